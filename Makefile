@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# nbkit: one non-recursive Makefile.
+#
+#   make                      build/bin/bootstrap (and build/bin/envtool)
+#   make test                 install the Debian packages the tests need, build, run every suite
+#   make check                the same tests, without the package step
+#   make SANITIZE=address,undefined test
+#   make valgrind             unit and command-line tests under valgrind
+#   make bench                benchmarks, figures in bench/out/
+#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make format               clang-format every C file
+#   make demo                 the main job (see README.md)
+#   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
+#
+# Sources are found by wildcard: a new lib/*.c, bootstrap/*.c, envtool/*.c,
+# tests/unit/test_*.c or tests/fuzz/fuzz_*.c needs no Makefile change.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)
+
+# CI (CI=true) builds with warnings as errors, as git's DEVELOPER=1 does.
+ifeq ($(CI),true)
+WERROR ?= 1
+endif
+
+ifneq ($(SANITIZE),)
+BUILD ?= build/sanitize
+OPT ?= -O1 -g -fno-omit-frame-pointer
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+else
+BUILD ?= build
+OPT ?= -O2 -g
+SAN_FLAGS :=
+endif
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wwrite-strings -fno-common -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+HARDEN_LD := -Wl,-z,relro,-z,now
+
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DNBK_VERSION='"$(VERSION)"'
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP
+LDFLAGS += $(HARDEN_LD) $(SAN_FLAGS)
+
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+ENVTOOL_PKGS := libsolv libsolvext libcurl libarchive libzstd yaml-0.1
+ENVTOOL_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ENVTOOL_PKGS) 2>/dev/null)
+ENVTOOL_LIBS := $(shell $(PKG_CONFIG) --libs $(ENVTOOL_PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+BOOTSTRAP_SRCS := $(sort $(wildcard bootstrap/*.c))
+ENVTOOL_SRCS := $(sort $(wildcard envtool/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIBNBKIT := $(BUILD)/lib/libnbkit.a
+BOOTSTRAP_OBJS := $(BOOTSTRAP_SRCS:%.c=$(BUILD)/obj/%.o)
+ENVTOOL_OBJS := $(ENVTOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+# Test builds of the programs: NBK_STATIC functions become visible, no main().
+BOOTSTRAP_TOBJS := $(filter-out %/main.o,$(BOOTSTRAP_SRCS:%.c=$(BUILD)/tobj/%.o))
+ENVTOOL_TOBJS := $(filter-out %/main.o,$(ENVTOOL_SRCS:%.c=$(BUILD)/tobj/%.o))
+
+PROGRAMS := $(BUILD)/bin/bootstrap
+ifneq ($(wildcard envtool/main.c),)
+PROGRAMS += $(BUILD)/bin/envtool
+endif
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_SO_SRCS := $(filter tests/helpers/lib%,$(HELPER_SRCS))
+HELPER_PROG_SRCS := $(filter-out tests/helpers/lib%,$(HELPER_SRCS))
+HELPER_BINS := $(HELPER_PROG_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%) \
+	$(HELPER_SO_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%.so)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+
+.PHONY: all test check valgrind bench install format demo fuzz clean deps tests-build
+all: $(PROGRAMS)
+
+$(BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/bootstrap/%.o: bootstrap/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/envtool/%.o: envtool/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tobj/envtool/%.o: envtool/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBNBKIT): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/bootstrap: $(BOOTSTRAP_OBJS) $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(BOOTSTRAP_OBJS) $(LIBNBKIT) $(YAML_LIBS) -ldl
+
+$(BUILD)/bin/envtool: $(ENVTOOL_OBJS) $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(ENVTOOL_OBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
+
+# Unit tests: test_lib_* link the library, test_bootstrap_* also the
+# bootstrap test objects, test_envtool_* the envtool ones.
+$(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test_bootstrap_%: tests/unit/test_bootstrap_%.c $(BOOTSTRAP_TOBJS) $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(BOOTSTRAP_TOBJS) $(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS) -ldl
+
+$(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
+
+# Helper programs and shared libraries used by the command-line tests
+# (tests/helpers/NAME.c -> a program; tests/helpers/libNAME.c -> NAME.so).
+$(BUILD)/tests/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -o $@ $<
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBNBKIT) $(YAML_LIBS)
+
+# Fuzz corpus replay: every file of tests/fuzz/corpus/NAME goes through the
+# target with a plain main(), so the corpus stays a regression test.
+$(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		$< tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
+
+tests-build: $(PROGRAMS) $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)
+
+deps:
+	scripts/install-deps.sh
+
+test: deps
+	$(MAKE) check
+
+check: tests-build
+	BUILD=$(BUILD) tests/run-all.sh
+
+valgrind: tests-build
+	BUILD=$(BUILD) VALGRIND=1 tests/run-all.sh unit cli
+
+bench: $(PROGRAMS) $(HELPER_BINS)
+	BUILD=$(BUILD) bench/run-all.sh
+
+fuzz:
+	BUILD=$(BUILD) tests/fuzz/run.sh
+
+demo: deps all
+	BUILD=$(BUILD) scripts/demo.sh
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bootstrap: the notebook image's init.  The contract is DESIGN.md, section
+ * bootstrap.  This header holds what the steps share: the parsed
+ * configuration (config.c), the run context, and one entry point per step,
+ * each in its own file.
+ *
+ * Conventions: every step takes the context and a struct nbk_error, returns
+ * 0 or -1 (err filled, never a secret value in it) and logs one line with
+ * what it did.  Steps change ctx->env, the environment the command will get;
+ * they never call setenv() on bootstrap's own environment.
+ */
+#ifndef BOOTSTRAP_H
+#define BOOTSTRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+
+/* Internal functions are static except in test builds (tests/unit). */
+#ifdef NBK_TESTING
+#define NBK_STATIC
+#else
+#define NBK_STATIC static
+#endif
+
+#define BS_DEFAULT_CONFIG "/etc/bootstrap/bootstrap.yaml"
+#define BS_DEFAULT_CONFIG_DIR "/etc/bootstrap/conf.d"
+
+/* Environment variables bootstrap reads (tini-style named constants). */
+#define BS_ENV_CONFIG "BOOTSTRAP_CONFIG"
+#define BS_ENV_CONFIG_DIR "BOOTSTRAP_CONFIG_DIR"
+#define BS_ENV_VERBOSITY "BOOTSTRAP_VERBOSITY"
+#define BS_ENV_LOG_FORMAT "BOOTSTRAP_LOG_FORMAT"
+#define BS_ENV_NB_USER "NB_USER"
+#define BS_ENV_NB_UID "NB_UID"
+#define BS_ENV_NB_GID "NB_GID"
+#define BS_ENV_NB_UMASK "NB_UMASK"
+#define BS_ENV_HUB_TOKEN "JUPYTERHUB_API_TOKEN"
+#define BS_ENV_CPU_LIMIT "CPU_LIMIT"
+
+enum bs_gpu_mode { BS_GPU_AUTO, BS_GPU_OFF, BS_GPU_REQUIRED };
+enum bs_threads_mode { BS_THREADS_AUTO, BS_THREADS_OFF };
+enum bs_on_error { BS_ON_ERROR_CONTINUE, BS_ON_ERROR_ABORT };
+
+/*
+ * The configuration after merging the main file, the drop-ins and the NB_*
+ * variables.  Strings are owned (freed by bs_config_release); "" means
+ * "not set".  Paths may still hold "~", expanded with user.home by the step
+ * that uses them.
+ */
+struct bs_config {
+	char *user_name;
+	uid_t uid;
+	gid_t gid;
+	char *home;
+	mode_t umask;
+
+	char *skeleton;
+	struct nbk_strvec home_dirs;
+
+	char *envs_root;
+	char *condarc;
+	struct nbk_strvec channels;
+	char *pip_index_url;
+
+	struct {
+		char *tracking_uri;
+		char *s3_endpoint_url;
+		char *experiment_name;
+		char *username_file;
+		char *password_file;
+		char *token_file;
+		bool insecure_tls;
+	} mlflow;
+	struct {
+		char *endpoint;
+		char *region;
+		char *access_key_file;
+		char *secret_key_file;
+		char *ca_bundle;
+	} s3;
+	struct nbk_strvec extra_env;   /* "KEY=VALUE", ${VAR} not yet expanded */
+	struct nbk_strvec env_files;
+
+	enum bs_gpu_mode gpu_mode;
+	struct nbk_strvec driver_dirs;
+	unsigned gpu_probe_timeout_ms; /* gpu.probe_timeout (s) * 1000; default 5000 */
+
+	enum bs_threads_mode threads_mode;
+
+	struct nbk_strvec hook_dirs;
+	struct nbk_strvec hook_user_dirs;
+	unsigned hook_timeout_s;
+	enum bs_on_error on_error;
+
+	unsigned stop_timeout_s;
+	struct nbk_strvec unset_env;
+
+	struct nbk_strvec cmd_default;
+	struct nbk_strvec cmd_hub;
+
+	struct nbk_strvec sources;     /* files read, in order, for the plan */
+};
+
+/* What every step shares. */
+struct bs_ctx {
+	struct bs_config cfg;
+	struct nbk_strvec env;         /* the command's environment, "KEY=VALUE" */
+	struct nbk_strvec secret_keys; /* variables whose values are secret */
+	bool is_root;                  /* started with euid 0 */
+	bool print_env;                /* --print-env: no hooks, no command */
+	bool root_skip_logged;         /* "not root: skipping ..." said once */
+	char *home;                    /* cfg.home, normalised */
+};
+
+/* config.c */
+void bs_config_init(struct bs_config *cfg);
+void bs_config_release(struct bs_config *cfg);
+/*
+ * Load main_path (a missing file is an error unless it is the default path)
+ * and every *.yaml in dropin_dir in name order, merge them, validate types
+ * and keys, then apply the NB_* overrides found in env.
+ */
+int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_default,
+		   const char *dropin_dir, const struct nbk_strvec *env,
+		   struct nbk_error *err);
+/* Write the plan (--check) to fd. */
+void bs_config_print_plan(const struct bs_config *cfg, int fd);
+
+/* ctx.c: secret marking and helpers shared by the steps */
+/* true when a variable's name marks its value secret (SECRET, PASSWORD, TOKEN, KEY). */
+bool bs_env_name_is_secret(const char *name);
+/* Set KEY in ctx->env unless it is already there (the container wins). */
+bool bs_env_set_default(struct bs_ctx *ctx, const char *key, const char *value);
+/* Mark key secret and register value with the logger's redaction. */
+void bs_mark_secret(struct bs_ctx *ctx, const char *key, const char *value);
+bool bs_is_secret(const struct bs_ctx *ctx, const char *key);
+/* Log "not running as root: skipping ..." the first time only. */
+void bs_note_not_root(struct bs_ctx *ctx, const char *what);
+
+/* home.c: user entries, home folder, skeleton, listed directories */
+int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err);
+/* envroots.c: CONDA_ENVS_DIRS, CONDA_PKGS_DIRS, the managed .condarc */
+int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err);
+/* integrations.c: MLflow, S3/MinIO, integrations.env, env_files */
+int bs_integrations_apply(struct bs_ctx *ctx, struct nbk_error *err);
+/* gpu.c: driver discovery and the cuDriverGetVersion probe */
+int bs_gpu_apply(struct bs_ctx *ctx, struct nbk_error *err);
+/* threads.c: effective CPU count and the thread variables */
+int bs_threads_apply(struct bs_ctx *ctx, struct nbk_error *err);
+/* hooks.c: run the hooks of dirs (sourced *.sh, executables) */
+int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *phase,
+		 struct nbk_error *err);
+/* privileges.c: setgroups/setgid/setuid to cfg.uid/gid, umask, HOME/USER */
+int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err);
+/*
+ * supervise.c: become subreaper (or act as PID 1), start argv with ctx->env,
+ * forward signals, reap, stop what is left when the command ends.  Returns
+ * the exit code bootstrap must end with (the command's status, 128+N for a
+ * signal, 127/126 for exec failures).
+ */
+int bs_supervise(struct bs_ctx *ctx, char *const argv[]);
+
+#endif

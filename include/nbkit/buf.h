@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Growable byte buffers (after git's strbuf).
+ *
+ * Invariants: `data` is never NULL after nbk_buf_init() and is always
+ * NUL-terminated at data[len]; `len < cap` once anything was allocated.
+ * Memory exhaustion aborts the process: every caller would do the same and
+ * the cost of checking each append is paid in bugs.
+ *
+ * Lifecycle: nbk_buf_init() (or NBK_BUF_INIT), appends, then
+ * nbk_buf_release() frees the contents, or nbk_buf_detach() hands the string
+ * to the caller, who frees it with free().
+ */
+#ifndef NBKIT_BUF_H
+#define NBKIT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct nbk_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+extern char nbk_buf_empty[];
+#define NBK_BUF_INIT { nbk_buf_empty, 0, 0 }
+
+void nbk_buf_init(struct nbk_buf *b);
+void nbk_buf_release(struct nbk_buf *b);
+/* Make room for `extra` more bytes (plus the NUL). */
+void nbk_buf_grow(struct nbk_buf *b, size_t extra);
+void nbk_buf_reset(struct nbk_buf *b);
+void nbk_buf_add(struct nbk_buf *b, const void *data, size_t len);
+void nbk_buf_addstr(struct nbk_buf *b, const char *s);
+void nbk_buf_addch(struct nbk_buf *b, char c);
+void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Append s as a JSON string literal, quotes included. */
+void nbk_buf_add_json_string(struct nbk_buf *b, const char *s);
+/* Return the string (caller frees) and leave b empty and initialised. */
+char *nbk_buf_detach(struct nbk_buf *b, size_t *len);
+/* Remove trailing whitespace. */
+void nbk_buf_rtrim(struct nbk_buf *b);
+
+void nbk_cleanup_buf(struct nbk_buf *b);
+#define _cleanup_buf_ __attribute__((cleanup(nbk_cleanup_buf)))
+
+/* malloc/calloc/realloc/strdup that abort with a message on exhaustion. */
+void *nbk_xmalloc(size_t n);
+void *nbk_xcalloc(size_t n, size_t size);
+void *nbk_xrealloc(void *p, size_t n);
+char *nbk_xstrdup(const char *s);
+char *nbk_xstrndup(const char *s, size_t n);
+char *nbk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Path and file helpers.  Every function returns 0 or -1 with err set to a
+ * message that quotes the path ("cannot open '/x': No such file or
+ * directory").  Every descriptor is opened O_CLOEXEC; every syscall is
+ * retried on EINTR.
+ */
+#ifndef NBKIT_PATH_H
+#define NBKIT_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/error.h"
+
+/*
+ * Expand a leading "~" or "~/" with home (other forms such as "~user" are
+ * refused).  *out is a new string.
+ */
+int nbk_path_expand_user(const char *path, const char *home, char **out,
+			 struct nbk_error *err);
+
+/*
+ * Join base and rel, refusing a rel that is absolute or that climbs out of
+ * base with "..".  Duplicate slashes are squeezed.  *out is a new string.
+ */
+int nbk_path_join_safe(const char *base, const char *rel, char **out,
+		       struct nbk_error *err);
+
+/* Lexically normalise: squeeze "//", drop ".", resolve ".." (no I/O). */
+char *nbk_path_normalize(const char *path);
+
+/* true when path is base or lies below it, lexically. */
+bool nbk_path_is_within(const char *base, const char *path);
+
+/*
+ * Create path and missing parents with mode; created folders (not those
+ * already there) are chowned to uid:gid unless uid is (uid_t)-1.  *created
+ * (may be NULL) is set to the number of folders made.
+ */
+int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
+		int *created, struct nbk_error *err);
+
+/*
+ * Read a whole file (at most max bytes, else an error) into out (appended).
+ */
+int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
+		  struct nbk_error *err);
+
+/*
+ * Write data to path atomically: a temporary file in the same folder,
+ * fsync, chmod mode, chown uid:gid (unless uid is (uid_t)-1), rename.
+ * Nothing is left behind on failure.
+ */
+int nbk_write_file_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode, uid_t uid, gid_t gid,
+			  struct nbk_error *err);
+
+/* Return a string naming the folder part of path ("." for none); caller frees. */
+char *nbk_path_dirname(const char *path);
+
+#endif

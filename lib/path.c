@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nbkit/cleanup.h"
+#include "nbkit/path.h"
+#include "nbkit/strvec.h"
+
+int nbk_path_expand_user(const char *path, const char *home, char **out,
+			 struct nbk_error *err)
+{
+	if (path[0] != '~') {
+		*out = nbk_xstrdup(path);
+		return 0;
+	}
+	if (path[1] != '\0' && path[1] != '/')
+		return nbk_error_set(err, 0, "cannot expand '%s': only '~' and '~/' are supported",
+				     path);
+	if (!home || !*home)
+		return nbk_error_set(err, 0, "cannot expand '%s': no home folder", path);
+	if (!path[1]) {
+		*out = nbk_path_normalize(home);
+	} else {
+		_cleanup_free_ char *joined = nbk_xasprintf("%s/%s", home, path + 2);
+
+		*out = nbk_path_normalize(joined);
+	}
+	return 0;
+}
+
+char *nbk_path_normalize(const char *path)
+{
+	struct nbk_strvec parts = NBK_STRVEC_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	bool absolute = path[0] == '/';
+	const char *p = path;
+	size_t i;
+
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (parts.n && strcmp(parts.v[parts.n - 1], ".."))
+				nbk_strvec_remove(&parts, parts.n - 1);
+			else if (!absolute)
+				nbk_strvec_push(&parts, "..");
+		} else {
+			nbk_strvec_push_owned(&parts, nbk_xstrndup(p, len));
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	if (absolute)
+		nbk_buf_addch(&b, '/');
+	for (i = 0; i < parts.n; i++) {
+		if (i)
+			nbk_buf_addch(&b, '/');
+		nbk_buf_addstr(&b, parts.v[i]);
+	}
+	if (!b.len)
+		nbk_buf_addch(&b, '.');
+	nbk_strvec_release(&parts);
+	return nbk_buf_detach(&b, NULL);
+}
+
+bool nbk_path_is_within(const char *base, const char *path)
+{
+	_cleanup_free_ char *nb = nbk_path_normalize(base);
+	_cleanup_free_ char *np = nbk_path_normalize(path);
+	size_t len = strlen(nb);
+
+	if (!strcmp(nb, "/"))
+		return np[0] == '/';
+	return !strncmp(nb, np, len) && (np[len] == '\0' || np[len] == '/');
+}
+
+int nbk_path_join_safe(const char *base, const char *rel, char **out,
+		       struct nbk_error *err)
+{
+	_cleanup_free_ char *joined = NULL;
+	char *norm;
+
+	if (rel[0] == '/')
+		return nbk_error_set(err, 0, "'%s' is an absolute path, expected one relative to '%s'",
+				     rel, base);
+	joined = nbk_xasprintf("%s/%s", base, rel);
+	norm = nbk_path_normalize(joined);
+	if (!nbk_path_is_within(base, norm)) {
+		free(norm);
+		return nbk_error_set(err, 0, "'%s' leads out of '%s'", rel, base);
+	}
+	*out = norm;
+	return 0;
+}
+
+char *nbk_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return nbk_xstrdup(".");
+	while (slash > path && slash[-1] == '/')
+		slash--;
+	if (slash == path)
+		return nbk_xstrdup("/");
+	return nbk_xstrndup(path, (size_t)(slash - path));
+}
+
+int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
+		int *created, struct nbk_error *err)
+{
+	_cleanup_free_ char *copy = nbk_path_normalize(path);
+	char *p;
+	int made = 0;
+
+	if (created)
+		*created = 0;
+	for (p = copy + 1;; p++) {
+		char saved = *p;
+
+		if (*p != '/' && *p != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) == 0) {
+			made++;
+			if (uid != (uid_t)-1 && chown(copy, uid, gid) < 0)
+				return nbk_error_set(err, errno, "cannot change the owner of '%s'",
+						     copy);
+			/* mkdir applies the umask; the caller asked for this mode */
+			if (chmod(copy, mode) < 0)
+				return nbk_error_set(err, errno, "cannot change the mode of '%s'",
+						     copy);
+		} else if (errno != EEXIST) {
+			return nbk_error_set(err, errno, "cannot create '%s'", copy);
+		} else {
+			struct stat st;
+
+			if (stat(copy, &st) < 0)
+				return nbk_error_set(err, errno, "cannot stat '%s'", copy);
+			if (!S_ISDIR(st.st_mode))
+				return nbk_error_set(err, ENOTDIR, "cannot create '%s'", copy);
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	if (created)
+		*created = made;
+	return 0;
+}
+
+int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
+		  struct nbk_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t start = out->len;
+
+	if (fd < 0)
+		return nbk_error_set(err, errno, "cannot open '%s'", path);
+	for (;;) {
+		ssize_t n;
+
+		nbk_buf_grow(out, 4096);
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			out->len = start;
+			out->data[start] = '\0';
+			return nbk_error_set(err, errno, "cannot read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (out->len - start > max) {
+			out->len = start;
+			out->data[start] = '\0';
+			return nbk_error_set(err, EFBIG, "cannot read '%s' (over %zu bytes)", path,
+					     max);
+		}
+	}
+	return 0;
+}
+
+int nbk_write_file_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode, uid_t uid, gid_t gid,
+			  struct nbk_error *err)
+{
+	_cleanup_free_ char *tmp = nbk_xasprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	int fd;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return nbk_error_set(err, errno, "cannot create a temporary file for '%s'", path);
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			close(fd);
+			unlink(tmp);
+			return nbk_error_set(err, e, "cannot write '%s'", path);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0) ||
+	    fsync(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		return nbk_error_set(err, e, "cannot finish writing '%s'", path);
+	}
+	if (close(fd) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return nbk_error_set(err, e, "cannot write '%s'", path);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return nbk_error_set(err, e, "cannot replace '%s'", path);
+	}
+	return 0;
+}
