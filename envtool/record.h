@@ -8,6 +8,12 @@
  * Ownership: every string and vector is owned by the record and freed by
  * et_record_release().  Strings are never NULL once a record is filled:
  * "" means absent.
+ *
+ * Borrowed records: the records a loaded repo hands out (repodata.h,
+ * et_repo_records()) point into the repo's string pool so that 500,000 of
+ * them cost no allocation; they are `const`, live as long as the repo, and
+ * are never released.  et_record_copy() makes an owned record from any
+ * record.
  */
 #ifndef ENVTOOL_RECORD_H
 #define ENVTOOL_RECORD_H
@@ -49,5 +55,7 @@ struct et_record {
 
 void et_record_init(struct et_record *r);
 void et_record_release(struct et_record *r);
+/* Fill dst (not initialised) with owned copies of src's fields. */
+void et_record_copy(struct et_record *dst, const struct et_record *src);
 
 #endif
