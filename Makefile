@@ -46,7 +46,9 @@ endif
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 HARDEN_LD := -Wl,-z,relro,-z,now
 
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DNBK_VERSION='"$(VERSION)"'
+CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
+# Test builds make NBK_STATIC functions visible without a prototype.
+TEST_CFLAGS := -DNBK_TESTING -Wno-missing-prototypes
 BASE_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP
 LDFLAGS += $(HARDEN_LD) $(SAN_FLAGS)
 
@@ -84,8 +86,17 @@ HELPER_BINS := $(HELPER_PROG_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%) \
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all test check valgrind bench install format demo fuzz clean deps tests-build
+.PHONY: all test check valgrind bench install format demo fuzz clean deps tests-build FORCE
 all: $(PROGRAMS)
+
+# The version string (git describe) lives in a generated header rewritten
+# only when it changes, so a commit does not rebuild everything.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define NBK_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o: $(BUILD)/gen/version.h
 
 $(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -97,7 +108,7 @@ $(BUILD)/obj/bootstrap/%.o: bootstrap/%.c
 
 $(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/envtool/%.o: envtool/%.c
 	@mkdir -p $(@D)
@@ -105,7 +116,7 @@ $(BUILD)/obj/envtool/%.o: envtool/%.c
 
 $(BUILD)/tobj/envtool/%.o: envtool/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBNBKIT): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -124,17 +135,17 @@ $(BUILD)/bin/envtool: $(ENVTOOL_OBJS) $(LIBNBKIT)
 # bootstrap test objects, test_envtool_* the envtool ones.
 $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_bootstrap_%: tests/unit/test_bootstrap_%.c $(BOOTSTRAP_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(BOOTSTRAP_TOBJS) $(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS) -ldl
 
 $(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
 # Helper programs and shared libraries used by the command-line tests
@@ -151,7 +162,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBNBKIT)
 # target with a plain main(), so the corpus stays a regression test.
 $(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNBK_TESTING $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		$< tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
 
 tests-build: $(PROGRAMS) $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)

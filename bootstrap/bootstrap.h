@@ -115,6 +115,7 @@ struct bs_ctx {
 	bool print_env;                /* --print-env: no hooks, no command */
 	bool root_skip_logged;         /* "not root: skipping ..." said once */
 	char *home;                    /* cfg.home, normalised */
+	uint64_t step_start_us;        /* set by main before each step */
 };
 
 /* config.c */
@@ -141,6 +142,12 @@ void bs_mark_secret(struct bs_ctx *ctx, const char *key, const char *value);
 bool bs_is_secret(const struct bs_ctx *ctx, const char *key);
 /* Log "not running as root: skipping ..." the first time only. */
 void bs_note_not_root(struct bs_ctx *ctx, const char *what);
+/*
+ * The one info line a step writes about what it did: "STEP: MESSAGE (1.2 ms)",
+ * the time counted from ctx->step_start_us.
+ */
+void bs_step_log(const struct bs_ctx *ctx, const char *step, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* home.c: user entries, home folder, skeleton, listed directories */
 int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err);
