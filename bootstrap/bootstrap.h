@@ -116,6 +116,7 @@ struct bs_ctx {
 	bool root_skip_logged;         /* "not root: skipping ..." said once */
 	char *home;                    /* cfg.home, normalised */
 	uint64_t step_start_us;        /* set by main before each step */
+	bool home_readonly;            /* the user cannot write the home: skip writes there */
 };
 
 /* config.c */

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * User and home: the passwd/group entries of the notebook user, the home
+ * folder, the listed directories and the skeleton.
+ *
+ * Never chown the home recursively: a home volume of a million files must
+ * not slow the start.  Only what bootstrap creates is given to the user,
+ * plus the home folder itself when it is owned by root (a fresh volume
+ * mounted without fsGroup).
+ *
+ * The home belongs to the user, who may have left anything there (a
+ * symlink named .bashrc pointing at /etc/shadow): every entry is checked
+ * with lstat, new files are created with O_CREAT|O_EXCL|O_NOFOLLOW, and
+ * nothing that exists is overwritten or followed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+
+#define BS_PASSWD "/etc/passwd"
+#define BS_GROUP "/etc/group"
+#define BS_SKEL_MAX_DEPTH 16
+
+struct home_stats {
+	int dirs;
+	int files;
+	int links;
+	int kept;
+};
+
+/*
+ * Rewrite or extend a passwd-format file: replace the line for which
+ * match(line) is true with repl, or append repl when none matches.
+ * Atomic (temporary file + rename) when the folder is writable; in place
+ * otherwise (OpenShift makes /etc/passwd group-writable, not /etc).
+ */
+NBK_STATIC int bs_db_update(const char *path, const char *match_field, int field_index,
+			    const char *repl, struct nbk_error *err)
+{
+	_cleanup_buf_ struct nbk_buf in = NBK_BUF_INIT;
+	_cleanup_buf_ struct nbk_buf out = NBK_BUF_INIT;
+	const char *p;
+	bool replaced = false;
+	struct stat st;
+
+	if (nbk_read_file(path, 16 * 1024 * 1024, &in, err) < 0)
+		return -1;
+	if (stat(path, &st) < 0)
+		return nbk_error_set(err, errno, "cannot stat '%s'", path);
+	for (p = in.data; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		_cleanup_free_ char *line = nbk_xstrndup(p, len);
+		char *f = line;
+		int i;
+
+		for (i = 0; i < field_index && f; i++) {
+			f = strchr(f, ':');
+			if (f)
+				f++;
+		}
+		if (match_field && f && !replaced) {
+			size_t flen = strcspn(f, ":");
+
+			if (flen == strlen(match_field) && !strncmp(f, match_field, flen)) {
+				nbk_buf_addf(&out, "%s\n", repl);
+				replaced = true;
+				p += len + (nl ? 1 : 0);
+				continue;
+			}
+		}
+		nbk_buf_add(&out, p, len);
+		nbk_buf_addch(&out, '\n');
+		p += len + (nl ? 1 : 0);
+	}
+	if (!replaced)
+		nbk_buf_addf(&out, "%s\n", repl);
+	if (nbk_write_file_atomic(path, out.data, out.len, st.st_mode & 07777, st.st_uid,
+				  st.st_gid, err) == 0)
+		return 0;
+	if (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS)
+		return -1;
+	{
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+		const char *q = out.data;
+		size_t left = out.len;
+
+		if (fd < 0)
+			return nbk_error_set(err, errno, "cannot write '%s'", path);
+		while (left) {
+			ssize_t n = write(fd, q, left);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return nbk_error_set(err, errno, "cannot write '%s'", path);
+			q += n;
+			left -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* Give the uid (and gid) an entry so that whoami, ssh, git and pip work. */
+static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct nbk_error *err)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	struct passwd *pw;
+	struct group *gr;
+	_cleanup_free_ char *line = NULL;
+	char idbuf[32];
+
+	errno = 0;
+	pw = getpwuid(cfg->uid);
+	if (!pw) {
+		if (access(BS_PASSWD, W_OK) < 0) {
+			nbk_warn("uid %u has no entry in " BS_PASSWD " and the file is not writable: "
+				 "tools that look the user up (whoami, ssh, git) may complain",
+				 (unsigned)cfg->uid);
+		} else {
+			line = nbk_xasprintf("%s:x:%u:%u:nbkit notebook user:%s:/bin/bash",
+					     cfg->user_name, (unsigned)cfg->uid, (unsigned)cfg->gid,
+					     ctx->home);
+			/* docker-stacks' NB_UID: the name keeps its entry, with the new uid. */
+			if (bs_db_update(BS_PASSWD, getpwnam(cfg->user_name) ? cfg->user_name : NULL, 0,
+					 line, err) < 0)
+				return -1;
+			nbk_buf_addf(did, "; passwd entry %s:%u", cfg->user_name, (unsigned)cfg->uid);
+		}
+	}
+	errno = 0;
+	gr = getgrgid(cfg->gid);
+	if (!gr && access(BS_GROUP, W_OK) == 0) {
+		free(line);
+		snprintf(idbuf, sizeof(idbuf), "nbgroup%u", (unsigned)cfg->gid);
+		line = nbk_xasprintf("%s:x:%u:", getgrnam(cfg->user_name) ? idbuf : cfg->user_name,
+				     (unsigned)cfg->gid);
+		if (bs_db_update(BS_GROUP, NULL, 0, line, err) < 0)
+			return -1;
+		nbk_buf_addf(did, "; group entry for gid %u", (unsigned)cfg->gid);
+	}
+	return 0;
+}
+
+static void give_to_user(const struct bs_ctx *ctx, int fd, const char *path)
+{
+	if (!ctx->is_root)
+		return;
+	if (fchown(fd, ctx->cfg.uid, ctx->cfg.gid) < 0)
+		nbk_warn("cannot give '%s' to uid %u: %s", path, (unsigned)ctx->cfg.uid,
+			 strerror(errno));
+}
+
+static int copy_file(const struct bs_ctx *ctx, int srcdir, int dstdir, const char *name,
+		     const char *dst_path, mode_t mode, struct nbk_error *err)
+{
+	_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int out = -1;
+	char chunk[16384];
+	ssize_t n;
+
+	if (in < 0)
+		return nbk_error_set(err, errno, "cannot open skeleton file '%s'", name);
+	out = openat(dstdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     mode & 0777);
+	if (out < 0)
+		return nbk_error_set(err, errno, "cannot create '%s'", dst_path);
+	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
+		char *p = chunk;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return nbk_error_set(err, errno, "cannot read skeleton file '%s'", name);
+		}
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return nbk_error_set(err, errno, "cannot write '%s'", dst_path);
+			p += w;
+			n -= w;
+		}
+	}
+	if (fchmod(out, mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID)) < 0)
+		return nbk_error_set(err, errno, "cannot set the mode of '%s'", dst_path);
+	give_to_user(ctx, out, dst_path);
+	return 0;
+}
+
+/* Copy what is missing from srcdir into dstdir, recursively, never overwriting. */
+static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const char *dst_path,
+		     int depth, struct home_stats *st, struct nbk_error *err)
+{
+	_cleanup_close_ int dupfd = dup(srcdir);
+	DIR *d;
+	struct dirent *de;
+	int ret = 0;
+
+	if (dupfd < 0)
+		return nbk_error_set(err, errno, "cannot read the skeleton");
+	if (depth > BS_SKEL_MAX_DEPTH)
+		return nbk_error_set(err, 0, "skeleton nested deeper than %d levels at '%s'",
+				     BS_SKEL_MAX_DEPTH, dst_path);
+	d = fdopendir(dupfd);
+	if (!d)
+		return nbk_error_set(err, errno, "cannot read the skeleton");
+	dupfd = -1;
+	while (ret == 0 && (errno = 0, de = readdir(d))) {
+		struct stat s, t;
+		_cleanup_free_ char *path = NULL;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path = nbk_xasprintf("%s/%s", dst_path, de->d_name);
+		if (fstatat(srcdir, de->d_name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (fstatat(dstdir, de->d_name, &t, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISDIR(s.st_mode) && S_ISDIR(t.st_mode)) {
+				_cleanup_close_ int sub_s = openat(srcdir, de->d_name,
+								   O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+									   O_NOFOLLOW);
+				_cleanup_close_ int sub_d = openat(dstdir, de->d_name,
+								   O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+									   O_NOFOLLOW);
+
+				if (sub_s >= 0 && sub_d >= 0)
+					ret = copy_tree(ctx, sub_s, sub_d, path, depth + 1, st, err);
+			} else {
+				st->kept++;
+			}
+			continue;
+		}
+		if (S_ISDIR(s.st_mode)) {
+			_cleanup_close_ int sub_s = -1;
+			_cleanup_close_ int sub_d = -1;
+
+			if (mkdirat(dstdir, de->d_name, s.st_mode & 0777) < 0) {
+				ret = nbk_error_set(err, errno, "cannot create '%s'", path);
+				break;
+			}
+			sub_s = openat(srcdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			sub_d = openat(dstdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			if (sub_s < 0 || sub_d < 0) {
+				ret = nbk_error_set(err, errno, "cannot open '%s'", path);
+				break;
+			}
+			fchmod(sub_d, s.st_mode & 0777);
+			give_to_user(ctx, sub_d, path);
+			st->dirs++;
+			ret = copy_tree(ctx, sub_s, sub_d, path, depth + 1, st, err);
+		} else if (S_ISREG(s.st_mode)) {
+			ret = copy_file(ctx, srcdir, dstdir, de->d_name, path, s.st_mode, err);
+			st->files++;
+		} else if (S_ISLNK(s.st_mode)) {
+			char target[4096];
+			ssize_t n = readlinkat(srcdir, de->d_name, target, sizeof(target) - 1);
+
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			if (symlinkat(target, dstdir, de->d_name) < 0) {
+				ret = nbk_error_set(err, errno, "cannot create the link '%s'", path);
+				break;
+			}
+			if (ctx->is_root && fchownat(dstdir, de->d_name, ctx->cfg.uid, ctx->cfg.gid,
+						     AT_SYMLINK_NOFOLLOW) < 0)
+				nbk_warn("cannot give '%s' to uid %u: %s", path,
+					 (unsigned)ctx->cfg.uid, strerror(errno));
+			st->links++;
+		}
+		/* devices, fifos, sockets in a skeleton: skipped */
+	}
+	closedir(d);
+	return ret;
+}
+
+/* Can uid/gid write to a folder with this stat?  (root may not ask access()). */
+NBK_STATIC bool bs_can_write(const struct stat *st, uid_t uid, gid_t gid)
+{
+	if (uid == 0)
+		return true;
+	if (st->st_uid == uid)
+		return st->st_mode & S_IWUSR;
+	if (st->st_gid == gid)
+		return st->st_mode & S_IWGRP;
+	return st->st_mode & S_IWOTH;
+}
+
+int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	_cleanup_buf_ struct nbk_buf did = NBK_BUF_INIT;
+	struct home_stats st = { 0, 0, 0, 0 };
+	struct stat hs;
+	mode_t dir_mode = 0777 & ~cfg->umask;
+	size_t i;
+
+	if (ensure_user_entries(ctx, &did, err) < 0)
+		return -1;
+
+	if (lstat(ctx->home, &hs) < 0) {
+		int created = 0;
+
+		if (errno != ENOENT)
+			return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
+		{
+			_cleanup_free_ char *parent = nbk_path_dirname(ctx->home);
+
+			if (nbk_mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+				return nbk_error_prefix(err, "cannot create the home folder");
+		}
+		if (nbk_mkdir_p(ctx->home, dir_mode | S_IRWXU, ctx->is_root ? cfg->uid : (uid_t)-1,
+				cfg->gid, &created, err) < 0)
+			return nbk_error_prefix(err, "cannot create the home folder");
+		nbk_buf_addf(&did, "; created %s", ctx->home);
+		if (lstat(ctx->home, &hs) < 0)
+			return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
+	} else if (!S_ISDIR(hs.st_mode)) {
+		return nbk_error_set(err, ENOTDIR, "the home '%s' is not a folder", ctx->home);
+	} else if (ctx->is_root && hs.st_uid == 0 && cfg->uid != 0) {
+		/* A fresh volume mounted without fsGroup: the folder itself only. */
+		if (chown(ctx->home, cfg->uid, cfg->gid) < 0)
+			return nbk_error_set(err, errno, "cannot give the home '%s' to uid %u",
+					     ctx->home, (unsigned)cfg->uid);
+		hs.st_uid = cfg->uid;
+		hs.st_gid = cfg->gid;
+		nbk_buf_addf(&did, "; gave %s (the folder only) to %u:%u", ctx->home,
+			     (unsigned)cfg->uid, (unsigned)cfg->gid);
+	}
+
+	if (!bs_can_write(&hs, ctx->is_root ? cfg->uid : geteuid(), ctx->is_root ? cfg->gid : getegid()) ||
+	    (!ctx->is_root && access(ctx->home, W_OK) < 0)) {
+		nbk_warn("home: '%s' is not writable by uid %u (owned by %u:%u, mode %04o): the "
+			 "skeleton, the listed folders and the .condarc are skipped and files cannot "
+			 "be saved there; give the volume to the user (fsGroup or chown)",
+			 ctx->home, (unsigned)cfg->uid, (unsigned)hs.st_uid, (unsigned)hs.st_gid,
+			 (unsigned)(hs.st_mode & 07777));
+		ctx->home_readonly = true;
+		bs_step_log(ctx, "home", "%s is read-only for the user%s", ctx->home, did.data);
+		return 0;
+	}
+
+	for (i = 0; i < cfg->home_dirs.n; i++) {
+		const char *rel = cfg->home_dirs.v[i];
+		_cleanup_free_ char *path = NULL;
+		int created = 0;
+
+		if (rel[0] == '~' && rel[1] == '/')
+			rel += 2;
+		if (nbk_path_join_safe(ctx->home, rel, &path, err) < 0)
+			return nbk_error_prefix(err, "home.directories");
+		if (nbk_mkdir_p(path, dir_mode | S_IRWXU, ctx->is_root ? cfg->uid : (uid_t)-1,
+				cfg->gid, &created, err) < 0)
+			return -1;
+		st.dirs += created;
+	}
+
+	if (*cfg->skeleton) {
+		_cleanup_close_ int src = open(cfg->skeleton, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int dst = -1;
+
+		if (src < 0) {
+			if (errno != ENOENT)
+				nbk_warn("home: cannot read the skeleton '%s': %s", cfg->skeleton,
+					 strerror(errno));
+		} else {
+			dst = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			if (dst < 0)
+				return nbk_error_set(err, errno, "cannot open the home '%s'", ctx->home);
+			if (copy_tree(ctx, src, dst, ctx->home, 0, &st, err) < 0)
+				return nbk_error_prefix(err, "copying the skeleton '%s'", cfg->skeleton);
+		}
+	}
+	bs_step_log(ctx, "home", "%s ready: %d folder(s), %d file(s), %d link(s) added, %d kept%s",
+		    ctx->home, st.dirs, st.files, st.links, st.kept, did.data);
+	return 0;
+}
