@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hooks.c: the before-start hooks, with the semantics of docker-stacks'
+ * run-hooks.sh (before-notebook.d, start-notebook.d):
+ *
+ *   - in each folder, entries in name order (strcmp, not the locale's
+ *     collation, so the order is the same in every image);
+ *   - a "*.sh" file is sourced: what it exports, changes or unsets reaches
+ *     the later hooks and the command;
+ *   - another executable file is run; its environment changes stay its own;
+ *   - anything else is skipped with a log line.
+ *
+ * Sourcing happens in a shell of its own per hook (bash, or /bin/sh when the
+ * image has no bash), so that a hook can be timed and killed with its whole
+ * process group.  The shell dumps its exported environment (`env -0`) into
+ * one memory file before the hook and into another on exit (an EXIT trap, so
+ * a hook that calls `exit` or runs under `set -e` still hands its exports
+ * over); the difference of the two dumps is applied to ctx->env.  Diffing
+ * two dumps of the same shell, rather than diffing against ctx->env, keeps
+ * out what the shell itself adds or rewrites (SHLVL, PWD, _) and whatever
+ * the shell refuses to import (names that are not valid identifiers).
+ *
+ * Memory files, not pipes, carry the dumps: a daemon that a hook starts in
+ * the background inherits the descriptors, and a pipe would then never see
+ * its end.  We wait for the shell's pid, not for EOF.
+ *
+ * Hooks run with stdin from /dev/null (each leads its own process group, so
+ * a hook reading the terminal would only be stopped by SIGTTIN) and with
+ * stdout sent to our stderr: stdout belongs to the command.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "nbkit/proc.h"
+#include "nbkit/strvec.h"
+
+#include "bootstrap.h"
+#include "hooks.h"
+
+#define STEP "hooks"
+/* Between SIGTERM and SIGKILL to a hook's group that ran past its time. */
+#define HOOK_GRACE_MS 2000
+/* An environment dump larger than this is refused (a runaway hook). */
+#define HOOK_ENV_MAX ((size_t)16 << 20)
+/* The dump descriptors the shell sees. */
+#define FD_BEFORE 3
+#define FD_AFTER 4
+
+/*
+ * The shell program for a sourced hook; "$0" is the hook's path, so inside
+ * the hook $0 names the hook as `bash hook.sh` would, and there are no
+ * positional parameters.  `command -p` finds env with the default PATH even
+ * when the hook changed PATH.  The exit status is the hook's: an EXIT trap
+ * does not change it.
+ */
+static const char source_script[] =
+	"command -p env -0 >&3 || exit 125\n"
+	"exec 3>&-\n"
+	"trap 'command -p env -0 >&4' EXIT\n"
+	". \"$0\"\n";
+
+/* Variables the shell owns: never taken from a dump. */
+static const char *const shell_owned[] = { "_", "PWD", "OLDPWD", "SHLVL", NULL };
+
+static bool is_shell_owned(const char *entry, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; shell_owned[i]; i++)
+		if (strlen(shell_owned[i]) == klen && !strncmp(entry, shell_owned[i], klen))
+			return true;
+	return false;
+}
+
+/*
+ * List the entries of dir worth looking at (hidden names are left out, as
+ * the shell glob "$dir/"* of run-hooks.sh leaves them out), sorted with
+ * strcmp, into names (appended).  Returns 0, 1 when dir does not exist (or
+ * is not a folder), -1 with err on another failure.
+ */
+NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names, struct nbk_error *err)
+{
+	struct nbk_strvec found = NBK_STRVEC_INIT;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		return nbk_error_set(err, errno, "cannot open hooks folder '%s'", dir);
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.')
+			nbk_strvec_push(&found, de->d_name);
+		errno = 0;
+	}
+	if (errno) {
+		int e = errno;
+
+		closedir(d);
+		nbk_strvec_release(&found);
+		return nbk_error_set(err, e, "cannot read hooks folder '%s'", dir);
+	}
+	closedir(d);
+	nbk_strvec_sort(&found);
+	for (i = 0; i < found.n; i++)
+		nbk_strvec_push(names, found.v[i]);
+	nbk_strvec_release(&found);
+	return 0;
+}
+
+/*
+ * What to do with the hook at path.  A "*.sh" file is sourced whether or
+ * not it is executable (run-hooks.sh does the same).  Links are followed.
+ */
+NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path)
+{
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return BS_HOOK_NOT_FILE;
+	if (len > 3 && !strcmp(path + len - 3, ".sh"))
+		return BS_HOOK_SOURCE;
+	if (access(path, X_OK) == 0 && (st.st_mode & 0111))
+		return BS_HOOK_EXEC;
+	return BS_HOOK_NOT_EXEC;
+}
+
+/* Length of the key of "KEY=VALUE", or 0 when entry is not a valid one. */
+static size_t entry_key_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+
+	if (!eq || !nbk_env_name_valid(entry, (size_t)(eq - entry)))
+		return 0;
+	return (size_t)(eq - entry);
+}
+
+/* Compare two "KEY=VALUE" entries by key only. */
+static int cmp_key(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a;
+	const char *y = *(char *const *)b;
+	size_t xl = strcspn(x, "=");
+	size_t yl = strcspn(y, "=");
+	int c = strncmp(x, y, xl < yl ? xl : yl);
+
+	if (c)
+		return c;
+	return xl < yl ? -1 : xl > yl;
+}
+
+/*
+ * Split a dump of NUL-terminated "KEY=VALUE" entries into out, keeping the
+ * valid entries that the shell does not own, sorted by key, one per key
+ * (a shell never exports a name twice; a hostile dump that does gets one of
+ * its values).
+ */
+static void split_dump(const char *data, size_t len, struct nbk_strvec *out)
+{
+	size_t off = 0;
+	size_t i, j;
+
+	while (off < len) {
+		const char *entry = data + off;
+		size_t elen = strnlen(entry, len - off);
+		size_t klen;
+		char *copy;
+
+
+		/* an unterminated last entry ends at len: strnlen keeps it bounded */
+		off += elen + 1;
+		if (!elen)
+			continue;
+		copy = nbk_xstrndup(entry, elen);
+		klen = entry_key_len(copy);
+		if (!klen || is_shell_owned(copy, klen)) {
+			free(copy);
+			continue;
+		}
+		nbk_strvec_push_owned(out, copy);
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
+	for (i = 0, j = 0; i < out->n; i++) {
+		if (j > 0 && !cmp_key(&out->v[j - 1], &out->v[i])) {
+			free(out->v[j - 1]);
+			out->v[j - 1] = out->v[i];
+			continue;
+		}
+		out->v[j++] = out->v[i];
+	}
+	out->n = j;
+	if (out->alloc)
+		out->v[j] = NULL;
+}
+
+/*
+ * Apply to env what changed between the dumps `before` and `after` (each a
+ * sequence of NUL-terminated "KEY=VALUE" entries, as `env -0` writes):
+ * a key new in after, or with another value, is set; a key of before missing
+ * from after is unset.  The shell's own variables (_, PWD, OLDPWD, SHLVL)
+ * and invalid names are ignored.  The keys set are appended to `set` and the
+ * keys removed to `unset` (each may be NULL).  Returns the number of changes.
+ */
+NBK_STATIC size_t bs_env_apply_diff(struct nbk_strvec *env, const char *before, size_t blen,
+				    const char *after, size_t alen, struct nbk_strvec *set,
+				    struct nbk_strvec *unset)
+{
+	_cleanup_strvec_ struct nbk_strvec b = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec a = NBK_STRVEC_INIT;
+	size_t i = 0, j = 0, changes = 0;
+
+	split_dump(before, blen, &b);
+	split_dump(after, alen, &a);
+	while (i < b.n || j < a.n) {
+		int c;
+
+		if (i == b.n)
+			c = 1;
+		else if (j == a.n)
+			c = -1;
+		else
+			c = cmp_key(&b.v[i], &a.v[j]);
+		if (c < 0) {
+			/* in before only: unset */
+			size_t klen = strcspn(b.v[i], "=");
+			char *key = nbk_xstrndup(b.v[i], klen);
+
+			nbk_env_unset(env, key);
+			if (unset)
+				nbk_strvec_push_owned(unset, key);
+			else
+				free(key);
+			changes++;
+			i++;
+		} else if (c > 0 || strcmp(b.v[i], a.v[j])) {
+			/* new in after, or another value: set */
+			size_t klen = strcspn(a.v[j], "=");
+			char *key = nbk_xstrndup(a.v[j], klen);
+
+			nbk_env_set(env, key, a.v[j] + klen + 1);
+			if (set)
+				nbk_strvec_push_owned(set, key);
+			else
+				free(key);
+			changes++;
+			if (c == 0)
+				i++;
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	return changes;
+}
+
+/* A memory file for a dump, at a descriptor >= 10 so that dup2() onto 3 and
+ * 4 in the child never meets itself.  Returns -1 with err on failure. */
+static int dump_file(const char *name, struct nbk_error *err)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	int high;
+
+	if (fd < 0)
+		return nbk_error_set(err, errno, "cannot create a memory file");
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	if (high < 0)
+		return nbk_error_set(err, errno, "cannot duplicate a descriptor");
+	return high;
+}
+
+/* Read the whole memory file fd (at most HOOK_ENV_MAX) into out. */
+static int read_dump(int fd, struct nbk_buf *out)
+{
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (out->len >= HOOK_ENV_MAX)
+			return -1;
+		nbk_buf_grow(out, 65536);
+		n = pread(fd, out->data + out->len, out->cap - out->len - 1, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * In the child: own process group, stdin from /dev/null, stdout to stderr,
+ * the dump files on 3 and 4, then exec.  Async-signal-safe calls only.
+ */
+static void __attribute__((noreturn))
+hook_child(char *const argv[], char *const sh_argv[], char *const envp[], int fd_before,
+	   int fd_after)
+{
+	int nul;
+
+	nbk_reset_signals();
+	setpgid(0, 0);
+	nul = open("/dev/null", O_RDONLY);
+	if (nul > 0) {
+		dup2(nul, 0);
+		close(nul);
+	}
+	dup2(2, 1);
+	if (fd_before >= 0)
+		dup2(fd_before, FD_BEFORE);
+	if (fd_after >= 0)
+		dup2(fd_after, FD_AFTER);
+	execve(argv[0], argv, envp);
+	/* A script without "#!": run it with sh, as execvp() would. */
+	if (errno == ENOEXEC && sh_argv)
+		execve(sh_argv[0], sh_argv, envp);
+	_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);
+}
+
+struct hook_result {
+	int status;
+	bool timed_out;
+	uint64_t elapsed_ms;
+};
+
+static void kill_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+/*
+ * Start argv and wait for it, for at most timeout_s seconds (0: no limit);
+ * past the limit its whole process group gets SIGTERM, then SIGKILL after a
+ * grace.  SIGCHLD is blocked while we wait so that sigtimedwait() wakes us
+ * as soon as the hook ends (no polling: ten short hooks cost what they
+ * cost, not ten sleep quanta).  Returns 0 (res filled) or -1 with err when
+ * the hook could not be started.
+ */
+static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *const envp[],
+			   int fd_before, int fd_after, unsigned timeout_s,
+			   struct hook_result *res, struct nbk_error *err)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+	sigset_t chld, old_mask;
+	uint64_t start = nbk_now_ms();
+	uint64_t deadline = timeout_s ? start + (uint64_t)timeout_s * 1000 : 0;
+	bool term_sent = false;
+	pid_t pid;
+	int saved;
+
+	memset(res, 0, sizeof(*res));
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the hook
+	 * for us, and waitpid() would never see it. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+
+	pid = fork();
+	if (pid < 0) {
+		saved = errno;
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		sigaction(SIGCHLD, &old_chld, NULL);
+		return nbk_error_set(err, saved, "cannot fork to run '%s'", argv[0]);
+	}
+	if (pid == 0)
+		hook_child(argv, sh_argv, envp, fd_before, fd_after);
+	setpgid(pid, pid); /* also in the parent: no window where it has none */
+
+	for (;;) {
+		struct timespec ts;
+		uint64_t now, left;
+		int status;
+		pid_t r = nbk_waitpid(pid, &status, WNOHANG);
+
+		if (r == pid) {
+			res->status = status;
+			break;
+		}
+		if (r < 0) {
+			/* cannot happen with SIGCHLD at SIG_DFL; do not spin */
+			res->status = 0x7f00; /* "exited with 127" */
+			break;
+		}
+		now = nbk_now_ms();
+		if (deadline && now >= deadline) {
+			if (!term_sent) {
+				kill_group(pid, SIGTERM);
+				term_sent = true;
+				res->timed_out = true;
+				deadline = now + HOOK_GRACE_MS;
+			} else {
+				kill_group(pid, SIGKILL);
+				deadline = 0;
+			}
+			continue;
+		}
+		left = deadline ? deadline - now : 60000;
+		if (left > 60000)
+			left = 60000;
+		ts.tv_sec = (time_t)(left / 1000);
+		ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		sigtimedwait(&chld, NULL, &ts); /* EAGAIN, EINTR: look again */
+	}
+	/* What is left of a timed-out hook's group (a child that ignored
+	 * SIGTERM while its parent died) goes too. */
+	if (res->timed_out)
+		kill(-pid, SIGKILL);
+	res->elapsed_ms = nbk_now_ms() - start;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	return 0;
+}
+
+/* Where bash is, else /bin/sh (docker-stacks images have bash; slim ones
+ * may not). */
+static const char *find_shell(void)
+{
+	static const char *const shells[] = { "/bin/bash", "/usr/bin/bash", "/bin/sh" };
+	size_t i;
+
+	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (access(shells[i], X_OK) == 0)
+			return shells[i];
+	return "/bin/sh";
+}
+
+struct phase_stats {
+	unsigned ran, failed, skipped;
+};
+
+/* The variables a sourced hook set that look secret are masked from now on. */
+static void mark_secrets(struct bs_ctx *ctx, const struct nbk_strvec *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const char *value = nbk_env_get(&ctx->env, set->v[i]);
+
+		if (value && (bs_env_name_is_secret(set->v[i]) || bs_is_secret(ctx, set->v[i])))
+			bs_mark_secret(ctx, set->v[i], value);
+	}
+}
+
+/* "A, B, C" of at most a few names, for a debug line. */
+static void join_names(struct nbk_buf *b, const struct nbk_strvec *names)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		nbk_buf_addf(b, "%s%s", i ? " " : "", names->v[i]);
+}
+
+/*
+ * Run one hook.  Returns 0 when it ran (ok or not: *failed says which),
+ * -1 with err when it could not be started at all.
+ */
+static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
+		   enum bs_hook_kind kind, const char *shell, bool *failed,
+		   struct nbk_error *err)
+{
+	_cleanup_strvec_ struct nbk_strvec set = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec unset = NBK_STRVEC_INIT;
+	_cleanup_buf_ struct nbk_buf before = NBK_BUF_INIT;
+	_cleanup_buf_ struct nbk_buf after = NBK_BUF_INIT;
+	_cleanup_close_ int fd_before = -1;
+	_cleanup_close_ int fd_after = -1;
+	struct hook_result res;
+	char how[128];
+	bool ok;
+
+	*failed = false;
+	if (kind == BS_HOOK_SOURCE) {
+		char *argv[] = { (char *)shell, (char *)"-c", (char *)source_script,
+				 (char *)path, NULL };
+
+		fd_before = dump_file("bootstrap-env-before", err);
+		if (fd_before < 0)
+			return -1;
+		fd_after = dump_file("bootstrap-env-after", err);
+		if (fd_after < 0)
+			return -1;
+		if (hook_spawn_wait(argv, NULL, ctx->env.v, fd_before, fd_after,
+				    ctx->cfg.hook_timeout_s, &res, err) < 0)
+			return -1;
+	} else {
+		char *argv[] = { (char *)path, NULL };
+		char *sh_argv[] = { (char *)"/bin/sh", (char *)path, NULL };
+
+		if (hook_spawn_wait(argv, sh_argv, ctx->env.v, -1, -1, ctx->cfg.hook_timeout_s,
+				    &res, err) < 0)
+			return -1;
+	}
+
+	nbk_describe_status(res.status, how, sizeof(how));
+	ok = !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
+	if (res.timed_out) {
+		nbk_log(NBK_LOG_WARN, STEP,
+			"%s: '%s' ran past the %u s timeout: its process group was killed (%s after %llu ms)",
+			phase, path, ctx->cfg.hook_timeout_s, how,
+			(unsigned long long)res.elapsed_ms);
+		*failed = true;
+		return 0;
+	}
+	if (kind == BS_HOOK_SOURCE) {
+		/* A failed sourced hook's exports still count: in run-hooks.sh they
+		 * already happened in the one shell that sources them all. */
+		if (read_dump(fd_before, &before) < 0 || read_dump(fd_after, &after) < 0) {
+			nbk_log(NBK_LOG_WARN, STEP,
+				"%s: cannot read the environment of '%s': its changes are lost",
+				phase, path);
+		} else if (!before.len) {
+			nbk_log(NBK_LOG_WARN, STEP,
+				"%s: '%s' was not sourced: '%s' could not dump the environment "
+				"with 'env -0'", phase, path, shell);
+		} else if (!after.len) {
+			nbk_log(NBK_LOG_WARN, STEP,
+				"%s: no environment came back from '%s' (it replaced the EXIT trap, "
+				"exec'd or was killed): its changes are lost",
+				phase, path);
+		} else {
+			bs_env_apply_diff(&ctx->env, before.data, before.len, after.data, after.len,
+					  &set, &unset);
+			mark_secrets(ctx, &set);
+		}
+	}
+	if (ok) {
+		nbk_log(NBK_LOG_INFO, STEP, "%s: %s '%s' in %llu ms", phase,
+			kind == BS_HOOK_SOURCE ? "sourced" : "ran", path,
+			(unsigned long long)res.elapsed_ms);
+	} else {
+		nbk_log(NBK_LOG_WARN, STEP, "%s: '%s' failed: %s after %llu ms", phase, path, how,
+			(unsigned long long)res.elapsed_ms);
+		*failed = true;
+	}
+	if ((set.n || unset.n) && nbk_log_enabled(NBK_LOG_DEBUG)) {
+		_cleanup_buf_ struct nbk_buf names = NBK_BUF_INIT;
+
+		if (set.n) {
+			nbk_buf_addstr(&names, "set ");
+			join_names(&names, &set);
+		}
+		if (unset.n) {
+			nbk_buf_addstr(&names, set.n ? "; unset " : "unset ");
+			join_names(&names, &unset);
+		}
+		nbk_log(NBK_LOG_DEBUG, STEP, "%s: '%s': %s", phase, path, names.data);
+	}
+	return 0;
+}
+
+/*
+ * Run the hooks of one folder.  Returns 0, or -1 with err when a hook
+ * failed and on_error is abort (or a hook could not be started at all and
+ * on_error is abort).
+ */
+static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const char *shell,
+		   struct phase_stats *st, struct nbk_error *err)
+{
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
+	bool abort_on_error = ctx->cfg.on_error == BS_ON_ERROR_ABORT;
+	size_t i;
+	int r;
+
+	r = bs_hooks_list(dir, &names, err);
+	if (r == 1) {
+		nbk_log(NBK_LOG_INFO, STEP, "%s: no hooks folder '%s'", phase, dir);
+		return 0;
+	}
+	if (r < 0) {
+		if (abort_on_error)
+			return -1;
+		nbk_log(NBK_LOG_WARN, STEP, "%s: %s: skipped", phase, err->msg);
+		nbk_error_clear(err);
+		return 0;
+	}
+	for (i = 0; i < names.n; i++) {
+		_cleanup_free_ char *path = nbk_xasprintf("%s/%s", dir, names.v[i]);
+		enum bs_hook_kind kind = bs_hook_classify(path);
+		bool failed = false;
+
+		if (kind == BS_HOOK_NOT_EXEC || kind == BS_HOOK_NOT_FILE) {
+			nbk_log(NBK_LOG_INFO, STEP, "%s: skipping '%s': %s", phase, path,
+				kind == BS_HOOK_NOT_EXEC ? "not executable and not a *.sh file"
+							 : "not a regular file");
+			st->skipped++;
+			continue;
+		}
+		if (run_one(ctx, phase, path, kind, shell, &failed, err) < 0) {
+			if (abort_on_error)
+				return nbk_error_prefix(err, "hook '%s'", path);
+			nbk_log(NBK_LOG_WARN, STEP, "%s: hook '%s': %s", phase, path, err->msg);
+			nbk_error_clear(err);
+			failed = true;
+		}
+		st->ran++;
+		if (failed) {
+			st->failed++;
+			if (abort_on_error)
+				return nbk_error_set(err, 0,
+						     "hook '%s' failed and hooks.on_error is abort",
+						     path);
+		}
+	}
+	return 0;
+}
+
+int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *phase,
+		 struct nbk_error *err)
+{
+	const char *home = ctx->home ? ctx->home : ctx->cfg.home;
+	struct phase_stats st = { 0, 0, 0 };
+	uint64_t start = nbk_now_ms();
+	const char *shell = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < dirs->n && r == 0; i++) {
+		_cleanup_free_ char *dir = NULL;
+
+		if (nbk_path_expand_user(dirs->v[i], home, &dir, err) < 0) {
+			if (ctx->cfg.on_error == BS_ON_ERROR_ABORT)
+				return nbk_error_prefix(err, "%s hooks", phase);
+			nbk_log(NBK_LOG_WARN, STEP, "%s: %s: skipped", phase, err->msg);
+			nbk_error_clear(err);
+			continue;
+		}
+		if (!shell)
+			shell = find_shell();
+		r = run_dir(ctx, dir, phase, shell, &st, err);
+	}
+	nbk_log(r < 0 ? NBK_LOG_ERROR : NBK_LOG_INFO, STEP,
+		"%s: %u hook%s ran (%u failed), %u skipped, in %llu ms", phase, st.ran,
+		st.ran == 1 ? "" : "s", st.failed, st.skipped,
+		(unsigned long long)(nbk_now_ms() - start));
+	return r;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hooks.c's internals, declared for its own definitions and for the unit
+ * tests (tests/unit/test_bootstrap_hooks.c).  They are static outside test
+ * builds (NBK_STATIC); the step itself is bs_hooks_run() in bootstrap.h.
+ */
+#ifndef BOOTSTRAP_HOOKS_H
+#define BOOTSTRAP_HOOKS_H
+
+#include <stddef.h>
+
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+
+#include "bootstrap.h"
+
+enum bs_hook_kind {
+	BS_HOOK_SOURCE,   /* *.sh: sourced, its environment changes are kept */
+	BS_HOOK_EXEC,     /* another executable file: run */
+	BS_HOOK_NOT_EXEC, /* a file neither *.sh nor executable: skipped */
+	BS_HOOK_NOT_FILE, /* a folder, a device, a dangling link: skipped */
+};
+
+/*
+ * Append to names the entries of dir in strcmp order, hidden names left
+ * out.  Returns 0, 1 when dir does not exist or is not a folder, -1 with err
+ * on another failure.
+ */
+NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names,
+			     struct nbk_error *err);
+
+/* What to do with the entry at path (links followed). */
+NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path);
+
+/*
+ * Apply to env the difference between two `env -0` dumps: keys new or
+ * changed in after are set, keys of before missing from after are unset;
+ * the shell's own variables (_, PWD, OLDPWD, SHLVL) and invalid names are
+ * ignored.  The names set and unset are appended to set and unset (each may
+ * be NULL; the vectors own copies).  Returns the number of changes.
+ */
+NBK_STATIC size_t bs_env_apply_diff(struct nbk_strvec *env, const char *before, size_t blen,
+				    const char *after, size_t alen, struct nbk_strvec *set,
+				    struct nbk_strvec *unset);
+
+#endif

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * supervise.c: start the command and stay its init, with the guarantees of
+ * tini and what tini leaves out:
+ *
+ *   - as PID 1 we are the namespace's init; otherwise we become a child
+ *     subreaper (PR_SET_CHILD_SUBREAPER), so orphans of the command are
+ *     re-parented to us and not to the node's init;
+ *   - every zombie is reaped;
+ *   - TERM, INT, HUP, QUIT, USR1, USR2 and WINCH are forwarded to the
+ *     command;
+ *   - when the command ends, what it left behind gets SIGTERM, and SIGKILL
+ *     after supervise.stop_timeout (tini leaves them to the runtime's
+ *     SIGKILL, which loses their chance to flush);
+ *   - the exit code is the command's status, 128+N when signal N killed it,
+ *     127 when it was not found, 126 when it could not be executed.
+ *
+ * Signals are handled synchronously: every asynchronous signal is blocked
+ * and taken with sigwaitinfo(), so there are no handlers and no races
+ * between a handler and the loop.  A signal that is blocked is never
+ * "ignored" by the kernel, which matters as PID 1: the kernel drops signals
+ * to a namespace's init that have the default disposition.
+ *
+ * Memory: the loop holds no buffer of its own, and malloc_trim() gives what
+ * the earlier steps freed back to the kernel before we settle in for hours
+ * (resident set under 2 MB; see bench/bootstrap).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/proc.h"
+#include "nbkit/strvec.h"
+
+#include "bootstrap.h"
+#include "supervise.h"
+
+#define STEP "supervise"
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* After SIGKILL, how long we wait for the kernel to finish them off. */
+#define KILL_WAIT_MS 5000
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+					 SIGUSR1, SIGUSR2, SIGWINCH };
+
+/* Signals that report a fault of our own: never blocked (blocking them
+ * would turn a crash into a hang). */
+static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
+
+static bool is_forwarded(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		if (forwarded_signals[i] == sig)
+			return true;
+	return false;
+}
+
+NBK_STATIC int bs_proc_stat_ppid(const char *text, pid_t *ppid)
+{
+	const char *close = strrchr(text, ')');
+	char state;
+	int p;
+
+	if (!close || sscanf(close + 1, " %c %d", &state, &p) != 2 || p < 0)
+		return -1;
+	*ppid = (pid_t)p;
+	return 0;
+}
+
+struct proc_pair {
+	pid_t pid, ppid;
+};
+
+/* Read PROC_ROOT/PID/stat's ppid; -1 when it vanished or is unreadable. */
+static int read_ppid(int rootfd, const char *pid, pid_t *ppid)
+{
+	char path[64];
+	char text[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/stat", pid);
+	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do {
+		n = read(fd, text, sizeof(text) - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	return bs_proc_stat_ppid(text, ppid);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+NBK_STATIC int bs_proc_descendants(const char *proc_root, pid_t root, pid_t **pids, size_t *n)
+{
+	struct proc_pair *pairs = NULL;
+	size_t npairs = 0, cap = 0, nout = 0, i;
+	pid_t *out = NULL;
+	struct dirent *de;
+	bool grew;
+	DIR *d;
+
+	*pids = NULL;
+	*n = 0;
+	d = opendir(proc_root);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid_t ppid;
+
+		if (!all_digits(de->d_name) || read_ppid(dirfd(d), de->d_name, &ppid) < 0)
+			continue;
+		if (npairs == cap) {
+			cap = cap ? cap * 2 : 64;
+			pairs = nbk_xrealloc(pairs, cap * sizeof(*pairs));
+		}
+		pairs[npairs].pid = (pid_t)strtol(de->d_name, NULL, 10);
+		pairs[npairs].ppid = ppid;
+		npairs++;
+	}
+	closedir(d);
+
+	/* Grow the set from root until no process joins: the table is small
+	 * (a notebook pod runs tens of processes), so the passes are cheap. */
+	do {
+		grew = false;
+		for (i = 0; i < npairs; i++) {
+			bool parent_in = pairs[i].ppid == root;
+			size_t k;
+
+			if (pairs[i].pid == root || pairs[i].pid == 0)
+				continue;
+			for (k = 0; !parent_in && k < nout; k++)
+				parent_in = out[k] == pairs[i].ppid;
+			if (!parent_in)
+				continue;
+			out = nbk_xrealloc(out, (nout + 1) * sizeof(*out));
+			out[nout++] = pairs[i].pid;
+			pairs[i].pid = 0; /* taken */
+			grew = true;
+		}
+	} while (grew);
+	free(pairs);
+	*pids = out;
+	*n = nout;
+	return 0;
+}
+
+/*
+ * Reap every child that has ended.  When the command is among them its
+ * status goes to *cmd_status and *cmd_done is set.  Returns true when no
+ * child is left at all (ECHILD).
+ */
+static bool reap(pid_t cmd, int *cmd_status, bool *cmd_done)
+{
+	for (;;) {
+		int status;
+		pid_t r = nbk_waitpid(-1, &status, WNOHANG);
+
+		if (r == 0)
+			return false;
+		if (r < 0)
+			return errno == ECHILD;
+		if (r == cmd) {
+			*cmd_status = status;
+			*cmd_done = true;
+		} else {
+			nbk_log(NBK_LOG_DEBUG, STEP, "reaped process %d", (int)r);
+		}
+	}
+}
+
+/*
+ * Send sig to every process left: as PID 1 kill(-1) reaches the whole
+ * namespace but us; as a subreaper, every descendant in /proc.  Returns the
+ * number signalled (as PID 1: 1 when any was, since kill(-1) does not say).
+ */
+static size_t signal_rest(bool pid1, int sig)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, i, sent = 0;
+
+	if (pid1)
+		return kill(-1, sig) == 0 ? 1 : 0;
+	if (bs_proc_descendants("/proc", getpid(), &pids, &n) < 0) {
+		nbk_log(NBK_LOG_WARN, STEP, "cannot read /proc: processes left are not stopped");
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], sig) == 0)
+			sent++;
+	return sent;
+}
+
+/*
+ * Wait until no child is left or until deadline_ms (CLOCK_MONOTONIC),
+ * reaping.  When rescan_sig is not 0 it is sent again to what is left on
+ * every wake-up (to catch processes forked after the first round).
+ * Returns true when none is left.
+ */
+static bool wait_rest(const sigset_t *mask, uint64_t deadline_ms, bool pid1, int rescan_sig)
+{
+	bool none;
+	int dummy_status;
+	bool dummy_done = false;
+
+	for (;;) {
+		uint64_t now;
+		struct timespec ts;
+		uint64_t left;
+
+		none = reap(-1, &dummy_status, &dummy_done);
+		if (none)
+			return true;
+		now = nbk_now_ms();
+		if (now >= deadline_ms)
+			return false;
+		left = deadline_ms - now;
+		if (rescan_sig && left > 100)
+			left = 100;
+		ts.tv_sec = (time_t)(left / 1000);
+		ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		/* Any signal wakes us: SIGCHLD to reap, the others are dropped
+		 * (the command is gone; a second TERM changes nothing). */
+		sigtimedwait(mask, NULL, &ts);
+		if (rescan_sig)
+			signal_rest(pid1, rescan_sig);
+	}
+}
+
+/*
+ * The command has ended: SIGTERM to what it left, reaping for up to
+ * stop_timeout_s, then SIGKILL to the rest.
+ */
+static void stop_rest(const sigset_t *mask, bool pid1, unsigned stop_timeout_s)
+{
+	int dummy_status;
+	bool dummy_done = false;
+	uint64_t start = nbk_now_ms();
+	size_t n;
+
+	if (reap(-1, &dummy_status, &dummy_done))
+		return; /* the common case: nothing was left */
+	n = signal_rest(pid1, SIGTERM);
+	if (pid1)
+		nbk_log(NBK_LOG_INFO, STEP, "stopping the processes left: SIGTERM");
+	else
+		nbk_log(NBK_LOG_INFO, STEP, "stopping the %zu process%s left: SIGTERM", n,
+			n == 1 ? "" : "es");
+	if (wait_rest(mask, start + (uint64_t)stop_timeout_s * 1000, pid1, 0)) {
+		nbk_log(NBK_LOG_INFO, STEP, "the processes left ended in %llu ms",
+			(unsigned long long)(nbk_now_ms() - start));
+		return;
+	}
+	n = signal_rest(pid1, SIGKILL);
+	nbk_log(NBK_LOG_WARN, STEP, "processes still running %u s after SIGTERM: SIGKILL%s",
+		stop_timeout_s, pid1 ? "" : " sent");
+	if (!wait_rest(mask, nbk_now_ms() + KILL_WAIT_MS, pid1, SIGKILL))
+		nbk_log(NBK_LOG_WARN, STEP, "processes left survive SIGKILL (uninterruptible sleep?)");
+	(void)n;
+}
+
+/*
+ * The candidate paths for argv0, the way execvp() searches them, but in
+ * the PATH of the command's environment (execvp would use ours).
+ */
+static void exec_candidates(const char *argv0, const struct nbk_strvec *env,
+			    struct nbk_strvec *out)
+{
+	const char *path = nbk_env_get(env, "PATH");
+	const char *p;
+
+	if (strchr(argv0, '/')) {
+		nbk_strvec_push(out, argv0);
+		return;
+	}
+	if (!path)
+		path = DEFAULT_PATH;
+	p = path;
+	for (;;) {
+		size_t len = strcspn(p, ":");
+
+		if (len == 0)
+			nbk_strvec_pushf(out, "./%s", argv0); /* an empty entry is "." */
+		else
+			nbk_strvec_pushf(out, "%.*s/%s", (int)len, p, argv0);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+}
+
+struct exec_report {
+	int err;      /* errno of the failure */
+	int index;    /* which candidate */
+};
+
+/*
+ * In the child: take the terminal when asked, restore signals, try each
+ * candidate, report the failure through errfd.  Async-signal-safe calls
+ * only; sh_argv is our copy of the parent's memory, so writing into it is
+ * fine.
+ */
+static void __attribute__((noreturn))
+child_exec(char *const cands[], char *const argv[], char **sh_argv, char *const envp[],
+	   bool interactive, int errfd)
+{
+	struct exec_report rep = { ENOENT, 0 };
+	int eacces_at = -1;
+	int i;
+
+	if (interactive) {
+		/* SIGTTOU is still blocked here, so tcsetpgrp() from what is
+		 * for a moment a background group is allowed. */
+		setpgid(0, 0);
+		tcsetpgrp(0, getpid());
+	}
+	nbk_reset_signals();
+	for (i = 0; cands[i]; i++) {
+		int e;
+
+		execve(cands[i], argv, envp);
+		if (errno == ENOEXEC) {
+			/* no "#!": run it with sh, as execvp() does */
+			sh_argv[1] = cands[i];
+			execve("/bin/sh", sh_argv, envp);
+		}
+		e = errno;
+		rep.index = i;
+		rep.err = e;
+		if (e == EACCES) {
+			eacces_at = i; /* as execvp: remember, try the next */
+			continue;
+		}
+		if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ENODEV && e != ETIMEDOUT)
+			break; /* found but broken: this is the answer */
+	}
+	if ((rep.err == ENOENT || rep.err == ENOTDIR || rep.err == ESTALE || rep.err == ENODEV ||
+	     rep.err == ETIMEDOUT) && eacces_at >= 0) {
+		rep.err = EACCES;
+		rep.index = eacces_at;
+	}
+	if (write(errfd, &rep, sizeof(rep)) < 0) {
+		/* nothing more we can say: the status still tells */
+	}
+	_exit(rep.err == ENOENT || rep.err == ENOTDIR ? 127 : 126);
+}
+
+/* true when stdin is a terminal whose foreground group is ours: then the
+ * command gets a group of its own and the foreground (job control). */
+static bool owns_terminal(void)
+{
+	pid_t fg;
+
+	if (!isatty(0))
+		return false;
+	fg = tcgetpgrp(0);
+	return fg > 0 && fg == getpgrp();
+}
+
+int bs_supervise(struct bs_ctx *ctx, char *const argv[])
+{
+	_cleanup_strvec_ struct nbk_strvec cands = NBK_STRVEC_INIT;
+	_cleanup_free_ char **sh_argv = NULL;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct exec_report rep;
+	bool pid1 = getpid() == 1;
+	bool interactive = owns_terminal();
+	bool cmd_done = false;
+	int errpipe[2];
+	int cmd_status = 0;
+	sigset_t mask;
+	size_t argc, i;
+	ssize_t n;
+	pid_t pid;
+	int code;
+
+	if (!argv || !argv[0] || !*argv[0]) {
+		nbk_log(NBK_LOG_ERROR, STEP, "no command to run");
+		return 127;
+	}
+	if (!pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		nbk_log(NBK_LOG_WARN, STEP,
+			"cannot become a child subreaper: orphans of the command go to the node's init");
+
+	/* Every asynchronous signal is taken by sigwaitinfo(); SIGCHLD must not
+	 * be SIG_IGN (the kernel would reap for us and hide the status). */
+	sigfillset(&mask);
+	for (i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
+		sigdelset(&mask, sync_signals[i]);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, NULL);
+
+	exec_candidates(argv[0], &ctx->env, &cands);
+	for (argc = 0; argv[argc]; argc++)
+		;
+	sh_argv = nbk_xcalloc(argc + 2, sizeof(*sh_argv));
+	sh_argv[0] = (char *)"/bin/sh";
+	for (i = 1; i < argc; i++)
+		sh_argv[i + 1] = argv[i];
+
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		nbk_log(NBK_LOG_ERROR, STEP, "cannot create a pipe: %s", strerror(errno));
+		return 126;
+	}
+	pid = fork();
+	if (pid < 0) {
+		nbk_log(NBK_LOG_ERROR, STEP, "cannot fork to run '%s': %s", argv[0],
+			strerror(errno));
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return 126;
+	}
+	if (pid == 0)
+		child_exec(cands.v, argv, sh_argv, ctx->env.v, interactive, errpipe[1]);
+	if (interactive) {
+		/* Also from here: whichever of us runs first, the group exists
+		 * and has the terminal before the command reads it. */
+		setpgid(pid, pid);
+		tcsetpgrp(0, pid);
+	}
+	close(errpipe[1]);
+	do {
+		n = read(errpipe[0], &rep, sizeof(rep));
+	} while (n < 0 && errno == EINTR);
+	close(errpipe[0]);
+
+	if (n == (ssize_t)sizeof(rep)) {
+		int status = 0;
+
+		nbk_waitpid(pid, &status, 0);
+		code = nbk_exit_code_from_status(status);
+		if (interactive)
+			tcsetpgrp(0, getpgrp());
+		if (rep.err == ENOENT || rep.err == ENOTDIR) {
+			if (strchr(argv[0], '/'))
+				nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': %s", argv[0],
+					strerror(rep.err));
+			else
+				nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': not found in PATH",
+					argv[0]);
+		} else {
+			const char *which = rep.index >= 0 && (size_t)rep.index < cands.n
+						    ? cands.v[rep.index]
+						    : argv[0];
+
+			nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': %s", which,
+				strerror(rep.err));
+		}
+		return code;
+	}
+
+	nbk_log(NBK_LOG_INFO, STEP, "started '%s' (pid %d) as %s", argv[0], (int)pid,
+		pid1 ? "PID 1" : "a child subreaper");
+	/* What the steps freed goes back now: we may stay for days. */
+	nbk_strvec_release(&cands);
+	free(nbk_steal_pointer(&sh_argv));
+	malloc_trim(0);
+
+	while (!cmd_done) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&mask, &si);
+
+		if (sig < 0)
+			continue; /* EINTR */
+		if (sig == SIGCHLD) {
+			reap(pid, &cmd_status, &cmd_done);
+		} else if (is_forwarded(sig)) {
+			nbk_log(NBK_LOG_DEBUG, STEP, "forwarding %s to %d", strsignal(sig), (int)pid);
+			if (kill(pid, sig) < 0 && errno != ESRCH)
+				nbk_log(NBK_LOG_WARN, STEP, "cannot forward %s: %s", strsignal(sig),
+					strerror(errno));
+		}
+		/* Others (TSTP, TTIN, TTOU, PIPE, ALRM ...) are ours to ignore. */
+	}
+
+	if (interactive)
+		tcsetpgrp(0, getpgrp());
+	code = nbk_exit_code_from_status(cmd_status);
+	{
+		char how[96];
+
+		nbk_describe_status(cmd_status, how, sizeof(how));
+		nbk_log(NBK_LOG_INFO, STEP, "'%s' %s: exit code %d", argv[0], how, code);
+	}
+	stop_rest(&mask, pid1, ctx->cfg.stop_timeout_s);
+	return code;
+}
