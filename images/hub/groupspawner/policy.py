@@ -1004,13 +1004,15 @@ class PolicyStore:
         self._error: Optional[str] = None
 
     @classmethod
-    def for_path(cls, path: str | os.PathLike) -> "PolicyStore":
-        """The shared store of ``path`` (one per path and process)."""
+    def for_path(cls, path: str | os.PathLike,
+                 logger: Optional[logging.Logger] = None) -> "PolicyStore":
+        """The shared store of ``path`` (one per path and process); ``logger``
+        is used when the store is created."""
         key = os.path.abspath(os.fspath(path))
         with cls._registry_lock:
             store = cls._registry.get(key)
             if store is None:
-                store = cls._registry[key] = cls(key)
+                store = cls._registry[key] = cls(key, logger)
             return store
 
     @property

@@ -113,7 +113,7 @@ class GroupFormMixin(LoggingConfigurable):
         """The current policy (re-read if the file changed).
 
         Raises NoPolicyError when none is valid."""
-        return PolicyStore.for_path(self.policy_file).get()
+        return PolicyStore.for_path(self.policy_file, self.log).get()
 
     async def get_user_groups(self) -> list[str]:
         """The user's group names: from LDAP when ``ldap`` is set, else from
