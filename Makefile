@@ -108,7 +108,7 @@ $(BUILD)/obj/bootstrap/%.o: bootstrap/%.c
 
 $(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/envtool/%.o: envtool/%.c
 	@mkdir -p $(@D)
@@ -116,7 +116,7 @@ $(BUILD)/obj/envtool/%.o: envtool/%.c
 
 $(BUILD)/tobj/envtool/%.o: envtool/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBNBKIT): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -135,17 +135,17 @@ $(BUILD)/bin/envtool: $(ENVTOOL_OBJS) $(LIBNBKIT)
 # bootstrap test objects, test_envtool_* the envtool ones.
 $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_bootstrap_%: tests/unit/test_bootstrap_%.c $(BOOTSTRAP_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(BOOTSTRAP_TOBJS) $(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS) -ldl
 
 $(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
 # Helper programs and shared libraries used by the command-line tests
@@ -162,7 +162,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBNBKIT)
 # target with a plain main(), so the corpus stays a regression test.
 $(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		$< tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
 
 tests-build: $(PROGRAMS) $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)

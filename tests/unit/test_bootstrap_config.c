@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: bootstrap's configuration (valid, malformed YAML with its
+ * position, wrong types, unknown keys, drop-ins, NB_* overrides) and the
+ * .condarc merge.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../bootstrap/bootstrap.h"
+#include "nbkit/buf.h"
+#include "nbkit/path.h"
+
+int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
+		      const struct nbk_strvec *channels, uid_t uid, gid_t gid,
+		      const char **why, struct nbk_error *err);
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/nbk-config-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+	char *path = nbk_xasprintf("%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load text as the main file with env entries; returns 0/-1, err filled. */
+static int load(struct bs_config *cfg, const char *text, const char *dropin_dir,
+		const char *const *env, struct nbk_error *err)
+{
+	struct nbk_strvec e = NBK_STRVEC_INIT;
+	char *path = write_tmp("main.yaml", text);
+	int r;
+
+	nbk_strvec_pushv(&e, env);
+	bs_config_init(cfg);
+	r = bs_config_load(cfg, path, false, dropin_dir, &e, err);
+	nbk_strvec_release(&e);
+	free(path);
+	return r;
+}
+
+static void test_defaults(void **state)
+{
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec env = NBK_STRVEC_INIT;
+
+	(void)state;
+	bs_config_init(&cfg);
+	assert_int_equal(bs_config_load(&cfg, "/nonexistent/bootstrap.yaml", true, "/nonexistent",
+					&env, &err), 0);
+	assert_string_equal(cfg.user_name, "jovyan");
+	assert_int_equal(cfg.uid, 1000);
+	assert_int_equal(cfg.gid, 100);
+	assert_int_equal(cfg.umask, 022);
+	assert_string_equal(cfg.home, "/home/jovyan");
+	assert_int_equal(cfg.hook_timeout_s, 120);
+	assert_int_equal(cfg.stop_timeout_s, 25);
+	assert_string_equal(cfg.cmd_default.v[0], "jupyter");
+	assert_string_equal(cfg.cmd_hub.v[0], "jupyterhub-singleuser");
+	assert_int_equal(cfg.driver_dirs.n, 3);
+	assert_int_equal(cfg.sources.n, 0);
+	bs_config_release(&cfg);
+	/* an explicit main file that is missing is an error */
+	bs_config_init(&cfg);
+	assert_int_equal(bs_config_load(&cfg, "/nonexistent/b.yaml", false, NULL, &env, &err), -1);
+	assert_string_equal(err.msg, "cannot open '/nonexistent/b.yaml': No such file or directory");
+	bs_config_release(&cfg);
+}
+
+static void test_full(void **state)
+{
+	static const char *const env[] = { NULL };
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	(void)state;
+	if (load(&cfg,
+			      "user: {name: ann, uid: 1234, gid: 1234, home: /home/ann, umask: \"0077\"}\n"
+			      "home: {skeleton: /etc/skel, directories: [.local, work]}\n"
+			      "envs: {root: ~/.conda, condarc: ~/.condarc, channels: [https://mirror/cf],"
+			      " pip_index_url: https://pypi.mirror/simple}\n"
+			      "integrations:\n"
+			      "  mlflow: {tracking_uri: http://mlflow:5000, insecure_tls: true,"
+			      " password_file: /run/secrets/pw}\n"
+			      "  s3: {endpoint: http://minio:9000, region: eu-1}\n"
+			      "  env: {TEAM: risk, HOME_COPY: ${HOME}}\n"
+			      "  env_files: [/run/secrets/env]\n"
+			      "gpu: {mode: required, driver_dirs: [/drv], probe_timeout: 2}\n"
+			      "threads: {mode: 'off'}\n"
+			      "hooks: {dirs: [/h], user_dirs: [], timeout: 5, on_error: abort}\n"
+			      "supervise: {stop_timeout: 3, unset_env: [SECRET_X]}\n"
+			      "command: {default: [sleep, '1'], hub: [hub-cmd]}\n",
+			      NULL, env, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.user_name, "ann");
+	assert_int_equal(cfg.uid, 1234);
+	assert_int_equal(cfg.umask, 077);
+	assert_int_equal(cfg.home_dirs.n, 2);
+	assert_string_equal(cfg.channels.v[0], "https://mirror/cf");
+	assert_string_equal(cfg.pip_index_url, "https://pypi.mirror/simple");
+	assert_true(cfg.mlflow.insecure_tls);
+	assert_string_equal(cfg.mlflow.password_file, "/run/secrets/pw");
+	assert_string_equal(cfg.s3.region, "eu-1");
+	assert_int_equal(cfg.extra_env.n, 2);
+	assert_string_equal(cfg.extra_env.v[0], "TEAM=risk");
+	assert_string_equal(cfg.extra_env.v[1], "HOME_COPY=${HOME}");
+	assert_int_equal(cfg.gpu_mode, BS_GPU_REQUIRED);
+	assert_int_equal(cfg.gpu_probe_timeout_ms, 2000);
+	assert_int_equal(cfg.threads_mode, BS_THREADS_OFF);
+	assert_int_equal(cfg.hook_user_dirs.n, 0);
+	assert_int_equal(cfg.hook_timeout_s, 5);
+	assert_int_equal(cfg.on_error, BS_ON_ERROR_ABORT);
+	assert_int_equal(cfg.stop_timeout_s, 3);
+	assert_string_equal(cfg.cmd_default.v[1], "1");
+	assert_int_equal(cfg.sources.n, 1);
+	bs_config_release(&cfg);
+}
+
+static void test_errors(void **state)
+{
+	static const char *const env[] = { NULL };
+	static const struct {
+		const char *text;
+		const char *want; /* after "<tmpdir>/main.yaml:" */
+	} cases[] = {
+		{ "user:\n  name: [a\n", "3:1: did not find expected ',' or ']' while parsing a flow sequence" },
+		{ "user:\n  nmae: x\n", "2:3: unknown key 'user.nmae'" },
+		{ "gpus: {}\n", "1:1: unknown key 'gpus'" },
+		{ "user: {uid: abc}\n", "1:13: 'user.uid': expected a whole number, found 'abc'" },
+		{ "user: {uid: -5}\n", "1:13: 'user.uid': -5 is out of range (0 to 4294967294)" },
+		{ "user: {uid: '1000'}\n", "1:13: 'user.uid': expected a whole number, found a string" },
+		{ "user: {umask: '999'}\n", "1:15: 'user.umask': expected an octal umask such as \"0022\", found '999'" },
+		{ "hooks: {timeout: 0}\n", "1:18: 'hooks.timeout': 0 is out of range (1 to 86400)" },
+		{ "hooks: {on_error: stop}\n", "1:19: 'hooks.on_error': expected one of continue, abort, found 'stop'" },
+		{ "gpu: {mode: yes}\n", "1:13: 'gpu.mode': expected one of auto, off, required, found 'yes'" },
+		{ "gpu: {driver_dirs: /x}\n", "1:20: 'gpu.driver_dirs': expected a list, found a value" },
+		{ "home: [a]\n", "1:7: 'home': expected a mapping, found a list" },
+		{ "integrations: {mlflow: {insecure_tls: maybe}}\n", "1:39: 'integrations.mlflow.insecure_tls': expected true or false, found 'maybe'" },
+		{ "integrations: {env: {'1BAD': x}}\n", "1:22: 'integrations.env': '1BAD' is not a valid variable name" },
+		{ "integrations: {env: {A: [x]}}\n", "1:25: 'integrations.env': 'A' must be a value, found a list" },
+		{ "command: {default: []}\n", NULL },
+		{ "- a\n", "1:1: '(top level)': expected a mapping, found a list" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_config cfg;
+		struct nbk_error err = NBK_ERROR_INIT;
+		char want[512];
+
+		assert_int_equal(load(&cfg, cases[i].text, NULL, env, &err), -1);
+		if (cases[i].want) {
+			snprintf(want, sizeof(want), "%s/main.yaml:%s", tmpdir, cases[i].want);
+			if (strcmp(err.msg, want))
+				fail_msg("case %zu:\n got '%s'\nwant '%s'", i, err.msg, want);
+		} else {
+			assert_string_equal(err.msg, "command.default and command.hub must not be empty");
+		}
+		bs_config_release(&cfg);
+	}
+}
+
+static void test_dropins_and_overrides(void **state)
+{
+	static const char *const env[] = { "NB_USER=zoe", "NB_UID=2001", "NB_GID=2002",
+					   "NB_UMASK=0002", NULL };
+	static const char *const bad_uid[] = { "NB_UID=12x", NULL };
+	static const char *const bad_user[] = { "NB_USER=a:b", NULL };
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	char *dir = nbk_xasprintf("%s/conf.d", tmpdir);
+	char *f;
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	free(write_tmp("conf.d/20-b.yaml", "supervise: {stop_timeout: 7}\nhooks: {dirs: [/b]}\n"));
+	free(write_tmp("conf.d/10-a.yaml", "supervise: {stop_timeout: 5}\nhooks: {timeout: 9}\n"));
+	free(write_tmp("conf.d/notes.txt", "not: yaml: at all: ["));
+	free(write_tmp("conf.d/.hidden.yaml", "bogus: 1\n"));
+	assert_int_equal(load(&cfg, "hooks: {dirs: [/a, /a2]}\nuser: {name: ann}\n", dir, env, &err),
+			 0);
+	assert_int_equal(cfg.stop_timeout_s, 7);  /* 20-b after 10-a */
+	assert_int_equal(cfg.hook_timeout_s, 9);  /* kept from 10-a */
+	assert_int_equal(cfg.hook_dirs.n, 1);     /* lists are replaced */
+	assert_string_equal(cfg.hook_dirs.v[0], "/b");
+	assert_string_equal(cfg.user_name, "zoe");
+	assert_int_equal(cfg.uid, 2001);
+	assert_int_equal(cfg.gid, 2002);
+	assert_int_equal(cfg.umask, 02);
+	assert_int_equal(cfg.sources.n, 3);
+	bs_config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "", dir, bad_uid, &err), -1);
+	assert_string_equal(err.msg, "NB_UID: expected a number from 0 to 4294967294, found '12x'");
+	bs_config_release(&cfg);
+	assert_int_equal(load(&cfg, "", dir, bad_user, &err), -1);
+	assert_string_equal(err.msg, "NB_USER: 'a:b' is not a valid user name");
+	bs_config_release(&cfg);
+
+	/* an error in a drop-in names the drop-in */
+	f = write_tmp("conf.d/30-c.yaml", "threads: {mode: sometimes}\n");
+	assert_int_equal(load(&cfg, "", dir, bad_uid, &err), -1);
+	if (!strstr(err.msg, "conf.d/30-c.yaml:1:17: 'threads.mode'"))
+		fail_msg("got '%s'", err.msg);
+	bs_config_release(&cfg);
+	free(f);
+	free(dir);
+}
+
+static char *slurp(const char *path)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	assert_int_equal(nbk_read_file(path, 1 << 20, &b, &err), 0);
+	return nbk_buf_detach(&b, NULL);
+}
+
+static void test_condarc(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec channels = NBK_STRVEC_INIT;
+	struct nbk_strvec none = NBK_STRVEC_INIT;
+	const char *why;
+	char *path, *text, *before;
+	struct stat st1, st2;
+
+	(void)state;
+	/* a new file */
+	path = nbk_xasprintf("%s/new-condarc", tmpdir);
+	nbk_strvec_push(&channels, "https://mirror/conda-forge");
+	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
+					   (uid_t)-1, (gid_t)-1, &why, &err), 1);
+	text = slurp(path);
+	assert_string_equal(text, "envs_dirs:\n- /h/.conda/envs\npkgs_dirs:\n- /h/.conda/pkgs\n"
+				  "channels:\n- https://mirror/conda-forge\n");
+	free(text);
+	/* already right: not rewritten */
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
+					   (uid_t)-1, (gid_t)-1, &why, &err), 0);
+	assert_null(why);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	free(path);
+
+	/* the user's keys and extra entries stay */
+	path = write_tmp("user-condarc", "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
+					 "always_yes: true\nssl_verify: /etc/ca.pem\n");
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+					   &why, &err), 1);
+	text = slurp(path);
+	assert_string_equal(text, "channels:\n- defaults\nenvs_dirs:\n- /h/envs\n- /data/envs\n"
+				  "always_yes: true\nssl_verify: /etc/ca.pem\npkgs_dirs:\n- /h/pkgs\n");
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(st1.st_mode & 0777, 0600);
+	free(text);
+	free(path);
+
+	/* not valid YAML, or not a mapping: left untouched, byte for byte */
+	path = write_tmp("bad-condarc", "channels: [unclosed\n");
+	before = slurp(path);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+					   &why, &err), 0);
+	assert_string_equal(why, "it is not valid YAML");
+	text = slurp(path);
+	assert_string_equal(text, before);
+	free(text);
+	free(before);
+	free(path);
+	path = write_tmp("list-condarc", "- a\n");
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+					   &why, &err), 0);
+	assert_string_equal(why, "it is not a YAML mapping");
+	free(path);
+	nbk_strvec_release(&channels);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_dropins_and_overrides),
+		cmocka_unit_test(test_condarc),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

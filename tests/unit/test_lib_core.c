@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: errors, buffers, string vectors and environment lists. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+
+static int fail_with_context(struct nbk_error *err)
+{
+	if (nbk_error_set(err, ENOENT, "cannot open '%s'", "/etc/x.yaml") != -1)
+		return 0;
+	return nbk_error_prefix(err, "config");
+}
+
+static void test_error_context(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(fail_with_context(&err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_string_equal(err.msg, "config: cannot open '/etc/x.yaml': No such file or directory");
+	nbk_error_clear(&err);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(nbk_error_set(NULL, 0, "dropped"), -1);
+}
+
+static void test_error_truncates(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	char big[3000];
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	nbk_error_set(&err, 0, "%s", big);
+	assert_int_equal(strlen(err.msg), NBK_ERROR_MSG_MAX - 1);
+	nbk_error_prefix(&err, "ctx");
+	assert_int_equal(strlen(err.msg), NBK_ERROR_MSG_MAX - 1);
+	assert_memory_equal(err.msg, "ctx: aaa", 8);
+}
+
+static void test_buf_basic(void **state)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	char *s;
+	size_t len;
+	int i;
+
+	(void)state;
+	assert_string_equal(b.data, "");
+	nbk_buf_addstr(&b, "hello");
+	nbk_buf_addch(&b, ' ');
+	nbk_buf_addf(&b, "%s %d", "world", 42);
+	assert_string_equal(b.data, "hello world 42");
+	assert_int_equal(b.len, 14);
+	for (i = 0; i < 1000; i++)
+		nbk_buf_addf(&b, "%04d", i);
+	assert_int_equal(b.len, 14 + 4000);
+	assert_memory_equal(b.data + b.len - 4, "0999", 4);
+	assert_int_equal(b.data[b.len], '\0');
+	nbk_buf_addstr(&b, "  \n\t");
+	nbk_buf_rtrim(&b);
+	assert_int_equal(b.len, 4014);
+	s = nbk_buf_detach(&b, &len);
+	assert_int_equal(len, 4014);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	free(s);
+	s = nbk_buf_detach(&b, NULL);
+	assert_string_equal(s, "");
+	free(s);
+	nbk_buf_release(&b);
+}
+
+static void test_buf_json(void **state)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+
+	(void)state;
+	nbk_buf_add_json_string(&b, "a\"b\\c\n\x01");
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+	nbk_buf_release(&b);
+}
+
+static void test_strvec(void **state)
+{
+	struct nbk_strvec sv = NBK_STRVEC_INIT;
+	char **v;
+
+	(void)state;
+	assert_null(sv.v[0]);
+	nbk_strvec_push(&sv, "b");
+	nbk_strvec_pushf(&sv, "%c", 'c');
+	nbk_strvec_push(&sv, "a");
+	assert_int_equal(sv.n, 3);
+	assert_null(sv.v[3]);
+	assert_int_equal(nbk_strvec_find(&sv, "c"), 1);
+	assert_int_equal(nbk_strvec_find(&sv, "z"), -1);
+	nbk_strvec_sort(&sv);
+	assert_string_equal(sv.v[0], "a");
+	assert_string_equal(sv.v[2], "c");
+	nbk_strvec_remove(&sv, 1);
+	assert_int_equal(sv.n, 2);
+	assert_string_equal(sv.v[1], "c");
+	assert_null(sv.v[2]);
+	v = nbk_strvec_detach(&sv);
+	assert_int_equal(sv.n, 0);
+	free(v[0]);
+	free(v[1]);
+	free(v);
+	v = nbk_strvec_detach(&sv);
+	assert_null(v[0]);
+	free(v);
+}
+
+static void test_env(void **state)
+{
+	struct nbk_strvec env = NBK_STRVEC_INIT;
+
+	(void)state;
+	nbk_env_set(&env, "A", "1");
+	nbk_env_set(&env, "AB", "2");
+	nbk_env_set(&env, "A", "3");
+	assert_int_equal(env.n, 2);
+	assert_string_equal(nbk_env_get(&env, "A"), "3");
+	assert_string_equal(nbk_env_get(&env, "AB"), "2");
+	assert_null(nbk_env_get(&env, "B"));
+	nbk_strvec_push(&env, "A=dup");
+	assert_int_equal(nbk_env_unset(&env, "A"), 2);
+	assert_null(nbk_env_get(&env, "A"));
+	assert_string_equal(nbk_env_get(&env, "AB"), "2");
+	nbk_env_set(&env, "E", "");
+	assert_string_equal(nbk_env_get(&env, "E"), "");
+	assert_true(nbk_env_name_valid("_A1", 3));
+	assert_false(nbk_env_name_valid("1A", 2));
+	assert_false(nbk_env_name_valid("A-B", 3));
+	assert_false(nbk_env_name_valid("", 0));
+	nbk_strvec_release(&env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
+		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_buf_json),
+		cmocka_unit_test(test_strvec),        cmocka_unit_test(test_env),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: path helpers, files, process helpers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "nbkit/path.h"
+#include "nbkit/proc.h"
+
+static void test_expand_user(void **state)
+{
+	static const struct {
+		const char *path, *home, *want;
+	} ok[] = {
+		{ "~", "/home/a", "/home/a" },
+		{ "~/", "/home/a/", "/home/a" },
+		{ "~/.conda", "/home/a", "/home/a/.conda" },
+		{ "~//x/./y", "/home/a", "/home/a/x/y" },
+		{ "/abs/path", "/home/a", "/abs/path" },
+		{ "rel", "/home/a", "rel" },
+	};
+	struct nbk_error err = NBK_ERROR_INIT;
+	char *out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(nbk_path_expand_user(ok[i].path, ok[i].home, &out, &err), 0);
+		assert_string_equal(out, ok[i].want);
+		free(out);
+	}
+	assert_int_equal(nbk_path_expand_user("~bob/x", "/home/a", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "'~bob/x'"));
+	assert_int_equal(nbk_path_expand_user("~/x", "", &out, &err), -1);
+}
+
+static void test_normalize_within(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "/a//b/./c/", "/a/b/c" }, { "/a/b/../c", "/a/c" }, { "/../x", "/x" },
+		{ "a/../../b", "../b" },     { "", "." },             { "/", "/" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *n = nbk_path_normalize(cases[i].in);
+
+		assert_string_equal(n, cases[i].want);
+		free(n);
+	}
+	assert_true(nbk_path_is_within("/home/a", "/home/a"));
+	assert_true(nbk_path_is_within("/home/a", "/home/a/b"));
+	assert_false(nbk_path_is_within("/home/a", "/home/ab"));
+	assert_false(nbk_path_is_within("/home/a", "/home/a/../b"));
+	assert_true(nbk_path_is_within("/", "/x"));
+}
+
+static void test_join_safe(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	char *out;
+
+	(void)state;
+	assert_int_equal(nbk_path_join_safe("/home/a", ".local//share/./x", &out, &err), 0);
+	assert_string_equal(out, "/home/a/.local/share/x");
+	free(out);
+	assert_int_equal(nbk_path_join_safe("/home/a", "x/../y", &out, &err), 0);
+	assert_string_equal(out, "/home/a/y");
+	free(out);
+	assert_int_equal(nbk_path_join_safe("/home/a", "../b", &out, &err), -1);
+	assert_string_equal(err.msg, "'../b' leads out of '/home/a'");
+	assert_int_equal(nbk_path_join_safe("/home/a", "/etc", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "absolute"));
+	out = nbk_path_dirname("/a/b//c");
+	assert_string_equal(out, "/a/b");
+	free(out);
+	out = nbk_path_dirname("/a");
+	assert_string_equal(out, "/");
+	free(out);
+	out = nbk_path_dirname("a");
+	assert_string_equal(out, ".");
+	free(out);
+}
+
+static void test_files(void **state)
+{
+	char dir[] = "/tmp/nbk-test-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	char *path, *deep, *tmpdir_listing;
+	struct stat st;
+	int created;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	deep = nbk_xasprintf("%s/a/b/c", dir);
+	assert_int_equal(nbk_mkdir_p(deep, 0750, (uid_t)-1, (gid_t)-1, &created, &err), 0);
+	assert_int_equal(created, 3);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0750);
+	assert_int_equal(nbk_mkdir_p(deep, 0750, (uid_t)-1, (gid_t)-1, &created, &err), 0);
+	assert_int_equal(created, 0);
+
+	path = nbk_xasprintf("%s/file", dir);
+	assert_int_equal(nbk_write_file_atomic(path, "hello\n", 6, 0600, (uid_t)-1, (gid_t)-1, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(nbk_read_file(path, 100, &b, &err), 0);
+	assert_string_equal(b.data, "hello\n");
+	nbk_buf_reset(&b);
+	assert_int_equal(nbk_read_file(path, 3, &b, &err), -1);
+	assert_non_null(strstr(err.msg, "over 3 bytes"));
+	assert_int_equal(b.len, 0);
+	/* a file in the way of a folder */
+	free(deep);
+	deep = nbk_xasprintf("%s/file/sub", dir);
+	assert_int_equal(nbk_mkdir_p(deep, 0755, (uid_t)-1, (gid_t)-1, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "Not a directory"));
+	/* no temporary file is left behind by a failed write */
+	free(deep);
+	deep = nbk_xasprintf("%s/missing/x", dir);
+	assert_int_equal(nbk_write_file_atomic(deep, "x", 1, 0644, (uid_t)-1, (gid_t)-1, &err), -1);
+	assert_int_equal(nbk_read_file("/nonexistent/x", 10, &b, &err), -1);
+	assert_string_equal(err.msg, "cannot open '/nonexistent/x': No such file or directory");
+	tmpdir_listing = nbk_xasprintf("test $(ls -A %s | wc -l) -eq 2", dir);
+	assert_int_equal(system(tmpdir_listing), 0);
+	free(tmpdir_listing);
+	tmpdir_listing = nbk_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(tmpdir_listing), 0);
+	free(tmpdir_listing);
+	free(deep);
+	free(path);
+	nbk_buf_release(&b);
+}
+
+static void test_exit_codes(void **state)
+{
+	char desc[64];
+
+	(void)state;
+	assert_int_equal(nbk_exit_code_from_status(3 << 8), 3);
+	assert_int_equal(nbk_exit_code_from_status(SIGTERM), 143);
+	nbk_describe_status(SIGKILL, desc, sizeof(desc));
+	assert_string_equal(desc, "killed by signal 9 (Killed)");
+	nbk_describe_status(7 << 8, desc, sizeof(desc));
+	assert_string_equal(desc, "exited with status 7");
+}
+
+static void test_spawn(void **state)
+{
+	char sh[] = "sh", c[] = "-c", script[] = "echo out; exit 3";
+	char missing_path[] = "/nonexistent/program", noexec_path[] = "/tmp/nbk-noexec-XXXXXX";
+	int fd;
+	char hang_script[] = "sleep 30 & sleep 30";
+	char *capture[] = { sh, c, script, NULL };
+	char *missing[] = { missing_path, NULL };
+	char *noexec[] = { noexec_path, NULL };
+	char *hang[] = { sh, c, hang_script, NULL };
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_spawn_result res;
+	struct nbk_buf out = NBK_BUF_INIT;
+
+	(void)state;
+	fd = mkstemp(noexec_path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(noexec_path, 0644), 0);
+	assert_int_equal(nbk_spawn_wait(capture, NULL, NBK_SPAWN_CAPTURE_STDOUT, 0, 0, &out, 100,
+					&res, &err), 0);
+	assert_int_equal(nbk_exit_code_from_status(res.status), 3);
+	assert_string_equal(out.data, "out\n");
+	assert_false(res.timed_out);
+	assert_int_equal(nbk_spawn_wait(missing, NULL, 0, 0, 0, NULL, 0, &res, &err), 0);
+	assert_int_equal(nbk_exit_code_from_status(res.status), 127);
+	assert_int_equal(nbk_spawn_wait(noexec, NULL, 0, 0, 0, NULL, 0, &res, &err), 0);
+	assert_int_equal(nbk_exit_code_from_status(res.status), 126);
+	unlink(noexec_path);
+	/* the whole group goes at the time limit, the background sleep too */
+	assert_int_equal(nbk_spawn_wait(hang, NULL, 0, 300, 200, NULL, 0, &res, &err), 0);
+	assert_true(res.timed_out);
+	assert_true(res.elapsed_ms < 3000);
+	assert_true(WIFSIGNALED(res.status));
+	nbk_buf_release(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expand_user), cmocka_unit_test(test_normalize_within),
+		cmocka_unit_test(test_join_safe),   cmocka_unit_test(test_files),
+		cmocka_unit_test(test_exit_codes),  cmocka_unit_test(test_spawn),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
