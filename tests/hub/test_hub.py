@@ -68,7 +68,7 @@ def test_rest_spawn_with_allowed_values_gets_the_policy_values(hub: Hub) -> None
     hub.wait_ready(user)
     env = json.loads(hub.env_file(user).read_text())
     assert env["CPU_LIMIT"] == str(expected.cpu_limit) == "6.0"
-    assert env["CPU_GUARANTEE"] == str(expected.cpu_guarantee) == "1.999"
+    assert env["CPU_GUARANTEE"] == str(expected.cpu_guarantee) == "2.0"
     assert env["MEM_LIMIT"] == str(expected.mem_limit) == str(24 * 2**30)
     assert env["MEM_GUARANTEE"] == str(expected.mem_guarantee)
     # the process really has these variables
@@ -89,7 +89,7 @@ def test_rest_spawn_defaults_for_missing_keys(hub: Hub) -> None:
     hub.wait_ready(user)
     env = json.loads(hub.env_file(user).read_text())
     assert env["CPU_LIMIT"] == "2.0"
-    assert env["CPU_GUARANTEE"] == "0.666"
+    assert env["CPU_GUARANTEE"] == "0.667"
     assert env["MEM_LIMIT"] == str(4 * 2**30)  # the default group's default
     hub.stop_server(user)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -160,7 +161,6 @@ class LDAPGroupSource:
 
     def _connection(self) -> Any:
         import ldap3
-        from ldap3.core.exceptions import LDAPException
 
         cfg = self.config
         tls = None
@@ -175,20 +175,21 @@ class LDAPGroupSource:
         try:
             conn = ldap3.Connection(pool, user=cfg.bind_dn or None,
                                     password=cfg.password() if cfg.bind_dn else None,
-                                    receive_timeout=cfg.receive_timeout, read_only=True,
+                                    # ldap3 packs this into SO_RCVTIMEO: whole seconds
+                                    receive_timeout=max(1, math.ceil(cfg.receive_timeout)),
+                                    read_only=True,
                                     raise_exceptions=True, auto_bind=ldap3.AUTO_BIND_NONE)
             if cfg.start_tls:
                 conn.open()
                 conn.start_tls()
             conn.bind()
-        except (LDAPException, OSError) as e:
+        except Exception as e:  # noqa: BLE001 - ldap3 raises more than LDAPException
             raise GroupLookupError(f"cannot connect to LDAP ({', '.join(cfg.url)}): {e}") from e
         return conn
 
     def lookup_sync(self, username: str) -> frozenset:
         """Blocking lookup (no cache). Prefer :meth:`groups_for`."""
         from ldap3 import SUBTREE
-        from ldap3.core.exceptions import LDAPException
         from ldap3.utils.conv import escape_filter_chars
 
         cfg = self.config
@@ -228,7 +229,9 @@ class LDAPGroupSource:
                         break
                     frontier = next_frontier
             return frozenset(names)
-        except LDAPException as e:
+        except GroupLookupError:
+            raise
+        except Exception as e:  # noqa: BLE001 - ldap3 raises more than LDAPException
             raise GroupLookupError(f"LDAP search failed for user {username!r}: {e}") from e
         finally:
             try:

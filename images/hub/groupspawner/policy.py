@@ -35,7 +35,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import yaml
@@ -359,7 +359,9 @@ def _number_option(key: str, value: Any, integer: bool = False) -> Optional[Deci
         if text.endswith(".0"):
             text = text[:-2]
     elif isinstance(value, int):
-        text = str(value) if abs(value) < 10**12 else "9" * 13
+        if abs(value) >= 10**12:
+            raise PolicyError(f"{key}: value is too long; expected {what}")
+        text = str(value)
     elif isinstance(value, str):
         text = value
     else:
@@ -396,7 +398,8 @@ def _string_option(key: str, value: Any) -> Optional[str]:
     if not isinstance(value, str):
         raise PolicyError(f"{key}: expected a string, not {type(value).__name__}")
     if len(value) > MAX_STRING_LENGTH:
-        raise PolicyError(f"{key}: value is longer than {MAX_STRING_LENGTH} characters")
+        raise PolicyError(f"{key}: value is longer than {MAX_STRING_LENGTH} characters; "
+                          f"expected one of the {key} names allowed for your groups")
     return value
 
 
@@ -496,7 +499,8 @@ class Limits:
                 raise PolicyError(f"pool: {_short(pool_name)} is not allowed for your groups; "
                                   f"allowed: {', '.join(self.pool_names) or 'none'}")
 
-        guarantee = (cpu * self.cpu_guarantee_ratio).quantize(_MILLI, rounding=ROUND_DOWN)
+        guarantee = (cpu * self.cpu_guarantee_ratio).quantize(_MILLI, rounding=ROUND_HALF_UP)
+        guarantee = min(guarantee, cpu)
         if guarantee <= 0:
             guarantee = _MILLI
         mem_bytes = int(memory * GIB)
