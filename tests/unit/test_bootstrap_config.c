@@ -114,7 +114,7 @@ static void test_full(void **state)
 			      "  mlflow: {tracking_uri: http://mlflow:5000, insecure_tls: true,"
 			      " password_file: /run/secrets/pw}\n"
 			      "  s3: {endpoint: http://minio:9000, region: eu-1}\n"
-			      "  env: {TEAM: risk, HOME_COPY: ${HOME}}\n"
+			      "  env: {TEAM: risk, HOME_COPY: '${HOME}'}\n"
 			      "  env_files: [/run/secrets/env]\n"
 			      "gpu: {mode: required, driver_dirs: [/drv], probe_timeout: 2}\n"
 			      "threads: {mode: 'off'}\n"
