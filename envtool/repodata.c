@@ -1,0 +1,1512 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * repodata.json -> compact blob -> borrowed records (see repodata.h).
+ *
+ * The parser is a single pass over a NUL-terminated buffer that keeps only
+ * the fields of struct et_record: strings without escapes are hashed and
+ * interned straight from the input, everything else is skipped with a
+ * validating, non-recursive skipper.  docs/decisions.md has the numbers
+ * against jansson, json-c, cJSON and simdjson.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "repodata.h"
+
+#define BLOB_MAGIC "NBKREPO"
+#define BLOB_VERSION 1u
+/* Largest repodata.json read from disk (conda-forge's is ~300 MB today). */
+#define MAX_JSON_SIZE ((size_t)3 << 30)
+/* conda: timestamps above this are milliseconds (records.py). */
+#define TIMESTAMP_MS_THRESHOLD 253402300799ULL
+
+enum { L_DEPENDS, L_CONSTRAINS, L_TRACK_FEATURES, L_FEATURES, L_COUNT };
+
+/* On-disk and in-memory layout: header, records, list table, pool. */
+struct blob_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size;
+	uint32_t rec_size;
+	uint32_t url_off;      /* the repo URL the blob was made for */
+	uint64_t src_size;
+	uint64_t src_mtime_ns;
+	uint64_t n_records;
+	uint64_t n_lists;
+	uint64_t pool_len;
+	uint32_t base_off;     /* prefix of derived record URLs */
+	uint32_t pad;
+	uint64_t checksum;     /* of every byte after the header */
+};
+
+struct crec {
+	uint32_t name, version, build, subdir, fn, url, md5, sha256, license;
+	uint32_t noarch;
+	uint32_t lists[L_COUNT][2]; /* start, count in the list table */
+	int64_t build_number;
+	uint64_t size;
+	uint64_t timestamp_ms;
+};
+
+struct et_repo_blob {
+	unsigned char *data;       /* header, records, lists, pool */
+	size_t size;
+	struct et_record *recs;
+	char **ptrs;               /* NULL-terminated list vectors */
+	char *urls;                /* derived record URLs */
+};
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static uint64_t load64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xc2b2ae3d27d4eb4fULL);
+	uint64_t w;
+
+	while (n >= 8) {
+		h = (h ^ load64(s)) * 0x100000001b3ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	return mix64(h);
+}
+
+/* Corruption check for the binary cache (not a MAC: the cache is ours). */
+static uint64_t checksum(const unsigned char *p, size_t n)
+{
+	uint64_t a = 0x243f6a8885a308d3ULL, b = 0x13198a2e03707344ULL;
+	uint64_t w;
+
+	while (n >= 16) {
+		a = (a ^ load64(p)) * 0x9e3779b97f4a7c15ULL;
+		b = (b ^ load64(p + 8)) * 0xc2b2ae3d27d4eb4fULL;
+		a ^= a >> 31;
+		b ^= b >> 29;
+		p += 16;
+		n -= 16;
+	}
+	while (n) {
+		size_t k = n < 8 ? n : 8;
+
+		w = 0;
+		memcpy(&w, p, k);
+		a = (a ^ w) * 0x9e3779b97f4a7c15ULL;
+		a ^= a >> 31;
+		p += k;
+		n -= k;
+	}
+	return mix64(a ^ mix64(b));
+}
+
+/* ---- building: pool with interning, records, lists ---- */
+
+struct slot {
+	uint32_t off;   /* 0: empty (offset 0 is "" and never interned) */
+	uint32_t len;
+	uint64_t hash;
+};
+
+struct builder {
+	struct nbk_buf pool;
+	struct slot *slots;
+	size_t cap, used;
+	struct crec *recs;
+	size_t n, alloc;
+	uint32_t *lists;
+	size_t n_lists, alloc_lists;
+	uint32_t base_off;
+	bool too_big;
+};
+
+static void builder_init(struct builder *b)
+{
+	memset(b, 0, sizeof(*b));
+	nbk_buf_init(&b->pool);
+	nbk_buf_addch(&b->pool, '\0');
+	b->cap = 1 << 12;
+	b->slots = nbk_xcalloc(b->cap, sizeof(*b->slots));
+}
+
+static void builder_release(struct builder *b)
+{
+	nbk_buf_release(&b->pool);
+	free(b->slots);
+	free(b->recs);
+	free(b->lists);
+	memset(b, 0, sizeof(*b));
+}
+
+static uint32_t pool_add(struct builder *b, const char *s, size_t len)
+{
+	size_t off = b->pool.len;
+
+	if (len == 0)
+		return 0;
+	if (off + len + 1 > UINT32_MAX) {
+		b->too_big = true;
+		return 0;
+	}
+	nbk_buf_add(&b->pool, s, len);
+	nbk_buf_addch(&b->pool, '\0');
+	return (uint32_t)off;
+}
+
+static void intern_grow(struct builder *b)
+{
+	size_t cap = b->cap * 2, i, j;
+	struct slot *slots = nbk_xcalloc(cap, sizeof(*slots));
+
+	for (i = 0; i < b->cap; i++) {
+		if (!b->slots[i].off)
+			continue;
+		for (j = b->slots[i].hash & (cap - 1); slots[j].off; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = b->slots[i];
+	}
+	free(b->slots);
+	b->slots = slots;
+	b->cap = cap;
+}
+
+/* Offset of s in the pool, adding it when new. */
+static uint32_t intern(struct builder *b, const char *s, size_t len)
+{
+	uint32_t off;
+	uint64_t h;
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	h = hash_bytes(s, len);
+	for (i = h & (b->cap - 1); b->slots[i].off; i = (i + 1) & (b->cap - 1)) {
+		struct slot *sl = &b->slots[i];
+
+		if (sl->hash == h && sl->len == len &&
+		    memcmp(b->pool.data + sl->off, s, len) == 0)
+			return sl->off;
+	}
+	off = pool_add(b, s, len);
+	if (!off)
+		return 0;
+	b->slots[i].off = off;
+	b->slots[i].len = (uint32_t)len;
+	b->slots[i].hash = h;
+	if (++b->used * 2 > b->cap)
+		intern_grow(b); /* moves the slots: off was saved above */
+	return off;
+}
+
+static void list_push(struct builder *b, uint32_t off)
+{
+	if (b->n_lists == b->alloc_lists) {
+		b->alloc_lists = b->alloc_lists ? b->alloc_lists * 2 : 1024;
+		b->lists = nbk_xrealloc(b->lists, b->alloc_lists * sizeof(*b->lists));
+	}
+	b->lists[b->n_lists++] = off;
+}
+
+static struct crec *rec_new(struct builder *b)
+{
+	if (b->n == b->alloc) {
+		b->alloc = b->alloc ? b->alloc * 2 : 256;
+		b->recs = nbk_xrealloc(b->recs, b->alloc * sizeof(*b->recs));
+	}
+	memset(&b->recs[b->n], 0, sizeof(b->recs[b->n]));
+	return &b->recs[b->n++];
+}
+
+/* ---- the scanner ---- */
+
+struct scanner {
+	const char *start, *p, *end;
+	const char *label;             /* "CHANNEL/SUBDIR" */
+	struct nbk_error *err;
+	struct nbk_buf scratch;        /* unescaped strings */
+};
+
+static int scan_error(struct scanner *sc, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int scan_error(struct scanner *sc, const char *at, const char *fmt, ...)
+{
+	char msg[256];
+	unsigned long line = 1, col = 1;
+	const char *q;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (at > sc->end)
+		at = sc->end;
+	for (q = sc->start; q < at; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	if (at >= sc->end)
+		return nbk_error_set(sc->err, 0, "repodata of '%s' is truncated: %s at line %lu, column %lu",
+				     sc->label, msg, line, col);
+	return nbk_error_set(sc->err, 0, "repodata of '%s': line %lu, column %lu: %s",
+			     sc->label, line, col, msg);
+}
+
+static inline void skip_ws(struct scanner *sc)
+{
+	const char *p = sc->p;
+
+	for (;;) {
+		/* Pretty-printed repodata is indented with runs of spaces. */
+		while (p + 8 <= sc->end && load64(p) == 0x2020202020202020ULL)
+			p += 8;
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			p++;
+		else
+			break;
+	}
+	sc->p = p;
+}
+
+static int unexpected(struct scanner *sc, const char *what)
+{
+	unsigned char c = (unsigned char)*sc->p;
+
+	if (sc->p >= sc->end)
+		return scan_error(sc, sc->p, "expected %s", what);
+	if (c >= 0x20 && c < 0x7f)
+		return scan_error(sc, sc->p, "expected %s, found '%c'", what, c);
+	return scan_error(sc, sc->p, "expected %s, found byte 0x%02x", what, c);
+}
+
+static inline int expect(struct scanner *sc, char c, const char *what)
+{
+	skip_ws(sc);
+	if (*sc->p != c || sc->p >= sc->end)
+		return unexpected(sc, what);
+	sc->p++;
+	return 0;
+}
+
+#define HAS_ZERO(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
+#define HAS_LESS(x, n) (((x) - 0x0101010101010101ULL * (n)) & ~(x) & 0x8080808080808080ULL)
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int read_hex4(struct scanner *sc, const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if (p + i >= sc->end)
+			return scan_error(sc, sc->end, "unfinished \\u escape");
+		d = hexval(p[i]);
+		if (d < 0)
+			return scan_error(sc, p + i, "invalid \\u escape");
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+static void add_utf8(struct nbk_buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	nbk_buf_add(b, u, n);
+}
+
+/* Slow path of parse_string: from the first backslash at p. */
+static int unescape_rest(struct scanner *sc, const char *s, const char *p,
+			 const char **out, size_t *len)
+{
+	struct nbk_buf *b = &sc->scratch;
+	unsigned cp, lo;
+
+	nbk_buf_reset(b);
+	nbk_buf_add(b, s, (size_t)(p - s));
+	for (;;) {
+		unsigned char c = (unsigned char)*p;
+
+		if (p >= sc->end)
+			return scan_error(sc, p, "unterminated string");
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return scan_error(sc, p, "control character in a string");
+		if (b->len > ET_REPO_MAX_STRING)
+			return scan_error(sc, s, "string longer than %d bytes", ET_REPO_MAX_STRING);
+		if (c != '\\') {
+			nbk_buf_addch(b, (char)c);
+			p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': nbk_buf_addch(b, '"'); break;
+		case '\\': nbk_buf_addch(b, '\\'); break;
+		case '/': nbk_buf_addch(b, '/'); break;
+		case 'b': nbk_buf_addch(b, '\b'); break;
+		case 'f': nbk_buf_addch(b, '\f'); break;
+		case 'n': nbk_buf_addch(b, '\n'); break;
+		case 'r': nbk_buf_addch(b, '\r'); break;
+		case 't': nbk_buf_addch(b, '\t'); break;
+		case 'u':
+			if (read_hex4(sc, p + 1, &cp) < 0)
+				return -1;
+			p += 4;
+			if (cp == 0)
+				return scan_error(sc, p - 5, "\\u0000 in a string");
+			if (cp >= 0xd800 && cp < 0xdc00 && p[1] == '\\' && p[2] == 'u' &&
+			    read_hex4(sc, p + 3, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			} else if (cp >= 0xd800 && cp < 0xe000) {
+				cp = 0xfffd; /* a lone surrogate, as Python's decoder would replace it */
+			}
+			add_utf8(b, cp);
+			break;
+		default:
+			if (p >= sc->end)
+				return scan_error(sc, p, "unterminated string");
+			return scan_error(sc, p - 1, "invalid escape in a string");
+		}
+		p++;
+	}
+	sc->p = p + 1;
+	if (b->len > ET_REPO_MAX_STRING)
+		return scan_error(sc, s, "string longer than %d bytes", ET_REPO_MAX_STRING);
+	*out = b->data;
+	*len = b->len;
+	return 0;
+}
+
+/*
+ * At a '"' (after skip_ws): the string's bytes, pointing into the input when
+ * it has no escapes, else into sc->scratch (valid until the next string).
+ */
+static int parse_string(struct scanner *sc, const char **out, size_t *len)
+{
+	const char *s, *p;
+
+	skip_ws(sc);
+	if (*sc->p != '"' || sc->p >= sc->end)
+		return unexpected(sc, "a string");
+	s = p = sc->p + 1;
+	for (;;) {
+		while (p + 8 <= sc->end) {
+			uint64_t x = load64(p);
+
+			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
+			    HAS_LESS(x, 0x20))
+				break;
+			p += 8;
+		}
+		if (*p == '"' && p < sc->end)
+			break;
+		if (*p == '\\' && p < sc->end)
+			return unescape_rest(sc, s, p, out, len);
+		if ((unsigned char)*p < 0x20) {
+			if (p >= sc->end)
+				return scan_error(sc, p, "unterminated string");
+			return scan_error(sc, p, "control character in a string");
+		}
+		p++;
+	}
+	if ((size_t)(p - s) > ET_REPO_MAX_STRING)
+		return scan_error(sc, s, "string longer than %d bytes", ET_REPO_MAX_STRING);
+	sc->p = p + 1;
+	*out = s;
+	*len = (size_t)(p - s);
+	return 0;
+}
+
+/* Skip a string without keeping it (no length limit: nothing is stored). */
+static int skip_string(struct scanner *sc)
+{
+	const char *p = sc->p + 1;
+
+	for (;;) {
+		while (p + 8 <= sc->end) {
+			uint64_t x = load64(p);
+
+			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
+			    HAS_LESS(x, 0x20))
+				break;
+			p += 8;
+		}
+		if (p >= sc->end)
+			return scan_error(sc, p, "unterminated string");
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			p++;
+			if (p >= sc->end)
+				return scan_error(sc, p, "unterminated string");
+			if (!*p || !strchr("\"\\/bfnrtu", *p))
+				return scan_error(sc, p - 1, "invalid escape in a string");
+		} else if ((unsigned char)*p < 0x20) {
+			return scan_error(sc, p, "control character in a string");
+		}
+		p++;
+	}
+	sc->p = p + 1;
+	return 0;
+}
+
+/*
+ * A JSON number at sc->p.  *is_int tells whether it had no fraction or
+ * exponent; then *ival holds it (error on int64 overflow), else *dval.
+ */
+static int parse_number(struct scanner *sc, bool *is_int, int64_t *ival, double *dval)
+{
+	const char *p = sc->p, *s = sc->p;
+	bool neg = false, frac = false;
+	uint64_t v = 0;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return unexpected(sc, "a value");
+	if (*p == '0') {
+		p++;
+	} else {
+		while (*p >= '0' && *p <= '9') {
+			if (v > (UINT64_MAX - 9) / 10)
+				return scan_error(sc, s, "number out of range");
+			v = v * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+	}
+	if (*p == '.') {
+		frac = true;
+		p++;
+		if (*p < '0' || *p > '9')
+			return scan_error(sc, p, "digit expected in a number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		frac = true;
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return scan_error(sc, p, "digit expected in a number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p > sc->end)
+		return scan_error(sc, sc->end, "unfinished number");
+	sc->p = p;
+	*is_int = !frac;
+	if (frac) {
+		char tmp[64];
+		size_t n = (size_t)(p - s);
+
+		if (n >= sizeof(tmp))
+			return scan_error(sc, s, "number too long");
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		*dval = strtod(tmp, NULL);
+		return 0;
+	}
+	if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return scan_error(sc, s, "number out of range");
+	*ival = neg ? (int64_t)(0 - v) : (int64_t)v;
+	*dval = (double)*ival;
+	return 0;
+}
+
+static int parse_literal(struct scanner *sc)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+	size_t i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(lits[i]);
+		if (sc->p + n <= sc->end && memcmp(sc->p, lits[i], n) == 0) {
+			sc->p += n;
+			return 0;
+		}
+	}
+	return unexpected(sc, "a value");
+}
+
+/* Skip any value, checking its syntax, without recursion. */
+static int skip_value(struct scanner *sc)
+{
+	char stack[ET_REPO_MAX_DEPTH];
+	int depth = 0;
+	bool is_int;
+	int64_t iv;
+	double dv;
+
+	for (;;) {
+		skip_ws(sc);
+		switch (*sc->p) {
+		case '{':
+		case '[':
+			if (depth == ET_REPO_MAX_DEPTH)
+				return scan_error(sc, sc->p, "nested deeper than %d levels", ET_REPO_MAX_DEPTH);
+			stack[depth++] = *sc->p == '{' ? '}' : ']';
+			sc->p++;
+			skip_ws(sc);
+			if (*sc->p == stack[depth - 1]) {
+				sc->p++;
+				depth--;
+				break;
+			}
+			if (stack[depth - 1] == '}') {
+				if (*sc->p != '"')
+					return unexpected(sc, "a key");
+				if (skip_string(sc) < 0 || expect(sc, ':', "':'") < 0)
+					return -1;
+			}
+			continue;
+		case '"':
+			if (skip_string(sc) < 0)
+				return -1;
+			break;
+		case 't':
+		case 'f':
+		case 'n':
+			if (parse_literal(sc) < 0)
+				return -1;
+			break;
+		default:
+			if (sc->p >= sc->end)
+				return unexpected(sc, "a value");
+			if (parse_number(sc, &is_int, &iv, &dv) < 0)
+				return -1;
+			break;
+		}
+		/* After a value: close containers or move to the next item. */
+		for (;;) {
+			if (depth == 0)
+				return 0;
+			skip_ws(sc);
+			if (*sc->p == stack[depth - 1] && sc->p < sc->end) {
+				sc->p++;
+				depth--;
+				continue;
+			}
+			if (*sc->p != ',' || sc->p >= sc->end)
+				return unexpected(sc, stack[depth - 1] == '}' ? "',' or '}'" : "',' or ']'");
+			sc->p++;
+			if (stack[depth - 1] == '}') {
+				skip_ws(sc);
+				if (*sc->p != '"')
+					return unexpected(sc, "a key");
+				if (skip_string(sc) < 0 || expect(sc, ':', "':'") < 0)
+					return -1;
+			}
+			break;
+		}
+	}
+}
+
+static bool at_null(struct scanner *sc)
+{
+	skip_ws(sc);
+	if (sc->p + 4 <= sc->end && memcmp(sc->p, "null", 4) == 0) {
+		sc->p += 4;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Iterate an object: call with *first = true before the first member.
+ * Returns 1 with the key in key/len (valid until the next string), 0 at
+ * the closing brace, -1 on error.
+ */
+static int object_next(struct scanner *sc, bool *first, const char **key, size_t *len)
+{
+	skip_ws(sc);
+	if (*first) {
+		*first = false;
+		if (*sc->p == '}' && sc->p < sc->end) {
+			sc->p++;
+			return 0;
+		}
+	} else {
+		if (*sc->p == '}' && sc->p < sc->end) {
+			sc->p++;
+			return 0;
+		}
+		if (*sc->p != ',' || sc->p >= sc->end)
+			return unexpected(sc, "',' or '}'");
+		sc->p++;
+	}
+	if (parse_string(sc, key, len) < 0)
+		return -1;
+	if (expect(sc, ':', "':' after a key") < 0)
+		return -1;
+	skip_ws(sc);
+	return 1;
+}
+
+static int array_next(struct scanner *sc, bool *first)
+{
+	skip_ws(sc);
+	if (*sc->p == ']' && sc->p < sc->end) {
+		sc->p++;
+		return 0;
+	}
+	if (*first) {
+		*first = false;
+	} else {
+		if (*sc->p != ',' || sc->p >= sc->end)
+			return unexpected(sc, "',' or ']'");
+		sc->p++;
+		skip_ws(sc);
+	}
+	return 1;
+}
+
+/* ---- records ---- */
+
+#define KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
+
+struct rec_ctx {
+	const char *fn;         /* for messages (a copy, NUL-terminated) */
+};
+
+static int field_error(struct scanner *sc, const struct rec_ctx *rc, const char *field,
+		       const char *what)
+{
+	return scan_error(sc, sc->p, "package '%s': '%s' must be %s", rc->fn, field, what);
+}
+
+static int rec_string(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
+		      const char *field, bool do_intern, uint32_t *out)
+{
+	const char *s;
+	size_t n;
+
+	if (at_null(sc)) {
+		*out = 0;
+		return 0;
+	}
+	if (*sc->p != '"')
+		return field_error(sc, rc, field, "a string");
+	if (parse_string(sc, &s, &n) < 0)
+		return -1;
+	*out = do_intern ? intern(b, s, n) : pool_add(b, s, n);
+	return 0;
+}
+
+static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *field,
+		   int64_t min, int64_t max, bool allow_float, int64_t *out)
+{
+	bool is_int;
+	int64_t iv = 0;
+	double dv = 0;
+
+	if (at_null(sc)) {
+		*out = 0;
+		return 0;
+	}
+	if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
+		return field_error(sc, rc, field, "a number");
+	if (parse_number(sc, &is_int, &iv, &dv) < 0)
+		return -1;
+	if (!is_int) {
+		if (!allow_float || !(dv >= (double)min && dv <= (double)max))
+			return field_error(sc, rc, field, allow_float ? "a number in range" : "an integer");
+		iv = (int64_t)dv;
+	}
+	if (iv < min || iv > max)
+		return scan_error(sc, sc->p, "package '%s': '%s' out of range", rc->fn, field);
+	*out = iv;
+	return 0;
+}
+
+/* Split s on spaces and commas (conda's legacy string form of a list). */
+static void split_words(struct builder *b, const char *s, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
+			i++;
+		j = i;
+		while (j < n && s[j] != ' ' && s[j] != ',' && s[j] != '\t')
+			j++;
+		if (j > i)
+			list_push(b, intern(b, s + i, j - i));
+		i = j;
+	}
+}
+
+/* A list of strings (or, when words_ok, a string of words); null = empty. */
+static int rec_list(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
+		    const char *field, bool words_ok, uint32_t range[2])
+{
+	const char *s;
+	size_t n, start = b->n_lists;
+	bool first = true;
+	int r;
+
+	range[0] = (uint32_t)start;
+	range[1] = 0;
+	if (at_null(sc))
+		return 0;
+	if (*sc->p == '"' && words_ok) {
+		if (parse_string(sc, &s, &n) < 0)
+			return -1;
+		split_words(b, s, n);
+	} else if (*sc->p == '[') {
+		sc->p++;
+		while ((r = array_next(sc, &first)) > 0) {
+			if (*sc->p != '"')
+				return field_error(sc, rc, field, "a list of strings");
+			if (parse_string(sc, &s, &n) < 0)
+				return -1;
+			if (words_ok)
+				split_words(b, s, n);
+			else if (n)
+				list_push(b, intern(b, s, n));
+		}
+		if (r < 0)
+			return -1;
+	} else {
+		return field_error(sc, rc, field, words_ok ? "a string or a list of strings"
+							   : "a list of strings");
+	}
+	if (b->n_lists - start > UINT32_MAX || b->n_lists > UINT32_MAX)
+		return scan_error(sc, sc->p, "too many list entries");
+	range[1] = (uint32_t)(b->n_lists - start);
+	return 0;
+}
+
+static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_subdir,
+			const char *key, size_t key_len)
+{
+	_cleanup_free_ char *fn = nbk_xstrndup(key, key_len);
+	struct rec_ctx rc = { fn };
+	uint32_t requires[2] = { 0, 0 };
+	bool has_depends = false, has_requires = false, first = true;
+	struct crec *r;
+	const char *k;
+	size_t n;
+	int64_t v;
+	int ret;
+
+	if (*sc->p != '{')
+		return scan_error(sc, sc->p, "package '%s' must be an object", fn);
+	sc->p++;
+	r = rec_new(b);
+	r->fn = pool_add(b, key, key_len);
+	while ((ret = object_next(sc, &first, &k, &n)) > 0) {
+		if (KEY_IS(k, n, "name")) {
+			ret = rec_string(sc, b, &rc, "name", true, &r->name);
+		} else if (KEY_IS(k, n, "version")) {
+			ret = rec_string(sc, b, &rc, "version", true, &r->version);
+		} else if (KEY_IS(k, n, "build")) {
+			ret = rec_string(sc, b, &rc, "build", true, &r->build);
+		} else if (KEY_IS(k, n, "build_number")) {
+			ret = rec_int(sc, &rc, "build_number", 0, INT32_MAX, false, &v);
+			r->build_number = v;
+		} else if (KEY_IS(k, n, "depends")) {
+			skip_ws(sc);
+			has_depends = *sc->p != 'n'; /* "depends": null counts as none */
+			ret = rec_list(sc, b, &rc, "depends", false, r->lists[L_DEPENDS]);
+		} else if (KEY_IS(k, n, "requires")) {
+			ret = rec_list(sc, b, &rc, "requires", false, requires);
+			has_requires = true;
+		} else if (KEY_IS(k, n, "constrains")) {
+			ret = rec_list(sc, b, &rc, "constrains", false, r->lists[L_CONSTRAINS]);
+		} else if (KEY_IS(k, n, "track_features")) {
+			ret = rec_list(sc, b, &rc, "track_features", true, r->lists[L_TRACK_FEATURES]);
+		} else if (KEY_IS(k, n, "features")) {
+			ret = rec_list(sc, b, &rc, "features", true, r->lists[L_FEATURES]);
+		} else if (KEY_IS(k, n, "subdir")) {
+			ret = rec_string(sc, b, &rc, "subdir", true, &r->subdir);
+		} else if (KEY_IS(k, n, "md5")) {
+			ret = rec_string(sc, b, &rc, "md5", false, &r->md5);
+		} else if (KEY_IS(k, n, "sha256")) {
+			ret = rec_string(sc, b, &rc, "sha256", false, &r->sha256);
+		} else if (KEY_IS(k, n, "license")) {
+			ret = rec_string(sc, b, &rc, "license", true, &r->license);
+		} else if (KEY_IS(k, n, "url")) {
+			ret = rec_string(sc, b, &rc, "url", false, &r->url);
+		} else if (KEY_IS(k, n, "size")) {
+			ret = rec_int(sc, &rc, "size", 0, INT64_MAX, false, &v);
+			r->size = (uint64_t)v;
+		} else if (KEY_IS(k, n, "timestamp")) {
+			ret = rec_int(sc, &rc, "timestamp", 0, INT64_MAX / 2, true, &v);
+			r->timestamp_ms = (uint64_t)v > TIMESTAMP_MS_THRESHOLD ? (uint64_t)v
+										 : (uint64_t)v * 1000;
+		} else if (KEY_IS(k, n, "noarch")) {
+			const char *s;
+			size_t sn;
+
+			skip_ws(sc);
+			if (*sc->p == '"') {
+				ret = parse_string(sc, &s, &sn);
+				if (ret == 0 && KEY_IS(s, sn, "python"))
+					r->noarch = ET_NOARCH_PYTHON;
+				else if (ret == 0 && sn)
+					r->noarch = ET_NOARCH_GENERIC;
+			} else if (sc->p + 4 <= sc->end && memcmp(sc->p, "true", 4) == 0) {
+				sc->p += 4;
+				r->noarch = ET_NOARCH_GENERIC;
+			} else if (*sc->p == 'f' || *sc->p == 'n') {
+				ret = parse_literal(sc);
+			} else {
+				ret = field_error(sc, &rc, "noarch", "a string, a boolean or null");
+			}
+		} else {
+			ret = skip_value(sc);
+		}
+		if (ret < 0)
+			return -1;
+		/* The builder may have moved r. */
+		r = &b->recs[b->n - 1];
+	}
+	if (ret < 0)
+		return -1;
+	if (b->too_big)
+		return scan_error(sc, sc->p, "more than 4 GiB of strings");
+	if (!r->name)
+		return scan_error(sc, sc->p, "package '%s' has no 'name'", fn);
+	if (!r->version)
+		return scan_error(sc, sc->p, "package '%s' has no 'version'", fn);
+	if (!has_depends && has_requires) {
+		r->lists[L_DEPENDS][0] = requires[0];
+		r->lists[L_DEPENDS][1] = requires[1];
+	}
+	if (!r->subdir)
+		r->subdir = repo_subdir;
+	return 0;
+}
+
+static int parse_packages(struct scanner *sc, struct builder *b, uint32_t repo_subdir)
+{
+	bool first = true;
+	const char *k;
+	size_t n;
+	int r;
+
+	if (at_null(sc))
+		return 0;
+	if (*sc->p != '{')
+		return scan_error(sc, sc->p, "'packages' must be an object");
+	sc->p++;
+	while ((r = object_next(sc, &first, &k, &n)) > 0) {
+		if (parse_record(sc, b, repo_subdir, k, n) < 0)
+			return -1;
+	}
+	return r;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static int parse_info(struct scanner *sc, struct builder *b, uint32_t *base_url)
+{
+	bool first = true;
+	const char *k, *s;
+	size_t n, sn;
+	int r;
+
+	if (at_null(sc))
+		return 0;
+	if (*sc->p != '{')
+		return scan_error(sc, sc->p, "'info' must be an object");
+	sc->p++;
+	while ((r = object_next(sc, &first, &k, &n)) > 0) {
+		if (KEY_IS(k, n, "base_url") && *sc->p == '"') {
+			if (parse_string(sc, &s, &sn) < 0)
+				return -1;
+			*base_url = pool_add(b, s, sn);
+		} else if (skip_value(sc) < 0) {
+			return -1;
+		}
+	}
+	return r;
+}
+
+/* Drop .tar.bz2 records whose .conda twin is in the repo (conda's rule). */
+static void drop_tarbz2_twins(struct builder *b)
+{
+	size_t cap = 16, i, j, out, n_conda = 0;
+	uint64_t *set;
+
+	for (i = 0; i < b->n; i++) {
+		const char *fn = b->pool.data + b->recs[i].fn;
+
+		if (ends_with(fn, strlen(fn), ".conda"))
+			n_conda++;
+	}
+	if (n_conda == 0 || n_conda == b->n)
+		return;
+	while (cap < n_conda * 2)
+		cap *= 2;
+	set = nbk_xcalloc(cap, sizeof(*set)); /* rec index + 1 */
+	for (i = 0; i < b->n; i++) {
+		const char *fn = b->pool.data + b->recs[i].fn;
+		size_t len = strlen(fn);
+
+		if (!ends_with(fn, len, ".conda"))
+			continue;
+		for (j = hash_bytes(fn, len - 6) & (cap - 1); set[j]; j = (j + 1) & (cap - 1))
+			;
+		set[j] = i + 1;
+	}
+	for (i = 0, out = 0; i < b->n; i++) {
+		const char *fn = b->pool.data + b->recs[i].fn;
+		size_t len = strlen(fn);
+		bool twin = false;
+
+		if (ends_with(fn, len, ".tar.bz2")) {
+			for (j = hash_bytes(fn, len - 8) & (cap - 1); set[j]; j = (j + 1) & (cap - 1)) {
+				const char *c = b->pool.data + b->recs[set[j] - 1].fn;
+
+				if (strlen(c) == len - 8 + 6 && memcmp(c, fn, len - 8) == 0) {
+					twin = true;
+					break;
+				}
+			}
+		}
+		if (!twin)
+			b->recs[out++] = b->recs[i];
+	}
+	b->n = out;
+	free(set);
+}
+
+/*
+ * Resolve a CEP 15 base_url against the repodata's own URL (url is
+ * CHANNEL/SUBDIR): absolute URLs are kept, "../x" climbs from url.
+ */
+static char *resolve_base(const char *url, const char *base)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	const char *scheme_end;
+	size_t keep;
+
+	if (strstr(base, "://") || base[0] == '/' || !url || !*url) {
+		nbk_buf_addstr(&b, base);
+	} else {
+		nbk_buf_addstr(&b, url);
+		scheme_end = strstr(b.data, "://");
+		keep = scheme_end ? (size_t)(scheme_end - b.data) + 3 : 0;
+		while (*base) {
+			if (strncmp(base, "./", 2) == 0) {
+				base += 2;
+			} else if (strncmp(base, "../", 3) == 0 || strcmp(base, "..") == 0) {
+				char *slash = strrchr(b.data + keep, '/');
+
+				if (slash)
+					b.len = (size_t)(slash - b.data);
+				b.data[b.len] = '\0';
+				base += base[2] ? 3 : 2;
+			} else {
+				nbk_buf_addch(&b, '/');
+				nbk_buf_addstr(&b, base);
+				break;
+			}
+		}
+	}
+	while (b.len > 0 && b.data[b.len - 1] == '/')
+		b.len--;
+	b.data[b.len] = '\0';
+	return nbk_buf_detach(&b, NULL);
+}
+
+/* ---- blob ---- */
+
+static void blob_free(struct et_repo_blob *blob)
+{
+	if (!blob)
+		return;
+	free(blob->data);
+	free(blob->recs);
+	free(blob->ptrs);
+	free(blob->urls);
+	free(blob);
+}
+
+static size_t blob_layout(uint64_t n_records, uint64_t n_lists, uint64_t pool_len,
+			  size_t *recs_at, size_t *lists_at, size_t *pool_at)
+{
+	*recs_at = sizeof(struct blob_header);
+	*lists_at = *recs_at + (size_t)n_records * sizeof(struct crec);
+	*pool_at = *lists_at + pad8((size_t)n_lists * sizeof(uint32_t));
+	return *pool_at + (size_t)pool_len;
+}
+
+/* Borrowed et_records from a checked blob. */
+static void blob_materialize(struct et_repo_blob *blob, const char *channel, int channel_index)
+{
+	const struct blob_header *h = (const void *)blob->data;
+	size_t recs_at, lists_at, pool_at, i, k, n_ptrs = 0, url_len = 0, base_len;
+	const struct crec *cr;
+	const uint32_t *lists;
+	char *pool, **pp, *up;
+	const char *base;
+
+	blob_layout(h->n_records, h->n_lists, h->pool_len, &recs_at, &lists_at, &pool_at);
+	cr = (const void *)(blob->data + recs_at);
+	lists = (const void *)(blob->data + lists_at);
+	pool = (char *)blob->data + pool_at;
+	base = pool + h->base_off;
+	base_len = strlen(base);
+	for (i = 0; i < h->n_records; i++) {
+		for (k = 0; k < L_COUNT; k++)
+			if (cr[i].lists[k][1])
+				n_ptrs += cr[i].lists[k][1] + 1;
+		if (!cr[i].url && base_len)
+			url_len += base_len + 1 + strlen(pool + cr[i].fn) + 1;
+	}
+	blob->recs = nbk_xcalloc(h->n_records ? h->n_records : 1, sizeof(*blob->recs));
+	blob->ptrs = nbk_xmalloc((n_ptrs ? n_ptrs : 1) * sizeof(*blob->ptrs));
+	blob->urls = nbk_xmalloc(url_len ? url_len : 1);
+	pp = blob->ptrs;
+	up = blob->urls;
+	for (i = 0; i < h->n_records; i++) {
+		struct et_record *r = &blob->recs[i];
+		struct nbk_strvec *vecs[L_COUNT] = { &r->depends, &r->constrains, &r->track_features,
+						     &r->features };
+
+		r->name = pool + cr[i].name;
+		r->version = pool + cr[i].version;
+		r->build = pool + cr[i].build;
+		r->build_number = (long)cr[i].build_number;
+		r->subdir = pool + cr[i].subdir;
+		r->fn = pool + cr[i].fn;
+		r->md5 = pool + cr[i].md5;
+		r->sha256 = pool + cr[i].sha256;
+		r->license = pool + cr[i].license;
+		r->size = cr[i].size;
+		r->timestamp_ms = cr[i].timestamp_ms;
+		r->noarch = (enum et_noarch)cr[i].noarch;
+		r->channel = (char *)channel;
+		r->channel_index = channel_index;
+		if (cr[i].url) {
+			r->url = pool + cr[i].url;
+		} else if (base_len) {
+			size_t fl = strlen(r->fn);
+
+			r->url = up;
+			memcpy(up, base, base_len);
+			up[base_len] = '/';
+			memcpy(up + base_len + 1, r->fn, fl + 1);
+			up += base_len + 1 + fl + 1;
+		} else {
+			r->url = pool;
+		}
+		for (k = 0; k < L_COUNT; k++) {
+			uint32_t start = cr[i].lists[k][0], cnt = cr[i].lists[k][1], j;
+
+			nbk_strvec_init(vecs[k]);
+			if (!cnt)
+				continue;
+			vecs[k]->v = pp;
+			vecs[k]->n = cnt;
+			for (j = 0; j < cnt; j++)
+				*pp++ = pool + lists[start + j];
+			*pp++ = NULL;
+		}
+	}
+}
+
+/* Move the builder's parts into one blob; the builder is released. */
+static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et_repo_id *id)
+{
+	struct et_repo_blob *blob = nbk_xcalloc(1, sizeof(*blob));
+	size_t recs_at, lists_at, pool_at;
+	struct blob_header h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, BLOB_MAGIC, sizeof(BLOB_MAGIC));
+	h.version = BLOB_VERSION;
+	h.header_size = sizeof(h);
+	h.rec_size = sizeof(struct crec);
+	h.url_off = pool_add(b, id->url ? id->url : "", id->url ? strlen(id->url) : 0);
+	if (!b->base_off) {
+		h.base_off = h.url_off;
+	} else {
+		_cleanup_free_ char *base = resolve_base(id->url, b->pool.data + b->base_off);
+
+		h.base_off = pool_add(b, base, strlen(base));
+	}
+	h.n_records = b->n;
+	h.n_lists = b->n_lists;
+	h.pool_len = b->pool.len;
+	blob->size = blob_layout(h.n_records, h.n_lists, h.pool_len, &recs_at, &lists_at, &pool_at);
+	blob->data = nbk_xcalloc(1, blob->size);
+	if (b->n)
+		memcpy(blob->data + recs_at, b->recs, b->n * sizeof(struct crec));
+	if (b->n_lists)
+		memcpy(blob->data + lists_at, b->lists, b->n_lists * sizeof(uint32_t));
+	memcpy(blob->data + pool_at, b->pool.data, b->pool.len);
+	memcpy(blob->data, &h, sizeof(h));
+	builder_release(b);
+	return blob;
+}
+
+static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct et_repo_blob *blob)
+{
+	repo->channel = nbk_xstrdup(id->channel ? id->channel : "");
+	repo->url = nbk_xstrdup(id->url ? id->url : "");
+	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
+	repo->channel_index = id->channel_index;
+	blob_materialize(blob, repo->channel, id->channel_index);
+	repo->blob = blob;
+	repo->records = blob->recs;
+	repo->n = ((const struct blob_header *)(const void *)blob->data)->n_records;
+}
+
+static char *repo_label(const struct et_repo_id *id)
+{
+	return nbk_xasprintf("%s/%s", id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"),
+			     id->subdir ? id->subdir : "?");
+}
+
+/* Parse into b (initialised here; released by the caller on failure). */
+static int parse_into(struct builder *b, const struct et_repo_id *id, const char *json,
+		      size_t len, struct nbk_error *err)
+{
+	_cleanup_free_ char *label = repo_label(id);
+	struct scanner sc = { json, json, json + len, label, err, NBK_BUF_INIT };
+	uint32_t subdir;
+	bool first = true;
+	const char *k;
+	size_t n;
+	int r;
+
+	builder_init(b);
+	subdir = intern(b, id->subdir ? id->subdir : "", id->subdir ? strlen(id->subdir) : 0);
+	if (memchr(json, '\0', len))
+		r = scan_error(&sc, (const char *)memchr(json, '\0', len), "NUL byte in the document");
+	else
+		r = expect(&sc, '{', "'{' at the start of the document");
+	while (r == 0 && (r = object_next(&sc, &first, &k, &n)) > 0) {
+		if (KEY_IS(k, n, "packages") || KEY_IS(k, n, "packages.conda")) {
+			r = parse_packages(&sc, b, subdir);
+		} else if (KEY_IS(k, n, "info")) {
+			r = parse_info(&sc, b, &b->base_off);
+		} else if (*sc.p == '{' && (ends_with(k, n, ".tar.bz2") || ends_with(k, n, ".conda"))) {
+			/* conda's test index.json: records keyed by file name */
+			r = parse_record(&sc, b, subdir, k, n);
+		} else {
+			r = skip_value(&sc);
+		}
+		if (r < 0)
+			break;
+		r = 0;
+	}
+	if (r == 0) {
+		skip_ws(&sc);
+		if (sc.p < sc.end)
+			r = scan_error(&sc, sc.p, "trailing data after the document");
+	}
+	nbk_buf_release(&sc.scratch);
+	if (r < 0)
+		return -1;
+	if (b->too_big)
+		return nbk_error_set(err, 0, "repodata of '%s': more than 4 GiB of strings", label);
+	drop_tarbz2_twins(b);
+	return 0;
+}
+
+int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id, const char *json,
+		  size_t len, struct nbk_error *err)
+{
+	struct builder b;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	if (parse_into(&b, id, json, len, err) < 0) {
+		builder_release(&b);
+		return -1;
+	}
+	repo_fill(repo, id, blob_from_builder(&b, id));
+	return 0;
+}
+
+void et_repo_release(struct et_repo *repo)
+{
+	free(repo->channel);
+	free(repo->url);
+	free(repo->subdir);
+	blob_free(repo->blob);
+	*repo = (struct et_repo)ET_REPO_INIT;
+}
+
+size_t et_repo_blob_size(const struct et_repo *repo)
+{
+	return repo->blob ? repo->blob->size : 0;
+}
+
+int et_repo_cache_write(const struct et_repo *repo, const char *path,
+			const struct et_repo_key *key, struct nbk_error *err)
+{
+	struct blob_header *h;
+
+	if (!repo->blob)
+		return nbk_error_set(err, 0, "cannot write '%s': no repodata loaded", path);
+	h = (void *)repo->blob->data;
+	h->src_size = key->size;
+	h->src_mtime_ns = key->mtime_ns;
+	h->checksum = checksum(repo->blob->data + sizeof(*h), repo->blob->size - sizeof(*h));
+	return nbk_write_file_atomic(path, repo->blob->data, repo->blob->size, 0644, (uid_t)-1,
+				     (gid_t)-1, err);
+}
+
+/* Read a whole file through fd into a fresh allocation. */
+static int read_fd(int fd, const char *path, size_t max, unsigned char **out, size_t *len,
+		   struct stat *st, struct nbk_error *err)
+{
+	unsigned char *data;
+	size_t size, got = 0;
+
+	if (fstat(fd, st) < 0)
+		return nbk_error_set(err, errno, "cannot stat '%s'", path);
+	if (!S_ISREG(st->st_mode))
+		return nbk_error_set(err, 0, "'%s' is not a regular file", path);
+	if ((uint64_t)st->st_size > max)
+		return nbk_error_set(err, 0, "'%s' is larger than %zu bytes", path, max);
+	size = (size_t)st->st_size;
+	data = nbk_xmalloc(size + 1);
+	while (got < size) {
+		ssize_t n = read(fd, data + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			free(data);
+			return nbk_error_set(err, e, "cannot read '%s'", path);
+		}
+		if (n == 0)
+			break; /* shrank under us: what we have is checked like any data */
+		got += (size_t)n;
+	}
+	data[got] = '\0';
+	*out = data;
+	*len = got;
+	return 0;
+}
+
+/* Check every offset of a blob read from disk; 1 = stale, -1 = corrupt. */
+static int blob_check(const unsigned char *data, size_t size, const struct et_repo_id *id,
+		      const struct et_repo_key *key, const char *path, struct nbk_error *err)
+{
+	struct blob_header h;
+	size_t recs_at, lists_at, pool_at, i, k;
+	const struct crec *cr;
+	const uint32_t *lists;
+	const char *pool;
+
+	if (size < sizeof(h))
+		return nbk_error_set(err, 0, "binary cache '%s' is truncated", path);
+	memcpy(&h, data, sizeof(h));
+	if (memcmp(h.magic, BLOB_MAGIC, sizeof(BLOB_MAGIC)) != 0)
+		return nbk_error_set(err, 0, "'%s' is not a repodata binary cache", path);
+	if (h.version != BLOB_VERSION || h.header_size != sizeof(h) || h.rec_size != sizeof(struct crec))
+		return 1;
+	if (key && (h.src_size != key->size || h.src_mtime_ns != key->mtime_ns))
+		return 1;
+	if (h.n_records > size / sizeof(struct crec) || h.n_lists > size / sizeof(uint32_t) ||
+	    h.pool_len > size || h.pool_len == 0 || h.pool_len > UINT32_MAX ||
+	    blob_layout(h.n_records, h.n_lists, h.pool_len, &recs_at, &lists_at, &pool_at) != size)
+		return nbk_error_set(err, 0, "binary cache '%s' is truncated or has a bad header", path);
+	if (checksum(data + sizeof(h), size - sizeof(h)) != h.checksum)
+		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (checksum)", path);
+	pool = (const char *)data + pool_at;
+	if (pool[0] != '\0' || pool[h.pool_len - 1] != '\0' || h.url_off >= h.pool_len ||
+	    h.base_off >= h.pool_len)
+		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (pool)", path);
+	if (strcmp(pool + h.url_off, id->url ? id->url : "") != 0)
+		return 1;
+	cr = (const void *)(data + recs_at);
+	lists = (const void *)(data + lists_at);
+	for (i = 0; i < h.n_lists; i++)
+		if (lists[i] >= h.pool_len)
+			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (list %zu)", path, i);
+	for (i = 0; i < h.n_records; i++) {
+		const uint32_t offs[] = { cr[i].name, cr[i].version, cr[i].build, cr[i].subdir,
+					  cr[i].fn, cr[i].url, cr[i].md5, cr[i].sha256, cr[i].license };
+
+		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
+			if (offs[k] >= h.pool_len)
+				goto bad;
+		if (cr[i].noarch > ET_NOARCH_PYTHON || cr[i].build_number < 0 ||
+		    cr[i].build_number > INT32_MAX)
+			goto bad;
+		for (k = 0; k < L_COUNT; k++)
+			if ((uint64_t)cr[i].lists[k][0] + cr[i].lists[k][1] > h.n_lists)
+				goto bad;
+	}
+	return 0;
+bad:
+	return nbk_error_set(err, 0, "binary cache '%s' is corrupt (record %zu)", path, i);
+}
+
+int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
+		       const struct et_repo_key *key, struct nbk_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct et_repo_blob *blob;
+	unsigned char *data;
+	struct stat st;
+	size_t len;
+	int r;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return nbk_error_set(err, errno, "cannot open '%s'", path);
+	}
+	if (read_fd(fd, path, MAX_JSON_SIZE, &data, &len, &st, err) < 0)
+		return -1;
+	r = blob_check(data, len, id, key, path, err);
+	if (r != 0) {
+		free(data);
+		return r;
+	}
+	blob = nbk_xcalloc(1, sizeof(*blob));
+	blob->data = data;
+	blob->size = len;
+	repo_fill(repo, id, blob);
+	return 0;
+}
+
+int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *json_path,
+		 const char *cache_path, struct nbk_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct et_repo_key key;
+	struct builder b;
+	unsigned char *json;
+	struct stat st;
+	size_t len;
+	int r;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	do
+		fd = open(json_path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return nbk_error_set(err, errno, "cannot open '%s'", json_path);
+	if (fstat(fd, &st) < 0)
+		return nbk_error_set(err, errno, "cannot stat '%s'", json_path);
+	key.size = (uint64_t)st.st_size;
+	key.mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+	if (cache_path) {
+		struct nbk_error cerr = NBK_ERROR_INIT;
+
+		r = et_repo_cache_load(repo, id, cache_path, &key, &cerr);
+		if (r == 0)
+			return 0;
+		if (r < 0)
+			nbk_debug("ignoring the binary cache: %s", cerr.msg);
+	}
+	if (read_fd(fd, json_path, MAX_JSON_SIZE, &json, &len, &st, err) < 0)
+		return -1;
+	r = parse_into(&b, id, (const char *)json, len, err);
+	free(json); /* before building the blob: keeps the peak lower */
+	if (r < 0) {
+		builder_release(&b);
+		return -1;
+	}
+	repo_fill(repo, id, blob_from_builder(&b, id));
+	if (cache_path) {
+		struct nbk_error werr = NBK_ERROR_INIT;
+
+		if (et_repo_cache_write(repo, cache_path, &key, &werr) < 0)
+			nbk_debug("cannot write the binary cache: %s", werr.msg);
+	}
+	return 0;
+}
+
+#ifdef NBK_TESTING
+/* Exposed for the unit tests. */
+char *et_repo_resolve_base(const char *url, const char *base);
+char *et_repo_resolve_base(const char *url, const char *base)
+{
+	return resolve_base(url, base);
+}
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A channel subdir's records: repodata.json parsed by a purpose-built,
+ * zero-copy parser (docs/decisions.md says why and how fast), kept in a
+ * compact blob (fixed-size records, 32-bit offsets into an interned string
+ * pool) that is also the on-disk binary cache, and exposed as an array of
+ * borrowed `struct et_record` (record.h).
+ *
+ * Parsing follows conda (conda/models/records.py, core/subdir_data.py):
+ * - records come from `packages` and `packages.conda`; when the same
+ *   package (file name without extension) is in both, only the .conda one
+ *   is kept;
+ * - a document whose top-level keys are file names (conda's test
+ *   index.json) is read as records keyed by file name;
+ * - `track_features` and `features` may be a string (split on spaces and
+ *   commas) or a list; timestamps above 253402300799 are milliseconds, below
+ *   are seconds; the legacy `requires` list is read only when a record has
+ *   no `depends`; `noarch: true` means generic; a record without `subdir`
+ *   gets the repo's; `url` defaults to BASE/fn where BASE is info.base_url
+ *   (CEP 15, resolved against the repodata's URL) or the repo's URL.
+ *
+ * Hostile input: every string kept is at most ET_REPO_MAX_STRING bytes,
+ * nesting is bounded, numbers are range-checked, and every error names the
+ * repo ("repodata of 'conda-forge/linux-64': line 3, column 7: ...").  A
+ * binary cache is checked (magic, version, source key, checksum, every
+ * offset and length) before anything in it is used: a bad one is reported,
+ * never trusted.
+ */
+#ifndef ENVTOOL_REPODATA_H
+#define ENVTOOL_REPODATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nbkit/error.h"
+#include "record.h"
+
+/* Longest string (name, version, depends entry ...) kept from repodata. */
+#define ET_REPO_MAX_STRING (64 * 1024)
+/* Deepest nesting accepted in skipped values. */
+#define ET_REPO_MAX_DEPTH 128
+
+/* Which repo a document is: filled by the caller, copied by the repo. */
+struct et_repo_id {
+	const char *channel;  /* canonical name ("conda-forge") or URL; records' `channel` */
+	const char *url;      /* CHANNEL_URL/SUBDIR, no trailing slash */
+	const char *subdir;   /* "linux-64", "noarch" ... */
+	int channel_index;    /* priority, 0 highest; copied into the records */
+};
+
+/*
+ * What identifies the source a binary cache was made from: when any of it
+ * differs, the cache is stale.  Fill it from stat() of the cached JSON.
+ */
+struct et_repo_key {
+	uint64_t size;
+	uint64_t mtime_ns;
+};
+
+struct et_repo_blob;
+
+struct et_repo {
+	char *channel;
+	char *url;
+	char *subdir;
+	int channel_index;
+	const struct et_record *records;  /* borrowed, in document order */
+	size_t n;
+	struct et_repo_blob *blob;        /* private */
+};
+
+#define ET_REPO_INIT { NULL, NULL, NULL, 0, NULL, 0, NULL }
+
+/*
+ * Parse a repodata document of len bytes; json[len] must be readable and
+ * NUL (an nbk_buf is).  On success repo (initialised with ET_REPO_INIT or
+ * released) holds the records; on failure it stays empty and err says why,
+ * naming "CHANNEL/SUBDIR".
+ */
+int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id,
+		  const char *json, size_t len, struct nbk_error *err);
+
+/*
+ * Write repo's blob to path atomically, marked with key (the source's size
+ * and mtime) and id->url.
+ */
+int et_repo_cache_write(const struct et_repo *repo, const char *path,
+			const struct et_repo_key *key, struct nbk_error *err);
+
+/*
+ * Load a binary cache.  Returns 0 when loaded; 1 when the file is missing or
+ * stale (another key or URL, another format version); -1 when it is corrupt
+ * or unreadable (err says how).  repo stays empty unless 0 is returned.
+ */
+int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id,
+		       const char *path, const struct et_repo_key *key,
+		       struct nbk_error *err);
+
+/*
+ * The usual way in: records of the repodata.json at json_path, from the
+ * binary cache at cache_path when it is fresh, otherwise parsed and the
+ * cache (re)written (a cache that cannot be written only costs speed; a
+ * corrupt one is replaced).  cache_path may be NULL (no cache).
+ */
+int et_repo_load(struct et_repo *repo, const struct et_repo_id *id,
+		 const char *json_path, const char *cache_path,
+		 struct nbk_error *err);
+
+/* Free everything repo holds and make it empty. */
+void et_repo_release(struct et_repo *repo);
+
+/* Bytes of the blob (the binary cache's size); for benchmarks and info. */
+size_t et_repo_blob_size(const struct et_repo *repo);
+
+#endif
