@@ -52,26 +52,55 @@
 #include "bootstrap.h"
 #include "hooks.h"
 
-#define STEP "hooks"
 /* Between SIGTERM and SIGKILL to a hook's group that ran past its time. */
 #define HOOK_GRACE_MS 2000
 /* An environment dump larger than this is refused (a runaway hook). */
 #define HOOK_ENV_MAX ((size_t)16 << 20)
-/* The dump descriptors the shell sees. */
-#define FD_BEFORE 3
-#define FD_AFTER 4
+/* The dump descriptors the shell sees: high single digits, which dash can
+ * name and hooks seldom use. */
+#define FD_BEFORE 8
+#define FD_AFTER 9
+#define FD_NAMES 7
 
 /*
- * The shell program for a sourced hook; "$0" is the hook's path, so inside
+ * The shell programs for a sourced hook; "$0" is the hook's path, so inside
  * the hook $0 names the hook as `bash hook.sh` would, and there are no
- * positional parameters.  `command -p` finds env with the default PATH even
- * when the hook changed PATH.  The exit status is the hook's: an EXIT trap
- * does not change it.
+ * positional parameters.  The exit status is the hook's: an EXIT trap does
+ * not change it.
+ *
+ * bash (4.4 or newer, with compgen) dumps its exported variables with
+ * builtins only: `compgen -e` writes the names into a third memory file
+ * (fd 7), mapfile reads them back through /proc/self/fd (a fresh open, at
+ * offset 0), ${!v@a} leaves out arrays (never exported), printf writes
+ * "NAME=VALUE\0".  `env -0` would cost two fork+exec per hook, more than
+ * bash's own start; walking "${!A@}" ... "${!z@}" costs about as much.
+ * Other shells, and older bash, use `command -p env -0`, which finds env
+ * with the default PATH even when the hook changed PATH.  `>|` because a
+ * hook may set noclobber.
  */
-static const char source_script[] =
-	"command -p env -0 >&3 || exit 125\n"
-	"exec 3>&-\n"
-	"trap 'command -p env -0 >&4' EXIT\n"
+#define BASH_DUMP \
+	"{ compgen -e >|/proc/self/fd/7 && mapfile -t __bs_n </proc/self/fd/7 && " \
+	"for __bs_v in \"${__bs_n[@]}\"; do " \
+	"[[ -v $__bs_v && ${!__bs_v@a} != *[aA]* ]] && " \
+	"printf \"%s=%s\\0\" \"$__bs_v\" \"${!__bs_v}\"; done; true; }"
+#define ENV_DUMP "command -p env -0"
+
+static const char bash_script[] =
+	"if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) &&\n"
+	"   type compgen mapfile >/dev/null 2>&1 && [ -e /proc/self/fd/7 ]; then\n"
+	"  " BASH_DUMP " >&8 || exit 125\n"
+	"  trap '" BASH_DUMP " >&9' EXIT\n"
+	"else\n"
+	"  " ENV_DUMP " >&8 || exit 125\n"
+	"  trap '" ENV_DUMP " >&9' EXIT\n"
+	"fi\n"
+	"exec 8>&-\n"
+	". \"$0\"\n";
+
+static const char sh_script[] =
+	ENV_DUMP " >&8 || exit 125\n"
+	"exec 8>&-\n"
+	"trap '" ENV_DUMP " >&9' EXIT\n"
 	". \"$0\"\n";
 
 /* Variables the shell owns: never taken from a dump. */
@@ -275,8 +304,8 @@ NBK_STATIC size_t bs_env_apply_diff(struct nbk_strvec *env, const char *before, 
 	return changes;
 }
 
-/* A memory file for a dump, at a descriptor >= 10 so that dup2() onto 3 and
- * 4 in the child never meets itself.  Returns -1 with err on failure. */
+/* A memory file for a dump, at a descriptor >= 10 so that dup2() onto 8 and
+ * 9 in the child never meets itself.  Returns -1 with err on failure. */
 static int dump_file(const char *name, struct nbk_error *err)
 {
 	int fd = memfd_create(name, MFD_CLOEXEC);
@@ -318,11 +347,10 @@ static int read_dump(int fd, struct nbk_buf *out)
 
 /*
  * In the child: own process group, stdin from /dev/null, stdout to stderr,
- * the dump files on 3 and 4, then exec.  Async-signal-safe calls only.
+ * the dump files on 8 and 9, then exec.  Async-signal-safe calls only.
  */
 static void __attribute__((noreturn))
-hook_child(char *const argv[], char *const sh_argv[], char *const envp[], int fd_before,
-	   int fd_after)
+hook_child(char *const argv[], char *const sh_argv[], char *const envp[], const int *dump_fds)
 {
 	int nul;
 
@@ -334,10 +362,11 @@ hook_child(char *const argv[], char *const sh_argv[], char *const envp[], int fd
 		close(nul);
 	}
 	dup2(2, 1);
-	if (fd_before >= 0)
-		dup2(fd_before, FD_BEFORE);
-	if (fd_after >= 0)
-		dup2(fd_after, FD_AFTER);
+	if (dump_fds) {
+		dup2(dump_fds[0], FD_BEFORE);
+		dup2(dump_fds[1], FD_AFTER);
+		dup2(dump_fds[2], FD_NAMES);
+	}
 	execve(argv[0], argv, envp);
 	/* A script without "#!": run it with sh, as execvp() would. */
 	if (errno == ENOEXEC && sh_argv)
@@ -366,7 +395,7 @@ static void kill_group(pid_t pid, int sig)
  * the hook could not be started.
  */
 static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *const envp[],
-			   int fd_before, int fd_after, unsigned timeout_s,
+			   const int *dump_fds, unsigned timeout_s,
 			   struct hook_result *res, struct nbk_error *err)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
@@ -394,7 +423,7 @@ static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *cons
 		return nbk_error_set(err, saved, "cannot fork to run '%s'", argv[0]);
 	}
 	if (pid == 0)
-		hook_child(argv, sh_argv, envp, fd_before, fd_after);
+		hook_child(argv, sh_argv, envp, dump_fds);
 	setpgid(pid, pid); /* also in the parent: no window where it has none */
 
 	for (;;) {
@@ -495,14 +524,16 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 	_cleanup_buf_ struct nbk_buf after = NBK_BUF_INIT;
 	_cleanup_close_ int fd_before = -1;
 	_cleanup_close_ int fd_after = -1;
+	_cleanup_close_ int fd_names = -1;
 	struct hook_result res;
 	char how[128];
 	bool ok;
 
 	*failed = false;
 	if (kind == BS_HOOK_SOURCE) {
-		char *argv[] = { (char *)shell, (char *)"-c", (char *)source_script,
-				 (char *)path, NULL };
+		const char *script = strstr(shell, "bash") ? bash_script : sh_script;
+		char *argv[] = { (char *)shell, (char *)"-c", (char *)script, (char *)path, NULL };
+		int fds[3];
 
 		fd_before = dump_file("bootstrap-env-before", err);
 		if (fd_before < 0)
@@ -510,14 +541,20 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 		fd_after = dump_file("bootstrap-env-after", err);
 		if (fd_after < 0)
 			return -1;
-		if (hook_spawn_wait(argv, NULL, ctx->env.v, fd_before, fd_after,
-				    ctx->cfg.hook_timeout_s, &res, err) < 0)
+		fd_names = dump_file("bootstrap-env-names", err);
+		if (fd_names < 0)
+			return -1;
+		fds[0] = fd_before;
+		fds[1] = fd_after;
+		fds[2] = fd_names;
+		if (hook_spawn_wait(argv, NULL, ctx->env.v, fds, ctx->cfg.hook_timeout_s, &res,
+				    err) < 0)
 			return -1;
 	} else {
 		char *argv[] = { (char *)path, NULL };
 		char *sh_argv[] = { (char *)"/bin/sh", (char *)path, NULL };
 
-		if (hook_spawn_wait(argv, sh_argv, ctx->env.v, -1, -1, ctx->cfg.hook_timeout_s,
+		if (hook_spawn_wait(argv, sh_argv, ctx->env.v, NULL, ctx->cfg.hook_timeout_s,
 				    &res, err) < 0)
 			return -1;
 	}
@@ -525,9 +562,9 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 	nbk_describe_status(res.status, how, sizeof(how));
 	ok = !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
 	if (res.timed_out) {
-		nbk_log(NBK_LOG_WARN, STEP,
-			"%s: '%s' ran past the %u s timeout: its process group was killed (%s after %llu ms)",
-			phase, path, ctx->cfg.hook_timeout_s, how,
+		nbk_log(NBK_LOG_WARN, phase,
+			"'%s' ran past the %u s timeout: its process group was killed (%s after %llu ms)",
+			path, ctx->cfg.hook_timeout_s, how,
 			(unsigned long long)res.elapsed_ms);
 		*failed = true;
 		return 0;
@@ -536,18 +573,18 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 		/* A failed sourced hook's exports still count: in run-hooks.sh they
 		 * already happened in the one shell that sources them all. */
 		if (read_dump(fd_before, &before) < 0 || read_dump(fd_after, &after) < 0) {
-			nbk_log(NBK_LOG_WARN, STEP,
-				"%s: cannot read the environment of '%s': its changes are lost",
-				phase, path);
+			nbk_log(NBK_LOG_WARN, phase,
+				"cannot read the environment of '%s': its changes are lost",
+				path);
 		} else if (!before.len) {
-			nbk_log(NBK_LOG_WARN, STEP,
-				"%s: '%s' was not sourced: '%s' could not dump the environment "
-				"with 'env -0'", phase, path, shell);
+			nbk_log(NBK_LOG_WARN, phase,
+				"'%s' was not sourced: '%s' could not dump the environment "
+				"with 'env -0'", path, shell);
 		} else if (!after.len) {
-			nbk_log(NBK_LOG_WARN, STEP,
-				"%s: no environment came back from '%s' (it replaced the EXIT trap, "
+			nbk_log(NBK_LOG_WARN, phase,
+				"no environment came back from '%s' (it replaced the EXIT trap, "
 				"exec'd or was killed): its changes are lost",
-				phase, path);
+				path);
 		} else {
 			bs_env_apply_diff(&ctx->env, before.data, before.len, after.data, after.len,
 					  &set, &unset);
@@ -555,11 +592,11 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 		}
 	}
 	if (ok) {
-		nbk_log(NBK_LOG_INFO, STEP, "%s: %s '%s' in %llu ms", phase,
+		nbk_log(NBK_LOG_INFO, phase, "%s '%s' in %llu ms",
 			kind == BS_HOOK_SOURCE ? "sourced" : "ran", path,
 			(unsigned long long)res.elapsed_ms);
 	} else {
-		nbk_log(NBK_LOG_WARN, STEP, "%s: '%s' failed: %s after %llu ms", phase, path, how,
+		nbk_log(NBK_LOG_WARN, phase, "'%s' failed: %s after %llu ms", path, how,
 			(unsigned long long)res.elapsed_ms);
 		*failed = true;
 	}
@@ -574,7 +611,7 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 			nbk_buf_addstr(&names, set.n ? "; unset " : "unset ");
 			join_names(&names, &unset);
 		}
-		nbk_log(NBK_LOG_DEBUG, STEP, "%s: '%s': %s", phase, path, names.data);
+		nbk_log(NBK_LOG_DEBUG, phase, "'%s': %s", path, names.data);
 	}
 	return 0;
 }
@@ -594,13 +631,13 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 
 	r = bs_hooks_list(dir, &names, err);
 	if (r == 1) {
-		nbk_log(NBK_LOG_INFO, STEP, "%s: no hooks folder '%s'", phase, dir);
+		nbk_log(NBK_LOG_INFO, phase, "no hooks folder '%s'", dir);
 		return 0;
 	}
 	if (r < 0) {
 		if (abort_on_error)
 			return -1;
-		nbk_log(NBK_LOG_WARN, STEP, "%s: %s: skipped", phase, err->msg);
+		nbk_log(NBK_LOG_WARN, phase, "%s: skipped", err->msg);
 		nbk_error_clear(err);
 		return 0;
 	}
@@ -610,7 +647,7 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 		bool failed = false;
 
 		if (kind == BS_HOOK_NOT_EXEC || kind == BS_HOOK_NOT_FILE) {
-			nbk_log(NBK_LOG_INFO, STEP, "%s: skipping '%s': %s", phase, path,
+			nbk_log(NBK_LOG_INFO, phase, "skipping '%s': %s", path,
 				kind == BS_HOOK_NOT_EXEC ? "not executable and not a *.sh file"
 							 : "not a regular file");
 			st->skipped++;
@@ -619,7 +656,7 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 		if (run_one(ctx, phase, path, kind, shell, &failed, err) < 0) {
 			if (abort_on_error)
 				return nbk_error_prefix(err, "hook '%s'", path);
-			nbk_log(NBK_LOG_WARN, STEP, "%s: hook '%s': %s", phase, path, err->msg);
+			nbk_log(NBK_LOG_WARN, phase, "hook '%s': %s", path, err->msg);
 			nbk_error_clear(err);
 			failed = true;
 		}
@@ -640,7 +677,6 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 {
 	const char *home = ctx->home ? ctx->home : ctx->cfg.home;
 	struct phase_stats st = { 0, 0, 0 };
-	uint64_t start = nbk_now_ms();
 	const char *shell = NULL;
 	size_t i;
 	int r = 0;
@@ -651,7 +687,7 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 		if (nbk_path_expand_user(dirs->v[i], home, &dir, err) < 0) {
 			if (ctx->cfg.on_error == BS_ON_ERROR_ABORT)
 				return nbk_error_prefix(err, "%s hooks", phase);
-			nbk_log(NBK_LOG_WARN, STEP, "%s: %s: skipped", phase, err->msg);
+			nbk_log(NBK_LOG_WARN, phase, "%s: skipped", err->msg);
 			nbk_error_clear(err);
 			continue;
 		}
@@ -659,9 +695,7 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 			shell = find_shell();
 		r = run_dir(ctx, dir, phase, shell, &st, err);
 	}
-	nbk_log(r < 0 ? NBK_LOG_ERROR : NBK_LOG_INFO, STEP,
-		"%s: %u hook%s ran (%u failed), %u skipped, in %llu ms", phase, st.ran,
-		st.ran == 1 ? "" : "s", st.failed, st.skipped,
-		(unsigned long long)(nbk_now_ms() - start));
+	bs_step_log(ctx, phase, "%u hook%s ran (%u failed), %u skipped", st.ran,
+		    st.ran == 1 ? "" : "s", st.failed, st.skipped);
 	return r;
 }

@@ -104,7 +104,6 @@ int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	uid_t uid = ctx->cfg.uid;
 	gid_t gid = ctx->cfg.gid;
-	uint64_t start = nbk_now_us();
 	_cleanup_free_ gid_t *groups = NULL;
 	size_t ngroups;
 
@@ -112,7 +111,7 @@ int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err)
 	if (!ctx->is_root || geteuid() != 0) {
 		bs_note_not_root(ctx, "the privilege drop");
 		set_user_env(ctx, false);
-		nbk_log(NBK_LOG_INFO, STEP, "staying uid %u gid %u, umask %04o",
+		bs_step_log(ctx, STEP, "staying uid %u gid %u, umask %04o",
 			(unsigned)geteuid(), (unsigned)getegid(), (unsigned)ctx->cfg.umask);
 		return 0;
 	}
@@ -140,8 +139,7 @@ int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err)
 				     (unsigned)uid, (unsigned)gid);
 
 	set_user_env(ctx, true);
-	nbk_log(NBK_LOG_INFO, STEP, "now uid %u gid %u (%zu group%s), umask %04o in %llu us",
-		(unsigned)uid, (unsigned)gid, ngroups, ngroups == 1 ? "" : "s",
-		(unsigned)ctx->cfg.umask, (unsigned long long)(nbk_now_us() - start));
+	bs_step_log(ctx, STEP, "now uid %u gid %u (%zu group%s), umask %04o", (unsigned)uid,
+		    (unsigned)gid, ngroups, ngroups == 1 ? "" : "s", (unsigned)ctx->cfg.umask);
 	return 0;
 }
