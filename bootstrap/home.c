@@ -91,7 +91,8 @@ NBK_STATIC int bs_db_update(const char *path, const char *match_field, int field
 	if (nbk_write_file_atomic(path, out.data, out.len, st.st_mode & 07777, st.st_uid,
 				  st.st_gid, err) == 0)
 		return 0;
-	if (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS)
+	if (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS &&
+	    err->errnum != EBUSY)
 		return -1;
 	{
 		_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);

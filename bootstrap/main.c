@@ -99,6 +99,7 @@ static int parse_options(int argc, char **argv, const struct nbk_strvec *env,
 	opt->log_format = nbk_env_get(env, BS_ENV_LOG_FORMAT);
 
 	/* "+": options end at the first non-option, the command's own flags stay its own. */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -129,7 +130,11 @@ static int parse_options(int argc, char **argv, const struct nbk_strvec *env,
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
+			if (c == ':' || (optopt && strchr("c", optopt)))
+				nbk_error("option '%s' needs a value (see bootstrap --help)",
+					  argv[optind - 1]);
+			else
+				nbk_error("unknown option '%s' (see bootstrap --help)", argv[optind - 1]);
 			return -1;
 		}
 	}

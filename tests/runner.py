@@ -25,7 +25,6 @@ The last line is "N passed, M failed" (", K skipped" when some were).  The
 exit status is 0 only when nothing failed and something ran.
 """
 
-import fnmatch
 import os
 import re
 import shutil
@@ -90,6 +89,12 @@ def run_unit():
         print(f"  {b}: {time.monotonic() - start:.1f}s", flush=True)
 
 
+def glob_match(pattern, line):
+    """'*' matches any text and '?' one character; nothing else is special."""
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(rx, line, re.S) is not None
+
+
 def glob_lines_match(patterns, lines):
     """Match lines against patterns; a pattern line '...' eats any lines."""
     memo = {}
@@ -102,7 +107,7 @@ def glob_lines_match(patterns, lines):
             r = j == len(lines)
         elif patterns[i] == "...":
             r = any(m(i + 1, k) for k in range(j, len(lines) + 1))
-        elif j < len(lines) and fnmatch.fnmatchcase(lines[j], patterns[i]):
+        elif j < len(lines) and glob_match(patterns[i], lines[j]):
             r = m(i + 1, j + 1)
         else:
             r = False
