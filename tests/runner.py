@@ -128,7 +128,32 @@ def make_wrappers(bindir):
         os.chmod(w, 0o755)
 
 
+def system_files_digest():
+    """The machine's user databases: a case must never change them."""
+    import hashlib
+    out = {}
+    for f in ("/etc/passwd", "/etc/group", "/etc/shadow"):
+        try:
+            out[f] = hashlib.sha256(open(f, "rb").read()).hexdigest()
+        except OSError:
+            out[f] = None
+    return out
+
+
 def run_cli():
+    before = system_files_digest()
+    try:
+        run_cli_cases()
+    finally:
+        after = system_files_digest()
+        for f in before:
+            if before[f] != after[f]:
+                report("cli", f"(machine's {f} unchanged)", False,
+                       f"a case changed {f}: cases must use a private copy "
+                       "(unshare --mount + mount --bind)")
+
+
+def run_cli_cases():
     bindir = os.path.join(SCRATCH, "bin")
     make_wrappers(bindir)
     is_root = os.geteuid() == 0
