@@ -28,6 +28,12 @@ if str(HUB_DIR) not in sys.path:
     sys.path.insert(0, str(HUB_DIR))
 
 EXAMPLE_POLICY = HUB_DIR / "groups.yaml"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # noise from Debian's JupyterHub 3.0 on Python 3.11 / SQLAlchemy 1.4
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:jupyterhub.*")
+    config.addinivalue_line("filterwarnings", "ignore:.*SQLAlchemy 2.0.*")
 LOCALHOST = "127.0.0.1"
 
 
