@@ -77,7 +77,7 @@ static bool nonempty(const char *s)
 	return s && *s;
 }
 
-int bs_integrations_read_secret(const char *path, char **out, struct nbk_error *err)
+NBK_STATIC int bs_integrations_read_secret(const char *path, char **out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
 
@@ -99,7 +99,7 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-int bs_integrations_parse_env_file(const char *name, const char *text, size_t len,
+NBK_STATIC int bs_integrations_parse_env_file(const char *name, const char *text, size_t len,
 				   struct nbk_strvec *out, struct nbk_error *err)
 {
 	const char *p = text;
@@ -165,7 +165,7 @@ next:
 	return 0;
 }
 
-int bs_integrations_expand(const char *key, const char *text, bs_lookup_fn lookup, void *data,
+NBK_STATIC int bs_integrations_expand(const char *key, const char *text, bs_lookup_fn lookup, void *data,
 			   char **out, bool *secret, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
