@@ -275,7 +275,7 @@ NBK_STATIC enum bs_gpu_probe_outcome bs_gpu_probe(const char *lib, unsigned time
 			char desc[96];
 
 			nbk_describe_status(status, desc, sizeof(desc));
-			snprintf(why, whylen, "the probe %s before answering", desc);
+			snprintf(why, whylen, "the probe ended before answering: %s", desc);
 		}
 		return BS_GPU_PROBE_FAILED;
 	}
@@ -375,7 +375,8 @@ static bool is_dir(const char *path)
 }
 
 /* Set the variables for a working driver in dir; describe what was done in line. */
-static void wire_up(struct bs_ctx *ctx, const char *dir, int version, struct nbk_buf *line)
+static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t ms,
+		    struct nbk_buf *line)
 {
 	_cleanup_free_ char *norm = nbk_path_normalize(dir);
 	_cleanup_free_ char *up = nbk_xasprintf("%s/../bin", norm);
@@ -403,7 +404,8 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, struct nbk
 		else
 			nbk_strvec_pushf(&kept, "%s (already lists %s)", BS_ENV_PATH, bin);
 	}
-	nbk_buf_addf(line, "driver %s/%s: CUDA %s (%d)", norm, BS_CUDA_LIB, ver, version);
+	nbk_buf_addf(line, "driver %s/%s answered in %llu ms: CUDA %s (%d)", norm, BS_CUDA_LIB,
+		     (unsigned long long)ms, ver, version);
 	for (i = 0; i < set.n; i++)
 		nbk_buf_addf(line, "%s%s", i ? ", " : "; set ", set.v[i]);
 	for (i = 0; i < kept.n; i++)
@@ -452,8 +454,8 @@ int bs_gpu_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		nbk_strvec_push(&probed, real);
 		outcome = bs_gpu_probe(lib, timeout_ms, &version, why, sizeof(why), &ms);
 		if (outcome == BS_GPU_PROBE_OK) {
-			wire_up(ctx, dir, version, &line);
-			bs_step_log(ctx, STEP, "%s (probe %llu ms)", line.data, (unsigned long long)ms);
+			wire_up(ctx, dir, version, ms, &line);
+			bs_step_log(ctx, STEP, "%s", line.data);
 			return 0;
 		}
 		nbk_buf_addf(&failures, "%s'%s': %s (after %llu ms)", failures.len ? "; " : "", lib,
