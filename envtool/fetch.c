@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "nbkit/proc.h"
+#include "nbkit/yaml.h"
+#include "fetch.h"
+#include "md5.h"
+
+/* Largest repodata accepted, compressed or not (conda-forge's is ~300 MB). */
+#define MAX_REPODATA_SIZE ((size_t)3 << 30)
+#define MAX_STATE_SIZE (64 * 1024)
+#define MAX_HEADER_VALUE 1024
+/* Ask again for .zst this long after a 404 for it (conda: 7 days). */
+#define ZST_RECHECK_NS (7ULL * 24 * 3600 * 1000000000ULL)
+
+#ifndef NBK_VERSION
+#define NBK_VERSION "0"
+#endif
+
+/* What HASH.info.json remembers about HASH.json. */
+struct state {
+	char *url;
+	char *etag;
+	char *mod;
+	char *cache_control;
+	uint64_t size;
+	uint64_t mtime_ns;
+	uint64_t refresh_ns;
+	int has_zst;           /* -1 unknown, 0 no, 1 yes */
+	uint64_t zst_checked_ns;
+};
+
+struct xfer {
+	struct et_fetch_job *job;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct nbk_buf body;
+	char *etag, *mod, *cache_control;
+	char errbuf[CURL_ERROR_SIZE];
+	char *req_url;
+	bool zst;
+	bool active;
+	bool done;
+	bool too_big;
+	unsigned retries;
+	uint64_t not_before_ms;
+	char *json_cache;      /* HASH.json */
+	char *state_path;      /* HASH.info.json */
+	struct state st;
+	bool have_cache;       /* HASH.json exists and matches st */
+	struct nbk_error err;
+	bool failed;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void state_release(struct state *st)
+{
+	free(st->url);
+	free(st->etag);
+	free(st->mod);
+	free(st->cache_control);
+	memset(st, 0, sizeof(*st));
+	st->has_zst = -1;
+}
+
+static const char *node_str(const struct nbk_node *root, const char *key)
+{
+	const struct nbk_node *n = nbk_node_get(root, key);
+
+	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
+}
+
+static uint64_t node_u64(const struct nbk_node *root, const char *key)
+{
+	const char *s = node_str(root, key);
+	char *end;
+	unsigned long long v;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno || *end ? 0 : (uint64_t)v;
+}
+
+/* Read HASH.info.json (JSON, read with the YAML loader: JSON is YAML). */
+static void state_load(const char *path, struct state *st)
+{
+	_cleanup_node_ struct nbk_node *root = NULL;
+	const char *s;
+
+	state_release(st);
+	if (access(path, F_OK) != 0 || nbk_yaml_load_file(path, MAX_STATE_SIZE, &root, NULL) < 0 ||
+	    root->kind != NBK_NODE_MAP)
+		return;
+	if ((s = node_str(root, "url")))
+		st->url = nbk_xstrdup(s);
+	if ((s = node_str(root, "etag")))
+		st->etag = nbk_xstrdup(s);
+	if ((s = node_str(root, "mod")))
+		st->mod = nbk_xstrdup(s);
+	if ((s = node_str(root, "cache_control")))
+		st->cache_control = nbk_xstrdup(s);
+	st->size = node_u64(root, "size");
+	st->mtime_ns = node_u64(root, "mtime_ns");
+	st->refresh_ns = node_u64(root, "refresh_ns");
+	st->zst_checked_ns = node_u64(root, "zst_checked_ns");
+	if ((s = node_str(root, "has_zst")))
+		st->has_zst = !strcmp(s, "true") ? 1 : !strcmp(s, "false") ? 0 : -1;
+}
+
+static void add_json_field(struct nbk_buf *b, const char *key, const char *value, bool *first)
+{
+	nbk_buf_addstr(b, *first ? "{\n  " : ",\n  ");
+	*first = false;
+	nbk_buf_add_json_string(b, key);
+	nbk_buf_addstr(b, ": ");
+	if (value)
+		nbk_buf_add_json_string(b, value);
+	else
+		nbk_buf_addstr(b, "null");
+}
+
+static int state_save(const char *path, const struct state *st, struct nbk_error *err)
+{
+	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
+	bool first = true;
+
+	add_json_field(&b, "url", st->url, &first);
+	add_json_field(&b, "etag", st->etag, &first);
+	add_json_field(&b, "mod", st->mod, &first);
+	add_json_field(&b, "cache_control", st->cache_control, &first);
+	nbk_buf_addf(&b, ",\n  \"size\": %llu,\n  \"mtime_ns\": %llu,\n  \"refresh_ns\": %llu,\n"
+		     "  \"has_zst\": %s,\n  \"zst_checked_ns\": %llu\n}\n",
+		     (unsigned long long)st->size, (unsigned long long)st->mtime_ns,
+		     (unsigned long long)st->refresh_ns,
+		     st->has_zst < 0 ? "null" : st->has_zst ? "true" : "false",
+		     (unsigned long long)st->zst_checked_ns);
+	return nbk_write_file_atomic(path, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
+}
+
+static bool file_matches(const char *path, const struct state *st)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return false;
+	return (uint64_t)sb.st_size == st->size &&
+	       (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL + (uint64_t)sb.st_mtim.tv_nsec == st->mtime_ns;
+}
+
+/* max-age from a Cache-Control value, or -1. */
+static long max_age(const char *cc)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	if (!cc || !(p = strcasestr(cc, "max-age=")))
+		return -1;
+	errno = 0;
+	v = strtol(p + 8, &end, 10);
+	if (errno || end == p + 8 || v < 0)
+		return -1;
+	return v;
+}
+
+static bool cache_fresh(const struct et_config *cfg, const struct state *st)
+{
+	uint64_t age, limit;
+	long ma;
+
+	if (cfg->local_repodata_ttl == 0)
+		return false;
+	if (cfg->local_repodata_ttl > 1) {
+		limit = (uint64_t)cfg->local_repodata_ttl;
+	} else {
+		ma = max_age(st->cache_control);
+		if (ma <= 0)
+			return false;
+		limit = (uint64_t)ma;
+	}
+	age = now_ns() - st->refresh_ns;
+	return st->refresh_ns <= now_ns() && age < limit * 1000000000ULL;
+}
+
+int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->pkgs_dirs.n; i++) {
+		_cleanup_free_ char *dir = nbk_xasprintf("%s/cache", cfg->pkgs_dirs.v[i]);
+
+		if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, NULL) == 0 &&
+		    access(dir, W_OK) == 0) {
+			*out = nbk_steal_pointer(&dir);
+			return 0;
+		}
+	}
+	return nbk_error_set(err, 0, "no writable package cache among pkgs_dirs (%zu tried)",
+			     cfg->pkgs_dirs.n);
+}
+
+void et_fetch_job_release(struct et_fetch_job *job)
+{
+	free(job->url);
+	free(job->json_path);
+	free(job->cache_path);
+	job->url = job->json_path = job->cache_path = NULL;
+}
+
+static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	x->failed = true;
+	x->done = true;
+	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", x->job->channel->name,
+			     x->job->subdir, msg);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct xfer *x = user;
+	size_t n = size * nmemb;
+
+	if (x->body.len + n > MAX_REPODATA_SIZE) {
+		x->too_big = true;
+		return 0;
+	}
+	nbk_buf_add(&x->body, data, n);
+	return n;
+}
+
+static void header_value(char **dst, const char *v, size_t n)
+{
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	if (n > MAX_HEADER_VALUE)
+		return;
+	free(*dst);
+	*dst = nbk_xstrndup(v, n);
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct xfer *x = user;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
+		/* a new response (after a redirect or 100): forget the last one's */
+		free(x->etag);
+		free(x->mod);
+		free(x->cache_control);
+		x->etag = x->mod = x->cache_control = NULL;
+	} else if (n > 5 && !strncasecmp(data, "ETag:", 5)) {
+		header_value(&x->etag, data + 5, n - 5);
+	} else if (n > 14 && !strncasecmp(data, "Last-Modified:", 14)) {
+		header_value(&x->mod, data + 14, n - 14);
+	} else if (n > 14 && !strncasecmp(data, "Cache-Control:", 14)) {
+		header_value(&x->cache_control, data + 14, n - 14);
+	}
+	return n;
+}
+
+static void xfer_reset_response(struct xfer *x)
+{
+	nbk_buf_reset(&x->body);
+	free(x->etag);
+	free(x->mod);
+	free(x->cache_control);
+	x->etag = x->mod = x->cache_control = NULL;
+	x->too_big = false;
+	x->errbuf[0] = '\0';
+}
+
+static void xfer_release(struct xfer *x)
+{
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	nbk_buf_release(&x->body);
+	free(x->etag);
+	free(x->mod);
+	free(x->cache_control);
+	free(x->req_url);
+	free(x->json_cache);
+	free(x->state_path);
+	state_release(&x->st);
+}
+
+static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer *x)
+{
+	const char *scheme_https = "https://";
+	CURL *e;
+
+	xfer_reset_response(x);
+	free(x->req_url);
+	x->req_url = nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
+	if (!x->easy && !(x->easy = curl_easy_init()))
+		return job_error(x, 0, "cannot start a transfer");
+	e = x->easy;
+	curl_easy_reset(e);
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	if (x->have_cache && x->st.url && !strcmp(x->st.url, x->req_url)) {
+		_cleanup_free_ char *inm = NULL, *ims = NULL;
+
+		if (x->st.etag) {
+			inm = nbk_xasprintf("If-None-Match: %s", x->st.etag);
+			x->headers = curl_slist_append(x->headers, inm);
+		}
+		if (x->st.mod) {
+			ims = nbk_xasprintf("If-Modified-Since: %s", x->st.mod);
+			x->headers = curl_slist_append(x->headers, ims);
+		}
+	}
+	curl_easy_setopt(e, CURLOPT_URL, x->req_url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "envtool/" NBK_VERSION);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(cfg->connect_timeout_s * 1000.0));
+	/* conda's read timeout: give up when nothing arrives for that long */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)ceil(cfg->read_timeout_s));
+	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (cfg->ca_bundle) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
+	}
+	/* proxy_servers from .condarc; otherwise libcurl reads http_proxy,
+	 * HTTPS_PROXY and NO_PROXY itself */
+	if (!strncmp(x->req_url, scheme_https, strlen(scheme_https)) ? cfg->proxy_https != NULL
+								  : cfg->proxy_http != NULL)
+		curl_easy_setopt(e, CURLOPT_PROXY, !strncmp(x->req_url, scheme_https, 8) ? cfg->proxy_https
+											 : cfg->proxy_http);
+	x->job->attempts++;
+	if (curl_multi_add_handle(multi, e) != CURLM_OK)
+		return job_error(x, 0, "cannot start a transfer for '%s'", x->req_url);
+	x->active = true;
+	return 0;
+}
+
+static bool transient(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Decompress a .zst body into out (bounded). */
+static int unzstd(struct xfer *x, const struct nbk_buf *in, struct nbk_buf *out)
+{
+	ZSTD_DStream *ds = ZSTD_createDStream();
+	ZSTD_inBuffer ib = { in->data, in->len, 0 };
+	size_t r = 0;
+	int ret = 0;
+
+	if (!ds)
+		return job_error(x, ENOMEM, "cannot decompress '%s'", x->req_url);
+	ZSTD_initDStream(ds);
+	for (;;) {
+		ZSTD_outBuffer ob;
+
+		nbk_buf_grow(out, 1 << 20);
+		ob.dst = out->data + out->len;
+		ob.size = out->cap - out->len - 1;
+		ob.pos = 0;
+		r = ZSTD_decompressStream(ds, &ob, &ib);
+		if (ZSTD_isError(r)) {
+			ret = job_error(x, 0, "'%s' is not valid zstd data: %s", x->req_url,
+					ZSTD_getErrorName(r));
+			break;
+		}
+		out->len += ob.pos;
+		out->data[out->len] = '\0';
+		if (out->len > MAX_REPODATA_SIZE) {
+			ret = job_error(x, 0, "'%s' decompresses to more than %zu bytes", x->req_url,
+					MAX_REPODATA_SIZE);
+			break;
+		}
+		/* done when the input is used up and nothing more comes out */
+		if (ib.pos == ib.size && ob.pos < ob.size) {
+			if (r != 0)
+				ret = job_error(x, 0, "'%s' is truncated zstd data", x->req_url);
+			break;
+		}
+	}
+	ZSTD_freeDStream(ds);
+	return ret;
+}
+
+/* Store a 200 answer as HASH.json and its state. */
+static int store(struct xfer *x)
+{
+	_cleanup_buf_ struct nbk_buf plain = NBK_BUF_INIT;
+	const struct nbk_buf *json = &x->body;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct stat sb;
+
+	if (x->zst) {
+		if (unzstd(x, &x->body, &plain) < 0)
+			return -1;
+		json = &plain;
+	}
+	if (nbk_write_file_atomic(x->json_cache, json->data, json->len, 0644, (uid_t)-1, (gid_t)-1,
+				  &err) < 0 || stat(x->json_cache, &sb) < 0)
+		return job_error(x, 0, "cannot store repodata: %s", err.msg);
+	free(x->st.url);
+	free(x->st.etag);
+	free(x->st.mod);
+	free(x->st.cache_control);
+	x->st.url = nbk_xstrdup(x->req_url);
+	x->st.etag = x->etag ? nbk_xstrdup(x->etag) : NULL;
+	x->st.mod = x->mod ? nbk_xstrdup(x->mod) : NULL;
+	x->st.cache_control = x->cache_control ? nbk_xstrdup(x->cache_control) : NULL;
+	x->st.size = (uint64_t)sb.st_size;
+	x->st.mtime_ns = (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL + (uint64_t)sb.st_mtim.tv_nsec;
+	x->st.refresh_ns = now_ns();
+	if (x->zst) {
+		x->st.has_zst = 1;
+		x->st.zst_checked_ns = x->st.refresh_ns;
+	}
+	if (state_save(x->state_path, &x->st, &err) < 0)
+		nbk_debug("%s", err.msg);
+	x->job->json_path = nbk_xstrdup(x->json_cache);
+	x->job->downloaded = true;
+	x->done = true;
+	return 0;
+}
+
+static void schedule_retry(const struct et_config *cfg, struct xfer *x)
+{
+	double delay = cfg->backoff_factor * (double)(1u << (x->retries < 16 ? x->retries : 16));
+
+	x->retries++;
+	x->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
+	nbk_debug("%s: retrying in %.2f s", x->req_url, delay);
+}
+
+static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
+{
+	long status = 0;
+
+	x->active = false;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	x->job->http_status = status;
+	if (code != CURLE_OK) {
+		if (x->too_big) {
+			job_error(x, 0, "'%s' is larger than %zu bytes", x->req_url, MAX_REPODATA_SIZE);
+		} else if (transient(code) && x->retries < (unsigned)cfg->max_retries) {
+			schedule_retry(cfg, x);
+		} else {
+			job_error(x, 0, "cannot fetch '%s': %s%s", x->req_url,
+				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
+				  x->retries ? " (after retries)" : "");
+		}
+		return;
+	}
+	if (status == 304 && x->have_cache) {
+		struct nbk_error err = NBK_ERROR_INIT;
+
+		x->st.refresh_ns = now_ns();
+		if (x->cache_control) {
+			free(x->st.cache_control);
+			x->st.cache_control = nbk_xstrdup(x->cache_control);
+		}
+		if (state_save(x->state_path, &x->st, &err) < 0)
+			nbk_debug("%s", err.msg);
+		x->job->json_path = nbk_xstrdup(x->json_cache);
+		x->done = true;
+		return;
+	}
+	if (status >= 200 && status < 300) {
+		store(x);
+		return;
+	}
+	if (status == 404 && x->zst) {
+		/* no .zst on this server: ask for the .json now, and remember */
+		struct nbk_error err = NBK_ERROR_INIT;
+
+		x->zst = false;
+		x->st.has_zst = 0;
+		x->st.zst_checked_ns = now_ns();
+		if (x->have_cache && state_save(x->state_path, &x->st, &err) < 0)
+			nbk_debug("%s", err.msg);
+		x->not_before_ms = 0;
+		return;
+	}
+	if (status == 404) {
+		if (!strcmp(x->job->subdir, "noarch")) {
+			job_error(x, 0, "channel not found: '%s' answered 404 (is the channel name right?)",
+				  x->req_url);
+			return;
+		}
+		/* conda: a missing platform subdir is an empty one */
+		x->done = true;
+		return;
+	}
+	if ((status >= 500 || status == 429) && x->retries < (unsigned)cfg->max_retries) {
+		schedule_retry(cfg, x);
+		return;
+	}
+	job_error(x, 0, "cannot fetch '%s': the server answered HTTP %ld%s", x->req_url, status,
+		  x->retries ? " (after retries)" : "");
+}
+
+static int prepare(const struct et_config *cfg, const char *cache_dir, struct xfer *x)
+{
+	struct et_fetch_job *job = x->job;
+	_cleanup_free_ char *keyurl = NULL;
+	_cleanup_free_ char *local = NULL;
+	char hex[33];
+
+	job->url = nbk_xasprintf("%s/%s", job->channel->url, job->subdir);
+	keyurl = nbk_xasprintf("%s/", job->url);
+	et_md5_hex(keyurl, strlen(keyurl), hex);
+	hex[8] = '\0';
+	if (cache_dir)
+		job->cache_path = nbk_xasprintf("%s/%s.nbkrd", cache_dir, hex);
+	local = et_url_local_path(job->url);
+	if (local) {
+		/* a file:// channel is read in place */
+		_cleanup_free_ char *json = nbk_xasprintf("%s/repodata.json", local);
+
+		x->done = true;
+		if (access(json, R_OK) == 0) {
+			job->json_path = nbk_steal_pointer(&json);
+		} else if (!strcmp(job->subdir, "noarch")) {
+			return job_error(x, errno, "channel not found: cannot read '%s'", json);
+		}
+		return 0;
+	}
+	if (!cache_dir)
+		return job_error(x, 0, "no writable package cache for the repodata of '%s'", job->url);
+	x->json_cache = nbk_xasprintf("%s/%s.json", cache_dir, hex);
+	x->state_path = nbk_xasprintf("%s/%s.info.json", cache_dir, hex);
+	state_load(x->state_path, &x->st);
+	x->have_cache = file_matches(x->json_cache, &x->st);
+	if (cfg->offline) {
+		x->done = true;
+		if (access(x->json_cache, R_OK) == 0) {
+			job->json_path = nbk_xstrdup(x->json_cache);
+			return 0;
+		}
+		return job_error(x, 0, "'%s' is not in the cache and --offline was given", job->url);
+	}
+	if (x->have_cache && cache_fresh(cfg, &x->st)) {
+		x->done = true;
+		job->json_path = nbk_xstrdup(x->json_cache);
+		return 0;
+	}
+	x->zst = !(x->st.has_zst == 0 && now_ns() - x->st.zst_checked_ns < ZST_RECHECK_NS);
+	return 0;
+}
+
+int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
+		 struct nbk_error *err)
+{
+	_cleanup_free_ char *cache_dir = NULL;
+	struct xfer *xs = nbk_xcalloc(n ? n : 1, sizeof(*xs));
+	CURLM *multi = NULL;
+	size_t i, pending = 0;
+	int ret = 0;
+
+	if (et_cache_dir(cfg, &cache_dir, NULL) < 0)
+		cache_dir = NULL;
+	for (i = 0; i < n; i++) {
+		xs[i].job = &jobs[i];
+		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;
+		jobs[i].downloaded = false;
+		jobs[i].http_status = 0;
+		jobs[i].attempts = 0;
+		nbk_buf_init(&xs[i].body);
+		state_release(&xs[i].st);
+		prepare(cfg, cache_dir, &xs[i]);
+		if (!xs[i].done)
+			pending++;
+	}
+	if (pending) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(multi = curl_multi_init())) {
+			ret = nbk_error_set(err, 0, "cannot initialise libcurl");
+			goto out;
+		}
+		curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
+	}
+	while (pending) {
+		uint64_t now = nbk_now_ms(), wait_ms = 1000;
+		int running = 0, left;
+		CURLMsg *msg;
+
+		for (i = 0; i < n; i++) {
+			struct xfer *x = &xs[i];
+
+			if (x->done || x->active)
+				continue;
+			if (x->not_before_ms > now) {
+				if (x->not_before_ms - now < wait_ms)
+					wait_ms = x->not_before_ms - now;
+				continue;
+			}
+			if (start_request(cfg, multi, x) < 0)
+				pending--;
+		}
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left))) {
+			struct xfer *x = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			curl_multi_remove_handle(multi, msg->easy_handle);
+			finished(cfg, x, msg->data.result);
+			if (x->done)
+				pending--;
+			else
+				wait_ms = 0;
+		}
+		if (pending && wait_ms)
+			curl_multi_poll(multi, NULL, 0, (int)(wait_ms > 100 ? 100 : wait_ms), NULL);
+	}
+	for (i = 0; i < n; i++) {
+		if (xs[i].failed && ret == 0) {
+			*err = xs[i].err;
+			ret = -1;
+		}
+	}
+out:
+	for (i = 0; i < n; i++) {
+		if (xs[i].easy && multi && xs[i].active)
+			curl_multi_remove_handle(multi, xs[i].easy);
+		xfer_release(&xs[i]);
+	}
+	if (multi)
+		curl_multi_cleanup(multi);
+	free(xs);
+	return ret;
+}

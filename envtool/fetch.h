@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Getting every CHANNEL/SUBDIR/repodata.json of a request into the local
+ * cache, all at once (libcurl multi).
+ *
+ * Cache layout (conda's): in the first writable package cache's cache/
+ * folder, HASH.json is the repodata (decompressed), HASH.info.json its
+ * state (url, etag, mod, cache_control, size, mtime_ns, refresh_ns,
+ * has_zst), and HASH.nbkrd our binary cache of it; HASH is the first 8 hex
+ * digits of md5("CHANNEL_URL/SUBDIR/").
+ *
+ * Per subdir: a fresh cache (Cache-Control max-age, or local_repodata_ttl
+ * seconds) is used without asking; otherwise repodata.json.zst is asked
+ * for first (unless the server said 404 for it before) with If-None-Match
+ * and If-Modified-Since; 304 reuses the cache, 404 for .zst falls back to
+ * .json, 404 for a platform subdir means an empty subdir (as conda), 404
+ * for noarch means the channel does not exist.  5xx, 429, timeouts and
+ * dropped connections are retried remote_max_retries times after
+ * remote_backoff_factor * 2^n seconds.  file:// channels are read in place.
+ * --offline uses only the cache.
+ */
+#ifndef ENVTOOL_FETCH_H
+#define ENVTOOL_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nbkit/error.h"
+#include "channel.h"
+#include "config.h"
+
+struct et_fetch_job {
+	const struct et_channel *channel;   /* set by the caller */
+	const char *subdir;                 /* set by the caller */
+	/* results */
+	char *url;          /* CHANNEL_URL/SUBDIR */
+	char *json_path;    /* the repodata.json to read; NULL: the subdir does not exist */
+	char *cache_path;   /* where its binary cache goes; NULL: none */
+	bool downloaded;    /* false: fresh cache, 304, offline or a local channel */
+	long http_status;   /* last HTTP status, 0 when none */
+	unsigned attempts;  /* requests sent */
+};
+
+/*
+ * The cache folder: PKGS_DIR/cache of the first pkgs_dirs entry where it
+ * can be created and written.  *out is a new string.
+ */
+int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err);
+
+/*
+ * Fetch every job; each job's channel and subdir are set by the caller.
+ * Returns 0 when every job has its result, or -1 with err for the first job
+ * that failed (naming its channel and subdir); results of the others are
+ * still filled.  Release with et_fetch_job_release().
+ */
+int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
+		 struct nbk_error *err);
+void et_fetch_job_release(struct et_fetch_job *job);
+
+#endif

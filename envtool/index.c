@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/log.h"
+#include "fetch.h"
+#include "index.h"
+
+int et_index_load(const struct et_config *cfg, const struct nbk_strvec *specs,
+		  struct et_index *idx, struct nbk_error *err)
+{
+	const struct nbk_strvec *use = specs && specs->n ? specs : &cfg->channels;
+	struct et_fetch_job *jobs;
+	size_t i, j, n = 0;
+	int ret = 0;
+
+	*idx = (struct et_index)ET_INDEX_INIT;
+	if (!use->n)
+		return nbk_error_set(err, 0, "no channel to search: give -c CHANNEL or set 'channels' in .condarc");
+	if (et_channels_resolve(cfg, use, cfg->platform, &idx->channels, &idx->n_channels, err) < 0)
+		return -1;
+	for (i = 0; i < idx->n_channels; i++)
+		n += idx->channels[i].subdirs.n;
+	jobs = nbk_xcalloc(n ? n : 1, sizeof(*jobs));
+	for (i = 0, n = 0; i < idx->n_channels; i++) {
+		for (j = 0; j < idx->channels[i].subdirs.n; j++, n++) {
+			jobs[n].channel = &idx->channels[i];
+			jobs[n].subdir = idx->channels[i].subdirs.v[j];
+		}
+	}
+	if (et_fetch_all(cfg, jobs, n, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	idx->repos = nbk_xcalloc(n ? n : 1, sizeof(*idx->repos));
+	for (i = 0; i < n; i++) {
+		const struct et_channel *c = jobs[i].channel;
+		struct et_repo_id id = { c->name, jobs[i].url, jobs[i].subdir,
+					 (int)(c - idx->channels) };
+
+		if (!jobs[i].json_path) {
+			/* a platform subdir the channel does not have: no records */
+			static const char empty[] = "{}";
+
+			if (et_repo_parse(&idx->repos[idx->n_repos], &id, empty, 2, err) < 0) {
+				ret = -1;
+				goto out;
+			}
+		} else if (et_repo_load(&idx->repos[idx->n_repos], &id, jobs[i].json_path,
+					jobs[i].cache_path, err) < 0) {
+			ret = -1;
+			goto out;
+		}
+		idx->n_repos++;
+	}
+out:
+	for (i = 0; i < n; i++)
+		et_fetch_job_release(&jobs[i]);
+	free(jobs);
+	return ret;
+}
+
+void et_index_release(struct et_index *idx)
+{
+	size_t i;
+
+	for (i = 0; i < idx->n_repos; i++)
+		et_repo_release(&idx->repos[i]);
+	free(idx->repos);
+	et_channels_free(idx->channels, idx->n_channels);
+	*idx = (struct et_index)ET_INDEX_INIT;
+}
+
+size_t et_index_count(const struct et_index *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < idx->n_repos; i++)
+		n += idx->repos[i].n;
+	return n;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The records a request sees: its channels resolved (channel.h), every
+ * CHANNEL/SUBDIR fetched at once (fetch.h) and loaded (repodata.h, through
+ * the binary cache), in priority order.
+ */
+#ifndef ENVTOOL_INDEX_H
+#define ENVTOOL_INDEX_H
+
+#include <stddef.h>
+
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+#include "channel.h"
+#include "config.h"
+#include "repodata.h"
+
+struct et_index {
+	struct et_channel *channels;   /* priority order */
+	size_t n_channels;
+	struct et_repo *repos;         /* one per channel and subdir, priority order */
+	size_t n_repos;
+};
+
+#define ET_INDEX_INIT { NULL, 0, NULL, 0 }
+
+/*
+ * Load the channels named in specs (cfg->channels when specs is empty)
+ * for cfg->platform and noarch.  Returns 0, or -1 with err naming the
+ * channel and subdir that failed; idx must be released either way.
+ */
+int et_index_load(const struct et_config *cfg, const struct nbk_strvec *specs,
+		  struct et_index *idx, struct nbk_error *err);
+void et_index_release(struct et_index *idx);
+
+/* Total number of records. */
+size_t et_index_count(const struct et_index *idx);
+
+#endif
