@@ -18,7 +18,7 @@ run() { env -i PATH=/usr/bin:/bin BOOTSTRAP_CONFIG_DIR=$PWD/conf.d "$@"; }
 run "$BS" -c cfg.yaml --print-env > env.out 2> err
 echo "exit=$?"
 grep -E '^(CONDA_OVERRIDE_CUDA|LD_LIBRARY_PATH|PATH)=' env.out | sed "s|$PWD|.|g"
-grep 'gpu:' err | sed "s|$PWD|.|g; s/[0-9.]* ms/N ms/g"
+grep -E '^bootstrap: (warning: |error: )?gpu:' err | sed "s|$PWD|.|g; s/[0-9.]* ms/N ms/g"
 # the command itself gets them, an existing LD_LIBRARY_PATH is kept behind
 run LD_LIBRARY_PATH=/opt/lib "$BS" -q -c cfg.yaml -- \
 	sh -c 'echo "$CONDA_OVERRIDE_CUDA $LD_LIBRARY_PATH $PATH"' | sed "s|$PWD|.|g"

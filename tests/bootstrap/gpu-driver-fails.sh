@@ -16,5 +16,5 @@ threads: {mode: "off"}
 YAML
 	run "$BS" -c cfg.yaml -- sh -c 'echo "command started: CONDA_OVERRIDE_CUDA=${CONDA_OVERRIDE_CUDA-unset} LD_LIBRARY_PATH=${LD_LIBRARY_PATH-unset}"' 2> err
 	echo "$mode: exit=$?"
-	grep -E 'gpu|abort' err | sed "s|$PWD|.|g; s/[0-9.]* ms)/N ms)/g"
+	grep -E '^bootstrap: (warning: |error: )?(gpu:|start aborted)' err | sed "s|$PWD|.|g; s/[0-9.]* ms)/N ms)/g"
 done

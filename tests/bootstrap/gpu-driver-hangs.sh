@@ -19,6 +19,6 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 # 1 s of probe, plus the start itself (slower under valgrind)
 limit=4000; [ "${NBK_VALGRIND:-0}" = 1 ] && limit=20000
 [ "$ms" -ge 1000 ] && [ "$ms" -lt "$limit" ] && echo "returned after the time limit, well before $limit ms" || echo "took $ms ms"
-grep 'gpu:' err | sed "s|$PWD|.|g; s/[0-9.]* ms)/N ms)/g"
+grep -E '^bootstrap: (warning: |error: )?gpu:' err | sed "s|$PWD|.|g; s/[0-9.]* ms)/N ms)/g"
 # the killed probe was reaped: no process still has the test driver mapped
 grep -l "$PWD/nvidia/lib64/libcuda.so.1" /proc/[0-9]*/maps 2>/dev/null || echo "no probe left"

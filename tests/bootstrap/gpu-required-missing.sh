@@ -23,4 +23,4 @@ cp "$NBK_HELPERS/libcuda_ok.so" nvidia/lib64/libcuda.so.1
 run "$BS" -c cfg.yaml --print-env > env.out 2> err
 echo "off: exit=$?"
 grep -c CONDA_OVERRIDE_CUDA env.out
-grep 'gpu:' err | sed 's/[0-9.]* ms/N ms/'
+grep -E '^bootstrap: (warning: |error: )?gpu:' err | sed 's/[0-9.]* ms/N ms/'

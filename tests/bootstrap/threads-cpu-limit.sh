@@ -20,4 +20,4 @@ run CPU_LIMIT=lots "$BS" -c cfg.yaml -- sh -c 'test "$OMP_NUM_THREADS" -ge 1 && 
 grep warning err
 sed -i 's/gpu: {mode: "off"}/gpu: {mode: "off"}\nthreads: {mode: "off"}/' cfg.yaml
 run CPU_LIMIT=0.5 "$BS" -c cfg.yaml -- sh -c 'echo "off: OMP=${OMP_NUM_THREADS-unset} LOKY=${LOKY_MAX_CPU_COUNT-unset}"' 2> err
-grep 'threads:' err | sed 's/[0-9.]* ms)/N ms)/'
+grep -E '^bootstrap: threads:' err | sed 's/[0-9.]* ms)/N ms)/'
