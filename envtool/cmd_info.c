@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * envtool info: the configuration as envtool sees it (micromamba info's
+ * keys with --json): version, platform, roots, the config files read, the
+ * request's channels (CHANNEL_URL/SUBDIR), package caches, envs dirs.
+ * Nothing is fetched.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/log.h"
+#include "channel.h"
+#include "cmd.h"
+
+struct item {
+	const char *key;
+	const char *value;             /* a scalar, or NULL */
+	const struct nbk_strvec *list; /* a list, or NULL */
+};
+
+static void print_json(const struct item *items, size_t n)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	size_t i, j;
+
+	nbk_buf_addstr(&out, "{\n");
+	for (i = 0; i < n; i++) {
+		nbk_buf_addstr(&out, "  ");
+		nbk_buf_add_json_string(&out, items[i].key);
+		nbk_buf_addstr(&out, ": ");
+		if (items[i].list) {
+			nbk_buf_addch(&out, '[');
+			for (j = 0; j < items[i].list->n; j++) {
+				if (j)
+					nbk_buf_addstr(&out, ", ");
+				nbk_buf_add_json_string(&out, items[i].list->v[j]);
+			}
+			nbk_buf_addch(&out, ']');
+		} else if (!strcmp(items[i].value, "true") || !strcmp(items[i].value, "false")) {
+			nbk_buf_addstr(&out, items[i].value);
+		} else {
+			nbk_buf_add_json_string(&out, items[i].value);
+		}
+		nbk_buf_addstr(&out, i + 1 < n ? ",\n" : "\n");
+	}
+	nbk_buf_addstr(&out, "}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
+}
+
+static void print_human(const struct item *items, size_t n)
+{
+	size_t i, j, w = 0;
+
+	for (i = 0; i < n; i++)
+		if (strlen(items[i].key) > w)
+			w = strlen(items[i].key);
+	for (i = 0; i < n; i++) {
+		if (!items[i].list) {
+			printf("%*s : %s\n", (int)w, items[i].key, items[i].value);
+			continue;
+		}
+		if (!items[i].list->n)
+			printf("%*s :\n", (int)w, items[i].key);
+		for (j = 0; j < items[i].list->n; j++)
+			printf("%*s %s %s\n", (int)w, j ? "" : items[i].key, j ? " " : ":",
+			       items[i].list->v[j]);
+	}
+}
+
+int cmd_info(struct et_ctx *ctx)
+{
+	const struct et_config *cfg = &ctx->cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec urls = NBK_STRVEC_INIT;
+	struct et_channel *chans = NULL;
+	size_t n = 0, i, j;
+
+	if (ctx->opts.args.n) {
+		fprintf(stderr, "usage: envtool info [--json]\n");
+		return ET_EXIT_USAGE;
+	}
+	if (et_channels_resolve(cfg, &ctx->channels, cfg->platform, &chans, &n, &err) < 0) {
+		nbk_error("%s", err.msg);
+		return ET_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < chans[i].subdirs.n; j++)
+			nbk_strvec_pushf(&urls, "%s/%s", chans[i].url, chans[i].subdirs.v[j]);
+	{
+		const struct item items[] = {
+			{ "envtool version", ctx->version, NULL },
+			{ "platform", cfg->platform, NULL },
+			{ "root prefix", cfg->root_prefix, NULL },
+			{ "populated config files", NULL, &cfg->rc_files },
+			{ "channels", NULL, &urls },
+			{ "package cache", NULL, &cfg->pkgs_dirs },
+			{ "envs directories", NULL, &cfg->envs_dirs },
+			{ "channel priority", cfg->channel_priority, NULL },
+			{ "channel alias", cfg->channel_alias, NULL },
+			{ "ssl verify", cfg->ssl_verify == ET_SSL_VERIFY_OFF ? "false"
+					: cfg->ca_bundle ? cfg->ca_bundle : "true", NULL },
+			{ "offline", cfg->offline ? "true" : "false", NULL },
+		};
+
+		if (ctx->opts.json)
+			print_json(items, sizeof(items) / sizeof(items[0]));
+		else
+			print_human(items, sizeof(items) / sizeof(items[0]));
+	}
+	et_channels_free(chans, n);
+	nbk_strvec_release(&urls);
+	return ET_EXIT_OK;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * envtool search SPEC: the records of the request's channels that match
+ * SPEC, in ascending conda order (name, version, build number), as a table
+ * or as micromamba's `search --json` object.  Nothing found is exit 1, as
+ * conda's PackagesNotFoundError.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/log.h"
+#include "cmd.h"
+#include "index.h"
+#include "matchspec.h"
+#include "print.h"
+#include "version.h"
+
+static int cmp_records(const void *a, const void *b)
+{
+	const struct et_record *x = *(const struct et_record *const *)a;
+	const struct et_record *y = *(const struct et_record *const *)b;
+	int c;
+
+	if ((c = strcmp(x->name, y->name)))
+		return c;
+	if ((c = et_version_strcmp(x->version, y->version)))
+		return c;
+	if (x->build_number != y->build_number)
+		return x->build_number < y->build_number ? -1 : 1;
+	if (x->channel_index != y->channel_index)
+		return x->channel_index > y->channel_index ? -1 : 1;
+	if ((c = strcmp(x->subdir, y->subdir)))
+		return c;
+	return strcmp(x->fn, y->fn);
+}
+
+static void print_json(const char *spec, const struct et_record *const *hits, size_t n)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	size_t i;
+
+	nbk_buf_addstr(&out, "{\n  \"query\": {\"query\": ");
+	nbk_buf_add_json_string(&out, spec);
+	nbk_buf_addstr(&out, ", \"type\": \"search\"},\n  \"result\": {\n    \"msg\": ");
+	nbk_buf_add_json_string(&out, n ? "" : "no match");
+	nbk_buf_addstr(&out, ",\n    \"pkgs\": [");
+	for (i = 0; i < n; i++) {
+		nbk_buf_addstr(&out, i ? ",\n      " : "\n      ");
+		et_print_record_json(&out, hits[i]);
+	}
+	nbk_buf_addstr(&out, n ? "\n    ],\n" : "],\n");
+	nbk_buf_addstr(&out, "    \"status\": \"OK\"\n  }\n}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
+}
+
+static void print_table(const struct et_record *const *hits, size_t n)
+{
+	const char **cells = nbk_xcalloc((n + 1) * 5, sizeof(*cells));
+	size_t i;
+
+	cells[0] = "Name";
+	cells[1] = "Version";
+	cells[2] = "Build";
+	cells[3] = "Channel";
+	cells[4] = "Subdir";
+	for (i = 0; i < n; i++) {
+		cells[(i + 1) * 5 + 0] = hits[i]->name;
+		cells[(i + 1) * 5 + 1] = hits[i]->version;
+		cells[(i + 1) * 5 + 2] = hits[i]->build;
+		cells[(i + 1) * 5 + 3] = hits[i]->channel;
+		cells[(i + 1) * 5 + 4] = hits[i]->subdir;
+	}
+	et_print_table(cells, n + 1, 5);
+	free(cells);
+}
+
+int cmd_search(struct et_ctx *ctx)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_index idx = ET_INDEX_INIT;
+	struct nbk_strvec chans = NBK_STRVEC_INIT;
+	struct et_matchspec *ms = NULL;
+	const struct et_record **hits = NULL;
+	size_t i, j, n = 0, alloc = 0;
+	const char *spec;
+	int ret = ET_EXIT_OK;
+
+	if (ctx->opts.args.n != 1) {
+		fprintf(stderr, "usage: envtool search SPEC [-c CHANNEL]... [--platform SUBDIR] [--json]\n");
+		return ET_EXIT_USAGE;
+	}
+	spec = ctx->opts.args.v[0];
+	if (et_matchspec_parse(spec, &ms, &err) < 0) {
+		et_print_spec_error(spec, err.msg);
+		return ET_EXIT_USAGE;
+	}
+	/* "channel::name" searches that channel only */
+	if (ms->channel)
+		nbk_strvec_push(&chans, ms->channel);
+	else
+		nbk_strvec_pushv(&chans, (const char *const *)ctx->channels.v);
+	if (et_index_load(&ctx->cfg, &chans, &idx, &err) < 0) {
+		nbk_error("%s", err.msg);
+		ret = ET_EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < idx.n_repos; i++) {
+		const struct et_repo *repo = &idx.repos[i];
+
+		for (j = 0; j < repo->n; j++) {
+			if (!et_matchspec_match_name(ms, repo->records[j].name) ||
+			    !et_matchspec_match(ms, &repo->records[j]))
+				continue;
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 64;
+				hits = nbk_xrealloc(hits, alloc * sizeof(*hits));
+			}
+			hits[n++] = &repo->records[j];
+		}
+	}
+	qsort(hits, n, sizeof(*hits), cmp_records);
+	if (ctx->opts.json)
+		print_json(spec, hits, n);
+	else if (n)
+		print_table(hits, n);
+	if (!n) {
+		if (!ctx->opts.json)
+			nbk_error("no package matches '%s' in %zu channel(s) for %s and noarch", spec,
+				  idx.n_channels, ctx->cfg.platform);
+		ret = ET_EXIT_FAIL;
+	}
+out:
+	free(hits);
+	et_index_release(&idx);
+	et_matchspec_free(ms);
+	nbk_strvec_release(&chans);
+	return ret;
+}

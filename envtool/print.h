@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Output shared by the commands: records as micromamba's JSON objects,
+ * spec errors with a caret, aligned tables.
+ */
+#ifndef ENVTOOL_PRINT_H
+#define ENVTOOL_PRINT_H
+
+#include <stddef.h>
+
+#include "nbkit/buf.h"
+#include "record.h"
+
+/*
+ * Append rec as a JSON object with micromamba's keys (build, build_number,
+ * build_string, channel, constrains, depends, fn, license, md5, name,
+ * noarch, sha256, size, subdir, timestamp, track_features, url, version).
+ */
+void et_print_record_json(struct nbk_buf *out, const struct et_record *rec);
+
+/*
+ * Write a spec error to stderr: "envtool: MSG", then the spec with a caret
+ * under the column the message names ("column N", 1-based).
+ */
+void et_print_spec_error(const char *spec, const char *msg);
+
+/*
+ * Write rows of ncols cells (row-major, rows * ncols strings) to stdout as
+ * an aligned table; the first row is the header, underlined.
+ */
+void et_print_table(const char *const *cells, size_t rows, size_t ncols);
+
+#endif
