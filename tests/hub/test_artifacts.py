@@ -18,7 +18,7 @@ import pytest
 import yaml
 from traitlets.config import Config
 
-from conftest import HUB_DIR, TESTS
+from hub_support import HUB_DIR, TESTS
 from groupspawner import GroupFormMixin, LDAPConfig, Policy, render_form
 
 REPO = HUB_DIR.parents[1]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLE_POLICY, HUB_GROUPS, HUB_PASSWORD, Hub
+from hub_support import EXAMPLE_POLICY, HUB_GROUPS, HUB_PASSWORD, Hub
 from groupspawner import Policy
 
 

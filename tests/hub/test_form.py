@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import EXAMPLE_POLICY
+from hub_support import EXAMPLE_POLICY
 from groupspawner import Policy, PolicyError, options_from_form_data, render_form
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import EXAMPLE_POLICY, HUB_GROUPS, Hub
+from hub_support import EXAMPLE_POLICY, HUB_GROUPS, Hub
 from groupspawner import Policy
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import WEIRD_USER, Slapd, free_port
+from hub_support import WEIRD_USER, Slapd, free_port
 from groupspawner import GroupLookupError, LDAPConfig, LDAPGroupSource
 
 

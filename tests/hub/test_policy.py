@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_POLICY
+from hub_support import EXAMPLE_POLICY
 from groupspawner import NoPolicyError, Policy, PolicyError, PolicySchemaError, PolicyStore
 
 GIB = 2**30

@@ -17,7 +17,7 @@ from jupyterhub.objects import Hub
 from jupyterhub.spawner import Spawner
 from tornado import web
 
-from conftest import EXAMPLE_POLICY, TESTS, Slapd, free_port
+from hub_support import EXAMPLE_POLICY, TESTS, Slapd, free_port
 from groupspawner import GroupFormMixin, PolicyError
 
 GIB = 2**30
