@@ -320,8 +320,8 @@ def test_kube_spawner_sets_pod_traits_and_labels(db, policy_file: Path, kube) ->
     container = pod["spec"]["containers"][0]
     assert container["image"] == "registry.example/nbkit/notebook:dev"
     assert container["resources"]["limits"] == {"cpu": 8.0, "memory": 32 * GIB,
-                                                "nvidia.com/gpu": 1}
-    assert container["resources"]["requests"]["nvidia.com/gpu"] == 1
+                                                "nvidia.com/gpu": "1"}
+    assert container["resources"]["requests"]["nvidia.com/gpu"] == "1"
     assert pod["spec"]["nodeSelector"] == {"zone": "a", "pool": "gpu-a100"}
     assert pod["spec"]["tolerations"] == [base_toleration, {
         "key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]

@@ -48,8 +48,10 @@ class GroupFormKubeSpawner(GroupFormMixin, KubeSpawner):
             raise self._refuse(500, "groupspawner replaces profile_list; leave it empty")
         base = self._capture_base()
         self.image = resources.image
-        self.extra_resource_limits = dict(resources.extra_resource_limits)
-        self.extra_resource_guarantees = dict(resources.extra_resource_limits)
+        # Kubernetes quantities as strings, e.g. {"nvidia.com/gpu": "1"}
+        gpus = {k: str(v) for k, v in resources.extra_resource_limits.items()}
+        self.extra_resource_limits = dict(gpus)
+        self.extra_resource_guarantees = dict(gpus)
         self.node_selector = {**base["node_selector"], **resources.node_selector}
         self.tolerations = base["tolerations"] + [
             t for t in resources.tolerations if t not in base["tolerations"]]

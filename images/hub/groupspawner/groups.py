@@ -16,7 +16,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 __all__ = ["GroupLookupError", "LDAPConfig", "LDAPGroupSource", "hub_groups"]
 
@@ -256,8 +256,3 @@ class LDAPGroupSource:
             if value:
                 out[entry["dn"]] = (str(value), entry["dn"])
         return out
-
-
-def groups_from(values: Iterable[str]) -> list[str]:
-    """Sorted, de-duplicated group names."""
-    return sorted(set(values))
