@@ -21,9 +21,10 @@
  * "ignored" by the kernel, which matters as PID 1: the kernel drops signals
  * to a namespace's init that have the default disposition.
  *
- * Memory: the loop holds no buffer of its own, and malloc_trim() gives what
- * the earlier steps freed back to the kernel before we settle in for hours
- * (resident set under 2 MB; see bench/bootstrap).
+ * Memory: the loop holds no buffer of its own; malloc_trim() gives what
+ * the earlier steps freed back to the kernel and drop_text_pages() unmaps
+ * the code they ran before we settle in for hours (resident set under 2 MB;
+ * see bench/bootstrap).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -374,6 +376,37 @@ child_exec(char *const cands[], char *const argv[], char **sh_argv, char *const 
 	_exit(rep.err == ENOENT || rep.err == ENOTDIR ? 127 : 126);
 }
 
+/*
+ * Unmap from our page tables the code pages that the steps faulted in and
+ * the supervision loop will not run again.  Resident set size counts every
+ * page of a file mapping that this process touched, and the kernel maps
+ * file pages in 64 KB runs ("fault-around"): after the steps, most of
+ * libc's text counts in our RSS although it is shared with every process
+ * of the node.  Dropping the page-table entries of read+execute file
+ * mappings is safe: text is never written, so a later call simply faults
+ * its page back from the page cache.  Writable mappings and read-only ones
+ * (RELRO data was written before it was made read-only) are left alone.
+ */
+static void drop_text_pages(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		char perms[8];
+		int path_at = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &path_at) < 3)
+			continue;
+		if (strcmp(perms, "r-xp") != 0 || path_at <= 0 || line[path_at] != '/')
+			continue;
+		madvise((void *)start, end - start, MADV_DONTNEED);
+	}
+}
+
 /* true when stdin is a terminal whose foreground group is ours: then the
  * command gets a group of its own and the foreground (job control). */
 static bool owns_terminal(void)
@@ -485,6 +518,7 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 	nbk_strvec_release(&cands);
 	free(nbk_steal_pointer(&sh_argv));
 	malloc_trim(0);
+	drop_text_pages();
 
 	while (!cmd_done) {
 		siginfo_t si;
