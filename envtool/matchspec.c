@@ -62,18 +62,21 @@ bool et_glob_match(const char *pat, const char *s)
 
 /*
  * Compile a "^...$" regex as POSIX extended.  Python's \d and \D become
- * [0-9] / [^0-9].  Repetition bounds ({m,n}) are limited so that a hostile
- * spec cannot make regcomp() build a huge automaton.
+ * [0-9] / [^0-9].  glibc's regcomp() copies the subexpression under every
+ * '+' and {m,n} (so "a++++..." doubles the automaton at each '+'), and
+ * back-references make regexec() exponential: a hostile spec gets a short
+ * pattern, few '+', one small bound and no back-references.
  */
-#define REGEX_MAX 512
-#define REGEX_BOUND_MAX 64
-#define REGEX_BOUNDS_MAX 2
+#define REGEX_MAX 256
+#define REGEX_PLUS_MAX 4
+#define REGEX_BOUND_MAX 16
+#define REGEX_BOUNDS_MAX 1
 
 static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
 	regex_t *re;
-	size_t i, nbounds = 0;
+	size_t i, nbounds = 0, nplus = 0;
 	bool in_class = false;
 	int rc;
 
@@ -87,6 +90,8 @@ static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_
 		if (c == '\\' && i + 1 < len) {
 			char d = pat[i + 1];
 
+			if (!in_class && d >= '1' && d <= '9')
+				return nbk_error_set(err, 0, "back-references are not supported in regex");
 			if (!in_class && (d == 'd' || d == 'D')) {
 				nbk_buf_addstr(&b, d == 'd' ? "[0-9]" : "[^0-9]");
 			} else {
@@ -112,6 +117,8 @@ static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_
 		}
 		if (c == ']' && in_class)
 			in_class = false;
+		if (c == '+' && !in_class && ++nplus > REGEX_PLUS_MAX)
+			return nbk_error_set(err, 0, "regex has more than %d '+'", REGEX_PLUS_MAX);
 		if (c == '{' && !in_class) {
 			size_t j = i + 1;
 			unsigned long n = 0;
@@ -159,6 +166,14 @@ static bool regex_match(const regex_t *re, const char *s)
 {
 	return regexec(re, s, 0, NULL, 0) == 0;
 }
+
+/*
+ * A spec quoted in a message: at most SHOWN_MAX bytes and "...", so that
+ * the column after it always fits in the message.
+ */
+#define SHOWN_MAX 160
+#define SHOWN(s) (strlen(s) > SHOWN_MAX ? SHOWN_MAX : (int)strlen(s)), (s), \
+	(strlen(s) > SHOWN_MAX ? "..." : "")
 
 /* ---- VersionSpec ------------------------------------------------------ */
 
@@ -573,8 +588,8 @@ int et_vspec_parse(const char *s, struct et_vspec **out, struct nbk_error *err)
 	struct perr pe = { err, 0 };
 
 	if (vspec_parse_at(s, strlen(s), 0, out, &pe) < 0)
-		return nbk_error_prefix(err, "invalid version spec '%s': column %zu", s,
-					pe.pos + 1);
+		return nbk_error_prefix(err, "invalid version spec '%.*s%s': column %zu",
+					SHOWN(s), pe.pos + 1);
 	return 0;
 }
 
@@ -1371,7 +1386,8 @@ int et_matchspec_parse(const char *s, struct et_matchspec **out, struct nbk_erro
 	free(c.w);
 	if (rc < 0) {
 		et_matchspec_free(ms);
-		return nbk_error_prefix(err, "invalid spec '%s': column %zu", s, c.pe.pos + lead + 1);
+		return nbk_error_prefix(err, "invalid spec '%.*s%s': column %zu", SHOWN(s),
+					c.pe.pos + lead + 1);
 	}
 	*out = ms;
 	return 0;
