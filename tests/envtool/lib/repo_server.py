@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""A channel server on 127.0.0.1 for envtool's command-line tests.
+
+usage: repo_server.py ROOT PORTFILE LOGFILE
+
+Serves the files under ROOT on a free port (written to PORTFILE once
+listening).  The first path segment picks a behaviour:
+
+  /ok/...      the file, with an ETag (If-None-Match -> 304), Last-Modified
+               and "Cache-Control: max-age=0"; a missing file is 404
+  /cache/...   the same with "Cache-Control: max-age=600"
+  /fail500/... always 500
+  /slow/...    waits 4 s before answering
+  /drop/...    closes the connection without an answer
+  /flaky/...   the first request for each path is dropped, then like /ok
+  /throttle/.. the first request for each path gets 503, then like /ok
+
+A request in absolute form (GET http://host/ok/...) is answered as a proxy
+would.  Every request is logged to LOGFILE as
+"METHOD PATH STATUS proxy=0|1 inm=<If-None-Match>".
+"""
+import hashlib
+import http.server
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+ROOT, PORTFILE, LOGFILE = sys.argv[1:4]
+seen = set()
+lock = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def log(self, path, status, proxy):
+        with lock, open(LOGFILE, "a") as f:
+            f.write(f"{self.command} {path} {status} proxy={int(proxy)} "
+                    f"inm={self.headers.get('If-None-Match', '-')}\n")
+
+    def do_GET(self):
+        path, proxy = self.path, False
+        if path.startswith("http://"):
+            proxy = True
+            path = "/" + path.split("/", 3)[3]
+        path = urllib.parse.unquote(path.split("?")[0])
+        parts = path.lstrip("/").split("/", 1)
+        mode, rest = parts[0], parts[1] if len(parts) > 1 else ""
+        if mode == "drop" or (mode == "flaky" and self.first(path)):
+            self.log(path, "drop", proxy)
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if mode == "fail500":
+            return self.answer(path, proxy, 500, b"internal error\n")
+        if mode == "throttle" and self.first(path):
+            return self.answer(path, proxy, 503, b"try later\n")
+        if mode == "slow":
+            time.sleep(4)
+        full = os.path.normpath(os.path.join(ROOT, rest))
+        if not full.startswith(os.path.abspath(ROOT)) or not os.path.isfile(full):
+            return self.answer(path, proxy, 404, b"not found\n")
+        data = open(full, "rb").read()
+        etag = '"%s"' % hashlib.md5(data).hexdigest()
+        mtime = self.date_time_string(int(os.path.getmtime(full)))
+        cc = "max-age=600" if mode == "cache" else "max-age=0"
+        if self.headers.get("If-None-Match") == etag:
+            return self.answer(path, proxy, 304, b"", {"ETag": etag, "Cache-Control": cc})
+        self.answer(path, proxy, 200, data, {"ETag": etag, "Last-Modified": mtime,
+                                             "Cache-Control": cc})
+
+    def first(self, path):
+        with lock:
+            if path in seen:
+                return False
+            seen.add(path)
+            return True
+
+    def answer(self, path, proxy, status, body, headers=None):
+        self.log(path, status, proxy)
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+srv = Server(("127.0.0.1", 0), Handler)
+with open(PORTFILE + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(PORTFILE + ".tmp", PORTFILE)
+srv.serve_forever()

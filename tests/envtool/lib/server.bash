@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by tests/envtool/*.sh: a scratch HOME, a channel tree under
+# ./srv, and start_server / stop_server for lib/repo_server.py on
+# 127.0.0.1 (stopped by an EXIT trap).  check NAME CMD... prints
+# "ok: NAME" or "FAIL: NAME" (and makes the case fail).
+set -u
+export HOME=$PWD/home
+mkdir -p "$HOME"
+unset CONDARC CONDA_PREFIX CONDA_CHANNELS CONDA_PKGS_DIRS CONDA_ENVS_DIRS XDG_CONFIG_HOME \
+	http_proxy https_proxy HTTPS_PROXY HTTP_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy
+# Fast retries for the tests.
+export CONDA_REMOTE_BACKOFF_FACTOR=0.05
+SHARED=${NBK_SHARED:-$NBK_SRC/../shared}
+REPODATA=$SHARED/data/conda/repodata
+failed=0
+server_pid=
+
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok: $name"
+	else
+		echo "FAIL: $name"
+		failed=1
+	fi
+}
+
+# make_channel DIR LINUX64_JSON [NOARCH_JSON]: a channel with repodata.json files.
+make_channel() {
+	mkdir -p "$1/linux-64" "$1/noarch"
+	cp "$2" "$1/linux-64/repodata.json"
+	if [ $# -ge 3 ]; then cp "$3" "$1/noarch/repodata.json"; else echo '{"packages": {}}' > "$1/noarch/repodata.json"; fi
+}
+
+start_server() {
+	rm -f port server.log
+	touch server.log
+	/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/repo_server.py" "$PWD/srv" "$PWD/port" "$PWD/server.log" &
+	server_pid=$!
+	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+	PORT=$(cat port)
+	URL=http://127.0.0.1:$PORT
+}
+
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+		server_pid=
+	fi
+}
+trap stop_server EXIT
+
+# count PATTERN: how many log lines match (grep -c).
+count() { grep -c -- "$1" server.log || true; }
