@@ -1503,10 +1503,51 @@ int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *
 }
 
 #ifdef NBK_TESTING
-/* Exposed for the unit tests. */
+/* Exposed for the unit tests and the fuzz target (declared there). */
 char *et_repo_resolve_base(const char *url, const char *base);
+const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
+					size_t *len);
+int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
+			  size_t len, const struct et_repo_key *key, struct nbk_error *err);
+
 char *et_repo_resolve_base(const char *url, const char *base)
 {
 	return resolve_base(url, base);
+}
+
+/* The blob as et_repo_cache_write() would write it. */
+const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
+					size_t *len)
+{
+	struct blob_header *h = (void *)repo->blob->data;
+
+	h->src_size = key->size;
+	h->src_mtime_ns = key->mtime_ns;
+	h->checksum = checksum(repo->blob->data + sizeof(*h), repo->blob->size - sizeof(*h));
+	*len = repo->blob->size;
+	return repo->blob->data;
+}
+
+/* et_repo_cache_load() on bytes in memory (copied). */
+int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
+			  size_t len, const struct et_repo_key *key, struct nbk_error *err)
+{
+	struct et_repo_blob *blob;
+	unsigned char *copy;
+	int r;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	copy = nbk_xmalloc(len + 1);
+	memcpy(copy, data, len);
+	r = blob_check(copy, len, id, key, "memory", err);
+	if (r != 0) {
+		free(copy);
+		return r;
+	}
+	blob = nbk_xcalloc(1, sizeof(*blob));
+	blob->data = copy;
+	blob->size = len;
+	repo_fill(repo, id, blob);
+	return 0;
 }
 #endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target: repodata (envtool/repodata.c).  An input starting with
+ * 'B' is a hostile binary cache (the rest of it); anything else is a
+ * repodata.json document: when it parses, its blob is saved and reloaded
+ * (the same records must come back), then reloaded again with one byte
+ * flipped (it must be refused or load, never crash).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../envtool/repodata.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
+					size_t *len);
+int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
+			  size_t len, const struct et_repo_key *key, struct nbk_error *err);
+
+static void touch_records(const struct et_repo *repo)
+{
+	volatile size_t sum = 0;
+	size_t i, k;
+
+	for (i = 0; i < repo->n; i++) {
+		const struct et_record *r = &repo->records[i];
+
+		sum += strlen(r->name) + strlen(r->version) + strlen(r->url) + strlen(r->fn);
+		for (k = 0; k < r->depends.n; k++)
+			sum += strlen(r->depends.v[k]);
+		for (k = 0; k < r->track_features.n; k++)
+			sum += strlen(r->track_features.v[k]);
+	}
+	(void)sum;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct et_repo_id id = { "fuzz", "https://example.org/fuzz/linux-64", "linux-64", 0 };
+	struct et_repo_key key = { 1, 2 };
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_repo repo = ET_REPO_INIT, again = ET_REPO_INIT;
+	const unsigned char *blob;
+	unsigned char *copy;
+	char *json;
+	size_t len, i;
+
+	if (size > (4u << 20))
+		return 0;
+	if (size && data[0] == 'B') {
+		if (et_repo_blob_load_mem(&repo, &id, data + 1, size - 1, NULL, &err) == 0) {
+			touch_records(&repo);
+			et_repo_release(&repo);
+		}
+		return 0;
+	}
+	json = malloc(size + 1);
+	if (!json)
+		return 0;
+	memcpy(json, data, size);
+	json[size] = '\0';
+	if (et_repo_parse(&repo, &id, json, size, &err) == 0) {
+		touch_records(&repo);
+		blob = et_repo_blob_bytes(&repo, &key, &len);
+		if (et_repo_blob_load_mem(&again, &id, blob, len, &key, &err) != 0 || again.n != repo.n)
+			abort();
+		for (i = 0; i < repo.n; i++)
+			if (strcmp(again.records[i].fn, repo.records[i].fn) ||
+			    strcmp(again.records[i].url, repo.records[i].url) ||
+			    again.records[i].depends.n != repo.records[i].depends.n)
+				abort();
+		et_repo_release(&again);
+		copy = malloc(len);
+		if (copy && len) {
+			memcpy(copy, blob, len);
+			copy[(size * 7919) % len] ^= 0x5a;
+			if (et_repo_blob_load_mem(&again, &id, copy, len, &key, &err) == 0) {
+				touch_records(&again);
+				et_repo_release(&again);
+			}
+		}
+		free(copy);
+		et_repo_release(&repo);
+	}
+	free(json);
+	return 0;
+}
