@@ -77,11 +77,24 @@ static bool nonempty(const char *s)
 	return s && *s;
 }
 
+/*
+ * A FIFO or a device would block the start or never end: only regular files
+ * (and, for the error message read() gives, folders) are opened.
+ */
+static int check_file_kind(const char *path, struct nbk_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return nbk_error_set(err, 0, "cannot read '%s': not a regular file", path);
+	return 0;
+}
+
 NBK_STATIC int bs_integrations_read_secret(const char *path, char **out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
 
-	if (nbk_read_file(path, BS_SECRET_FILE_MAX, &b, err) < 0)
+	if (check_file_kind(path, err) < 0 || nbk_read_file(path, BS_SECRET_FILE_MAX, &b, err) < 0)
 		return -1;
 	if (memchr(b.data, '\0', b.len)) {
 		/* Wipe what was read: it is a secret, even a malformed one. */
@@ -340,7 +353,7 @@ static int read_env_files(struct integrations *in, struct nbk_error *err)
 
 		if (expand_path(in->ctx, "integrations.env_files", files->v[i], &path, err) < 0)
 			return -1;
-		if (nbk_read_file(path, BS_ENV_FILE_MAX, &text, err) < 0)
+		if (check_file_kind(path, err) < 0 || nbk_read_file(path, BS_ENV_FILE_MAX, &text, err) < 0)
 			return nbk_error_prefix(err, "integrations.env_files");
 		if (bs_integrations_parse_env_file(path, text.data, text.len, &vars, err) < 0)
 			return nbk_error_prefix(err, "integrations.env_files");

@@ -342,6 +342,17 @@ static void test_unreadable_files(void **state)
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 	assert_non_null(strstr(err.msg, big));
 
+	/* a FIFO would block the start: refused */
+	{
+		char *fifo = nbk_xasprintf("%s/fifo", f->dir);
+
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		set_str(&cfg->s3.secret_key_file, fifo);
+		assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
+		assert_non_null(strstr(err.msg, "not a regular file"));
+		free(fifo);
+	}
+
 	/* a missing env_file */
 	set_str(&cfg->s3.secret_key_file, "");
 	nbk_strvec_push(&cfg->env_files, missing);
