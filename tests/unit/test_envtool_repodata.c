@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: repodata parsing and the binary cache (envtool/repodata.c).
+ *
+ * Tables of small documents written from conda's rules (legacy fields,
+ * .conda over .tar.bz2, the test index's flat shape, base_url), tables of
+ * bad documents with the message each must give, the real repodata in
+ * shared/data (through NBK_SHARED), and the binary cache: round trip,
+ * staleness, and hostile files (truncated, flipped bytes, garbage) that
+ * must be refused, never trusted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../envtool/repodata.h"
+#include "nbkit/buf.h"
+#include "nbkit/path.h"
+
+char *et_repo_resolve_base(const char *url, const char *base);
+
+static const struct et_repo_id ID = { "chan", "https://example.org/chan/linux-64", "linux-64", 3 };
+
+static void parse_ok(const char *json, struct et_repo *repo)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	if (et_repo_parse(repo, &ID, json, strlen(json), &err) < 0)
+		fail_msg("parse failed: %s\n%s", err.msg, json);
+}
+
+static const struct et_record *find(const struct et_repo *repo, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < repo->n; i++)
+		if (!strcmp(repo->records[i].fn, fn))
+			return &repo->records[i];
+	return NULL;
+}
+
+static char *join(const struct nbk_strvec *v)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		if (i)
+			nbk_buf_addch(&b, '|');
+		nbk_buf_addstr(&b, v->v[i]);
+	}
+	return nbk_buf_detach(&b, NULL);
+}
+
+static void assert_vec(const struct nbk_strvec *v, const char *want)
+{
+	char *got = join(v);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_fields(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+	const struct et_record *r;
+
+	(void)state;
+	parse_ok("{\"info\": {\"subdir\": \"linux-64\"}, \"packages\": {\"numpy-1.26.4-py311h0_0.tar.bz2\": {"
+		 "\"name\": \"numpy\", \"version\": \"1.26.4\", \"build\": \"py311h0_0\", \"build_number\": 7,"
+		 "\"depends\": [\"python >=3.11,<3.12.0a0\", \"libblas >=3.9\"], \"constrains\": [\"numpy-base <0a0\"],"
+		 "\"md5\": \"aa\", \"sha256\": \"bb\", \"license\": \"BSD-3-Clause\", \"size\": 8000000000,"
+		 "\"timestamp\": 1707225421981, \"subdir\": \"linux-64\", \"arch\": null, \"platform\": \"linux\","
+		 "\"extra\": {\"nested\": [1, 2.5e3, {\"x\": null}], \"s\": \"\\\"q\\\"\"}}}}", &repo);
+	assert_int_equal(repo.n, 1);
+	r = &repo.records[0];
+	assert_string_equal(r->name, "numpy");
+	assert_string_equal(r->version, "1.26.4");
+	assert_string_equal(r->build, "py311h0_0");
+	assert_int_equal(r->build_number, 7);
+	assert_vec(&r->depends, "python >=3.11,<3.12.0a0|libblas >=3.9");
+	assert_vec(&r->constrains, "numpy-base <0a0");
+	assert_string_equal(r->md5, "aa");
+	assert_string_equal(r->sha256, "bb");
+	assert_string_equal(r->license, "BSD-3-Clause");
+	assert_true(r->size == 8000000000ULL);
+	assert_true(r->timestamp_ms == 1707225421981ULL);
+	assert_string_equal(r->subdir, "linux-64");
+	assert_string_equal(r->url, "https://example.org/chan/linux-64/numpy-1.26.4-py311h0_0.tar.bz2");
+	assert_string_equal(r->channel, "chan");
+	assert_int_equal(r->channel_index, 3);
+	assert_int_equal(r->noarch, ET_NOARCH_NONE);
+	et_repo_release(&repo);
+}
+
+/* conda's legacy fields, each as records.py reads it. */
+static void test_legacy(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+	const struct et_record *r;
+
+	(void)state;
+	parse_ok("{\"packages\": {"
+		 "\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"track_features\": \"mkl debug,x\","
+		 "  \"features\": \"nomkl\", \"timestamp\": 1400000000, \"noarch\": true},"
+		 "\"b-1-0.tar.bz2\": {\"name\": \"b\", \"version\": \"1\", \"track_features\": [\"p\", \"q r\"],"
+		 "  \"features\": [\"f1\"], \"timestamp\": 1400000000123, \"noarch\": \"python\"},"
+		 "\"c-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"name\": \"c\", \"version\": \"1\"},"
+		 "\"d-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"depends\": [\"python 2.7*\"], \"name\": \"d\", \"version\": \"1\"},"
+		 "\"e-1-0.tar.bz2\": {\"depends\": [], \"requires\": [\"zlib\"], \"name\": \"e\", \"version\": \"1\","
+		 "  \"track_features\": \"\", \"noarch\": \"generic\", \"timestamp\": 1.7e12},"
+		 "\"f-1-0.tar.bz2\": {\"depends\": null, \"requires\": [\"zlib\"], \"name\": \"f\", \"version\": \"1\","
+		 "  \"noarch\": false, \"timestamp\": null}"
+		 "}}", &repo);
+	assert_int_equal(repo.n, 6);
+	r = find(&repo, "a-1-0.tar.bz2");
+	assert_vec(&r->track_features, "mkl|debug|x");
+	assert_vec(&r->features, "nomkl");
+	assert_true(r->timestamp_ms == 1400000000000ULL); /* seconds -> ms */
+	assert_int_equal(r->noarch, ET_NOARCH_GENERIC);
+	assert_string_equal(r->subdir, "linux-64"); /* the repo's */
+	r = find(&repo, "b-1-0.tar.bz2");
+	assert_vec(&r->track_features, "p|q|r");
+	assert_vec(&r->features, "f1");
+	assert_true(r->timestamp_ms == 1400000000123ULL);
+	assert_int_equal(r->noarch, ET_NOARCH_PYTHON);
+	assert_vec(&find(&repo, "c-1-0.tar.bz2")->depends, "python 2.7");   /* no depends: requires */
+	assert_vec(&find(&repo, "d-1-0.tar.bz2")->depends, "python 2.7*");  /* depends wins */
+	r = find(&repo, "e-1-0.tar.bz2");
+	assert_vec(&r->depends, "");                                        /* an empty depends is one */
+	assert_int_equal(r->track_features.n, 0);
+	assert_int_equal(r->noarch, ET_NOARCH_GENERIC);
+	assert_true(r->timestamp_ms == 1700000000000ULL);
+	r = find(&repo, "f-1-0.tar.bz2");
+	assert_vec(&r->depends, "zlib");                                    /* null depends: requires */
+	assert_int_equal(r->noarch, ET_NOARCH_NONE);
+	et_repo_release(&repo);
+}
+
+static void test_conda_over_tarbz2(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+
+	(void)state;
+	/* packages.conda before packages: the order of the keys must not matter */
+	parse_ok("{\"packages.conda\": {\"x-1-0.conda\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"new\"}},"
+		 "\"packages\": {\"x-1-0.tar.bz2\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"old\"},"
+		 "              \"y-1-0.tar.bz2\": {\"name\": \"y\", \"version\": \"1\"},"
+		 "              \"x-1-1.tar.bz2\": {\"name\": \"x\", \"version\": \"1\"}}}", &repo);
+	assert_int_equal(repo.n, 3);
+	assert_null(find(&repo, "x-1-0.tar.bz2"));
+	assert_string_equal(find(&repo, "x-1-0.conda")->md5, "new");
+	assert_non_null(find(&repo, "y-1-0.tar.bz2"));
+	assert_non_null(find(&repo, "x-1-1.tar.bz2"));
+	et_repo_release(&repo);
+}
+
+static void test_flat_index_and_base_url(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+	char *s;
+
+	(void)state;
+	/* conda's test index.json: records keyed by file name at the top */
+	parse_ok("{\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}, \"other\": [1],"
+		 " \"b-2-0.conda\": {\"name\": \"b\", \"version\": \"2\", \"url\": \"https://m/b-2-0.conda\"}}", &repo);
+	assert_int_equal(repo.n, 2);
+	assert_string_equal(find(&repo, "b-2-0.conda")->url, "https://m/b-2-0.conda");
+	et_repo_release(&repo);
+
+	parse_ok("{\"info\": {\"base_url\": \"../pkgs/\"}, \"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}}}", &repo);
+	assert_string_equal(repo.records[0].url, "https://example.org/chan/pkgs/a-1-0.tar.bz2");
+	et_repo_release(&repo);
+
+	s = et_repo_resolve_base("https://h/c/linux-64", "https://cdn.example/x/");
+	assert_string_equal(s, "https://cdn.example/x");
+	free(s);
+	s = et_repo_resolve_base("https://h/c/linux-64", "./");
+	assert_string_equal(s, "https://h/c/linux-64");
+	free(s);
+	s = et_repo_resolve_base("https://h/c/linux-64", "../../../../up");
+	assert_string_equal(s, "https://h/up"); /* never above the host */
+	free(s);
+}
+
+static void test_strings(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+
+	(void)state;
+	parse_ok("{\"packages\": {\"a\\u002d1-0.tar.bz2\": {\"name\": \"caf\\u00e9\\ud83d\\ude00\", \"version\": \"1\","
+		 "\"license\": \"a\\\"b\\\\c\\/d\\n\\t\"}}}", &repo);
+	assert_string_equal(repo.records[0].fn, "a-1-0.tar.bz2");
+	assert_string_equal(repo.records[0].name, "caf\xc3\xa9\xf0\x9f\x98\x80");
+	assert_string_equal(repo.records[0].license, "a\"b\\c/d\n\t");
+	et_repo_release(&repo);
+}
+
+static const struct {
+	const char *json;
+	const char *msg; /* a substring of the error */
+} bad_docs[] = {
+	{ "", "repodata of 'chan/linux-64' is truncated: expected '{' at the start of the document" },
+	{ "[]", "line 1, column 1: expected '{' at the start of the document, found '['" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"vers", "is truncated: unterminated string" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}", "is truncated: expected ',' or '}'" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": 5, \"version\": \"1\"}}}", "package 'a-1-0.tar.bz2': 'name' must be a string" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": \"x\"}}}", "'depends' must be a list of strings" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [1]}}}", "'depends' must be a list of strings" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": \"1\"}}}", "'build_number' must be a number" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": -1}}}", "'build_number' out of range" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 1.5}}}", "'size' must be an integer" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 99999999999999999999999}}}", "number out of range" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"version\": \"1\"}}}", "package 'a-1-0.tar.bz2' has no 'name'" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": [1]}}", "package 'a-1-0.tar.bz2' must be an object" },
+	{ "{\"packages\": []}", "'packages' must be an object" },
+	{ "{\"packages\": {}} x", "trailing data after the document" },
+	{ "{\"packages\": {\"a\": {\"name\": \"\\u0000\"}}}", "\\u0000 in a string" },
+	{ "{\"packages\": {\"a\": {\"name\": \"a\\q\"}}}", "invalid escape in a string" },
+	{ "{\"packages\": {\"a\": {\"name\": \"a\nb\"}}}", "control character in a string" },
+	{ "{\"x\": [1, 2,]}", "expected a value, found ']'" },
+	{ "{\"x\": tru}", "expected a value, found 't'" },
+	{ "{\"x\": 01}", "expected ',' or '}', found '1'" },
+	{ "{\"x\": -}", "expected a value" },
+	{ "{\"x\": 1.}", "digit expected in a number" },
+};
+
+static void test_bad_documents(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
+		struct nbk_error err = NBK_ERROR_INIT;
+
+		if (et_repo_parse(&repo, &ID, bad_docs[i].json, strlen(bad_docs[i].json), &err) == 0)
+			fail_msg("accepted: %s", bad_docs[i].json);
+		if (!strstr(err.msg, bad_docs[i].msg) || !strstr(err.msg, "repodata of 'chan/linux-64'"))
+			fail_msg("for %s\n  got: %s\n want: %s", bad_docs[i].json, err.msg, bad_docs[i].msg);
+		assert_int_equal(repo.n, 0);
+	}
+}
+
+static void test_limits(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_repo repo = ET_REPO_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	/* a huge kept string */
+	nbk_buf_addstr(&b, "{\"packages\": {\"a-1-0.tar.bz2\": {\"version\": \"1\", \"name\": \"");
+	for (i = 0; i < ET_REPO_MAX_STRING + 1; i++)
+		nbk_buf_addch(&b, 'n');
+	nbk_buf_addstr(&b, "\"}}}");
+	assert_int_equal(et_repo_parse(&repo, &ID, b.data, b.len, &err), -1);
+	assert_non_null(strstr(err.msg, "string longer than 65536 bytes"));
+	/* a huge skipped string is fine: nothing is kept */
+	nbk_buf_reset(&b);
+	nbk_buf_addstr(&b, "{\"junk\": \"");
+	for (i = 0; i < ET_REPO_MAX_STRING * 2; i++)
+		nbk_buf_addch(&b, 'j');
+	nbk_buf_addstr(&b, "\"}");
+	assert_int_equal(et_repo_parse(&repo, &ID, b.data, b.len, &err), 0);
+	et_repo_release(&repo);
+	/* deep nesting */
+	nbk_buf_reset(&b);
+	nbk_buf_addstr(&b, "{\"x\": ");
+	for (i = 0; i < 100000; i++)
+		nbk_buf_addch(&b, '[');
+	assert_int_equal(et_repo_parse(&repo, &ID, b.data, b.len, &err), -1);
+	assert_non_null(strstr(err.msg, "nested deeper than 128 levels"));
+	/* a NUL byte inside the document */
+	assert_int_equal(et_repo_parse(&repo, &ID, "{\"a\": \"x\0\"}", 10, &err), -1);
+	assert_non_null(strstr(err.msg, "NUL byte"));
+	nbk_buf_release(&b);
+}
+
+static char *shared_path(const char *rel)
+{
+	const char *shared = getenv("NBK_SHARED");
+
+	return nbk_xasprintf("%s/data/conda/repodata/%s", shared ? shared : "../shared", rel);
+}
+
+/* The real files: counts, and facts about records checked against the JSON. */
+static void test_shared_data(void **state)
+{
+	static const struct {
+		const char *file;
+		size_t n;
+	} files[] = {
+		{ "pytorch-linux-64.json", 2181 },
+		{ "conda-test-index.json", 1149 },
+		{ "sudoku.json", 729 },
+		{ "main-noarch.json", 322 },
+		{ "conda-forge-numpy-linux-64.json", 33 },
+		{ "test-recipes-noarch.json", 32 },
+		{ "dummy-linux-64.json", 24 },
+	};
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i, j, with_features = 0, with_tf = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = shared_path(files[i].file);
+		struct et_repo repo = ET_REPO_INIT;
+
+		if (et_repo_load(&repo, &ID, path, NULL, &err) < 0)
+			fail_msg("%s: %s (set NBK_SHARED)", path, err.msg);
+		if (repo.n != files[i].n)
+			fail_msg("%s: %zu records, expected %zu", files[i].file, repo.n, files[i].n);
+		for (j = 0; j < repo.n; j++) {
+			assert_true(repo.records[j].name[0] != '\0');
+			assert_true(repo.records[j].version[0] != '\0');
+			if (!strcmp(files[i].file, "pytorch-linux-64.json")) {
+				with_features += repo.records[j].features.n > 0;
+				with_tf += repo.records[j].track_features.n > 0;
+			}
+		}
+		if (!strcmp(files[i].file, "conda-test-index.json")) {
+			const struct et_record *r = find(&repo, "_license-1.0-py27_p0.tar.bz2");
+
+			assert_non_null(r);
+			assert_vec(&r->depends, "python 2.7*");
+			assert_string_equal(r->subdir, "linux-64");
+			assert_string_equal(r->sha256, "");
+		}
+		et_repo_release(&repo);
+		free(path);
+	}
+	/* PROVENANCE.md: the pytorch channel has legacy features and track_features */
+	assert_int_equal(with_features, 146);
+	assert_int_equal(with_tf, 8);
+}
+
+static void compare_repos(const struct et_repo *a, const struct et_repo *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		const struct et_record *x = &a->records[i], *y = &b->records[i];
+		char *dx = join(&x->depends), *dy = join(&y->depends);
+
+		assert_string_equal(x->fn, y->fn);
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->version, y->version);
+		assert_string_equal(x->build, y->build);
+		assert_string_equal(x->url, y->url);
+		assert_string_equal(x->sha256, y->sha256);
+		assert_int_equal(x->build_number, y->build_number);
+		assert_true(x->timestamp_ms == y->timestamp_ms);
+		assert_string_equal(dx, dy);
+		free(dx);
+		free(dy);
+	}
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void test_binary_cache(void **state)
+{
+	char dir[] = "/tmp/et-repocache-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_repo cold = ET_REPO_INIT, warm = ET_REPO_INIT, x = ET_REPO_INIT;
+	struct et_repo_id other = ID;
+	struct et_repo_key key = { 1, 2 }, stale = { 1, 3 };
+	struct nbk_buf blob = NBK_BUF_INIT;
+	char *src = shared_path("pytorch-linux-64.json");
+	char *cache, *bad;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cache = nbk_xasprintf("%s/c.nbkrd", dir);
+	bad = nbk_xasprintf("%s/bad.nbkrd", dir);
+	/* cold: parsed and the cache written; warm: the same records from the cache */
+	assert_int_equal(et_repo_load(&cold, &ID, src, cache, &err), 0);
+	assert_int_equal(access(cache, R_OK), 0);
+	assert_int_equal(et_repo_cache_load(&warm, &ID, cache, NULL, &err), 0);
+	compare_repos(&cold, &warm);
+	et_repo_release(&warm);
+	assert_int_equal(et_repo_load(&warm, &ID, src, cache, &err), 0);
+	compare_repos(&cold, &warm);
+	et_repo_release(&warm);
+
+	/* stale: another source key, another URL; missing: 1 */
+	assert_int_equal(et_repo_cache_write(&cold, cache, &key, &err), 0);
+	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &stale, &err), 1);
+	other.url = "https://example.org/elsewhere/linux-64";
+	assert_int_equal(et_repo_cache_load(&x, &other, cache, &key, &err), 1);
+	assert_int_equal(et_repo_cache_load(&x, &ID, "/nonexistent/x.nbkrd", &key, &err), 1);
+	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
+	et_repo_release(&x);
+
+	/* hostile: truncated at many lengths, bytes flipped, garbage */
+	assert_int_equal(nbk_read_file(cache, 1 << 30, &blob, &err), 0);
+	for (i = 0; i < blob.len; i += blob.len / 97 + 1) {
+		write_bytes(bad, blob.data, i);
+		if (et_repo_cache_load(&x, &ID, bad, &key, &err) != -1)
+			fail_msg("truncated at %zu: accepted", i);
+	}
+	for (i = 8; i < blob.len; i += blob.len / 89 + 1) {
+		blob.data[i] ^= 0x41;
+		write_bytes(bad, blob.data, blob.len);
+		blob.data[i] ^= 0x41;
+		if (et_repo_cache_load(&x, &ID, bad, &key, &err) == 0)
+			et_repo_release(&x); /* a flip in a stale-check field may read as stale (1) */
+		else
+			assert_non_null(strstr(err.msg, "bad.nbkrd"));
+	}
+	write_bytes(bad, "NBKREPO\0garbage", 15);
+	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
+	assert_non_null(strstr(err.msg, "truncated"));
+	write_bytes(bad, "{\"not\": \"a cache, but long enough to hold a header: 0123456789 0123456789 0123456789 0123456789\"}", 100);
+	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a repodata binary cache"));
+	/* a corrupt cache is replaced by et_repo_load */
+	write_bytes(cache, "junk", 4);
+	assert_int_equal(et_repo_load(&warm, &ID, src, cache, &err), 0);
+	compare_repos(&cold, &warm);
+	et_repo_release(&warm);
+	assert_int_equal(et_repo_cache_load(&warm, &ID, cache, NULL, &err), 0);
+	et_repo_release(&warm);
+
+	et_repo_release(&cold);
+	nbk_buf_release(&blob);
+	unlink(cache);
+	unlink(bad);
+	rmdir(dir);
+	free(cache);
+	free(bad);
+	free(src);
+}
+
+/* Borrowed records can be copied into owned ones. */
+static void test_record_copy(void **state)
+{
+	struct et_repo repo = ET_REPO_INIT;
+	struct et_record own;
+
+	(void)state;
+	parse_ok("{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [\"b\", \"c\"]}}}", &repo);
+	et_record_copy(&own, &repo.records[0]);
+	et_repo_release(&repo);
+	assert_string_equal(own.name, "a");
+	assert_vec(&own.depends, "b|c");
+	assert_string_equal(own.url, "https://example.org/chan/linux-64/a-1-0.tar.bz2");
+	nbk_strvec_push(&own.depends, "d");
+	assert_vec(&own.depends, "b|c|d");
+	et_record_release(&own);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_legacy),
+		cmocka_unit_test(test_conda_over_tarbz2),
+		cmocka_unit_test(test_flat_index_and_base_url),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_bad_documents),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_shared_data),
+		cmocka_unit_test(test_binary_cache),
+		cmocka_unit_test(test_record_copy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
