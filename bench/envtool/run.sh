@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# envtool's repodata benchmark (`make bench`, BUILD set): a conda-forge-sized
+# repodata.json (500,000 records, ~340 MB, generated once into bench/out
+# from the shapes of shared/data's real records; never committed), then
+# medians of RUNS runs of:
+#   cold parse throughput   et_repo_parse() on the document in memory
+#   cold load               et_repo_load() without a binary cache (read + parse + write the cache)
+#   warm load               et_repo_load() from the binary cache
+#   peak memory             max RSS of the cold load
+# and, when their Debian packages are there, the JSON parsers measured
+# against ours (jansson, json-c, cJSON, simdjson: DOM parse + visiting the
+# fields of every record).  Figures go to stdout and bench/out/envtool.txt.
+set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-5}
+RECORDS=${RECORDS:-550000}   # 550,000 generated, ~455,000 after .conda/.tar.bz2 twins
+out=bench/out
+mkdir -p "$out" "$out/envtool"
+big=$out/big-repodata.json
+if [ ! -s "$big" ] || [ "$(cat "$out/envtool/records" 2>/dev/null)" != "$RECORDS" ]; then
+	echo "generating $big ($RECORDS records) ..."
+	/usr/bin/python3 bench/envtool/gen_repodata.py "$big" "$RECORDS"
+	echo "$RECORDS" > "$out/envtool/records"
+fi
+make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" >/dev/null
+objs=$(ls "$BUILD"/obj/envtool/*.o | grep -v '/main.o$')
+make -s BUILD="$BUILD" $objs >/dev/null
+cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool/repobench.c $objs "$BUILD/lib/libnbkit.a" \
+	$(pkg-config --libs libsolvext libsolv libcurl libzstd yaml-0.1) -ldl -lpthread -o "$out/envtool/repobench"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+rb=$out/envtool/repobench
+cache=$out/envtool/big.nbkrd
+size_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN {printf "%.0f", b / 1e6}')
+parse=(); cold=(); rss=(); warm=()
+for _ in $(seq "$RUNS"); do
+	parse+=("$($rb parse "$big" | field mb_per_s)")
+	rm -f "$cache"
+	line=$($rb load "$big" "$cache")
+	cold+=("$(echo "$line" | field seconds)")
+	rss+=("$(echo "$line" | field maxrss_mb)")
+done
+for _ in $(seq "$RUNS"); do
+	warm+=("$($rb load "$big" "$cache" | field seconds)")
+done
+records=$($rb load "$big" "$cache" | field records)
+blob_mb=$($rb load "$big" "$cache" | field blob_mb)
+{
+	echo "envtool repodata benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, medians of $RUNS runs"
+	echo "document: $big, $size_mb MB, $records records after twins (generated: $RECORDS)"
+	echo "cold parse throughput: $(printf '%s\n' "${parse[@]}" | median) MB/s   (target >= 150)"
+	echo "cold load (read, parse, write cache): $(printf '%s\n' "${cold[@]}" | median) s"
+	echo "warm load from the binary cache: $(printf '%s\n' "${warm[@]}" | median) s   (target < 0.5; cache $blob_mb MB)"
+	echo "peak memory, cold load: $(printf '%s\n' "${rss[@]}" | median) MB   (target < 1500)"
+	echo "solve times: not measured here yet (the solver lands separately)"
+	p=$out/envtool/parsers
+	mkdir -p "$p"
+	echo "JSON parsers (DOM parse + visit name/version/build/depends of every record; ours builds the records):"
+	cands=""
+	pkg-config --exists jansson && cc -O2 bench/envtool/parsers/p_jansson.c $(pkg-config --cflags --libs jansson) -o "$p/jansson" && cands="$cands jansson"
+	pkg-config --exists json-c && cc -O2 bench/envtool/parsers/p_jsonc.c $(pkg-config --cflags --libs json-c) -o "$p/jsonc" && cands="$cands jsonc"
+	pkg-config --exists libcjson && cc -O2 bench/envtool/parsers/p_cjson.c $(pkg-config --cflags --libs libcjson) -o "$p/cjson" && cands="$cands cjson"
+	pkg-config --exists simdjson && command -v g++ >/dev/null && g++ -O2 -std=c++17 bench/envtool/parsers/p_simdjson.cpp $(pkg-config --cflags --libs simdjson) -o "$p/simdjson" && cands="$cands simdjson"
+	for c in $cands; do
+		mbs=(); mem=()
+		for _ in $(seq 3); do
+			line=$("$p/$c" "$big")
+			mbs+=("$(echo "$line" | field mb_per_s)")
+			mem+=("$(echo "$line" | field maxrss_mb)")
+		done
+		printf '  %-9s %5s MB/s  peak %5s MB\n' "$c" "$(printf '%s\n' "${mbs[@]}" | median)" "$(printf '%s\n' "${mem[@]}" | median)"
+	done
+	printf '  %-9s %5s MB/s  peak %5s MB (records + blob)\n' envtool "$(printf '%s\n' "${parse[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)"
+} | tee "$out/envtool.txt"
