@@ -86,9 +86,11 @@ static char *canonical_name(const struct et_config *cfg, const char *url)
 		return nbk_xstrdup(url);
 	}
 	for (i = 0; i < cfg->custom_names.n; i++) {
-		_cleanup_free_ char *full = nbk_xasprintf("%s/%s", cfg->custom_urls.v[i], cfg->custom_names.v[i]);
+		_cleanup_free_ char *base = nbk_xstrdup(cfg->custom_urls.v[i]);
+		_cleanup_free_ char *full = NULL;
 
-		strip_slashes(full);
+		strip_slashes(base);
+		full = nbk_xasprintf("%s/%s", base, cfg->custom_names.v[i]);
 		if (!strcmp(full, url))
 			return nbk_xstrdup(cfg->custom_names.v[i]);
 	}

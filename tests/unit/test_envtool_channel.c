@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: channel names (envtool/channel.c), the .condarc loader
+ * (envtool/config.c) and conda's cache file names (envtool/md5.c).
+ * Tables written from conda's rules (conda/models/channel.py,
+ * conda/base/context.py); the real condarc of shared/data (NBK_SHARED).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../envtool/channel.h"
+#include "../../envtool/config.h"
+#include "../../envtool/md5.h"
+#include "nbkit/buf.h"
+
+static void config_for_tests(struct et_config *cfg)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	unsetenv("CONDA_CHANNEL_ALIAS");
+	unsetenv("CONDA_CHANNELS");
+	assert_int_equal(et_config_load(cfg, ET_CONFIG_NO_RC, NULL, &err), 0);
+	cfg->root_prefix = strdup("/r");
+	nbk_strvec_push(&cfg->custom_names, "internal");
+	nbk_strvec_push(&cfg->custom_urls, "https://mirror.example/conda/");
+	et_config_finish(cfg);
+}
+
+static const struct {
+	const char *spec, *name, *url, *subdirs;
+} cases[] = {
+	{ "conda-forge", "conda-forge", "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
+	{ "pkgs/main", "pkgs/main", "https://conda.anaconda.org/pkgs/main", "linux-64 noarch" },
+	{ "https://conda.anaconda.org/conda-forge/", "conda-forge", "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
+	{ "https://repo.anaconda.com/pkgs/main", "pkgs/main", "https://repo.anaconda.com/pkgs/main", "linux-64 noarch" },
+	{ "conda-forge/osx-arm64", "conda-forge", "https://conda.anaconda.org/conda-forge", "osx-arm64 noarch" },
+	{ "conda-forge/noarch", "conda-forge", "https://conda.anaconda.org/conda-forge", "noarch" },
+	{ "internal", "internal", "https://mirror.example/conda/internal", "linux-64 noarch" },
+	{ "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan", "linux-64 noarch" },
+	{ "file:///srv/chan/", "file:///srv/chan", "file:///srv/chan", "linux-64 noarch" },
+	{ "/srv/./x/../chan", "file:///srv/chan", "file:///srv/chan", "linux-64 noarch" },
+};
+
+static const char *const bad[] = { "", "defaults", "a b", "../", "http://", "https:///x", "x//y", "na;me" };
+
+static void test_parse(void **state)
+{
+	struct et_config cfg;
+	size_t i, j;
+
+	(void)state;
+	config_for_tests(&cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nbk_error err = NBK_ERROR_INIT;
+		struct et_channel c;
+		char subdirs[128] = "";
+
+		if (et_channel_parse(&cfg, cases[i].spec, "linux-64", &c, &err) < 0)
+			fail_msg("'%s': %s", cases[i].spec, err.msg);
+		for (j = 0; j < c.subdirs.n; j++) {
+			strcat(subdirs, j ? " " : "");
+			strcat(subdirs, c.subdirs.v[j]);
+		}
+		if (strcmp(c.name, cases[i].name) || strcmp(c.url, cases[i].url) || strcmp(subdirs, cases[i].subdirs))
+			fail_msg("'%s': got %s %s [%s]", cases[i].spec, c.name, c.url, subdirs);
+		et_channel_release(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct nbk_error err = NBK_ERROR_INIT;
+		struct et_channel c;
+
+		if (et_channel_parse(&cfg, bad[i], "linux-64", &c, &err) == 0)
+			fail_msg("accepted '%s' as %s", bad[i], c.url);
+		assert_true(err.msg[0] != '\0');
+		et_channel_release(&c);
+	}
+	et_config_release(&cfg);
+}
+
+static void test_resolve_defaults(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec specs = NBK_STRVEC_INIT;
+	struct et_channel *v = NULL;
+	struct et_config cfg;
+	size_t n = 0;
+
+	(void)state;
+	config_for_tests(&cfg);
+	nbk_strvec_push(&specs, "conda-forge");
+	nbk_strvec_push(&specs, "defaults");
+	nbk_strvec_push(&specs, "https://conda.anaconda.org/conda-forge"); /* a duplicate */
+	assert_int_equal(et_channels_resolve(&cfg, &specs, "osx-64", &v, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].name, "conda-forge");
+	assert_string_equal(v[1].url, "https://repo.anaconda.com/pkgs/main");
+	assert_string_equal(v[1].name, "pkgs/main");
+	assert_string_equal(v[2].name, "pkgs/r");
+	assert_string_equal(v[2].subdirs.v[0], "osx-64");
+	et_channels_free(v, n);
+	nbk_strvec_release(&specs);
+	et_config_release(&cfg);
+}
+
+static void test_condarc(void **state)
+{
+	char dir[] = "/tmp/et-condarc-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_config cfg;
+	char *rc, *shared_rc;
+	const char *shared = getenv("NBK_SHARED");
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	rc = nbk_xasprintf("%s/condarc", dir);
+	f = fopen(rc, "w");
+	assert_non_null(f);
+	fputs("channels: [a, b]\nssl_verify: false\nproxy_servers: {http: 'http://p:1', https: 'http://p:2'}\n"
+	      "remote_max_retries: 7\nremote_read_timeout_secs: 2.5\ncustom_channels: {a: 'https://m/x'}\n"
+	      "unknown_key: ignored\n", f);
+	fclose(f);
+	setenv("CONDA_CHANNELS", "c,a", 1);
+	setenv("CONDA_PKGS_DIRS", "/p1:/p2", 1);
+	assert_int_equal(et_config_load(&cfg, 0, rc, &err), 0);
+	unsetenv("CONDA_CHANNELS");
+	unsetenv("CONDA_PKGS_DIRS");
+	et_config_finish(&cfg);
+	/* variables rank above files: their list comes first */
+	assert_int_equal(cfg.channels.n, 3);
+	assert_string_equal(cfg.channels.v[0], "c");
+	assert_string_equal(cfg.channels.v[1], "a");
+	assert_string_equal(cfg.channels.v[2], "b");
+	assert_string_equal(cfg.pkgs_dirs.v[1], "/p2");
+	assert_int_equal(cfg.ssl_verify, ET_SSL_VERIFY_OFF);
+	assert_string_equal(cfg.proxy_https, "http://p:2");
+	assert_int_equal(cfg.max_retries, 7);
+	assert_true(cfg.read_timeout_s == 2.5);
+	assert_string_equal(cfg.custom_urls.v[0], "https://m/x");
+	et_config_release(&cfg);
+
+	/* wrong type: the file and position are named */
+	f = fopen(rc, "w");
+	assert_non_null(f);
+	fputs("channels: [a]\nremote_max_retries: many\n", f);
+	fclose(f);
+	assert_int_equal(et_config_load(&cfg, 0, rc, &err), -1);
+	assert_non_null(strstr(err.msg, "condarc:2:"));
+	et_config_release(&cfg);
+
+	/* the real .condarc from mamba's tests */
+	shared_rc = nbk_xasprintf("%s/data/conda/meta/condarc", shared ? shared : "../shared");
+	assert_int_equal(et_config_load(&cfg, 0, shared_rc, &err), 0);
+	assert_string_equal(cfg.channels.v[0], "https://repo.mamba.pm/conda-forge");
+	assert_true(cfg.connect_timeout_s == 9.15);
+	et_config_release(&cfg);
+	free(shared_rc);
+	unlink(rc);
+	rmdir(dir);
+	free(rc);
+}
+
+static void test_cache_name(void **state)
+{
+	char hex[33];
+
+	(void)state;
+	/* RFC 1321's test suite */
+	et_md5_hex("", 0, hex);
+	assert_string_equal(hex, "d41d8cd98f00b204e9800998ecf8427e");
+	et_md5_hex("message digest", 14, hex);
+	assert_string_equal(hex, "f96b697d7cb7938d525a2f31aaf161d0");
+	et_md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890", 80, hex);
+	assert_string_equal(hex, "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_resolve_defaults),
+		cmocka_unit_test(test_condarc),
+		cmocka_unit_test(test_cache_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
