@@ -429,7 +429,11 @@ static void test_binary_cache(void **state)
 	write_bytes(bad, "NBKREPO\0garbage", 15);
 	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
 	assert_non_null(strstr(err.msg, "truncated"));
-	write_bytes(bad, "{\"not\": \"a cache, but long enough to hold a header: 0123456789 0123456789 0123456789 0123456789\"}", 100);
+	{
+		const char *junk = "{\"not\": \"a cache, but long enough to hold a header: 0123456789 0123456789 0123456789\"}";
+
+		write_bytes(bad, junk, strlen(junk));
+	}
 	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
 	assert_non_null(strstr(err.msg, "is not a repodata binary cache"));
 	/* a corrupt cache is replaced by et_repo_load */
