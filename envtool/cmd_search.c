@@ -121,7 +121,8 @@ int cmd_search(struct et_ctx *ctx)
 			hits[n++] = &repo->records[j];
 		}
 	}
-	qsort(hits, n, sizeof(*hits), cmp_records);
+	if (n)
+		qsort(hits, n, sizeof(*hits), cmp_records);
 	if (ctx->opts.json)
 		print_json(spec, hits, n);
 	else if (n)
