@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <curl/curl.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -364,7 +363,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(cfg->connect_timeout_s * 1000.0));
 	/* conda's read timeout: give up when nothing arrives for that long */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)ceil(cfg->read_timeout_s));
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(cfg->read_timeout_s + 0.999));
 	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
