@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conda's solver semantics on Debian's libsolv (solve.h says what is
+ * encoded how).  Why namespace dependencies: libsolv 0.7.23 in Debian is
+ * built without LIBSOLV_FEATURE_CONDA, so it cannot parse "numpy >=1.24"
+ * itself; a REL_NAMESPACE dependency hands each spec to nscallback(), which
+ * returns the solvables that match.  libsolv accepts an install job whose
+ * namespace has no provider without a word, so the user's specs are
+ * checked for candidates before solving.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+#include <solv/problems.h>
+#include <solv/queue.h>
+#include <solv/repo.h>
+#include <solv/rules.h>
+#include <solv/solver.h>
+#include <solv/transaction.h>
+
+#include "matchspec.h"
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "solve.h"
+#include "version.h"
+
+/* A spec that failed to parse: cached so that it is reported once. */
+#define BAD_SPEC ((struct et_matchspec *)(uintptr_t)1)
+
+/* Lines of explanation per problem, at most. */
+#define EXPLAIN_MAX_LINES 12
+
+struct sctx {
+	Pool *pool;
+	Repo *installed;
+	Id ns_match;            /* "conda": solvables matching the spec */
+	Id ns_nomatch;          /* "conda-not": same name, not matching */
+	/* by solvable id */
+	const struct et_record **recs;
+	struct et_version **vers;
+	unsigned char *parsed;
+	unsigned char *is_virtual;
+	Id nsolv;
+	/* solvables grouped by name: byname[name_start[nameid] .. + name_count[nameid]) */
+	Id *byname;
+	Id *name_start;
+	Id *name_count;
+	Id nnames;
+	/* parsed specs by string id */
+	struct et_matchspec **specs;
+	Id nspecs;
+	/* the user's specs: dep ids of the jobs */
+	Id *job_deps;
+	size_t njob_deps;
+	const struct et_solve_request *req;
+};
+
+static const struct et_version *sver(struct sctx *c, Id p)
+{
+	if (!c->parsed[p]) {
+		const char *v = c->recs[p]->version;
+
+		c->parsed[p] = 1;
+		(void)et_version_parse(v, strlen(v), &c->vers[p], NULL);
+	}
+	return c->vers[p];
+}
+
+static struct et_matchspec *spec_of(struct sctx *c, Id sid)
+{
+	if (sid >= c->nspecs) {
+		Id n = c->pool->ss.nstrings + 64;
+
+		c->specs = nbk_xrealloc(c->specs, (size_t)n * sizeof(*c->specs));
+		memset(c->specs + c->nspecs, 0, (size_t)(n - c->nspecs) * sizeof(*c->specs));
+		c->nspecs = n;
+	}
+	if (!c->specs[sid]) {
+		struct et_matchspec *ms;
+
+		if (et_matchspec_parse(pool_id2str(c->pool, sid), &ms, NULL) < 0)
+			ms = BAD_SPEC;
+		c->specs[sid] = ms;
+	}
+	return c->specs[sid] == BAD_SPEC ? NULL : c->specs[sid];
+}
+
+/* The solvables whose record matches (want true) or, with the same name, does not. */
+static void candidates(struct sctx *c, const struct et_matchspec *ms, bool want, Queue *q)
+{
+	Id p;
+
+	if (!ms->name_glob) {
+		Id nid = pool_str2id(c->pool, ms->name, 0);
+		Id i;
+
+		if (!nid || nid >= c->nnames)
+			return;
+		for (i = 0; i < c->name_count[nid]; i++) {
+			p = c->byname[c->name_start[nid] + i];
+			if (et_matchspec_match_v(ms, c->recs[p], sver(c, p)) == want)
+				queue_push(q, p);
+		}
+		return;
+	}
+	for (p = 2; p < c->nsolv; p++) {
+		if (!c->recs[p] || !et_matchspec_match_name(ms, c->recs[p]->name))
+			continue;
+		if (et_matchspec_match_v(ms, c->recs[p], sver(c, p)) == want)
+			queue_push(q, p);
+	}
+}
+
+static Id nscallback(Pool *pool, void *data, Id name, Id evr)
+{
+	struct sctx *c = data;
+	struct et_matchspec *ms;
+	Queue q;
+	Id r;
+
+	if (name != c->ns_match && name != c->ns_nomatch)
+		return 0;
+	ms = spec_of(c, evr);
+	if (!ms)
+		return 0;
+	queue_init(&q);
+	candidates(c, ms, name == c->ns_match, &q);
+	r = q.count ? pool_queuetowhatprovides(pool, &q) : 0;
+	queue_free(&q);
+	return r;
+}
+
+/* ---- ranking ----------------------------------------------------------- */
+
+struct rankent {
+	const struct et_record *rec;
+	struct et_version *ver;
+	int prio;               /* channel priority, flexible only */
+	Id name;
+	unsigned rank;
+};
+
+/* conda's preference, best last: fewer track_features, version, build number, timestamp. */
+static int pref_cmp(const struct rankent *a, const struct rankent *b)
+{
+	int c;
+
+	if (a->prio != b->prio)
+		return a->prio > b->prio ? -1 : 1;
+	/* legacy `features` count like track_features: conda minimises both */
+	if (a->rec->track_features.n + a->rec->features.n !=
+	    b->rec->track_features.n + b->rec->features.n)
+		return a->rec->track_features.n + a->rec->features.n >
+		       b->rec->track_features.n + b->rec->features.n ? -1 : 1;
+	if (a->ver && b->ver) {
+		c = et_version_compare(a->ver, b->ver);
+		if (c)
+			return c;
+	} else if (a->ver || b->ver) {
+		return a->ver ? 1 : -1;
+	}
+	if (a->rec->build_number != b->rec->build_number)
+		return a->rec->build_number < b->rec->build_number ? -1 : 1;
+	if (a->rec->timestamp_ms != b->rec->timestamp_ms)
+		return a->rec->timestamp_ms < b->rec->timestamp_ms ? -1 : 1;
+	return 0;
+}
+
+static int rank_sort(const void *pa, const void *pb)
+{
+	const struct rankent *a = *(struct rankent *const *)pa, *b = *(struct rankent *const *)pb;
+
+	if (a->name != b->name)
+		return a->name < b->name ? -1 : 1;
+	return pref_cmp(a, b);
+}
+
+static void assign_ranks(struct rankent **v, size_t n)
+{
+	size_t i;
+	unsigned rank = 1;
+
+	qsort(v, n, sizeof(*v), rank_sort);
+	for (i = 0; i < n; i++) {
+		if (i && v[i]->name != v[i - 1]->name)
+			rank = 1;
+		else if (i && pref_cmp(v[i - 1], v[i]) != 0)
+			rank++;
+		v[i]->rank = rank;
+	}
+}
+
+/* ---- building the pool ------------------------------------------------- */
+
+static Id dep_id(struct sctx *c, Id ns, const char *spec)
+{
+	return pool_rel2id(c->pool, ns, pool_str2id(c->pool, spec, 1), REL_NAMESPACE, 1);
+}
+
+static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_virtual)
+{
+	Pool *pool = c->pool;
+	const struct et_record *r = e->rec;
+	char evr[16];
+	Solvable *s;
+	Id p;
+	size_t i;
+
+	p = repo_add_solvable(repo);
+	s = pool_id2solvable(pool, p);
+	snprintf(evr, sizeof(evr), "%u", e->rank);
+	s->name = e->name;
+	s->evr = pool_str2id(pool, evr, 1);
+	s->arch = ARCH_NOARCH;
+	s->provides = repo_addid_dep(repo, s->provides,
+				     pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
+	for (i = 0; i < r->depends.n; i++)
+		s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, r->depends.v[i]), 0);
+	/* conda: a record with legacy features needs one that tracks each */
+	for (i = 0; i < r->features.n; i++) {
+		_cleanup_free_ char *f = nbk_xasprintf("*[track_features=%s]", r->features.v[i]);
+
+		if (*r->features.v[i])
+			s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, f), 0);
+	}
+	for (i = 0; i < r->constrains.n; i++)
+		s->conflicts = repo_addid_dep(repo, s->conflicts,
+					      dep_id(c, c->ns_nomatch, r->constrains.v[i]), 0);
+	if (p >= c->nsolv) {
+		Id n = p + 1024;
+
+		c->recs = nbk_xrealloc(c->recs, (size_t)n * sizeof(*c->recs));
+		c->vers = nbk_xrealloc(c->vers, (size_t)n * sizeof(*c->vers));
+		c->parsed = nbk_xrealloc(c->parsed, (size_t)n);
+		c->is_virtual = nbk_xrealloc(c->is_virtual, (size_t)n);
+		memset(c->recs + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->recs));
+		memset(c->vers + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->vers));
+		memset(c->parsed + c->nsolv, 0, (size_t)(n - c->nsolv));
+		memset(c->is_virtual + c->nsolv, 0, (size_t)(n - c->nsolv));
+		c->nsolv = n;
+	}
+	c->recs[p] = r;
+	/* the rank entry's parse moves to the solvable */
+	c->vers[p] = e->ver;
+	c->parsed[p] = 1;
+	e->ver = NULL;
+	c->is_virtual[p] = is_virtual;
+}
+
+static void index_names(struct sctx *c)
+{
+	Id p, n = c->pool->ss.nstrings;
+	Id *fill;
+
+	c->nnames = n;
+	c->name_start = nbk_xcalloc((size_t)n, sizeof(Id));
+	c->name_count = nbk_xcalloc((size_t)n, sizeof(Id));
+	c->byname = nbk_xcalloc((size_t)c->pool->nsolvables + 1, sizeof(Id));
+	fill = nbk_xcalloc((size_t)n, sizeof(Id));
+	for (p = 2; p < c->pool->nsolvables; p++)
+		c->name_count[c->pool->solvables[p].name]++;
+	for (p = 1; p < n; p++)
+		c->name_start[p] = c->name_start[p - 1] + c->name_count[p - 1];
+	for (p = 2; p < c->pool->nsolvables; p++) {
+		Id nm = c->pool->solvables[p].name;
+
+		c->byname[c->name_start[nm] + fill[nm]++] = p;
+	}
+	free(fill);
+	c->nsolv = c->pool->nsolvables < c->nsolv ? c->nsolv : c->pool->nsolvables;
+}
+
+/*
+ * Every record that takes part, ranked.  Strict channel priority drops,
+ * for each name, the records of channels below the best one that has it.
+ */
+static void build_pool(struct sctx *c)
+{
+	const struct et_solve_request *req = c->req;
+	size_t total = req->ninstalled + req->nvirtual, i, j, k = 0;
+	struct rankent *ents, **order;
+	int *best_prio = NULL;
+	Repo **repos;
+
+	for (i = 0; i < req->nrepos; i++)
+		total += req->repos[i].n;
+	ents = nbk_xcalloc(total ? total : 1, sizeof(*ents));
+	order = nbk_xcalloc(total ? total : 1, sizeof(*order));
+
+	if (req->priority == ET_PRIORITY_STRICT) {
+		best_prio = nbk_xmalloc(((size_t)c->pool->ss.nstrings + total + 1) * sizeof(int));
+		for (i = 0; i < (size_t)c->pool->ss.nstrings + total + 1; i++)
+			best_prio[i] = INT_MAX;
+	}
+	for (i = 0; i < req->nrepos; i++) {
+		for (j = 0; j < req->repos[i].n; j++) {
+			Id nm = pool_str2id(c->pool, req->repos[i].records[j].name, 1);
+
+			if (best_prio && req->repos[i].priority < best_prio[nm])
+				best_prio[nm] = req->repos[i].priority;
+		}
+	}
+	for (i = 0; i < req->nrepos; i++) {
+		for (j = 0; j < req->repos[i].n; j++) {
+			const struct et_record *r = &req->repos[i].records[j];
+			struct rankent *e = &ents[k];
+
+			e->name = pool_str2id(c->pool, r->name, 1);
+			if (best_prio && req->repos[i].priority != best_prio[e->name])
+				continue;
+			e->rec = r;
+			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority : 0;
+			(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
+			order[k] = e;
+			k++;
+		}
+	}
+	for (i = 0; i < req->ninstalled + req->nvirtual; i++) {
+		const struct et_record *r = i < req->ninstalled ? &req->installed[i]
+							   : &req->virtual_pkgs[i - req->ninstalled];
+		struct rankent *e = &ents[k];
+
+		e->rec = r;
+		e->name = pool_str2id(c->pool, r->name, 1);
+		/* installed records rank with the channels' (same fields, same rank) */
+		e->prio = 0;
+		(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
+		order[k] = e;
+		k++;
+	}
+	free(best_prio);
+	/* rank over a copy of the order, then add in input order */
+	{
+		struct rankent **sorted = nbk_xmalloc((k ? k : 1) * sizeof(*sorted));
+
+		memcpy(sorted, order, k * sizeof(*sorted));
+		assign_ranks(sorted, k);
+		free(sorted);
+	}
+	repos = nbk_xcalloc(req->nrepos + 1, sizeof(*repos));
+	for (i = 0; i < req->nrepos; i++) {
+		repos[i] = repo_create(c->pool, req->repos[i].name ? req->repos[i].name : "channel");
+		/* flexible: libsolv also prefers the higher channel when choosing */
+		if (req->priority == ET_PRIORITY_FLEXIBLE)
+			repos[i]->priority = -req->repos[i].priority;
+	}
+	c->installed = repo_create(c->pool, "@installed");
+	for (i = 0; i < k; i++) {
+		struct rankent *e = order[i];
+		const struct et_record *r = e->rec;
+		Repo *repo = c->installed;
+		bool is_virtual = false;
+
+		if (req->ninstalled && r >= req->installed &&
+		    r < req->installed + req->ninstalled) {
+			repo = c->installed;
+		} else if (req->nvirtual && r >= req->virtual_pkgs &&
+			   r < req->virtual_pkgs + req->nvirtual) {
+			is_virtual = true;
+		} else {
+			for (j = 0; j < req->nrepos; j++)
+				if (r >= req->repos[j].records && r < req->repos[j].records + req->repos[j].n)
+					repo = repos[j];
+		}
+		add_solvable(c, repo, e, is_virtual);
+	}
+	for (i = 0; i < req->nrepos; i++)
+		repo_internalize(repos[i]);
+	repo_internalize(c->installed);
+	pool_set_installed(c->pool, c->installed);
+	for (i = 0; i < total; i++)
+		et_version_free(ents[i].ver);
+	free(ents);
+	free(order);
+	free(repos);
+	index_names(c);
+	pool_createwhatprovides(c->pool);
+}
+
+/* ---- explanations ------------------------------------------------------ */
+
+static void describe(struct sctx *c, Id p, struct nbk_buf *b)
+{
+	const struct et_record *r = c->recs[p];
+
+	if (!r) {
+		nbk_buf_addstr(b, "(system)");
+		return;
+	}
+	nbk_buf_addf(b, "%s %s %s", r->name, r->version, r->build);
+}
+
+static const char *dep_spec(struct sctx *c, Id dep)
+{
+	if (ISRELDEP(dep)) {
+		Reldep *rd = GETRELDEP(c->pool, dep);
+
+		if (rd->flags == REL_NAMESPACE)
+			return pool_id2str(c->pool, rd->evr);
+	}
+	return pool_dep2str(c->pool, dep);
+}
+
+static const char *dep_name(struct sctx *c, Id dep)
+{
+	struct et_matchspec *ms;
+
+	if (!ISRELDEP(dep) || GETRELDEP(c->pool, dep)->flags != REL_NAMESPACE)
+		return NULL;
+	ms = spec_of(c, GETRELDEP(c->pool, dep)->evr);
+	return ms ? ms->name : NULL;
+}
+
+/* The user's spec asking for packages named name, or NULL. */
+static const char *job_for_name(struct sctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->njob_deps; i++) {
+		const char *n = dep_name(c, c->job_deps[i]);
+
+		if (n && strcmp(n, name) == 0)
+			return c->req->specs[i];
+	}
+	return NULL;
+}
+
+static const char *pin_for_name(struct sctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->req->npins; i++) {
+		Id sid = pool_str2id(c->pool, c->req->pins[i], 0);
+		struct et_matchspec *ms = sid ? spec_of(c, sid) : NULL;
+
+		if (ms && strcmp(ms->name, name) == 0)
+			return c->req->pins[i];
+	}
+	return NULL;
+}
+
+static bool add_line(struct nbk_strvec *lines, char *line)
+{
+	if (nbk_strvec_find(lines, line) >= 0) {
+		free(line);
+		return false;
+	}
+	nbk_strvec_push_owned(lines, line);
+	return true;
+}
+
+/* "a", "a or b", "a, b or 3 others" */
+static void join_specs(struct nbk_buf *b, const struct nbk_strvec *v)
+{
+	size_t i, shown = v->n > 3 ? 2 : v->n;
+
+	for (i = 0; i < shown; i++) {
+		if (i)
+			nbk_buf_addstr(b, i + 1 == v->n ? " or " : ", ");
+		/* "\001spec": a constrains entry */
+		if (v->v[i][0] == '\001')
+			nbk_buf_addf(b, "'%s' (constrains)", v->v[i] + 1);
+		else
+			nbk_buf_addf(b, "'%s'", v->v[i]);
+	}
+	if (shown < v->n)
+		nbk_buf_addf(b, " or %zu others", v->n - shown);
+}
+
+struct pair {
+	const char *from;       /* the user's spec (or a package) that requires */
+	const char *against;    /* the user's spec or pin it clashes with */
+	const char *what;       /* "was requested" / "is pinned" / "is installed" */
+	struct nbk_strvec deps;
+};
+
+/*
+ * Direct clashes between two of the user's specs (or a spec and a pin):
+ * every candidate of `from` that depends on (or constrains) the other's
+ * name asks for something none of the other's candidates is.  This is what
+ * a data scientist can act on, however long libsolv's proof was.
+ */
+static void explain_pairs(struct sctx *c, const char *from, const char *other, const char *what,
+			  struct nbk_strvec *lines)
+{
+	Id sf = pool_str2id(c->pool, from, 1), so = pool_str2id(c->pool, other, 1);
+	struct et_matchspec *mf = spec_of(c, sf), *mo;
+	_cleanup_strvec_ struct nbk_strvec deps = NBK_STRVEC_INIT;
+	Queue qf, qo;
+	bool clash = true;
+	int i, j, k, pass;
+
+	mo = spec_of(c, so);
+	if (!mf || !mo || mo->name_glob || strcmp(mf->name, mo->name) == 0)
+		return;
+	queue_init(&qf);
+	queue_init(&qo);
+	candidates(c, mf, true, &qf);
+	candidates(c, mo, true, &qo);
+	for (i = 0; i < qf.count && clash; i++) {
+		const struct et_record *r = c->recs[qf.elements[i]];
+
+		for (pass = 0; pass < 2 && clash; pass++) {
+			const struct nbk_strvec *v = pass ? &r->constrains : &r->depends;
+
+			for (j = 0; j < (int)v->n && clash; j++) {
+				struct et_matchspec *md = spec_of(c, pool_str2id(c->pool, v->v[j], 1));
+
+				if (!md || strcmp(md->name, mo->name) != 0)
+					continue;
+				if (pass)
+					nbk_strvec_pushf(&deps, "\001%s", v->v[j]);
+				else if (nbk_strvec_find(&deps, v->v[j]) < 0)
+					nbk_strvec_push(&deps, v->v[j]);
+				for (k = 0; k < qo.count; k++) {
+					Id q = qo.elements[k];
+
+					if (et_matchspec_match_v(md, c->recs[q], sver(c, q)))
+						clash = false;
+				}
+			}
+		}
+	}
+	if (clash && deps.n) {
+		struct nbk_buf b = NBK_BUF_INIT;
+		_cleanup_strvec_ struct nbk_strvec uniq = NBK_STRVEC_INIT;
+
+		for (i = 0; i < (int)deps.n; i++)
+			if (nbk_strvec_find(&uniq, deps.v[i]) < 0)
+				nbk_strvec_push(&uniq, deps.v[i]);
+		nbk_strvec_sort(&uniq);
+		nbk_buf_addf(&b, "  - %s requires ", from);
+		join_specs(&b, &uniq);
+		nbk_buf_addf(&b, ", but %s %s", other, what);
+		add_line(lines, nbk_buf_detach(&b, NULL));
+	}
+	queue_free(&qf);
+	queue_free(&qo);
+}
+
+static void explain_problem(struct sctx *c, Solver *solv, Id problem, struct nbk_strvec *lines,
+			    struct nbk_strvec *owned)
+{
+	Pool *pool = c->pool;
+	struct pair pairs[16];
+	size_t npairs = 0, i, start = lines->n;
+	Queue rq;
+	int k;
+
+	queue_init(&rq);
+	solver_findallproblemrules(solv, problem, &rq);
+	for (i = 0; i < c->req->nspecs; i++) {
+		size_t j;
+
+		for (j = 0; j < c->req->nspecs; j++)
+			if (i != j)
+				explain_pairs(c, c->req->specs[i], c->req->specs[j], "was requested",
+					      lines);
+		for (j = 0; j < c->req->npins; j++)
+			explain_pairs(c, c->req->specs[i], c->req->pins[j], "is pinned", lines);
+	}
+	/* first the pairs of the user's specs: "A requires X, but B was requested" */
+	for (k = 0; k < rq.count; k++) {
+		Id source, target, dep;
+		SolverRuleinfo type = solver_ruleinfo(solv, rq.elements[k], &source, &target, &dep);
+		const char *from, *against = NULL, *what = "was requested", *dn;
+		const struct et_record *sr = source > 0 && source < c->nsolv ? c->recs[source] : NULL;
+
+		if (type != SOLVER_RULE_PKG_REQUIRES && type != SOLVER_RULE_PKG_CONFLICTS)
+			continue;
+		if (!sr)
+			continue;
+		from = job_for_name(c, sr->name);
+		if (!from)
+			continue;
+		if (type == SOLVER_RULE_PKG_REQUIRES) {
+			dn = dep_name(c, dep);
+		} else {
+			const struct et_record *tr = target > 0 && target < c->nsolv ? c->recs[target] : NULL;
+
+			dn = tr ? tr->name : NULL;
+		}
+		if (!dn)
+			continue;
+		against = job_for_name(c, dn);
+		if (against == from)
+			continue;
+		if (!against) {
+			against = pin_for_name(c, dn);
+			what = "is pinned";
+		}
+		if (!against) {
+			Id p;
+
+			/* an installed package that the request has to keep */
+			for (p = 2; p < pool->nsolvables && !against; p++) {
+				if (pool->solvables[p].repo == c->installed && c->recs[p] &&
+				    !c->is_virtual[p] && strcmp(c->recs[p]->name, dn) == 0) {
+					nbk_strvec_pushf(owned, "%s %s", dn, c->recs[p]->version);
+					against = owned->v[owned->n - 1];
+					what = "is installed";
+				}
+			}
+			if (!against)
+				continue;
+		}
+		for (i = 0; i < npairs; i++)
+			if (pairs[i].from == from && pairs[i].against == against)
+				break;
+		if (i == npairs) {
+			if (npairs == sizeof(pairs) / sizeof(pairs[0]))
+				continue;
+			pairs[npairs].from = from;
+			pairs[npairs].against = against;
+			pairs[npairs].what = what;
+			nbk_strvec_init(&pairs[npairs].deps);
+			npairs++;
+		}
+		if (type == SOLVER_RULE_PKG_CONFLICTS) {
+			/* constrains: say which */
+			const char *d = dep_spec(c, dep);
+			char *s = nbk_xasprintf("\001%s", d);
+
+			if (nbk_strvec_find(&pairs[i].deps, s) < 0)
+				nbk_strvec_push_owned(&pairs[i].deps, s);
+			else
+				free(s);
+		} else if (nbk_strvec_find(&pairs[i].deps, dep_spec(c, dep)) < 0) {
+			nbk_strvec_push(&pairs[i].deps, dep_spec(c, dep));
+		}
+	}
+	for (i = 0; i < npairs; i++) {
+		struct nbk_buf b = NBK_BUF_INIT;
+
+		nbk_strvec_sort(&pairs[i].deps);
+		nbk_buf_addf(&b, "  - %s requires ", pairs[i].from);
+		join_specs(&b, &pairs[i].deps);
+		nbk_buf_addf(&b, ", but %s %s", pairs[i].against, pairs[i].what);
+		add_line(lines, nbk_buf_detach(&b, NULL));
+		nbk_strvec_release(&pairs[i].deps);
+	}
+	if (lines->n > start) {
+		queue_free(&rq);
+		return;
+	}
+	/* otherwise the facts, packages named as name version build */
+	for (k = 0; k < rq.count && lines->n - start < EXPLAIN_MAX_LINES; k++) {
+		Id source, target, dep;
+		SolverRuleinfo type = solver_ruleinfo(solv, rq.elements[k], &source, &target, &dep);
+		struct nbk_buf b = NBK_BUF_INIT;
+
+		switch (type) {
+		case SOLVER_RULE_JOB:
+		case SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP:
+			if (dep)
+				nbk_buf_addf(&b, "  - '%s' was requested", dep_spec(c, dep));
+			break;
+		case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
+			nbk_buf_addf(&b, "  - nothing provides '%s' needed by ", dep_spec(c, dep));
+			describe(c, source, &b);
+			break;
+		case SOLVER_RULE_PKG_REQUIRES:
+			nbk_buf_addstr(&b, "  - ");
+			describe(c, source, &b);
+			nbk_buf_addf(&b, " requires '%s'", dep_spec(c, dep));
+			break;
+		case SOLVER_RULE_PKG_CONFLICTS:
+			nbk_buf_addstr(&b, "  - ");
+			describe(c, source, &b);
+			nbk_buf_addf(&b, " constrains '%s', which excludes ", dep_spec(c, dep));
+			describe(c, target, &b);
+			break;
+		case SOLVER_RULE_PKG_SAME_NAME:
+		case SOLVER_RULE_PKG_IMPLICIT_OBSOLETES:
+		case SOLVER_RULE_PKG_OBSOLETES:
+		case SOLVER_RULE_PKG_INSTALLED_OBSOLETES:
+			nbk_buf_addstr(&b, "  - only one of ");
+			describe(c, source, &b);
+			nbk_buf_addstr(&b, " and ");
+			describe(c, target, &b);
+			nbk_buf_addstr(&b, " can be installed");
+			break;
+		case SOLVER_RULE_PKG_SELF_CONFLICT:
+			nbk_buf_addstr(&b, "  - ");
+			describe(c, source, &b);
+			nbk_buf_addf(&b, " constrains itself out ('%s')", dep_spec(c, dep));
+			break;
+		case SOLVER_RULE_UPDATE:
+		case SOLVER_RULE_FEATURE:
+			nbk_buf_addstr(&b, "  - ");
+			describe(c, source, &b);
+			nbk_buf_addstr(&b, " is installed and would have to change");
+			break;
+		default:
+			break;
+		}
+		if (b.len)
+			add_line(lines, nbk_buf_detach(&b, NULL));
+		nbk_buf_release(&b);
+	}
+	queue_free(&rq);
+}
+
+/* A user's spec without any candidate: say what there is instead. */
+static char *explain_empty(struct sctx *c, const char *spec, const struct et_matchspec *ms)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	Id nid = ms->name_glob ? 0 : pool_str2id(c->pool, ms->name, 0);
+	Id n = nid && nid < c->nnames ? c->name_count[nid] : 0, i, best = 0;
+
+	if (!n) {
+		nbk_buf_addf(&b, "  - nothing provides '%s': no package named '%s' in the channels",
+			     spec, ms->name);
+		return nbk_buf_detach(&b, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		Id p = c->byname[c->name_start[nid] + i];
+
+		if (!best || et_version_strcmp(c->recs[p]->version, c->recs[best]->version) > 0)
+			best = p;
+	}
+	nbk_buf_addf(&b, "  - nothing provides '%s': none of the %d packages named '%s' matches "
+		     "(newest: %s %s)", spec, (int)n, ms->name, c->recs[best]->version,
+		     c->recs[best]->build);
+	return nbk_buf_detach(&b, NULL);
+}
+
+/* ---- solving ----------------------------------------------------------- */
+
+void et_transaction_release(struct et_transaction *t)
+{
+	free(t->link);
+	free(t->unlink);
+	free(t->problem);
+	memset(t, 0, sizeof(*t));
+}
+
+static void sctx_release(struct sctx *c)
+{
+	Id i;
+
+	for (i = 0; i < c->nspecs; i++)
+		if (c->specs[i] && c->specs[i] != BAD_SPEC)
+			et_matchspec_free(c->specs[i]);
+	for (i = 0; i < c->nsolv; i++)
+		et_version_free(c->vers[i]);
+	free(c->specs);
+	free(c->vers);
+	free(c->recs);
+	free(c->parsed);
+	free(c->is_virtual);
+	free(c->byname);
+	free(c->name_start);
+	free(c->name_count);
+	free(c->job_deps);
+	if (c->pool)
+		pool_free(c->pool);
+}
+
+static char *join_lines(const struct nbk_strvec *lines)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < lines->n; i++) {
+		nbk_buf_addstr(&b, lines->v[i]);
+		nbk_buf_addch(&b, '\n');
+	}
+	return nbk_buf_detach(&b, NULL);
+}
+
+int et_solve(const struct et_solve_request *req, struct et_transaction *t, struct nbk_error *err)
+{
+	struct sctx c;
+	_cleanup_strvec_ struct nbk_strvec lines = NBK_STRVEC_INIT;
+	Solver *solv = NULL;
+	Transaction *trans = NULL;
+	Queue job;
+	size_t i;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	memset(&c, 0, sizeof(c));
+	c.req = req;
+	/* the user's specs and pins first: a bad one is the user's error */
+	for (i = 0; i < req->nspecs + req->npins; i++) {
+		const char *s = i < req->nspecs ? req->specs[i] : req->pins[i - req->nspecs];
+		struct et_matchspec *ms;
+
+		if (et_matchspec_parse(s, &ms, err) < 0)
+			return nbk_error_prefix(err, i < req->nspecs ? "request" : "pinned package");
+		et_matchspec_free(ms);
+	}
+	c.pool = pool_create();
+	pool_setdisttype(c.pool, DISTTYPE_RPM);
+	c.pool->nscallback = nscallback;
+	c.pool->nscallbackdata = &c;
+	c.ns_match = pool_str2id(c.pool, "conda", 1);
+	c.ns_nomatch = pool_str2id(c.pool, "conda-not", 1);
+	build_pool(&c);
+	queue_init(&job);
+
+	c.job_deps = nbk_xcalloc(req->nspecs + 1, sizeof(Id));
+	c.njob_deps = req->nspecs;
+	for (i = 0; i < req->nspecs; i++) {
+		Id dep = dep_id(&c, c.ns_match, req->specs[i]);
+		struct et_matchspec *ms = spec_of(&c, GETRELDEP(c.pool, dep)->evr);
+		Queue q;
+
+		c.job_deps[i] = dep;
+		queue_init(&q);
+		candidates(&c, ms, true, &q);
+		if (!q.count)
+			add_line(&lines, explain_empty(&c, req->specs[i], ms));
+		queue_free(&q);
+		queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, dep);
+		if (req->mode == ET_SOLVE_UPDATE)
+			queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_PROVIDES, dep);
+	}
+	if (lines.n) {
+		t->problem = join_lines(&lines);
+		rc = 1;
+		goto out;
+	}
+	for (i = 0; i < req->npins; i++) {
+		Id sid = pool_str2id(c.pool, req->pins[i], 1);
+		struct et_matchspec *ms = spec_of(&c, sid);
+		Queue q;
+
+		queue_init(&q);
+		candidates(&c, ms, false, &q);
+		if (q.count) {
+			Id what = pool_queuetowhatprovides(c.pool, &q);
+
+			queue_push2(&job, SOLVER_ERASE | SOLVER_SOLVABLE_ONE_OF, what);
+		}
+		queue_free(&q);
+	}
+	if (req->mode == ET_SOLVE_UPDATE_ALL)
+		queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_ALL, 0);
+
+	solv = solver_create(c.pool);
+	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, 1);
+	solver_set_flag(solv, SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
+	solver_set_flag(solv, SOLVER_FLAG_ALLOW_NAMECHANGE, 1);
+	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+	if (solver_solve(solv, &job) != 0) {
+		Id pr, count = (Id)solver_problem_count(solv);
+
+		_cleanup_strvec_ struct nbk_strvec owned = NBK_STRVEC_INIT;
+
+		for (pr = 1; pr <= count; pr++)
+			explain_problem(&c, solv, pr, &lines, &owned);
+		if (!lines.n)
+			add_line(&lines, nbk_xstrdup("  - the request cannot be satisfied"));
+		t->problem = join_lines(&lines);
+		rc = 1;
+		goto out;
+	}
+	trans = solver_create_transaction(solv);
+	transaction_order(trans, 0);
+	t->link = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*t->link));
+	t->unlink = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*t->unlink));
+	for (i = 0; i < (size_t)trans->steps.count; i++) {
+		Id p = trans->steps.elements[i];
+		Solvable *s = pool_id2solvable(c.pool, p);
+
+		if (!c.recs[p] || c.is_virtual[p])
+			continue;
+		if (s->repo == c.installed)
+			t->unlink[t->nunlink++] = c.recs[p];
+		else
+			t->link[t->nlink++] = c.recs[p];
+	}
+	rc = 0;
+out:
+	if (trans)
+		transaction_free(trans);
+	if (solv)
+		solver_free(solv);
+	queue_free(&job);
+	sctx_release(&c);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The solver: conda's semantics on libsolv.
+ *
+ * Debian's libsolv 0.7.23 is built without its conda support, so every
+ * dependency is a namespace dependency whose providers our callback
+ * computes by matching the MatchSpec against the records (matchspec.h).
+ * conda's preferences become each package's libsolv version: within a name,
+ * records are ranked by (channel priority when flexible,) fewer
+ * track_features, higher version, higher build number, newer timestamp, and
+ * the rank is what libsolv compares.  Channel priority "strict" keeps, for
+ * each name, only the records of the highest-priority channel that has the
+ * name.  `constrains` are conflicts with the records of that name that do
+ * not match; legacy `features` require a record that tracks the feature;
+ * pins forbid the records of their name that do not match.
+ *
+ * An unsatisfiable request is explained in terms of the user's specs
+ * ("numpy >=2 requires python >=3.9, but python 3.8.* was requested"), not
+ * as libsolv rules.
+ */
+#ifndef ENVTOOL_SOLVE_H
+#define ENVTOOL_SOLVE_H
+
+#include <stddef.h>
+
+#include "nbkit/error.h"
+#include "record.h"
+
+enum et_channel_priority {
+	ET_PRIORITY_STRICT,     /* conda's default */
+	ET_PRIORITY_FLEXIBLE,   /* prefer higher-priority channels, allow others */
+	ET_PRIORITY_DISABLED,   /* channels do not matter, versions do */
+};
+
+/* One channel subdir's records, borrowed for the solve. */
+struct et_solve_repo {
+	const struct et_record *records;
+	size_t n;
+	int priority;           /* 0 = highest (the first channel) */
+	const char *name;       /* "conda-forge/linux-64", for messages */
+};
+
+enum et_solve_mode {
+	ET_SOLVE_INSTALL,       /* create / install: add the specs, keep the rest */
+	ET_SOLVE_UPDATE,        /* update SPEC...: the specs' packages to the best */
+	ET_SOLVE_UPDATE_ALL,    /* update --all */
+};
+
+struct et_solve_request {
+	const struct et_solve_repo *repos;
+	size_t nrepos;
+	const struct et_record *installed;      /* an environment's conda-meta */
+	size_t ninstalled;
+	const struct et_record *virtual_pkgs;   /* virtual.h */
+	size_t nvirtual;
+	const char *const *specs;               /* the user's MatchSpecs */
+	size_t nspecs;
+	const char *const *pins;                /* pinned_packages */
+	size_t npins;
+	enum et_channel_priority priority;
+	enum et_solve_mode mode;
+};
+
+/*
+ * The answer.  link: records to install, dependencies first; unlink:
+ * installed records to remove.  Both point into the request's arrays (they
+ * live as long as those do).  problem: when unsatisfiable, the explanation
+ * (lines, each "  - ..."), else NULL.
+ */
+struct et_transaction {
+	const struct et_record **link;
+	size_t nlink;
+	const struct et_record **unlink;
+	size_t nunlink;
+	char *problem;
+};
+
+#define ET_TRANSACTION_INIT { NULL, 0, NULL, 0, NULL }
+
+/*
+ * Solve req.  Returns 0 with the transaction in *t; 1 when there is no
+ * solution (t->problem explains); -1 when the request itself is wrong (a
+ * spec or pin that does not parse: err says which and where).  Release t
+ * with et_transaction_release() in every case.
+ */
+int et_solve(const struct et_solve_request *req, struct et_transaction *t,
+	     struct nbk_error *err);
+void et_transaction_release(struct et_transaction *t);
+
+#endif
