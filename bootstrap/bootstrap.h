@@ -117,6 +117,8 @@ struct bs_ctx {
 	char *home;                    /* cfg.home, normalised */
 	uint64_t step_start_us;        /* set by main before each step */
 	bool home_readonly;            /* the user cannot write the home: skip writes there */
+	gid_t files_gid;               /* group of what bootstrap creates in the home:
+					  cfg.gid, or an fsGroup volume's group */
 };
 
 /* config.c */

@@ -286,6 +286,7 @@ static int get_enum(const struct nbk_node *root, const char *path, const char *c
 	for (i = 0; words[i]; i++) {
 		if (!strcmp(v, words[i])) {
 			*dst = i;
+			nbk_buf_release(&allowed);
 			return 0;
 		}
 		nbk_buf_addf(&allowed, "%s%s", i ? ", " : "", words[i]);

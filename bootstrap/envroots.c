@@ -155,15 +155,15 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	}
 	/* Folders inside the home only: a root elsewhere is the admin's to make. */
 	if (nbk_path_is_within(ctx->home, root)) {
-		if (nbk_mkdir_p(envs, 0755, uid, cfg->gid, NULL, err) < 0 ||
-		    nbk_mkdir_p(pkgs, 0755, uid, cfg->gid, NULL, err) < 0)
+		if (nbk_mkdir_p(envs, 0755, uid, ctx->files_gid, NULL, err) < 0 ||
+		    nbk_mkdir_p(pkgs, 0755, uid, ctx->files_gid, NULL, err) < 0)
 			return nbk_error_prefix(err, "envs.root");
 	}
 	if (*cfg->condarc) {
 		if (nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
 			return nbk_error_prefix(err, "envs.condarc");
 		written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, uid,
-					    cfg->gid, &why, err);
+					    ctx->files_gid, &why, err);
 		if (written < 0)
 			return nbk_error_prefix(err, "envs.condarc");
 	}

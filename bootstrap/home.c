@@ -160,7 +160,7 @@ static void give_to_user(const struct bs_ctx *ctx, int fd, const char *path)
 {
 	if (!ctx->is_root)
 		return;
-	if (fchown(fd, ctx->cfg.uid, ctx->cfg.gid) < 0)
+	if (fchown(fd, ctx->cfg.uid, ctx->files_gid) < 0)
 		nbk_warn("cannot give '%s' to uid %u: %s", path, (unsigned)ctx->cfg.uid,
 			 strerror(errno));
 }
@@ -279,7 +279,7 @@ static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 				ret = nbk_error_set(err, errno, "cannot create the link '%s'", path);
 				break;
 			}
-			if (ctx->is_root && fchownat(dstdir, de->d_name, ctx->cfg.uid, ctx->cfg.gid,
+			if (ctx->is_root && fchownat(dstdir, de->d_name, ctx->cfg.uid, ctx->files_gid,
 						     AT_SYMLINK_NOFOLLOW) < 0)
 				nbk_warn("cannot give '%s' to uid %u: %s", path,
 					 (unsigned)ctx->cfg.uid, strerror(errno));
@@ -291,14 +291,15 @@ static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 	return ret;
 }
 
-/* Can uid/gid write to a folder with this stat?  (root may not ask access()). */
+/* Can uid/gid write to the home with this stat?  (root may not ask access()). */
 NBK_STATIC bool bs_can_write(const struct stat *st, uid_t uid, gid_t gid)
 {
 	if (uid == 0)
 		return true;
 	if (st->st_uid == uid)
 		return st->st_mode & S_IWUSR;
-	if (st->st_gid == gid)
+	/* privileges.c gives the user a group-writable home's group (fsGroup) */
+	if (st->st_gid == gid || (st->st_gid != 0 && (st->st_mode & S_IWGRP)))
 		return st->st_mode & S_IWGRP;
 	return st->st_mode & S_IWOTH;
 }
@@ -334,8 +335,14 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 			return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
 	} else if (!S_ISDIR(hs.st_mode)) {
 		return nbk_error_set(err, ENOTDIR, "the home '%s' is not a folder", ctx->home);
-	} else if (ctx->is_root && hs.st_uid == 0 && cfg->uid != 0) {
-		/* A fresh volume mounted without fsGroup: the folder itself only. */
+	} else if (ctx->is_root && hs.st_uid == 0 && cfg->uid != 0 &&
+		   !(hs.st_gid != 0 && (hs.st_mode & S_IWGRP))) {
+		/*
+		 * A fresh volume mounted without fsGroup: the folder itself only.
+		 * A root-owned folder that is group-writable by a group other
+		 * than root is a Kubernetes fsGroup volume: its group is what
+		 * makes it writable (privileges.c keeps that group), so it stays.
+		 */
 		if (chown(ctx->home, cfg->uid, cfg->gid) < 0)
 			return nbk_error_set(err, errno, "cannot give the home '%s' to uid %u",
 					     ctx->home, (unsigned)cfg->uid);
@@ -345,6 +352,9 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 			     (unsigned)cfg->uid, (unsigned)cfg->gid);
 	}
 
+	/* On an fsGroup volume what we create keeps the volume's group. */
+	ctx->files_gid = hs.st_gid != 0 && (hs.st_mode & S_IWGRP) && hs.st_uid != cfg->uid
+				 ? hs.st_gid : cfg->gid;
 	if (!bs_can_write(&hs, ctx->is_root ? cfg->uid : geteuid(), ctx->is_root ? cfg->gid : getegid()) ||
 	    (!ctx->is_root && access(ctx->home, W_OK) < 0)) {
 		nbk_warn("home: '%s' is not writable by uid %u (owned by %u:%u, mode %04o): the "
@@ -367,7 +377,7 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 		if (nbk_path_join_safe(ctx->home, rel, &path, err) < 0)
 			return nbk_error_prefix(err, "home.directories");
 		if (nbk_mkdir_p(path, dir_mode | S_IRWXU, ctx->is_root ? cfg->uid : (uid_t)-1,
-				cfg->gid, &created, err) < 0)
+				ctx->files_gid, &created, err) < 0)
 			return -1;
 		st.dirs += created;
 	}

@@ -15,7 +15,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bootstrap.h"
@@ -26,6 +28,49 @@
 #include "version.h"
 
 extern char **environ;
+
+/*
+ * A stop signal (docker stop, kubectl delete) that arrives while the steps
+ * run.  As PID 1 a signal with the default disposition is dropped by the
+ * kernel, so without a handler a SIGTERM during a slow hook would be lost
+ * and the server would start anyway.
+ */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
+}
+
+/*
+ * Block the stop signals, so that one arriving from now on stays pending for
+ * bs_supervise() (which forwards it to the command), and tell whether one
+ * already came.
+ */
+static int block_stop_signals(void)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&set, stop_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return stop_signal;
+}
 
 /* Exit codes of bootstrap itself (the command's own pass through). */
 enum {
@@ -284,9 +329,18 @@ int main(int argc, char **argv)
 		ctx_release(&ctx);
 		return BS_EXIT_OK;
 	}
+	/*
+	 * From here on bootstrap is the init of what it starts: hooks that leave
+	 * a process in the background are re-parented to us (not to the node's
+	 * init), and a stop signal during the steps is remembered.
+	 */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		nbk_warn("cannot become a child subreaper: %s", strerror(errno));
+	catch_stop_signals();
 	ctx.is_root = geteuid() == 0;
 	ctx.print_env = opt.print_env;
 	ctx.home = nbk_path_normalize(ctx.cfg.home);
+	ctx.files_gid = ctx.cfg.gid;
 	bs_step_log(&ctx, "config", "loaded %zu file(s); user %s uid=%u gid=%u",
 		    ctx.cfg.sources.n, ctx.cfg.user_name, (unsigned)ctx.cfg.uid,
 		    (unsigned)ctx.cfg.gid);
@@ -319,6 +373,13 @@ int main(int argc, char **argv)
 		nbk_strvec_release(&command);
 		ctx_release(&ctx);
 		return r;
+	}
+	if (block_stop_signals()) {
+		nbk_error("received %s during the start: the command was not started",
+			  strsignal(stop_signal));
+		nbk_strvec_release(&command);
+		ctx_release(&ctx);
+		return 128 + stop_signal;
 	}
 	nbk_log(NBK_LOG_INFO, "start", "ready in %llu ms: starting '%s'",
 		(unsigned long long)((nbk_now_us() - start_us) / 1000), command.v[0]);

@@ -68,7 +68,14 @@ bool nbk_log_enabled(int level)
 
 void nbk_log_add_secret(const char *value)
 {
-	if (!value || !*value || nbk_strvec_find(&log_secrets, value) >= 0)
+	/*
+	 * Values shorter than NBK_LOG_SECRET_MIN are not searched for: masking
+	 * every "1" of every line (an env_file's DEBUG=1) hides the log, not a
+	 * secret.  Callers never log secret values; this is the second line of
+	 * defence for the values that could be guessed from a line anyway.
+	 */
+	if (!value || strlen(value) < NBK_LOG_SECRET_MIN ||
+	    nbk_strvec_find(&log_secrets, value) >= 0)
 		return;
 	nbk_strvec_push(&log_secrets, value);
 }

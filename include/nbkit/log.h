@@ -42,7 +42,10 @@ int nbk_log_parse_format(const char *s, enum nbk_log_format *out);
 void nbk_log_set_fd(int fd);
 bool nbk_log_enabled(int level);
 
-/* Register a secret value (copied; values shorter than 1 byte are ignored). */
+/* Secrets shorter than this are not searched for in messages (see log.c). */
+#define NBK_LOG_SECRET_MIN 4
+
+/* Register a secret value (copied; values shorter than NBK_LOG_SECRET_MIN are ignored). */
 void nbk_log_add_secret(const char *value);
 /* Forget every registered secret. */
 void nbk_log_clear_secrets(void);
