@@ -319,9 +319,36 @@ static void xfer_release(struct xfer *x)
 	state_release(&x->st);
 }
 
-static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer *x)
+void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url)
 {
 	const char *scheme_https = "https://";
+	bool https = !strncmp(url, scheme_https, strlen(scheme_https));
+
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "envtool/" NBK_VERSION);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(cfg->connect_timeout_s * 1000.0));
+	/* conda's read timeout: give up when nothing arrives for that long */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(cfg->read_timeout_s + 0.999));
+	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (cfg->ca_bundle) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
+	}
+	/* proxy_servers from .condarc; otherwise libcurl reads http_proxy,
+	 * HTTPS_PROXY and NO_PROXY itself */
+	if (https ? cfg->proxy_https != NULL : cfg->proxy_http != NULL)
+		curl_easy_setopt(e, CURLOPT_PROXY, https ? cfg->proxy_https : cfg->proxy_http);
+}
+
+static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer *x)
+{
 	CURL *e;
 
 	xfer_reset_response(x);
@@ -345,7 +372,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 			x->headers = curl_slist_append(x->headers, ims);
 		}
 	}
-	curl_easy_setopt(e, CURLOPT_URL, x->req_url);
+	et_curl_setup(e, cfg, x->req_url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -353,29 +380,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "envtool/" NBK_VERSION);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(cfg->connect_timeout_s * 1000.0));
-	/* conda's read timeout: give up when nothing arrives for that long */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(cfg->read_timeout_s + 0.999));
-	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (cfg->ca_bundle) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
-	}
-	/* proxy_servers from .condarc; otherwise libcurl reads http_proxy,
-	 * HTTPS_PROXY and NO_PROXY itself */
-	if (!strncmp(x->req_url, scheme_https, strlen(scheme_https)) ? cfg->proxy_https != NULL
-								  : cfg->proxy_http != NULL)
-		curl_easy_setopt(e, CURLOPT_PROXY, !strncmp(x->req_url, scheme_https, 8) ? cfg->proxy_https
-											 : cfg->proxy_http);
 	x->job->attempts++;
 	if (curl_multi_add_handle(multi, e) != CURLM_OK)
 		return job_error(x, 0, "cannot start a transfer for '%s'", x->req_url);

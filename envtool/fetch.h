@@ -22,6 +22,7 @@
 #ifndef ENVTOOL_FETCH_H
 #define ENVTOOL_FETCH_H
 
+#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -56,5 +57,13 @@ int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err)
 int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
 		 struct nbk_error *err);
 void et_fetch_job_release(struct et_fetch_job *job);
+
+/*
+ * The settings every envtool transfer shares (repodata here, packages in
+ * download.c): url, redirects limited to http(s), user agent, connect and
+ * read timeouts, ssl_verify / CA bundle and proxy_servers from cfg.  The
+ * caller adds its own callbacks and headers.
+ */
+void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url);
 
 #endif
