@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Downloading package archives: all at once over one libcurl multi handle
+ * with a bounded number of connections, verified while they arrive.
+ *
+ * Each download goes to DEST.partial and is renamed to DEST only once its
+ * size and digest (sha256; md5 when that is all the record has) match.  A
+ * dropped connection or a 5xx/429 is retried after backoff_factor * 2^n
+ * seconds (cfg's remote_max_retries / remote_backoff_factor); when the
+ * .partial already holds bytes the retry asks for the rest with a Range
+ * request (a server that answers 200 instead of 206 is read from the
+ * start).  A download that fails verification leaves nothing behind: DEST
+ * and DEST.partial are deleted and the error names the package.
+ *
+ * file:// URLs and plain paths are copied (and verified) the same way.
+ *
+ * Progress: with ET_DL_PROGRESS, bars for the active downloads and one for
+ * the total are drawn on stderr (redrawn at most 10 times a second, erased
+ * at the end); the caller sets it only when stderr is a terminal and
+ * --json was not given.
+ */
+#ifndef ENVTOOL_DOWNLOAD_H
+#define ENVTOOL_DOWNLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nbkit/error.h"
+#include "config.h"
+
+enum et_download_flags {
+	ET_DL_PROGRESS = 1 << 0,    /* draw progress bars on stderr */
+};
+
+/* Default number of simultaneous transfers (mamba's default is 5). */
+#define ET_DL_DEFAULT_CONNECTIONS 5
+
+struct et_download {
+	/* set by the caller; borrowed, must outlive et_download_all() */
+	const char *url;            /* http(s)://, file:// or an absolute path */
+	const char *dest;           /* final path; DEST.partial while in progress */
+	const char *label;          /* the package, for messages and bars ("zlib-1.2.11-h7b6447c_3") */
+	const char *sha256;         /* hex; NULL or "" when absent */
+	const char *md5;            /* hex; NULL or "" when absent; used only without sha256 */
+	uint64_t size;              /* expected bytes; 0 when unknown */
+	/* results */
+	bool ok;                    /* DEST exists and was verified */
+	bool resumed;               /* a Range request continued a .partial */
+	unsigned attempts;          /* requests sent */
+	uint64_t bytes;             /* bytes received over the network (not counting a resumed prefix) */
+	long http_status;           /* last HTTP status, 0 when none */
+	struct nbk_error err;       /* when !ok */
+};
+
+/*
+ * Called (from et_download_all()'s thread) each time a download finished,
+ * well or not, so the caller can start extracting it while the others are
+ * still downloading.
+ */
+typedef void (*et_download_done_fn)(struct et_download *dl, void *user);
+
+struct et_download_opts {
+	unsigned flags;             /* enum et_download_flags */
+	unsigned max_connections;   /* 0: ET_DL_DEFAULT_CONNECTIONS */
+	et_download_done_fn on_done;/* may be NULL */
+	void *user;
+};
+
+/*
+ * Download every dls[i] (url and dest set).  Returns 0 when all are ok, or
+ * -1 with err set to the first failure (its message names the package);
+ * each download's own result is in dls[i].ok / dls[i].err either way.
+ * Nothing is allocated that the caller must free.
+ */
+int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t n,
+		    const struct et_download_opts *opts, struct nbk_error *err);
+
+/*
+ * Check the file at path against size (0: any), sha256 or md5 (hex, NULL or
+ * "": absent).  Returns 0 when it matches, -1 with err ("'LABEL': sha256
+ * mismatch: expected X, got Y") otherwise.  Does not delete anything.
+ */
+int et_download_verify_file(const char *path, const char *label, uint64_t size,
+			    const char *sha256, const char *md5, struct nbk_error *err);
+
+#endif

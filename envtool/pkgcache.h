@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The package cache, in conda's pkgs layout, so conda and mamba share it:
+ *
+ *   PKGS/FN                          the archive (.conda or .tar.bz2)
+ *   PKGS/NAME-VERSION-BUILD/         the extracted package, with
+ *     info/repodata_record.json      the record as conda writes it (url,
+ *                                    channel, fn, md5, sha256, size ...)
+ *   PKGS/urls.txt                    one URL per downloaded archive (appended)
+ *   PKGS/.locks/NAME-VERSION-BUILD.lock   envtool's per-package locks
+ *
+ * pkgs_dirs comes from the configuration (CONDA_PKGS_DIRS, .condarc;
+ * ~/.conda/pkgs in the images).  The first one that can be created and
+ * written is the writable cache: downloads and extractions go there.  The
+ * others are read-only caches: a package already extracted in one is used
+ * as is, an archive in one is verified and extracted into the writable
+ * cache without downloading.
+ *
+ * An extracted folder counts as present only when its
+ * info/repodata_record.json agrees with the record (sha256, else md5, else
+ * url/fn), and it only ever appears by a rename of a complete temporary
+ * folder (extract.h).
+ *
+ * Several envtool processes may share one cache: a package is fetched and
+ * extracted only under an exclusive flock() on its lock file, and whoever
+ * takes a lock first checks again whether another process made the package
+ * meanwhile; so two processes needing the same package fetch it once.
+ */
+#ifndef ENVTOOL_PKGCACHE_H
+#define ENVTOOL_PKGCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+#include "config.h"
+#include "record.h"
+
+struct et_pkgcache {
+	const struct et_config *cfg;   /* borrowed: pkgs_dirs and the network settings */
+	char *write_dir;               /* the writable cache; NULL when none (then only reading works) */
+	struct nbk_strvec dirs;        /* every pkgs_dir, in order (write_dir among them) */
+};
+
+/*
+ * Settle the caches of cfg->pkgs_dirs (creating the first writable one).
+ * cfg must outlive the cache.  Returns 0 (also when none is writable:
+ * write_dir is then NULL and et_pkgcache_ensure() fails for what is
+ * missing), or -1 with err when pkgs_dirs is empty.  Release with
+ * et_pkgcache_release() in every case.
+ */
+int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
+		     struct nbk_error *err);
+void et_pkgcache_release(struct et_pkgcache *cache);
+
+/*
+ * NAME-VERSION-BUILD of a record (conda's dist name: fn without its
+ * .conda / .tar.bz2; name-version-build when fn is empty).  New string.
+ */
+char *et_pkgcache_dist_name(const struct et_record *rec);
+
+enum et_pkg_state {
+	ET_PKG_MISSING,     /* must be downloaded */
+	ET_PKG_ARCHIVE,     /* the archive is in a cache, not yet extracted (no download) */
+	ET_PKG_EXTRACTED,   /* an extracted folder matches: nothing to do */
+};
+
+/*
+ * Where rec stands in the caches, without locking or changing anything
+ * (for --dry-run and the FETCH list of --json).  When dir_out is not NULL
+ * and the state is ET_PKG_EXTRACTED, *dir_out is the folder (new string).
+ * An ET_PKG_ARCHIVE archive is not verified here.
+ */
+enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache,
+				    const struct et_record *rec, char **dir_out);
+
+enum et_pkgcache_flags {
+	ET_PKGCACHE_PROGRESS = 1 << 0,  /* progress bars on stderr (a terminal, no --json) */
+};
+
+struct et_fetch_opts {
+	unsigned flags;             /* enum et_pkgcache_flags */
+	unsigned max_connections;   /* simultaneous downloads; 0: 5 */
+	unsigned extract_threads;   /* 0: one per online CPU */
+};
+
+/* What et_pkgcache_ensure() did, for messages and --json. */
+struct et_pkgcache_stats {
+	size_t cached;              /* already extracted */
+	size_t downloaded;          /* archives fetched */
+	size_t extracted;           /* folders made */
+	uint64_t bytes;             /* bytes downloaded */
+};
+
+/*
+ * Make sure every recs[i] is extracted in a cache: download what is
+ * missing (in parallel, verified, resumed, retried: download.h), extract
+ * what is not yet extracted (in parallel: extract.h), write
+ * info/repodata_record.json and append urls.txt.  opts and stats may be
+ * NULL.
+ *
+ * On success returns 0 and *extracted_dirs_out is a NULL-terminated array
+ * of n new strings, the extracted folder of recs[i] at index i; the caller
+ * frees each string and the array (or nbk_strvec-style with
+ * et_pkgcache_dirs_free()).  On failure returns -1 with err naming the
+ * first package that failed ("cannot fetch 'zlib-1.2.11-h7b6447c_3':
+ * sha256 mismatch ..."), *extracted_dirs_out is NULL, and no unverified
+ * archive or partial folder is left in the cache (a verified archive or
+ * complete folder made on the way stays: the next run reuses it).
+ *
+ * --offline (cfg->offline): nothing is downloaded; a missing package is an
+ * error naming it.
+ */
+int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs,
+		       size_t n, const struct et_fetch_opts *opts, char ***extracted_dirs_out,
+		       struct et_pkgcache_stats *stats, struct nbk_error *err);
+
+/* Free an array returned by et_pkgcache_ensure() (NULL is fine). */
+void et_pkgcache_dirs_free(char **dirs);
+
+/*
+ * Write rec as PKGDIR/info/repodata_record.json (conda's keys).  Used by
+ * et_pkgcache_ensure(); public for tests and for packages that arrive
+ * another way.
+ */
+int et_pkgcache_write_record(const char *pkgdir, const struct et_record *rec,
+			     struct nbk_error *err);
+
+#endif
