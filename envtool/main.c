@@ -24,6 +24,12 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "search", cmd_search, "the channels' records that match a spec" },
 	{ "info", cmd_info, "configuration, roots, channels" },
+	{ "remove", cmd_remove, "remove packages, or the environment with --all" },
+	{ "list", cmd_list, "packages of an environment" },
+	{ "env", cmd_env, "env list | env export [--explicit]" },
+	{ "run", cmd_run, "run a command inside an environment" },
+	{ "clean", cmd_clean, "clean the package and repodata caches" },
+	{ "kernel", cmd_kernel, "kernel install|remove: the environment's Jupyter kernel" },
 	{ NULL, NULL, NULL },
 };
 
@@ -36,6 +42,11 @@ enum {
 	OPT_RC_FILE,
 	OPT_NO_RC,
 	OPT_ALL,
+	OPT_NO_KERNEL,
+	OPT_EXPLICIT,
+	OPT_TARBALLS,
+	OPT_INDEX,
+	OPT_PACKAGES,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +67,11 @@ static const struct option long_opts[] = {
 	{ "rc-file", required_argument, NULL, OPT_RC_FILE },
 	{ "no-rc", no_argument, NULL, OPT_NO_RC },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "explicit", no_argument, NULL, OPT_EXPLICIT },
+	{ "tarballs", no_argument, NULL, OPT_TARBALLS },
+	{ "index", no_argument, NULL, OPT_INDEX },
+	{ "packages", no_argument, NULL, OPT_PACKAGES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,7 +123,9 @@ int main(int argc, char **argv)
 	argv++;
 	argc--;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:yvqr:n:p:f:h", long_opts, NULL)) != -1) {
+	/* run: options end at the command ("+"), so its own -c stays its own */
+	while ((c = getopt_long(argc, argv, strcmp(cmd->name, "run") ? "c:yvqr:n:p:f:h" : "+c:yvqr:n:p:f:h",
+				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': nbk_strvec_push(&ctx.opts.channels, optarg); break;
 		case OPT_OVERRIDE_CHANNELS: override = true; break;
@@ -125,6 +143,11 @@ int main(int argc, char **argv)
 		case OPT_RC_FILE: rc_file = optarg; break;
 		case OPT_NO_RC: no_rc = true; break;
 		case OPT_ALL: ctx.opts.all = true; break;
+		case OPT_NO_KERNEL: ctx.opts.no_kernel = true; break;
+		case OPT_EXPLICIT: ctx.opts.explicit_ = true; break;
+		case OPT_TARBALLS: ctx.opts.clean |= ET_CLEAN_TARBALLS; break;
+		case OPT_INDEX: ctx.opts.clean |= ET_CLEAN_INDEX; break;
+		case OPT_PACKAGES: ctx.opts.clean |= ET_CLEAN_PACKAGES; break;
 		case 'h': usage(stdout); ret = ET_EXIT_OK; goto out;
 		default:
 			fprintf(stderr, "envtool %s: see 'envtool --help'\n", cmd->name);

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* envtool env (issue 4): being written; the table entry is in main.c already. */
+#include "nbkit/log.h"
+#include "cmd.h"
+
+int cmd_env(struct et_ctx *ctx)
+{
+	(void)ctx;
+	nbk_error("'env' is not implemented yet");
+	return ET_EXIT_FAIL;
+}
