@@ -43,6 +43,7 @@ struct sctx {
 	struct et_version **vers;
 	unsigned char *parsed;
 	unsigned char *is_virtual;
+	const char **chan_url;  /* the record's channel base URL, or NULL */
 	Id nsolv;
 	/* solvables grouped by name: byname[name_start[nameid] .. + name_count[nameid]) */
 	Id *byname;
@@ -51,7 +52,9 @@ struct sctx {
 	Id nnames;
 	/* parsed specs by string id */
 	struct et_matchspec **specs;
+	char **spec_url;        /* a spec's channel as a base URL (resolve_channel) */
 	Id nspecs;
+	struct nbk_strvec owned_urls;   /* installed records' channel URLs */
 	/* the user's specs: dep ids of the jobs */
 	Id *job_deps;
 	size_t njob_deps;
@@ -76,6 +79,8 @@ static struct et_matchspec *spec_of(struct sctx *c, Id sid)
 
 		c->specs = nbk_xrealloc(c->specs, (size_t)n * sizeof(*c->specs));
 		memset(c->specs + c->nspecs, 0, (size_t)(n - c->nspecs) * sizeof(*c->specs));
+		c->spec_url = nbk_xrealloc(c->spec_url, (size_t)n * sizeof(*c->spec_url));
+		memset(c->spec_url + c->nspecs, 0, (size_t)(n - c->nspecs) * sizeof(*c->spec_url));
 		c->nspecs = n;
 	}
 	if (!c->specs[sid]) {
@@ -83,14 +88,53 @@ static struct et_matchspec *spec_of(struct sctx *c, Id sid)
 
 		if (et_matchspec_parse(pool_id2str(c->pool, sid), &ms, NULL) < 0)
 			ms = BAD_SPEC;
+		/*
+		 * "conda-forge::numpy": the channel as the channel module
+		 * resolves it (alias, custom_channels, URLs), compared with the
+		 * URL of the record's channel, not by the tail of its name.
+		 */
+		if (ms != BAD_SPEC && ms->channel && c->req->resolve_channel) {
+			char *url = c->req->resolve_channel(ms->channel, c->req->resolve_data);
+
+			if (url) {
+				c->spec_url[sid] = url;
+				free(ms->channel);
+				ms->channel = NULL;
+			}
+		}
 		c->specs[sid] = ms;
 	}
 	return c->specs[sid] == BAD_SPEC ? NULL : c->specs[sid];
 }
 
-/* The solvables whose record matches (want true) or, with the same name, does not. */
-static void candidates(struct sctx *c, const struct et_matchspec *ms, bool want, Queue *q)
+/* The channel URL of the spec with string id sid (spec_of() first). */
+static const char *spec_url(struct sctx *c, Id sid)
 {
+	return sid > 0 && sid < c->nspecs ? c->spec_url[sid] : NULL;
+}
+
+static bool url_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la && a[la - 1] == '/')
+		la--;
+	while (lb && b[lb - 1] == '/')
+		lb--;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+static bool match_p(struct sctx *c, const struct et_matchspec *ms, const char *url, Id p)
+{
+	if (url && (!c->chan_url[p] || !url_eq(url, c->chan_url[p])))
+		return false;
+	return et_matchspec_match_v(ms, c->recs[p], sver(c, p));
+}
+
+/* The solvables whose record matches (want true) or, with the same name, does not. */
+static void candidates(struct sctx *c, Id sid, const struct et_matchspec *ms, bool want, Queue *q)
+{
+	const char *url = spec_url(c, sid);
 	Id p;
 
 	if (!ms->name_glob) {
@@ -101,7 +145,7 @@ static void candidates(struct sctx *c, const struct et_matchspec *ms, bool want,
 			return;
 		for (i = 0; i < c->name_count[nid]; i++) {
 			p = c->byname[c->name_start[nid] + i];
-			if (et_matchspec_match_v(ms, c->recs[p], sver(c, p)) == want)
+			if (match_p(c, ms, url, p) == want)
 				queue_push(q, p);
 		}
 		return;
@@ -109,7 +153,7 @@ static void candidates(struct sctx *c, const struct et_matchspec *ms, bool want,
 	for (p = 2; p < c->nsolv; p++) {
 		if (!c->recs[p] || !et_matchspec_match_name(ms, c->recs[p]->name))
 			continue;
-		if (et_matchspec_match_v(ms, c->recs[p], sver(c, p)) == want)
+		if (match_p(c, ms, url, p) == want)
 			queue_push(q, p);
 	}
 }
@@ -127,7 +171,7 @@ static Id nscallback(Pool *pool, void *data, Id name, Id evr)
 	if (!ms)
 		return 0;
 	queue_init(&q);
-	candidates(c, ms, name == c->ns_match, &q);
+	candidates(c, evr, ms, name == c->ns_match, &q);
 	r = q.count ? pool_queuetowhatprovides(pool, &q) : 0;
 	queue_free(&q);
 	return r;
@@ -140,21 +184,28 @@ struct rankent {
 	struct et_version *ver;
 	int prio;               /* channel priority, flexible only */
 	Id name;
+	const char *url;        /* the channel's base URL, or NULL */
+	unsigned penalty;       /* track_features + legacy features nobody activated */
+	unsigned active;        /* legacy features that are activated */
+	unsigned long dev;      /* tie-break: how far its dependencies fall below the best */
 	unsigned rank;
 };
 
-/* conda's preference, best last: fewer track_features, version, build number, timestamp. */
-static int pref_cmp(const struct rankent *a, const struct rankent *b)
+/*
+ * conda's preference, best last: fewer track_features (and legacy features
+ * nothing activated), version, build number, more activated features
+ * (conda's feature metric: `cpuonly` requested prefers the `features:
+ * cpuonly` build among otherwise equal ones), timestamp, then the
+ * tie-break (dev, filled by tie_break()).
+ */
+static int pref_base(const struct rankent *a, const struct rankent *b)
 {
 	int c;
 
 	if (a->prio != b->prio)
 		return a->prio > b->prio ? -1 : 1;
-	/* legacy `features` count like track_features: conda minimises both */
-	if (a->rec->track_features.n + a->rec->features.n !=
-	    b->rec->track_features.n + b->rec->features.n)
-		return a->rec->track_features.n + a->rec->features.n >
-		       b->rec->track_features.n + b->rec->features.n ? -1 : 1;
+	if (a->penalty != b->penalty)
+		return a->penalty > b->penalty ? -1 : 1;
 	if (a->ver && b->ver) {
 		c = et_version_compare(a->ver, b->ver);
 		if (c)
@@ -164,8 +215,21 @@ static int pref_cmp(const struct rankent *a, const struct rankent *b)
 	}
 	if (a->rec->build_number != b->rec->build_number)
 		return a->rec->build_number < b->rec->build_number ? -1 : 1;
+	if (a->active != b->active)
+		return a->active < b->active ? -1 : 1;
 	if (a->rec->timestamp_ms != b->rec->timestamp_ms)
 		return a->rec->timestamp_ms < b->rec->timestamp_ms ? -1 : 1;
+	return 0;
+}
+
+static int pref_cmp(const struct rankent *a, const struct rankent *b)
+{
+	int c = pref_base(a, b);
+
+	if (c)
+		return c;
+	if (a->dev != b->dev)
+		return a->dev > b->dev ? -1 : 1;
 	return 0;
 }
 
@@ -176,6 +240,68 @@ static int rank_sort(const void *pa, const void *pb)
 	if (a->name != b->name)
 		return a->name < b->name ? -1 : 1;
 	return pref_cmp(a, b);
+}
+
+/* v sorted by name: the first index of each name's run, by name id (-1: none). */
+static long *name_runs(struct rankent **v, size_t n, Id nnames)
+{
+	long *start = nbk_xmalloc(((size_t)nnames + 1) * sizeof(*start));
+	size_t i;
+
+	for (i = 0; i <= (size_t)nnames; i++)
+		start[i] = -1;
+	for (i = 0; i < n; i++)
+		if (start[v[i]->name] < 0)
+			start[v[i]->name] = (long)i;
+	return start;
+}
+
+/*
+ * conda's tie-break: when builds tie on everything above (numpy 1.7.1
+ * py27_0 and py33_0 on conda's test index), conda's optimiser prefers the
+ * one whose dependencies can take newer versions, because it maximises the
+ * versions of every package in the solution.  For each record of a tie
+ * group, dev sums, over its dependencies, how many ranks the best record
+ * that dependency allows lies below the best of that name (a dependency
+ * nothing satisfies counts the whole name).  v is sorted and ranked by
+ * pref_base(); records with no tie keep dev 0.
+ */
+static void tie_break(struct sctx *c, struct rankent **v, size_t n)
+{
+	long *start = name_runs(v, n, c->pool->ss.nstrings);
+	size_t i = 0, j, k, d;
+
+	while (i < n) {
+		for (j = i + 1; j < n && v[j]->name == v[i]->name && pref_base(v[i], v[j]) == 0; j++)
+			;
+		for (k = i; j - i > 1 && k < j; k++) {
+			const struct et_record *r = v[k]->rec;
+
+			for (d = 0; d < r->depends.n; d++) {
+				struct et_matchspec *ms;
+				Id nid;
+				long s, e;
+				unsigned best = 0, top = 0;
+
+				if (et_matchspec_parse(r->depends.v[d], &ms, NULL) < 0)
+					continue;
+				nid = ms->name_glob ? 0 : pool_str2id(c->pool, ms->name, 0);
+				if (nid > 0 && nid < c->pool->ss.nstrings && (s = start[nid]) >= 0) {
+					for (e = s; (size_t)e < n && v[e]->name == nid; e++) {
+						if (v[e]->rank > top)
+							top = v[e]->rank;
+						if (v[e]->rank > best &&
+						    et_matchspec_match_v(ms, v[e]->rec, v[e]->ver))
+							best = v[e]->rank;
+					}
+					v[k]->dev += top - best;
+				}
+				et_matchspec_free(ms);
+			}
+		}
+		i = j;
+	}
+	free(start);
 }
 
 static void assign_ranks(struct rankent **v, size_t n)
@@ -236,6 +362,8 @@ static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_
 		c->vers = nbk_xrealloc(c->vers, (size_t)n * sizeof(*c->vers));
 		c->parsed = nbk_xrealloc(c->parsed, (size_t)n);
 		c->is_virtual = nbk_xrealloc(c->is_virtual, (size_t)n);
+		c->chan_url = nbk_xrealloc(c->chan_url, (size_t)n * sizeof(*c->chan_url));
+		memset(c->chan_url + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->chan_url));
 		memset(c->recs + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->recs));
 		memset(c->vers + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->vers));
 		memset(c->parsed + c->nsolv, 0, (size_t)(n - c->nsolv));
@@ -248,6 +376,7 @@ static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_
 	c->parsed[p] = 1;
 	e->ver = NULL;
 	c->is_virtual[p] = is_virtual;
+	c->chan_url[p] = e->url;
 }
 
 static void index_names(struct sctx *c)
@@ -271,6 +400,63 @@ static void index_names(struct sctx *c)
 	}
 	free(fill);
 	c->nsolv = c->pool->nsolvables < c->nsolv ? c->nsolv : c->pool->nsolvables;
+}
+
+/*
+ * Legacy features that the request activates: those tracked by every
+ * candidate of one of the user's specs, and by installed records.  Then
+ * each entry's penalty (track_features, and features nothing activates:
+ * such a record needs a tracker that is itself penalised) and its count of
+ * activated features.
+ */
+static void activate_features(struct sctx *c, struct rankent **v, size_t n)
+{
+	const struct et_solve_request *req = c->req;
+	_cleanup_strvec_ struct nbk_strvec active = NBK_STRVEC_INIT;
+	size_t i, j, s;
+
+	for (s = 0; s < req->nspecs; s++) {
+		struct et_matchspec *ms;
+		_cleanup_strvec_ struct nbk_strvec common = NBK_STRVEC_INIT;
+		bool first = true;
+
+		if (et_matchspec_parse(req->specs[s], &ms, NULL) < 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			const struct et_record *r = v[i]->rec;
+
+			if (!et_matchspec_match_name(ms, r->name) || !et_matchspec_match_v(ms, r, v[i]->ver))
+				continue;
+			if (first) {
+				for (j = 0; j < r->track_features.n; j++)
+					nbk_strvec_push(&common, r->track_features.v[j]);
+				first = false;
+				continue;
+			}
+			for (j = common.n; j-- > 0;)
+				if (nbk_strvec_find(&r->track_features, common.v[j]) < 0)
+					nbk_strvec_remove(&common, j);
+		}
+		for (j = 0; j < common.n; j++)
+			if (nbk_strvec_find(&active, common.v[j]) < 0)
+				nbk_strvec_push(&active, common.v[j]);
+		et_matchspec_free(ms);
+	}
+	for (i = 0; i < req->ninstalled; i++)
+		for (j = 0; j < req->installed[i].track_features.n; j++)
+			if (nbk_strvec_find(&active, req->installed[i].track_features.v[j]) < 0)
+				nbk_strvec_push(&active, req->installed[i].track_features.v[j]);
+	for (i = 0; i < n; i++) {
+		const struct et_record *r = v[i]->rec;
+
+		v[i]->penalty = (unsigned)r->track_features.n;
+		for (j = 0; j < r->features.n; j++) {
+			if (nbk_strvec_find(&active, r->features.v[j]) >= 0)
+				v[i]->active++;
+			else
+				v[i]->penalty++;
+		}
+	}
 }
 
 /*
@@ -312,6 +498,7 @@ static void build_pool(struct sctx *c)
 			if (best_prio && req->repos[i].priority != best_prio[e->name])
 				continue;
 			e->rec = r;
+			e->url = req->repos[i].channel_url;
 			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority : 0;
 			(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
 			order[k] = e;
@@ -325,6 +512,15 @@ static void build_pool(struct sctx *c)
 
 		e->rec = r;
 		e->name = pool_str2id(c->pool, r->name, 1);
+		/* an installed record's channel as written in its conda-meta */
+		if (i < req->ninstalled && req->resolve_channel && *r->channel) {
+			char *url = req->resolve_channel(r->channel, req->resolve_data);
+
+			if (url) {
+				nbk_strvec_push_owned(&c->owned_urls, url);
+				e->url = url;
+			}
+		}
 		/* installed records rank with the channels' (same fields, same rank) */
 		e->prio = 0;
 		(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
@@ -332,11 +528,14 @@ static void build_pool(struct sctx *c)
 		k++;
 	}
 	free(best_prio);
+	activate_features(c, order, k);
 	/* rank over a copy of the order, then add in input order */
 	{
 		struct rankent **sorted = nbk_xmalloc((k ? k : 1) * sizeof(*sorted));
 
 		memcpy(sorted, order, k * sizeof(*sorted));
+		assign_ranks(sorted, k);
+		tie_break(c, sorted, k);
 		assign_ranks(sorted, k);
 		free(sorted);
 	}
@@ -498,8 +697,8 @@ static void explain_pairs(struct sctx *c, const char *from, const char *other, c
 		return;
 	queue_init(&qf);
 	queue_init(&qo);
-	candidates(c, mf, true, &qf);
-	candidates(c, mo, true, &qo);
+	candidates(c, sf, mf, true, &qf);
+	candidates(c, so, mo, true, &qo);
 	for (i = 0; i < qf.count && clash; i++) {
 		const struct et_record *r = c->recs[qf.elements[i]];
 
@@ -507,7 +706,8 @@ static void explain_pairs(struct sctx *c, const char *from, const char *other, c
 			const struct nbk_strvec *v = pass ? &r->constrains : &r->depends;
 
 			for (j = 0; j < (int)v->n && clash; j++) {
-				struct et_matchspec *md = spec_of(c, pool_str2id(c->pool, v->v[j], 1));
+				Id sd = pool_str2id(c->pool, v->v[j], 1);
+				struct et_matchspec *md = spec_of(c, sd);
 
 				if (!md || strcmp(md->name, mo->name) != 0)
 					continue;
@@ -518,7 +718,7 @@ static void explain_pairs(struct sctx *c, const char *from, const char *other, c
 				for (k = 0; k < qo.count; k++) {
 					Id q = qo.elements[k];
 
-					if (et_matchspec_match_v(md, c->recs[q], sver(c, q)))
+					if (match_p(c, md, spec_url(c, sd), q))
 						clash = false;
 				}
 			}
@@ -742,9 +942,14 @@ static void sctx_release(struct sctx *c)
 {
 	Id i;
 
-	for (i = 0; i < c->nspecs; i++)
+	for (i = 0; i < c->nspecs; i++) {
 		if (c->specs[i] && c->specs[i] != BAD_SPEC)
 			et_matchspec_free(c->specs[i]);
+		free(c->spec_url[i]);
+	}
+	free(c->spec_url);
+	free(c->chan_url);
+	nbk_strvec_release(&c->owned_urls);
 	for (i = 0; i < c->nsolv; i++)
 		et_version_free(c->vers[i]);
 	free(c->specs);
@@ -784,6 +989,7 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 
 	memset(t, 0, sizeof(*t));
 	memset(&c, 0, sizeof(c));
+	nbk_strvec_init(&c.owned_urls);
 	c.req = req;
 	/* the user's specs and pins first: a bad one is the user's error */
 	for (i = 0; i < req->nspecs + req->npins; i++) {
@@ -807,12 +1013,13 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 	c.njob_deps = req->nspecs;
 	for (i = 0; i < req->nspecs; i++) {
 		Id dep = dep_id(&c, c.ns_match, req->specs[i]);
-		struct et_matchspec *ms = spec_of(&c, GETRELDEP(c.pool, dep)->evr);
+		Id sid = GETRELDEP(c.pool, dep)->evr;
+		struct et_matchspec *ms = spec_of(&c, sid);
 		Queue q;
 
 		c.job_deps[i] = dep;
 		queue_init(&q);
-		candidates(&c, ms, true, &q);
+		candidates(&c, sid, ms, true, &q);
 		if (!q.count)
 			add_line(&lines, explain_empty(&c, req->specs[i], ms));
 		queue_free(&q);
@@ -831,7 +1038,7 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 		Queue q;
 
 		queue_init(&q);
-		candidates(&c, ms, false, &q);
+		candidates(&c, sid, ms, false, &q);
 		if (q.count) {
 			Id what = pool_queuetowhatprovides(c.pool, &q);
 

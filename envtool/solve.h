@@ -7,8 +7,13 @@
  * computes by matching the MatchSpec against the records (matchspec.h).
  * conda's preferences become each package's libsolv version: within a name,
  * records are ranked by (channel priority when flexible,) fewer
- * track_features, higher version, higher build number, newer timestamp, and
- * the rank is what libsolv compares.  Channel priority "strict" keeps, for
+ * track_features, higher version, higher build number, more activated
+ * legacy features, newer timestamp, then (conda's tie-break) dependencies
+ * that can resolve to newer versions, and the rank is what libsolv
+ * compares.  A legacy feature is activated when every candidate of one of
+ * the user's specs, or an installed record, tracks it (conda: `cpuonly`
+ * requested makes the `features: cpuonly` builds preferred, not
+ * penalised).  Channel priority "strict" keeps, for
  * each name, only the records of the highest-priority channel that has the
  * name.  `constrains` are conflicts with the records of that name that do
  * not match; legacy `features` require a record that tracks the feature;
@@ -38,6 +43,8 @@ struct et_solve_repo {
 	size_t n;
 	int priority;           /* 0 = highest (the first channel) */
 	const char *name;       /* "conda-forge/linux-64", for messages */
+	const char *channel_url;/* the channel's base URL (channel.h), for
+				 * "channel::name" specs; NULL: match by name */
 };
 
 enum et_solve_mode {
@@ -59,6 +66,15 @@ struct et_solve_request {
 	size_t npins;
 	enum et_channel_priority priority;
 	enum et_solve_mode mode;
+	/*
+	 * How a spec's channel ("conda-forge", "https://.../conda-forge",
+	 * "file:///srv/chan") becomes a base URL: channel_alias and
+	 * custom_channels apply (channel.h).  Returns a new string, or NULL
+	 * when the channel is not one URL ("defaults"): then the record's
+	 * channel name is compared as matchspec.h does.  NULL: always that.
+	 */
+	char *(*resolve_channel)(const char *channel, void *data);
+	void *resolve_data;
 };
 
 /*

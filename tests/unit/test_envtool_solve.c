@@ -228,7 +228,7 @@ static void test_numpy(void **state)
 
 	(void)state;
 	load(&cf, "conda-forge-numpy-linux-64.json", "conda-forge", "linux-64", 0);
-	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64" };
+	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -262,7 +262,7 @@ static void test_numpy(void **state)
 	/* a python numpy was not built for */
 	add(&extra, "python", "3.11.8", "h0_cpython", NULL, NULL, NULL);
 	add(&extra, "numpy-base", "1.0", "0", NULL, NULL, NULL);
-	repos[1] = (struct et_solve_repo){ extra.v, extra.n, 0, "stub/linux-64" };
+	repos[1] = (struct et_solve_repo){ extra.v, extra.n, 0, "stub/linux-64", NULL };
 	req.nrepos = 2;
 	specs[1] = "python 3.11.*";
 	req.nspecs = 2;
@@ -326,7 +326,7 @@ static void test_installed(void **state)
 
 	(void)state;
 	load(&cf, "conda-forge-numpy-linux-64.json", "conda-forge", "linux-64", 0);
-	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64" };
+	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -383,8 +383,8 @@ static void test_channel_priority(void **state)
 	add(&lo, "foo", "2.0", "0", NULL, NULL, NULL);
 	add(&lo, "foo", "3.0", "0", NULL, NULL, NULL);
 	add(&lo, "bar", "1.0", "0", "foo", NULL, NULL);
-	repos[0] = (struct et_solve_repo){ hi.v, hi.n, 0, "high/linux-64" };
-	repos[1] = (struct et_solve_repo){ lo.v, lo.n, 1, "low/linux-64" };
+	repos[0] = (struct et_solve_repo){ hi.v, hi.n, 0, "high/linux-64", NULL };
+	repos[1] = (struct et_solve_repo){ lo.v, lo.n, 1, "low/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 2;
 	req.specs = specs;
@@ -414,6 +414,53 @@ static void test_channel_priority(void **state)
 	recs_free(&lo);
 }
 
+/* "chan::foo" through a resolver: the alias names one URL, not every "/chan" */
+static char *resolve_alias(const char *channel, void *data)
+{
+	(void)data;
+	if (strstr(channel, "://"))
+		return strdup(channel);
+	return nbk_xasprintf("https://alias.example/%s", channel);
+}
+
+static void test_channel_spec(void **state)
+{
+	struct recs a = { 0 }, b = { 0 };
+	struct et_solve_repo repos[2];
+	struct et_solve_request req = { 0 };
+	struct et_transaction t = ET_TRANSACTION_INIT;
+	const char *specs[1] = { "chan::foo" };
+
+	(void)state;
+	add(&a, "foo", "1.0", "0", NULL, NULL, NULL);
+	add(&b, "foo", "2.0", "0", NULL, NULL, NULL);
+	/* both channels' records say "chan": only the URLs tell them apart */
+	repos[0] = (struct et_solve_repo){ a.v, a.n, 0, "a/linux-64", "https://alias.example/chan" };
+	repos[1] = (struct et_solve_repo){ b.v, b.n, 1, "b/linux-64", "https://mirror.example/x/chan" };
+	free(a.v[0].channel);
+	a.v[0].channel = strdup("chan");
+	free(b.v[0].channel);
+	b.v[0].channel = strdup("https://mirror.example/x/chan");
+	req.repos = repos;
+	req.nrepos = 2;
+	req.specs = specs;
+	req.nspecs = 1;
+	req.priority = ET_PRIORITY_DISABLED;
+	req.resolve_channel = resolve_alias;
+	assert_int_equal(solve(&req, &t, "chan::foo through the alias"), 0);
+	assert_string_equal(find(&t, "foo")->version, "1.0");
+	et_transaction_release(&t);
+	specs[0] = "https://mirror.example/x/chan::foo";
+	assert_int_equal(solve(&req, &t, "URL::foo"), 0);
+	assert_string_equal(find(&t, "foo")->version, "2.0");
+	et_transaction_release(&t);
+	specs[0] = "https://other.example/chan::foo";
+	assert_int_equal(solve(&req, &t, "another host's chan::foo"), 1);
+	et_transaction_release(&t);
+	recs_free(&a);
+	recs_free(&b);
+}
+
 /* ---- preferences: track_features, version, build number, timestamp ---- */
 
 static void test_preferences(void **state)
@@ -433,7 +480,7 @@ static void test_preferences(void **state)
 	rs.v[3].build_number = 3;
 	rs.v[3].timestamp_ms = 1700000000000ULL;
 	add(&rs, "foo", "1.10a1", "0", NULL, NULL, NULL);     /* a pre-release of 1.10 > 1.9 */
-	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64" };
+	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -467,7 +514,7 @@ static void test_virtual(void **state)
 	add(&rs, "gpu-lib", "1.0", "cpu", "__glibc >=2.17", NULL, NULL);
 	add(&virt, "__glibc", "2.36", "0", NULL, NULL, NULL);
 	add(&virt, "__unix", "0", "0", NULL, NULL, NULL);
-	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64" };
+	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -613,8 +660,8 @@ static void test_pytorch(void **state)
 	load(&pt, "pytorch-linux-64.json", "pytorch", "linux-64", 0);
 	assert_int_equal(pt.n, 2181);
 	pytorch_stubs(&stubs);
-	repos[0] = (struct et_solve_repo){ pt.records, pt.n, 0, "pytorch/linux-64" };
-	repos[1] = (struct et_solve_repo){ stubs.v, stubs.n, 1, "defaults/linux-64" };
+	repos[0] = (struct et_solve_repo){ pt.records, pt.n, 0, "pytorch/linux-64", NULL };
+	repos[1] = (struct et_solve_repo){ stubs.v, stubs.n, 1, "defaults/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 2;
 	req.specs = specs;
@@ -670,6 +717,21 @@ static void test_pytorch(void **state)
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 *cpu* python 3.9.*"), 0);
 	assert_non_null(find(&t, "cpuonly"));         /* pulled in by the feature */
 	et_transaction_release(&t);
+	/* cpuonly requested activates the feature: the featured cpu build wins */
+	specs[0] = "pytorch 1.9.1";
+	specs[2] = "cpuonly";
+	req.nspecs = 3;
+	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 python 3.9.* cpuonly"), 0);
+	assert_string_equal(find(&t, "pytorch")->build, "py3.9_cpu_0");
+	et_transaction_release(&t);
+	/* versions of the requested package still come first: 2.1.0's cpu build */
+	specs[0] = "pytorch";
+	specs[1] = "cpuonly";
+	req.nspecs = 2;
+	assert_int_equal(solve(&req, &t, "pytorch cpuonly"), 0);
+	assert_string_equal(find(&t, "pytorch")->version, "2.1.0");
+	assert_non_null(strstr(find(&t, "pytorch")->build, "cpu"));
+	et_transaction_release(&t);
 
 	recs_free(&stubs);
 	et_repo_release(&pt);
@@ -689,23 +751,29 @@ static void test_conda_index(void **state)
 	(void)state;
 	load(&idx, "conda-test-index.json", "defaults", "linux-64", 0);
 	assert_int_equal(idx.n, 1149);
-	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "defaults/linux-64" };
+	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "defaults/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
 
 	/*
-	 * conda: the newest numpy without the mkl feature.  (conda would also
-	 * pick the build for the newest python, py33_0; among builds that tie
-	 * on version, build number and timestamp libsolv takes any.)
+	 * conda: the newest numpy without the mkl feature, and among the
+	 * builds that tie on version, build number and timestamp the one for
+	 * the newest python (py33_0): conda's tie-break.
 	 */
 	specs[0] = "numpy";
 	req.nspecs = 1;
 	assert_int_equal(solve(&req, &t, "numpy (conda test index)"), 0);
 	r = find(&t, "numpy");
 	assert_string_equal(r->version, "1.7.1");
-	assert_null(strstr(r->build, "_p"));
+	assert_string_equal(r->build, "py33_0");
 	assert_int_equal(r->features.n, 0);
+	assert_string_equal(find(&t, "python")->version, "3.3.2");
+	et_transaction_release(&t);
+	/* the same for what depends on numpy: scipy's newest, for python 3.3 */
+	specs[0] = "scipy";
+	assert_int_equal(solve(&req, &t, "scipy (conda test index)"), 0);
+	assert_string_equal(find(&t, "python")->version, "3.3.2");
 	et_transaction_release(&t);
 	specs[0] = "numpy";
 	specs[1] = "python 3*";
@@ -817,7 +885,7 @@ static void test_sudoku(void **state)
 				add(&cells, name, ver, "0", deps.data, NULL, NULL);
 				nbk_buf_release(&deps);
 			}
-	repos[0] = (struct et_solve_repo){ cells.v, cells.n, 0, "sudoku/noarch" };
+	repos[0] = (struct et_solve_repo){ cells.v, cells.n, 0, "sudoku/noarch", NULL };
 	for (r = 0; r < 9; r++)
 		for (c = 0; c < 9; c++) {
 			if (puzzle[r][c] == '.')
@@ -876,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_numpy),
 		cmocka_unit_test(test_installed),
 		cmocka_unit_test(test_channel_priority),
+		cmocka_unit_test(test_channel_spec),
 		cmocka_unit_test(test_preferences),
 		cmocka_unit_test(test_virtual),
 		cmocka_unit_test(test_virtual_detect),
