@@ -44,6 +44,9 @@ struct et_ctx {
 
 int cmd_search(struct et_ctx *ctx);
 int cmd_info(struct et_ctx *ctx);
+int cmd_create(struct et_ctx *ctx);
+int cmd_install(struct et_ctx *ctx);
+int cmd_update(struct et_ctx *ctx);
 int cmd_remove(struct et_ctx *ctx);
 int cmd_list(struct et_ctx *ctx);
 int cmd_env(struct et_ctx *ctx);

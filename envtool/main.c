@@ -24,6 +24,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "search", cmd_search, "the channels' records that match a spec" },
 	{ "info", cmd_info, "configuration, roots, channels" },
+	{ "create", cmd_create, "solve a new environment (--dry-run)" },
+	{ "install", cmd_install, "add or change packages in an environment (--dry-run)" },
+	{ "update", cmd_update, "update packages, or --all (--dry-run)" },
 	{ "remove", cmd_remove, "remove packages, or the environment with --all" },
 	{ "list", cmd_list, "packages of an environment" },
 	{ "env", cmd_env, "env list | env export [--explicit]" },

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * envtool create -n NAME | -p PREFIX [SPEC...] [-f FILE]...: solve a new
+ * environment (request.h).  FILE is an environment.yml (name, channels,
+ * dependencies; its pip: section is part 2's).  --dry-run shows the
+ * transaction; installing it is part 2 (issue 4).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "nbkit/log.h"
+#include "cmd.h"
+#include "request.h"
+
+int cmd_create(struct et_ctx *ctx)
+{
+	struct et_request r;
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+	int ret;
+
+	et_request_init(&r, ET_REQUEST_CREATE);
+	for (i = 0; i < ctx->opts.files.n; i++) {
+		if (et_request_read_file(&r, ctx->opts.files.v[i], &err) < 0) {
+			nbk_error("%s", err.msg);
+			et_request_release(&r);
+			return ET_EXIT_FAIL;
+		}
+	}
+	for (i = 0; i < ctx->opts.args.n; i++)
+		nbk_strvec_push(&r.specs, ctx->opts.args.v[i]);
+	ret = et_request_run(ctx, &r);
+	et_request_release(&r);
+	return ret;
+}

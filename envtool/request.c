@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "nbkit/yaml.h"
+#include "apply.h"
+#include "channel.h"
+#include "index.h"
+#include "installed.h"
+#include "matchspec.h"
+#include "print.h"
+#include "request.h"
+#include "solve.h"
+#include "virtual.h"
+
+/* Largest environment file read. */
+#define ENV_FILE_MAX (4u * 1024 * 1024)
+
+void et_request_init(struct et_request *r, enum et_request_kind kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	nbk_strvec_init(&r->specs);
+	nbk_strvec_init(&r->channels);
+}
+
+void et_request_release(struct et_request *r)
+{
+	nbk_strvec_release(&r->specs);
+	nbk_strvec_release(&r->channels);
+	free(r->name);
+	r->name = NULL;
+}
+
+int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err)
+{
+	_cleanup_node_ struct nbk_node *root = NULL;
+	const struct nbk_node *v;
+	size_t i;
+
+	if (nbk_yaml_load_file(path, ENV_FILE_MAX, &root, err) < 0)
+		return -1;
+	if (root->kind != NBK_NODE_MAP)
+		return nbk_error_set(err, 0, "'%s' is not an environment file (expected name, channels, dependencies)",
+				     path);
+	if ((v = nbk_node_get(root, "name")) && v->kind == NBK_NODE_SCALAR && *v->scalar) {
+		free(r->name);
+		r->name = nbk_xstrdup(v->scalar);
+	}
+	if ((v = nbk_node_get(root, "channels")) && v->kind != NBK_NODE_NULL) {
+		if (v->kind != NBK_NODE_SEQ)
+			return nbk_node_error(v, err, "channels", "expected a list of channels");
+		for (i = 0; i < v->n; i++) {
+			if (v->items[i]->kind != NBK_NODE_SCALAR)
+				return nbk_node_error(v->items[i], err, "channels", "expected a channel name or URL");
+			if (nbk_strvec_find(&r->channels, v->items[i]->scalar) < 0)
+				nbk_strvec_push(&r->channels, v->items[i]->scalar);
+		}
+	}
+	if ((v = nbk_node_get(root, "dependencies")) && v->kind != NBK_NODE_NULL) {
+		if (v->kind != NBK_NODE_SEQ)
+			return nbk_node_error(v, err, "dependencies", "expected a list of specs");
+		for (i = 0; i < v->n; i++) {
+			const struct nbk_node *d = v->items[i];
+
+			if (d->kind == NBK_NODE_SCALAR) {
+				nbk_strvec_push(&r->specs, d->scalar);
+			} else if (d->kind == NBK_NODE_MAP && nbk_node_get(d, "pip")) {
+				/* pip packages are installed by part 2 (issue 4) */
+				fprintf(stderr, "envtool: note: the pip: section of '%s' is ignored "
+					"(pip packages are installed with part 2, not yet)\n", path);
+			} else {
+				return nbk_node_error(d, err, "dependencies", "expected a spec or a pip: list");
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- the prefix ---------------------------------------------------------- */
+
+static int target_prefix(struct et_ctx *ctx, const struct et_request *r, char **out)
+{
+	const char *name = ctx->opts.name ? ctx->opts.name : NULL;
+	const char *env;
+
+	if (ctx->opts.name && ctx->opts.prefix) {
+		fprintf(stderr, "envtool: give -n NAME or -p PREFIX, not both\n");
+		return -1;
+	}
+	if (ctx->opts.prefix) {
+		if (ctx->opts.prefix[0] == '/') {
+			*out = nbk_path_normalize(ctx->opts.prefix);
+		} else {
+			char cwd[4096];
+			_cleanup_free_ char *abs = NULL;
+
+			if (!getcwd(cwd, sizeof(cwd))) {
+				fprintf(stderr, "envtool: no current folder\n");
+				return -1;
+			}
+			abs = nbk_xasprintf("%s/%s", cwd, ctx->opts.prefix);
+			*out = nbk_path_normalize(abs);
+		}
+		return 0;
+	}
+	if (!name && r->name && r->kind == ET_REQUEST_CREATE)
+		name = r->name;
+	if (name) {
+		if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+			fprintf(stderr, "envtool: invalid environment name '%s'\n", name);
+			return -1;
+		}
+		if (!strcmp(name, "base")) {
+			*out = nbk_xstrdup(ctx->cfg.root_prefix);
+			return 0;
+		}
+		if (!ctx->cfg.envs_dirs.n) {
+			fprintf(stderr, "envtool: no envs_dirs configured for -n '%s'\n", name);
+			return -1;
+		}
+		*out = nbk_xasprintf("%s/%s", ctx->cfg.envs_dirs.v[0], name);
+		return 0;
+	}
+	if (r->kind != ET_REQUEST_CREATE && (env = getenv(ET_ENV_CONDA_PREFIX)) && *env) {
+		*out = nbk_xstrdup(env);
+		return 0;
+	}
+	fprintf(stderr, "envtool: which environment? give -n NAME or -p PREFIX%s\n",
+		r->kind == ET_REQUEST_CREATE ? " (or a name: in the -f file)" : "");
+	return -1;
+}
+
+/* ---- the package cache --------------------------------------------------- */
+
+/* Is rec already in one of the package caches (extracted folder or archive)? */
+static bool in_pkgs_dirs(const struct et_config *cfg, const struct et_record *rec)
+{
+	_cleanup_free_ char *dist = NULL;
+	size_t i, len = strlen(rec->fn);
+	struct stat st;
+
+	if (!len || strchr(rec->fn, '/') || rec->fn[0] == '.')
+		return false;
+	if (len > 6 && !strcmp(rec->fn + len - 6, ".conda"))
+		dist = nbk_xstrndup(rec->fn, len - 6);
+	else if (len > 8 && !strcmp(rec->fn + len - 8, ".tar.bz2"))
+		dist = nbk_xstrndup(rec->fn, len - 8);
+	else
+		dist = nbk_xstrdup(rec->fn);
+	for (i = 0; i < cfg->pkgs_dirs.n; i++) {
+		_cleanup_free_ char *dir = nbk_xasprintf("%s/%s/info", cfg->pkgs_dirs.v[i], dist);
+		_cleanup_free_ char *arc = nbk_xasprintf("%s/%s", cfg->pkgs_dirs.v[i], rec->fn);
+
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+		if (stat(arc, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!rec->size || (uint64_t)st.st_size == rec->size))
+			return true;
+	}
+	return false;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void add_list(struct nbk_buf *out, const char *key, const struct et_record *const *v,
+		     size_t n, bool last)
+{
+	size_t i;
+
+	nbk_buf_addstr(out, "    ");
+	nbk_buf_add_json_string(out, key);
+	nbk_buf_addstr(out, ": [");
+	for (i = 0; i < n; i++) {
+		nbk_buf_addstr(out, i ? ",\n      " : "\n      ");
+		et_print_record_json(out, v[i]);
+	}
+	nbk_buf_addstr(out, n ? "\n    ]" : "]");
+	nbk_buf_addstr(out, last ? "\n" : ",\n");
+}
+
+static void print_json(const char *prefix, const struct et_transaction *t,
+		       const struct et_record *const *fetch, size_t nfetch, bool dry_run)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+
+	nbk_buf_addstr(&out, "{\n  \"actions\": {\n");
+	add_list(&out, "FETCH", fetch, nfetch, false);
+	add_list(&out, "LINK", t->link, t->nlink, false);
+	nbk_buf_addstr(&out, "    \"PREFIX\": ");
+	nbk_buf_add_json_string(&out, prefix);
+	nbk_buf_addstr(&out, ",\n");
+	add_list(&out, "UNLINK", t->unlink, t->nunlink, true);
+	nbk_buf_addf(&out, "  },\n  \"dry_run\": %s,\n  \"prefix\": ", dry_run ? "true" : "false");
+	nbk_buf_add_json_string(&out, prefix);
+	nbk_buf_addstr(&out, ",\n  \"success\": true\n}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
+}
+
+static void print_problem_json(const char *prefix, const char *problem, bool dry_run)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	const char *p = problem, *nl;
+	bool first = true;
+
+	nbk_buf_addf(&out, "{\n  \"dry_run\": %s,\n  \"message\": ", dry_run ? "true" : "false");
+	{
+		_cleanup_free_ char *msg = nbk_xasprintf("the request cannot be solved:\n%s", problem);
+
+		nbk_buf_add_json_string(&out, msg);
+	}
+	nbk_buf_addstr(&out, ",\n  \"prefix\": ");
+	nbk_buf_add_json_string(&out, prefix);
+	nbk_buf_addstr(&out, ",\n  \"solver_problems\": [");
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		_cleanup_free_ char *line = NULL;
+		const char *s = p;
+
+		nl = strchrnul(p, '\n');
+		while (s < nl && (*s == ' ' || *s == '-'))
+			s++;
+		if (s == nl)
+			continue;
+		line = nbk_xstrndup(s, (size_t)(nl - s));
+		nbk_buf_addstr(&out, first ? "\n    " : ",\n    ");
+		nbk_buf_add_json_string(&out, line);
+		first = false;
+	}
+	nbk_buf_addstr(&out, first ? "],\n" : "\n  ],\n");
+	nbk_buf_addstr(&out, "  \"success\": false\n}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
+}
+
+static void human_size(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+struct row {
+	const struct et_record *rec;
+	char op;        /* '+' link, '-' unlink */
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->rec->name, y->rec->name);
+
+	if (c)
+		return c;
+	return x->op == y->op ? 0 : x->op == '-' ? -1 : 1;
+}
+
+static void print_human(const char *prefix, const struct et_transaction *t, size_t nfetch,
+			uint64_t download, bool dry_run)
+{
+	size_t n = t->nlink + t->nunlink, i, k;
+	struct row *rows = nbk_xcalloc(n ? n : 1, sizeof(*rows));
+	char (*sizes)[32] = nbk_xcalloc(n ? n : 1, sizeof(*sizes));
+	const char **cells = nbk_xcalloc((n + 1) * 6, sizeof(*cells));
+	char total[32];
+
+	printf("Environment: %s\n\n", prefix);
+	if (!n) {
+		printf("All requested packages are already installed: nothing to do.\n");
+		goto out;
+	}
+	for (i = 0; i < t->nunlink; i++)
+		rows[i] = (struct row){ t->unlink[i], '-' };
+	for (i = 0; i < t->nlink; i++)
+		rows[t->nunlink + i] = (struct row){ t->link[i], '+' };
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	cells[0] = "";
+	cells[1] = "Package";
+	cells[2] = "Version";
+	cells[3] = "Build";
+	cells[4] = "Channel";
+	cells[5] = "Size";
+	for (i = 0; i < n; i++) {
+		k = (i + 1) * 6;
+		human_size(rows[i].rec->size, sizes[i], sizeof(sizes[i]));
+		cells[k + 0] = rows[i].op == '+' ? "+" : "-";
+		cells[k + 1] = rows[i].rec->name;
+		cells[k + 2] = rows[i].rec->version;
+		cells[k + 3] = rows[i].rec->build;
+		cells[k + 4] = rows[i].rec->channel;
+		cells[k + 5] = rows[i].op == '+' ? sizes[i] : "";
+	}
+	et_print_table(cells, n + 1, 6);
+	human_size(download, total, sizeof(total));
+	printf("\nSummary: %zu to install, %zu to remove, %zu to download (%s)\n", t->nlink,
+	       t->nunlink, nfetch, total);
+out:
+	if (dry_run)
+		printf("Dry run: nothing was changed.\n");
+	free(rows);
+	free(sizes);
+	free(cells);
+}
+
+/* ---- solving ------------------------------------------------------------- */
+
+struct resolver {
+	const struct et_config *cfg;
+};
+
+static char *resolve_channel(const char *channel, void *data)
+{
+	const struct resolver *rs = data;
+	struct et_channel ch;
+	char *url = NULL;
+
+	if (!strcmp(channel, "defaults"))
+		return NULL;
+	if (et_channel_parse(rs->cfg, channel, rs->cfg->platform, &ch, NULL) == 0)
+		url = nbk_steal_pointer(&ch.url);
+	et_channel_release(&ch);
+	return url;
+}
+
+/* An installed record's channel ("https://conda.anaconda.org/conda-forge/") by its short name. */
+static void canonical_channel(const struct et_config *cfg, struct et_record *r)
+{
+	struct et_channel ch;
+
+	if (!*r->channel || strcmp(r->channel, "@") == 0)
+		return;
+	if (et_channel_parse(cfg, r->channel, cfg->platform, &ch, NULL) == 0) {
+		free(r->channel);
+		r->channel = nbk_steal_pointer(&ch.name);
+	}
+	et_channel_release(&ch);
+}
+
+static enum et_channel_priority priority_of(const char *s)
+{
+	if (s && !strcmp(s, "flexible"))
+		return ET_PRIORITY_FLEXIBLE;
+	if (s && !strcmp(s, "disabled"))
+		return ET_PRIORITY_DISABLED;
+	return ET_PRIORITY_STRICT;
+}
+
+int et_request_run(struct et_ctx *ctx, struct et_request *r)
+{
+	struct et_config *cfg = &ctx->cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	_cleanup_free_ char *prefix = NULL;
+	_cleanup_strvec_ struct nbk_strvec chans = NBK_STRVEC_INIT;
+	struct et_index idx = ET_INDEX_INIT;
+	struct et_record *virt = NULL, *inst = NULL;
+	size_t nvirt = 0, ninst = 0, i, j, nfetch = 0;
+	struct et_solve_repo *repos = NULL;
+	struct et_solve_request req;
+	struct et_transaction t = ET_TRANSACTION_INIT;
+	const struct et_record **fetch = NULL;
+	struct et_virtual_opts vopts = { 0 };
+	struct resolver rs = { cfg };
+	uint64_t download = 0;
+	int ret = ET_EXIT_FAIL, rc;
+
+	if (target_prefix(ctx, r, &prefix) < 0)
+		return ET_EXIT_USAGE;
+	/* the user's specs first: one that does not parse is a usage error */
+	for (i = 0; i < r->specs.n; i++) {
+		struct et_matchspec *ms;
+
+		if (et_matchspec_parse(r->specs.v[i], &ms, &err) < 0) {
+			et_print_spec_error(r->specs.v[i], err.msg);
+			return ET_EXIT_USAGE;
+		}
+		/* conda: a spec's channel joins the request's channels */
+		if (ms->channel && nbk_strvec_find(&r->channels, ms->channel) < 0)
+			nbk_strvec_push(&r->channels, ms->channel);
+		et_matchspec_free(ms);
+	}
+	for (i = 0; i < cfg->pinned_packages.n; i++) {
+		struct et_matchspec *ms;
+
+		if (et_matchspec_parse(cfg->pinned_packages.v[i], &ms, &err) < 0) {
+			nbk_error("pinned_packages: %s", err.msg);
+			return ET_EXIT_FAIL;
+		}
+		et_matchspec_free(ms);
+	}
+	/* -c first, then the file's, then the configured ones, then the specs' */
+	for (i = 0; i < ctx->opts.channels.n; i++)
+		if (nbk_strvec_find(&chans, ctx->opts.channels.v[i]) < 0)
+			nbk_strvec_push(&chans, ctx->opts.channels.v[i]);
+	for (i = 0; i < r->channels.n; i++)
+		if (nbk_strvec_find(&chans, r->channels.v[i]) < 0)
+			nbk_strvec_push(&chans, r->channels.v[i]);
+	if (!cfg->override_channels)
+		for (i = 0; i < cfg->channels.n; i++)
+			if (nbk_strvec_find(&chans, cfg->channels.v[i]) < 0)
+				nbk_strvec_push(&chans, cfg->channels.v[i]);
+
+	if (r->kind != ET_REQUEST_CREATE) {
+		rc = et_installed_load(prefix, &inst, &ninst, &err);
+		if (rc < 0) {
+			nbk_error("%s", err.msg);
+			return ET_EXIT_FAIL;
+		}
+		if (rc == 1) {
+			nbk_error("no environment at '%s': create it with 'envtool create'", prefix);
+			return ET_EXIT_FAIL;
+		}
+		for (i = 0; i < ninst; i++)
+			canonical_channel(cfg, &inst[i]);
+		/* update NAME: conda's PackageNotInstalledError */
+		for (i = 0; r->kind == ET_REQUEST_UPDATE && i < r->specs.n; i++) {
+			struct et_matchspec *ms;
+			bool found = false;
+
+			if (et_matchspec_parse(r->specs.v[i], &ms, NULL) < 0)
+				continue;
+			for (j = 0; j < ninst && !found; j++)
+				found = et_matchspec_match_name(ms, inst[j].name);
+			et_matchspec_free(ms);
+			if (!found) {
+				nbk_error("'%s' is not installed in '%s': use 'envtool install'", r->specs.v[i],
+					  prefix);
+				goto out;
+			}
+		}
+	} else {
+		struct stat st;
+		_cleanup_free_ char *meta = nbk_xasprintf("%s/conda-meta", prefix);
+
+		if (stat(meta, &st) == 0 && !ctx->opts.json)
+			fprintf(stderr, "envtool: note: '%s' is an environment already; create replaces it\n",
+				prefix);
+	}
+
+	if (et_index_load(cfg, &chans, &idx, &err) < 0) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	vopts.platform = cfg->platform;
+	if (et_virtual_detect(&vopts, &virt, &nvirt, &err) < 0) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	repos = nbk_xcalloc(idx.n_repos ? idx.n_repos : 1, sizeof(*repos));
+	for (i = 0; i < idx.n_repos; i++) {
+		const struct et_repo *rp = &idx.repos[i];
+
+		repos[i].records = rp->records;
+		repos[i].n = rp->n;
+		repos[i].priority = rp->channel_index;
+		repos[i].name = rp->url;
+		repos[i].channel_url = rp->channel_index >= 0 && (size_t)rp->channel_index < idx.n_channels
+				       ? idx.channels[rp->channel_index].url : NULL;
+	}
+	memset(&req, 0, sizeof(req));
+	req.repos = repos;
+	req.nrepos = idx.n_repos;
+	req.installed = inst;
+	req.ninstalled = ninst;
+	req.virtual_pkgs = virt;
+	req.nvirtual = nvirt;
+	req.specs = (const char *const *)r->specs.v;
+	req.nspecs = r->specs.n;
+	req.pins = (const char *const *)cfg->pinned_packages.v;
+	req.npins = cfg->pinned_packages.n;
+	req.priority = priority_of(cfg->channel_priority);
+	req.mode = r->kind == ET_REQUEST_UPDATE ? (r->update_all ? ET_SOLVE_UPDATE_ALL : ET_SOLVE_UPDATE)
+						: ET_SOLVE_INSTALL;
+	req.resolve_channel = resolve_channel;
+	req.resolve_data = &rs;
+	rc = et_solve(&req, &t, &err);
+	if (rc < 0) {
+		nbk_error("%s", err.msg);
+		ret = ET_EXIT_USAGE;
+		goto out;
+	}
+	if (rc == 1) {
+		if (ctx->opts.json)
+			print_problem_json(prefix, t.problem, ctx->opts.dry_run);
+		else
+			fprintf(stderr, "envtool: the request cannot be solved:\n%s", t.problem);
+		goto out;
+	}
+	fetch = nbk_xcalloc(t.nlink + 1, sizeof(*fetch));
+	for (i = 0; i < t.nlink; i++) {
+		if (!in_pkgs_dirs(cfg, t.link[i])) {
+			fetch[nfetch++] = t.link[i];
+			download += t.link[i]->size;
+		}
+	}
+	if (ctx->opts.json)
+		print_json(prefix, &t, fetch, nfetch, ctx->opts.dry_run);
+	else if (!ctx->opts.quiet)
+		print_human(prefix, &t, nfetch, download, ctx->opts.dry_run);
+	if (ctx->opts.dry_run) {
+		ret = ET_EXIT_OK;
+		goto out;
+	}
+	/* installing: part 2 (issue 4) replaces apply_stub.c */
+	ret = et_cmd_apply(ctx, prefix, &t, &r->specs);
+out:
+	free(fetch);
+	et_transaction_release(&t);
+	free(repos);
+	for (i = 0; i < nvirt; i++)
+		et_record_release(&virt[i]);
+	free(virt);
+	et_installed_free(inst, ninst);
+	et_index_release(&idx);
+	return ret;
+}

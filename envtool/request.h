@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What create, install and update share: the target prefix (-n NAME under
+ * the first envs_dir, -p PREFIX, or $CONDA_PREFIX), the request's channels
+ * (-c, an environment file's, the configured ones unless
+ * --override-channels, then those named in specs), virtual packages,
+ * pinned_packages, the prefix's conda-meta as the installed set, the
+ * solve, and the answer: micromamba's --json object or a table.  Without
+ * --dry-run the transaction goes to et_cmd_apply() (apply.h).
+ */
+#ifndef ENVTOOL_REQUEST_H
+#define ENVTOOL_REQUEST_H
+
+#include "nbkit/strvec.h"
+#include "cmd.h"
+
+enum et_request_kind { ET_REQUEST_CREATE, ET_REQUEST_INSTALL, ET_REQUEST_UPDATE };
+
+struct et_request {
+	enum et_request_kind kind;
+	struct nbk_strvec specs;       /* the user's specs */
+	struct nbk_strvec channels;    /* from an environment file, before the configured ones */
+	char *name;                    /* from an environment file, when -n/-p are absent */
+	bool update_all;
+};
+
+void et_request_init(struct et_request *r, enum et_request_kind kind);
+void et_request_release(struct et_request *r);
+
+/*
+ * Read an environment.yml (name, channels, dependencies) into r.  The pip:
+ * section is noted and skipped (issue 4).  Returns 0; -1 with err naming
+ * the file and position.
+ */
+int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err);
+
+/* Solve r for ctx and answer it.  Returns the exit status. */
+int et_request_run(struct et_ctx *ctx, struct et_request *r);
+
+#endif
