@@ -160,7 +160,22 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 			abs = nbk_xstrdup(s);
 		}
 		norm = nbk_path_normalize(abs);
-		out->url = nbk_xasprintf("file://%s", norm);
+		{
+			/* a path's '%' and ' ' are percent-encoded: et_url_local_path() decodes */
+			struct nbk_buf u = NBK_BUF_INIT;
+			const char *q;
+
+			nbk_buf_addstr(&u, "file://");
+			for (q = norm; *q; q++) {
+				if (*q == '%')
+					nbk_buf_addstr(&u, "%25");
+				else if (*q == ' ')
+					nbk_buf_addstr(&u, "%20");
+				else
+					nbk_buf_addch(&u, *q);
+			}
+			out->url = nbk_buf_detach(&u, NULL);
+		}
 		free(norm);
 		strip_slashes(out->url);
 	} else {
@@ -259,6 +274,44 @@ fail:
 	return -1;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * RFC 3986 percent-decoding of a file URL's path ("/srv/my%20chan" ->
+ * "/srv/my chan").  NULL for "%00" (no NUL in a path); a '%' not followed
+ * by two hex digits is kept as is (conda's url_to_path does the same).
+ */
+static char *percent_decode(const char *p)
+{
+	char *out = nbk_xmalloc(strlen(p) + 1), *o = out;
+
+	while (*p) {
+		int hi, lo;
+
+		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			if (hi == 0 && lo == 0) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 char *et_url_local_path(const char *url)
 {
 	const char *p;
@@ -271,5 +324,5 @@ char *et_url_local_path(const char *url)
 		p += 9;
 	if (*p != '/')
 		return NULL;
-	return nbk_xstrdup(p);
+	return percent_decode(p);
 }

@@ -52,8 +52,9 @@ void et_channels_free(struct et_channel *v, size_t n);
 bool et_subdir_known(const char *s);
 
 /*
- * For a file:// URL, a new string with the local path; NULL for any other
- * scheme.
+ * For a file:// URL, a new string with the local path, percent-decoded
+ * ("file:///srv/my%20chan" -> "/srv/my chan"); NULL for any other scheme
+ * or a "%00".
  */
 char *et_url_local_path(const char *url);
 

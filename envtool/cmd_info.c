@@ -2,16 +2,19 @@
 /*
  * envtool info: the configuration as envtool sees it (micromamba info's
  * keys with --json): version, platform, roots, the config files read, the
- * request's channels (CHANNEL_URL/SUBDIR), package caches, envs dirs.
- * Nothing is fetched.
+ * request's channels (CHANNEL_URL/SUBDIR), package caches, envs dirs, the
+ * virtual packages (virtual.h: "__glibc=2.36=0", as micromamba lists them,
+ * CONDA_OVERRIDE_* applied).  Nothing is fetched.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nbkit/buf.h"
 #include "nbkit/log.h"
 #include "channel.h"
 #include "cmd.h"
+#include "virtual.h"
 
 struct item {
 	const char *key;
@@ -74,8 +77,11 @@ int cmd_info(struct et_ctx *ctx)
 	const struct et_config *cfg = &ctx->cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec urls = NBK_STRVEC_INIT;
+	struct nbk_strvec virt = NBK_STRVEC_INIT;
+	struct et_virtual_opts vopts = { 0 };
+	struct et_record *vr = NULL;
 	struct et_channel *chans = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, nv = 0, i, j;
 
 	if (ctx->opts.args.n) {
 		fprintf(stderr, "usage: envtool info [--json]\n");
@@ -88,6 +94,18 @@ int cmd_info(struct et_ctx *ctx)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < chans[i].subdirs.n; j++)
 			nbk_strvec_pushf(&urls, "%s/%s", chans[i].url, chans[i].subdirs.v[j]);
+	vopts.platform = cfg->platform;
+	if (et_virtual_detect(&vopts, &vr, &nv, &err) < 0) {
+		nbk_error("%s", err.msg);
+		et_channels_free(chans, n);
+		nbk_strvec_release(&urls);
+		return ET_EXIT_FAIL;
+	}
+	for (i = 0; i < nv; i++) {
+		nbk_strvec_pushf(&virt, "%s=%s=%s", vr[i].name, vr[i].version, vr[i].build);
+		et_record_release(&vr[i]);
+	}
+	free(vr);
 	{
 		const struct item items[] = {
 			{ "envtool version", ctx->version, NULL },
@@ -102,6 +120,7 @@ int cmd_info(struct et_ctx *ctx)
 			{ "ssl verify", cfg->ssl_verify == ET_SSL_VERIFY_OFF ? "false"
 					: cfg->ca_bundle ? cfg->ca_bundle : "true", NULL },
 			{ "offline", cfg->offline ? "true" : "false", NULL },
+			{ "virtual packages", NULL, &virt },
 		};
 
 		if (ctx->opts.json)
@@ -111,5 +130,6 @@ int cmd_info(struct et_ctx *ctx)
 	}
 	et_channels_free(chans, n);
 	nbk_strvec_release(&urls);
+	nbk_strvec_release(&virt);
 	return ET_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -507,6 +508,11 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 			job_error(x, 0, "'%s' is larger than %zu bytes", x->req_url, MAX_REPODATA_SIZE);
 		} else if (transient(code) && x->retries < (unsigned)cfg->max_retries) {
 			schedule_retry(cfg, x);
+		} else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
+			job_error(x, 0, "cannot fetch '%s': %s (the server's certificate is not trusted: "
+				  "name its CA bundle with ssl_verify: /path/ca.pem in .condarc or "
+				  "REQUESTS_CA_BUNDLE)", x->req_url,
+				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
 		} else {
 			job_error(x, 0, "cannot fetch '%s': %s%s", x->req_url,
 				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
@@ -562,6 +568,55 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 		  x->retries ? " (after retries)" : "");
 }
 
+/*
+ * A file:// channel that has only repodata.json.zst: decompressed once into
+ * the cache (CACHE/HASH.json, given the .zst's mtime, so that an unchanged
+ * .zst is not decompressed again and the binary cache stays fresh).
+ */
+static int local_zst(const char *cache_dir, const char *hex, const char *zst, struct xfer *x)
+{
+	_cleanup_free_ char *out = NULL;
+	struct nbk_buf in = NBK_BUF_INIT, plain = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct stat zs, js;
+	struct timespec times[2];
+	int ret = 0;
+
+	if (!cache_dir)
+		return job_error(x, 0, "no writable package cache to decompress '%s'", zst);
+	if (stat(zst, &zs) < 0)
+		return job_error(x, errno, "cannot read '%s'", zst);
+	out = nbk_xasprintf("%s/%s.json", cache_dir, hex);
+	if (stat(out, &js) == 0 && js.st_mtim.tv_sec == zs.st_mtim.tv_sec &&
+	    js.st_mtim.tv_nsec == zs.st_mtim.tv_nsec) {
+		x->job->json_path = nbk_steal_pointer(&out);
+		return 0;
+	}
+	free(x->req_url);
+	x->req_url = nbk_xstrdup(zst);
+	if (nbk_read_file(zst, MAX_REPODATA_SIZE, &in, &err) < 0) {
+		ret = job_error(x, err.errnum, "%s", err.msg);
+		goto done;
+	}
+	if (unzstd(x, &in, &plain) < 0) {
+		ret = -1;
+		goto done;
+	}
+	if (nbk_write_file_atomic(out, plain.data, plain.len, 0644, (uid_t)-1, (gid_t)-1, &err) < 0) {
+		ret = job_error(x, err.errnum, "%s", err.msg);
+		goto done;
+	}
+	times[0] = zs.st_mtim;
+	times[1] = zs.st_mtim;
+	if (utimensat(AT_FDCWD, out, times, 0) < 0)
+		nbk_debug("cannot set the time of '%s': %s", out, strerror(errno));
+	x->job->json_path = nbk_steal_pointer(&out);
+done:
+	nbk_buf_release(&in);
+	nbk_buf_release(&plain);
+	return ret;
+}
+
 static int prepare(const struct et_config *cfg, const char *cache_dir, struct xfer *x)
 {
 	struct et_fetch_job *job = x->job;
@@ -580,9 +635,13 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 		/* a file:// channel is read in place */
 		_cleanup_free_ char *json = nbk_xasprintf("%s/repodata.json", local);
 
+		_cleanup_free_ char *zst = nbk_xasprintf("%s/repodata.json.zst", local);
+
 		x->done = true;
 		if (access(json, R_OK) == 0) {
 			job->json_path = nbk_steal_pointer(&json);
+		} else if (access(zst, R_OK) == 0) {
+			return local_zst(cache_dir, hex, zst, x);
 		} else if (!strcmp(job->subdir, "noarch")) {
 			return job_error(x, errno, "channel not found: cannot read '%s'", json);
 		}
@@ -622,6 +681,14 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 
 	if (et_cache_dir(cfg, &cache_dir, NULL) < 0)
 		cache_dir = NULL;
+	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF && !cfg->offline) {
+		for (i = 0; i < n; i++) {
+			if (!strncmp(jobs[i].channel->url, "https://", 8)) {
+				nbk_warn("ssl_verify is false: the certificates of https channels are not checked");
+				break;
+			}
+		}
+	}
 	for (i = 0; i < n; i++) {
 		xs[i].job = &jobs[i];
 		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;

@@ -181,6 +181,46 @@ static void test_cache_name(void **state)
 	assert_string_equal(hex, "57edf4a22be3c955ac49da2e2107b67a");
 }
 
+/* file:// URLs are percent-decoded; a path channel is encoded so that it comes back */
+static void test_local_path(void **state)
+{
+	static const char *const rows[][2] = {
+		{ "file:///srv/chan", "/srv/chan" },
+		{ "file:///srv/my%20chan/linux-64", "/srv/my chan/linux-64" },
+		{ "file://localhost/srv/a%2Fb", "/srv/a/b" },
+		{ "file:///srv/100%25", "/srv/100%" },
+		{ "file:///srv/bad%zz", "/srv/bad%zz" },
+		{ "file:///srv/nul%00", NULL },
+		{ "https://example.com/chan", NULL },
+	};
+	struct et_config cfg;
+	struct et_channel ch;
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+	char *p;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		p = et_url_local_path(rows[i][0]);
+		if (rows[i][1]) {
+			assert_non_null(p);
+			assert_string_equal(p, rows[i][1]);
+		} else {
+			assert_null(p);
+		}
+		free(p);
+	}
+	assert_int_equal(et_config_load(&cfg, ET_CONFIG_NO_RC, NULL, &err), 0);
+	et_config_finish(&cfg);
+	assert_int_equal(et_channel_parse(&cfg, "/srv/my chan 100%", "linux-64", &ch, &err), 0);
+	assert_string_equal(ch.url, "file:///srv/my%20chan%20100%25");
+	p = et_url_local_path(ch.url);
+	assert_string_equal(p, "/srv/my chan 100%");
+	free(p);
+	et_channel_release(&ch);
+	et_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_defaults),
 		cmocka_unit_test(test_condarc),
 		cmocka_unit_test(test_cache_name),
+		cmocka_unit_test(test_local_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

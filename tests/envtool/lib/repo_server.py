@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """A channel server on 127.0.0.1 for envtool's command-line tests.
 
-usage: repo_server.py ROOT PORTFILE LOGFILE
+usage: repo_server.py ROOT PORTFILE LOGFILE [CERT KEY]
+
+With CERT and KEY (PEM files) it speaks HTTPS.
 
 Serves the files under ROOT on a free port (written to PORTFILE once
 listening).  The first path segment picks a behaviour:
@@ -100,6 +102,11 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 srv = Server(("127.0.0.1", 0), Handler)
+if len(sys.argv) >= 6:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)

@@ -33,14 +33,15 @@ make_channel() {
 	if [ $# -ge 3 ]; then cp "$3" "$1/noarch/repodata.json"; else echo '{"packages": {}}' > "$1/noarch/repodata.json"; fi
 }
 
+# start_server [CERT KEY]: with a certificate and key, HTTPS ($URL is https://).
 start_server() {
 	rm -f port server.log
 	touch server.log
-	/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/repo_server.py" "$PWD/srv" "$PWD/port" "$PWD/server.log" &
+	/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/repo_server.py" "$PWD/srv" "$PWD/port" "$PWD/server.log" "$@" &
 	server_pid=$!
 	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
 	PORT=$(cat port)
-	URL=http://127.0.0.1:$PORT
+	if [ $# -ge 2 ]; then URL=https://127.0.0.1:$PORT; else URL=http://127.0.0.1:$PORT; fi
 }
 
 stop_server() {
