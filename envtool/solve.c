@@ -489,6 +489,29 @@ static void build_pool(struct sctx *c)
 				best_prio[nm] = req->repos[i].priority;
 		}
 	}
+	/*
+	 * "conda-forge::numpy" asks for that channel's numpy even when a
+	 * higher-priority channel has one: strict priority keeps the named
+	 * channel for that name (conda and mamba do the same).
+	 */
+	for (i = 0; best_prio && i < req->nspecs; i++) {
+		struct et_matchspec *ms;
+		char *url;
+
+		if (et_matchspec_parse(req->specs[i], &ms, NULL) < 0)
+			continue;
+		if (ms->channel && !ms->name_glob && req->resolve_channel &&
+		    (url = req->resolve_channel(ms->channel, req->resolve_data))) {
+			Id nm = pool_str2id(c->pool, ms->name, 1);
+
+			for (j = 0; j < req->nrepos; j++)
+				if (req->repos[j].channel_url && url_eq(url, req->repos[j].channel_url) &&
+				    (size_t)nm < (size_t)c->pool->ss.nstrings + total + 1)
+					best_prio[nm] = req->repos[j].priority;
+			free(url);
+		}
+		et_matchspec_free(ms);
+	}
 	for (i = 0; i < req->nrepos; i++) {
 		for (j = 0; j < req->repos[i].n; j++) {
 			const struct et_record *r = &req->repos[i].records[j];
