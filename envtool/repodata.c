@@ -876,6 +876,7 @@ static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_sub
 		} else if (KEY_IS(k, n, "build")) {
 			ret = rec_string(sc, b, &rc, "build", true, &r->build);
 		} else if (KEY_IS(k, n, "build_number")) {
+			v = 0; /* rec_int leaves it unset for null and on errors */
 			ret = rec_int(sc, &rc, "build_number", 0, INT32_MAX, false, &v);
 			r->build_number = v;
 		} else if (KEY_IS(k, n, "depends")) {
@@ -902,9 +903,11 @@ static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_sub
 		} else if (KEY_IS(k, n, "url")) {
 			ret = rec_string(sc, b, &rc, "url", false, &r->url);
 		} else if (KEY_IS(k, n, "size")) {
+			v = 0; /* rec_int leaves it unset for null and on errors */
 			ret = rec_int(sc, &rc, "size", 0, INT64_MAX, false, &v);
 			r->size = (uint64_t)v;
 		} else if (KEY_IS(k, n, "timestamp")) {
+			v = 0; /* rec_int leaves it unset for null and on errors */
 			ret = rec_int(sc, &rc, "timestamp", 0, INT64_MAX / 2, true, &v);
 			r->timestamp_ms = (uint64_t)v > TIMESTAMP_MS_THRESHOLD ? (uint64_t)v
 										 : (uint64_t)v * 1000;

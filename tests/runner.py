@@ -35,7 +35,7 @@ import time
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.abspath(os.path.join(SRC, os.environ.get("BUILD", "build")))
 VALGRIND = os.environ.get("VALGRIND") == "1"
-VALGRIND_CMD = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+VALGRIND_CMD = ["valgrind", "-q", "--vgdb=no", "--error-exitcode=99", "--leak-check=full",
                 "--errors-for-leak-kinds=definite", "--track-fds=no"]
 SCRATCH = os.path.join(BUILD, "scratch")
 

@@ -14,7 +14,7 @@ getent passwd 54321 >/dev/null && fail "uid 54321 has a passwd entry on this mac
 cat > cmd.sh <<'SH'
 id -u; id -g; id -G
 [ "$HOME" = "$EXPECT_HOME" ] && echo "HOME ok"
-echo "USER=$USER LOGNAME=$LOGNAME SHELL=${SHELL-unset} LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+echo "USER=$USER LOGNAME=$LOGNAME SHELL=${SHELL-unset} LD_LIBRARY_PATH=${LD_LIBRARY_PATH%:/usr/lib/debug}" # valgrind adds /usr/lib/debug
 umask
 cd && touch made-by-command && mkdir dir-by-command
 stat -c '%u %g %a %n' made-by-command dir-by-command
