@@ -1,11 +1,116 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* envtool clean (issue 4): being written; the table entry is in main.c already. */
+/*
+ * envtool clean [--all|--tarballs|--index|--packages] in the writable
+ * package cache (the first pkgs_dir):
+ *   --tarballs   the archives (*.conda, *.tar.bz2, and *.partial downloads)
+ *   --index      the repodata cache (cache/)
+ *   --packages   extracted packages no environment uses: conda's rule, no
+ *                file of the folder has another hard link
+ *   --all        all three
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "cmd.h"
+#include "transaction.h"
+
+static int linked_seen;
+
+static int check_links(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		linked_seen = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
 
 int cmd_clean(struct et_ctx *ctx)
 {
-	(void)ctx;
-	nbk_error("'clean' is not implemented yet");
-	return ET_EXIT_FAIL;
+	unsigned what = ctx->opts.clean;
+	struct nbk_error err = NBK_ERROR_INIT;
+	const char *pkgs;
+	size_t tarballs = 0, packages = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (ctx->opts.all)
+		what = ET_CLEAN_TARBALLS | ET_CLEAN_INDEX | ET_CLEAN_PACKAGES;
+	if (!what) {
+		nbk_error("clean: say what: --all, --tarballs, --index or --packages");
+		return ET_EXIT_USAGE;
+	}
+	if (!ctx->cfg.pkgs_dirs.n) {
+		nbk_error("no pkgs_dirs configured");
+		return ET_EXIT_FAIL;
+	}
+	pkgs = ctx->cfg.pkgs_dirs.v[0];
+	if (what & ET_CLEAN_INDEX) {
+		_cleanup_free_ char *cache = nbk_xasprintf("%s/cache", pkgs);
+
+		if (!ctx->opts.dry_run && et_rm_rf(cache, &err) < 0) {
+			nbk_error("%s", err.msg);
+			return ET_EXIT_FAIL;
+		}
+		if (!ctx->opts.quiet)
+			printf("removed the repodata cache '%s'\n", cache);
+	}
+	d = opendir(pkgs);
+	if (!d)
+		return ET_EXIT_OK;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL, *info = NULL;
+		struct stat st;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "cache"))
+			continue;
+		p = nbk_xasprintf("%s/%s", pkgs, de->d_name);
+		if (lstat(p, &st) < 0)
+			continue;
+		if ((what & ET_CLEAN_TARBALLS) && S_ISREG(st.st_mode) &&
+		    (ends_with(de->d_name, ".conda") || ends_with(de->d_name, ".tar.bz2") ||
+		     ends_with(de->d_name, ".partial"))) {
+			if (!ctx->opts.dry_run && unlink(p) < 0)
+				nbk_warn("cannot remove '%s'", p);
+			tarballs++;
+			continue;
+		}
+		info = nbk_xasprintf("%s/info", p);
+		if ((what & ET_CLEAN_PACKAGES) && S_ISDIR(st.st_mode) && access(info, F_OK) == 0) {
+			linked_seen = 0;
+			nftw(p, check_links, 32, FTW_PHYS);
+			if (linked_seen)
+				continue;
+			if (!ctx->opts.dry_run && et_rm_rf(p, &err) < 0) {
+				nbk_warn("%s", err.msg);
+				continue;
+			}
+			packages++;
+		}
+	}
+	closedir(d);
+	if (!ctx->opts.quiet) {
+		if (what & ET_CLEAN_TARBALLS)
+			printf("removed %zu archive(s) from '%s'\n", tarballs, pkgs);
+		if (what & ET_CLEAN_PACKAGES)
+			printf("removed %zu unused package folder(s) from '%s'\n", packages, pkgs);
+	}
+	return ET_EXIT_OK;
 }

@@ -1,11 +1,132 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* envtool env (issue 4): being written; the table entry is in main.c already. */
+/*
+ * envtool env list [--json]: the known environments (envs_dirs and
+ * ~/.conda/environments.txt).
+ * envtool env export -n|-p [--explicit]: environment.yml (name, channels,
+ * dependencies NAME=VERSION=BUILD), or an @EXPLICIT lock file of URL#SHA256
+ * lines (md5 when a record has no sha256) that `create -f` reads back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
-#include "cmd.h"
+#include "envs.h"
+#include "prefix.h"
+
+static int env_list(struct et_ctx *ctx)
+{
+	struct nbk_strvec envs = NBK_STRVEC_INIT;
+	size_t i;
+
+	et_env_known(ctx, &envs);
+	if (ctx->opts.json) {
+		struct nbk_buf b = NBK_BUF_INIT;
+
+		nbk_buf_addstr(&b, "{\"envs\": [");
+		for (i = 0; i < envs.n; i++) {
+			if (i)
+				nbk_buf_addstr(&b, ", ");
+			nbk_buf_add_json_string(&b, envs.v[i]);
+		}
+		nbk_buf_addstr(&b, "]}\n");
+		fputs(b.data, stdout);
+		nbk_buf_release(&b);
+	} else {
+		const char *cur = getenv(ET_ENV_CONDA_PREFIX);
+
+		printf("# conda environments:\n#\n");
+		for (i = 0; i < envs.n; i++) {
+			_cleanup_free_ char *name = et_env_display_name(ctx, envs.v[i]);
+
+			printf("%-24s %s  %s\n", name, cur && !strcmp(cur, envs.v[i]) ? "*" : " ", envs.v[i]);
+		}
+	}
+	nbk_strvec_release(&envs);
+	return ET_EXIT_OK;
+}
+
+/* The channel a record came from, for environment.yml (URL without the subdir). */
+static char *channel_of(const struct et_record *r)
+{
+	const char *c = r->channel;
+	size_t n = strlen(c);
+	size_t sl = strlen(r->subdir);
+
+	if (sl && n > sl + 1 && c[n - sl - 1] == '/' && !strcmp(c + n - sl, r->subdir))
+		return nbk_xstrndup(c, n - sl - 1);
+	return nbk_xstrdup(c);
+}
+
+static int env_export(struct et_ctx *ctx)
+{
+	_cleanup_free_ char *prefix = NULL, *name = NULL;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_prefix p = ET_PREFIX_INIT;
+	struct nbk_strvec chans = NBK_STRVEC_INIT;
+	bool usage;
+	size_t i;
+	int ret = ET_EXIT_FAIL;
+
+	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
+	if (et_prefix_load(prefix, &p, &err) < 0) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	name = et_env_display_name(ctx, prefix);
+	if (ctx->opts.explicit_) {
+		printf("# This file may be used to create an environment using:\n"
+		       "# $ envtool create --name <env> --file <this file>\n"
+		       "# platform: %s\n@EXPLICIT\n", ctx->cfg.platform);
+		for (i = 0; i < p.n; i++) {
+			const struct et_record *r = &p.v[i].rec;
+
+			if (!*r->url) {
+				nbk_warn("'%s' has no URL in conda-meta: left out", p.v[i].dist);
+				continue;
+			}
+			if (*r->sha256)
+				printf("%s#%s\n", r->url, r->sha256);
+			else if (*r->md5)
+				printf("%s#%s\n", r->url, r->md5);
+			else
+				printf("%s\n", r->url);
+		}
+		ret = ET_EXIT_OK;
+		goto out;
+	}
+	for (i = 0; i < p.n; i++) {
+		char *c = channel_of(&p.v[i].rec);
+
+		if (*c && nbk_strvec_find(&chans, c) < 0)
+			nbk_strvec_push_owned(&chans, c);
+		else
+			free(c);
+	}
+	printf("name: %s\nchannels:\n", name);
+	for (i = 0; i < chans.n; i++)
+		printf("  - %s\n", chans.v[i]);
+	printf("dependencies:\n");
+	for (i = 0; i < p.n; i++)
+		printf("  - %s=%s=%s\n", p.v[i].rec.name, p.v[i].rec.version, p.v[i].rec.build);
+	printf("prefix: %s\n", prefix);
+	ret = ET_EXIT_OK;
+out:
+	nbk_strvec_release(&chans);
+	et_prefix_release(&p);
+	return ret;
+}
 
 int cmd_env(struct et_ctx *ctx)
 {
-	(void)ctx;
-	nbk_error("'env' is not implemented yet");
-	return ET_EXIT_FAIL;
+	const char *sub = ctx->opts.args.n ? ctx->opts.args.v[0] : "";
+
+	if (!strcmp(sub, "list") && ctx->opts.args.n == 1)
+		return env_list(ctx);
+	if (!strcmp(sub, "export") && ctx->opts.args.n == 1)
+		return env_export(ctx);
+	nbk_error("usage: envtool env list | envtool env export -n NAME|-p PREFIX [--explicit]");
+	return ET_EXIT_USAGE;
 }

@@ -1,11 +1,60 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* envtool kernel (issue 4): being written; the table entry is in main.c already. */
+/* envtool kernel install|remove -n NAME|-p PREFIX: see kernel.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
-#include "cmd.h"
+#include "envs.h"
+#include "kernel.h"
+#include "prefix.h"
 
 int cmd_kernel(struct et_ctx *ctx)
 {
-	(void)ctx;
-	nbk_error("'kernel' is not implemented yet");
-	return ET_EXIT_FAIL;
+	_cleanup_free_ char *prefix = NULL, *name = NULL, *dir = NULL;
+	struct nbk_error err = NBK_ERROR_INIT;
+	const char *what = ctx->opts.args.n ? ctx->opts.args.v[0] : "";
+	bool install = !strcmp(what, "install"), usage;
+	int r;
+
+	if (ctx->opts.args.n != 1 || (!install && strcmp(what, "remove"))) {
+		nbk_error("usage: envtool kernel install|remove -n NAME|-p PREFIX");
+		return ET_EXIT_USAGE;
+	}
+	if (et_env_resolve(ctx, install, &prefix, &usage) < 0)
+		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
+	name = et_env_display_name(ctx, prefix);
+	dir = et_kernel_dir(name, &err);
+	if (!dir) {
+		nbk_error("%s", err.msg);
+		return ET_EXIT_FAIL;
+	}
+	if (install) {
+		_cleanup_free_ char *py = nbk_xasprintf("%s/bin/python", prefix);
+
+		if (access(py, X_OK) < 0)
+			nbk_warn("'%s' has no bin/python: the kernel will not start until it has python and ipykernel",
+				 prefix);
+		if (et_kernel_install(prefix, name, &err) < 0) {
+			nbk_error("%s", err.msg);
+			return ET_EXIT_FAIL;
+		}
+		if (!ctx->opts.quiet)
+			printf("kernel 'Python (%s)' installed in '%s'\n", name, dir);
+		return ET_EXIT_OK;
+	}
+	r = et_kernel_remove(NULL, name, &err);
+	if (r < 0) {
+		nbk_error("%s", err.msg);
+		return ET_EXIT_FAIL;
+	}
+	if (r == 0) {
+		nbk_error("no kernel '%s' (in '%s')", name, dir);
+		return ET_EXIT_FAIL;
+	}
+	if (!ctx->opts.quiet)
+		printf("kernel '%s' removed\n", name);
+	return ET_EXIT_OK;
 }

@@ -1,11 +1,161 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* envtool remove (issue 4): being written; the table entry is in main.c already. */
+/*
+ * envtool remove -n|-p NAME... : remove packages, and the installed
+ * packages that depend on them (they would be broken otherwise; conda does
+ * the same).
+ * envtool remove -n|-p --all: the whole environment (conda's way), its
+ * Jupyter kernel and its line in environments.txt; files the user made in
+ * the prefix stay (and so does the folder holding them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
-#include "cmd.h"
+#include "envs.h"
+#include "kernel.h"
+#include "prefix.h"
+#include "transaction.h"
+
+/* The first word of a depends entry: the package name. */
+static bool depends_on(const struct et_record *r, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < r->depends.n; i++) {
+		const char *d = r->depends.v[i];
+
+		if (!strncmp(d, name, n) && (d[n] == '\0' || d[n] == ' ' || d[n] == '=' || d[n] == '<' ||
+					     d[n] == '>' || d[n] == '!' || d[n] == '['))
+			return true;
+	}
+	return false;
+}
+
+static char *command_line(struct et_ctx *ctx)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+
+	nbk_buf_addstr(&b, "envtool remove");
+	if (ctx->opts.name)
+		nbk_buf_addf(&b, " -n %s", ctx->opts.name);
+	if (ctx->opts.prefix)
+		nbk_buf_addf(&b, " -p %s", ctx->opts.prefix);
+	if (ctx->opts.all)
+		nbk_buf_addstr(&b, " --all");
+	for (i = 0; i < ctx->opts.args.n; i++)
+		nbk_buf_addf(&b, " %s", ctx->opts.args.v[i]);
+	return nbk_buf_detach(&b, NULL);
+}
+
+/* After every package is gone: conda-meta, then the folders left empty. */
+static void remove_env_rest(struct et_ctx *ctx, const char *prefix)
+{
+	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
+	_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+	struct nbk_error err = NBK_ERROR_INIT;
+	int r;
+
+	if (et_rm_rf(meta, &err) < 0)
+		nbk_warn("%s", err.msg);
+	if (rmdir(prefix) < 0) {
+		/* the user's files are there: the folder stays */
+		nbk_warn("'%s' still holds files no package installed: they stay", prefix);
+	}
+	if (et_environments_remove(prefix, &err) < 0)
+		nbk_warn("%s", err.msg);
+	r = et_kernel_remove(prefix, name, &err);
+	if (r < 0)
+		nbk_warn("%s", err.msg);
+	else if (r > 0 && !ctx->opts.quiet)
+		printf("removed the Jupyter kernel '%s'\n", name);
+}
 
 int cmd_remove(struct et_ctx *ctx)
 {
-	(void)ctx;
-	nbk_error("'remove' is not implemented yet");
-	return ET_EXIT_FAIL;
+	_cleanup_free_ char *prefix = NULL, *cmd = NULL;
+	_cleanup_close_ int lock = -1;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_prefix p = ET_PREFIX_INIT;
+	struct nbk_strvec gone = NBK_STRVEC_INIT;
+	struct et_txn t;
+	bool usage, grew;
+	size_t i, k;
+	int ret = ET_EXIT_FAIL;
+
+	if (!ctx->opts.all && !ctx->opts.args.n) {
+		nbk_error("remove: which packages? (or --all for the whole environment)");
+		return ET_EXIT_USAGE;
+	}
+	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
+	if (et_txn_lock(prefix, false, &lock, &err) < 0 || et_txn_recover(prefix, &err) < 0 ||
+	    et_prefix_load(prefix, &p, &err) < 0) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	if (ctx->opts.all) {
+		for (i = 0; i < p.n; i++)
+			nbk_strvec_push(&gone, p.v[i].rec.name);
+	} else {
+		for (i = 0; i < ctx->opts.args.n; i++) {
+			if (!et_prefix_find(&p, ctx->opts.args.v[i])) {
+				nbk_error("'%s' is not installed in '%s'", ctx->opts.args.v[i], prefix);
+				goto out;
+			}
+			if (nbk_strvec_find(&gone, ctx->opts.args.v[i]) < 0)
+				nbk_strvec_push(&gone, ctx->opts.args.v[i]);
+		}
+		/* what depends on a removed package goes too, transitively */
+		do {
+			grew = false;
+			for (i = 0; i < p.n; i++) {
+				if (nbk_strvec_find(&gone, p.v[i].rec.name) >= 0)
+					continue;
+				for (k = 0; k < gone.n; k++)
+					if (depends_on(&p.v[i].rec, gone.v[k])) {
+						nbk_strvec_push(&gone, p.v[i].rec.name);
+						grew = true;
+						break;
+					}
+			}
+		} while (grew);
+	}
+	if (!ctx->opts.quiet && !ctx->opts.json) {
+		printf("Removing from '%s':\n", prefix);
+		for (i = 0; i < gone.n; i++) {
+			const struct et_prefix_pkg *pp = et_prefix_find(&p, gone.v[i]);
+
+			printf("  - %s\n", pp->dist);
+		}
+	}
+	if (ctx->opts.dry_run) {
+		ret = ET_EXIT_OK;
+		goto out;
+	}
+	cmd = command_line(ctx);
+	memset(&t, 0, sizeof(t));
+	t.prefix = prefix;
+	t.flags = ctx->opts.all ? ET_TXN_REMOVE_ENV : 0;
+	t.unlink = (const char *const *)gone.v;
+	t.nunlink = gone.n;
+	t.cmd = cmd;
+	t.specs_kind = "remove";
+	t.specs = &ctx->opts.args;
+	if (et_txn_apply(&t, &err) < 0) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	if (ctx->opts.all)
+		remove_env_rest(ctx, prefix);
+	if (ctx->opts.json)
+		printf("{\"prefix\": \"%s\", \"success\": true}\n", prefix);
+	ret = ET_EXIT_OK;
+out:
+	nbk_strvec_release(&gone);
+	et_prefix_release(&p);
+	return ret;
 }

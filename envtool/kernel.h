@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * An environment's Jupyter kernel: JUPYTER_DATA_DIR (default
+ * ~/.local/share/jupyter)/kernels/NAME/kernel.json with argv = the
+ * environment's python -m ipykernel_launcher -f {connection_file}, the
+ * environment's name in display_name, CONDA_PREFIX and PATH in env, and
+ * metadata.envtool.prefix so that removing the environment removes only
+ * the kernel that points at it.
+ */
+#ifndef ENVTOOL_KERNEL_H
+#define ENVTOOL_KERNEL_H
+
+#include <stdbool.h>
+
+#include "nbkit/error.h"
+
+#define ET_ENV_JUPYTER_DATA_DIR "JUPYTER_DATA_DIR"
+
+/* Jupyter's kernel name for an environment name ([a-z0-9._-]). New string. */
+char *et_kernel_name(const char *env_name);
+/* The kernel's folder. New string, NULL (err) without HOME. */
+char *et_kernel_dir(const char *env_name, struct nbk_error *err);
+
+/* Write the kernel of prefix, named after env_name. */
+int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error *err);
+
+/*
+ * Remove the kernel named after env_name.  With prefix not NULL, only when
+ * it belongs to that prefix.  Returns 1 when removed, 0 when there was
+ * none (or another's), -1 on error.
+ */
+int et_kernel_remove(const char *prefix, const char *env_name, struct nbk_error *err);
+
+#endif

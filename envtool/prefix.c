@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* conda-meta, history and environments.txt: see prefix.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nbkit/cleanup.h"
+#include "nbkit/path.h"
+#include "prefix.h"
+
+#define MAX_META_FILE (512u << 20)
+#define MAX_ENVS_FILE (16u << 20)
+
+char *et_dist(const struct et_record *rec)
+{
+	return nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
+}
+
+static const char *scalar(const struct nbk_node *map, const char *key)
+{
+	const struct nbk_node *n = nbk_node_get(map, key);
+
+	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
+}
+
+/* A list, or a string split on spaces and commas (track_features). */
+static void str_list(const struct nbk_node *n, struct nbk_strvec *out)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	if (n->kind == NBK_NODE_SEQ) {
+		for (i = 0; i < n->n; i++)
+			if (n->items[i]->kind == NBK_NODE_SCALAR)
+				nbk_strvec_push(out, n->items[i]->scalar);
+	} else if (n->kind == NBK_NODE_SCALAR) {
+		_cleanup_free_ char *copy = nbk_xstrdup(n->scalar);
+		char *save = NULL, *tok;
+
+		for (tok = strtok_r(copy, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save))
+			nbk_strvec_push(out, tok);
+	}
+}
+
+static uint64_t number(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno || end == s ? 0 : (uint64_t)v;
+}
+
+int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct nbk_error *err)
+{
+	struct et_record t;
+	const char *name = scalar(n, "name"), *version = scalar(n, "version");
+	const char *build = scalar(n, "build"), *noarch = scalar(n, "noarch");
+	const struct nbk_node *na = nbk_node_get(n, "noarch");
+	uint64_t ts;
+
+	if (!build)
+		build = scalar(n, "build_string");
+	if (!name || !version || !build)
+		return nbk_error_set(err, 0, "a record without name, version or build");
+	et_record_init(&t);
+	t.name = (char *)name;
+	t.version = (char *)version;
+	t.build = (char *)build;
+#define STR(field, key)                                                \
+	do {                                                           \
+		const char *v_ = scalar(n, key);                       \
+		if (v_)                                                \
+			t.field = (char *)v_;                          \
+	} while (0)
+	STR(subdir, "subdir");
+	STR(fn, "fn");
+	STR(url, "url");
+	STR(channel, "channel");
+	STR(md5, "md5");
+	STR(sha256, "sha256");
+	STR(license, "license");
+#undef STR
+	t.build_number = (long)number(scalar(n, "build_number"));
+	t.size = number(scalar(n, "size"));
+	ts = number(scalar(n, "timestamp"));
+	t.timestamp_ms = ts && ts < 253402300799ULL ? ts * 1000 : ts;
+	if (noarch && !strcmp(noarch, "python"))
+		t.noarch = ET_NOARCH_PYTHON;
+	else if (noarch && (!strcmp(noarch, "generic") || !strcmp(noarch, "true")))
+		t.noarch = ET_NOARCH_GENERIC;
+	else if (na && na->kind == NBK_NODE_MAP && scalar(na, "type"))
+		t.noarch = !strcmp(scalar(na, "type"), "python") ? ET_NOARCH_PYTHON : ET_NOARCH_GENERIC;
+	str_list(nbk_node_get(n, "depends"), &t.depends);
+	str_list(nbk_node_get(n, "constrains"), &t.constrains);
+	str_list(nbk_node_get(n, "track_features"), &t.track_features);
+	str_list(nbk_node_get(n, "features"), &t.features);
+	et_record_copy(rec, &t);
+	nbk_strvec_release(&t.depends);
+	nbk_strvec_release(&t.constrains);
+	nbk_strvec_release(&t.track_features);
+	nbk_strvec_release(&t.features);
+	return 0;
+}
+
+bool et_prefix_is_env(const char *path)
+{
+	_cleanup_free_ char *m = nbk_xasprintf("%s/" ET_CONDA_META, path);
+	struct stat st;
+
+	return stat(m, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_pkg(const void *a, const void *b)
+{
+	const struct et_prefix_pkg *x = a, *y = b;
+
+	return strcmp(x->rec.name, y->rec.name);
+}
+
+static int load_one(const char *file, struct et_prefix_pkg *p, struct nbk_error *err)
+{
+	_cleanup_node_ struct nbk_node *root = NULL;
+	const char *rs;
+
+	if (nbk_yaml_load_file(file, MAX_META_FILE, &root, err) < 0)
+		return -1;
+	if (root->kind != NBK_NODE_MAP || et_record_from_node(root, &p->rec, err) < 0)
+		return nbk_error_set(err, 0, "'%s' is not a conda-meta record", file);
+	p->dist = et_dist(&p->rec);
+	rs = scalar(root, "requested_spec");
+	p->requested_spec = nbk_xstrdup(rs ? rs : "");
+	nbk_strvec_init(&p->files);
+	str_list(nbk_node_get(root, "files"), &p->files);
+	return 0;
+}
+
+int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *err)
+{
+	_cleanup_free_ char *dir = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
+	struct dirent *de;
+	size_t alloc = 0;
+	DIR *d;
+	int r = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot read '%s'", dir);
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		_cleanup_free_ char *file = NULL;
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		if (out->n == alloc) {
+			alloc = alloc ? 2 * alloc : 32;
+			out->v = nbk_xrealloc(out->v, alloc * sizeof(*out->v));
+		}
+		file = nbk_xasprintf("%s/%s", dir, de->d_name);
+		memset(&out->v[out->n], 0, sizeof(out->v[0]));
+		if (load_one(file, &out->v[out->n], err) < 0) {
+			et_record_release(&out->v[out->n].rec);
+			free(out->v[out->n].dist);
+			free(out->v[out->n].requested_spec);
+			r = -1;
+			break;
+		}
+		out->n++;
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_pkg);
+	return r;
+}
+
+void et_prefix_release(struct et_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		et_record_release(&p->v[i].rec);
+		free(p->v[i].dist);
+		free(p->v[i].requested_spec);
+		nbk_strvec_release(&p->v[i].files);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].rec.name, name))
+			return &p->v[i];
+	return NULL;
+}
+
+static void key(struct nbk_buf *out, const char *k, bool *first)
+{
+	nbk_buf_addstr(out, *first ? "{\n  " : ",\n  ");
+	*first = false;
+	nbk_buf_add_json_string(out, k);
+	nbk_buf_addstr(out, ": ");
+}
+
+static void list(struct nbk_buf *out, const struct nbk_strvec *v)
+{
+	size_t i;
+
+	if (!v->n) {
+		nbk_buf_addstr(out, "[]");
+		return;
+	}
+	nbk_buf_addstr(out, "[");
+	for (i = 0; i < v->n; i++) {
+		nbk_buf_addstr(out, i ? ",\n    " : "\n    ");
+		nbk_buf_add_json_string(out, v->v[i]);
+	}
+	nbk_buf_addstr(out, "\n  ]");
+}
+
+static const char *path_type_name(enum et_path_type t)
+{
+	switch (t) {
+	case ET_PATH_SOFTLINK: return "softlink";
+	case ET_PATH_DIRECTORY: return "directory";
+	case ET_PATH_ENTRY_POINT: return "unix_python_entry_point";
+	default: return "hardlink";
+	}
+}
+
+/* conda writes the channel as CHANNEL_URL/SUBDIR: the URL without the file name. */
+static char *channel_of(const struct et_record *rec)
+{
+	const char *slash = strrchr(rec->url, '/');
+
+	if (*rec->url && slash)
+		return nbk_xstrndup(rec->url, (size_t)(slash - rec->url));
+	return nbk_xstrdup(rec->channel);
+}
+
+void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
+			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec)
+{
+	_cleanup_free_ char *channel = channel_of(rec);
+	bool first = true;
+	size_t i;
+
+	/* keys in conda's (sorted) order */
+	key(out, "build", &first);
+	nbk_buf_add_json_string(out, rec->build);
+	key(out, "build_number", &first);
+	nbk_buf_addf(out, "%ld", rec->build_number);
+	key(out, "channel", &first);
+	nbk_buf_add_json_string(out, channel);
+	key(out, "constrains", &first);
+	list(out, &rec->constrains);
+	key(out, "depends", &first);
+	list(out, &rec->depends);
+	if (pkg_dir) {
+		key(out, "extracted_package_dir", &first);
+		nbk_buf_add_json_string(out, pkg_dir);
+	}
+	if (rec->features.n) {
+		key(out, "features", &first);
+		list(out, &rec->features);
+	}
+	if (paths) {
+		struct nbk_strvec files = NBK_STRVEC_INIT;
+
+		for (i = 0; i < paths->n; i++)
+			if (paths->v[i].prefix_path)
+				nbk_strvec_push(&files, paths->v[i].prefix_path);
+		key(out, "files", &first);
+		list(out, &files);
+		nbk_strvec_release(&files);
+	}
+	key(out, "fn", &first);
+	nbk_buf_add_json_string(out, rec->fn);
+	key(out, "license", &first);
+	nbk_buf_add_json_string(out, rec->license);
+	if (paths) {
+		key(out, "link", &first);
+		nbk_buf_addstr(out, "{\n    \"source\": ");
+		nbk_buf_add_json_string(out, pkg_dir ? pkg_dir : "");
+		nbk_buf_addf(out, ",\n    \"type\": %d\n  }", link_type);
+	}
+	key(out, "md5", &first);
+	nbk_buf_add_json_string(out, rec->md5);
+	key(out, "name", &first);
+	nbk_buf_add_json_string(out, rec->name);
+	if (rec->noarch != ET_NOARCH_NONE) {
+		key(out, "noarch", &first);
+		nbk_buf_add_json_string(out, rec->noarch == ET_NOARCH_PYTHON ? "python" : "generic");
+	}
+	if (pkg_dir && *rec->fn) {
+		_cleanup_free_ char *dir = nbk_path_dirname(pkg_dir);
+
+		_cleanup_free_ char *t = nbk_xasprintf("%s/%s", dir, rec->fn);
+
+		key(out, "package_tarball_full_path", &first);
+		nbk_buf_add_json_string(out, t);
+	}
+	if (rec->noarch == ET_NOARCH_PYTHON) {
+		key(out, "package_type", &first);
+		nbk_buf_add_json_string(out, "noarch_python");
+	}
+	if (paths) {
+		key(out, "paths_data", &first);
+		size_t written = 0;
+
+		nbk_buf_addstr(out, "{\n    \"paths\": [");
+		for (i = 0; i < paths->n; i++) {
+			const struct et_path *e = &paths->v[i];
+
+			if (!e->prefix_path)
+				continue;
+			nbk_buf_addstr(out, written++ ? ",\n      {\n        \"_path\": " : "\n      {\n        \"_path\": ");
+			nbk_buf_add_json_string(out, e->prefix_path);
+			if (e->placeholder) {
+				nbk_buf_addstr(out, ",\n        \"file_mode\": ");
+				nbk_buf_add_json_string(out, e->mode == ET_FILE_MODE_BINARY ? "binary" : "text");
+			}
+			if (e->no_link)
+				nbk_buf_addstr(out, ",\n        \"no_link\": true");
+			nbk_buf_addstr(out, ",\n        \"path_type\": ");
+			nbk_buf_add_json_string(out, path_type_name(e->type));
+			if (e->placeholder) {
+				nbk_buf_addstr(out, ",\n        \"prefix_placeholder\": ");
+				nbk_buf_add_json_string(out, e->placeholder);
+			}
+			if (e->sha256 && *e->sha256) {
+				nbk_buf_addstr(out, ",\n        \"sha256\": ");
+				nbk_buf_add_json_string(out, e->sha256);
+				if (!e->rewritten) {
+					nbk_buf_addstr(out, ",\n        \"sha256_in_prefix\": ");
+					nbk_buf_add_json_string(out, e->sha256);
+				}
+			}
+			if (e->has_size)
+				nbk_buf_addf(out, ",\n        \"size_in_bytes\": %llu", (unsigned long long)e->size);
+			nbk_buf_addstr(out, "\n      }");
+		}
+		nbk_buf_addstr(out, "\n    ],\n    \"paths_version\": 1\n  }");
+	}
+	key(out, "requested_spec", &first);
+	nbk_buf_add_json_string(out, requested_spec ? requested_spec : "");
+	key(out, "sha256", &first);
+	nbk_buf_add_json_string(out, rec->sha256);
+	key(out, "size", &first);
+	nbk_buf_addf(out, "%llu", (unsigned long long)rec->size);
+	key(out, "subdir", &first);
+	nbk_buf_add_json_string(out, rec->subdir);
+	if (rec->timestamp_ms) {
+		key(out, "timestamp", &first);
+		nbk_buf_addf(out, "%llu", (unsigned long long)rec->timestamp_ms);
+	}
+	if (rec->track_features.n) {
+		size_t k;
+
+		key(out, "track_features", &first);
+		nbk_buf_addch(out, '"');
+		for (k = 0; k < rec->track_features.n; k++)
+			nbk_buf_addf(out, "%s%s", k ? " " : "", rec->track_features.v[k]);
+		nbk_buf_addch(out, '"');
+	}
+	key(out, "url", &first);
+	nbk_buf_add_json_string(out, rec->url);
+	key(out, "version", &first);
+	nbk_buf_add_json_string(out, rec->version);
+	nbk_buf_addstr(out, "\n}\n");
+}
+
+int et_prefix_write_meta(const char *root, const struct et_record *rec, const char *pkg_dir,
+			 const struct et_pkg_paths *paths, int link_type,
+			 const char *requested_spec, struct nbk_error *err)
+{
+	_cleanup_free_ char *dist = et_dist(rec);
+	_cleanup_free_ char *dir = nbk_xasprintf("%s/" ET_CONDA_META, root);
+	_cleanup_free_ char *file = nbk_xasprintf("%s/%s.json", dir, dist);
+	struct nbk_buf b = NBK_BUF_INIT;
+	int r;
+
+	if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+		return -1;
+	et_prefix_meta_json(&b, rec, pkg_dir, paths, link_type, requested_spec);
+	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
+	nbk_buf_release(&b);
+	return r;
+}
+
+static void history_rec(struct nbk_buf *b, char sign, const struct et_record *rec)
+{
+	nbk_buf_addf(b, "%c%s::%s-%s-%s\n", sign, *rec->channel ? rec->channel : "<unknown>",
+		     rec->name, rec->version, rec->build);
+}
+
+int et_prefix_history(const char *root, const char *cmd,
+		      const struct et_record *const *removed, size_t nremoved,
+		      const struct et_record *const *added, size_t nadded,
+		      const char *specs_kind, const struct nbk_strvec *specs,
+		      struct nbk_error *err)
+{
+	_cleanup_free_ char *dir = nbk_xasprintf("%s/" ET_CONDA_META, root);
+	_cleanup_free_ char *file = nbk_xasprintf("%s/history", dir);
+	struct nbk_buf b = NBK_BUF_INIT;
+	char when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+	int fd, r = 0;
+
+	if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+		return -1;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	nbk_buf_addf(&b, "==> %s <==\n# cmd: %s\n# conda version: 23.11.0\n", when, cmd);
+	for (i = 0; i < nremoved; i++)
+		history_rec(&b, '-', removed[i]);
+	for (i = 0; i < nadded; i++)
+		history_rec(&b, '+', added[i]);
+	if (specs_kind && specs && specs->n) {
+		nbk_buf_addf(&b, "# %s specs: [", specs_kind);
+		for (i = 0; i < specs->n; i++) {
+			if (i)
+				nbk_buf_addstr(&b, ", ");
+			nbk_buf_add_json_string(&b, specs->v[i]);
+		}
+		nbk_buf_addstr(&b, "]\n");
+	}
+	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = nbk_error_set(err, errno, "cannot open '%s'", file);
+	} else {
+		const char *p = b.data;
+		size_t left = b.len;
+
+		while (left) {
+			ssize_t w = write(fd, p, left);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				r = nbk_error_set(err, errno, "cannot write '%s'", file);
+				break;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+		if (close(fd) < 0 && r == 0)
+			r = nbk_error_set(err, errno, "cannot write '%s'", file);
+	}
+	nbk_buf_release(&b);
+	return r;
+}
+
+static char *envs_file(struct nbk_error *err)
+{
+	const char *home = getenv("HOME");
+
+	if (!home || !*home) {
+		nbk_error_set(err, 0, "HOME is not set: cannot find ~/.conda/environments.txt");
+		return NULL;
+	}
+	return nbk_xasprintf("%s/.conda/environments.txt", home);
+}
+
+int et_environments_read(struct nbk_strvec *out, struct nbk_error *err)
+{
+	_cleanup_free_ char *file = envs_file(err);
+	struct nbk_buf b = NBK_BUF_INIT;
+	char *s, *line;
+
+	if (!file)
+		return -1;
+	if (access(file, F_OK) < 0)
+		return 0;
+	if (nbk_read_file(file, MAX_ENVS_FILE, &b, err) < 0)
+		return -1;
+	for (s = b.data; (line = strsep(&s, "\n"));) {
+		size_t n = strlen(line);
+
+		while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+			line[--n] = '\0';
+		if (*line && nbk_strvec_find(out, line) < 0)
+			nbk_strvec_push(out, line);
+	}
+	nbk_buf_release(&b);
+	return 0;
+}
+
+static int envs_write(const char *file, const struct nbk_strvec *lines, struct nbk_error *err)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	_cleanup_free_ char *dir = nbk_path_dirname(file);
+	size_t i;
+	int r;
+
+	if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+		return -1;
+	for (i = 0; i < lines->n; i++)
+		nbk_buf_addf(&b, "%s\n", lines->v[i]);
+	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
+	nbk_buf_release(&b);
+	return r;
+}
+
+int et_environments_add(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *file = envs_file(err);
+	_cleanup_strvec_ struct nbk_strvec lines = NBK_STRVEC_INIT;
+
+	if (!file || et_environments_read(&lines, err) < 0)
+		return -1;
+	if (nbk_strvec_find(&lines, prefix) >= 0)
+		return 0;
+	nbk_strvec_push(&lines, prefix);
+	return envs_write(file, &lines, err);
+}
+
+int et_environments_remove(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *file = envs_file(err);
+	_cleanup_strvec_ struct nbk_strvec lines = NBK_STRVEC_INIT;
+	long i;
+
+	if (!file || et_environments_read(&lines, err) < 0)
+		return -1;
+	i = nbk_strvec_find(&lines, prefix);
+	if (i < 0)
+		return 0;
+	nbk_strvec_remove(&lines, (size_t)i);
+	return envs_write(file, &lines, err);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A prefix's own description, in conda's format so conda and mamba read
+ * what envtool writes and the other way round:
+ *
+ * - conda-meta/NAME-VERSION-BUILD.json: the package's record (repodata
+ *   keys), plus files, paths_data, link {source, type}, url, channel,
+ *   requested_spec, extracted_package_dir, package_tarball_full_path (the
+ *   shapes of ../shared/data/conda/meta, keys sorted as conda writes them);
+ * - conda-meta/history: "==> YYYY-MM-DD HH:MM:SS <==", "# cmd: ...",
+ *   "+CHANNEL::DIST" / "-CHANNEL::DIST" lines, "# update specs: [...]";
+ * - ~/.conda/environments.txt: one environment path a line.
+ *
+ * Reading a prefix back gives the installed set (owned records) with each
+ * package's files.
+ */
+#ifndef ENVTOOL_PREFIX_H
+#define ENVTOOL_PREFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nbkit/buf.h"
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+#include "nbkit/yaml.h"
+#include "link.h"
+#include "record.h"
+
+#define ET_CONDA_META "conda-meta"
+/* Files of conda-meta that are envtool's own (dot files conda ignores). */
+#define ET_JOURNAL ".envtool-journal"
+#define ET_LOCK ".envtool-lock"
+
+/* One installed package. */
+struct et_prefix_pkg {
+	struct et_record rec;         /* owned */
+	char *dist;                   /* NAME-VERSION-BUILD */
+	char *requested_spec;         /* "" when none */
+	struct nbk_strvec files;      /* prefix-relative paths, as conda-meta lists them */
+};
+
+struct et_prefix {
+	struct et_prefix_pkg *v;      /* sorted by name */
+	size_t n;
+};
+
+#define ET_PREFIX_INIT { NULL, 0 }
+
+/*
+ * Read prefix/conda-meta/ *.json (a prefix without conda-meta is empty: n
+ * = 0).  A file that does not parse is an error naming it.  Release with
+ * et_prefix_release() in every case.
+ */
+int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *err);
+void et_prefix_release(struct et_prefix *p);
+/* The installed package of that name, or NULL. */
+const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char *name);
+/* true when path/conda-meta is a folder: path is an environment. */
+bool et_prefix_is_env(const char *path);
+
+/* NAME-VERSION-BUILD of rec; new string. */
+char *et_dist(const struct et_record *rec);
+
+/*
+ * Fill rec (not initialised) from a conda-meta or repodata_record.json
+ * document.  -1 with err when name, version or build is missing.
+ */
+int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct nbk_error *err);
+
+/*
+ * Append rec's conda-meta document to out: its record, and when paths is
+ * not NULL its files, paths_data and link (pkg_dir, link_type).
+ */
+void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
+			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec);
+
+/* Write root/conda-meta/DIST.json atomically (the last step of a link). */
+int et_prefix_write_meta(const char *root, const struct et_record *rec, const char *pkg_dir,
+			 const struct et_pkg_paths *paths, int link_type,
+			 const char *requested_spec, struct nbk_error *err);
+
+/*
+ * Append one revision to root/conda-meta/history: cmd (the command line),
+ * "-" lines for removed, "+" lines for added, and "# update specs" or
+ * "# remove specs" (specs may be NULL).
+ */
+int et_prefix_history(const char *root, const char *cmd,
+		      const struct et_record *const *removed, size_t nremoved,
+		      const struct et_record *const *added, size_t nadded,
+		      const char *specs_kind, const struct nbk_strvec *specs,
+		      struct nbk_error *err);
+
+/*
+ * ~/.conda/environments.txt ($HOME from the environment): add prefix when
+ * absent, or remove it.  Errors are returned; callers usually only warn.
+ */
+int et_environments_add(const char *prefix, struct nbk_error *err);
+int et_environments_remove(const char *prefix, struct nbk_error *err);
+/* The lines of environments.txt (missing file: none). */
+int et_environments_read(struct nbk_strvec *out, struct nbk_error *err);
+
+#endif

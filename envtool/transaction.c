@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Changing a prefix safely: see transaction.h. */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nbkit/cleanup.h"
+#include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "nbkit/yaml.h"
+#include "link.h"
+#include "prefix.h"
+#include "transaction.h"
+
+#define MAX_JOURNAL (256u << 20)
+#define UNLINKING ".envtool-unlinking-"
+
+static void test_pause(void)
+{
+	const char *s = getenv(ET_ENV_TEST_PAUSE);
+	long ms = s ? strtol(s, NULL, 10) : 0;
+
+	if (ms > 0) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int et_rm_rf(const char *path, struct nbk_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot stat '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? nbk_error_set(err, errno, "cannot remove '%s'", path) : 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
+		return nbk_error_set(err, errno, "cannot remove '%s'", path);
+	return 0;
+}
+
+static char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return nbk_xstrdup(s ? s + 1 : path);
+}
+
+int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
+{
+	_cleanup_free_ char *parent = nbk_path_dirname(prefix), *base = base_of(prefix);
+	_cleanup_free_ char *file = NULL;
+	int f;
+
+	if (create) {
+		if (nbk_mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+			return nbk_error_prefix(err, "cannot create the environment '%s'", prefix);
+		file = nbk_xasprintf("%s/.%s.envtool-lock", parent, base);
+	} else {
+		if (!et_prefix_is_env(prefix))
+			return nbk_error_set(err, 0, "'%s' is not an environment (no conda-meta)", prefix);
+		file = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_LOCK, prefix);
+	}
+	f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (f < 0)
+		return nbk_error_set(err, errno, "cannot change '%s': cannot open its lock '%s'", prefix, file);
+	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		close(f);
+		if (e == EWOULDBLOCK)
+			return nbk_error_set(err, 0, "another envtool is changing '%s' (lock '%s'); try again when it is done",
+					     prefix, file);
+		return nbk_error_set(err, e, "cannot lock '%s'", file);
+	}
+	*fd = f;
+	return 0;
+}
+
+/* "3.11" from python's version "3.11.9"; NULL when not X.Y-like. */
+static char *python_xy(const char *version)
+{
+	const char *dot = strchr(version, '.'), *end;
+
+	if (!dot)
+		return NULL;
+	for (end = dot + 1; *end >= '0' && *end <= '9'; end++)
+		;
+	return end > dot + 1 ? nbk_xstrndup(version, (size_t)(end - version)) : NULL;
+}
+
+/* The journal: everything needed to finish the change without the caller. */
+struct journal {
+	char *python;                 /* NULL: none */
+	struct nbk_strvec unlink;     /* dists */
+	struct et_record *recs;       /* link records, owned */
+	struct nbk_strvec pkg_dirs, specs;
+	size_t nlink;
+	char *cmd, *specs_kind;
+	struct nbk_strvec user_specs;
+	bool remove_env;
+};
+
+static void journal_release(struct journal *j)
+{
+	size_t i;
+
+	free(j->python);
+	nbk_strvec_release(&j->unlink);
+	for (i = 0; i < j->nlink; i++)
+		et_record_release(&j->recs[i]);
+	free(j->recs);
+	nbk_strvec_release(&j->pkg_dirs);
+	nbk_strvec_release(&j->specs);
+	free(j->cmd);
+	free(j->specs_kind);
+	nbk_strvec_release(&j->user_specs);
+	memset(j, 0, sizeof(*j));
+}
+
+static void json_list(struct nbk_buf *b, const struct nbk_strvec *v)
+{
+	size_t i;
+
+	nbk_buf_addch(b, '[');
+	for (i = 0; i < v->n; i++) {
+		if (i)
+			nbk_buf_addstr(b, ", ");
+		nbk_buf_add_json_string(b, v->v[i]);
+	}
+	nbk_buf_addch(b, ']');
+}
+
+static int journal_write(const char *prefix, const struct journal *j, struct nbk_error *err)
+{
+	_cleanup_free_ char *file = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+	int r;
+
+	nbk_buf_addstr(&b, "{\"version\": 1, \"python\": ");
+	if (j->python)
+		nbk_buf_add_json_string(&b, j->python);
+	else
+		nbk_buf_addstr(&b, "null");
+	nbk_buf_addf(&b, ", \"remove_env\": %s, \"cmd\": ", j->remove_env ? "true" : "false");
+	nbk_buf_add_json_string(&b, j->cmd ? j->cmd : "");
+	nbk_buf_addstr(&b, ", \"specs_kind\": ");
+	nbk_buf_add_json_string(&b, j->specs_kind ? j->specs_kind : "");
+	nbk_buf_addstr(&b, ", \"specs\": ");
+	json_list(&b, &j->user_specs);
+	nbk_buf_addstr(&b, ",\n\"unlink\": ");
+	json_list(&b, &j->unlink);
+	nbk_buf_addstr(&b, ",\n\"link\": [");
+	for (i = 0; i < j->nlink; i++) {
+		nbk_buf_addstr(&b, i ? ",\n{\"pkg_dir\": " : "\n{\"pkg_dir\": ");
+		nbk_buf_add_json_string(&b, j->pkg_dirs.v[i]);
+		nbk_buf_addstr(&b, ", \"requested_spec\": ");
+		nbk_buf_add_json_string(&b, j->specs.v[i]);
+		nbk_buf_addstr(&b, ", \"record\": ");
+		et_prefix_meta_json(&b, &j->recs[i], NULL, NULL, 0, NULL);
+		nbk_buf_addch(&b, '}');
+	}
+	nbk_buf_addstr(&b, "]}\n");
+	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
+	nbk_buf_release(&b);
+	return r;
+}
+
+static int journal_read(const char *file, struct journal *j, struct nbk_error *err)
+{
+	_cleanup_node_ struct nbk_node *root = NULL;
+	const struct nbk_node *n, *links;
+	size_t i;
+
+	memset(j, 0, sizeof(*j));
+	if (nbk_yaml_load_file(file, MAX_JOURNAL, &root, err) < 0)
+		return -1;
+	n = nbk_node_get(root, "python");
+	if (n && n->kind == NBK_NODE_SCALAR)
+		j->python = nbk_xstrdup(n->scalar);
+	n = nbk_node_get(root, "remove_env");
+	j->remove_env = n && n->kind == NBK_NODE_SCALAR && !strcmp(n->scalar, "true");
+	n = nbk_node_get(root, "cmd");
+	j->cmd = nbk_xstrdup(n && n->kind == NBK_NODE_SCALAR ? n->scalar : "");
+	n = nbk_node_get(root, "specs_kind");
+	j->specs_kind = nbk_xstrdup(n && n->kind == NBK_NODE_SCALAR ? n->scalar : "");
+	if (nbk_node_get(root, "specs") &&
+	    nbk_node_as_strvec(nbk_node_get(root, "specs"), "specs", &j->user_specs, err) < 0)
+		return -1;
+	if (nbk_node_get(root, "unlink") &&
+	    nbk_node_as_strvec(nbk_node_get(root, "unlink"), "unlink", &j->unlink, err) < 0)
+		return -1;
+	links = nbk_node_get(root, "link");
+	if (!links || links->kind != NBK_NODE_SEQ)
+		return nbk_error_set(err, 0, "'%s': no link list", file);
+	j->recs = nbk_xcalloc(links->n ? links->n : 1, sizeof(*j->recs));
+	for (i = 0; i < links->n; i++) {
+		const struct nbk_node *it = links->items[i], *d = nbk_node_get(it, "pkg_dir"),
+				      *s = nbk_node_get(it, "requested_spec");
+
+		if (!d || d->kind != NBK_NODE_SCALAR ||
+		    et_record_from_node(nbk_node_get(it, "record"), &j->recs[i], err) < 0)
+			return nbk_error_set(err, 0, "'%s': bad link entry %zu", file, i);
+		j->nlink++;
+		nbk_strvec_push(&j->pkg_dirs, d->scalar);
+		nbk_strvec_push(&j->specs, s && s->kind == NBK_NODE_SCALAR ? s->scalar : "");
+	}
+	return 0;
+}
+
+/* Is the step for dist still to do?  conda-meta/DIST.json tells. */
+static bool meta_exists(const char *prefix, const char *dist)
+{
+	_cleanup_free_ char *f = nbk_xasprintf("%s/" ET_CONDA_META "/%s.json", prefix, dist);
+
+	return access(f, F_OK) == 0;
+}
+
+static int unlink_one(const char *prefix, const char *dist, const struct nbk_strvec *keep,
+		      bool run_script, struct nbk_error *err)
+{
+	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META "/%s.json", prefix, dist);
+	_cleanup_free_ char *moved = nbk_xasprintf("%s/" ET_CONDA_META "/" UNLINKING "%s.json", prefix, dist);
+	_cleanup_node_ struct nbk_node *root = NULL;
+	struct nbk_strvec files = NBK_STRVEC_INIT;
+	struct et_record rec;
+	int r;
+
+	if (access(meta, F_OK) == 0) {
+		if (nbk_yaml_load_file(meta, 512u << 20, &root, err) < 0)
+			return -1;
+		if (run_script && et_record_from_node(root, &rec, err) == 0) {
+			r = et_link_run_script(prefix, prefix, &rec, "pre-unlink", err);
+			et_record_release(&rec);
+			if (r < 0)
+				return -1;
+		}
+		/* conda-meta stops claiming the package before its first file goes */
+		if (rename(meta, moved) < 0)
+			return nbk_error_set(err, errno, "cannot move '%s'", meta);
+	} else if (access(moved, F_OK) == 0) {
+		if (nbk_yaml_load_file(moved, 512u << 20, &root, err) < 0)
+			return -1;
+	} else {
+		return 0;   /* done already */
+	}
+	if (nbk_node_get(root, "files") &&
+	    nbk_node_as_strvec(nbk_node_get(root, "files"), "files", &files, err) < 0)
+		return -1;
+	r = et_unlink_files(prefix, &files, keep, err);
+	nbk_strvec_release(&files);
+	if (r < 0)
+		return nbk_error_prefix(err, "cannot remove '%s'", dist);
+	if (unlink(moved) < 0 && errno != ENOENT)
+		return nbk_error_set(err, errno, "cannot remove '%s'", moved);
+	test_pause();
+	return 0;
+}
+
+static int link_one_pkg(const char *root, const char *prefix, const char *python,
+			const struct et_record *rec, const char *pkg_dir, const char *spec,
+			unsigned flags, struct nbk_error *err)
+{
+	struct et_link_ctx lc = { root, prefix, python, flags & ET_TXN_COPY ? ET_LINK_COPY : 0 };
+	struct et_pkg_paths paths;
+	_cleanup_free_ char *dist = et_dist(rec);
+	int link_type, r;
+
+	r = et_link_package(&lc, pkg_dir, rec, dist, &paths, &link_type, err);
+	if (r == 0)
+		r = et_prefix_write_meta(root, rec, pkg_dir, &paths, link_type, spec, err);
+	et_pkg_paths_release(&paths);
+	if (r == 0)
+		test_pause();
+	return r;
+}
+
+/* Sorted files of the packages that stay (not in unlink). */
+static int keep_set(const char *prefix, const struct nbk_strvec *unlink, struct nbk_strvec *keep,
+		    struct nbk_error *err)
+{
+	struct et_prefix p = ET_PREFIX_INIT;
+	size_t i, k;
+
+	if (et_prefix_load(prefix, &p, err) < 0) {
+		et_prefix_release(&p);
+		return -1;
+	}
+	for (i = 0; i < p.n; i++) {
+		if (nbk_strvec_find(unlink, p.v[i].dist) >= 0)
+			continue;
+		for (k = 0; k < p.v[i].files.n; k++)
+			nbk_strvec_push(keep, p.v[i].files.v[k]);
+	}
+	nbk_strvec_sort(keep);
+	et_prefix_release(&p);
+	return 0;
+}
+
+static void print_messages(const char *prefix)
+{
+	_cleanup_free_ char *f = nbk_xasprintf("%s/.messages.txt", prefix);
+	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_error e = NBK_ERROR_INIT;
+
+	if (access(f, F_OK) == 0 && nbk_read_file(f, 1u << 20, &b, &e) == 0) {
+		fputs(b.data, stderr);
+		unlink(f);
+	}
+	nbk_buf_release(&b);
+}
+
+/* Every step of the journal that is not done yet, then history; journal removed. */
+static int run_journal(const char *prefix, const struct journal *j, bool first_run,
+		       unsigned flags, struct nbk_error *err)
+{
+	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
+	struct nbk_strvec keep = NBK_STRVEC_INIT;
+	const struct et_record **removed = NULL, **added = NULL;
+	struct et_prefix before = ET_PREFIX_INIT;
+	size_t i, nremoved = 0;
+	int r = 0;
+
+	if (keep_set(prefix, &j->unlink, &keep, err) < 0 || et_prefix_load(prefix, &before, err) < 0) {
+		r = -1;
+		goto out;
+	}
+	removed = nbk_xcalloc(j->unlink.n + 1, sizeof(*removed));
+	for (i = 0; i < before.n; i++)
+		if (nbk_strvec_find(&j->unlink, before.v[i].dist) >= 0)
+			removed[nremoved++] = &before.v[i].rec;
+	for (i = 0; i < j->unlink.n; i++)
+		if ((r = unlink_one(prefix, j->unlink.v[i], &keep, first_run, err)) < 0)
+			goto out;
+	for (i = 0; i < j->nlink; i++) {
+		_cleanup_free_ char *dist = et_dist(&j->recs[i]);
+
+		if (meta_exists(prefix, dist))
+			continue;
+		if (access(j->pkg_dirs.v[i], F_OK) < 0) {
+			r = nbk_error_set(err, errno, "cannot finish the change: the package folder '%s' is gone",
+					  j->pkg_dirs.v[i]);
+			goto out;
+		}
+		r = link_one_pkg(prefix, prefix, j->python, &j->recs[i], j->pkg_dirs.v[i],
+				 j->specs.v[i], flags, err);
+		if (r < 0)
+			goto out;
+	}
+	added = nbk_xcalloc(j->nlink + 1, sizeof(*added));
+	for (i = 0; i < j->nlink; i++)
+		added[i] = &j->recs[i];
+	if (!j->remove_env &&
+	    et_prefix_history(prefix, j->cmd, removed, nremoved, added, j->nlink,
+			      *j->specs_kind ? j->specs_kind : NULL, &j->user_specs, err) < 0) {
+		r = -1;
+		goto out;
+	}
+	if (unlink(jf) < 0 && errno != ENOENT)
+		r = nbk_error_set(err, errno, "cannot remove '%s'", jf);
+out:
+	nbk_strvec_release(&keep);
+	et_prefix_release(&before);
+	free(removed);
+	free(added);
+	return r;
+}
+
+int et_txn_recover(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
+	struct journal j;
+	int r;
+
+	if (access(jf, F_OK) < 0)
+		return 0;
+	nbk_warn("finishing the change that an interrupted envtool left in '%s'", prefix);
+	if (journal_read(jf, &j, err) < 0) {
+		journal_release(&j);
+		return nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix);
+	}
+	r = run_journal(prefix, &j, false, 0, err);
+	journal_release(&j);
+	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix) : 0;
+}
+
+static char *find_python(const struct et_txn *t, const struct et_prefix *installed)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlink; i++)
+		if (!strcmp(t->link[i].rec->name, "python"))
+			return python_xy(t->link[i].rec->version);
+	if (installed) {
+		const struct et_prefix_pkg *p = et_prefix_find(installed, "python");
+
+		if (p)
+			return python_xy(p->rec.version);
+	}
+	return NULL;
+}
+
+/* Remove stale temporary folders of earlier, killed creates of this prefix. */
+static void clean_stale(const char *parent, const char *base)
+{
+	_cleanup_free_ char *pat = nbk_xasprintf(".%s.envtool-tmp-", base);
+	struct nbk_error e = NBK_ERROR_INIT;
+	struct dirent *de;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, pat, strlen(pat)) && strlen(de->d_name) == strlen(pat) + 6) {
+			_cleanup_free_ char *p = nbk_xasprintf("%s/%s", parent, de->d_name);
+
+			nbk_info("removing '%s', left by an interrupted create", p);
+			if (et_rm_rf(p, &e) < 0)
+				nbk_warn("%s", e.msg);
+		}
+	}
+	closedir(d);
+}
+
+static bool dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = false;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+static int txn_create(const struct et_txn *t, struct nbk_error *err)
+{
+	_cleanup_free_ char *parent = nbk_path_dirname(t->prefix), *base = base_of(t->prefix);
+	_cleanup_free_ char *tmp = NULL, *python = find_python(t, NULL);
+	const struct et_record **added = NULL;
+	struct stat st;
+	size_t i;
+	int r = -1;
+
+	clean_stale(parent, base);
+	if (lstat(t->prefix, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(t->prefix)))
+		return nbk_error_set(err, 0, "'%s' already exists%s", t->prefix,
+				     et_prefix_is_env(t->prefix) ? " (remove it first: envtool remove -p PREFIX --all)"
+								 : " and is not an empty folder");
+	tmp = nbk_xasprintf("%s/.%s.envtool-tmp-XXXXXX", parent, base);
+	if (!mkdtemp(tmp))
+		return nbk_error_set(err, errno, "cannot create the environment '%s': cannot make a folder in '%s'",
+				     t->prefix, parent);
+	if (chmod(tmp, 0755) < 0) {
+		nbk_error_set(err, errno, "cannot chmod '%s'", tmp);
+		goto fail;
+	}
+	{
+		_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, tmp);
+
+		if (mkdir(meta, 0755) < 0) {
+			nbk_error_set(err, errno, "cannot create '%s'", meta);
+			goto fail;
+		}
+	}
+	for (i = 0; i < t->nlink; i++)
+		if (link_one_pkg(tmp, t->prefix, python, t->link[i].rec, t->link[i].pkg_dir,
+				 t->link[i].requested_spec, t->flags, err) < 0)
+			goto fail;
+	added = nbk_xcalloc(t->nlink + 1, sizeof(*added));
+	for (i = 0; i < t->nlink; i++)
+		added[i] = t->link[i].rec;
+	if (et_prefix_history(tmp, t->cmd ? t->cmd : "envtool create", NULL, 0, added, t->nlink,
+			      t->specs_kind, t->specs, err) < 0)
+		goto fail;
+	if (rename(tmp, t->prefix) < 0) {
+		nbk_error_set(err, errno, "cannot rename '%s' to '%s'", tmp, t->prefix);
+		goto fail;
+	}
+	/* post-link scripts need the environment where it will stay */
+	for (i = 0; i < t->nlink; i++) {
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {
+			struct nbk_error e2 = NBK_ERROR_INIT;
+
+			if (et_rm_rf(t->prefix, &e2) < 0)
+				nbk_warn("%s", e2.msg);
+			free(added);
+			return -1;
+		}
+	}
+	print_messages(t->prefix);
+	{
+		struct nbk_error e2 = NBK_ERROR_INIT;
+
+		if (et_environments_add(t->prefix, &e2) < 0)
+			nbk_warn("cannot register '%s': %s", t->prefix, e2.msg);
+	}
+	free(added);
+	return 0;
+fail:
+	{
+		struct nbk_error e2 = NBK_ERROR_INIT;
+
+		if (et_rm_rf(tmp, &e2) < 0)
+			nbk_warn("%s", e2.msg);
+	}
+	free(added);
+	return r;
+}
+
+static int txn_change(const struct et_txn *t, struct nbk_error *err)
+{
+	struct et_prefix installed = ET_PREFIX_INIT;
+	struct journal j;
+	size_t i;
+	int r = -1;
+
+	memset(&j, 0, sizeof(j));
+	if (et_prefix_load(t->prefix, &installed, err) < 0)
+		goto out;
+	j.python = find_python(t, &installed);
+	j.remove_env = t->flags & ET_TXN_REMOVE_ENV;
+	j.cmd = nbk_xstrdup(t->cmd ? t->cmd : "envtool");
+	j.specs_kind = nbk_xstrdup(t->specs_kind ? t->specs_kind : "");
+	if (t->specs)
+		for (i = 0; i < t->specs->n; i++)
+			nbk_strvec_push(&j.user_specs, t->specs->v[i]);
+	for (i = 0; i < t->nunlink; i++) {
+		const struct et_prefix_pkg *p = et_prefix_find(&installed, t->unlink[i]);
+
+		if (p)
+			nbk_strvec_push(&j.unlink, p->dist);
+	}
+	j.recs = nbk_xcalloc(t->nlink + 1, sizeof(*j.recs));
+	for (i = 0; i < t->nlink; i++) {
+		et_record_copy(&j.recs[i], t->link[i].rec);
+		j.nlink++;
+		nbk_strvec_push(&j.pkg_dirs, t->link[i].pkg_dir);
+		nbk_strvec_push(&j.specs, t->link[i].requested_spec ? t->link[i].requested_spec : "");
+	}
+	if (journal_write(t->prefix, &j, err) < 0)
+		goto out;
+	if (run_journal(t->prefix, &j, true, t->flags, err) < 0)
+		goto out;
+	r = 0;
+	for (i = 0; i < t->nlink; i++)
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {
+			r = -1;
+			break;
+		}
+	print_messages(t->prefix);
+out:
+	et_prefix_release(&installed);
+	journal_release(&j);
+	return r;
+}
+
+int et_txn_apply(const struct et_txn *t, struct nbk_error *err)
+{
+	if (t->flags & ET_TXN_CREATE)
+		return txn_create(t, err);
+	return txn_change(t, err);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Changing a prefix safely (issue 4, "Transactions").
+ *
+ * create: everything is linked into a temporary folder next to the target
+ * (.NAME.envtool-tmp-XXXXXX), with the final path written into the files,
+ * and renamed into place only when every package is in; post-link scripts
+ * then run in the final prefix, and one that fails removes it again.  A
+ * create that is killed leaves only the temporary folder, which the next
+ * create of that name removes.
+ *
+ * install / update / remove: the packages are already extracted (the
+ * caller fetched them first); a journal (conda-meta/.envtool-journal)
+ * lists every step before the first one is taken.  Steps are ordered so
+ * that conda-meta never claims what is not there: a package's conda-meta
+ * record is moved out (conda-meta/.envtool-unlinking-DIST.json) before its
+ * files are removed, and written only after all its files are linked.  A
+ * run that finds a journal (the last one was killed) finishes the change
+ * (et_txn_recover()), so conda-meta and the files agree again.  Files that
+ * no package listed (the user's) are never removed; folders only when
+ * empty.
+ *
+ * Locks: an existing prefix is locked with flock() on
+ * conda-meta/.envtool-lock, a prefix being created on
+ * PARENT/.NAME.envtool-lock; a second envtool gets a clear error at once.
+ */
+#ifndef ENVTOOL_TRANSACTION_H
+#define ENVTOOL_TRANSACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nbkit/error.h"
+#include "nbkit/strvec.h"
+#include "record.h"
+
+struct et_txn_link {
+	const struct et_record *rec;
+	const char *pkg_dir;          /* extracted, conda's pkgs layout */
+	const char *requested_spec;   /* NULL or "" when not requested by the user */
+};
+
+enum et_txn_flags {
+	ET_TXN_CREATE = 1 << 0,       /* a new prefix, built aside and renamed in */
+	ET_TXN_REMOVE_ENV = 1 << 1,   /* remove --all: every package, then conda-meta and empty folders */
+	ET_TXN_COPY = 1 << 2,         /* never hard link */
+};
+
+struct et_txn {
+	const char *prefix;           /* absolute path */
+	unsigned flags;               /* enum et_txn_flags */
+	const struct et_txn_link *link;
+	size_t nlink;
+	const char *const *unlink;    /* names of installed packages to remove */
+	size_t nunlink;
+	const char *cmd;              /* the command line, for conda-meta/history */
+	const char *specs_kind;       /* "update" or "remove" (history); may be NULL */
+	const struct nbk_strvec *specs;
+};
+
+/*
+ * Take the prefix's lock (create: the lock next to it).  *fd is the lock
+ * (close it to release).  Busy: an error saying another envtool is at work.
+ */
+int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err);
+
+/*
+ * Finish the change an interrupted run left in prefix (the caller holds the
+ * lock).  Returns 0 when there was nothing to do or it is done.
+ */
+int et_txn_recover(const char *prefix, struct nbk_error *err);
+
+/*
+ * Apply t (the caller holds the lock and recovered).  Returns 0, or -1 with
+ * err saying what failed; then a create left nothing behind and any other
+ * change left a journal that the next run finishes.
+ */
+int et_txn_apply(const struct et_txn *t, struct nbk_error *err);
+
+/* Remove a folder tree (no following links).  Missing is fine. */
+int et_rm_rf(const char *path, struct nbk_error *err);
+
+/* Test hook: ENVTOOL_TEST_PAUSE_MS=N sleeps N ms after each package step. */
+#define ET_ENV_TEST_PAUSE "ENVTOOL_TEST_PAUSE_MS"
+
+#endif
