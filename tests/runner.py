@@ -15,7 +15,8 @@ cli     command-line cases tests/bootstrap/*.sh and tests/envtool/*.sh: a case
         `envtool` first on PATH (wrappers that add valgrind when VALGRIND=1),
         and these variables: NBK_SRC (the checkout), NBK_BUILD, NBK_HELPERS
         (built tests/helpers), NBK_FIXTURES (tests/fixtures), NBK_SHARED
-        (../shared when present).  A line "# timeout: N" sets its time limit
+        (../shared when present).  CASES=GLOB (e.g. 'bootstrap/hooks-*')
+        runs only the matching cases.  A line "# timeout: N" sets its time limit
         (default 120 s); "# requires-root" skips it, loudly, when not root.
 pytest  tests/hub and any other tests/*/ holding test_*.py, with Debian's
         /usr/bin/python3 -m pytest
@@ -25,6 +26,7 @@ The last line is "N passed, M failed" (", K skipped" when some were).  The
 exit status is 0 only when nothing failed and something ran.
 """
 
+import fnmatch
 import os
 import re
 import shutil
@@ -163,6 +165,8 @@ def run_cli_cases():
             continue
         for name in sorted(os.listdir(casedir)):
             if not name.endswith(".sh"):
+                continue
+            if os.environ.get("CASES") and not fnmatch.fnmatchcase(f"{d}/{name}", os.environ["CASES"]):
                 continue
             case = os.path.join(casedir, name)
             text = open(case, errors="replace").read()
