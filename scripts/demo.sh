@@ -20,8 +20,17 @@ cat > "$demo/hooks/10-team.sh" <<'HOOK'
 # a sourced hook: its export reaches the command
 export TEAM_BUCKET=s3://risk-models
 HOOK
+# As root, the demo drops to nobody (65534) the way a pod drops to jovyan;
+# the secret files stay readable by root only, read before the drop.
+if [ "$(id -u)" -eq 0 ]; then
+	user="name: nobody, uid: 65534, gid: 65534"
+	chmod 0400 "$demo/secrets/"*
+	chmod 0755 "$demo"
+else
+	user="name: $(id -un), uid: $(id -u), gid: $(id -g)"
+fi
 cat > "$demo/bootstrap.yaml" <<YAML
-user: {name: $(id -un), uid: $(id -u), gid: $(id -g), home: $demo/home}
+user: {$user, home: $demo/home}
 home: {skeleton: $demo/skel, directories: [.local/share/jupyter/kernels]}
 envs: {channels: [https://mirror.example/conda-forge]}
 integrations:
@@ -29,7 +38,7 @@ integrations:
   s3: {endpoint: http://minio.mlops.svc:9000, region: eu-west-1,
        access_key_file: $demo/secrets/s3-access-key, secret_key_file: $demo/secrets/s3-secret-key}
 hooks: {dirs: [$demo/hooks], user_dirs: []}
-command: {default: [sh, -c, 'echo "notebook server would start here: OMP_NUM_THREADS=\$OMP_NUM_THREADS TEAM_BUCKET=\$TEAM_BUCKET"']}
+command: {default: [sh, -c, 'echo "notebook server would start here, as \$(id -un) (uid \$(id -u)): OMP_NUM_THREADS=\$OMP_NUM_THREADS TEAM_BUCKET=\$TEAM_BUCKET"']}
 YAML
 export BOOTSTRAP_CONFIG_DIR="$demo/conf.d"
 
@@ -39,11 +48,12 @@ echo
 echo "== bootstrap --print-env (the command's environment; secrets as ***)"
 "$BOOTSTRAP" -c "$demo/bootstrap.yaml" --print-env | grep -E '^(AWS_|MLFLOW_|CONDA_|OMP_|MKL_|HOME=)'
 echo
-echo "== bootstrap -- (a real start: steps on stderr, the command's output on stdout)"
+echo "== bootstrap -- (a real start on a new home: steps on stderr, the command's output on stdout)"
+rm -rf "$demo/home"
 "$BOOTSTRAP" -c "$demo/bootstrap.yaml"
 echo
 echo "== the home it prepared"
-(cd "$demo/home" && find . | sort)
+(cd "$demo/home" && find . -printf '%u %p\n' | sort -k2)
 echo
 echo "== ~/.condarc"
 cat "$demo/home/.condarc"
