@@ -98,23 +98,31 @@ $(BUILD)/gen/version.h: FORCE
 
 $(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o: $(BUILD)/gen/version.h
 
-$(BUILD)/obj/lib/%.o: lib/%.c
+# Objects depend on the flags they were built with (git's GIT-CFLAGS): a
+# build with WERROR=1 or other CFLAGS recompiles instead of reusing objects.
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS)
+$(BUILD)/gen/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(subst ','\'',$(BUILD_FLAGS))' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/bootstrap/%.o: bootstrap/%.c
+$(BUILD)/obj/bootstrap/%.o: bootstrap/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c
+$(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/envtool/%.o: envtool/%.c
+$(BUILD)/obj/envtool/%.o: envtool/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tobj/envtool/%.o: envtool/%.c
+$(BUILD)/tobj/envtool/%.o: envtool/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -140,12 +148,12 @@ $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBNBKIT)
 
 $(BUILD)/tests/test_bootstrap_%: tests/unit/test_bootstrap_%.c $(BOOTSTRAP_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) -Ibootstrap $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(BOOTSTRAP_TOBJS) $(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS) -ldl
 
 $(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) -Ienvtool $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
 # Helper programs and shared libraries used by the command-line tests

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/error.h"
 
 int nbk_error_set(struct nbk_error *err, int errnum, const char *fmt, ...)
@@ -27,17 +28,22 @@ int nbk_error_set(struct nbk_error *err, int errnum, const char *fmt, ...)
 
 int nbk_error_prefix(struct nbk_error *err, const char *fmt, ...)
 {
-	char prefix[NBK_ERROR_MSG_MAX];
-	char old[NBK_ERROR_MSG_MAX];
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t len;
 	va_list ap;
 
 	if (!err)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	nbk_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	nbk_buf_addstr(&b, ": ");
+	nbk_buf_addstr(&b, err->msg);
+	/* keep the head: the context added last, then as much of the cause as fits */
+	len = b.len < sizeof(err->msg) - 1 ? b.len : sizeof(err->msg) - 1;
+	memcpy(err->msg, b.data, len);
+	err->msg[len] = '\0';
+	nbk_buf_release(&b);
 	return -1;
 }
 

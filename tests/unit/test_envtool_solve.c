@@ -872,7 +872,7 @@ static void test_sudoku(void **state)
 		for (c = 0; c < 9; c++)
 			for (v = 1; v <= 9; v++) {
 				struct nbk_buf deps = NBK_BUF_INIT;
-				char name[32], ver[4];
+				char name[32], ver[16];
 				int r2, c2;
 
 				for (r2 = 0; r2 < 9; r2++)
