@@ -8,6 +8,10 @@
 #   cold load               et_repo_load() without a binary cache (read + parse + write the cache)
 #   warm load               et_repo_load() from the binary cache
 #   peak memory             max RSS of the cold load
+#   solve times             et_solve() after loading (solvebench.c): "pytorch"
+#                           on the pytorch channel (target < 50 ms), "numpy"
+#                           on conda-forge numpy, a sudoku (the corrected
+#                           encoding: shared/data's sudoku.json is unsolvable)
 # and, when their Debian packages are there, the JSON parsers measured
 # against ours (jansson, json-c, cJSON, simdjson: DOM parse + visiting the
 # fields of every record).  Figures go to stdout and bench/out/envtool.txt.
@@ -27,8 +31,15 @@ fi
 make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" >/dev/null
 objs=$(ls "$BUILD"/obj/envtool/*.o | grep -v '/main.o$')
 make -s BUILD="$BUILD" $objs >/dev/null
+# an archive: each driver links only the objects it needs
+rm -f "$out/envtool/libenvtool.a"
+ar rcs "$out/envtool/libenvtool.a" $objs
+objs=$out/envtool/libenvtool.a
 cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool/repobench.c $objs "$BUILD/lib/libnbkit.a" \
 	$(pkg-config --libs libsolvext libsolv libcurl libzstd yaml-0.1) -ldl -lpthread -o "$out/envtool/repobench"
+cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool/solvebench.c $objs "$BUILD/lib/libnbkit.a" \
+	$(pkg-config --libs libsolvext libsolv libcurl libzstd yaml-0.1) -ldl -lpthread -o "$out/envtool/solvebench"
+SHARED=${NBK_SHARED:-$PWD/../shared}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
@@ -56,7 +67,18 @@ blob_mb=$($rb load "$big" "$cache" | field blob_mb)
 	echo "cold load (read, parse, write cache): $(printf '%s\n' "${cold[@]}" | median) s"
 	echo "warm load from the binary cache: $(printf '%s\n' "${warm[@]}" | median) s   (target < 0.5; cache $blob_mb MB)"
 	echo "peak memory, cold load: $(printf '%s\n' "${rss[@]}" | median) MB   (target < 1500)"
-	echo "solve times: not measured here yet (the solver lands separately)"
+	sb=$out/envtool/solvebench
+	for req in pytorch numpy sudoku; do
+		sol=(); ld=()
+		for _ in $(seq "$RUNS"); do
+			line=$($sb "$req" "$SHARED")
+			sol+=("$(echo "$line" | field solve_ms)")
+			ld+=("$(echo "$line" | field load_ms)")
+		done
+		printf 'solve %-8s %6s ms after loading (load %s ms)%s\n' "$req" \
+			"$(printf '%s\n' "${sol[@]}" | median)" "$(printf '%s\n' "${ld[@]}" | median)" \
+			"$([ "$req" = pytorch ] && echo '   (target < 50)')"
+	done
 	p=$out/envtool/parsers
 	mkdir -p "$p"
 	echo "JSON parsers (DOM parse + visit name/version/build/depends of every record; ours builds the records):"
