@@ -87,6 +87,8 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
 .PHONY: all test check valgrind bench install format demo fuzz clean deps tests-build FORCE
+# Keep the test builds' objects (intermediates of the test rules) between runs.
+.SECONDARY:
 all: $(PROGRAMS)
 
 # The version string (git describe) lives in a generated header rewritten
