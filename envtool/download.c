@@ -197,7 +197,7 @@ static void copy_local(struct dlx *x, const char *src)
 		dl_fail(x, errno, "cannot open '%s'", src);
 		return;
 	}
-	x->fd = open(x->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	x->fd = open(x->partial, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (x->fd < 0) {
 		dl_fail(x, errno, "cannot create '%s'", x->partial);
 		return;
