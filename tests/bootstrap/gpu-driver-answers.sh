@@ -7,7 +7,7 @@ set -u
 mkdir conf.d empty nvidia nvidia/lib64 nvidia/bin
 cp "$NBK_HELPERS/libcuda_ok.so" nvidia/lib64/libcuda.so.1
 cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: auto, driver_dirs: [$PWD/empty, $PWD/nvidia/lib64]}
 threads: {mode: "off"}

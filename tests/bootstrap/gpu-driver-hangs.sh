@@ -5,7 +5,7 @@ set -u
 mkdir conf.d nvidia nvidia/lib64 nvidia/bin
 cp "$NBK_HELPERS/libcuda_hang.so" nvidia/lib64/libcuda.so.1
 cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: auto, driver_dirs: [$PWD/nvidia/lib64], probe_timeout: 1}
 threads: {mode: "off"}

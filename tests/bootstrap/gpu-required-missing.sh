@@ -6,7 +6,7 @@ mkdir conf.d
 BS=$(command -v bootstrap)
 run() { env -i PATH=/usr/bin:/bin BOOTSTRAP_CONFIG_DIR=$PWD/conf.d "$@"; }
 cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: required, driver_dirs: [$PWD/nvidia/lib64, $PWD/nvidia/lib]}
 threads: {mode: "off"}

@@ -15,7 +15,7 @@ REPO_URL="https://x:Tok-5e5e@git"
 ENV
 chmod 0400 secrets/*
 cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: "off"}
 threads: {mode: "off"}

@@ -9,7 +9,7 @@ BS=$(command -v bootstrap)
 run() { env -i PATH=/usr/bin:/bin BOOTSTRAP_CONFIG_DIR=$PWD/conf.d "$@"; }
 try() { # label, integrations YAML
 	cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: "off"}
 threads: {mode: "off"}

@@ -4,7 +4,7 @@
 set -u
 mkdir conf.d
 cat > cfg.yaml <<YAML
-user: {home: $PWD/home}
+user: {name: root, uid: 0, gid: 0, home: $PWD/home}   # an uid that exists everywhere: no passwd entry is added
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: "off"}
 YAML
@@ -17,7 +17,7 @@ grep -o 'threads: 1 CPU (.*CPU_LIMIT: 1)' err | sed 's/affinity: [0-9]*/affinity
 run CPU_LIMIT=0.5 OMP_NUM_THREADS=7 "$BS" -c cfg.yaml -- sh -c "$show" 2> err
 grep -o 'kept from the environment: .*(' err
 run CPU_LIMIT=lots "$BS" -c cfg.yaml -- sh -c 'test "$OMP_NUM_THREADS" -ge 1 && echo "OMP=at least 1"' 2> err
-grep warning err
+grep "warning: threads" err
 sed -i 's/gpu: {mode: "off"}/gpu: {mode: "off"}\nthreads: {mode: "off"}/' cfg.yaml
 run CPU_LIMIT=0.5 "$BS" -c cfg.yaml -- sh -c 'echo "off: OMP=${OMP_NUM_THREADS-unset} LOKY=${LOKY_MAX_CPU_COUNT-unset}"' 2> err
 grep -E '^bootstrap: threads:' err | sed 's/[0-9.]* ms)/N ms)/'
