@@ -30,8 +30,10 @@ import fnmatch
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,13 +69,24 @@ def run_unit():
         env = dict(os.environ, NBK_SRC=SRC, NBK_FIXTURES=os.path.join(SRC, "tests", "fixtures"),
                    NBK_SHARED=os.path.join(os.path.dirname(SRC), "shared"), CMOCKA_MESSAGE_OUTPUT="STDOUT")
         start = time.monotonic()
-        try:
-            p = subprocess.run(cmd, cwd=SRC, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=900, text=True,
-                               errors="replace")
-            out, rc = p.stdout, p.returncode
-        except subprocess.TimeoutExpired as e:
-            out, rc = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or ""), -1
+        # Output goes to a file, not a pipe: a server a test forgot to stop
+        # must not keep the runner waiting for EOF.  The test runs in its own
+        # process group, and whatever is left of it afterwards is killed.
+        with tempfile.TemporaryFile() as outf:
+            p = subprocess.Popen(cmd, cwd=SRC, env=env, stdout=outf,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                rc = p.wait(timeout=900)
+            except subprocess.TimeoutExpired:
+                rc = -1
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+                print(f"  {b}: killed processes it left behind", flush=True)
+            except ProcessLookupError:
+                pass
+            p.wait()
+            outf.seek(0)
+            out = outf.read().decode(errors="replace")
         passed = sum(int(m) for m in re.findall(r"^\[  PASSED  \] (\d+) test", out, re.M))
         failed_names = re.findall(r"^\[  FAILED  \] (\S+)$", out, re.M)
         ran = re.findall(r"^\[ RUN      \] (\S+)", out, re.M)

@@ -54,7 +54,8 @@ static int start_server(void)
 		execl("/usr/bin/python3", "python3", script, pkgs, portfile, logfile, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 200; i++) {
+	/* up to 20 s: python's start on a loaded 2-core machine can take seconds */
+	for (i = 0; i < 800; i++) {
 		FILE *f = fopen(portfile, "r");
 
 		if (f) {
@@ -66,6 +67,11 @@ static int start_server(void)
 		}
 		usleep(25000);
 	}
+	/* cmocka runs no teardown after a failed setup: stop the server here */
+	fprintf(stderr, "pkg_server.py did not start within 20 s\n");
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	server = -1;
 	return -1;
 }
 
