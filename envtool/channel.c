@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/path.h"
@@ -274,17 +275,6 @@ fail:
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * RFC 3986 percent-decoding of a file URL's path ("/srv/my%20chan" ->
  * "/srv/my chan").  NULL for "%00" (no NUL in a path); a '%' not followed
@@ -297,7 +287,7 @@ static char *percent_decode(const char *p)
 	while (*p) {
 		int hi, lo;
 
-		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+		if (p[0] == '%' && (hi = nbk_hex_digit(p[1])) >= 0 && (lo = nbk_hex_digit(p[2])) >= 0) {
 			if (hi == 0 && lo == 0) {
 				free(out);
 				return NULL;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
@@ -92,15 +93,9 @@ static const char *node_str(const struct nbk_node *root, const char *key)
 
 static uint64_t node_u64(const struct nbk_node *root, const char *key)
 {
-	const char *s = node_str(root, key);
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (!s)
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	return errno || *end ? 0 : (uint64_t)v;
+	return nbk_parse_u64(node_str(root, key), &v) < 0 ? 0 : v;
 }
 
 /* Read HASH.info.json (JSON, read with the YAML loader: JSON is YAML). */

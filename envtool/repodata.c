@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
@@ -328,17 +329,6 @@ static inline int expect(struct scanner *sc, char c, const char *what)
 #define HAS_ZERO(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
 #define HAS_LESS(x, n) (((x) - 0x0101010101010101ULL * (n)) & ~(x) & 0x8080808080808080ULL)
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_hex4(struct scanner *sc, const char *p, unsigned *out)
 {
 	unsigned v = 0;
@@ -347,7 +337,7 @@ static int read_hex4(struct scanner *sc, const char *p, unsigned *out)
 	for (i = 0; i < 4; i++) {
 		if (p + i >= sc->end)
 			return scan_error(sc, sc->end, "unfinished \\u escape");
-		d = hexval(p[i]);
+		d = nbk_hex_digit(p[i]);
 		if (d < 0)
 			return scan_error(sc, p + i, "invalid \\u escape");
 		v = v * 16 + (unsigned)d;

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Small string conversions shared by the programs.  Hostile input is the
+ * norm (config files, repodata, URLs): every function checks the whole text.
+ */
+#ifndef NBKIT_STR_H
+#define NBKIT_STR_H
+
+#include <stdint.h>
+
+/* Value of a hexadecimal digit, or -1 (inline: it sits in parsers' loops). */
+static inline int nbk_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse s, all of it, as a decimal unsigned 64-bit number.  Returns 0 and
+ * *out, or -1 (NULL, empty, a sign, trailing text, overflow).
+ */
+int nbk_parse_u64(const char *s, uint64_t *out);
+
+#endif
