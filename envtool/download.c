@@ -354,23 +354,6 @@ static int start(const struct et_config *cfg, CURLM *multi, struct dlx *x)
 	return 0;
 }
 
-static bool transient(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void retry_later(const struct et_config *cfg, struct dlx *x)
 {
 	double delay = cfg->backoff_factor * (double)(1u << (x->retries < 16 ? x->retries : 16));
@@ -395,7 +378,7 @@ static void finished(const struct et_config *cfg, struct dlx *x, CURLcode code)
 		dl_fail(x, 0, "size mismatch: more than the expected %llu bytes",
 			(unsigned long long)size_limit(x->dl));
 	} else if (code != CURLE_OK) {
-		if (transient(code) && can_retry) {
+		if (et_curl_transient(code) && can_retry) {
 			retry_later(cfg, x);
 			return;
 		}

@@ -384,7 +384,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	return 0;
 }
 
-static bool transient(CURLcode c)
+bool et_curl_transient(CURLcode c)
 {
 	switch (c) {
 	case CURLE_COULDNT_CONNECT:
@@ -501,7 +501,7 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 	if (code != CURLE_OK) {
 		if (x->too_big) {
 			job_error(x, 0, "'%s' is larger than %zu bytes", x->req_url, MAX_REPODATA_SIZE);
-		} else if (transient(code) && x->retries < (unsigned)cfg->max_retries) {
+		} else if (et_curl_transient(code) && x->retries < (unsigned)cfg->max_retries) {
 			schedule_retry(cfg, x);
 		} else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
 			job_error(x, 0, "cannot fetch '%s': %s (the server's certificate is not trusted: "

@@ -66,4 +66,7 @@ void et_fetch_job_release(struct et_fetch_job *job);
  */
 void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url);
 
+/* A curl error worth retrying with backoff (connection refused or dropped, timeout). */
+bool et_curl_transient(CURLcode c);
+
 #endif
