@@ -135,6 +135,14 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 /* Write the plan (--check) to fd. */
 void bs_config_print_plan(const struct bs_config *cfg, int fd);
 
+/*
+ * The stop signal (TERM, INT, HUP, QUIT) received while the steps run, or 0.
+ * Set by main's handler; a step that waits for a long time (the hooks)
+ * looks at it, stops what it waits for and gives up.
+ */
+#include <signal.h>
+extern volatile sig_atomic_t bs_stop_signal;
+
 /* ctx.c: secret marking and helpers shared by the steps */
 /* true when a variable's name marks its value secret (SECRET, PASSWORD, TOKEN, KEY). */
 bool bs_env_name_is_secret(const char *name);

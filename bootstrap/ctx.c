@@ -13,6 +13,8 @@
 #include "nbkit/log.h"
 #include "nbkit/proc.h"
 
+volatile sig_atomic_t bs_stop_signal;
+
 bool bs_env_name_is_secret(const char *name)
 {
 	static const char *const marks[] = { "SECRET", "PASSWORD", "TOKEN", "KEY" };

@@ -377,6 +377,7 @@ hook_child(char *const argv[], char *const sh_argv[], char *const envp[], const 
 struct hook_result {
 	int status;
 	bool timed_out;
+	bool stopped;        /* a stop signal reached bootstrap: the group got it */
 	uint64_t elapsed_ms;
 };
 
@@ -442,6 +443,15 @@ static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *cons
 			break;
 		}
 		now = nbk_now_ms();
+		if (bs_stop_signal && !term_sent) {
+			/* docker stop during the hooks: the hook's group gets the
+			 * signal now, SIGKILL after the grace, and the start ends */
+			kill_group(pid, bs_stop_signal);
+			term_sent = true;
+			res->stopped = true;
+			deadline = now + HOOK_GRACE_MS;
+			continue;
+		}
 		if (deadline && now >= deadline) {
 			if (!term_sent) {
 				kill_group(pid, SIGTERM);
@@ -463,7 +473,7 @@ static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *cons
 	}
 	/* What is left of a timed-out hook's group (a child that ignored
 	 * SIGTERM while its parent died) goes too. */
-	if (res->timed_out)
+	if (res->timed_out || res->stopped)
 		kill(-pid, SIGKILL);
 	res->elapsed_ms = nbk_now_ms() - start;
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -653,6 +663,9 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 			st->skipped++;
 			continue;
 		}
+		if (bs_stop_signal)
+			return nbk_error_set(err, 0, "received %s: '%s' and the hooks after it were "
+					     "not run", strsignal(bs_stop_signal), path);
 		if (run_one(ctx, phase, path, kind, shell, &failed, err) < 0) {
 			if (abort_on_error)
 				return nbk_error_prefix(err, "hook '%s'", path);

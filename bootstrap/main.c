@@ -35,12 +35,11 @@ extern char **environ;
  * kernel, so without a handler a SIGTERM during a slow hook would be lost
  * and the server would start anyway.
  */
-static volatile sig_atomic_t stop_signal;
 static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 
 static void on_stop_signal(int sig)
 {
-	stop_signal = sig;
+	bs_stop_signal = sig;
 }
 
 static void catch_stop_signals(void)
@@ -69,7 +68,7 @@ static int block_stop_signals(void)
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&set, stop_signals[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	return stop_signal;
+	return bs_stop_signal;
 }
 
 /* Exit codes of bootstrap itself (the command's own pass through). */
@@ -366,7 +365,7 @@ int main(int argc, char **argv)
 		nbk_error("start aborted: the command was not started");
 		nbk_strvec_release(&command);
 		ctx_release(&ctx);
-		return BS_EXIT_FAILURE;
+		return bs_stop_signal ? 128 + bs_stop_signal : BS_EXIT_FAILURE;
 	}
 	if (ctx.print_env) {
 		r = print_env(&ctx) < 0 ? BS_EXIT_FAILURE : BS_EXIT_OK;
@@ -376,10 +375,10 @@ int main(int argc, char **argv)
 	}
 	if (block_stop_signals()) {
 		nbk_error("received %s during the start: the command was not started",
-			  strsignal(stop_signal));
+			  strsignal(bs_stop_signal));
 		nbk_strvec_release(&command);
 		ctx_release(&ctx);
-		return 128 + stop_signal;
+		return 128 + bs_stop_signal;
 	}
 	nbk_log(NBK_LOG_INFO, "start", "ready in %llu ms: starting '%s'",
 		(unsigned long long)((nbk_now_us() - start_us) / 1000), command.v[0]);
