@@ -1,20 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Carrying out a solved transaction in a prefix (create, install, update
- * without --dry-run).  Part 2 (issue 4) implements it; until then
- * apply_stub.c refuses.  This is the one call site the commands use.
+ * without --dry-run): the one call site the commands use.  apply.c asks
+ * for confirmation on a terminal (unless -y/--yes) and hands over to
+ * et_install_apply() (install.h).
  */
 #ifndef ENVTOOL_APPLY_H
 #define ENVTOOL_APPLY_H
+
+#include <stdbool.h>
 
 #include "cmd.h"
 #include "solve.h"
 
 /*
- * Apply t to prefix (create: a new environment).  specs are the user's
- * specs as written (for conda-meta/history).  Returns the exit status.
+ * Ask "QUESTION [Y/n]" (default_yes) or "[y/N]" on stderr and read the
+ * answer from the terminal.  -y/--yes answers yes; with --json or when
+ * stdin is not a terminal nobody can answer and the default decides
+ * (micromamba's rule).  An empty answer is the default.
+ */
+bool et_confirm(const struct et_ctx *ctx, const char *question, bool default_yes);
+
+/*
+ * Apply t to prefix.  create: a new environment (replacing the one at
+ * prefix, which the caller confirmed).  specs are the user's specs as
+ * written (for conda-meta/history).  Returns the exit status (messages
+ * printed).
  */
 int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		 const struct nbk_strvec *specs);
+		 const struct nbk_strvec *specs, bool create);
 
 #endif

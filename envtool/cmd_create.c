@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * envtool create -n NAME | -p PREFIX [SPEC...] [-f FILE]...: solve a new
- * environment (request.h).  FILE is an environment.yml (name, channels,
- * dependencies; its pip: section is part 2's).  --dry-run shows the
- * transaction; installing it is part 2 (issue 4).
+ * environment (request.h) and make it (apply.h): built aside and renamed
+ * into place.  FILE is an environment.yml (name, channels, dependencies).
+ * An environment already at the target is replaced only with --yes (or a
+ * yes on the terminal).  --dry-run shows the transaction.
  */
 #include <stdio.h>
 #include <string.h>

@@ -66,7 +66,7 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 }
 
 int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		     const struct nbk_strvec *specs)
+		     const struct nbk_strvec *specs, bool create)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_pkgcache cache;
@@ -76,8 +76,8 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	struct nbk_strvec spec_of = NBK_STRVEC_INIT;
 	const char **unlink = NULL;
 	char **dirs = NULL, *cmd = NULL;
-	bool create = !et_prefix_is_env(prefix);
-	int lock = -1, ret = ET_EXIT_FAIL;
+	bool replace = create && et_prefix_is_env(prefix);
+	int lock = -1, old_lock = -1, ret = ET_EXIT_FAIL;
 	struct et_txn tx;
 	size_t i, k;
 
@@ -117,7 +117,7 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	cmd = command_line();
 	memset(&tx, 0, sizeof(tx));
 	tx.prefix = prefix;
-	tx.flags = create ? ET_TXN_CREATE : 0;
+	tx.flags = (create ? ET_TXN_CREATE : 0) | (replace ? ET_TXN_REPLACE : 0);
 	tx.link = links;
 	tx.nlink = t->nlink;
 	tx.unlink = unlink;
@@ -125,19 +125,30 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	tx.cmd = cmd;
 	tx.specs_kind = "update";
 	tx.specs = specs;
+	/* replacing: the old environment's lock too, so no install runs in it meanwhile */
 	if (et_txn_lock(prefix, create, &lock, &err) < 0 ||
+	    (replace && et_txn_lock(prefix, false, &old_lock, &err) < 0) ||
 	    (!create && et_txn_recover(prefix, &err) < 0) || et_txn_apply(&tx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
+	if (replace) {
+		_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+
+		if (et_kernel_remove(prefix, name, &err) < 0)
+			nbk_warn("%s", err.msg);
+	}
 	auto_kernel(ctx, prefix, t);
 	if (!ctx->opts.quiet && !ctx->opts.json)
-		fprintf(stderr, "%s '%s': %zu package(s) linked, %zu removed\n",
-			create ? "Created" : "Changed", prefix, t->nlink, t->nunlink);
+		printf("\n%s '%s': %zu package%s linked, %zu removed (%zu downloaded, %zu from the cache)\n",
+		       replace ? "Replaced" : create ? "Created" : "Changed", prefix, t->nlink,
+		       t->nlink == 1 ? "" : "s", t->nunlink, stats.downloaded, stats.cached);
 	ret = ET_EXIT_OK;
 out:
+	if (old_lock >= 0)
+		close(old_lock);
 	if (lock >= 0)
-		close(lock);
+		et_txn_unlock(prefix, create, lock);
 	free(cmd);
 	free(unlink);
 	free(links);

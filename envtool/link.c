@@ -725,12 +725,16 @@ int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir,
 	return 0;
 }
 
+/* Output of a link script kept for its error message. */
+#define SCRIPT_OUTPUT_MAX (64u << 10)
+
 int et_link_run_script(const char *root, const char *prefix, const struct et_record *rec,
 		       const char *action, struct nbk_error *err)
 {
 	_cleanup_free_ char *script = nbk_xasprintf("%s/bin/.%s-%s.sh", root, rec->name, action);
 	struct nbk_strvec env = NBK_STRVEC_INIT, argv = NBK_STRVEC_INIT;
 	struct nbk_spawn_result res;
+	struct nbk_buf out = NBK_BUF_INIT;
 	extern char **environ;
 	const char *path = getenv("PATH");
 	char desc[128];
@@ -752,17 +756,25 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 
 		nbk_env_set(&env, "PATH", p);
 	}
+	/* conda keeps the script's output (and bash -x's trace) for when it fails */
 	nbk_strvec_push(&argv, "/bin/bash");
-	nbk_strvec_push(&argv, "-x");
+	nbk_strvec_push(&argv, "-c");
+	nbk_strvec_push(&argv, "exec /bin/bash -x \"$1\" 2>&1");
+	nbk_strvec_push(&argv, "envtool-link-script");
 	nbk_strvec_push(&argv, script);
-	if (nbk_spawn_wait(argv.v, env.v, NBK_SPAWN_STDIN_NULL | NBK_SPAWN_STDOUT_TO_STDERR, 0, 0,
-			   NULL, 0, &res, err) < 0) {
+	if (nbk_spawn_wait(argv.v, env.v, NBK_SPAWN_STDIN_NULL | NBK_SPAWN_CAPTURE_STDOUT, 0, 0,
+			   &out, SCRIPT_OUTPUT_MAX, &res, err) < 0) {
 		r = -1;
 	} else if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
 		nbk_describe_status(res.status, desc, sizeof(desc));
+		if (out.len)
+			fprintf(stderr, "%s%s", out.data, out.data[out.len - 1] == '\n' ? "" : "\n");
 		r = nbk_error_set(err, 0, "the %s script of '%s-%s-%s' failed (%s)", action, rec->name,
 				  rec->version, rec->build, desc);
+	} else if (nbk_log_get_level() > NBK_LOG_WARN && out.len) {
+		fputs(out.data, stderr);
 	}
+	nbk_buf_release(&out);
 	nbk_strvec_release(&env);
 	nbk_strvec_release(&argv);
 	return r;

@@ -448,9 +448,26 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		struct stat st;
 		_cleanup_free_ char *meta = nbk_xasprintf("%s/conda-meta", prefix);
 
-		if (stat(meta, &st) == 0 && !ctx->opts.json)
-			fprintf(stderr, "envtool: note: '%s' is an environment already; create replaces it\n",
-				prefix);
+		/*
+		 * micromamba asks "Found conda-prefix ... Overwrite?" and
+		 * defaults to no; conda asks "Remove existing environment?".
+		 * Both replace it when told yes: so does envtool, and
+		 * without --yes (nobody to ask) it refuses.
+		 */
+		if (stat(meta, &st) == 0 && ctx->opts.dry_run) {
+			if (!ctx->opts.json)
+				fprintf(stderr, "envtool: note: '%s' is an environment already; create --yes replaces it\n",
+					prefix);
+		} else if (stat(meta, &st) == 0) {
+			_cleanup_free_ char *q = nbk_xasprintf("envtool: '%s' is an environment already. Replace it?",
+							       prefix);
+
+			if (!et_confirm(ctx, q, false)) {
+				nbk_error("'%s' is an environment already: 'envtool create --yes' replaces it, "
+					  "'envtool install' changes it", prefix);
+				return ET_EXIT_FAIL;
+			}
+		}
 	}
 
 	if (et_index_load(cfg, &chans, &idx, &err) < 0) {
@@ -509,16 +526,21 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 			download += t.link[i]->size;
 		}
 	}
-	if (ctx->opts.json)
-		print_json(prefix, &t, fetch, nfetch, ctx->opts.dry_run);
-	else if (!ctx->opts.quiet)
+	if (!ctx->opts.json && !ctx->opts.quiet)
 		print_human(prefix, &t, nfetch, download, ctx->opts.dry_run);
 	if (ctx->opts.dry_run) {
+		if (ctx->opts.json)
+			print_json(prefix, &t, fetch, nfetch, true);
 		ret = ET_EXIT_OK;
 		goto out;
 	}
-	/* installing: part 2 (issue 4) replaces apply_stub.c */
-	ret = et_cmd_apply(ctx, prefix, &t, &r->specs);
+	if (!t.nlink && !t.nunlink && r->kind != ET_REQUEST_CREATE)
+		ret = ET_EXIT_OK;
+	else
+		ret = et_cmd_apply(ctx, prefix, &t, &r->specs, r->kind == ET_REQUEST_CREATE);
+	/* micromamba prints the transaction once it is done (success: true) */
+	if (ret == ET_EXIT_OK && ctx->opts.json)
+		print_json(prefix, &t, fetch, nfetch, false);
 out:
 	free(fetch);
 	et_transaction_release(&t);

@@ -66,35 +66,62 @@ static char *base_of(const char *path)
 	return nbk_xstrdup(s ? s + 1 : path);
 }
 
-int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
+static char *lock_file(const char *prefix, bool create)
 {
 	_cleanup_free_ char *parent = nbk_path_dirname(prefix), *base = base_of(prefix);
-	_cleanup_free_ char *file = NULL;
-	int f;
+
+	if (create)
+		return nbk_xasprintf("%s/.%s.envtool-lock", parent, base);
+	return nbk_xasprintf("%s/" ET_CONDA_META "/" ET_LOCK, prefix);
+}
+
+int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
+{
+	_cleanup_free_ char *parent = nbk_path_dirname(prefix);
+	_cleanup_free_ char *file = lock_file(prefix, create);
+	struct stat a, b;
+	int f, tries;
 
 	if (create) {
 		if (nbk_mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
 			return nbk_error_prefix(err, "cannot create the environment '%s'", prefix);
-		file = nbk_xasprintf("%s/.%s.envtool-lock", parent, base);
-	} else {
-		if (!et_prefix_is_env(prefix))
-			return nbk_error_set(err, 0, "'%s' is not an environment (no conda-meta)", prefix);
-		file = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_LOCK, prefix);
+	} else if (!et_prefix_is_env(prefix)) {
+		return nbk_error_set(err, 0, "'%s' is not an environment (no conda-meta)", prefix);
 	}
-	f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (f < 0)
-		return nbk_error_set(err, errno, "cannot change '%s': cannot open its lock '%s'", prefix, file);
-	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
-
-		close(f);
-		if (e == EWOULDBLOCK)
-			return nbk_error_set(err, 0, "another envtool is changing '%s' (lock '%s'); try again when it is done",
+	/* the holder removes a create's lock file when done: lock the file that is there */
+	for (tries = 0; tries < 100; tries++) {
+		f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f < 0)
+			return nbk_error_set(err, errno, "cannot change '%s': cannot open its lock '%s'",
 					     prefix, file);
-		return nbk_error_set(err, e, "cannot lock '%s'", file);
+		if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+
+			close(f);
+			if (e == EWOULDBLOCK)
+				return nbk_error_set(err, 0, "another envtool is changing '%s' (lock '%s'); try again when it is done",
+						     prefix, file);
+			return nbk_error_set(err, e, "cannot lock '%s'", file);
+		}
+		if (fstat(f, &a) == 0 && stat(file, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			*fd = f;
+			return 0;
+		}
+		close(f);
 	}
-	*fd = f;
-	return 0;
+	return nbk_error_set(err, 0, "cannot lock '%s': it keeps changing", file);
+}
+
+void et_txn_unlock(const char *prefix, bool create, int fd)
+{
+	if (fd < 0)
+		return;
+	if (create) {
+		_cleanup_free_ char *file = lock_file(prefix, true);
+
+		unlink(file);
+	}
+	close(fd);
 }
 
 /* "3.11" from python's version "3.11.9"; NULL when not X.Y-like. */
@@ -421,24 +448,39 @@ static char *find_python(const struct et_txn *t, const struct et_prefix *install
 	return NULL;
 }
 
-/* Remove stale temporary folders of earlier, killed creates of this prefix. */
-static void clean_stale(const char *parent, const char *base)
+/*
+ * Remove stale temporary folders of earlier, killed creates of this
+ * prefix; an old environment set aside by a replacement that was killed
+ * before the new one went in is put back.
+ */
+static void clean_stale(const char *prefix, const char *parent, const char *base)
 {
-	_cleanup_free_ char *pat = nbk_xasprintf(".%s.envtool-tmp-", base);
+	_cleanup_free_ char *tmp = nbk_xasprintf(".%s.envtool-tmp-", base);
+	_cleanup_free_ char *old = nbk_xasprintf(".%s.envtool-old-", base);
 	struct nbk_error e = NBK_ERROR_INIT;
 	struct dirent *de;
+	struct stat st;
 	DIR *d = opendir(parent);
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!strncmp(de->d_name, pat, strlen(pat)) && strlen(de->d_name) == strlen(pat) + 6) {
-			_cleanup_free_ char *p = nbk_xasprintf("%s/%s", parent, de->d_name);
+		bool is_tmp = !strncmp(de->d_name, tmp, strlen(tmp)) && strlen(de->d_name) == strlen(tmp) + 6;
+		bool is_old = !strncmp(de->d_name, old, strlen(old)) && strlen(de->d_name) == strlen(old) + 6;
+		_cleanup_free_ char *p = NULL;
 
-			nbk_info("removing '%s', left by an interrupted create", p);
-			if (et_rm_rf(p, &e) < 0)
-				nbk_warn("%s", e.msg);
+		if (!is_tmp && !is_old)
+			continue;
+		p = nbk_xasprintf("%s/%s", parent, de->d_name);
+		if (is_old && lstat(prefix, &st) < 0 && errno == ENOENT) {
+			nbk_warn("putting back '%s': an interrupted create was replacing it", prefix);
+			if (rename(p, prefix) == 0)
+				continue;
+			nbk_warn("cannot rename '%s' to '%s': %s", p, prefix, strerror(errno));
 		}
+		nbk_info("removing '%s', left by an interrupted create", p);
+		if (et_rm_rf(p, &e) < 0)
+			nbk_warn("%s", e.msg);
 	}
 	closedir(d);
 }
@@ -460,20 +502,38 @@ static bool dir_empty(const char *path)
 	return empty;
 }
 
+/* Put the replaced environment back after a failed replacement. */
+static void restore_old(const char *old, const char *prefix)
+{
+	struct nbk_error e = NBK_ERROR_INIT;
+
+	if (!old)
+		return;
+	if (et_rm_rf(prefix, &e) < 0)
+		nbk_warn("%s", e.msg);
+	if (rename(old, prefix) < 0)
+		nbk_warn("cannot put '%s' back to '%s': %s", old, prefix, strerror(errno));
+}
+
 static int txn_create(const struct et_txn *t, struct nbk_error *err)
 {
 	_cleanup_free_ char *parent = nbk_path_dirname(t->prefix), *base = base_of(t->prefix);
-	_cleanup_free_ char *tmp = NULL, *python = find_python(t, NULL);
+	_cleanup_free_ char *tmp = NULL, *old = NULL, *python = find_python(t, NULL);
 	const struct et_record **added = NULL;
+	bool replace = false;
 	struct stat st;
 	size_t i;
 	int r = -1;
 
-	clean_stale(parent, base);
-	if (lstat(t->prefix, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(t->prefix)))
-		return nbk_error_set(err, 0, "'%s' already exists%s", t->prefix,
-				     et_prefix_is_env(t->prefix) ? " (remove it first: envtool remove -p PREFIX --all)"
-								 : " and is not an empty folder");
+	clean_stale(t->prefix, parent, base);
+	if (lstat(t->prefix, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(t->prefix))) {
+		replace = (t->flags & ET_TXN_REPLACE) && et_prefix_is_env(t->prefix);
+		if (!replace)
+			return nbk_error_set(err, 0, "'%s' already exists%s", t->prefix,
+					     et_prefix_is_env(t->prefix)
+					     ? " (replace it with 'envtool create --yes', or remove it: envtool remove -p PREFIX --all)"
+					     : " and is not an empty folder");
+	}
 	tmp = nbk_xasprintf("%s/.%s.envtool-tmp-XXXXXX", parent, base);
 	if (!mkdtemp(tmp))
 		return nbk_error_set(err, errno, "cannot create the environment '%s': cannot make a folder in '%s'",
@@ -500,8 +560,20 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	if (et_prefix_history(tmp, t->cmd ? t->cmd : "envtool create", NULL, 0, added, t->nlink,
 			      t->specs_kind, t->specs, err) < 0)
 		goto fail;
+	if (replace) {
+		/* a name mkdtemp() picked, then freed for rename() */
+		old = nbk_xasprintf("%s/.%s.envtool-old-XXXXXX", parent, base);
+		if (!mkdtemp(old) || rmdir(old) < 0 || rename(t->prefix, old) < 0) {
+			nbk_error_set(err, errno, "cannot move '%s' aside to replace it", t->prefix);
+			free(old);
+			old = NULL;
+			goto fail;
+		}
+	}
 	if (rename(tmp, t->prefix) < 0) {
 		nbk_error_set(err, errno, "cannot rename '%s' to '%s'", tmp, t->prefix);
+		if (old && rename(old, t->prefix) < 0)
+			nbk_warn("cannot put '%s' back to '%s': %s", old, t->prefix, strerror(errno));
 		goto fail;
 	}
 	/* post-link scripts need the environment where it will stay */
@@ -509,13 +581,21 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {
 			struct nbk_error e2 = NBK_ERROR_INIT;
 
-			if (et_rm_rf(t->prefix, &e2) < 0)
+			if (old)
+				restore_old(old, t->prefix);
+			else if (et_rm_rf(t->prefix, &e2) < 0)
 				nbk_warn("%s", e2.msg);
 			free(added);
 			return -1;
 		}
 	}
 	print_messages(t->prefix);
+	if (old) {
+		struct nbk_error e2 = NBK_ERROR_INIT;
+
+		if (et_rm_rf(old, &e2) < 0)
+			nbk_warn("cannot remove the replaced environment: %s", e2.msg);
+	}
 	{
 		struct nbk_error e2 = NBK_ERROR_INIT;
 

@@ -7,7 +7,12 @@
  * and renamed into place only when every package is in; post-link scripts
  * then run in the final prefix, and one that fails removes it again.  A
  * create that is killed leaves only the temporary folder, which the next
- * create of that name removes.
+ * create of that name removes.  Replacing an environment (create over an
+ * existing one, ET_TXN_REPLACE) renames the old one aside
+ * (.NAME.envtool-old-XXXXXX) just before the new one goes in, and removes
+ * it only after the new one's post-link scripts succeeded; a failure puts
+ * the old one back, and a replacement killed between the two renames is
+ * undone by the next create of that name.
  *
  * install / update / remove: the packages are already extracted (the
  * caller fetched them first); a journal (conda-meta/.envtool-journal)
@@ -44,6 +49,7 @@ enum et_txn_flags {
 	ET_TXN_CREATE = 1 << 0,       /* a new prefix, built aside and renamed in */
 	ET_TXN_REMOVE_ENV = 1 << 1,   /* remove --all: every package, then conda-meta and empty folders */
 	ET_TXN_COPY = 1 << 2,         /* never hard link */
+	ET_TXN_REPLACE = 1 << 3,      /* with CREATE: an environment at prefix is replaced */
 };
 
 struct et_txn {
@@ -63,6 +69,14 @@ struct et_txn {
  * (close it to release).  Busy: an error saying another envtool is at work.
  */
 int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err);
+
+/*
+ * Release a lock of et_txn_lock().  A create's lock file (next to the
+ * prefix) is removed first, so a create leaves nothing in the envs folder;
+ * et_txn_lock() checks that the file it locked is still the one at that
+ * path, so removing it is safe.
+ */
+void et_txn_unlock(const char *prefix, bool create, int fd);
 
 /*
  * Finish the change an interrupted run left in prefix (the caller holds the

@@ -3,7 +3,7 @@
 # python's json module), FETCH = LINK minus what the package cache holds, the
 # human table and summary, -n under the first envs_dir, -p, -f
 # environment.yml (name, channels, the pip: section noted), --offline, and
-# without --dry-run the one "not available yet" line.
+# without --dry-run and --offline with an empty cache, one clear error.
 . "$NBK_SRC/tests/envtool/lib/server.bash"
 make_channel srv/chan "$REPODATA/conda-forge-numpy-linux-64.json"
 start_server
@@ -80,10 +80,11 @@ stop_server
 envtool create -n sci numpy -c "$URL/ok/chan" --override-channels --dry-run --offline > /dev/null
 check "offline: exit 0" [ $? -eq 0 ]
 
-# no --dry-run: not yet
+# no --dry-run, --offline, nothing in the cache: one clear error, nothing made
 envtool create -n sci numpy -c "$URL/ok/chan" --override-channels --offline > real.out 2> real.err
 check "no --dry-run: exit 1" [ $? -eq 1 ]
-check "no --dry-run: one clear line" grep -qx "envtool: installing is not available yet: use --dry-run" real.err
+check "no --dry-run: one clear line" grep -qx "envtool: error: cannot fetch '.*': not in the package cache and --offline was given" real.err
+check "no --dry-run: nothing made" [ ! -e "$HOME/.conda/envs/sci" ]
 
 envtool create numpy -c "$URL/ok/chan" --dry-run > /dev/null 2> noname.err
 check "no -n/-p: exit 2" [ $? -eq 2 ]
