@@ -202,6 +202,22 @@ install: $(PROGRAMS)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 
+# ---- Images (issue 5; docs/images.md) --------------------------------------
+# make base-image   a local Debian 12 base (scripts/mkrootfs.sh: debootstrap
+#                   from this machine's apt source, docker import) for machines
+#                   that cannot pull from a registry
+DOCKER ?= docker
+BASE_LOCAL ?= nbkit/base:bookworm
+
+.PHONY: base-image docker-up
+
+docker-up:
+	@scripts/docker-up.sh >/dev/null
+
+base-image: docker-up
+	scripts/mkrootfs.sh $(BASE_LOCAL)
+
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
