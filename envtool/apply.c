@@ -29,11 +29,11 @@ bool et_confirm(const struct et_ctx *ctx, const char *question, bool default_yes
 }
 
 int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		 const struct nbk_strvec *specs, bool create)
+		 const struct nbk_strvec *specs, unsigned flags)
 {
 	if (!et_confirm(ctx, "Confirm changes:", true)) {
 		fprintf(stderr, "envtool: aborted: nothing was changed\n");
 		return ET_EXIT_FAIL;
 	}
-	return et_install_apply(ctx, prefix, t, specs, create);
+	return et_install_apply(ctx, prefix, t, specs, flags);
 }

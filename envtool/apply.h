@@ -22,12 +22,13 @@
 bool et_confirm(const struct et_ctx *ctx, const char *question, bool default_yes);
 
 /*
- * Apply t to prefix.  create: a new environment (replacing the one at
- * prefix, which the caller confirmed).  specs are the user's specs as
+ * Apply t to prefix.  flags: install.h's enum et_apply_flags (create: a
+ * new environment, replacing the one at prefix, which the caller
+ * confirmed).  specs are the user's specs as
  * written (for conda-meta/history).  Returns the exit status (messages
  * printed).
  */
 int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		 const struct nbk_strvec *specs, bool create);
+		 const struct nbk_strvec *specs, unsigned flags);
 
 #endif

@@ -9,6 +9,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/yaml.h"
 #include "envs.h"
 #include "install.h"
 #include "kernel.h"
@@ -46,6 +47,49 @@ static char *command_line(void)
 	return nbk_buf_detach(&out, NULL);
 }
 
+/*
+ * An @EXPLICIT line names a package by URL and checksum only: its
+ * depends, constrains, noarch, license and build number come from the
+ * extracted package's info/index.json, as conda does.
+ */
+static int explicit_full_record(const struct et_record *rec, const char *pkg_dir,
+				struct et_record *out, struct nbk_error *err)
+{
+	_cleanup_free_ char *file = nbk_xasprintf("%s/info/index.json", pkg_dir);
+	_cleanup_node_ struct nbk_node *root = NULL;
+	struct et_record idx;
+
+	if (nbk_yaml_load_file(file, 1u << 20, &root, err) < 0 || et_record_from_node(root, &idx, err) < 0)
+		return nbk_error_prefix(err, "'%s'", rec->fn);
+	if (strcmp(idx.name, rec->name) || strcmp(idx.version, rec->version) || strcmp(idx.build, rec->build)) {
+		nbk_error_set(err, 0, "'%s' holds %s-%s-%s, not what its file name says", rec->url, idx.name,
+			      idx.version, idx.build);
+		et_record_release(&idx);
+		return -1;
+	}
+	et_record_copy(out, rec);
+	nbk_strvec_release(&out->depends);
+	nbk_strvec_release(&out->constrains);
+	nbk_strvec_release(&out->track_features);
+	out->depends = idx.depends;
+	out->constrains = idx.constrains;
+	out->track_features = idx.track_features;
+	nbk_strvec_init(&idx.depends);
+	nbk_strvec_init(&idx.constrains);
+	nbk_strvec_init(&idx.track_features);
+	out->noarch = idx.noarch;
+	out->build_number = idx.build_number;
+	out->timestamp_ms = idx.timestamp_ms;
+	{
+		char *l = out->license;   /* et_record_release() knows its "" */
+
+		out->license = idx.license;
+		idx.license = l;
+	}
+	et_record_release(&idx);
+	return 0;
+}
+
 static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t)
 {
 	_cleanup_free_ char *name = NULL;
@@ -66,7 +110,7 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 }
 
 int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		     const struct nbk_strvec *specs, bool create)
+		     const struct nbk_strvec *specs, unsigned flags)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_pkgcache cache;
@@ -76,7 +120,8 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	struct nbk_strvec spec_of = NBK_STRVEC_INIT;
 	const char **unlink = NULL;
 	char **dirs = NULL, *cmd = NULL;
-	bool replace = create && et_prefix_is_env(prefix);
+	bool create = flags & ET_APPLY_CREATE, replace = create && et_prefix_is_env(prefix);
+	struct et_record *full = NULL;
 	int lock = -1, old_lock = -1, ret = ET_EXIT_FAIL;
 	struct et_txn tx;
 	size_t i, k;
@@ -108,6 +153,15 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 		}
 		nbk_strvec_push(&spec_of, spec);
 		links[i].rec = t->link[i];
+		if (flags & ET_APPLY_EXPLICIT) {
+			if (!full)
+				full = nbk_xcalloc(t->nlink, sizeof(*full));
+			if (explicit_full_record(t->link[i], dirs[i], &full[i], &err) < 0) {
+				nbk_error("%s", err.msg);
+				goto out;
+			}
+			links[i].rec = &full[i];
+		}
 		links[i].pkg_dir = dirs[i];
 		links[i].requested_spec = spec_of.v[i];
 	}
@@ -153,6 +207,10 @@ out:
 	free(unlink);
 	free(links);
 	nbk_strvec_release(&spec_of);
+	for (i = 0; full && i < t->nlink; i++)
+		if (full[i].name)
+			et_record_release(&full[i]);
+	free(full);
 	et_pkgcache_dirs_free(dirs);
 	et_pkgcache_release(&cache);
 	return ret;

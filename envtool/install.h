@@ -13,8 +13,13 @@
 #include "cmd.h"
 #include "solve.h"
 
+enum et_apply_flags {
+	ET_APPLY_CREATE = 1 << 0,     /* a new environment (replacing one at prefix) */
+	ET_APPLY_EXPLICIT = 1 << 1,   /* records from an @EXPLICIT file: the rest of each comes from its info/index.json */
+};
+
 /*
- * Apply t to prefix.  create: a new environment, built aside and renamed
+ * Apply t to prefix.  flags: enum et_apply_flags.  ET_APPLY_CREATE: a new environment, built aside and renamed
  * into place; an environment already at prefix is replaced only then (the
  * old one stays until the new one is complete, and its kernel goes unless
  * the new one has ipykernel).  Otherwise prefix must be an environment.
@@ -22,7 +27,7 @@
  * Returns the exit status (messages printed).
  */
 int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
-		     const struct nbk_strvec *specs, bool create);
+		     const struct nbk_strvec *specs, unsigned flags);
 
 /* The package name a spec names ("conda-forge::numpy>=1.2" -> "numpy"). New string. */
 char *et_spec_name(const char *spec);

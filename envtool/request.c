@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +11,19 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/proc.h"
 #include "nbkit/yaml.h"
 #include "apply.h"
 #include "channel.h"
 #include "index.h"
+#include "install.h"
 #include "installed.h"
 #include "matchspec.h"
+#include "prefix.h"
 #include "print.h"
 #include "request.h"
 #include "solve.h"
+#include "transaction.h"
 #include "virtual.h"
 
 /* Largest environment file read. */
@@ -30,14 +35,142 @@ void et_request_init(struct et_request *r, enum et_request_kind kind)
 	r->kind = kind;
 	nbk_strvec_init(&r->specs);
 	nbk_strvec_init(&r->channels);
+	nbk_strvec_init(&r->pip);
 }
 
 void et_request_release(struct et_request *r)
 {
 	nbk_strvec_release(&r->specs);
 	nbk_strvec_release(&r->channels);
+	nbk_strvec_release(&r->pip);
+	free(r->pip_dir);
+	for (size_t i = 0; i < r->nexplicit; i++)
+		et_record_release(&r->explicit_recs[i]);
+	free(r->explicit_recs);
 	free(r->name);
 	r->name = NULL;
+	r->pip_dir = NULL;
+	r->explicit_recs = NULL;
+	r->nexplicit = 0;
+}
+
+/* ---- @EXPLICIT files ------------------------------------------------------ */
+
+static bool all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return s[n] == '\0';
+}
+
+/*
+ * One URL line of an @EXPLICIT file into rec: name, version and build from
+ * the file name (conda's NAME-VERSION-BUILD.conda|.tar.bz2), channel and
+ * subdir from the URL, the checksum from the fragment.
+ */
+static int explicit_record(const char *line, struct et_record *rec, struct nbk_error *err)
+{
+	_cleanup_free_ char *url = nbk_xstrdup(line), *dist = NULL, *chan = NULL;
+	char *hash = strchr(url, '#'), *fn, *sub, *b, *v;
+	size_t len;
+
+	if (hash)
+		*hash++ = '\0';
+	if (!strstr(url, "://") && url[0] != '/')
+		return nbk_error_set(err, 0, "'%s' is not a package URL", line);
+	fn = strrchr(url, '/');
+	if (!fn || !fn[1])
+		return nbk_error_set(err, 0, "'%s' is not a package URL", line);
+	fn++;
+	len = strlen(fn);
+	if (len > 6 && !strcmp(fn + len - 6, ".conda"))
+		dist = nbk_xstrndup(fn, len - 6);
+	else if (len > 8 && !strcmp(fn + len - 8, ".tar.bz2"))
+		dist = nbk_xstrndup(fn, len - 8);
+	else
+		return nbk_error_set(err, 0, "'%s': not a .conda or .tar.bz2 package", line);
+	b = strrchr(dist, '-');
+	if (!b || b == dist)
+		return nbk_error_set(err, 0, "'%s': the file name is not NAME-VERSION-BUILD", line);
+	*b++ = '\0';
+	v = strrchr(dist, '-');
+	if (!v || v == dist || !*b || !v[1])
+		return nbk_error_set(err, 0, "'%s': the file name is not NAME-VERSION-BUILD", line);
+	*v++ = '\0';
+	if (hash && !((strlen(hash) == 64 && all_hex(hash, 64)) || (strlen(hash) == 32 && all_hex(hash, 32))))
+		return nbk_error_set(err, 0, "'%s': '#%s' is neither a sha256 nor an md5", line, hash);
+	chan = nbk_xstrndup(url, (size_t)(fn - 1 - url));
+	sub = strrchr(chan, '/');
+	et_record_init(rec);
+	rec->name = nbk_xstrdup(dist);
+	rec->version = nbk_xstrdup(v);
+	rec->build = nbk_xstrdup(b);
+	rec->fn = nbk_xstrdup(fn);
+	rec->url = nbk_xstrdup(url);
+	if (sub) {
+		rec->subdir = nbk_xstrdup(sub + 1);
+		*sub = '\0';
+	}
+	rec->channel = nbk_xstrdup(chan);
+	if (hash && strlen(hash) == 64) {
+		rec->sha256 = nbk_xstrdup(hash);
+	} else if (hash) {
+		rec->md5 = nbk_xstrdup(hash);
+	}
+	return 0;
+}
+
+/* Is text an @EXPLICIT file (its first line that is not blank or a comment)? */
+static bool is_explicit(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchrnul(p, '\n');
+
+		while (p < nl && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if (p < nl && *p != '#')
+			return !strncmp(p, "@EXPLICIT", 9);
+		p = *nl ? nl + 1 : nl;
+	}
+	return false;
+}
+
+static int read_explicit(struct et_request *r, const char *path, const char *text,
+			 struct nbk_error *err)
+{
+	const char *p = text;
+	size_t lineno = 0, alloc = 0;
+
+	r->explicit_ = true;
+	while (*p) {
+		const char *nl = strchrnul(p, '\n'), *e = nl;
+		_cleanup_free_ char *line = NULL;
+
+		lineno++;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		line = nbk_xstrndup(p, (size_t)(e - p));
+		p = *nl ? nl + 1 : nl;
+		if (!*line || line[0] == '#' || !strcmp(line, "@EXPLICIT"))
+			continue;
+		if (r->nexplicit == alloc) {
+			alloc = alloc ? 2 * alloc : 16;
+			r->explicit_recs = nbk_xrealloc(r->explicit_recs, alloc * sizeof(*r->explicit_recs));
+		}
+		if (explicit_record(line, &r->explicit_recs[r->nexplicit], err) < 0)
+			return nbk_error_prefix(err, "'%s', line %zu", path, lineno);
+		r->nexplicit++;
+	}
+	if (!r->nexplicit)
+		return nbk_error_set(err, 0, "'%s': an @EXPLICIT file without packages", path);
+	return 0;
 }
 
 int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err)
@@ -46,6 +179,20 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 	const struct nbk_node *v;
 	size_t i;
 
+	{
+		struct nbk_buf text = NBK_BUF_INIT;
+		int rc = 0;
+		bool expl;
+
+		if (nbk_read_file(path, ENV_FILE_MAX, &text, err) < 0)
+			return -1;
+		expl = text.len && is_explicit(text.data);
+		if (expl)
+			rc = read_explicit(r, path, text.data, err);
+		nbk_buf_release(&text);
+		if (expl)
+			return rc;
+	}
 	if (nbk_yaml_load_file(path, ENV_FILE_MAX, &root, err) < 0)
 		return -1;
 	if (root->kind != NBK_NODE_MAP)
@@ -74,9 +221,10 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 			if (d->kind == NBK_NODE_SCALAR) {
 				nbk_strvec_push(&r->specs, d->scalar);
 			} else if (d->kind == NBK_NODE_MAP && nbk_node_get(d, "pip")) {
-				/* pip packages are installed by part 2 (issue 4) */
-				fprintf(stderr, "envtool: note: the pip: section of '%s' is ignored "
-					"(pip packages are installed with part 2, not yet)\n", path);
+				if (nbk_node_as_strvec(nbk_node_get(d, "pip"), "pip", &r->pip, err) < 0)
+					return -1;
+				free(r->pip_dir);
+				r->pip_dir = nbk_path_dirname(path);
 			} else {
 				return nbk_node_error(d, err, "dependencies", "expected a spec or a pip: list");
 			}
@@ -319,6 +467,81 @@ out:
 	free(cells);
 }
 
+/* ---- pip ------------------------------------------------------------------ */
+
+/*
+ * An environment file's pip: entries, installed as conda does: the new
+ * environment's python -m pip install -U -r REQUIREMENTS, from the file's
+ * folder (relative paths in the entries are the file's), with the
+ * environment's bin first on PATH.  pip's own output goes to stderr.  A
+ * failure leaves the environment (conda too) and is exit 1.
+ */
+static int run_pip(struct et_ctx *ctx, const char *prefix, const struct et_request *r)
+{
+	_cleanup_free_ char *python = nbk_xasprintf("%s/bin/python", prefix);
+	_cleanup_free_ char *path = NULL, *req = NULL, *dir = NULL;
+	struct nbk_strvec argv = NBK_STRVEC_INIT, env = NBK_STRVEC_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_buf text = NBK_BUF_INIT;
+	struct nbk_spawn_result res;
+	const char *tmpdir = getenv("TMPDIR");
+	extern char **environ;
+	char desc[128], **e;
+	size_t i;
+	int fd, ret = ET_EXIT_FAIL;
+
+	if (access(python, X_OK) < 0) {
+		nbk_error("the environment file has a pip: section, but '%s' has no python to run pip with "
+			  "(add python and pip to its dependencies)", prefix);
+		return ET_EXIT_FAIL;
+	}
+	for (i = 0; i < r->pip.n; i++)
+		nbk_buf_addf(&text, "%s\n", r->pip.v[i]);
+	req = nbk_xasprintf("%s/envtool-pip-XXXXXX.txt", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemps(req, 4);
+	if (fd < 0 || write(fd, text.data, text.len) != (ssize_t)text.len) {
+		nbk_error("cannot write '%s': %s", req, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	for (e = environ; *e; e++)
+		nbk_strvec_push(&env, *e);
+	path = nbk_xasprintf("%s/bin:%s", prefix, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	nbk_env_set(&env, "PATH", path);
+	nbk_env_set(&env, "CONDA_PREFIX", prefix);
+	nbk_strvec_push(&argv, "/bin/sh");
+	nbk_strvec_push(&argv, "-c");
+	/* pip's output is not ours: stderr, so that --json stays one document */
+	nbk_strvec_push(&argv, "cd \"$1\" && exec \"$2\" -m pip install -U -r \"$3\" 1>&2");
+	nbk_strvec_push(&argv, "envtool-pip");
+	dir = r->pip_dir ? nbk_xstrdup(r->pip_dir) : nbk_xstrdup(".");
+	nbk_strvec_push(&argv, dir);
+	nbk_strvec_push(&argv, python);
+	nbk_strvec_push(&argv, req);
+	if (!ctx->opts.quiet && !ctx->opts.json)
+		fprintf(stderr, "Installing the pip: packages with '%s -m pip'\n", python);
+	if (nbk_spawn_wait(argv.v, env.v, NBK_SPAWN_STDIN_NULL, 0, 0, NULL, 0, &res, &err) < 0) {
+		nbk_error("cannot run pip: %s", err.msg);
+		goto out;
+	}
+	if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
+		nbk_describe_status(res.status, desc, sizeof(desc));
+		nbk_error("pip failed (%s): the environment '%s' is there, without the packages of its pip: section",
+			  desc, prefix);
+		goto out;
+	}
+	ret = ET_EXIT_OK;
+out:
+	if (req)
+		unlink(req);
+	nbk_buf_release(&text);
+	nbk_strvec_release(&argv);
+	nbk_strvec_release(&env);
+	return ret;
+}
+
 /* ---- solving ------------------------------------------------------------- */
 
 struct resolver {
@@ -417,6 +640,11 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 				nbk_strvec_push(&chans, cfg->channels.v[i]);
 
 	if (r->kind != ET_REQUEST_CREATE) {
+		/* the installed set is what an interrupted change will have done */
+		if (et_prefix_is_env(prefix) && et_txn_recover_now(prefix, &err) < 0) {
+			nbk_error("%s", err.msg);
+			return ET_EXIT_FAIL;
+		}
 		rc = et_installed_load(prefix, &inst, &ninst, &err);
 		if (rc < 0) {
 			nbk_error("%s", err.msg);
@@ -470,6 +698,14 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		}
 	}
 
+	if (r->explicit_) {
+		/* conda: an @EXPLICIT file is installed as it is, without solving */
+		t.link = nbk_xcalloc(r->nexplicit + 1, sizeof(*t.link));
+		for (i = 0; i < r->nexplicit; i++)
+			t.link[i] = &r->explicit_recs[i];
+		t.nlink = r->nexplicit;
+		goto solved;
+	}
 	if (et_index_load(cfg, &chans, &idx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
@@ -519,6 +755,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 			fprintf(stderr, "envtool: the request cannot be solved:\n%s", t.problem);
 		goto out;
 	}
+solved:
 	fetch = nbk_xcalloc(t.nlink + 1, sizeof(*fetch));
 	for (i = 0; i < t.nlink; i++) {
 		if (!in_pkgs_dirs(cfg, t.link[i])) {
@@ -529,6 +766,9 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	if (!ctx->opts.json && !ctx->opts.quiet)
 		print_human(prefix, &t, nfetch, download, ctx->opts.dry_run);
 	if (ctx->opts.dry_run) {
+		if (r->pip.n)
+			fprintf(stderr, "envtool: note: then the environment's pip would install the pip: section "
+				"(%zu entr%s)\n", r->pip.n, r->pip.n == 1 ? "y" : "ies");
 		if (ctx->opts.json)
 			print_json(prefix, &t, fetch, nfetch, true);
 		ret = ET_EXIT_OK;
@@ -537,7 +777,11 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	if (!t.nlink && !t.nunlink && r->kind != ET_REQUEST_CREATE)
 		ret = ET_EXIT_OK;
 	else
-		ret = et_cmd_apply(ctx, prefix, &t, &r->specs, r->kind == ET_REQUEST_CREATE);
+		ret = et_cmd_apply(ctx, prefix, &t, &r->specs,
+				   (r->kind == ET_REQUEST_CREATE ? ET_APPLY_CREATE : 0) |
+				   (r->explicit_ ? ET_APPLY_EXPLICIT : 0));
+	if (ret == ET_EXIT_OK && r->pip.n)
+		ret = run_pip(ctx, prefix, r);
 	/* micromamba prints the transaction once it is done (success: true) */
 	if (ret == ET_EXIT_OK && ctx->opts.json)
 		print_json(prefix, &t, fetch, nfetch, false);

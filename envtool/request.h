@@ -22,15 +22,23 @@ struct et_request {
 	struct nbk_strvec channels;    /* from an environment file, before the configured ones */
 	char *name;                    /* from an environment file, when -n/-p are absent */
 	bool update_all;
+	struct nbk_strvec pip;         /* an environment file's pip: entries */
+	char *pip_dir;                 /* the folder of that file (pip's relative paths) */
+	/* an @EXPLICIT file: these records, in its order, no solve */
+	struct et_record *explicit_recs;
+	size_t nexplicit;
+	bool explicit_;
 };
 
 void et_request_init(struct et_request *r, enum et_request_kind kind);
 void et_request_release(struct et_request *r);
 
 /*
- * Read an environment.yml (name, channels, dependencies) into r.  The pip:
- * section is noted and skipped (issue 4).  Returns 0; -1 with err naming
- * the file and position.
+ * Read an environment file into r: an environment.yml (name, channels,
+ * dependencies, whose pip: entries the new environment's pip installs
+ * after it is made), or an @EXPLICIT lock file (conda's: one package URL a
+ * line, "#sha256" or "#md5" after it; installed as listed, without
+ * solving).  Returns 0; -1 with err naming the file and position.
  */
 int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err);
 

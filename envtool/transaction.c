@@ -91,6 +91,9 @@ int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
 	/* the holder removes a create's lock file when done: lock the file that is there */
 	for (tries = 0; tries < 100; tries++) {
 		f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f < 0 && create)
+			return nbk_error_set(err, errno, "cannot create the environment '%s': cannot write in '%s'",
+					     prefix, parent);
 		if (f < 0)
 			return nbk_error_set(err, errno, "cannot change '%s': cannot open its lock '%s'",
 					     prefix, file);
@@ -432,6 +435,20 @@ int et_txn_recover(const char *prefix, struct nbk_error *err)
 	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix) : 0;
 }
 
+int et_txn_recover_now(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
+	int fd = -1, r;
+
+	if (access(jf, F_OK) < 0)
+		return 0;
+	if (et_txn_lock(prefix, false, &fd, err) < 0)
+		return -1;
+	r = et_txn_recover(prefix, err);
+	et_txn_unlock(prefix, false, fd);
+	return r;
+}
+
 static char *find_python(const struct et_txn *t, const struct et_prefix *installed)
 {
 	size_t i;
@@ -552,8 +569,10 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	}
 	for (i = 0; i < t->nlink; i++)
 		if (link_one_pkg(tmp, t->prefix, python, t->link[i].rec, t->link[i].pkg_dir,
-				 t->link[i].requested_spec, t->flags, err) < 0)
+				 t->link[i].requested_spec, t->flags, err) < 0) {
+			nbk_error_prefix(err, "cannot create the environment '%s'", t->prefix);
 			goto fail;
+		}
 	added = nbk_xcalloc(t->nlink + 1, sizeof(*added));
 	for (i = 0; i < t->nlink; i++)
 		added[i] = t->link[i].rec;
@@ -645,10 +664,14 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		nbk_strvec_push(&j.pkg_dirs, t->link[i].pkg_dir);
 		nbk_strvec_push(&j.specs, t->link[i].requested_spec ? t->link[i].requested_spec : "");
 	}
-	if (journal_write(t->prefix, &j, err) < 0)
+	if (journal_write(t->prefix, &j, err) < 0) {
+		nbk_error_prefix(err, "cannot change '%s'", t->prefix);
 		goto out;
-	if (run_journal(t->prefix, &j, true, t->flags, err) < 0)
+	}
+	if (run_journal(t->prefix, &j, true, t->flags, err) < 0) {
+		nbk_error_prefix(err, "cannot change '%s' (the next envtool run finishes the change)", t->prefix);
 		goto out;
+	}
 	r = 0;
 	for (i = 0; i < t->nlink; i++)
 		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {

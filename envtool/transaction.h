@@ -85,6 +85,14 @@ void et_txn_unlock(const char *prefix, bool create, int fd);
 int et_txn_recover(const char *prefix, struct nbk_error *err);
 
 /*
+ * When an interrupted run left a journal in prefix: take the lock, finish
+ * that change, release the lock.  For commands that read conda-meta before
+ * they lock (solving install/update).  Returns 0 when there was nothing to
+ * do or it is done.
+ */
+int et_txn_recover_now(const char *prefix, struct nbk_error *err);
+
+/*
  * Apply t (the caller holds the lock and recovered).  Returns 0, or -1 with
  * err saying what failed; then a create left nothing behind and any other
  * change left a journal that the next run finishes.

@@ -55,7 +55,7 @@ check "table: numpy row" grep -q '^+  *numpy  *1.26.4  *py312' table.txt
 check "table: summary" grep -q '^Summary: 30 to install, 0 to remove, 30 to download (62.1 MB)$' table.txt
 check "table: dry run said" grep -q '^Dry run: nothing was changed.$' table.txt
 
-# -f environment.yml: name, channels, dependencies; pip: noted
+# -f environment.yml: name, channels, dependencies; pip: noted (a dry run does not run it)
 cat > environment.yml <<EOT
 name: fromfile
 channels:
@@ -69,7 +69,7 @@ EOT
 envtool create -f environment.yml --override-channels --dry-run --json > f.json 2> f.err
 check "-f: exit 0" [ $? -eq 0 ]
 check "-f: name from the file" grep -q "\"prefix\": \"$HOME/.conda/envs/fromfile\"" f.json
-check "-f: pip section noted" grep -q "the pip: section of 'environment.yml' is ignored" f.err
+check "-f: pip section noted" grep -q "then the environment's pip would install the pip: section (1 entry)" f.err
 printf 'name: x\ndependencies: {a: 1}\n' > bad.yml
 envtool create -f bad.yml --dry-run > /dev/null 2> bad.err
 check "-f bad file: exit 1" [ $? -eq 1 ]
