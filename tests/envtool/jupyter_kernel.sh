@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: Apache-2.0
+# An environment made by envtool with python (a package around the
+# system's /usr/bin/python3) and ipykernel (Debian's python3-ipykernel
+# underneath) gets a Jupyter kernel: Debian's `jupyter kernelspec list`
+# shows it and `jupyter execute` runs a notebook in it (sys.prefix is the
+# environment).  Removing the environment removes the kernel; --no-kernel
+# opts out.  Everything Jupyter writes is under the scratch folder.
+# timeout: 90
+. "$NBK_SRC/tests/envtool/lib/server.bash"
+. "$NBK_SRC/tests/envtool/lib/real_channel.bash"
+export JUPYTER_DATA_DIR=$PWD/jupyter-data JUPYTER_CONFIG_DIR=$PWD/jupyter-config \
+	JUPYTER_RUNTIME_DIR=$PWD/jupyter-runtime IPYTHONDIR=$PWD/ipython JUPYTER_PATH= \
+	JUPYTER_PLATFORM_DIRS=0 PYDEVD_DISABLE_FILE_VALIDATION=1
+JUPYTER=/usr/bin/jupyter
+make_real_channel
+E=$HOME/.conda/envs
+K=$JUPYTER_DATA_DIR/kernels
+
+envtool create -n nb python ipykernel -c "$CHAN" > create.out 2> create.err
+check "create: exit 0" [ $? -eq 0 ]
+check "create: says the kernel is there" grep -q "Jupyter kernel 'Python (nb)' installed" create.err
+check "kernel.json: argv is the environment's python" /usr/bin/python3 -c "
+import json; k = json.load(open('$K/nb/kernel.json'))
+assert k['argv'][:3] == ['$E/nb/bin/python', '-m', 'ipykernel_launcher'], k
+assert k['display_name'] == 'Python (nb)' and k['env']['CONDA_PREFIX'] == '$E/nb', k"
+$JUPYTER kernelspec list > specs.txt 2>&1
+check "jupyter kernelspec list shows it" grep -q "^ *nb  *$K/nb\$" specs.txt
+
+/usr/bin/python3 - <<'PY'
+import nbformat
+nb = nbformat.v4.new_notebook()
+nb.metadata["kernelspec"] = {"name": "nb", "display_name": "Python (nb)", "language": "python"}
+nb.cells.append(nbformat.v4.new_code_cell(
+    "import os, sys\nopen('ran.txt', 'w').write(sys.prefix + ' ' + os.environ['CONDA_PREFIX'])\nprint(6 * 7)"))
+nbformat.write(nb, "test.ipynb")
+PY
+timeout 60 $JUPYTER execute test.ipynb > execute.out 2>&1
+check "jupyter execute: exit 0" [ $? -eq 0 ]
+check "the notebook ran in the environment" [ "$(cat ran.txt 2>/dev/null)" = "$E/nb $E/nb" ]
+check "nothing in the real Jupyter folder" [ ! -e "$HOME/.local/share/jupyter/kernels/nb" ]
+
+envtool remove -n nb --all -q > remove.out 2> remove.err
+check "remove --all: kernel gone" [ ! -e "$K/nb" ]
+$JUPYTER kernelspec list > specs2.txt 2>&1
+check "jupyter kernelspec list: gone" sh -c "! grep -q '^ *nb ' specs2.txt"
+
+envtool create -n quiet python ipykernel --no-kernel -c "$CHAN" -q
+check "--no-kernel: created" [ $? -eq 0 ] && [ -e "$E/quiet/conda-meta" ]
+check "--no-kernel: no kernel" [ ! -e "$K/quiet" ]
+envtool create -n plain python -c "$CHAN" -q
+check "no ipykernel: no kernel" [ ! -e "$K/plain" ]
+# install ipykernel later: the kernel comes with it
+envtool install -n plain ipykernel -c "$CHAN" -q
+check "install ipykernel: kernel" [ -f "$K/plain/kernel.json" ]
+exit $failed
