@@ -14,9 +14,11 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "apply.h"
 #include "envs.h"
 #include "kernel.h"
 #include "prefix.h"
+#include "print.h"
 #include "transaction.h"
 
 /* The first word of a depends entry: the package name. */
@@ -49,6 +51,28 @@ static char *command_line(struct et_ctx *ctx)
 	for (i = 0; i < ctx->opts.args.n; i++)
 		nbk_buf_addf(&b, " %s", ctx->opts.args.v[i]);
 	return nbk_buf_detach(&b, NULL);
+}
+
+/* micromamba's answer: {"actions": {"PREFIX", "UNLINK": [...]}, "dry_run", "prefix", "success"} */
+static void print_json(const char *prefix, const struct et_prefix *p, const struct nbk_strvec *gone,
+		       bool dry_run)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	size_t i;
+
+	nbk_buf_addstr(&out, "{\n  \"actions\": {\n    \"PREFIX\": ");
+	nbk_buf_add_json_string(&out, prefix);
+	nbk_buf_addstr(&out, ",\n    \"UNLINK\": [");
+	for (i = 0; i < gone->n; i++) {
+		nbk_buf_addstr(&out, i ? ",\n      " : "\n      ");
+		et_print_record_json(&out, &et_prefix_find(p, gone->v[i])->rec);
+	}
+	nbk_buf_addstr(&out, gone->n ? "\n    ]\n  },\n" : "]\n  },\n");
+	nbk_buf_addf(&out, "  \"dry_run\": %s,\n  \"prefix\": ", dry_run ? "true" : "false");
+	nbk_buf_add_json_string(&out, prefix);
+	nbk_buf_addstr(&out, ",\n  \"success\": true\n}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
 }
 
 /* After every package is gone: conda-meta, then the folders left empty. */
@@ -133,7 +157,13 @@ int cmd_remove(struct et_ctx *ctx)
 		}
 	}
 	if (ctx->opts.dry_run) {
+		if (ctx->opts.json)
+			print_json(prefix, &p, &gone, true);
 		ret = ET_EXIT_OK;
+		goto out;
+	}
+	if (!et_confirm(ctx, "Confirm changes:", true)) {
+		fprintf(stderr, "envtool: aborted: nothing was changed\n");
 		goto out;
 	}
 	cmd = command_line(ctx);
@@ -149,10 +179,17 @@ int cmd_remove(struct et_ctx *ctx)
 		nbk_error("%s", err.msg);
 		goto out;
 	}
-	if (ctx->opts.all)
+	if (ctx->opts.all) {
 		remove_env_rest(ctx, prefix);
+	} else if (nbk_strvec_find(&gone, "ipykernel") >= 0) {
+		/* the kernel would not start any more */
+		_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+
+		if (et_kernel_remove(prefix, name, &err) < 0)
+			nbk_warn("%s", err.msg);
+	}
 	if (ctx->opts.json)
-		printf("{\"prefix\": \"%s\", \"success\": true}\n", prefix);
+		print_json(prefix, &p, &gone, false);
 	ret = ET_EXIT_OK;
 out:
 	nbk_strvec_release(&gone);

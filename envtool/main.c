@@ -24,9 +24,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "search", cmd_search, "the channels' records that match a spec" },
 	{ "info", cmd_info, "configuration, roots, channels" },
-	{ "create", cmd_create, "solve a new environment (--dry-run)" },
-	{ "install", cmd_install, "add or change packages in an environment (--dry-run)" },
-	{ "update", cmd_update, "update packages, or --all (--dry-run)" },
+	{ "create", cmd_create, "make a new environment (-f environment.yml or @EXPLICIT file)" },
+	{ "install", cmd_install, "add or change packages in an environment" },
+	{ "update", cmd_update, "update packages, or --all" },
 	{ "remove", cmd_remove, "remove packages, or the environment with --all" },
 	{ "list", cmd_list, "packages of an environment" },
 	{ "env", cmd_env, "env list | env export [--explicit]" },
@@ -88,7 +88,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\noptions: -c/--channel CHANNEL, --override-channels, --platform SUBDIR, --offline,\n"
 		   "  --dry-run, --json, -y/--yes, -v, -q, -r/--root-prefix DIR, -n NAME, -p PREFIX,\n"
-		   "  --rc-file FILE, --no-rc\n");
+		   "  --rc-file FILE, --no-rc, -f FILE, --no-kernel, --all\n");
 }
 
 int main(int argc, char **argv)

@@ -32,8 +32,12 @@ check "update: old record gone" [ ! -e "$E/a/conda-meta/tool-1.0-0.json" ]
 check "update: history" grep -q "^-.*::tool-1.0-0" "$E/a/conda-meta/history"
 envtool install -n a tool -c "$CHAN" > again.out
 check "install again: nothing to do" grep -q "nothing to do" again.out
-envtool remove -n a tool > remove.out
+envtool remove -n a tool --json > remove.json
 check "remove: exit 0" [ $? -eq 0 ] && [ ! -e "$E/a/bin/tool" ] && [ ! -e "$E/a/conda-meta/tool-2.0-0.json" ]
+check "remove: json" /usr/bin/python3 -c "
+import json; d = json.load(open('remove.json'))
+assert d['success'] and not d['dry_run'] and d['prefix'] == '$E/a', d
+assert [(x['name'], x['version']) for x in d['actions']['UNLINK']] == [('tool', '2.0')], d"
 check "remove: zlib stays" [ -e "$E/a/lib/libz.so.1" ]
 check "consistent" meta_consistent "$E/a"
 

@@ -52,4 +52,6 @@ check "no ipykernel: no kernel" [ ! -e "$K/plain" ]
 # install ipykernel later: the kernel comes with it
 envtool install -n plain ipykernel -c "$CHAN" -q
 check "install ipykernel: kernel" [ -f "$K/plain/kernel.json" ]
+envtool remove -n plain ipykernel -q
+check "remove ipykernel: kernel gone" [ ! -e "$K/plain" ] && [ -e "$E/plain/conda-meta" ]
 exit $failed
