@@ -209,13 +209,44 @@ install: $(PROGRAMS)
 DOCKER ?= docker
 BASE_LOCAL ?= nbkit/base:bookworm
 
-.PHONY: base-image docker-up
+# make image TAG=dev  nbkit/notebook:TAG and :VERSION (git describe), OCI
+#                   labels; REGISTRY=host/path prefixes and pushes both;
+#                   JUPYTER_SOURCE=debian|conda|none, CONDA_CHANNEL=,
+#                   WITH_JAVA=1, WITH_TOOLS=0, BASE_IMAGE=debian:bookworm-slim
+# make promote      stable -> stable-old, dev -> stable
+# make hotfix       this checkout (on the stable line) built and tagged hotfix
+# make image-report size per layer and in total, options, the image's manifest
+IMAGE_REPO ?= nbkit/notebook
+TAG ?= dev
+REGISTRY ?=
+BASE_IMAGE ?= $(BASE_LOCAL)
+JUPYTER_SOURCE ?= debian
+WITH_JAVA ?= 0
+WITH_TOOLS ?= 1
+CONDA_CHANNEL ?=
+IMAGE_ENV = DOCKER='$(DOCKER)' IMAGE_REPO='$(IMAGE_REPO)' TAG='$(TAG)' REGISTRY='$(REGISTRY)' \
+	BASE_LOCAL='$(BASE_LOCAL)' BASE_IMAGE='$(BASE_IMAGE)' JUPYTER_SOURCE='$(JUPYTER_SOURCE)' \
+	WITH_JAVA='$(WITH_JAVA)' WITH_TOOLS='$(WITH_TOOLS)' CONDA_CHANNEL='$(CONDA_CHANNEL)' VERSION='$(VERSION)'
+
+.PHONY: base-image docker-up image promote hotfix image-report demo-bootstrap
 
 docker-up:
 	@scripts/docker-up.sh >/dev/null
 
 base-image: docker-up
 	scripts/mkrootfs.sh $(BASE_LOCAL)
+
+image: docker-up
+	$(IMAGE_ENV) scripts/build-image.sh
+
+promote: docker-up
+	$(IMAGE_ENV) scripts/tag-promote.sh
+
+hotfix: docker-up
+	$(IMAGE_ENV) scripts/tag-hotfix.sh
+
+image-report: docker-up
+	$(IMAGE_ENV) scripts/image-report.sh
 
 
 format:
