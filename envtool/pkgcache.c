@@ -520,7 +520,10 @@ out:
 	if (first_index != (size_t)-1) {
 		if (err)
 			*err = first_err;
-		et_pkgcache_dirs_free(dirs);
+		/* not et_pkgcache_dirs_free(): a package that failed left a NULL in the middle */
+		for (i = 0; i < n; i++)
+			free(dirs[i]);
+		free(dirs);
 		return -1;
 	}
 	*extracted_dirs_out = dirs;
