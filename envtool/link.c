@@ -435,11 +435,19 @@ int et_link_replace(const char *data, size_t len, const char *placeholder,
 	return changed ? 0 : 1;
 }
 
-/* Make the folders above path (a full path). */
+/*
+ * Make the folders above path (a full path).  Most files land in a folder
+ * already made for an earlier one: one stat() then, instead of a mkdir()
+ * and a stat() for every component of the path (that walk was most of a
+ * warm create's time).
+ */
 static int make_parents(const char *path, struct nbk_error *err)
 {
 	_cleanup_free_ char *dir = nbk_path_dirname(path);
+	struct stat st;
 
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	return nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err);
 }
 
@@ -581,6 +589,13 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 	if (lstat(src, &st) < 0)
 		return nbk_error_set(err, errno, "package '%s' lists '%s', but its folder has no such file",
 				     dist, e->path);
+	/* the common case first: a plain file hard-linked into a folder that
+	 * exists, with nothing there yet (where clear_dest() has nothing to
+	 * do); anything else (a file there, no folder, another filesystem)
+	 * fails and takes the general way below */
+	if (S_ISREG(st.st_mode) && e->type == ET_PATH_HARDLINK && !e->placeholder && !e->no_link &&
+	    !(lc->flags & ET_LINK_COPY) && link(src, dest) == 0)
+		return 0;
 	if (clear_dest(dest, e->prefix_path, dist, err) < 0)
 		return -1;
 	if (S_ISLNK(st.st_mode)) {
