@@ -79,6 +79,7 @@ RUN useradd --no-log-init -m -d /home/jovyan -u 1000 -g 100 -s /bin/bash jovyan 
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/
 COPY images/notebook/bootstrap.yaml /etc/bootstrap/bootstrap.yaml
 COPY images/notebook/conf.d/ /usr/share/nbkit/conf.d/
+COPY images/notebook/hooks/ /usr/share/nbkit/hooks/
 
 ARG WITH_JAVA=0
 RUN if [ "$WITH_JAVA" = 1 ]; then \
