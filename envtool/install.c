@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nbkit/buf.h"
@@ -77,6 +78,15 @@ static int explicit_full_record(const struct et_record *rec, const char *pkg_dir
 	nbk_strvec_init(&idx.depends);
 	nbk_strvec_init(&idx.constrains);
 	nbk_strvec_init(&idx.track_features);
+	{
+		/* the verified archive next to the folder gives the size the line did not */
+		_cleanup_free_ char *pkgs = nbk_path_dirname(pkg_dir);
+		_cleanup_free_ char *arc = nbk_xasprintf("%s/%s", pkgs, rec->fn);
+		struct stat st;
+
+		if (!out->size && stat(arc, &st) == 0 && S_ISREG(st.st_mode))
+			out->size = (uint64_t)st.st_size;
+	}
 	out->noarch = idx.noarch;
 	out->build_number = idx.build_number;
 	out->timestamp_ms = idx.timestamp_ms;

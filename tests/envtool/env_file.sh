@@ -57,6 +57,7 @@ import json; d = json.load(open('b.json')); assert d['success'] and len(d['actio
 pkgs() { envtool list -n "$1" --json | /usr/bin/python3 -c "import json, sys; print(sorted((x['name'], x['version'], x['build_string'], x['channel']) for x in json.load(sys.stdin)))"; }
 check "create -f @EXPLICIT: same packages" [ "$(pkgs a)" = "$(pkgs b)" ]
 check "create -f @EXPLICIT: depends from the package" grep -q '"libgcc-ng >=7.3.0"' "$E/b/conda-meta/zlib-1.2.11-h7b6447c_3.json"
+check "create -f @EXPLICIT: size from the archive" grep -q '"size": 105917' "$E/b/conda-meta/zlib-1.2.11-h7b6447c_3.json"
 check "create -f @EXPLICIT: tool runs" [ "$(envtool run -n b tool)" = "tool 1.0" ]
 sed 's/#[0-9a-f]*$/#0000000000000000000000000000000000000000000000000000000000000000/' lock.txt > bad-lock.txt
 rm -rf "$HOME/.conda/pkgs"
