@@ -10,6 +10,10 @@
 #          (repodata, download, verify, extract, link)
 #   warm   the same into a new prefix FS/warm-N, the cache now full
 #          (target < 1 s for the ~23,500 files)
+#   cp -al the physical floor of the warm create, measured in the same
+#          round: every extracted folder of the cache hard-linked into a
+#          new folder (cp -al PKGS/DIST/. FS/cpal-N, one after the other;
+#          no conda-meta, no prefix rewrites)
 # peak memory: envtool's max RSS from /usr/bin/time (target < 200 MB).
 # The package cache (CONDA_PKGS_DIRS), HOME and the prefixes are on one
 # fresh filesystem (fs.bash: a journaled ext4 on a loop device as root,
@@ -58,14 +62,20 @@ create() {
 	awk '{printf "%s %.1f\n", $1, $2 / 1024}' "$res"
 }
 
-cold=() warm=() rcold=() rwarm=()
+cold=() warm=() rcold=() rwarm=() cpal=()
 for r in $(seq "$RUNS"); do
-	rm -rf "$FS/home" "$FS/pkgs" "$FS"/cold-* "$FS"/warm-*
+	rm -rf "$FS/home" "$FS/pkgs" "$FS"/cold-* "$FS"/warm-* "$FS"/cpal-*
 	mkdir -p "$FS/home"
 	set -- $(create cold "$r")
 	cold+=("$1") rcold+=("$2")
 	set -- $(create warm "$r")
 	warm+=("$1") rwarm+=("$2")
+	sync
+	t0=$(now)
+	for d in "$FS"/pkgs/*/info/repodata_record.json; do
+		cp -al "${d%/info/repodata_record.json}/." "$FS/cpal-$r/"
+	done
+	cpal+=("$(elapsed "$t0")")
 	if [ "$r" = 1 ]; then
 		files=$(find "$FS/warm-1" -path "$FS/warm-1/conda-meta" -prune -o \( -type f -o -type l \) -print | wc -l)
 		linked=$(find "$FS/warm-1" -path "$FS/warm-1/conda-meta" -prune -o -type f -links +1 -print | wc -l)
@@ -81,6 +91,8 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}')
 	echo "filesystem (cache, HOME, prefixes): $FS_KIND"
 	printf 'cold cache (download, verify, extract, link): %6.2f s   peak RSS %5.1f MB   (runs: %s)\n' "$(med "${cold[@]}")" "$(med "${rcold[@]}")" "${cold[*]}"
 	printf 'warm cache, new prefix:                      %6.2f s   peak RSS %5.1f MB   (runs: %s)   (target < 1 s)\n' "$(med "${warm[@]}")" "$(med "${rwarm[@]}")" "${warm[*]}"
+	printf 'cp -al of the cache into a new folder:      %6.2f s                      (runs: %s)   warm / cp -al = %.2f\n' "$(med "${cpal[@]}")" "${cpal[*]}" \
+		"$(awk -v a="$(med "${warm[@]}")" -v b="$(med "${cpal[@]}")" 'BEGIN {print a / b}')"
 	echo "peak memory: $(printf '%s\n' "${rcold[@]}" "${rwarm[@]}" | sort -n | tail -1) MB at most   (target < 200)"
 	echo "command: HOME=FS/home CONDA_PKGS_DIRS=FS/pkgs /usr/bin/time -f '%e %M' $BUILD/bin/envtool create -p FS/KIND-N --json -y \$(cat $CHAN/specs) -c $url --override-channels"
 	echo "script: BUILD=$BUILD RUNS=$RUNS bash bench/envtool-create/run.sh"
