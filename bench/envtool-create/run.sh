@@ -38,7 +38,10 @@ unset CONDARC CONDA_PREFIX CONDA_CHANNELS CONDA_PKGS_DIRS CONDA_ENVS_DIRS XDG_CO
 	http_proxy https_proxy HTTPS_PROXY HTTP_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy
 server_pid=
 stop() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
 	server_pid=
 	_fs_cleanup
 }
