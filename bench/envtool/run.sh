@@ -29,7 +29,8 @@ if [ ! -s "$big" ] || [ "$(cat "$out/envtool/records" 2>/dev/null)" != "$RECORDS
 	echo "$RECORDS" > "$out/envtool/records"
 fi
 make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" >/dev/null
-objs=$(ls "$BUILD"/obj/envtool/*.o | grep -v '/main.o$')
+# from the sources (a stale object of a removed source must not come along)
+objs=$(ls envtool/*.c | grep -v '/main\.c$' | sed "s|^\(.*\)\.c$|$BUILD/obj/\1.o|")
 make -s BUILD="$BUILD" $objs >/dev/null
 # an archive: each driver links only the objects it needs
 rm -f "$out/envtool/libenvtool.a"
