@@ -1,0 +1,429 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/images/run.sh: the notebook image in a real Docker engine (issue 5).
+# A custom suite of tests/runner.py: one PASS/FAIL/SKIP line per check, then
+# "N passed, M failed[, K skipped]".
+#
+# It starts dockerd when none answers (and stops it at the end), makes the
+# local base image when it is missing (scripts/mkrootfs.sh), builds the image
+# (Debian Jupyter) with the layer cache, and checks running containers:
+# PID 1, /api through a port published on 127.0.0.1 with a token, docker
+# stop, --cpus, NB_UID/NB_GID and fsGroup-like homes, a hook, secrets, the
+# hub command, the home volume across `docker rm` (files, an envtool
+# environment and its kernel), bad configurations and unwritable homes, the
+# conda path against a local channel, the Java and runtime-only variants.
+# When no engine can be had, every check is counted as skipped, never passed.
+#
+# Kept between runs, as the build cache: nbkit/base:bookworm and
+# nbkit/notebook:test (NBK_IMAGES_KEEP=0 removes them too).  Everything else
+# it makes (containers, volumes, other images) is removed on exit.
+set -u
+SRC=${NBK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$SRC" || exit 1
+BUILD=${NBK_BUILD:-$SRC/build}
+DOCKER=${DOCKER:-docker}
+IMG=nbkit/notebook:test
+ID=nbkt$$
+LOGDIR=$BUILD/images-test
+mkdir -p "$LOGDIR"
+tmp=$(mktemp -d /tmp/nbkit-images.XXXXXX)
+chmod 755 "$tmp"
+passed=0 failed=0 skipped=0
+started_dockerd=
+server_pid=
+
+ALL_CHECKS="engine build/base-image build/image build/labels build/manifest size/notebook-under-450MB
+build/runtime-only size/runtime-under-120MB build/java java/java-home run/pid1-is-bootstrap run/api-with-token
+run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/secrets-in-server-env
+run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
+run/nb-uid-gid-owner run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
+home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
+conda/build-local-channel conda/opt-conda"
+
+pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
+fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP images/$1: $2"; }
+# ok NAME DETAIL CMD...: PASS when CMD succeeds, else FAIL with DETAIL
+ok() {
+	local name=$1 detail=$2
+	shift 2
+	if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
+}
+finish() {
+	echo "images: $passed passed, $failed failed${skipped:+, $skipped skipped}" | sed 's/, 0 skipped//'
+	echo "$passed passed, $failed failed$([ "$skipped" -gt 0 ] && echo ", $skipped skipped")"
+}
+
+cleanup() {
+	set +e
+	[ -z "$server_pid" ] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
+	if [ -n "${have_engine:-}" ]; then
+		ids=$($DOCKER ps -aq --filter "label=nbkit-test=$ID" 2>/dev/null)
+		[ -z "$ids" ] || $DOCKER rm -f $ids >/dev/null 2>&1
+		vols=$($DOCKER volume ls -q --filter "label=nbkit-test=$ID" 2>/dev/null)
+		[ -z "$vols" ] || $DOCKER volume rm -f $vols >/dev/null 2>&1
+		for i in $IMG-badconf-$ID $IMG-conda-$ID $IMG-java-$ID $IMG-runtime-$ID; do
+			$DOCKER rmi -f "$i" >/dev/null 2>&1
+		done
+		if [ "${NBK_IMAGES_KEEP:-1}" = 0 ]; then
+			$DOCKER rmi -f "$IMG" nbkit/base:bookworm >/dev/null 2>&1
+		fi
+		$DOCKER image prune -f >/dev/null 2>&1
+	fi
+	if [ -n "$started_dockerd" ]; then
+		kill "$started_dockerd" 2>/dev/null
+		for _ in $(seq 1 150); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.2; done
+		if kill -0 "$started_dockerd" 2>/dev/null; then
+			echo "images: dockerd (pid $started_dockerd) did not stop within 30 s: killed"
+			kill -9 "$started_dockerd" 2>/dev/null
+		else
+			echo "images: stopped the dockerd this suite started"
+		fi
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- the engine ------------------------------------------------------------
+if ! up=$(DOCKER=$DOCKER scripts/docker-up.sh 2>"$tmp/up.err"); then
+	echo "images: no Docker engine could be started: $(cat "$tmp/up.err")"
+	echo "images: the image tests are SKIPPED (not passed): install docker.io (scripts/install-deps.sh) and run as root"
+	for c in $ALL_CHECKS; do skip "$c" "no Docker engine"; done
+	finish
+	exit 0
+fi
+have_engine=1
+case $up in started*) started_dockerd=${up#started }; echo "images: started dockerd (pid $started_dockerd)" ;; esac
+pass engine
+
+# ---- helpers -----------------------------------------------------------------
+# run a docker command with a time limit, saying which one ran past it
+dk() {
+	local t=$1
+	shift
+	timeout "$t" $DOCKER "$@"
+	local rc=$?
+	[ $rc -ne 124 ] || echo "images: 'docker $*' ran past ${t}s" >&2
+	return $rc
+}
+newvol() { $DOCKER volume create --label "nbkit-test=$ID" "$ID-$1" >/dev/null && echo "$ID-$1"; }
+# start NAME ARGS...: a detached container of the test, port 8888 published on 127.0.0.1
+start() {
+	local name=$1
+	shift
+	dk 30 run -d --name "$ID-$name" --label "nbkit-test=$ID" -p 127.0.0.1::8888 "$@" >/dev/null
+}
+port() { $DOCKER port "$ID-$1" 8888/tcp 2>/dev/null | head -n 1 | sed 's/.*://'; }
+# wait_api NAME TOKEN [SECONDS]: until /api/status answers with the token;
+# stops early (with the container's log tail) when the container has exited
+wait_api() {
+	local name=$1 token=$2 limit=${3:-60} p deadline
+	deadline=$((SECONDS + limit))
+	while [ $SECONDS -lt $deadline ]; do
+		if [ "$($DOCKER inspect -f '{{.State.Running}}' "$ID-$name" 2>/dev/null)" != true ]; then
+			echo "images: container $name exited before /api answered; its log:" >&2
+			$DOCKER logs "$ID-$name" 2>&1 | tail -n 8 >&2
+			return 1
+		fi
+		p=$(port "$name")
+		if [ -n "$p" ] && curl -fsS --max-time 2 -H "Authorization: token $token" \
+			"http://127.0.0.1:$p/api/status" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "images: /api of $name did not answer within ${limit}s; its log:" >&2
+	$DOCKER logs "$ID-$name" 2>&1 | tail -n 8 >&2
+	return 1
+}
+api() { # api NAME TOKEN METHOD PATH [DATA]
+	local p
+	p=$(port "$1")
+	curl -sS --max-time 10 -X "$3" -H "Authorization: token $2" -H 'Content-Type: application/json' \
+		${5:+--data "$5"} "http://127.0.0.1:$p$4"
+}
+# the environment of PID 1's first child (the server, uid 1000), one
+# KEY=VALUE a line (read as its user: root without CAP_SYS_PTRACE may not)
+server_env() {
+	$DOCKER exec -u 1000:100 "$ID-$1" sh -c 'cat /proc/$(cut -d" " -f1 /proc/1/task/1/children)/environ' | tr '\0' '\n'
+}
+has_line() { grep -qxF -- "$2" <<<"$1"; }
+tok=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+# ---- build -----------------------------------------------------------------
+t0=$SECONDS
+if $DOCKER image inspect nbkit/base:bookworm >/dev/null 2>&1; then
+	pass build/base-image
+	echo "images: nbkit/base:bookworm present: reused"
+elif timeout 600 scripts/mkrootfs.sh nbkit/base:bookworm >"$LOGDIR/mkrootfs.log" 2>&1; then
+	pass build/base-image
+else
+	fail build/base-image "scripts/mkrootfs.sh failed: $(tail -n 3 "$LOGDIR/mkrootfs.log")"
+fi
+build() { # build LOG [VAR=VALUE...]: scripts/build-image.sh with the test's settings
+	local log=$1
+	shift
+	env DOCKER="$DOCKER" BASE_IMAGE=nbkit/base:bookworm VERSION_TAG= "$@" \
+		timeout 600 scripts/build-image.sh >"$LOGDIR/$log" 2>&1
+}
+if build build.log IMAGE_REPO=nbkit/notebook TAG=test JUPYTER_SOURCE=debian; then
+	pass build/image
+	echo "images: built $IMG in $((SECONDS - t0)) s"
+else
+	fail build/image "scripts/build-image.sh failed (log $LOGDIR/build.log): $(tail -n 5 "$LOGDIR/build.log")"
+	for c in $ALL_CHECKS; do
+		case $c in engine | build/base-image | build/image) ;; *) skip "$c" "the image did not build" ;; esac
+	done
+	finish
+	exit 1
+fi
+labels=$($DOCKER image inspect -f '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{"\n"}}{{end}}' "$IMG")
+# the revision label: the commit built (HEAD then; a commit may have landed since)
+rev=$(sed -n 's/^org.opencontainers.image.revision=//p' <<<"$labels")
+ok build/labels "revision label '$rev' is not a commit of this checkout" \
+	bash -c '[ -n "$1" ] && git merge-base --is-ancestor "$1" HEAD' _ "$rev"
+ok build/labels-version-created-source "OCI labels missing" \
+	bash -c 'grep -q "^org.opencontainers.image.version=." <<<"$1" && grep -q "^org.opencontainers.image.created=20" <<<"$1" && grep -q "^org.opencontainers.image.source=." <<<"$1"' _ "$labels"
+manifest=$(dk 60 run --rm --network none --entrypoint cat "$IMG" /usr/share/nbkit/manifest.txt)
+ok build/manifest "manifest.txt lacks tool versions or Debian packages" \
+	bash -c 'grep -q "^bootstrap: bootstrap " <<<"$1" && grep -q "^envtool: " <<<"$1" && grep -q "^jupyterhub-singleuser: " <<<"$1" && grep -q "^python3-notebook " <<<"$1"' _ "$manifest"
+size=$($DOCKER image inspect -f '{{.Size}}' "$IMG")
+ok size/notebook-under-450MB "$((size / 1000000)) MB" [ "$size" -lt 450000000 ]
+echo "images: $IMG: $((size / 1000000)) MB"
+
+if build runtime.log IMAGE_REPO=nbkit/notebook TAG="test-runtime-$ID" JUPYTER_SOURCE=none WITH_TOOLS=0; then
+	pass build/runtime-only
+	rsize=$($DOCKER image inspect -f '{{.Size}}' "$IMG-runtime-$ID")
+	ok size/runtime-under-120MB "$((rsize / 1000000)) MB" [ "$rsize" -lt 120000000 ]
+	echo "images: runtime only (JUPYTER_SOURCE=none WITH_TOOLS=0): $((rsize / 1000000)) MB"
+else
+	fail build/runtime-only "$(tail -n 5 "$LOGDIR/runtime.log")"
+	skip size/runtime-under-120MB "not built"
+fi
+if build java.log IMAGE_REPO=nbkit/notebook TAG="test-java-$ID" JUPYTER_SOURCE=none WITH_JAVA=1; then
+	pass build/java
+	out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG-java-$ID" sh -c 'echo "JAVA_HOME=$JAVA_HOME"; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1' 2>/dev/null)
+	ok java/java-home "got: $out" bash -c 'grep -qx "JAVA_HOME=/usr/lib/jvm/default-java" <<<"$1" && grep -q "openjdk version" <<<"$1"' _ "$out"
+else
+	fail build/java "$(tail -n 5 "$LOGDIR/java.log")"
+	skip java/java-home "not built"
+fi
+
+# ---- a running server: the main container --------------------------------------
+mkdir -p "$tmp/secrets/mlflow" "$tmp/secrets/minio" "$tmp/hooks"
+pw="mlflow-pw-$tok"
+sk="minio-secret-$tok"
+printf '%s\n' "$pw" >"$tmp/secrets/mlflow/password"
+printf 'AKIA%s\n' "${tok:0:12}" >"$tmp/secrets/minio/accesskey"
+printf '%s\n' "$sk" >"$tmp/secrets/minio/secretkey"
+chmod 0400 "$tmp"/secrets/*/*
+cat >"$tmp/50-test.yaml" <<'YAML'
+integrations:
+  mlflow:
+    tracking_uri: http://mlflow.test:5000
+    password_file: /run/secrets/mlflow/password
+  s3:
+    endpoint: http://minio.test:9000
+    access_key_file: /run/secrets/minio/accesskey
+    secret_key_file: /run/secrets/minio/secretkey
+YAML
+cat >"$tmp/hooks/50-test.sh" <<'HOOK'
+export NBK_TEST_HOOK="ran-as-$(id -u)"
+HOOK
+home=$(newvol home)
+start main --cpus 1 -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" \
+	-v "$tmp/50-test.yaml:/etc/bootstrap/conf.d/50-test.yaml:ro" \
+	-v "$tmp/secrets/mlflow:/run/secrets/mlflow:ro" -v "$tmp/secrets/minio:/run/secrets/minio:ro" \
+	-v "$tmp/hooks/50-test.sh:/usr/local/bin/before-notebook.d/50-test.sh:ro" "$IMG"
+main_up=0
+wait_api main "$tok" 60 && main_up=1
+if [ $main_up = 1 ]; then
+	ok run/pid1-is-bootstrap "PID 1 is '$($DOCKER exec "$ID-main" cat /proc/1/comm)'" \
+		[ "$($DOCKER exec "$ID-main" cat /proc/1/comm)" = bootstrap ]
+	code_tok=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: token $tok" "http://127.0.0.1:$(port main)/api/contents")
+	code_none=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$(port main)/api/contents")
+	ok run/api-with-token "with the token $code_tok, without $code_none" [ "$code_tok" = 200 ] && [ "$code_none" = 403 ]
+	bindings=$($DOCKER port "$ID-main" 8888/tcp)
+	ok run/port-on-127.0.0.1-only "bindings: $bindings" bash -c '[ -n "$1" ] && ! grep -v "^127\.0\.0\.1:" <<<"$1"' _ "$bindings"
+	senv=$(server_env main)
+	ok run/threads-cpus-1 "$(grep ^OMP_NUM_THREADS= <<<"$senv")" has_line "$senv" OMP_NUM_THREADS=1
+	ok run/hook-before-notebook.d "$(grep ^NBK_TEST_HOOK= <<<"$senv")" has_line "$senv" NBK_TEST_HOOK=ran-as-0
+	ok run/secrets-in-server-env "MLflow/S3 variables missing" bash -c '
+		for l in "MLFLOW_TRACKING_URI=http://mlflow.test:5000" "MLFLOW_TRACKING_PASSWORD=$2" "AWS_SECRET_ACCESS_KEY=$3" \
+			"AWS_ENDPOINT_URL=http://minio.test:9000" "MLFLOW_S3_ENDPOINT_URL=http://minio.test:9000"; do
+			grep -qxF -- "$l" <<<"$1" || { echo "missing: ${l%%=*}" >&2; exit 1; }
+		done' _ "$senv" "$pw" "$sk"
+	logs=$($DOCKER logs "$ID-main" 2>&1)
+	ok run/secrets-not-in-logs "a secret value is in the container's log" \
+		bash -c '! grep -qF -e "$2" -e "$3" -e "$4" <<<"$1"' _ "$logs" "$pw" "$sk" "$tok"
+	# a file saved through Jupyter, an environment made with envtool in a terminal
+	api main "$tok" PUT /api/contents/nbk-test.txt '{"type": "file", "format": "text", "content": "kept across docker rm"}' >/dev/null
+	ok home/file-saved "not on the volume" $DOCKER exec "$ID-main" test -f /home/jovyan/nbk-test.txt
+	if dk 120 exec -u 1000:100 -e HOME=/home/jovyan -w /home/jovyan "$ID-main" envtool create -y -n demo \
+		--override-channels -c file:///opt/nbkit/demo-channel python ipykernel nbkit-hello >"$tmp/create.log" 2>&1; then
+		specs=$(api main "$tok" GET /api/kernelspecs)
+		kname=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["kernelspecs"]; print(next((k for k,v in d.items() if "demo" in v["spec"]["display_name"]), ""))' <<<"$specs" 2>/dev/null)
+		ok home/envtool-create-kernel "no demo kernel in /api/kernelspecs: $specs" [ -n "$kname" ]
+	else
+		fail home/envtool-create-kernel "envtool create failed: $(tail -n 3 "$tmp/create.log")"
+		kname=
+	fi
+	t1=$(date +%s%N)
+	dk 60 stop -t 20 "$ID-main" >/dev/null
+	ms=$((($(date +%s%N) - t1) / 1000000))
+	code=$($DOCKER inspect -f '{{.State.ExitCode}}' "$ID-main")
+	logs=$($DOCKER logs "$ID-main" 2>&1)
+	# 143 is 128+SIGTERM.  Jupyter itself handles SIGTERM and exits 0 after a
+	# clean shutdown; bootstrap passes the command's status on.
+	echo "images: docker stop: exit status $code after $ms ms (stop timeout 20 s)"
+	ok stop/docker-stop "status $code after $ms ms" bash -c '
+		{ [ "$1" = 143 ] || { [ "$1" = 0 ] && grep -q "received signal 15, stopping" <<<"$3"; }; } && [ "$2" -lt 10000 ]' _ "$code" "$ms" "$logs"
+else
+	for c in run/pid1-is-bootstrap run/api-with-token run/port-on-127.0.0.1-only run/threads-cpus-1 \
+		run/hook-before-notebook.d run/secrets-in-server-env run/secrets-not-in-logs home/file-saved \
+		home/envtool-create-kernel stop/docker-stop; do
+		fail "$c" "the server did not start"
+	done
+	kname=
+fi
+$DOCKER rm -f "$ID-main" >/dev/null 2>&1
+
+# ---- the home volume across docker rm -----------------------------------------------
+start again -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" "$IMG"
+if wait_api again "$tok" 60; then
+	got=$(api again "$tok" GET /api/contents/nbk-test.txt | python3 -c 'import json,sys; print(json.load(sys.stdin).get("content"))' 2>/dev/null)
+	ok home/file-after-rm "got '$got'" [ "$got" = "kept across docker rm" ]
+	out=$($DOCKER exec -u 1000:100 -e HOME=/home/jovyan "$ID-again" /home/jovyan/.conda/envs/demo/bin/nbkit-hello 2>&1)
+	ok home/env-after-rm "got '$out'" [ "$out" = "hello from /home/jovyan/.conda/envs/demo" ]
+	if [ -n "$kname" ]; then
+		# the kernel of the environment, started from its kernelspec as Jupyter does, runs code
+		out=$(dk 90 exec -u 1000:100 -e HOME=/home/jovyan "$ID-again" timeout 60 python3 -c '
+import sys
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=50)
+try:
+    kc.execute_interactive("import sys, nbkit_hello; print(\"kernel prefix\", sys.prefix)", timeout=30)
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+' "$kname" 2>&1)
+		ok home/kernel-starts "kernel '$kname': $(tail -n 3 <<<"$out")" grep -qx "kernel prefix /home/jovyan/.conda/envs/demo" <<<"$out"
+	else
+		fail home/kernel-starts "no kernel from the first container"
+	fi
+else
+	for c in home/file-after-rm home/env-after-rm home/kernel-starts; do fail "$c" "the second server did not start"; done
+fi
+$DOCKER rm -f "$ID-again" >/dev/null 2>&1
+
+# ---- KubeSpawner's ways -------------------------------------------------------------
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" --entrypoint bootstrap -e JUPYTERHUB_API_TOKEN=x "$IMG" --check 2>&1)
+ver=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG" jupyterhub-singleuser --version 2>/dev/null)
+ok run/hub-command "plan: $(grep -i jupyterhub <<<"$out" | head -n 2); version '$ver'" \
+	bash -c 'grep -q "jupyterhub-singleuser" <<<"$1" && grep -Eq "^[0-9]+\.[0-9]+" <<<"$2"' _ "$out" "$ver"
+# a fresh volume (as a new PVC: empty, root's), NB_UID/NB_GID
+v=$(newvol uid)
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 \
+	--mount "type=volume,src=$v,dst=/home/jovyan,volume-nocopy=true" "$IMG" \
+	sh -c 'id -u; touch "$HOME/new-file"; stat -c %u:%g "$HOME" "$HOME/new-file" "$HOME/.condarc" "$HOME/.local/share/jupyter/kernels"' 2>"$tmp/uid.err")
+ok run/nb-uid-gid-owner "got: $(echo $out) $(tail -n 2 "$tmp/uid.err")" [ "$(echo $out)" = "1234 1234:1234 1234:1234 1234:1234 1234:1234" ]
+# an fsGroup volume: root:100, group-writable and setgid; an arbitrary uid in group 100
+v=$(newvol fsgroup)
+dk 60 run --rm --network none --entrypoint sh --mount "type=volume,src=$v,dst=/home/jovyan,volume-nocopy=true" "$IMG" \
+	-c 'chown 0:100 /home/jovyan && chmod 2775 /home/jovyan' >/dev/null 2>&1
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=5000 -e NB_GID=100 \
+	--mount "type=volume,src=$v,dst=/home/jovyan,volume-nocopy=true" "$IMG" \
+	sh -c 'touch "$HOME/f" && stat -c %u:%g "$HOME/f"' 2>"$tmp/fsg.err")
+ok run/fsgroup-home "got '$out': $(tail -n 2 "$tmp/fsg.err")" [ "$out" = 5000:100 ]
+# started as the user (Z2JH's default singleuser.uid 1000), not root
+v=$(newvol nonroot)
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" --user 1000:100 -v "$v:/home/jovyan" "$IMG" \
+	sh -c 'id -u; touch "$HOME/f" && echo saved' 2>"$tmp/nonroot.err")
+ok run/non-root-user "got: $(echo $out) $(tail -n 2 "$tmp/nonroot.err")" [ "$(echo $out)" = "1000 saved" ]
+
+# ---- bad input -----------------------------------------------------------------------
+# one_clear_line NAME LOG SECONDS STATUS: exit 1 at once, one line naming the file, no server
+one_clear_line() {
+	local lines
+	lines=$(grep -c . <<<"$2")
+	[ "$4" = 1 ] && [ "$3" -lt 10 ] && [ "$lines" = 1 ] && grep -q "$5" <<<"$2" && ! grep -q NotebookApp <<<"$2"
+}
+mkdir -p "$tmp/bad"
+printf 'user:\n  name: jovyan\n  uidd: 1000\n' >"$tmp/bad/99-bad.yaml"
+printf 'FROM %s\nCOPY 99-bad.yaml /etc/bootstrap/conf.d/99-bad.yaml\n' "$IMG" >"$tmp/bad/Dockerfile"
+if DOCKER_BUILDKIT=0 dk 300 build -q -t "$IMG-badconf-$ID" "$tmp/bad" >/dev/null 2>"$tmp/bad.err"; then
+	s0=$SECONDS
+	out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG-badconf-$ID" 2>&1)
+	rc=$?
+	ok bad/config-baked-in "exit $rc after $((SECONDS - s0)) s: $out" one_clear_line x "$out" $((SECONDS - s0)) $rc "99-bad.yaml:3"
+	echo "images: baked-in error: $out"
+else
+	fail bad/config-baked-in "derived image did not build: $(tail -n 2 "$tmp/bad.err")"
+fi
+printf 'user: [jovyan\ncommand:\n' >"$tmp/bad/bootstrap.yaml"
+s0=$SECONDS
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -v "$tmp/bad/bootstrap.yaml:/etc/bootstrap/bootstrap.yaml:ro" "$IMG" 2>&1)
+rc=$?
+ok bad/config-mounted "exit $rc after $((SECONDS - s0)) s: $out" one_clear_line x "$out" $((SECONDS - s0)) $rc "bootstrap.yaml"
+echo "images: mounted error: $out"
+# a home owned by another uid, then the same volume read-only: the warning and a working server
+v=$(newvol other)
+dk 60 run --rm --network none --entrypoint sh -v "$v:/home/jovyan" "$IMG" -c 'chown -R 4242:4242 /home/jovyan && chmod 755 /home/jovyan' >/dev/null 2>&1
+for mode in other-uid read-only; do
+	ro=
+	[ $mode = read-only ] && ro=:ro
+	start "$mode" -e JUPYTER_TOKEN="$tok" -v "$v:/home/jovyan$ro" "$IMG"
+	if wait_api "$mode" "$tok" 60; then
+		logs=$($DOCKER logs "$ID-$mode" 2>&1)
+		ok "bad/home-$mode" "no clear warning: $(grep -i writable <<<"$logs")" \
+			bash -c 'grep -q "warning: home: .*/home/jovyan.* is not writable by uid 1000 (owned by 4242:4242, mode 0755)" <<<"$1" && grep -q "home-fallback:" <<<"$1"' _ "$logs"
+	else
+		fail "bad/home-$mode" "the server did not start on an unwritable home"
+	fi
+	$DOCKER rm -f "$ID-$mode" >/dev/null 2>&1
+done
+
+# ---- the conda path, against a local channel of test packages ------------------------
+mkdir -p "$tmp/chan-src" && cd "$tmp/chan-src" || exit 1
+mk() { python3 "$SRC/tests/envtool/lib/make_pkg.py" built "$1" >/dev/null; }
+mk '{"name": "python", "version": "3.11.9", "build": "0_test", "subdir": "linux-64",
+	"files": {"bin/python3": {"text": "#!/bin/sh\necho \"Python 3.11.9 (nbkit test package)\"\n", "mode": 493}}}'
+mk '{"name": "jupyterlab", "version": "4.2.0", "build": "0_test", "depends": ["python"],
+	"files": {"bin/jupyter": {"text": "#!/bin/sh\necho \"jupyterlab 4.2.0 (nbkit test package)\"\n", "mode": 493}}}'
+mk '{"name": "jupyterhub-singleuser", "version": "5.0.0", "build": "0_test", "depends": ["python", "jupyterlab"],
+	"files": {"bin/jupyterhub-singleuser": {"text": "#!/bin/sh\necho \"5.0.0 (nbkit test package)\"\n", "mode": 493}}}'
+mk '{"name": "ipykernel", "version": "6.29.0", "build": "0_test", "depends": ["python"],
+	"files": {"share/nbkit-test/ipykernel": "marker\n"}}'
+python3 "$SRC/tests/envtool/lib/make_channel.py" "$tmp/srv/chan" built/*.tar.bz2 >/dev/null
+cd "$SRC" || exit 1
+python3 -m http.server --bind 127.0.0.1 0 --directory "$tmp/srv" >"$tmp/http.log" 2>&1 &
+server_pid=$!
+cport=
+for _ in $(seq 1 100); do
+	cport=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/http.log" | head -n 1)
+	[ -n "$cport" ] && break
+	sleep 0.1
+done
+if [ -n "$cport" ] && build conda.log IMAGE_REPO=nbkit/notebook TAG="test-conda-$ID" JUPYTER_SOURCE=conda \
+	CONDA_CHANNEL="http://127.0.0.1:$cport/chan"; then
+	pass conda/build-local-channel
+	out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG-conda-$ID" sh -c \
+		'ls /opt/conda/conda-meta; command -v jupyter; jupyterhub-singleuser; python3; sed -n "/^## conda/,/^$/p" /usr/share/nbkit/manifest.txt' 2>&1)
+	ok conda/opt-conda "got: $out" bash -c '
+		for w in "jupyterlab-4.2.0-0_test.json" "jupyterhub-singleuser-5.0.0-0_test.json" "ipykernel-6.29.0-0_test.json" \
+			"python-3.11.9-0_test.json" "/opt/conda/bin/jupyter" "5.0.0 (nbkit test package)" "Python 3.11.9 (nbkit test package)"; do
+			grep -qF -- "$w" <<<"$1" || exit 1
+		done' _ "$out"
+else
+	fail conda/build-local-channel "channel server port '$cport'; $(tail -n 5 "$LOGDIR/conda.log" 2>/dev/null)"
+	skip conda/opt-conda "not built"
+fi
+kill "$server_pid" 2>/dev/null
+wait "$server_pid" 2>/dev/null
+server_pid=
+
+echo "images: $((SECONDS)) s in all"
+finish
+[ "$failed" -eq 0 ]
