@@ -117,8 +117,8 @@ RUN case "$JUPYTER_SOURCE" in \
       && cp /usr/share/nbkit/conf.d/10-jupyter-debian.yaml /etc/bootstrap/conf.d/ ;; \
     conda) \
       rm -rf /opt/nbkit/demo-channel \
-      && CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \
-      && rm -rf /tmp/pkgs /root/.conda /root/.cache \
+      && CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q --no-kernel -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \
+      && rm -rf /tmp/pkgs /root/.conda /root/.cache /root/.local \
       && /opt/conda/bin/jupyter --version >/dev/null ;; \
     none) rm -rf /opt/nbkit/demo-channel ;; \
     *) echo "JUPYTER_SOURCE must be conda, debian or none, not '$JUPYTER_SOURCE'" >&2; exit 1 ;; \

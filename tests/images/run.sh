@@ -33,7 +33,7 @@ passed=0 failed=0 skipped=0
 started_dockerd=
 server_pid=
 
-ALL_CHECKS="engine build/base-image build/image build/labels build/manifest size/notebook-under-450MB
+ALL_CHECKS="engine build/base-image build/image build/labels build/labels-version-created-source build/manifest size/notebook-under-450MB
 build/runtime-only size/runtime-under-120MB build/java java/java-home run/pid1-is-bootstrap run/api-with-token
 run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/secrets-in-server-env
 run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
