@@ -10,7 +10,8 @@
 #   make bench                benchmarks, figures in bench/out/
 #   make install PREFIX=/usr/local [DESTDIR=...]
 #   make format               clang-format every C file
-#   make demo                 the main job (see README.md)
+#   make demo                 the main job: the notebook image on 127.0.0.1:8888 (README.md)
+#   make demo-bootstrap       bootstrap alone on a sample configuration
 #   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
 #
 # Sources are found by wildcard: a new lib/*.c, bootstrap/*.c, envtool/*.c,
@@ -195,7 +196,12 @@ bench: $(PROGRAMS) $(HELPER_BINS)
 fuzz:
 	BUILD=$(BUILD) tests/fuzz/run.sh
 
-demo: deps all
+# make demo: the notebook image on 127.0.0.1:8888 (scripts/demo-image.sh);
+# make demo-bootstrap: bootstrap alone on a sample configuration (scripts/demo.sh)
+demo: deps
+	scripts/demo-image.sh
+
+demo-bootstrap: deps all
 	BUILD=$(BUILD) scripts/demo.sh
 
 install: $(PROGRAMS)

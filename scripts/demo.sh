@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# `make demo`: run bootstrap on a sample configuration in a scratch folder
+# `make demo-bootstrap`: run bootstrap on a sample configuration in a scratch folder
 # and show what it does: the plan (--check), the command's environment
 # (--print-env, secrets as ***), then a real start with a sourced hook, a
 # secret read from a file and a command supervised to its end.
-# (When the notebook images exist, `make demo` starts Jupyter in Docker.)
+# (`make demo` starts the notebook image; this is `make demo-bootstrap`.)
 set -eu
 BUILD=${BUILD:-build}
 BOOTSTRAP=$(cd "$(dirname "$0")/.." && pwd)/$BUILD/bin/bootstrap

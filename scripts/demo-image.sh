@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# `make demo`: the notebook image running on this machine.  Builds what is
+# missing (the Docker engine is started when none answers; the local base
+# image; nbkit/notebook:dev, Debian Jupyter), starts it with a named home
+# volume on 127.0.0.1:8888, creates an environment with envtool from the
+# image's offline demo channel (its kernel "Python (demo)" appears in
+# Jupyter), and prints the URL with its token.
+#   DEMO_PORT=8888  DEMO_IMAGE=nbkit/notebook:dev  DEMO_VOLUME=nbkit-demo-home
+# `make image` rebuilds the image; `docker rm -f nbkit-demo` stops the demo
+# (the home volume stays: `docker volume rm nbkit-demo-home` removes it).
+set -eu
+cd "$(dirname "$0")/.."
+DOCKER=${DOCKER:-docker}
+PORT=${DEMO_PORT:-8888}
+IMAGE=${DEMO_IMAGE:-nbkit/notebook:dev}
+VOLUME=${DEMO_VOLUME:-nbkit-demo-home}
+NAME=nbkit-demo
+
+up=$(scripts/docker-up.sh)
+case $up in started*) echo "== started the Docker engine (dockerd pid ${up#started })" ;; esac
+if ! $DOCKER image inspect "$IMAGE" >/dev/null 2>&1; then
+	echo "== building $IMAGE (a few minutes the first time; scripts/build-image.sh)"
+	TAG=${IMAGE##*:} IMAGE_REPO=${IMAGE%:*} VERSION_TAG= JUPYTER_SOURCE=debian scripts/build-image.sh 2>&1 |
+		grep -E '^(build-image|mkrootfs|Successfully)' || true
+	$DOCKER image inspect "$IMAGE" >/dev/null 2>&1 || { echo "demo: the image did not build: run 'make image' to see why" >&2; exit 1; }
+else
+	echo "== $IMAGE is there (make image rebuilds it)"
+fi
+$DOCKER rm -f "$NAME" >/dev/null 2>&1 || true
+if curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/"; then
+	echo "demo: something already answers on 127.0.0.1:$PORT: stop it, or DEMO_PORT=8899 make demo" >&2
+	exit 1
+fi
+$DOCKER volume create "$VOLUME" >/dev/null
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "== docker run: $IMAGE, home volume $VOLUME, 127.0.0.1:$PORT"
+$DOCKER run -d --name "$NAME" -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN="$token" \
+	-v "$VOLUME:/home/jovyan" "$IMAGE" >/dev/null
+i=0
+until curl -fs --max-time 2 -o /dev/null -H "Authorization: token $token" "http://127.0.0.1:$PORT/api/status"; do
+	if [ "$($DOCKER inspect -f '{{.State.Running}}' "$NAME")" != true ]; then
+		echo "demo: the container stopped; its log:" >&2
+		$DOCKER logs "$NAME" 2>&1 | tail -n 20 >&2
+		exit 1
+	fi
+	i=$((i + 1))
+	[ "$i" -lt 600 ] || { echo "demo: Jupyter did not answer within 60 s; docker logs $NAME" >&2; exit 1; }
+	sleep 0.1
+done
+echo "== bootstrap's log (docker logs $NAME)"
+$DOCKER logs "$NAME" 2>&1 | grep '^bootstrap' | grep -v -e ': gpu:' -e 'user-hooks' || true
+echo
+if $DOCKER exec "$NAME" test -d /home/jovyan/.conda/envs/demo; then
+	echo "== the environment 'demo' is on the home volume already (from an earlier demo)"
+else
+	echo "== in a terminal of the notebook: envtool create -n demo python ipykernel nbkit-hello (the image's offline demo channel)"
+	$DOCKER exec -u 1000:100 -e HOME=/home/jovyan -w /home/jovyan "$NAME" envtool create -y -n demo \
+		--override-channels -c file:///opt/nbkit/demo-channel python ipykernel nbkit-hello 2>&1 | sed 's/^/   /'
+fi
+echo "== kernels Jupyter offers now:"
+curl -fsS -H "Authorization: token $token" "http://127.0.0.1:$PORT/api/kernelspecs" |
+	python3 -c 'import json,sys; [print("   ", k, "-", v["spec"]["display_name"]) for k, v in sorted(json.load(sys.stdin)["kernelspecs"].items())]'
+echo
+echo "Jupyter is running: http://127.0.0.1:$PORT/?token=$token"
+echo "  (over ssh: ssh -L $PORT:127.0.0.1:$PORT this-machine, then open the URL)"
+echo "  stop it: docker rm -f $NAME   (your files stay on the volume $VOLUME)"
