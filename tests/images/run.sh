@@ -16,8 +16,9 @@
 # When no engine can be had, every check is counted as skipped, never passed.
 #
 # Kept between runs, as the build cache: nbkit/base:bookworm and
-# nbkit/notebook:test (NBK_IMAGES_KEEP=0 removes them too).  Everything else
-# it makes (containers, volumes, other images) is removed on exit.
+# nbkit/notebook:test, :test-runtime and :test-java (NBK_IMAGES_KEEP=0
+# removes them too).  Everything else it makes (containers, volumes, the
+# conda and bad-config images) is removed on exit.
 set -u
 SRC=${NBK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$SRC" || exit 1
@@ -63,11 +64,11 @@ cleanup() {
 		[ -z "$ids" ] || $DOCKER rm -f $ids >/dev/null 2>&1
 		vols=$($DOCKER volume ls -q --filter "label=nbkit-test=$ID" 2>/dev/null)
 		[ -z "$vols" ] || $DOCKER volume rm -f $vols >/dev/null 2>&1
-		for i in $IMG-badconf-$ID $IMG-conda-$ID $IMG-java-$ID $IMG-runtime-$ID; do
+		for i in $IMG-badconf-$ID $IMG-conda-$ID; do
 			$DOCKER rmi -f "$i" >/dev/null 2>&1
 		done
 		if [ "${NBK_IMAGES_KEEP:-1}" = 0 ]; then
-			$DOCKER rmi -f "$IMG" nbkit/base:bookworm >/dev/null 2>&1
+			$DOCKER rmi -f "$IMG" "$IMG-runtime" "$IMG-java" nbkit/base:bookworm >/dev/null 2>&1
 		fi
 		$DOCKER image prune -f >/dev/null 2>&1
 	fi
@@ -193,18 +194,18 @@ size=$($DOCKER image inspect -f '{{.Size}}' "$IMG")
 ok size/notebook-under-450MB "$((size / 1000000)) MB" [ "$size" -lt 450000000 ]
 echo "images: $IMG: $((size / 1000000)) MB"
 
-if build runtime.log IMAGE_REPO=nbkit/notebook TAG="test-runtime-$ID" JUPYTER_SOURCE=none WITH_TOOLS=0; then
+if build runtime.log IMAGE_REPO=nbkit/notebook TAG=test-runtime JUPYTER_SOURCE=none WITH_TOOLS=0; then
 	pass build/runtime-only
-	rsize=$($DOCKER image inspect -f '{{.Size}}' "$IMG-runtime-$ID")
+	rsize=$($DOCKER image inspect -f '{{.Size}}' "$IMG-runtime")
 	ok size/runtime-under-120MB "$((rsize / 1000000)) MB" [ "$rsize" -lt 120000000 ]
 	echo "images: runtime only (JUPYTER_SOURCE=none WITH_TOOLS=0): $((rsize / 1000000)) MB"
 else
 	fail build/runtime-only "$(tail -n 5 "$LOGDIR/runtime.log")"
 	skip size/runtime-under-120MB "not built"
 fi
-if build java.log IMAGE_REPO=nbkit/notebook TAG="test-java-$ID" JUPYTER_SOURCE=none WITH_JAVA=1; then
+if build java.log IMAGE_REPO=nbkit/notebook TAG=test-java JUPYTER_SOURCE=none WITH_JAVA=1; then
 	pass build/java
-	out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG-java-$ID" sh -c 'echo "JAVA_HOME=$JAVA_HOME"; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1' 2>/dev/null)
+	out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" "$IMG-java" sh -c 'echo "JAVA_HOME=$JAVA_HOME"; "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1' 2>/dev/null)
 	ok java/java-home "got: $out" bash -c 'grep -qx "JAVA_HOME=/usr/lib/jvm/default-java" <<<"$1" && grep -q "openjdk version" <<<"$1"' _ "$out"
 else
 	fail build/java "$(tail -n 5 "$LOGDIR/java.log")"
