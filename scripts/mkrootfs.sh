@@ -37,7 +37,22 @@ MIRROR=${MIRROR%/}
 SECURITY_MIRROR=${SECURITY_MIRROR%/}
 
 work=$(mktemp -d /var/tmp/nbkit-rootfs.XXXXXX)
-trap 'rm -rf "$work"' EXIT INT TERM
+# debootstrap mounts /proc and /sys (and, in a container, binds /dev) into
+# the target while it runs, and can leave them mounted when it fails: never
+# remove files through a mount.  Unmount what is under $work (deepest
+# first), then remove without crossing into another file system.
+cleanup() {
+	awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+	if awk -v w="$work/" 'index($2, w) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+		say "something is still mounted under $work: left in place"
+	else
+		rm -rf --one-file-system "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 root=$work/rootfs
 
 say "debootstrap --variant=minbase $SUITE from $MIRROR"
@@ -46,6 +61,10 @@ if ! debootstrap --variant=minbase --keyring=/usr/share/keyrings/debian-archive-
 	"$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
 	tail -n 30 "$work/debootstrap.log" >&2
 	die "debootstrap failed (log above)"
+fi
+
+if awk -v w="$root/" 'index($2, w) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+	die "debootstrap left file systems mounted under $root; not going on"
 fi
 
 # apt: the same sources and validity settings as this machine.

@@ -70,7 +70,8 @@ cleanup() {
 		if [ "${NBK_IMAGES_KEEP:-1}" = 0 ]; then
 			$DOCKER rmi -f "$IMG" "$IMG-runtime" "$IMG-java" nbkit/base:bookworm >/dev/null 2>&1
 		fi
-		$DOCKER image prune -f >/dev/null 2>&1
+		# superseded builds of ours only (untagged, with our label)
+		$DOCKER image prune -f --filter label=io.nbkit.jupyter-source >/dev/null 2>&1
 	fi
 	if [ -n "$started_dockerd" ]; then
 		kill "$started_dockerd" 2>/dev/null
@@ -82,7 +83,7 @@ cleanup() {
 			echo "images: stopped the dockerd this suite started"
 		fi
 	fi
-	rm -rf "$tmp"
+	rm -rf --one-file-system "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
