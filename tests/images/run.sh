@@ -40,7 +40,7 @@ run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/sec
 run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
 run/nb-uid-gid-owner run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
-conda/build-local-channel conda/opt-conda"
+conda/build-local-channel conda/opt-conda tags/promote tags/hotfix-refused-off-the-stable-line"
 
 pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
 fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
@@ -64,7 +64,7 @@ cleanup() {
 		[ -z "$ids" ] || $DOCKER rm -f $ids >/dev/null 2>&1
 		vols=$($DOCKER volume ls -q --filter "label=nbkit-test=$ID" 2>/dev/null)
 		[ -z "$vols" ] || $DOCKER volume rm -f $vols >/dev/null 2>&1
-		for i in $IMG-badconf-$ID $IMG-conda-$ID; do
+		for i in $IMG-badconf-$ID $IMG-conda-$ID nbkit/tagtest-$ID:dev nbkit/tagtest-$ID:stable nbkit/tagtest-$ID:stable-old; do
 			$DOCKER rmi -f "$i" >/dev/null 2>&1
 		done
 		if [ "${NBK_IMAGES_KEEP:-1}" = 0 ]; then
@@ -386,6 +386,25 @@ for mode in other-uid read-only; do
 	fi
 	$DOCKER rm -f "$ID-$mode" >/dev/null 2>&1
 done
+
+# ---- tags: promote and hotfix (no registry: local tags) ---------------------------------
+PR=nbkit/tagtest-$ID
+$DOCKER tag "$IMG" "$PR:dev"
+if IMAGE_REPO=$PR DOCKER=$DOCKER timeout 60 scripts/tag-promote.sh >"$tmp/promote1.log" 2>&1 &&
+	$DOCKER tag "$IMG-runtime" "$PR:dev" && IMAGE_REPO=$PR DOCKER=$DOCKER timeout 60 scripts/tag-promote.sh >"$tmp/promote2.log" 2>&1; then
+	id() { $DOCKER image inspect -f '{{.Id}}' "$1" 2>/dev/null; }
+	ok tags/promote "stable/stable-old not moved: $(tail -n 3 "$tmp/promote2.log")" \
+		bash -c '[ "$1" = "$2" ] && [ "$3" = "$4" ]' _ "$(id "$PR:stable")" "$(id "$IMG-runtime")" "$(id "$PR:stable-old")" "$(id "$IMG")"
+else
+	fail tags/promote "$(tail -n 3 "$tmp/promote1.log" "$tmp/promote2.log" 2>/dev/null)"
+fi
+# hotfix: refused when HEAD is not on the stable line (a stable built from a commit HEAD lacks)
+printf 'FROM %s\nLABEL org.opencontainers.image.revision=0000000000000000000000000000000000000000\n' "$IMG" |
+	DOCKER_BUILDKIT=0 timeout 120 $DOCKER build -q -t "$PR:stable" - >/dev/null 2>&1
+out=$(IMAGE_REPO=$PR DOCKER=$DOCKER timeout 60 scripts/tag-hotfix.sh 2>&1)
+rc=$?
+ok tags/hotfix-refused-off-the-stable-line "exit $rc: $out" bash -c '[ "$1" = 1 ] && grep -q "which this clone does not have" <<<"$2"' _ "$rc" "$out"
+for t in dev stable stable-old hotfix; do $DOCKER rmi "$PR:$t" >/dev/null 2>&1; done
 
 # ---- the conda path, against a local channel of test packages ------------------------
 mkdir -p "$tmp/chan-src" && cd "$tmp/chan-src" || exit 1
