@@ -435,6 +435,7 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 	ssize_t n;
 	pid_t pid;
 	int code;
+	int stopped_by = 0;   /* SIGTERM or SIGINT forwarded to the command */
 
 	if (!argv || !argv[0] || !*argv[0]) {
 		nbk_log(NBK_LOG_ERROR, STEP, "no command to run");
@@ -529,6 +530,8 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 		if (sig == SIGCHLD) {
 			reap(pid, &cmd_status, &cmd_done);
 		} else if (is_forwarded(sig)) {
+			if (sig == SIGTERM || sig == SIGINT)
+				stopped_by = sig;
 			nbk_log(NBK_LOG_DEBUG, STEP, "forwarding %s to %d", strsignal(sig), (int)pid);
 			if (kill(pid, sig) < 0 && errno != ESRCH)
 				nbk_log(NBK_LOG_WARN, STEP, "cannot forward %s: %s", strsignal(sig),
@@ -544,7 +547,18 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 		char how[96];
 
 		nbk_describe_status(cmd_status, how, sizeof(how));
-		nbk_log(NBK_LOG_INFO, STEP, "'%s' %s: exit code %d", argv[0], how, code);
+		/*
+		 * A server that handles the SIGTERM we forwarded and exits 0
+		 * (Jupyter does) was still stopped: 128+N, as `docker stop`
+		 * and Kubernetes report a stopped container, not a finished one.
+		 */
+		if (stopped_by && code == 0) {
+			code = 128 + stopped_by;
+			nbk_log(NBK_LOG_INFO, STEP, "'%s' %s after %s: exit code %d (stopped)",
+				argv[0], how, strsignal(stopped_by), code);
+		} else {
+			nbk_log(NBK_LOG_INFO, STEP, "'%s' %s: exit code %d", argv[0], how, code);
+		}
 	}
 	stop_rest(&mask, pid1, ctx->cfg.stop_timeout_s);
 	return code;

@@ -1,6 +1,8 @@
 # As a child subreaper: HUP, INT, QUIT, USR1, USR2 and WINCH sent to
 # bootstrap reach the command; SIGTERM reaches it too and, when it dies of
-# it, bootstrap exits with 143.
+# it, bootstrap exits with 143; a command that handles SIGTERM and exits 0
+# (Jupyter does) was stopped all the same: 143; one that handles SIGHUP
+# (a reload) and later exits 0 by itself: 0.
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 write_config cfg.yaml
 cat > cmd.bash <<'SH'
@@ -34,3 +36,19 @@ wait_for_file ready
 kill -TERM "$bs"
 wait "$bs"
 echo "sleep: $?"
+# A server that handles SIGTERM and exits 0: still 143 (docker stop).
+rm -f ready
+bootstrap -q -c cfg.yaml -- bash -c 'trap "exit 0" TERM; echo $$ > ready; while :; do sleep 0.05; done' &
+bs=$!
+wait_for_file ready
+kill -TERM "$bs"
+wait "$bs"
+echo "clean exit after TERM: $?"
+# A HUP (reload) then a normal end: 0.
+rm -f ready
+bootstrap -q -c cfg.yaml -- bash -c 'trap "touch reloaded" HUP; echo $$ > ready; while [ ! -e reloaded ]; do sleep 0.05; done; exit 0' &
+bs=$!
+wait_for_file ready
+kill -HUP "$bs"
+wait "$bs"
+echo "exit after HUP: $?"
