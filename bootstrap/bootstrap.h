@@ -175,6 +175,39 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 		 struct nbk_error *err);
 /* privileges.c: setgroups/setgid/setuid to cfg.uid/gid, umask, HOME/USER */
 int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err);
+/* A user in more groups than this is cut to the first ones (NGROUPS_MAX is
+ * 65536 on Linux; a notebook user in hundreds of groups is already odd). */
+#define BS_MAX_GROUPS 1024
+/*
+ * The supplementary groups the user runs with (from /etc/group, plus the
+ * primary group and a group-writable home's group: see privileges.c).
+ * Returns the count written to groups, at most max.
+ */
+size_t bs_user_groups(const struct bs_ctx *ctx, gid_t *groups, size_t max);
+
+/*
+ * userfs.c: the scope in which bootstrap acts in the home.  Between enter
+ * and leave, every path is resolved and every permission checked as the
+ * notebook user (fsuid cfg.uid, fsgid ctx->files_gid, the user's groups), so
+ * root never acts through a name the user controls.  A no-op when bootstrap
+ * is not root or the user is root.  leave restores root's identity and
+ * frees what enter saved; it is safe on a scope that was never entered.
+ */
+struct bs_userfs {
+	bool active;
+	uid_t fsuid;
+	gid_t fsgid;
+	gid_t *saved_groups;
+	size_t n_saved;
+};
+int bs_userfs_enter(const struct bs_ctx *ctx, struct bs_userfs *s, struct nbk_error *err);
+void bs_userfs_leave(struct bs_userfs *s);
+/*
+ * true when path (expanded, absolute) may lead through the user's files: it
+ * lies in the home, or it holds a ".." that the kernel resolves through
+ * whatever links the path crosses.  Such a path is opened as the user.
+ */
+bool bs_path_in_home(const struct bs_ctx *ctx, const char *path);
 /*
  * supervise.c: become subreaper (or act as PID 1), start argv with ctx->env,
  * forward signals, reap, stop what is left when the command ends.  Returns

@@ -66,11 +66,12 @@ NBK_STATIC bool bs_condarc_merge_list(struct nbk_node *root, const char *key,
 /*
  * Merge the managed keys into the .condarc at path.  Returns 1 when the file
  * was written, 0 when it was already right or was left untouched (*why set),
- * -1 on a write error.
+ * -1 on an error.  The caller decides as whom it runs (userfs.c): the file
+ * is opened once, by nbk_yaml_load_file, and never checked by name first.
  */
 NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
-				 const struct nbk_strvec *channels, uid_t uid, gid_t gid,
-				 const char **why, struct nbk_error *err)
+				 const struct nbk_strvec *channels, const char **why,
+				 struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
 	_cleanup_buf_ struct nbk_buf out = NBK_BUF_INIT;
@@ -82,30 +83,31 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 	bool changed = false;
 
 	*why = NULL;
-	if (lstat(path, &st) == 0) {
-		if (!S_ISREG(st.st_mode)) {
-			*why = "it is not a regular file";
-			return 0;
-		}
-		mode = st.st_mode & 0777;
-		if (nbk_yaml_load_file(path, BS_CONDARC_MAX, &root, &perr) < 0) {
+	if (nbk_yaml_load_file(path, BS_CONDARC_MAX, &root, &perr) < 0) {
+		if (perr.errnum == ENOENT) {
+			root = NULL;
+		} else if (perr.errnum) {
+			nbk_error_set(err, perr.errnum, "%s", perr.msg);
+			return -1;
+		} else {
 			nbk_warn("envroots: '%s' is not valid YAML (%s): left untouched; the roots "
 				 "still reach conda through CONDA_ENVS_DIRS and CONDA_PKGS_DIRS",
 				 path, perr.msg);
 			*why = "it is not valid YAML";
 			return 0;
 		}
-		if (root->kind == NBK_NODE_NULL) {
-			nbk_node_free(root);
-			root = NULL;
-		} else if (root->kind != NBK_NODE_MAP) {
-			nbk_warn("envroots: '%s' is not a YAML mapping: left untouched", path);
-			*why = "it is not a YAML mapping";
-			return 0;
-		}
-	} else if (errno != ENOENT) {
-		return nbk_error_set(err, errno, "cannot stat '%s'", path);
+	} else if (root->kind == NBK_NODE_NULL) {
+		nbk_node_free(root);
+		root = NULL;
+	} else if (root->kind != NBK_NODE_MAP) {
+		nbk_warn("envroots: '%s' is not a YAML mapping: left untouched", path);
+		*why = "it is not a YAML mapping";
+		return 0;
 	}
+	/* Keep the mode the user gave the file (read after the load: a file
+	 * swapped in between only changes the mode of what is written next). */
+	if (root && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		mode = st.st_mode & 0777;
 	if (!root) {
 		root = nbk_node_new(NBK_NODE_MAP);
 		changed = true;
@@ -120,56 +122,87 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 		return 0;
 	if (nbk_yaml_emit(root, &out, err) < 0)
 		return -1;
-	if (nbk_write_file_atomic(path, out.data, out.len, mode, uid, gid, err) < 0)
+	if (nbk_write_file_atomic(path, out.data, out.len, mode, (uid_t)-1, (gid_t)-1, err) < 0)
 		return -1;
 	return 1;
+}
+
+/*
+ * The folders and the .condarc in the home, as the user (userfs.c).  The
+ * home is the user's: a folder or file that cannot be made is one warning
+ * naming it, and the start goes on.  What became of the .condarc goes to said.
+ */
+static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
+		      const char *envs_dir, const char *pkgs_dir, struct nbk_buf *said)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	_cleanup_free_ char *envs = nbk_xasprintf("%s/envs", root);
+	_cleanup_free_ char *pkgs = nbk_xasprintf("%s/pkgs", root);
+	struct nbk_error e = NBK_ERROR_INIT;
+	const char *why = NULL;
+	int written;
+
+	/* Folders inside the home only: a root elsewhere is the admin's to make. */
+	if (nbk_path_is_within(ctx->home, root) &&
+	    (nbk_mkdir_p(envs, 0755, (uid_t)-1, (gid_t)-1, NULL, &e) < 0 ||
+	     nbk_mkdir_p(pkgs, 0755, (uid_t)-1, (gid_t)-1, NULL, &e) < 0)) {
+		nbk_warn("envroots: %s: skipped (environments cannot be created there until "
+			 "the user fixes it)", e.msg);
+		nbk_error_clear(&e);
+	}
+	if (!condarc)
+		return;
+	written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, &why, &e);
+	if (written < 0) {
+		nbk_warn("envroots: %s: the .condarc is left as it is", e.msg);
+		why = "it cannot be changed";
+	}
+	if (why)
+		nbk_buf_addf(said, " left untouched: %s", why);
+	else
+		nbk_buf_addstr(said, written ? " updated" : " already right");
 }
 
 int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	const struct bs_config *cfg = &ctx->cfg;
 	_cleanup_free_ char *root = NULL;
-	_cleanup_free_ char *envs = NULL;
-	_cleanup_free_ char *pkgs = NULL;
 	_cleanup_free_ char *condarc = NULL;
-	const char *envs_dir, *pkgs_dir, *why = NULL;
-	uid_t uid = ctx->is_root ? cfg->uid : (uid_t)-1;
-	int written = 0;
+	_cleanup_buf_ struct nbk_buf said = NBK_BUF_INIT;
+	const char *envs_dir, *pkgs_dir;
+	struct bs_userfs as_user;
 
 	if (nbk_path_expand_user(cfg->envs_root, ctx->home, &root, err) < 0)
 		return nbk_error_prefix(err, "envs.root");
-	envs = nbk_xasprintf("%s/envs", root);
-	pkgs = nbk_xasprintf("%s/pkgs", root);
-	/* The container's own CONDA_*_DIRS win, as every variable does. */
-	bs_env_set_default(ctx, "CONDA_ENVS_DIRS", envs);
-	bs_env_set_default(ctx, "CONDA_PKGS_DIRS", pkgs);
+	{
+		_cleanup_free_ char *envs = nbk_xasprintf("%s/envs", root);
+		_cleanup_free_ char *pkgs = nbk_xasprintf("%s/pkgs", root);
+
+		/* The container's own CONDA_*_DIRS win, as every variable does. */
+		bs_env_set_default(ctx, "CONDA_ENVS_DIRS", envs);
+		bs_env_set_default(ctx, "CONDA_PKGS_DIRS", pkgs);
+	}
 	envs_dir = nbk_env_get(&ctx->env, "CONDA_ENVS_DIRS");
 	pkgs_dir = nbk_env_get(&ctx->env, "CONDA_PKGS_DIRS");
 	if (*cfg->pip_index_url)
 		bs_env_set_default(ctx, "PIP_INDEX_URL", cfg->pip_index_url);
+	if (*cfg->condarc && nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
+		return nbk_error_prefix(err, "envs.condarc");
 
 	if (ctx->home_readonly) {
 		bs_step_log(ctx, "envroots", "CONDA_ENVS_DIRS=%s CONDA_PKGS_DIRS=%s (home read-only: "
 			    "no folders, no .condarc)", envs_dir, pkgs_dir);
 		return 0;
 	}
-	/* Folders inside the home only: a root elsewhere is the admin's to make. */
-	if (nbk_path_is_within(ctx->home, root)) {
-		if (nbk_mkdir_p(envs, 0755, uid, ctx->files_gid, NULL, err) < 0 ||
-		    nbk_mkdir_p(pkgs, 0755, uid, ctx->files_gid, NULL, err) < 0)
-			return nbk_error_prefix(err, "envs.root");
-	}
-	if (*cfg->condarc) {
-		if (nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
-			return nbk_error_prefix(err, "envs.condarc");
-		written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, uid,
-					    ctx->files_gid, &why, err);
-		if (written < 0)
-			return nbk_error_prefix(err, "envs.condarc");
-	}
-	bs_step_log(ctx, "envroots", "CONDA_ENVS_DIRS=%s CONDA_PKGS_DIRS=%s; %s %s%s%s", envs_dir,
-		    pkgs_dir, condarc ? condarc : "no .condarc",
-		    !condarc ? "" : written ? "updated" : why ? "left untouched: " : "already right",
-		    why ? why : "", "");
+	/*
+	 * Everything below acts as the user, the .condarc too, wherever it is:
+	 * a .condarc the user cannot write is not one bootstrap should change.
+	 */
+	if (bs_userfs_enter(ctx, &as_user, err) < 0)
+		return -1;
+	home_part(ctx, root, condarc, envs_dir, pkgs_dir, &said);
+	bs_userfs_leave(&as_user);
+	bs_step_log(ctx, "envroots", "CONDA_ENVS_DIRS=%s CONDA_PKGS_DIRS=%s; %s%s", envs_dir,
+		    pkgs_dir, condarc ? condarc : "no .condarc", said.len ? said.data : "");
 	return 0;
 }

@@ -156,16 +156,7 @@ static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct n
 	return 0;
 }
 
-static void give_to_user(const struct bs_ctx *ctx, int fd, const char *path)
-{
-	if (!ctx->is_root)
-		return;
-	if (fchown(fd, ctx->cfg.uid, ctx->files_gid) < 0)
-		nbk_warn("cannot give '%s' to uid %u: %s", path, (unsigned)ctx->cfg.uid,
-			 strerror(errno));
-}
-
-static int copy_file(const struct bs_ctx *ctx, int srcdir, int dstdir, const char *name,
+static int copy_file(int srcdir, int dstdir, const char *name,
 		     const char *dst_path, mode_t mode, struct nbk_error *err)
 {
 	_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -200,12 +191,11 @@ static int copy_file(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 	}
 	if (fchmod(out, mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID)) < 0)
 		return nbk_error_set(err, errno, "cannot set the mode of '%s'", dst_path);
-	give_to_user(ctx, out, dst_path);
 	return 0;
 }
 
 /* Copy what is missing from srcdir into dstdir, recursively, never overwriting. */
-static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const char *dst_path,
+static int copy_tree(int srcdir, int dstdir, const char *dst_path,
 		     int depth, struct home_stats *st, struct nbk_error *err)
 {
 	_cleanup_close_ int dupfd = dup(srcdir);
@@ -241,7 +231,7 @@ static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 									   O_NOFOLLOW);
 
 				if (sub_s >= 0 && sub_d >= 0)
-					ret = copy_tree(ctx, sub_s, sub_d, path, depth + 1, st, err);
+					ret = copy_tree(sub_s, sub_d, path, depth + 1, st, err);
 			} else {
 				st->kept++;
 			}
@@ -261,12 +251,14 @@ static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 				ret = nbk_error_set(err, errno, "cannot open '%s'", path);
 				break;
 			}
-			fchmod(sub_d, s.st_mode & 0777);
-			give_to_user(ctx, sub_d, path);
+			if (fchmod(sub_d, s.st_mode & 0777) < 0) {
+				ret = nbk_error_set(err, errno, "cannot set the mode of '%s'", path);
+				break;
+			}
 			st->dirs++;
-			ret = copy_tree(ctx, sub_s, sub_d, path, depth + 1, st, err);
+			ret = copy_tree(sub_s, sub_d, path, depth + 1, st, err);
 		} else if (S_ISREG(s.st_mode)) {
-			ret = copy_file(ctx, srcdir, dstdir, de->d_name, path, s.st_mode, err);
+			ret = copy_file(srcdir, dstdir, de->d_name, path, s.st_mode, err);
 			st->files++;
 		} else if (S_ISLNK(s.st_mode)) {
 			char target[4096];
@@ -279,10 +271,6 @@ static int copy_tree(const struct bs_ctx *ctx, int srcdir, int dstdir, const cha
 				ret = nbk_error_set(err, errno, "cannot create the link '%s'", path);
 				break;
 			}
-			if (ctx->is_root && fchownat(dstdir, de->d_name, ctx->cfg.uid, ctx->files_gid,
-						     AT_SYMLINK_NOFOLLOW) < 0)
-				nbk_warn("cannot give '%s' to uid %u: %s", path,
-					 (unsigned)ctx->cfg.uid, strerror(errno));
 			st->links++;
 		}
 		/* devices, fifos, sockets in a skeleton: skipped */
@@ -304,53 +292,121 @@ NBK_STATIC bool bs_can_write(const struct stat *st, uid_t uid, gid_t gid)
 	return st->st_mode & S_IWOTH;
 }
 
-int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
+/*
+ * The home folder itself, as root: the one thing in the home root makes.
+ * Its parent is the image's (/home), not the user's; still, every step after
+ * the mkdir is on a descriptor opened without following a link.  Fills *hs
+ * with the folder's state after the step.
+ */
+static int home_folder(struct bs_ctx *ctx, struct stat *hs, struct nbk_buf *did,
+		       struct nbk_error *err)
 {
 	const struct bs_config *cfg = &ctx->cfg;
-	_cleanup_buf_ struct nbk_buf did = NBK_BUF_INIT;
-	struct home_stats st = { 0, 0, 0, 0 };
-	struct stat hs;
-	mode_t dir_mode = 0777 & ~cfg->umask;
-	size_t i;
+	mode_t dir_mode = (0777 & ~cfg->umask) | S_IRWXU;
+	_cleanup_close_ int fd = -1;
+	bool created = false;
 
-	if (ensure_user_entries(ctx, &did, err) < 0)
-		return -1;
+	fd = open(ctx->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		_cleanup_free_ char *parent = nbk_path_dirname(ctx->home);
 
-	if (lstat(ctx->home, &hs) < 0) {
-		int created = 0;
-
-		if (errno != ENOENT)
-			return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
-		{
-			_cleanup_free_ char *parent = nbk_path_dirname(ctx->home);
-
-			if (nbk_mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
-				return nbk_error_prefix(err, "cannot create the home folder");
-		}
-		if (nbk_mkdir_p(ctx->home, dir_mode | S_IRWXU, ctx->is_root ? cfg->uid : (uid_t)-1,
-				cfg->gid, &created, err) < 0)
+		if (nbk_mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
 			return nbk_error_prefix(err, "cannot create the home folder");
-		nbk_buf_addf(&did, "; created %s", ctx->home);
-		if (lstat(ctx->home, &hs) < 0)
-			return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
-	} else if (!S_ISDIR(hs.st_mode)) {
-		return nbk_error_set(err, ENOTDIR, "the home '%s' is not a folder", ctx->home);
-	} else if (ctx->is_root && hs.st_uid == 0 && cfg->uid != 0 &&
-		   !(hs.st_gid != 0 && (hs.st_mode & S_IWGRP))) {
+		if (mkdir(ctx->home, dir_mode) == 0)
+			created = true;
+		else if (errno != EEXIST)
+			return nbk_error_set(err, errno, "cannot create the home folder '%s'",
+					     ctx->home);
+		fd = open(ctx->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return nbk_error_set(err, errno == ELOOP ? ENOTDIR : errno,
+				     "the home '%s' is not a folder", ctx->home);
+	if (fstat(fd, hs) < 0)
+		return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
+	if (created) {
+		if (fchmod(fd, dir_mode) < 0 ||
+		    (ctx->is_root && fchown(fd, cfg->uid, cfg->gid) < 0))
+			return nbk_error_set(err, errno, "cannot give the new home '%s' to uid %u",
+					     ctx->home, (unsigned)cfg->uid);
+		nbk_buf_addf(did, "; created %s", ctx->home);
+	} else if (ctx->is_root && hs->st_uid == 0 && cfg->uid != 0 &&
+		   !(hs->st_gid != 0 && (hs->st_mode & S_IWGRP))) {
 		/*
 		 * A fresh volume mounted without fsGroup: the folder itself only.
 		 * A root-owned folder that is group-writable by a group other
 		 * than root is a Kubernetes fsGroup volume: its group is what
 		 * makes it writable (privileges.c keeps that group), so it stays.
 		 */
-		if (chown(ctx->home, cfg->uid, cfg->gid) < 0)
+		if (fchown(fd, cfg->uid, cfg->gid) < 0)
 			return nbk_error_set(err, errno, "cannot give the home '%s' to uid %u",
 					     ctx->home, (unsigned)cfg->uid);
-		hs.st_uid = cfg->uid;
-		hs.st_gid = cfg->gid;
-		nbk_buf_addf(&did, "; gave %s (the folder only) to %u:%u", ctx->home,
+		nbk_buf_addf(did, "; gave %s (the folder only) to %u:%u", ctx->home,
 			     (unsigned)cfg->uid, (unsigned)cfg->gid);
 	}
+	if (fstat(fd, hs) < 0)
+		return nbk_error_set(err, errno, "cannot stat the home folder '%s'", ctx->home);
+	return 0;
+}
+
+/*
+ * Inside the home, as the user (userfs.c): the listed folders and the
+ * skeleton.  The home is the user's to shape, so nothing here stops the
+ * start: each thing that cannot be done is one warning naming its path.
+ */
+static void home_contents(struct bs_ctx *ctx, struct home_stats *st)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	mode_t dir_mode = (0777 & ~cfg->umask) | S_IRWXU;
+	size_t i;
+
+	for (i = 0; i < cfg->home_dirs.n; i++) {
+		struct nbk_error e = NBK_ERROR_INIT;
+		const char *rel = cfg->home_dirs.v[i];
+		_cleanup_free_ char *path = NULL;
+		int created = 0;
+
+		if (rel[0] == '~' && rel[1] == '/')
+			rel += 2;
+		if (nbk_path_join_safe(ctx->home, rel, &path, &e) < 0 ||
+		    nbk_mkdir_p(path, dir_mode, (uid_t)-1, (gid_t)-1, &created, &e) < 0) {
+			nbk_warn("home: %s: skipped", e.msg);
+			continue;
+		}
+		st->dirs += created;
+	}
+
+	if (*cfg->skeleton) {
+		struct nbk_error e = NBK_ERROR_INIT;
+		_cleanup_close_ int src = open(cfg->skeleton, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int dst = -1;
+
+		if (src < 0) {
+			if (errno != ENOENT)
+				nbk_warn("home: cannot read the skeleton '%s': %s", cfg->skeleton,
+					 strerror(errno));
+			return;
+		}
+		dst = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (dst < 0)
+			nbk_warn("home: cannot open the home '%s': %s: the skeleton is skipped",
+				 ctx->home, strerror(errno));
+		else if (copy_tree(src, dst, ctx->home, 0, st, &e) < 0)
+			nbk_warn("home: copying the skeleton '%s': %s: the rest of it is skipped",
+				 cfg->skeleton, e.msg);
+	}
+}
+
+int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	_cleanup_buf_ struct nbk_buf did = NBK_BUF_INIT;
+	struct home_stats st = { 0, 0, 0, 0 };
+	struct bs_userfs as_user;
+	struct stat hs;
+
+	if (ensure_user_entries(ctx, &did, err) < 0 || home_folder(ctx, &hs, &did, err) < 0)
+		return -1;
 
 	/* On an fsGroup volume what we create keeps the volume's group. */
 	ctx->files_gid = hs.st_gid != 0 && (hs.st_mode & S_IWGRP) && hs.st_uid != cfg->uid
@@ -367,37 +423,10 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 		return 0;
 	}
 
-	for (i = 0; i < cfg->home_dirs.n; i++) {
-		const char *rel = cfg->home_dirs.v[i];
-		_cleanup_free_ char *path = NULL;
-		int created = 0;
-
-		if (rel[0] == '~' && rel[1] == '/')
-			rel += 2;
-		if (nbk_path_join_safe(ctx->home, rel, &path, err) < 0)
-			return nbk_error_prefix(err, "home.directories");
-		if (nbk_mkdir_p(path, dir_mode | S_IRWXU, ctx->is_root ? cfg->uid : (uid_t)-1,
-				ctx->files_gid, &created, err) < 0)
-			return -1;
-		st.dirs += created;
-	}
-
-	if (*cfg->skeleton) {
-		_cleanup_close_ int src = open(cfg->skeleton, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_close_ int dst = -1;
-
-		if (src < 0) {
-			if (errno != ENOENT)
-				nbk_warn("home: cannot read the skeleton '%s': %s", cfg->skeleton,
-					 strerror(errno));
-		} else {
-			dst = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-			if (dst < 0)
-				return nbk_error_set(err, errno, "cannot open the home '%s'", ctx->home);
-			if (copy_tree(ctx, src, dst, ctx->home, 0, &st, err) < 0)
-				return nbk_error_prefix(err, "copying the skeleton '%s'", cfg->skeleton);
-		}
-	}
+	if (bs_userfs_enter(ctx, &as_user, err) < 0)
+		return -1;
+	home_contents(ctx, &st);
+	bs_userfs_leave(&as_user);
 	bs_step_log(ctx, "home", "%s ready: %d folder(s), %d file(s), %d link(s) added, %d kept%s",
 		    ctx->home, st.dirs, st.files, st.links, st.kept, did.data);
 	return 0;

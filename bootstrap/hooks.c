@@ -704,6 +704,14 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 			nbk_error_clear(err);
 			continue;
 		}
+		/* Root runs only the image's and the deployment's hooks: a folder
+		 * in the home holds the user's code (hooks.user_dirs runs it as
+		 * the user, after the drop). */
+		if (geteuid() == 0 && ctx->cfg.uid != 0 && bs_path_in_home(ctx, dir)) {
+			nbk_log(NBK_LOG_WARN, phase, "'%s' is in the user's home: not run as root "
+				"(list it in hooks.user_dirs)", dir);
+			continue;
+		}
 		if (!shell)
 			shell = find_shell();
 		r = run_dir(ctx, dir, phase, shell, &st, err);

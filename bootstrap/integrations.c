@@ -297,6 +297,39 @@ static void set_literal(struct integrations *in, const char *key, const char *va
 		nbk_env_set(&in->layer[L_LITERAL], key, value);
 }
 
+/*
+ * Read a secret file (into *value, trimmed) or an env file (into text).  A
+ * file in the home is the user's: it is read with the user's identity
+ * (userfs.c), so a link there reaches only what the user may read, and a
+ * problem with it is a warning, since the user must not be able to stop
+ * their own server.  Any other file is the deployment's: read as root, and
+ * a problem stops the start.  Returns 1 when read, 0 when skipped, -1.
+ */
+static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path,
+			 char **value, struct nbk_buf *text, struct nbk_error *err)
+{
+	bool users = bs_path_in_home(ctx, path);
+	struct bs_userfs as_user;
+	int r;
+
+	if (users && bs_userfs_enter(ctx, &as_user, err) < 0)
+		return nbk_error_prefix(err, "%s", what);
+	if (value)
+		r = bs_integrations_read_secret(path, value, err);
+	else
+		r = check_file_kind(path, err) < 0 ? -1 : nbk_read_file(path, BS_ENV_FILE_MAX, text, err);
+	if (users)
+		bs_userfs_leave(&as_user);
+	if (r == 0)
+		return 1;
+	if (!users)
+		return nbk_error_prefix(err, "%s", what);
+	nbk_log(NBK_LOG_WARN, STEP, "%s: %s, as uid %u: skipped", what, err->msg,
+		(unsigned)ctx->cfg.uid);
+	nbk_error_clear(err);
+	return 0;
+}
+
 /* Read every *_file secret into L_SECRET_FILES. */
 static int read_secret_files(struct integrations *in, struct nbk_error *err)
 {
@@ -318,6 +351,7 @@ static int read_secret_files(struct integrations *in, struct nbk_error *err)
 		  BS_ENV_AWS_SECRET_ACCESS_KEY },
 	};
 	size_t i;
+	int r;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		_cleanup_free_ char *path = NULL;
@@ -327,8 +361,11 @@ static int read_secret_files(struct integrations *in, struct nbk_error *err)
 			continue;
 		if (expand_path(in->ctx, files[i].what, files[i].path, &path, err) < 0)
 			return -1;
-		if (bs_integrations_read_secret(path, &value, err) < 0)
-			return nbk_error_prefix(err, "%s", files[i].what);
+		r = read_as_owner(in->ctx, files[i].what, path, &value, NULL, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
 		if (!*value) {
 			nbk_log(NBK_LOG_WARN, STEP, "%s '%s' is empty: %s not set", files[i].what,
 				path, files[i].var);
@@ -345,6 +382,7 @@ static int read_env_files(struct integrations *in, struct nbk_error *err)
 {
 	const struct nbk_strvec *files = &in->ctx->cfg.env_files;
 	size_t i, j;
+	int r;
 
 	for (i = 0; i < files->n; i++) {
 		_cleanup_free_ char *path = NULL;
@@ -353,8 +391,11 @@ static int read_env_files(struct integrations *in, struct nbk_error *err)
 
 		if (expand_path(in->ctx, "integrations.env_files", files->v[i], &path, err) < 0)
 			return -1;
-		if (check_file_kind(path, err) < 0 || nbk_read_file(path, BS_ENV_FILE_MAX, &text, err) < 0)
-			return nbk_error_prefix(err, "integrations.env_files");
+		r = read_as_owner(in->ctx, "integrations.env_files", path, NULL, &text, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
 		if (bs_integrations_parse_env_file(path, text.data, text.len, &vars, err) < 0)
 			return nbk_error_prefix(err, "integrations.env_files");
 		memset(text.data, 0, text.len);

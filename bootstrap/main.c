@@ -359,9 +359,11 @@ int main(int argc, char **argv)
 	    run_step(&ctx, "gpu", bs_gpu_apply) < 0 ||
 	    run_step(&ctx, "threads", bs_threads_apply) < 0 ||
 	    (!ctx.print_env && run_step(&ctx, "hooks", step_root_hooks) < 0) ||
+	    /* before anything of the user's runs: the hooks in the home are the
+	     * user's code, and the variables listed are meant for root's steps */
+	    run_step(&ctx, "unset", step_unset) < 0 ||
 	    run_step(&ctx, "privileges", bs_privileges_drop) < 0 ||
-	    (!ctx.print_env && run_step(&ctx, "user-hooks", step_user_hooks) < 0) ||
-	    run_step(&ctx, "unset", step_unset) < 0) {
+	    (!ctx.print_env && run_step(&ctx, "user-hooks", step_user_hooks) < 0)) {
 		nbk_error("start aborted: the command was not started");
 		nbk_strvec_release(&command);
 		ctx_release(&ctx);

@@ -28,9 +28,6 @@
 #include "bootstrap.h"
 
 #define STEP "privileges"
-/* A user in more groups than this is cut to the first ones (NGROUPS_MAX is
- * 65536 on Linux; a notebook user in hundreds of groups is already odd). */
-#define MAX_GROUPS 1024
 
 static bool has_gid(const gid_t *groups, size_t n, gid_t gid)
 {
@@ -54,7 +51,7 @@ static bool has_gid(const gid_t *groups, size_t n, gid_t gid)
  * a group-writable root-owned folder is not a reason to be in root's group.
  * Returns the count written to groups (at most max).
  */
-static size_t user_groups(const struct bs_ctx *ctx, gid_t *groups, size_t max)
+size_t bs_user_groups(const struct bs_ctx *ctx, gid_t *groups, size_t max)
 {
 	const char *name = ctx->cfg.user_name;
 	const char *home = ctx->home ? ctx->home : ctx->cfg.home;
@@ -122,8 +119,8 @@ int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err)
 		return 0;
 	}
 
-	groups = nbk_xcalloc(MAX_GROUPS, sizeof(*groups));
-	ngroups = user_groups(ctx, groups, MAX_GROUPS);
+	groups = nbk_xcalloc(BS_MAX_GROUPS, sizeof(*groups));
+	ngroups = bs_user_groups(ctx, groups, BS_MAX_GROUPS);
 	if (setgroups(ngroups, groups) < 0)
 		return nbk_error_set(err, errno, "cannot set the supplementary groups of uid %u",
 				     (unsigned)uid);

@@ -131,12 +131,22 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
 			continue;
 		*p = '\0';
 		if (mkdir(copy, mode) == 0) {
+			/*
+			 * Owner and mode on a descriptor of the folder just made,
+			 * never by name: a name swapped for a link in between
+			 * must not have its target chowned (issue 9).
+			 */
+			_cleanup_close_ int fd = open(copy, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+							      O_CLOEXEC);
+
 			made++;
-			if (uid != (uid_t)-1 && chown(copy, uid, gid) < 0)
+			if (fd < 0)
+				return nbk_error_set(err, errno, "cannot open '%s'", copy);
+			if (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0)
 				return nbk_error_set(err, errno, "cannot change the owner of '%s'",
 						     copy);
 			/* mkdir applies the umask; the caller asked for this mode */
-			if (chmod(copy, mode) < 0)
+			if (fchmod(fd, mode) < 0)
 				return nbk_error_set(err, errno, "cannot change the mode of '%s'",
 						     copy);
 		} else if (errno != EEXIST) {

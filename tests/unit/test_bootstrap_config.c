@@ -21,8 +21,7 @@
 #include "nbkit/path.h"
 
 int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
-		      const struct nbk_strvec *channels, uid_t uid, gid_t gid,
-		      const char **why, struct nbk_error *err);
+		      const struct nbk_strvec *channels, const char **why, struct nbk_error *err);
 
 static char tmpdir[64];
 
@@ -262,7 +261,7 @@ static void test_condarc(void **state)
 	path = nbk_xasprintf("%s/new-condarc", tmpdir);
 	nbk_strvec_push(&channels, "https://mirror/conda-forge");
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   (uid_t)-1, (gid_t)-1, &why, &err), 1);
+					   &why, &err), 1);
 	text = slurp(path);
 	assert_string_equal(text, "envs_dirs:\n- /h/.conda/envs\npkgs_dirs:\n- /h/.conda/pkgs\n"
 				  "channels:\n- https://mirror/conda-forge\n");
@@ -270,7 +269,7 @@ static void test_condarc(void **state)
 	/* already right: not rewritten */
 	assert_int_equal(stat(path, &st1), 0);
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   (uid_t)-1, (gid_t)-1, &why, &err), 0);
+					   &why, &err), 0);
 	assert_null(why);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
@@ -280,7 +279,7 @@ static void test_condarc(void **state)
 	path = write_tmp("user-condarc", "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
 					 "always_yes: true\nssl_verify: /etc/ca.pem\n");
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
 					   &why, &err), 1);
 	text = slurp(path);
 	assert_string_equal(text, "channels:\n- defaults\nenvs_dirs:\n- /h/envs\n- /data/envs\n"
@@ -293,7 +292,7 @@ static void test_condarc(void **state)
 	/* not valid YAML, or not a mapping: left untouched, byte for byte */
 	path = write_tmp("bad-condarc", "channels: [unclosed\n");
 	before = slurp(path);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
 					   &why, &err), 0);
 	assert_string_equal(why, "it is not valid YAML");
 	text = slurp(path);
@@ -302,7 +301,7 @@ static void test_condarc(void **state)
 	free(before);
 	free(path);
 	path = write_tmp("list-condarc", "- a\n");
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, (uid_t)-1, (gid_t)-1,
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
 					   &why, &err), 0);
 	assert_string_equal(why, "it is not a YAML mapping");
 	free(path);

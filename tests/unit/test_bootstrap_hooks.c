@@ -269,7 +269,7 @@ static void ctx_setup(struct bs_ctx *ctx)
 	nbk_strvec_init(&ctx->secret_keys);
 	ctx->cfg.hook_timeout_s = 20;
 	ctx->cfg.on_error = BS_ON_ERROR_CONTINUE;
-	ctx->home = nbk_xstrdup(tmpdir);
+	ctx->home = nbk_xasprintf("%s/home", tmpdir);
 	nbk_strvec_push(&ctx->env, "PATH=/usr/local/bin:/usr/bin:/bin");
 	nbk_strvec_push(&ctx->env, "GONE=soon");
 	nbk_strvec_push(&ctx->env, "KEEP=me");
@@ -299,7 +299,7 @@ static void test_run_folder(void **state)
 	free(put("40-secret.sh", "export API_TOKEN=tok-abc-123 PLAIN=visible\n", 0644));
 	free(put("50-notes.txt", "not a hook\n", 0644));
 	free(put("60-fails.sh", "export AFTER_FAIL=yes\nfalse\n", 0644));
-	nbk_strvec_push(&dirs, "~");
+	nbk_strvec_push(&dirs, tmpdir);
 	ctx_setup(&ctx);
 	{
 		_cleanup_free_ char *out = nbk_xasprintf("%s/out", tmpdir);
@@ -377,6 +377,59 @@ static void test_run_timeout(void **state)
 	/* a hook killed at its timeout hands nothing over; the next one runs */
 	assert_null(nbk_env_get(&ctx.env, "HUNG"));
 	assert_string_equal(nbk_env_get(&ctx.env, "AFTER"), "1");
+	ctx_teardown(&ctx);
+	nbk_log_set_level(NBK_LOG_INFO);
+}
+
+/*
+ * The attack: an admin lists a folder in the home among the root-phase
+ * hooks (hooks.dirs: ["~/hooks"]); the user drops a script there and gets
+ * root.  Root never runs a hook from the home: the folder is skipped with a
+ * warning, and hooks.user_dirs is where such a folder belongs.
+ */
+static void test_root_skips_home(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	_cleanup_strvec_ struct nbk_strvec dirs = NBK_STRVEC_INIT;
+	_cleanup_free_ char *out = nbk_xasprintf("%s/pwned", tmpdir);
+	struct bs_ctx ctx;
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	free(put("10-evil.sh", "export EVIL=1\n: > \"$PWNED\"\n", 0644));
+	ctx_setup(&ctx);
+	free(ctx.home);
+	ctx.home = nbk_xstrdup(tmpdir);
+	ctx.cfg.uid = 4242;
+	nbk_env_set(&ctx.env, "PWNED", out);
+	nbk_strvec_push(&dirs, "~");
+	nbk_log_set_level(NBK_LOG_ERROR);
+	assert_int_equal(bs_hooks_run(&ctx, &dirs, "hooks", &err), 0);
+	assert_null(nbk_env_get(&ctx.env, "EVIL"));
+	assert_int_equal(stat(out, &st), -1);
+	{
+		/* outside the home by its letters, in it once resolved */
+		_cleanup_free_ char *dotdot = nbk_xasprintf("%s/x/..", tmpdir);
+
+		free(ctx.home);
+		ctx.home = nbk_xasprintf("%s/x", tmpdir);
+		nbk_strvec_release(&dirs);
+		nbk_strvec_push(&dirs, dotdot);
+		assert_int_equal(bs_hooks_run(&ctx, &dirs, "hooks", &err), 0);
+		assert_null(nbk_env_get(&ctx.env, "EVIL"));
+		assert_int_equal(stat(out, &st), -1);
+	}
+	free(ctx.home);
+	ctx.home = nbk_xstrdup(tmpdir);
+	/* the user itself being root (NB_UID=0): its home is root's, hooks run */
+	ctx.cfg.uid = 0;
+	nbk_strvec_release(&dirs);
+	nbk_strvec_push(&dirs, "~");
+	assert_int_equal(bs_hooks_run(&ctx, &dirs, "hooks", &err), 0);
+	assert_string_equal(nbk_env_get(&ctx.env, "EVIL"), "1");
+	assert_int_equal(stat(out, &st), 0);
 	ctx_teardown(&ctx);
 	nbk_log_set_level(NBK_LOG_INFO);
 }
@@ -502,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_env_diff),
 		cmocka_unit_test(test_env_diff_unterminated),
 		cmocka_unit_test_setup_teardown(test_run_folder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_skips_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_timeout, setup, teardown),
 		cmocka_unit_test(test_stat_ppid),
