@@ -160,18 +160,18 @@ int cmd_remove(struct et_ctx *ctx)
 		nbk_error("remove: which packages? (or --all for the whole environment)");
 		return ET_EXIT_USAGE;
 	}
-	if (et_env_resolve(ctx, !ctx->opts.all, &prefix, &usage) < 0)
-		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (ctx->opts.all) {
 		struct stat st;
 
+		/* a link goes whatever it points to: looked at before "is it an environment" */
+		if (et_env_resolve(ctx, false, &prefix, &usage) < 0)
+			return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 		if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode))
 			return remove_link(ctx, prefix);
-		if (!et_prefix_is_env(prefix)) {
-			nbk_error("'%s' is not an environment (no '%s/conda-meta')", prefix, prefix);
-			goto out;
-		}
+		free(nbk_steal_pointer(&prefix));
 	}
+	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (et_txn_lock(prefix, false, &lock, &err) < 0 || et_txn_recover(prefix, &err) < 0 ||
 	    et_prefix_load(prefix, &p, &err) < 0) {
 		nbk_error("%s", err.msg);
