@@ -5,11 +5,15 @@
  * the same).
  * envtool remove -n|-p --all: the whole environment (conda's way), its
  * Jupyter kernel and its line in environments.txt; files the user made in
- * the prefix stay (and so does the folder holding them).
+ * the prefix stay (and so does the folder holding them).  A prefix that is
+ * a symbolic link: the link goes, never what it points to.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
@@ -75,20 +79,13 @@ static void print_json(const char *prefix, const struct et_prefix *p, const stru
 	nbk_buf_release(&out);
 }
 
-/* After every package is gone: conda-meta, then the folders left empty. */
-static void remove_env_rest(struct et_ctx *ctx, const char *prefix)
+/* The environment's line in environments.txt and its kernel go. */
+static void forget_env(struct et_ctx *ctx, const char *prefix)
 {
-	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
 	_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
 	struct nbk_error err = NBK_ERROR_INIT;
 	int r;
 
-	if (et_rm_rf(meta, &err) < 0)
-		nbk_warn("%s", err.msg);
-	if (rmdir(prefix) < 0) {
-		/* the user's files are there: the folder stays */
-		nbk_warn("'%s' still holds files no package installed: they stay", prefix);
-	}
 	if (et_environments_remove(prefix, &err) < 0)
 		nbk_warn("%s", err.msg);
 	r = et_kernel_remove(prefix, name, &err);
@@ -96,6 +93,55 @@ static void remove_env_rest(struct et_ctx *ctx, const char *prefix)
 		nbk_warn("%s", err.msg);
 	else if (r > 0 && !ctx->opts.quiet)
 		printf("removed the Jupyter kernel '%s'\n", name);
+}
+
+/* After every package is gone: conda-meta, then the folders left empty. */
+static void remove_env_rest(struct et_ctx *ctx, const char *prefix)
+{
+	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
+	struct nbk_error err = NBK_ERROR_INIT;
+
+	if (et_rm_rf(meta, &err) < 0)
+		nbk_warn("%s", err.msg);
+	if (rmdir(prefix) < 0) {
+		/* the user's files are there: the folder stays */
+		nbk_warn("'%s' still holds files no package installed: they stay", prefix);
+	}
+	forget_env(ctx, prefix);
+}
+
+/*
+ * remove --all of a prefix that is a symbolic link (issue 9): the link
+ * goes, never what it points to (unlink(2) does not follow it; nothing
+ * here walks through it); so do its line in environments.txt and a kernel
+ * registered for it.  Returns the exit status.
+ */
+static int remove_link(struct et_ctx *ctx, const char *prefix)
+{
+	struct et_prefix none = ET_PREFIX_INIT;
+	struct nbk_strvec gone = NBK_STRVEC_INIT;
+	char target[PATH_MAX];
+	ssize_t n = readlink(prefix, target, sizeof(target) - 1);
+
+	if (n < 0)
+		n = 0;
+	target[n] = '\0';
+	if (!ctx->opts.quiet && !ctx->opts.json)
+		printf("Removing the link '%s' (what it points to, '%s', stays)\n", prefix, target);
+	if (!ctx->opts.dry_run) {
+		if (!et_confirm(ctx, "Confirm changes:", true)) {
+			fprintf(stderr, "envtool: aborted: nothing was changed\n");
+			return ET_EXIT_FAIL;
+		}
+		if (unlink(prefix) < 0) {
+			nbk_error("cannot remove the link '%s': %s", prefix, strerror(errno));
+			return ET_EXIT_FAIL;
+		}
+		forget_env(ctx, prefix);
+	}
+	if (ctx->opts.json)
+		print_json(prefix, &none, &gone, ctx->opts.dry_run);
+	return ET_EXIT_OK;
 }
 
 int cmd_remove(struct et_ctx *ctx)
@@ -113,6 +159,16 @@ int cmd_remove(struct et_ctx *ctx)
 	if (!ctx->opts.all && !ctx->opts.args.n) {
 		nbk_error("remove: which packages? (or --all for the whole environment)");
 		return ET_EXIT_USAGE;
+	}
+	if (ctx->opts.all) {
+		struct stat st;
+
+		/* a link goes whatever it points to: looked at before "is it an environment" */
+		if (et_env_resolve(ctx, false, &prefix, &usage) < 0)
+			return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
+		if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode))
+			return remove_link(ctx, prefix);
+		free(nbk_steal_pointer(&prefix));
 	}
 	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;

@@ -107,6 +107,7 @@ int cmd_search(struct et_ctx *ctx)
 		ret = ET_EXIT_FAIL;
 		goto out;
 	}
+	et_print_refused(idx.repos, idx.n_repos);
 	for (i = 0; i < idx.n_repos; i++) {
 		const struct et_repo *repo = &idx.repos[i];
 

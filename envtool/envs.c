@@ -15,6 +15,7 @@
 int et_env_resolve(struct et_ctx *ctx, bool must_exist, char **out, bool *usage)
 {
 	const char *name = ctx->opts.name, *env;
+	struct nbk_error err = NBK_ERROR_INIT;
 	size_t i;
 
 	*usage = false;
@@ -34,10 +35,15 @@ int et_env_resolve(struct et_ctx *ctx, bool must_exist, char **out, bool *usage)
 			}
 			abs = nbk_xasprintf("%s/%s", cwd, ctx->opts.prefix);
 		}
+		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
+			nbk_error("%s", err.msg);
+			*usage = true;
+			return -1;
+		}
 		*out = nbk_path_normalize(abs ? abs : ctx->opts.prefix);
 	} else if (name) {
-		if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-			nbk_error("invalid environment name '%s'", name);
+		if (et_env_name_check(name, &err) < 0) {
+			nbk_error("%s", err.msg);
 			*usage = true;
 			return -1;
 		}

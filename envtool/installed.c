@@ -88,6 +88,9 @@ static int read_record(const char *path, struct et_record *r, struct nbk_error *
 	list_field(root, "constrains", &r->constrains);
 	list_field(root, "track_features", &r->track_features);
 	list_field(root, "features", &r->features);
+	/* its names become paths: conda-meta/DIST.json, PKGS/DIST */
+	if (et_record_check_names(r, err) < 0)
+		return nbk_error_prefix(err, "'%s'", path);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/str.h"
 #include "nbkit/path.h"
 #include "prefix.h"
 
@@ -110,6 +113,11 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 	nbk_strvec_release(&t.constrains);
 	nbk_strvec_release(&t.track_features);
 	nbk_strvec_release(&t.features);
+	/* its names become paths: conda-meta/DIST.json, PKGS/DIST */
+	if (et_record_check_names(rec, err) < 0) {
+		et_record_release(rec);
+		return -1;
+	}
 	return 0;
 }
 
@@ -119,6 +127,62 @@ bool et_prefix_is_env(const char *path)
 	struct stat st;
 
 	return stat(m, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool et_prefix_is_made_env(const char *path)
+{
+	_cleanup_free_ char *m = nbk_xasprintf("%s/" ET_CONDA_META, path);
+	_cleanup_free_ char *h = nbk_xasprintf("%s/history", m);
+	struct dirent *de;
+	struct stat st;
+	bool made = false;
+	DIR *d;
+
+	if (lstat(h, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	d = opendir(m);
+	if (!d)
+		return false;
+	while (!made && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		made = de->d_name[0] != '.' && n > 5 && !strcmp(de->d_name + n - 5, ".json");
+	}
+	closedir(d);
+	return made;
+}
+
+
+int et_env_name_check(const char *name, struct nbk_error *err)
+{
+	_cleanup_free_ char *shown = NULL;
+	const char *why = NULL;
+
+	if (!*name)
+		why = "it is empty";
+	else if (strlen(name) > ET_ENV_NAME_MAX)
+		why = "longer than 200 bytes";
+	else if (nbk_str_has_control(name))
+		why = "it holds a control character";
+	else if (strpbrk(name, "/ :#"))
+		why = "'/', ' ', ':' and '#' are not allowed (give a path with -p)";
+	else if (name[0] == '.')
+		why = "it starts with '.'";
+	if (!why)
+		return 0;
+	shown = nbk_printable(name);
+	return nbk_error_set(err, 0, "invalid environment name '%s': %s", shown, why);
+}
+
+int et_prefix_path_check(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *shown = NULL;
+
+	if (!nbk_str_has_control(prefix) && strlen(prefix) < PATH_MAX)
+		return 0;
+	shown = nbk_printable(prefix);
+	return nbk_error_set(err, 0, "invalid prefix '%s': %s", shown,
+			     nbk_str_has_control(prefix) ? "it holds a control character" : "longer than PATH_MAX");
 }
 
 static int cmp_pkg(const void *a, const void *b)
@@ -135,8 +199,10 @@ static int load_one(const char *file, struct et_prefix_pkg *p, struct nbk_error 
 
 	if (nbk_yaml_load_file(file, MAX_META_FILE, &root, err) < 0)
 		return -1;
-	if (root->kind != NBK_NODE_MAP || et_record_from_node(root, &p->rec, err) < 0)
+	if (root->kind != NBK_NODE_MAP)
 		return nbk_error_set(err, 0, "'%s' is not a conda-meta record", file);
+	if (et_record_from_node(root, &p->rec, err) < 0)
+		return nbk_error_prefix(err, "'%s' is not a conda-meta record", file);
 	p->dist = et_dist(&p->rec);
 	rs = scalar(root, "requested_spec");
 	p->requested_spec = nbk_xstrdup(rs ? rs : "");
@@ -526,6 +592,9 @@ int et_environments_add(const char *prefix, struct nbk_error *err)
 	_cleanup_strvec_ struct nbk_strvec lines = NBK_STRVEC_INIT;
 
 	if (!file || et_environments_read(&lines, err) < 0)
+		return -1;
+	/* one environment a line: a newline in prefix would add another */
+	if (et_prefix_path_check(prefix, err) < 0)
 		return -1;
 	if (nbk_strvec_find(&lines, prefix) >= 0)
 		return 0;

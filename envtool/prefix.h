@@ -58,6 +58,33 @@ void et_prefix_release(struct et_prefix *p);
 const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char *name);
 /* true when path/conda-meta is a folder: path is an environment. */
 bool et_prefix_is_env(const char *path);
+/*
+ * true when an environment manager made path: its conda-meta holds a
+ * history file or a package record (*.json).  An empty conda-meta is not
+ * enough: `create --yes` replaces (removes) only such an environment, never
+ * a folder of the user's that merely holds an empty conda-meta (issue 9).
+ */
+bool et_prefix_is_made_env(const char *path);
+
+/* Longest environment name: its temporary folder ".NAME.envtool-tmp-XXXXXX" fits NAME_MAX. */
+#define ET_ENV_NAME_MAX 200
+
+/*
+ * An environment name (-n NAME, an environment file's name:) is a folder
+ * name in envs_dirs.  conda refuses '/', ' ', ':' and '#'
+ * (conda/base/constants.py PREFIX_NAME_DISALLOWED_CHARS); envtool refuses
+ * as well the empty name, "." and "..", a leading '.' (envtool's own lock
+ * and temporary names), control characters (a newline would split
+ * environments.txt) and names longer than ET_ENV_NAME_MAX bytes.
+ * Returns 0, or -1 with err: "invalid environment name 'NAME': why" (the
+ * name escaped, one line).
+ */
+int et_env_name_check(const char *name, struct nbk_error *err);
+/*
+ * A prefix (-p PREFIX, $CONDA_PREFIX) becomes a line of environments.txt:
+ * no control character, at most PATH_MAX bytes.  Returns 0 or -1 with err.
+ */
+int et_prefix_path_check(const char *prefix, struct nbk_error *err);
 
 /* NAME-VERSION-BUILD of rec; new string. */
 char *et_dist(const struct et_record *rec);

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nbkit/log.h"
 #include "print.h"
+#include "repodata.h"
 
 static void key(struct nbk_buf *out, const char *k, int *first)
 {
@@ -95,6 +97,19 @@ void et_print_spec_error(const char *spec, const char *msg)
 		return;
 	/* columns are 1-based */
 	fprintf(stderr, "  %s\n  %*s^\n", spec, (int)(col - 1), "");
+}
+
+void et_print_refused(const struct et_repo *repos, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < repos[i].refused.n; k++)
+			nbk_warn("%s: refused, left out", repos[i].refused.v[k]);
+		if (repos[i].n_refused > repos[i].refused.n)
+			nbk_warn("repodata of '%s/%s': %zu more records refused", repos[i].channel,
+				 repos[i].subdir, repos[i].n_refused - repos[i].refused.n);
+	}
 }
 
 void et_print_table(const char *const *cells, size_t rows, size_t ncols)

@@ -28,6 +28,15 @@ void et_print_spec_error(const char *spec, const char *msg);
  * Write rows of ncols cells (row-major, rows * ncols strings) to stdout as
  * an aligned table; the first row is the header, underlined.
  */
+struct et_repo;
+
+/*
+ * Warn about the records each repo refused (repodata.h: a file name that
+ * is not a plain NAME-VERSION-BUILD.conda ...): one line each, then how
+ * many more.
+ */
+void et_print_refused(const struct et_repo *repos, size_t n);
+
 void et_print_table(const char *const *cells, size_t rows, size_t ncols);
 
 #endif

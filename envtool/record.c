@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
+#include "nbkit/str.h"
 #include "record.h"
 
 static char empty[1];
@@ -75,4 +77,64 @@ void et_record_copy(struct et_record *dst, const struct et_record *src)
 	copy_vec(&dst->constrains, &src->constrains);
 	copy_vec(&dst->track_features, &src->track_features);
 	copy_vec(&dst->features, &src->features);
+}
+
+
+/* Why fn is not a plain package file name of rec, or NULL. */
+static const char *fn_problem(const struct et_record *rec)
+{
+	const char *fn = rec->fn;
+	size_t len = strlen(fn), stem, n, v, b;
+
+	if (len > ET_RECORD_FN_MAX)
+		return "the file name is longer than 255 bytes";
+	if (strchr(fn, '/'))
+		return "the file name holds '/'";
+	if (nbk_str_has_control(fn))
+		return "the file name holds a control character";
+	if (fn[0] == '.')
+		return "the file name starts with '.'";
+	if (strstr(fn, ".."))
+		return "the file name holds '..'";
+	if (len > 6 && !strcmp(fn + len - 6, ".conda"))
+		stem = len - 6;
+	else if (len > 8 && !strcmp(fn + len - 8, ".tar.bz2"))
+		stem = len - 8;
+	else
+		return "the file name is not NAME-VERSION-BUILD.conda or NAME-VERSION-BUILD.tar.bz2";
+	n = strlen(rec->name);
+	v = strlen(rec->version);
+	b = strlen(rec->build);
+	if (stem < n + v + 2 || memcmp(fn, rec->name, n) != 0 || fn[n] != '-' ||
+	    memcmp(fn + n + 1, rec->version, v) != 0 || fn[n + 1 + v] != '-' ||
+	    (*rec->build && (stem != n + v + 2 + b || memcmp(fn + n + v + 2, rec->build, b) != 0)))
+		return "the file name is not the record's NAME-VERSION-BUILD";
+	return NULL;
+}
+
+int et_record_check_names(const struct et_record *rec, struct nbk_error *err)
+{
+	_cleanup_free_ char *shown = NULL;
+	const char *why = NULL;
+
+	if (!*rec->name || !*rec->version)
+		why = "no name or version";
+	else if (rec->name[0] == '.')
+		why = "the name starts with '.'";
+	else if (strchr(rec->name, '/') || strchr(rec->version, '/') || strchr(rec->build, '/'))
+		why = "its name, version or build holds '/'";
+	else if (nbk_str_has_control(rec->name) || nbk_str_has_control(rec->version) || nbk_str_has_control(rec->build))
+		why = "its name, version or build holds a control character";
+	else if (*rec->fn)
+		why = fn_problem(rec);
+	if (!why)
+		return 0;
+	if (*rec->fn) {
+		shown = nbk_printable(rec->fn);
+	} else {
+		_cleanup_free_ char *dist = nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
+
+		shown = nbk_printable(dist);
+	}
+	return nbk_error_set(err, 0, "package '%s': %s", shown, why);
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nbkit/error.h"
 #include "nbkit/strvec.h"
 
 #ifdef NBK_TESTING
@@ -57,5 +58,27 @@ void et_record_init(struct et_record *r);
 void et_record_release(struct et_record *r);
 /* Fill dst (not initialised) with owned copies of src's fields. */
 void et_record_copy(struct et_record *dst, const struct et_record *src);
+
+/* Longest package file name kept: NAME_MAX of the filesystems a cache lives on. */
+#define ET_RECORD_FN_MAX 255
+
+/*
+ * Can rec's names become file names?  Every record from data (repodata,
+ * an @EXPLICIT line, a conda-meta or journal record, a package's
+ * index.json) passes here before its names are used: the package cache
+ * folder is PKGS/<fn without extension>, the archive PKGS/<fn>, the
+ * conda-meta file NAME-VERSION-BUILD.json (issue 9: a record whose fn was
+ * "...conda" made the cache folder "PKGS/..").  The grammar:
+ * - name and version are not empty; name, version and build hold no '/'
+ *   and no control character; name does not start with '.';
+ * - fn, when the record has one, is a plain NAME-VERSION-BUILD.conda or
+ *   NAME-VERSION-BUILD.tar.bz2: at most ET_RECORD_FN_MAX bytes, no '/',
+ *   no control character, no leading '.', no "..", a non-empty stem, and
+ *   the stem is the record's NAME-VERSION-BUILD (NAME-VERSION-... when the
+ *   build is unknown).
+ * Returns 0, or -1 with err saying "package 'FN': why" (names escaped,
+ * one line).
+ */
+int et_record_check_names(const struct et_record *rec, struct nbk_error *err);
 
 #endif

@@ -1105,11 +1105,15 @@ static size_t blob_layout(uint64_t n_records, uint64_t n_lists, uint64_t pool_le
 	return *pool_at + (size_t)pool_len;
 }
 
-/* Borrowed et_records from a checked blob. */
-static void blob_materialize(struct et_repo_blob *blob, const char *channel, int channel_index)
+/*
+ * Borrowed et_records from a checked blob, without those whose names
+ * et_record_check_names() refuses (counted and described in repo, whose
+ * channel and channel_index are set).  Returns how many are kept.
+ */
+static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, const char *label)
 {
 	const struct blob_header *h = (const void *)blob->data;
-	size_t recs_at, lists_at, pool_at, i, k, n_ptrs = 0, url_len = 0, base_len;
+	size_t recs_at, lists_at, pool_at, i, k, n_ptrs = 0, url_len = 0, base_len, kept = 0;
 	const struct crec *cr;
 	const uint32_t *lists;
 	char *pool, **pp, *up;
@@ -1134,24 +1138,35 @@ static void blob_materialize(struct et_repo_blob *blob, const char *channel, int
 	pp = blob->ptrs;
 	up = blob->urls;
 	for (i = 0; i < h->n_records; i++) {
-		struct et_record *r = &blob->recs[i];
+		struct et_record *r = &blob->recs[kept];
 		struct nbk_strvec *vecs[L_COUNT] = { &r->depends, &r->constrains, &r->track_features,
 						     &r->features };
+		struct nbk_error err = NBK_ERROR_INIT;
 
 		r->name = pool + cr[i].name;
 		r->version = pool + cr[i].version;
 		r->build = pool + cr[i].build;
+		r->fn = pool + cr[i].fn;
+		if (et_record_check_names(r, &err) < 0) {
+			/* the next record takes this slot */
+			if (repo->n_refused++ < ET_REPO_REFUSED_SHOWN) {
+				_cleanup_free_ char *m = nbk_xasprintf("repodata of '%s': %s", label, err.msg);
+
+				nbk_strvec_push(&repo->refused, m);
+			}
+			continue;
+		}
+		kept++;
 		r->build_number = (long)cr[i].build_number;
 		r->subdir = pool + cr[i].subdir;
-		r->fn = pool + cr[i].fn;
 		r->md5 = pool + cr[i].md5;
 		r->sha256 = pool + cr[i].sha256;
 		r->license = pool + cr[i].license;
 		r->size = cr[i].size;
 		r->timestamp_ms = cr[i].timestamp_ms;
 		r->noarch = (enum et_noarch)cr[i].noarch;
-		r->channel = (char *)channel;
-		r->channel_index = channel_index;
+		r->channel = repo->channel;
+		r->channel_index = repo->channel_index;
 		if (cr[i].url) {
 			r->url = pool + cr[i].url;
 		} else if (base_len) {
@@ -1178,6 +1193,7 @@ static void blob_materialize(struct et_repo_blob *blob, const char *channel, int
 			*pp++ = NULL;
 		}
 	}
+	return kept;
 }
 
 /* Move the builder's parts into one blob; the builder is released. */
@@ -1215,22 +1231,23 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	return blob;
 }
 
-static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct et_repo_blob *blob)
-{
-	repo->channel = nbk_xstrdup(id->channel ? id->channel : "");
-	repo->url = nbk_xstrdup(id->url ? id->url : "");
-	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
-	repo->channel_index = id->channel_index;
-	blob_materialize(blob, repo->channel, id->channel_index);
-	repo->blob = blob;
-	repo->records = blob->recs;
-	repo->n = ((const struct blob_header *)(const void *)blob->data)->n_records;
-}
-
 static char *repo_label(const struct et_repo_id *id)
 {
 	return nbk_xasprintf("%s/%s", id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"),
 			     id->subdir ? id->subdir : "?");
+}
+
+static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct et_repo_blob *blob)
+{
+	_cleanup_free_ char *label = repo_label(id);
+
+	repo->channel = nbk_xstrdup(id->channel ? id->channel : "");
+	repo->url = nbk_xstrdup(id->url ? id->url : "");
+	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
+	repo->channel_index = id->channel_index;
+	repo->blob = blob;
+	repo->n = blob_materialize(blob, repo, label);
+	repo->records = blob->recs;
 }
 
 /* Parse into b (initialised here; released by the caller on failure). */
@@ -1300,6 +1317,7 @@ void et_repo_release(struct et_repo *repo)
 	free(repo->url);
 	free(repo->subdir);
 	blob_free(repo->blob);
+	nbk_strvec_release(&repo->refused);
 	*repo = (struct et_repo)ET_REPO_INIT;
 }
 

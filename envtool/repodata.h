@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "nbkit/error.h"
+#include "nbkit/strvec.h"
 #include "record.h"
 
 /* Longest string (name, version, depends entry ...) kept from repodata. */
@@ -59,6 +60,9 @@ struct et_repo_key {
 
 struct et_repo_blob;
 
+/* Refused records whose messages a repo keeps (the rest are counted). */
+#define ET_REPO_REFUSED_SHOWN 5
+
 struct et_repo {
 	char *channel;
 	char *url;
@@ -67,9 +71,18 @@ struct et_repo {
 	const struct et_record *records;  /* borrowed, in document order */
 	size_t n;
 	struct et_repo_blob *blob;        /* private */
+	/*
+	 * Records left out because et_record_check_names() refused them
+	 * (a file name that is not a plain NAME-VERSION-BUILD.conda ...):
+	 * how many, and the first ET_REPO_REFUSED_SHOWN messages, each
+	 * "repodata of 'CHANNEL/SUBDIR': package 'FN': why".  Checked at
+	 * every load, from the JSON or the binary cache alike.
+	 */
+	size_t n_refused;
+	struct nbk_strvec refused;
 };
 
-#define ET_REPO_INIT { NULL, NULL, NULL, 0, NULL, 0, NULL }
+#define ET_REPO_INIT { NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NBK_STRVEC_INIT }
 
 /*
  * Parse a repodata document of len bytes; json[len] must be readable and

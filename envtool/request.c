@@ -120,6 +120,11 @@ static int explicit_record(const char *line, struct et_record *rec, struct nbk_e
 	} else if (hash) {
 		rec->md5 = nbk_xstrdup(hash);
 	}
+	/* the file name becomes a path in the package cache */
+	if (et_record_check_names(rec, err) < 0) {
+		et_record_release(rec);
+		return -1;
+	}
 	return 0;
 }
 
@@ -238,6 +243,7 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 static int target_prefix(struct et_ctx *ctx, const struct et_request *r, char **out)
 {
 	const char *name = ctx->opts.name ? ctx->opts.name : NULL;
+	struct nbk_error err = NBK_ERROR_INIT;
 	const char *env;
 
 	if (ctx->opts.name && ctx->opts.prefix) {
@@ -245,6 +251,10 @@ static int target_prefix(struct et_ctx *ctx, const struct et_request *r, char **
 		return -1;
 	}
 	if (ctx->opts.prefix) {
+		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
+			fprintf(stderr, "envtool: %s\n", err.msg);
+			return -1;
+		}
 		if (ctx->opts.prefix[0] == '/') {
 			*out = nbk_path_normalize(ctx->opts.prefix);
 		} else {
@@ -263,8 +273,8 @@ static int target_prefix(struct et_ctx *ctx, const struct et_request *r, char **
 	if (!name && r->name && r->kind == ET_REQUEST_CREATE)
 		name = r->name;
 	if (name) {
-		if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-			fprintf(stderr, "envtool: invalid environment name '%s'\n", name);
+		if (et_env_name_check(name, &err) < 0) {
+			fprintf(stderr, "envtool: %s\n", err.msg);
 			return -1;
 		}
 		if (!strcmp(name, "base")) {
@@ -673,20 +683,21 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 			}
 		}
 	} else {
-		struct stat st;
-		_cleanup_free_ char *meta = nbk_xasprintf("%s/conda-meta", prefix);
-
 		/*
 		 * micromamba asks "Found conda-prefix ... Overwrite?" and
 		 * defaults to no; conda asks "Remove existing environment?".
 		 * Both replace it when told yes: so does envtool, and
-		 * without --yes (nobody to ask) it refuses.
+		 * without --yes (nobody to ask) it refuses.  Only an
+		 * environment a manager made counts (et_prefix_is_made_env):
+		 * any other folder that is not empty is refused by the create.
 		 */
-		if (stat(meta, &st) == 0 && ctx->opts.dry_run) {
+		bool made = et_prefix_is_made_env(prefix);
+
+		if (made && ctx->opts.dry_run) {
 			if (!ctx->opts.json)
 				fprintf(stderr, "envtool: note: '%s' is an environment already; create --yes replaces it\n",
 					prefix);
-		} else if (stat(meta, &st) == 0) {
+		} else if (made) {
 			_cleanup_free_ char *q = nbk_xasprintf("envtool: '%s' is an environment already. Replace it?",
 							       prefix);
 
@@ -710,6 +721,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		nbk_error("%s", err.msg);
 		goto out;
 	}
+	et_print_refused(idx.repos, idx.n_repos);
 	vopts.platform = cfg->platform;
 	if (et_virtual_detect(&vopts, &virt, &nvirt, &err) < 0) {
 		nbk_error("%s", err.msg);

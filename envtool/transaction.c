@@ -544,12 +544,20 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 
 	clean_stale(t->prefix, parent, base);
 	if (lstat(t->prefix, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(t->prefix))) {
-		replace = (t->flags & ET_TXN_REPLACE) && et_prefix_is_env(t->prefix);
+		/*
+		 * Only what an environment manager made is replaced (and so
+		 * removed): a folder of the user's that merely holds an empty
+		 * conda-meta is not (issue 9).
+		 */
+		bool made = et_prefix_is_made_env(t->prefix);
+
+		replace = (t->flags & ET_TXN_REPLACE) && made;
 		if (!replace)
 			return nbk_error_set(err, 0, "'%s' already exists%s", t->prefix,
-					     et_prefix_is_env(t->prefix)
+					     made
 					     ? " (replace it with 'envtool create --yes', or remove it: envtool remove -p PREFIX --all)"
-					     : " and is not an empty folder");
+					     : " and is neither an environment (conda-meta with a history or package records) "
+					       "nor an empty folder: envtool does not replace it");
 	}
 	tmp = nbk_xasprintf("%s/.%s.envtool-tmp-XXXXXX", parent, base);
 	if (!mkdtemp(tmp))

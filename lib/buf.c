@@ -171,26 +171,43 @@ void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
+/* s with '\\', control characters and quote (when not 0) escaped JSON's way. */
+static void add_escaped(struct nbk_buf *b, const char *s, char quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	nbk_buf_addch(b, '"');
 	for (; *p; p++) {
 		switch (*p) {
-		case '"': nbk_buf_addstr(b, "\\\""); break;
 		case '\\': nbk_buf_addstr(b, "\\\\"); break;
 		case '\n': nbk_buf_addstr(b, "\\n"); break;
 		case '\r': nbk_buf_addstr(b, "\\r"); break;
 		case '\t': nbk_buf_addstr(b, "\\t"); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (quote && *p == (unsigned char)quote) {
+				nbk_buf_addch(b, '\\');
+				nbk_buf_addch(b, quote);
+			} else if (*p < 0x20 || *p == 0x7f) {
 				nbk_buf_addf(b, "\\u%04x", *p);
-			else
+			} else {
 				nbk_buf_addch(b, (char)*p);
+			}
 		}
 	}
+}
+
+void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
+{
 	nbk_buf_addch(b, '"');
+	add_escaped(b, s, '"');
+	nbk_buf_addch(b, '"');
+}
+
+char *nbk_printable(const char *s)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+
+	add_escaped(&b, s ? s : "", 0);
+	return nbk_buf_detach(&b, NULL);
 }
 
 char *nbk_buf_detach(struct nbk_buf *b, size_t *len)

@@ -18,3 +18,13 @@ int nbk_parse_u64(const char *s, uint64_t *out)
 	*out = (uint64_t)v;
 	return 0;
 }
+
+bool nbk_str_has_control(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}

@@ -40,6 +40,12 @@ void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Append s as a JSON string literal, quotes included. */
 void nbk_buf_add_json_string(struct nbk_buf *b, const char *s);
+/*
+ * A new string: s with backslashes and control characters escaped JSON's
+ * way (a newline as \n), for a message that quotes a name from data or the
+ * user and must stay one line.  The caller frees it.
+ */
+char *nbk_printable(const char *s);
 /* Return the string (caller frees) and leave b empty and initialised. */
 char *nbk_buf_detach(struct nbk_buf *b, size_t *len);
 /* Remove trailing whitespace. */

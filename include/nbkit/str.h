@@ -6,6 +6,7 @@
 #ifndef NBKIT_STR_H
 #define NBKIT_STR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Value of a hexadecimal digit, or -1 (inline: it sits in parsers' loops). */
@@ -25,5 +26,8 @@ static inline int nbk_hex_digit(char c)
  * *out, or -1 (NULL, empty, a sign, trailing text, overflow).
  */
 int nbk_parse_u64(const char *s, uint64_t *out);
+
+/* Does s hold a control character (below 0x20, or DEL)? */
+bool nbk_str_has_control(const char *s);
 
 #endif

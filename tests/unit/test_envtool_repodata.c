@@ -195,9 +195,10 @@ static void test_strings(void **state)
 	struct et_repo repo = ET_REPO_INIT;
 
 	(void)state;
-	parse_ok("{\"packages\": {\"a\\u002d1-0.tar.bz2\": {\"name\": \"caf\\u00e9\\ud83d\\ude00\", \"version\": \"1\","
-		 "\"license\": \"a\\\"b\\\\c\\/d\\n\\t\"}}}", &repo);
-	assert_string_equal(repo.records[0].fn, "a-1-0.tar.bz2");
+	parse_ok("{\"packages\": {\"caf\\u00e9\\ud83d\\ude00\\u002d1-0.tar.bz2\": {\"name\": \"caf\\u00e9\\ud83d\\ude00\","
+		 "\"version\": \"1\", \"build\": \"0\", \"license\": \"a\\\"b\\\\c\\/d\\n\\t\"}}}", &repo);
+	assert_int_equal(repo.n, 1);
+	assert_string_equal(repo.records[0].fn, "caf\xc3\xa9\xf0\x9f\x98\x80-1-0.tar.bz2");
 	assert_string_equal(repo.records[0].name, "caf\xc3\xa9\xf0\x9f\x98\x80");
 	assert_string_equal(repo.records[0].license, "a\"b\\c/d\n\t");
 	et_repo_release(&repo);
@@ -300,12 +301,14 @@ static void test_shared_data(void **state)
 		size_t n;
 	} files[] = {
 		{ "pytorch-linux-64.json", 2181 },
-		{ "conda-test-index.json", 1149 },
+		/* 1149 records, 3 refused: their file name is not NAME-VERSION-BUILD */
+		{ "conda-test-index.json", 1146 },
 		{ "sudoku.json", 729 },
 		{ "main-noarch.json", 322 },
 		{ "conda-forge-numpy-linux-64.json", 33 },
 		{ "test-recipes-noarch.json", 32 },
-		{ "dummy-linux-64.json", 24 },
+		/* 24 once the .tar.bz2 twins go; 4 refused (bar-1.0 is version 1.2.3 ...) */
+		{ "dummy-linux-64.json", 20 },
 	};
 	struct nbk_error err = NBK_ERROR_INIT;
 	size_t i, j, with_features = 0, with_tf = 0;
@@ -373,6 +376,88 @@ static void write_bytes(const char *path, const void *data, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	fclose(f);
+}
+
+/*
+ * Issue 9: a record whose file name is not a plain NAME-VERSION-BUILD.conda
+ * (or .tar.bz2) is left out, with a message naming the repo and the file
+ * name, whether the records come from the JSON or from the binary cache.
+ */
+static void test_refused_names(void **state)
+{
+	static const struct {
+		const char *key;   /* as written in the JSON */
+		const char *name;  /* the record's name (version 1, build 0) */
+		const char *msg;   /* a substring of the message */
+	} cases[] = {
+		{ "...conda", "x", "package '...conda': the file name starts with '.'" },
+		{ ".conda", "x", "package '.conda': the file name starts with '.'" },
+		{ "../x-1-0.conda", "x", "package '../x-1-0.conda': the file name holds '/'" },
+		{ "a/b-1-0.conda", "x", "package 'a/b-1-0.conda': the file name holds '/'" },
+		{ "x-1-0.conda\\n", "x", "package 'x-1-0.conda\\n': the file name holds a control character" },
+		{ "x-1-0.conda\\u001b[2J", "x", "holds a control character" },
+		{ "x..-1-0.conda", "x..", "the file name holds '..'" },
+		{ "x-1-0.zip", "x", "is not NAME-VERSION-BUILD.conda or NAME-VERSION-BUILD.tar.bz2" },
+		{ "x-1-0", "x", "is not NAME-VERSION-BUILD.conda" },
+		{ "y-1-0.conda", "x", "package 'y-1-0.conda': the file name is not the record's NAME-VERSION-BUILD" },
+		{ "x-1-00.conda", "x", "not the record's NAME-VERSION-BUILD" },
+		{ "x-1-0.conda", ".x", "the name starts with '.'" },
+		{ "x-1-0.conda", "x/..", "holds '/'" },
+	};
+	char dir[] = "/tmp/et-refused-XXXXXX";
+	struct et_repo_key key = { 1, 2 };
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *json = nbk_xasprintf("{\"packages\": {\"ok-1-0.tar.bz2\": {\"name\": \"ok\", \"version\": \"1\", \"build\": \"0\"},"
+					   "\"%s\": {\"name\": \"%s\", \"version\": \"1\", \"build\": \"0\"}}}",
+					   cases[i].key, cases[i].name);
+		char *cache = nbk_xasprintf("%s/c%zu.nbkrd", dir, i);
+		struct nbk_error err = NBK_ERROR_INIT;
+		struct et_repo repo = ET_REPO_INIT, warm = ET_REPO_INIT;
+
+		parse_ok(json, &repo);
+		if (repo.n != 1 || repo.n_refused != 1 || repo.refused.n != 1)
+			fail_msg("%s: %zu kept, %zu refused", cases[i].key, repo.n, repo.n_refused);
+		assert_string_equal(repo.records[0].fn, "ok-1-0.tar.bz2");
+		if (!strstr(repo.refused.v[0], "repodata of 'chan/linux-64': ") ||
+		    !strstr(repo.refused.v[0], cases[i].msg) || strchr(repo.refused.v[0], '\n'))
+			fail_msg("%s: message '%s'", cases[i].key, repo.refused.v[0]);
+		/* the binary cache holds what was parsed: refused again at its load */
+		assert_int_equal(et_repo_cache_write(&repo, cache, &key, &err), 0);
+		assert_int_equal(et_repo_cache_load(&warm, &ID, cache, &key, &err), 0);
+		assert_int_equal(warm.n, 1);
+		assert_int_equal(warm.n_refused, 1);
+		assert_string_equal(warm.refused.v[0], repo.refused.v[0]);
+		et_repo_release(&warm);
+		et_repo_release(&repo);
+		unlink(cache);
+		free(cache);
+		free(json);
+	}
+	rmdir(dir);
+}
+
+/* Many refused records: counted, a few described. */
+static void test_refused_many(void **state)
+{
+	struct nbk_buf json = NBK_BUF_INIT;
+	struct et_repo repo = ET_REPO_INIT;
+	int i;
+
+	(void)state;
+	nbk_buf_addstr(&json, "{\"packages\": {");
+	for (i = 0; i < 100; i++)
+		nbk_buf_addf(&json, "%s\".%d.conda\": {\"name\": \"x\", \"version\": \"1\"}", i ? ", " : "", i);
+	nbk_buf_addstr(&json, "}}");
+	parse_ok(json.data, &repo);
+	assert_int_equal(repo.n, 0);
+	assert_int_equal(repo.n_refused, 100);
+	assert_int_equal(repo.refused.n, ET_REPO_REFUSED_SHOWN);
+	et_repo_release(&repo);
+	nbk_buf_release(&json);
 }
 
 static void test_binary_cache(void **state)
@@ -484,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_shared_data),
 		cmocka_unit_test(test_binary_cache),
+		cmocka_unit_test(test_refused_names),
+		cmocka_unit_test(test_refused_many),
 		cmocka_unit_test(test_record_copy),
 	};
 

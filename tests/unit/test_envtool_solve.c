@@ -750,7 +750,8 @@ static void test_conda_index(void **state)
 
 	(void)state;
 	load(&idx, "conda-test-index.json", "defaults", "linux-64", 0);
-	assert_int_equal(idx.n, 1149);
+	/* 1149 records, 3 refused (a file name that is not NAME-VERSION-BUILD) */
+	assert_int_equal(idx.n, 1146);
 	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "defaults/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
