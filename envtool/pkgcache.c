@@ -50,12 +50,15 @@ static bool owner_ok(const struct stat *st)
 }
 
 /*
- * Can only we and root change what the folder path names?  Every
- * folder from / down is owned by us or root, and none can be written by
- * group or others, except an ancestor with the sticky bit (/tmp: others
- * cannot rename or remove what is ours there).  Checked along the path as
- * given (stat(): the folders its symlinks live in) and along its real
- * path (lstat(): the folders a symlink leads through).
+ * Can only we and root change the cache folder path names?  It is ours or
+ * root's and neither group nor others can write it; every folder above it
+ * is ours or root's and others cannot write it unless it has the sticky
+ * bit (/tmp: others cannot rename or remove what is ours there).  Group
+ * write is accepted above the cache: Kubernetes' fsGroup makes a home
+ * volume's root root:GROUP 2775, and that volume is mounted in this
+ * user's pod only (docs/envtool.md says what this leaves).  Checked along
+ * the path as given (stat(): the folders its symlinks live in) and along
+ * its real path (lstat(): the folders a symlink leads through).
  */
 static bool dir_ok(const char *path, bool follow, bool last)
 {
@@ -64,7 +67,9 @@ static bool dir_ok(const char *path, bool follow, bool last)
 	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0 || !S_ISDIR(st.st_mode) ||
 	    !owner_ok(&st))
 		return false;
-	return !(st.st_mode & (S_IWGRP | S_IWOTH)) || (!last && (st.st_mode & S_ISVTX));
+	if (last)
+		return !(st.st_mode & (S_IWGRP | S_IWOTH));
+	return !(st.st_mode & S_IWOTH) || (st.st_mode & S_ISVTX);
 }
 
 static bool chain_trusted(const char *path, bool follow)

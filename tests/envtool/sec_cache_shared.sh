@@ -103,6 +103,11 @@ as $B env CONDA_PKGS_DIRS="$PWD/homeB/open:$PWD/homeB/.conda/pkgs" envtool creat
 check "own folder in an open cache: re-extracted" grep -q "not using '$PWD/homeB/open/tool-1.0-0': its package cache can be changed by another user" o.err
 check "own folder in an open cache: from B's cache" [ -d homeB/.conda/pkgs/tool-1.0-0 ]
 
+# a home made group-writable by Kubernetes' fsGroup (root:GROUP 2775) above B's own cache is fine
+mkdir fsg && chown root:$B fsg && chmod 2775 fsg
+as $B env CONDA_PKGS_DIRS="$PWD/fsg/pkgs" envtool create -p "$PWD/homeB/e3" tool $C -q > g.out 2> g.err
+check "fsGroup home: create works" [ $? -eq 0 ] && [ -d fsg/pkgs/tool-1.0-0 ]
+
 # the fast path: B's own cache is linked as it is, nothing hashed or extracted again
 rm -rf homeB/.conda homeB/e1
 as $B env CONDA_PKGS_DIRS="$PWD/homeB/.conda/pkgs" envtool create -p "$PWD/homeB/e1" tool $C -q
