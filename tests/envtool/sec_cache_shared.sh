@@ -88,6 +88,18 @@ check "root victim: genuine" [ "$(cat homeR/env/bin/tool)" = "$GENUINE" ] && [ !
 check "root victim: A's code never ran" [ ! -e "$MARK" ] && [ ! -e homeR/env/bin/.tool-post-link.sh ]
 check "root victim: says why" grep -q "not using '$PWD/shared/tool-1.0-0': its package cache can be changed by another user" r.err
 
+# in root's own cache: a folder that belongs to A, then one that group can write
+rm -rf homeR/env homeR/env2 m/*
+chown -R $A:$A homeR/pkgs/tool-1.0-0
+as $A sh -c "echo 'touch $MARK' >> '$PWD/homeR/pkgs/tool-1.0-0/bin/tool'"
+env CONDA_PKGS_DIRS="$PWD/homeR/pkgs" HOME="$PWD/homeR" envtool create -p "$PWD/homeR/env" tool $C -v > r2.out 2> r2.err
+check "A's folder in root's cache: not used" grep -q "not using '$PWD/homeR/pkgs/tool-1.0-0': it belongs to another user" r2.err
+check "A's folder in root's cache: genuine" [ "$(cat homeR/env/bin/tool)" = "$GENUINE" ] && [ "$(stat -c %u homeR/pkgs/tool-1.0-0)" = 0 ]
+chmod g+w homeR/pkgs/tool-1.0-0
+env CONDA_PKGS_DIRS="$PWD/homeR/pkgs" HOME="$PWD/homeR" envtool create -p "$PWD/homeR/env2" tool $C -v > r3.out 2> r3.err
+check "group-writable folder: not used" grep -q "not using '$PWD/homeR/pkgs/tool-1.0-0': group or others can write it" r3.err
+check "group-writable folder: extracted again" [ "$(stat -c %a homeR/pkgs/tool-1.0-0)" = 755 ] && [ ! -e "$MARK" ]
+
 # a cache others can write is never written to: with no cache of B's own, a clear error
 chmod 0777 shared
 rm -rf homeB/env homeB/.conda
