@@ -37,10 +37,10 @@
  * info/paths.json either: whoever planted the files wrote that too, and a
  * checked file they still own can change after it was linked.  So the rule
  * is "trust only what you own; re-derive the rest from a verified
- * archive": a folder is used as is only when nobody but us and root can
- * change it (trusted_dir(), trusted_entry()); otherwise the package is
- * extracted again, from an archive verified against the record's sha256
- * (download.h), into a cache that is ours.
+ * archive": a folder is used as is only when nobody but us and root
+ * can change it (et_pkgcache_trusted_dir(), trusted_entry()); otherwise
+ * the package is extracted again, from an archive verified against the
+ * record's sha256 (download.h), into a cache that is ours.
  */
 
 /* Owned by us or by root (root can change anything anyway). */
@@ -95,7 +95,7 @@ static bool chain_trusted(const char *path, bool follow)
 	return true;
 }
 
-static bool trusted_dir(const char *dir)
+bool et_pkgcache_trusted_dir(const char *dir)
 {
 	_cleanup_free_ char *abs = NULL, *norm = NULL, *real = realpath(dir, NULL);
 
@@ -168,7 +168,7 @@ int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 		 * read (what is in it is re-derived, see above) */
 		if (!cache->write_dir)
 			made = nbk_mkdir_p(d, 0755, (uid_t)-1, (gid_t)-1, NULL, NULL) == 0;
-		cache->trusted[i] = trusted_dir(d);
+		cache->trusted[i] = et_pkgcache_trusted_dir(d);
 		if (made && access(d, W_OK) == 0) {
 			if (cache->trusted[i])
 				cache->write_dir = nbk_xstrdup(d);

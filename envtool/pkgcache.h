@@ -67,6 +67,17 @@ int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 void et_pkgcache_release(struct et_pkgcache *cache);
 
 /*
+ * Can only the user and root change the folder dir (absolute or relative)?
+ * It is theirs and neither group nor others can write it, and every folder
+ * above it is theirs and others cannot write it (unless sticky; group
+ * write is accepted there: Kubernetes' fsGroup homes); along the path as
+ * given and along its real path.  false when dir does not exist.  What is
+ * read from a pkgs_dir that fails this (extracted packages, and the
+ * repodata cache PKGS/cache) can be planted by another user.
+ */
+bool et_pkgcache_trusted_dir(const char *dir);
+
+/*
  * NAME-VERSION-BUILD of a record (conda's dist name: fn without its
  * .conda / .tar.bz2; name-version-build when fn is empty).  New string.
  */
