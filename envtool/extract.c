@@ -178,7 +178,7 @@ static int write_all(int fd, const char *p, size_t n)
 static int write_file(struct writer *w, struct archive *a, struct archive_entry *e, const char *path)
 {
 	_cleanup_close_ int fd = -1;
-	mode_t mode = (archive_entry_perm(e) & 0777) | 0600;
+	mode_t mode = (archive_entry_perm(e) & 0755) | 0600;  /* never writable by others: see pkgcache.h */
 	int64_t pos = 0;
 	int tries;
 

@@ -319,122 +319,6 @@ no_python:
 			     rec->name, rec->version, rec->build);
 }
 
-/* Binary replacement (conda's binary_replace). */
-static int replace_binary(const char *data, size_t len, const char *ph, const char *prefix,
-			  struct nbk_buf *out, struct nbk_error *err)
-{
-	size_t phl = strlen(ph), pl = strlen(prefix), pos = 0;
-	int changed = 0;
-
-	if (phl == 0)
-		return nbk_error_set(err, 0, "empty placeholder");
-	while (pos < len) {
-		const char *hit = memmem(data + pos, len - pos, ph, phl);
-		size_t start, end, k;
-
-		if (!hit)
-			break;
-		start = (size_t)(hit - data);
-		/* the C string from the placeholder to its NUL */
-		for (end = start; end < len && data[end]; end++)
-			;
-		if (end == len)
-			break; /* no NUL: not a string we can pad (conda leaves it too) */
-		if (pl > phl)
-			return nbk_error_set(err, 0, "the prefix '%s' (%zu bytes) is longer than the placeholder (%zu bytes) of a binary file",
-					     prefix, pl, phl);
-		nbk_buf_add(out, data + pos, start - pos);
-		{
-			size_t before = out->len, i = start, written;
-
-			while (i < end) {
-				if (end - i >= phl && !memcmp(data + i, ph, phl)) {
-					nbk_buf_add(out, prefix, pl);
-					i += phl;
-				} else {
-					nbk_buf_addch(out, data[i++]);
-				}
-			}
-			written = out->len - before;
-			for (k = written; k < end - start; k++)
-				nbk_buf_addch(out, '\0');
-		}
-		pos = end;
-		changed = 1;
-	}
-	nbk_buf_add(out, data + pos, len - pos);
-	return changed ? 0 : 1;
-}
-
-/*
- * conda's replace_long_shebang(): after replacement, a first line "#!EXE
- * ARGS" longer than ET_MAX_SHEBANG or whose EXE holds a space (the prefix
- * had one) becomes "#!/usr/bin/env BASENAME ARGS".  orig is the line
- * before replacement (the placeholder has no space, so EXE ends at the
- * first blank there).
- */
-static void fix_shebang(struct nbk_buf *out, size_t start, const char *orig, size_t orig_len,
-			const char *ph, const char *prefix)
-{
-	const char *nl = memchr(out->data + start, '\n', out->len - start);
-	size_t line_len = nl ? (size_t)(nl - (out->data + start)) : out->len - start;
-	const char *oe, *exe, *exe_end, *base, *onl;
-	size_t olen;
-	struct nbk_buf nb = NBK_BUF_INIT;
-
-	if (line_len < 2 || memcmp(out->data + start, "#!", 2))
-		return;
-	onl = memchr(orig, '\n', orig_len);
-	olen = onl ? (size_t)(onl - orig) : orig_len;
-	if (!memmem(orig, olen, ph, strlen(ph)))
-		return;
-	if (line_len <= ET_MAX_SHEBANG && !strchr(prefix, ' '))
-		return;
-	exe = orig + 2;
-	oe = orig + olen;
-	while (exe < oe && *exe == ' ')
-		exe++;
-	for (exe_end = exe; exe_end < oe && *exe_end != ' ' && *exe_end != '\t'; exe_end++)
-		;
-	for (base = exe_end; base > exe && base[-1] != '/'; base--)
-		;
-	nbk_buf_addstr(&nb, "#!/usr/bin/env ");
-	nbk_buf_add(&nb, base, (size_t)(exe_end - base));
-	nbk_buf_add(&nb, exe_end, (size_t)(oe - exe_end));
-	nbk_buf_add(&nb, out->data + start + line_len, out->len - start - line_len);
-	out->len = start;
-	out->data[start] = '\0';
-	nbk_buf_add(out, nb.data, nb.len);
-	nbk_buf_release(&nb);
-}
-
-int et_link_replace(const char *data, size_t len, const char *placeholder,
-		    const char *prefix, enum et_file_mode mode, struct nbk_buf *out,
-		    struct nbk_error *err)
-{
-	size_t phl = strlen(placeholder), pl = strlen(prefix), pos = 0, start = out->len;
-	int changed = 0;
-
-	if (mode == ET_FILE_MODE_BINARY)
-		return replace_binary(data, len, placeholder, prefix, out, err);
-	if (phl == 0)
-		return nbk_error_set(err, 0, "empty placeholder");
-	while (pos < len) {
-		const char *hit = memmem(data + pos, len - pos, placeholder, phl);
-
-		if (!hit)
-			break;
-		nbk_buf_add(out, data + pos, (size_t)(hit - (data + pos)));
-		nbk_buf_add(out, prefix, pl);
-		pos = (size_t)(hit - data) + phl;
-		changed = 1;
-	}
-	nbk_buf_add(out, data + pos, len - pos);
-	if (changed)
-		fix_shebang(out, start, data, len, placeholder, prefix);
-	return changed ? 0 : 1;
-}
-
 /*
  * Make the folders above path (a full path).  Most files land in a folder
  * already made for an earlier one: one stat() then, instead of a mkdir()
@@ -472,22 +356,6 @@ static int clear_dest(const char *dest, const char *rel, const char *dist, struc
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_new(const char *dest, const char *data, size_t len, mode_t mode,
 		     struct nbk_error *err)
 {
@@ -495,7 +363,7 @@ static int write_new(const char *dest, const char *data, size_t len, mode_t mode
 
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	if (write_all(fd, data, len) < 0 || fchmod(fd, mode & 07777) < 0) {
+	if (et_write_all(fd, data, len) < 0 || fchmod(fd, mode & 07777) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -550,29 +418,45 @@ static int copy_file(const char *src, const char *dest, struct nbk_error *err)
 	return 0;
 }
 
-/* A file with the prefix written in: read, replace, write a new file. */
+/*
+ * A file with the prefix written in: streamed from the cache into a new
+ * file (replace.h: bounded memory whatever the size).  The source is
+ * opened without following a link and must be a regular file.
+ */
 static int rewrite_file(const struct et_link_ctx *lc, const struct et_path *e, const char *src,
 			const char *dest, const char *dist, bool *rewritten, struct nbk_error *err)
 {
-	struct nbk_buf in = NBK_BUF_INIT, out = NBK_BUF_INIT;
+	_cleanup_close_ int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	int r;
+	int out, r;
 
-	if (stat(src, &st) < 0)
+	if (in < 0)
+		return nbk_error_set(err, errno, "cannot open '%s'", src);
+	if (fstat(in, &st) < 0)
 		return nbk_error_set(err, errno, "cannot stat '%s'", src);
-	if (nbk_read_file(src, MAX_REWRITE_FILE, &in, err) < 0)
-		return -1;
-	r = et_link_replace(in.data, in.len, e->placeholder, lc->prefix, e->mode, &out, err);
+	if (!S_ISREG(st.st_mode))
+		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist, e->path);
+	if ((unsigned long long)st.st_size > MAX_REWRITE_FILE)
+		return nbk_error_set(err, EFBIG, "package '%s': '%s' is larger than %u bytes", dist, e->path,
+				     MAX_REWRITE_FILE);
+	out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+	if (out < 0)
+		return nbk_error_set(err, errno, "cannot create '%s'", dest);
+	r = et_replace_fd(in, out, e->placeholder, lc->prefix, e->mode, 0, 4ull * MAX_REWRITE_FILE, err);
 	if (r < 0) {
 		nbk_error_prefix(err, "cannot link '%s' of '%s'", e->path, dist);
-		goto done;
+	} else {
+		*rewritten = r == 0;
+		if (fchmod(out, st.st_mode & 07777) < 0)
+			r = nbk_error_set(err, errno, "cannot write '%s'", dest);
 	}
-	*rewritten = r == 0;
-	r = write_new(dest, out.data, out.len, st.st_mode, err);
-done:
-	nbk_buf_release(&in);
-	nbk_buf_release(&out);
-	return r;
+	if (close(out) < 0 && r >= 0)
+		r = nbk_error_set(err, errno, "cannot write '%s'", dest);
+	if (r < 0) {
+		unlink(dest);
+		return -1;
+	}
+	return 0;
 }
 
 static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et_path *e,

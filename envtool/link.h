@@ -9,11 +9,12 @@
  * - files are hard links to the cache, copies when the package says so
  *   (no_link), when the cache is on another filesystem (EXDEV), or when
  *   the prefix is written into them; symlinks and directories as listed;
- * - prefix replacement: text files get every placeholder replaced and a
- *   shebang that becomes longer than 127 bytes, or whose interpreter path
- *   gets a space, becomes `#!/usr/bin/env NAME`; binary files get every
- *   NUL-terminated string holding the placeholder rewritten in place and
- *   padded with NULs (a prefix longer than the placeholder is an error);
+ * - prefix replacement (replace.h, streamed in bounded memory): text files
+ *   get every placeholder replaced and a shebang that becomes longer than
+ *   127 bytes, or whose interpreter path gets a space, becomes
+ *   `#!/usr/bin/env NAME`; binary files get every NUL-terminated string
+ *   holding the placeholder rewritten in place and padded with NULs (a
+ *   prefix longer than the placeholder is an error);
  * - noarch: python: site-packages/ goes to lib/pythonX.Y/site-packages/,
  *   python-scripts/ to bin/, and info/link.json's entry points become
  *   scripts in bin/ (no .pyc: python writes them when it imports);
@@ -33,11 +34,10 @@
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
 #include "record.h"
+#include "replace.h"
 
 /* conda's placeholder for packages without a has_prefix placeholder. */
 #define ET_PREFIX_PLACEHOLDER "/opt/anaconda1anaconda2anaconda3"
-/* Linux's BINPRM_BUF_SIZE - 1: longer shebangs are cut by the kernel. */
-#define ET_MAX_SHEBANG 127
 
 enum et_path_type {
 	ET_PATH_HARDLINK,
@@ -45,8 +45,6 @@ enum et_path_type {
 	ET_PATH_DIRECTORY,
 	ET_PATH_ENTRY_POINT,     /* generated: conda's "unix_python_entry_point" */
 };
-
-enum et_file_mode { ET_FILE_MODE_NONE, ET_FILE_MODE_TEXT, ET_FILE_MODE_BINARY };
 
 /* One entry of a package's paths (owned strings; NULL when absent). */
 struct et_path {
@@ -123,15 +121,5 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
  */
 int et_unlink_files(const char *root, const struct nbk_strvec *files,
 		    const struct nbk_strvec *keep, struct nbk_error *err);
-
-/*
- * Replace placeholder with prefix in data (len bytes), as mode says.
- * Appends the result to out.  Returns 0; 1 when nothing was replaced (out
- * gets the data unchanged); -1 (binary mode) when prefix is longer than
- * placeholder (err says so; the caller names the package).
- */
-int et_link_replace(const char *data, size_t len, const char *placeholder,
-		    const char *prefix, enum et_file_mode mode, struct nbk_buf *out,
-		    struct nbk_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/log.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
@@ -26,6 +27,125 @@
 #define MAX_RECORD_JSON (4 << 20)
 #define LOCKS_DIR ".locks"
 
+/*
+ * Issue 9: a package cache may be shared (a team's folder in pkgs_dirs, an
+ * /opt/conda/pkgs that a group can write).  What another user can change
+ * is never linked: linking hard-links the cache's files into the
+ * environment and runs its link scripts, so a planted folder (with a
+ * repodata_record.json copied from the real one) would run that user's
+ * code.  The files cannot be checked against the folder's own
+ * info/paths.json either: whoever planted the files wrote that too, and a
+ * checked file they still own can change after it was linked.  So the rule
+ * is "trust only what you own; re-derive the rest from a verified
+ * archive": a folder is used as is only when nobody but us and root
+ * can change it (et_pkgcache_trusted_dir(), trusted_entry()); otherwise
+ * the package is extracted again, from an archive verified against the
+ * record's sha256 (download.h), into a cache that is ours.
+ */
+
+/* Owned by us or by root (root can change anything anyway). */
+static bool owner_ok(const struct stat *st)
+{
+	return st->st_uid == geteuid() || st->st_uid == 0;
+}
+
+/*
+ * Can only we and root change the cache folder path names?  It is ours or
+ * root's and neither group nor others can write it; every folder above it
+ * is ours or root's and others cannot write it unless it has the sticky
+ * bit (/tmp: others cannot rename or remove what is ours there).  Group
+ * write is accepted above the cache: Kubernetes' fsGroup makes a home
+ * volume's root root:GROUP 2775, and that volume is mounted in this
+ * user's pod only (docs/envtool.md says what this leaves).  Checked along
+ * the path as given (stat(): the folders its symlinks live in) and along
+ * its real path (lstat(): the folders a symlink leads through).
+ */
+static bool dir_ok(const char *path, bool follow, bool last)
+{
+	struct stat st;
+
+	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0 || !S_ISDIR(st.st_mode) ||
+	    !owner_ok(&st))
+		return false;
+	if (last)
+		return !(st.st_mode & (S_IWGRP | S_IWOTH));
+	return !(st.st_mode & S_IWOTH) || (st.st_mode & S_ISVTX);
+}
+
+static bool chain_trusted(const char *path, bool follow)
+{
+	_cleanup_free_ char *copy = nbk_xstrdup(path);
+	char *s;
+
+	if (*path != '/' || !dir_ok("/", follow, !path[1]))
+		return false;
+	for (s = copy + 1; *s;) {
+		char *slash = strchr(s, '/');
+		bool last = !slash || !slash[1];
+
+		if (slash)
+			*slash = '\0';
+		if (!dir_ok(copy, follow, last))
+			return false;
+		if (!slash)
+			break;
+		*slash = '/';
+		s = slash + 1;
+	}
+	return true;
+}
+
+bool et_pkgcache_trusted_dir(const char *dir)
+{
+	_cleanup_free_ char *abs = NULL, *norm = NULL, *real = realpath(dir, NULL);
+
+	if (!real)
+		return false;
+	if (*dir == '/') {
+		abs = nbk_xstrdup(dir);
+	} else {
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return false;
+		abs = nbk_xasprintf("%s/%s", cwd, dir);
+	}
+	norm = nbk_path_normalize(abs);
+	return chain_trusted(norm, true) && chain_trusted(real, false);
+}
+
+/*
+ * Is the extracted folder dir (in cache folder index i) ours to link as
+ * is?  The cache folder was checked by et_pkgcache_open(); the package's
+ * folder must be a folder (not a link), ours or root's, that group and
+ * others cannot write.  Files inside are made by us (extract.c, never
+ * writable by others), so nothing in them needs to be read or hashed:
+ * the fast path stays a stat().  *why says what failed (for the log).
+ */
+static bool trusted_entry(const struct et_pkgcache *cache, size_t i, const char *dir,
+			  const char **why)
+{
+	struct stat st;
+
+	if (!cache->trusted[i]) {
+		*why = "its package cache can be changed by another user";
+		return false;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		*why = "it is not a folder";
+		return false;
+	}
+	if (!owner_ok(&st)) {
+		*why = "it belongs to another user";
+		return false;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*why = "group or others can write it";
+		return false;
+	}
+	return true;
+}
+
 int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 		     struct nbk_error *err)
 {
@@ -33,16 +153,28 @@ int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 
 	cache->cfg = cfg;
 	cache->write_dir = NULL;
+	cache->trusted = NULL;
 	nbk_strvec_init(&cache->dirs);
 	if (!cfg->pkgs_dirs.n)
 		return nbk_error_set(err, 0, "no package cache: pkgs_dirs is empty");
+	cache->trusted = nbk_xcalloc(cfg->pkgs_dirs.n, sizeof(*cache->trusted));
 	for (i = 0; i < cfg->pkgs_dirs.n; i++) {
 		const char *d = cfg->pkgs_dirs.v[i];
+		bool made = false;
 
 		nbk_strvec_push(&cache->dirs, d);
-		if (!cache->write_dir && nbk_mkdir_p(d, 0755, (uid_t)-1, (gid_t)-1, NULL, NULL) == 0 &&
-		    access(d, W_OK) == 0)
-			cache->write_dir = nbk_xstrdup(d);
+		/* the first writable cache that is ours takes downloads and
+		 * extractions; a writable one that others can change is only
+		 * read (what is in it is re-derived, see above) */
+		if (!cache->write_dir)
+			made = nbk_mkdir_p(d, 0755, (uid_t)-1, (gid_t)-1, NULL, NULL) == 0;
+		cache->trusted[i] = et_pkgcache_trusted_dir(d);
+		if (made && access(d, W_OK) == 0) {
+			if (cache->trusted[i])
+				cache->write_dir = nbk_xstrdup(d);
+			else
+				nbk_info("package cache '%s' can be changed by another user: not written to", d);
+		}
 	}
 	return 0;
 }
@@ -51,6 +183,8 @@ void et_pkgcache_release(struct et_pkgcache *cache)
 {
 	free(cache->write_dir);
 	cache->write_dir = NULL;
+	free(cache->trusted);
+	cache->trusted = NULL;
 	nbk_strvec_release(&cache->dirs);
 }
 
@@ -114,7 +248,12 @@ static bool record_matches(const char *pkgdir, const struct et_record *rec)
 	return v && *rec->fn && !strcmp(v, rec->fn);
 }
 
-/* The extracted folder of rec in any cache, or NULL. */
+/*
+ * The extracted folder of rec in a cache, or NULL: the first one that
+ * matches the record and is ours to trust (trusted_entry()); a matching
+ * folder that is not is passed over (logged), so the package is extracted
+ * again from a verified archive.
+ */
 static char *find_extracted(const struct et_pkgcache *cache, const struct et_record *rec)
 {
 	_cleanup_free_ char *dist = et_pkgcache_dist_name(rec);
@@ -122,7 +261,15 @@ static char *find_extracted(const struct et_pkgcache *cache, const struct et_rec
 
 	for (i = 0; i < cache->dirs.n; i++) {
 		_cleanup_free_ char *dir = nbk_xasprintf("%s/%s", cache->dirs.v[i], dist);
+		const char *why = NULL;
 
+		if (!trusted_entry(cache, i, dir, &why)) {
+			struct stat st;
+
+			if (lstat(dir, &st) == 0)
+				nbk_info("not using '%s': %s; extracting a verified copy instead", dir, why);
+			continue;
+		}
 		if (record_matches(dir, rec))
 			return nbk_steal_pointer(&dir);
 	}
@@ -457,7 +604,7 @@ int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const 
 		if (!cache->write_dir) {
 			_cleanup_free_ char *dist = et_pkgcache_dist_name(recs[i]);
 
-			nbk_error_set(&first_err, 0, "cannot fetch '%s': no writable package cache among pkgs_dirs",
+			nbk_error_set(&first_err, 0, "cannot fetch '%s': no writable package cache of your own among pkgs_dirs (one that other users cannot change)",
 				      dist);
 			first_index = i;
 			goto out;

@@ -16,6 +16,16 @@
  * as is, an archive in one is verified and extracted into the writable
  * cache without downloading.
  *
+ * Shared caches (issue 9): an extracted folder is used as is only when
+ * nobody but the user and root can change it: the folder and its cache
+ * (and every folder above) are owned by the user or root and not writable
+ * by group or others (an ancestor with the sticky bit is fine).  Any other
+ * folder is never linked: the package is extracted again from an archive
+ * verified against the record's sha256 into the writable cache, which is
+ * the first pkgs_dir that is writable and trusted in the same sense (none:
+ * a clear error).  The check is a few stat() calls, no hashing: the
+ * user's own cache stays as fast as before.
+ *
  * An extracted folder counts as present only when its
  * info/repodata_record.json agrees with the record (sha256, else md5, else
  * url/fn), and it only ever appears by a rename of a complete temporary
@@ -42,6 +52,7 @@ struct et_pkgcache {
 	const struct et_config *cfg;   /* borrowed: pkgs_dirs and the network settings */
 	char *write_dir;               /* the writable cache; NULL when none (then only reading works) */
 	struct nbk_strvec dirs;        /* every pkgs_dir, in order (write_dir among them) */
+	bool *trusted;                 /* trusted[i]: only we and root can change dirs.v[i] */
 };
 
 /*
@@ -54,6 +65,17 @@ struct et_pkgcache {
 int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 		     struct nbk_error *err);
 void et_pkgcache_release(struct et_pkgcache *cache);
+
+/*
+ * Can only the user and root change the folder dir (absolute or relative)?
+ * It is theirs and neither group nor others can write it, and every folder
+ * above it is theirs and others cannot write it (unless sticky; group
+ * write is accepted there: Kubernetes' fsGroup homes); along the path as
+ * given and along its real path.  false when dir does not exist.  What is
+ * read from a pkgs_dir that fails this (extracted packages, and the
+ * repodata cache PKGS/cache) can be planted by another user.
+ */
+bool et_pkgcache_trusted_dir(const char *dir);
 
 /*
  * NAME-VERSION-BUILD of a record (conda's dist name: fn without its

@@ -463,34 +463,6 @@ static void test_binary_prefix(void **state)
 	free(prefix);
 }
 
-static void test_replace_text(void **state)
-{
-	struct nbk_error err = NBK_ERROR_INIT;
-	struct nbk_buf out = NBK_BUF_INIT;
-	char longp[200];
-	const char *ph = ET_PREFIX_PLACEHOLDER;
-	char in[512];
-
-	(void)state;
-	snprintf(in, sizeof(in), "#!%s/bin/python3.11 -u\nprint('%s')\n", ph, ph);
-	assert_int_equal(et_link_replace(in, strlen(in), ph, "/p", ET_FILE_MODE_TEXT, &out, &err), 0);
-	assert_string_equal(out.data, "#!/p/bin/python3.11 -u\nprint('/p')\n");
-	nbk_buf_reset(&out);
-	memset(longp, 'x', sizeof(longp) - 1);
-	longp[0] = '/';
-	longp[sizeof(longp) - 1] = '\0';
-	assert_int_equal(et_link_replace(in, strlen(in), ph, longp, ET_FILE_MODE_TEXT, &out, &err), 0);
-	assert_true(!strncmp(out.data, "#!/usr/bin/env python3.11 -u\nprint('/xxx", 40));
-	nbk_buf_reset(&out);
-	assert_int_equal(et_link_replace(in, strlen(in), ph, "/home/a b", ET_FILE_MODE_TEXT, &out, &err), 0);
-	assert_string_equal(out.data, "#!/usr/bin/env python3.11 -u\nprint('/home/a b')\n");
-	nbk_buf_reset(&out);
-	/* nothing to replace */
-	assert_int_equal(et_link_replace("abc", 3, ph, "/p", ET_FILE_MODE_TEXT, &out, &err), 1);
-	assert_string_equal(out.data, "abc");
-	nbk_buf_release(&out);
-}
-
 /* Files the user made stay; a second lock is refused. */
 static void test_user_files_and_lock(void **state)
 {
@@ -665,7 +637,6 @@ int main(void)
 		cmocka_unit_test(test_failed_create),
 		cmocka_unit_test(test_noarch_python),
 		cmocka_unit_test(test_binary_prefix),
-		cmocka_unit_test(test_replace_text),
 		cmocka_unit_test(test_user_files_and_lock),
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_environments_txt),

@@ -7,7 +7,8 @@ usage: make_pkg.py OUT_DIR SPEC_JSON
 SPEC_JSON: {"name", "version", "build" (default "0"), "subdir" (default
 "noarch"), "noarch" ("python"|"generic"|absent), "depends": [...],
 "files": {PATH: TEXT | {"text": TEXT, "mode": 0o755, "placeholder": P,
-"file_mode": "text"|"binary", "bytes_hex": HEX} | {"symlink": TARGET}},
+"file_mode": "text"|"binary", "bytes_hex": HEX, "from_file": PATH} |
+{"symlink": TARGET}},
 "entry_points": [...]}.  Writes info/index.json, info/paths.json (with
 prefix placeholders), info/link.json for noarch, info/files; prints the
 package's path.
@@ -39,7 +40,11 @@ def main():
             entry["path_type"] = "softlink"
             paths.append(entry)
             continue
-        data = bytes.fromhex(f["bytes_hex"]) if "bytes_hex" in f else f.get("text", "").encode()
+        if "from_file" in f:   # large contents (more than fits in an argument)
+            with open(f["from_file"], "rb") as src:
+                data = src.read()
+        else:
+            data = bytes.fromhex(f["bytes_hex"]) if "bytes_hex" in f else f.get("text", "").encode()
         ti.size = len(data)
         ti.mode = f.get("mode", 0o644)
         members.append((ti, data))
