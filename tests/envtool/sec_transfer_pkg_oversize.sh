@@ -11,9 +11,7 @@ start_hostile_server
 size=$(/usr/bin/python3 -c 'import json; print(json.load(open("srv/chan/noarch/repodata.json"))["packages"]["hostile-1.0-0.tar.bz2"]["size"])')
 
 bounded 60 envtool create -n e hostile -c "$URL/pkg-more/chan" --override-channels -q > /dev/null 2> more.err
-check "oversize: exit 1 (not killed)" [ "$rc" -eq 1 ]
-check "oversize: in bounded time" elapsed_under 30
-check "oversize: peak RSS under 200 MB" [ "$rss_kb" -lt 200000 ]
+check_bounded "oversize"
 check "oversize: error names package, URL and size" \
 	grep -q "cannot fetch 'hostile-1.0-0': '$URL/pkg-more/chan/noarch/hostile-1.0-0.tar.bz2': size mismatch: the server sent more than the expected $size bytes" more.err
 check "oversize: nothing left in the cache" [ -z "$(ls "$HOME/.conda/pkgs" | grep hostile)" ]

@@ -43,3 +43,11 @@ bounded() {
 
 # elapsed_under S: the last bounded command took less than S seconds.
 elapsed_under() { /usr/bin/python3 -c "import sys; sys.exit(not float('$secs') < float('$1'))"; }
+
+# check_bounded WHAT [SECONDS]: the last bounded run failed cleanly (exit 1,
+# not killed), in under SECONDS (default 30), with a peak RSS under 200 MB.
+check_bounded() {
+	check "$1: exit 1 (not killed)" [ "$rc" -eq 1 ]
+	check "$1: in under ${2:-30} s" elapsed_under "${2:-30}"
+	check "$1: peak RSS under 200 MB" [ "$rss_kb" -lt 200000 ]
+}
