@@ -23,6 +23,9 @@
 
 #define MAX_STATE_SIZE (64 * 1024)
 #define MAX_HEADER_VALUE 1024
+/* What a .zst body is decompressed through on its way to the file. */
+#define ZBUF_SIZE (128 * 1024)
+#define COPY_CHUNK (1 << 20)
 /* Ask again for .zst this long after a 404 for it (conda: 7 days). */
 #define ZST_RECHECK_NS (7ULL * 24 * 3600 * 1000000000ULL)
 
@@ -43,9 +46,15 @@ struct xfer {
 	struct et_fetch_job *job;
 	CURL *easy;
 	struct curl_slist *headers;
-	struct nbk_buf body;
 	struct et_body_bound bound;  /* repodata_max_bytes, decoded */
 	uint64_t max_bytes;          /* cfg's repodata_max_bytes */
+	/* the sink: a 2xx body goes to tmp_path (decompressed when zst), never to memory */
+	int fd;                      /* tmp_path, open; -1 when none */
+	char *tmp_path;              /* JSON_CACHE.tmp.XXXXXX */
+	ZSTD_DStream *zs;            /* decompressing a .zst body as it arrives */
+	char *zbuf;                  /* ZBUF_SIZE, zs's output */
+	size_t zst_left;             /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+	uint64_t plain_len;          /* bytes written to tmp_path */
 	char *etag, *mod, *cache_control;
 	char errbuf[CURL_ERROR_SIZE];
 	char *req_url;
@@ -239,6 +248,124 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", name, x->job->subdir, msg);
 }
 
+/*
+ * The body of a 2xx answer goes straight to a temporary file beside
+ * json_cache, decompressed on the way when it is .zst, and never whole into
+ * memory: each subdir fetched at once would otherwise hold up to
+ * repodata_max_bytes (issue 9).  sink_write() counts the decoded bytes
+ * against max_bytes, sink_commit() renames the file into place,
+ * sink_discard() removes it.  Errors go to the job (job_error()).
+ */
+static void sink_discard(struct xfer *x)
+{
+	if (x->fd >= 0) {
+		close(x->fd);
+		x->fd = -1;
+	}
+	if (x->tmp_path) {
+		unlink(x->tmp_path);
+		free(x->tmp_path);
+		x->tmp_path = NULL;
+	}
+	if (x->zs) {
+		ZSTD_freeDStream(x->zs);
+		x->zs = NULL;
+	}
+	x->zst_left = 0;
+	x->plain_len = 0;
+}
+
+static int sink_open(struct xfer *x)
+{
+	int e;
+
+	x->tmp_path = nbk_xasprintf("%s.tmp.XXXXXX", x->json_cache);
+	x->fd = mkostemp(x->tmp_path, O_CLOEXEC);
+	if (x->fd < 0) {
+		e = errno;
+		free(x->tmp_path);
+		x->tmp_path = NULL;
+		return job_error(x, e, "cannot create a temporary file for '%s'", x->json_cache);
+	}
+	if (x->zst) {
+		if (!(x->zs = ZSTD_createDStream()))
+			return job_error(x, ENOMEM, "cannot decompress '%s'", x->shown_url);
+		ZSTD_initDStream(x->zs);
+		if (!x->zbuf)
+			x->zbuf = nbk_xmalloc(ZBUF_SIZE);
+	}
+	return 0;
+}
+
+/* Append n decoded bytes to the file, within max_bytes. */
+static int sink_put(struct xfer *x, const char *p, size_t n)
+{
+	if (n > x->max_bytes - x->plain_len)
+		return job_error(x, 0, "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
+				 x->shown_url, (unsigned long long)x->max_bytes);
+	x->plain_len += n;
+	while (n) {
+		ssize_t w = write(x->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return job_error(x, w < 0 ? errno : EIO, "cannot write '%s'", x->tmp_path);
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int sink_write(struct xfer *x, const char *data, size_t n)
+{
+	ZSTD_inBuffer ib = { data, n, 0 };
+
+	if (x->fd < 0 && sink_open(x) < 0)
+		return -1;
+	if (!x->zs)
+		return sink_put(x, data, n);
+	for (;;) {
+		ZSTD_outBuffer ob = { x->zbuf, ZBUF_SIZE, 0 };
+		size_t r = ZSTD_decompressStream(x->zs, &ob, &ib);
+
+		if (ZSTD_isError(r))
+			return job_error(x, 0, "'%s' is not valid zstd data: %s", x->shown_url,
+					 ZSTD_getErrorName(r));
+		x->zst_left = r;
+		/* a bomb stops here, one buffer past max_bytes at most */
+		if (ob.pos && sink_put(x, x->zbuf, ob.pos) < 0)
+			return -1;
+		/* done when the input is used up and nothing more comes out */
+		if (ib.pos == ib.size && ob.pos < ob.size)
+			return 0;
+	}
+}
+
+/* The body is whole: put the file in place as json_cache. */
+static int sink_commit(struct xfer *x)
+{
+	int e;
+
+	if (x->fd < 0 && sink_open(x) < 0)
+		return -1;
+	if (x->zs && x->zst_left != 0)
+		return job_error(x, 0, "'%s' is truncated zstd data", x->shown_url);
+	if (fchmod(x->fd, 0644) < 0 || fsync(x->fd) < 0) {
+		e = errno;
+		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'", x->tmp_path);
+	}
+	e = close(x->fd) < 0 ? errno : 0;
+	x->fd = -1;
+	if (e || rename(x->tmp_path, x->json_cache) < 0)
+		return job_error(x, e ? e : errno, "cannot store repodata: cannot replace '%s'",
+				 x->json_cache);
+	free(x->tmp_path);
+	x->tmp_path = NULL;
+	sink_discard(x);
+	return 0;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 {
 	struct xfer *x = user;
@@ -252,8 +379,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 	case ET_BODY_KEEP:
 		break;
 	}
-	nbk_buf_add(&x->body, data, n);
-	return n;
+	return sink_write(x, data, n) < 0 ? 0 : n;
 }
 
 static void header_value(char **dst, const char *v, size_t n)
@@ -293,7 +419,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 
 static void xfer_reset_response(struct xfer *x)
 {
-	nbk_buf_reset(&x->body);
+	sink_discard(x);
 	free(x->etag);
 	free(x->mod);
 	free(x->cache_control);
@@ -307,7 +433,8 @@ static void xfer_release(struct xfer *x)
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
-	nbk_buf_release(&x->body);
+	sink_discard(x);
+	free(x->zbuf);
 	free(x->etag);
 	free(x->mod);
 	free(x->cache_control);
@@ -366,68 +493,16 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	return 0;
 }
 
-/* Decompress a .zst body into out (bounded). */
-static int unzstd(struct xfer *x, const struct nbk_buf *in, struct nbk_buf *out)
-{
-	ZSTD_DStream *ds = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in->data, in->len, 0 };
-	size_t r = 0;
-	int ret = 0;
-
-	if (!ds)
-		return job_error(x, ENOMEM, "cannot decompress '%s'", x->shown_url);
-	ZSTD_initDStream(ds);
-	for (;;) {
-		ZSTD_outBuffer ob;
-
-		nbk_buf_grow(out, 1 << 20);
-		ob.dst = out->data + out->len;
-		ob.size = out->cap - out->len - 1;
-		/* never more than one byte past the maximum: a bomb stops here */
-		if (ob.size > x->max_bytes + 1 - out->len)
-			ob.size = x->max_bytes + 1 - out->len;
-		ob.pos = 0;
-		r = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(r)) {
-			ret = job_error(x, 0, "'%s' is not valid zstd data: %s", x->shown_url,
-					ZSTD_getErrorName(r));
-			break;
-		}
-		out->len += ob.pos;
-		out->data[out->len] = '\0';
-		if (out->len > x->max_bytes) {
-			ret = job_error(x, 0, "'%s' decompresses to more than %llu bytes "
-					"(repodata_max_bytes)", x->shown_url,
-					(unsigned long long)x->max_bytes);
-			break;
-		}
-		/* done when the input is used up and nothing more comes out */
-		if (ib.pos == ib.size && ob.pos < ob.size) {
-			if (r != 0)
-				ret = job_error(x, 0, "'%s' is truncated zstd data", x->shown_url);
-			break;
-		}
-	}
-	ZSTD_freeDStream(ds);
-	return ret;
-}
-
 /* Store a 200 answer as HASH.json and its state. */
 static int store(struct xfer *x)
 {
-	_cleanup_buf_ struct nbk_buf plain = NBK_BUF_INIT;
-	const struct nbk_buf *json = &x->body;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct stat sb;
 
-	if (x->zst) {
-		if (unzstd(x, &x->body, &plain) < 0)
-			return -1;
-		json = &plain;
-	}
-	if (nbk_write_file_atomic(x->json_cache, json->data, json->len, 0644, (uid_t)-1, (gid_t)-1,
-				  &err) < 0 || stat(x->json_cache, &sb) < 0)
-		return job_error(x, 0, "cannot store repodata: %s", err.msg);
+	if (sink_commit(x) < 0)
+		return -1;
+	if (stat(x->json_cache, &sb) < 0)
+		return job_error(x, errno, "cannot store repodata: cannot read '%s'", x->json_cache);
 	free(x->st.url);
 	free(x->st.etag);
 	free(x->st.mod);
@@ -467,6 +542,8 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 	x->active = false;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	x->job->http_status = status;
+	if (x->failed)
+		return;     /* the sink failed: its error stands */
 	if (x->bound.error_cut) {
 		/* an endless error body: the status is the answer */
 		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", x->shown_url, status,
@@ -550,11 +627,10 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 static int local_zst(const char *cache_dir, const char *hex, const char *zst, struct xfer *x)
 {
 	_cleanup_free_ char *out = NULL;
-	struct nbk_buf in = NBK_BUF_INIT, plain = NBK_BUF_INIT;
-	struct nbk_error err = NBK_ERROR_INIT;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int in = -1;
 	struct stat zs, js;
 	struct timespec times[2];
-	int ret = 0;
 
 	if (!cache_dir)
 		return job_error(x, 0, "no writable package cache to decompress '%s'", zst);
@@ -567,27 +643,31 @@ static int local_zst(const char *cache_dir, const char *hex, const char *zst, st
 		return 0;
 	}
 	set_req_url(x, nbk_xstrdup(zst));
-	if (nbk_read_file(zst, x->max_bytes, &in, &err) < 0) {
-		ret = job_error(x, err.errnum, "%s", err.msg);
-		goto done;
+	x->zst = true;
+	x->json_cache = nbk_xstrdup(out);
+	if ((in = open(zst, O_RDONLY | O_CLOEXEC)) < 0)
+		return job_error(x, errno, "cannot read '%s'", zst);
+	buf = nbk_xmalloc(COPY_CHUNK);
+	for (;;) {
+		ssize_t r = read(in, buf, COPY_CHUNK);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return job_error(x, errno, "cannot read '%s'", zst);
+		if (r == 0)
+			break;
+		if (sink_write(x, buf, (size_t)r) < 0)
+			return -1;
 	}
-	if (unzstd(x, &in, &plain) < 0) {
-		ret = -1;
-		goto done;
-	}
-	if (nbk_write_file_atomic(out, plain.data, plain.len, 0644, (uid_t)-1, (gid_t)-1, &err) < 0) {
-		ret = job_error(x, err.errnum, "%s", err.msg);
-		goto done;
-	}
+	if (sink_commit(x) < 0)
+		return -1;
 	times[0] = zs.st_mtim;
 	times[1] = zs.st_mtim;
 	if (utimensat(AT_FDCWD, out, times, 0) < 0)
 		nbk_debug("cannot set the time of '%s': %s", out, strerror(errno));
 	x->job->json_path = nbk_steal_pointer(&out);
-done:
-	nbk_buf_release(&in);
-	nbk_buf_release(&plain);
-	return ret;
+	return 0;
 }
 
 static int prepare(const struct et_config *cfg, const char *cache_dir, struct xfer *x)
@@ -670,7 +750,7 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		jobs[i].downloaded = false;
 		jobs[i].http_status = 0;
 		jobs[i].attempts = 0;
-		nbk_buf_init(&xs[i].body);
+		xs[i].fd = -1;
 		state_release(&xs[i].st);
 		prepare(cfg, cache_dir, &xs[i]);
 		if (!xs[i].done)

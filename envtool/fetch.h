@@ -17,7 +17,9 @@
  * for noarch means the channel does not exist.  5xx, 429, timeouts and
  * dropped connections are retried remote_max_retries times after
  * remote_backoff_factor * 2^n seconds.  file:// channels are read in place.
- * --offline uses only the cache.  Bounds (transfer.h): a body past
+ * --offline uses only the cache.  A 200's body goes to a temporary file
+ * (decompressed on the way when .zst), never whole into memory, and is
+ * renamed to HASH.json once complete.  Bounds (transfer.h): a body past
  * repodata_max_bytes once decoded (gzip, or the .zst decompressed) is an
  * error, an error answer's body is dropped (an endless one is cut after
  * ET_ERROR_BODY_MAX bytes and its status stands), and a stalled transfer

@@ -15,7 +15,8 @@ plainly (a missing file is 404):
   ok             every file plainly
   KIND-404       404 with an endless body (chunked, never finished)
   KIND-500       500 with an endless body
-  KIND-drip      200, then one byte every 0.5 s, forever
+  KIND-drip      200, then one byte (a space) every 0.5 s, forever (for
+                 repo: repodata.json; repodata.json.zst is 404)
   repo-gzip      repodata.json sent with "Content-Encoding: gzip": a valid
                  gzip stream, about 2 MB on the wire, that inflates to 2 GiB
                  of JSON whitespace (repodata.json.zst is 404)
@@ -113,13 +114,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "6")
                 self.end_headers()
                 return self.wfile.write(b"moved\n")
-            if how == "drip":
+            if how == "drip" and name != "repodata.json.zst":
                 return self.drip(path)
             if how == "gzip" and name == "repodata.json":
                 return self.stream(path, 200, gzip_bomb(), {"Content-Encoding": "gzip"})
             if how == "zst" and name == "repodata.json.zst":
                 return self.answer(path, 200, ZST_BOMB)
-            if how in ("gzip", "zst") or not exists:
+            if how in ("gzip", "zst", "drip") or not exists:
                 return self.answer(path, 404, b"not found\n")
             data = open(full, "rb").read()
             if how == "more":
