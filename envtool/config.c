@@ -185,6 +185,8 @@ static int apply_rc(struct et_config *cfg, const struct nbk_node *root, struct n
 			r = nbk_node_as_long(v, k, 0, 100, &cfg->max_retries, err);
 		else if (!strcmp(k, "remote_backoff_factor"))
 			r = nbk_node_as_double(v, k, 0, 60, &cfg->backoff_factor, err);
+		else if (!strcmp(k, "repodata_max_bytes"))
+			r = nbk_node_as_long(v, k, 1L << 20, 1L << 36, &cfg->repodata_max_bytes, err);
 		else if (!strcmp(k, "local_repodata_ttl"))
 			r = nbk_node_as_long(v, k, 0, 1L << 40, &cfg->local_repodata_ttl, err);
 		else if (!strcmp(k, "offline")) {
@@ -427,6 +429,7 @@ static void config_init(struct et_config *cfg)
 	cfg->read_timeout_s = ET_DEFAULT_READ_TIMEOUT;
 	cfg->max_retries = ET_DEFAULT_MAX_RETRIES;
 	cfg->backoff_factor = ET_DEFAULT_BACKOFF;
+	cfg->repodata_max_bytes = ET_DEFAULT_REPODATA_MAX_BYTES;
 	cfg->local_repodata_ttl = 1;
 }
 

@@ -34,6 +34,8 @@
 #define ET_DEFAULT_READ_TIMEOUT 60.0
 #define ET_DEFAULT_MAX_RETRIES 3
 #define ET_DEFAULT_BACKOFF 0.5
+/* Largest repodata.json accepted, after decoding (conda-forge's linux-64 is ~300 MB). */
+#define ET_DEFAULT_REPODATA_MAX_BYTES (1L << 30)
 
 enum et_ssl_verify { ET_SSL_VERIFY_OFF, ET_SSL_VERIFY_ON };
 
@@ -57,6 +59,7 @@ struct et_config {
 	double read_timeout_s;
 	long max_retries;
 	double backoff_factor;
+	long repodata_max_bytes;            /* repodata_max_bytes (envtool's key) */
 	long local_repodata_ttl;            /* 1: honour Cache-Control; 0: always revalidate; N: seconds */
 	bool offline;
 	bool override_channels;

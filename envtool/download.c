@@ -22,11 +22,9 @@
 #include "nbkit/sha256.h"
 #include "channel.h"
 #include "download.h"
-#include "fetch.h"
 #include "md5.h"
+#include "transfer.h"
 
-/* Largest package accepted when the record gives no size. */
-#define MAX_PACKAGE_SIZE ((uint64_t)32 << 30)
 #define REDRAW_MS 100
 #define COPY_CHUNK (1 << 20)
 
@@ -35,13 +33,13 @@ struct dlx {
 	CURL *easy;
 	char errbuf[CURL_ERROR_SIZE];
 	char *partial;
+	char *shown_url;            /* dl->url for messages: credentials masked */
 	int fd;                     /* the .partial, open while a transfer runs */
 	struct nbk_sha256 sha;
 	uint64_t have;              /* bytes in the .partial (hashed) */
 	bool range;                 /* this request asked for a Range */
 	bool body_started;          /* the write callback has seen this response */
-	bool discard;               /* the response is not the body (4xx/5xx) */
-	bool too_big;
+	struct et_body_bound bound; /* the record's size, or ET_PACKAGE_MAX */
 	bool write_failed;
 	int write_errno;
 	bool active, done;
@@ -72,7 +70,7 @@ static bool has(const char *s)
 
 static uint64_t size_limit(const struct et_download *dl)
 {
-	return dl->size ? dl->size : MAX_PACKAGE_SIZE;
+	return dl->size ? dl->size : ET_PACKAGE_MAX;
 }
 
 /* Hash the whole of an open file with md5 (mmap: md5.h is one-shot). */
@@ -264,16 +262,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 				return 0;
 			}
 			x->have = 0;
+			x->bound.got = 0;
 			nbk_sha256_init(&x->sha);
-		} else if (status != 200 && status != 206) {
-			x->discard = true;
 		}
 	}
-	if (x->discard)
+	switch (et_body_bound_feed(&x->bound, x->easy, n)) {
+	case ET_BODY_DROP:
 		return n;
-	if (x->have + n > size_limit(x->dl)) {
-		x->too_big = true;
+	case ET_BODY_STOP:
 		return 0;
+	case ET_BODY_KEEP:
+		break;
 	}
 	nbk_sha256_update(&x->sha, data, n);
 	while (left) {
@@ -334,7 +333,7 @@ static int start(const struct et_config *cfg, CURLM *multi, struct dlx *x)
 	if (!x->easy && !(x->easy = curl_easy_init()))
 		return dl_fail(x, 0, "cannot start a transfer");
 	curl_easy_reset(x->easy);
-	et_curl_setup(x->easy, cfg, x->dl->url);
+	et_curl_setup(x->easy, cfg, x->dl->url, &x->bound);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
@@ -346,10 +345,11 @@ static int start(const struct et_config *cfg, CURLM *multi, struct dlx *x)
 		x->dl->resumed = true;
 	}
 	x->errbuf[0] = '\0';
-	x->body_started = x->discard = x->too_big = x->write_failed = false;
+	x->body_started = x->write_failed = false;
+	et_body_bound_start(&x->bound, size_limit(x->dl), x->have);
 	x->dl->attempts++;
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
-		return dl_fail(x, 0, "cannot start a transfer for '%s'", x->dl->url);
+		return dl_fail(x, 0, "cannot start a transfer for '%s'", x->shown_url);
 	x->active = true;
 	return 0;
 }
@@ -360,7 +360,7 @@ static void retry_later(const struct et_config *cfg, struct dlx *x)
 
 	x->retries++;
 	x->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
-	nbk_debug("%s: retrying in %.2f s (%llu bytes kept)", x->dl->url, delay,
+	nbk_debug("%s: retrying in %.2f s (%llu bytes kept)", x->shown_url, delay,
 		  (unsigned long long)x->have);
 }
 
@@ -372,19 +372,31 @@ static void finished(const struct et_config *cfg, struct dlx *x, CURLcode code)
 	x->active = false;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	x->dl->http_status = status;
+	if (x->bound.error_cut) {
+		/* an endless error body: the status is the answer */
+		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", x->shown_url, status,
+			  (unsigned long long)x->bound.dropped);
+		code = CURLE_OK;
+	}
 	if (x->write_failed) {
 		dl_fail(x, x->write_errno, "cannot write '%s'", x->partial);
-	} else if (x->too_big) {
-		dl_fail(x, 0, "size mismatch: more than the expected %llu bytes",
-			(unsigned long long)size_limit(x->dl));
+	} else if (x->bound.too_big) {
+		if (x->dl->size)
+			dl_fail(x, 0, "'%s': size mismatch: the server sent more than the expected %llu bytes",
+				x->shown_url, (unsigned long long)x->dl->size);
+		else
+			dl_fail(x, 0, "'%s': the server sent more than %llu bytes (the most accepted when "
+				"the record gives no size)", x->shown_url, (unsigned long long)ET_PACKAGE_MAX);
+	} else if (x->bound.drain_cut) {
+		dl_fail(x, 0, "'%s': %s", x->shown_url, ET_DRAIN_CUT_MSG);
 	} else if (code != CURLE_OK) {
 		if (et_curl_transient(code) && can_retry) {
 			retry_later(cfg, x);
 			return;
 		}
-		dl_fail(x, 0, "'%s': %s%s", x->dl->url, x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
+		dl_fail(x, 0, "'%s': %s%s", x->shown_url, x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
 			x->retries ? " (after retries)" : "");
-	} else if (status == 200 || status == 206 || (status == 0 && !x->discard)) {
+	} else if (status == 200 || status == 206 || (status == 0 && !x->bound.error_body)) {
 		complete(x);
 		return;
 	} else if (status == 416 && x->range && can_retry) {
@@ -398,7 +410,7 @@ static void finished(const struct et_config *cfg, struct dlx *x, CURLcode code)
 		retry_later(cfg, x);
 		return;
 	} else {
-		dl_fail(x, 0, "'%s': the server answered HTTP %ld%s", x->dl->url, status,
+		dl_fail(x, 0, "'%s': the server answered HTTP %ld%s", x->shown_url, status,
 			x->retries ? " (after retries)" : "");
 	}
 	/* failed for good: a .partial of a failed request is worth nothing */
@@ -507,6 +519,7 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		if (!x->dl->label)
 			x->dl->label = x->dl->dest;
 		x->partial = nbk_xasprintf("%s.partial", x->dl->dest);
+		x->shown_url = et_url_redact(x->dl->url);
 		nbk_sha256_init(&x->sha);
 		local = x->dl->url[0] == '/' ? nbk_xstrdup(x->dl->url) : et_url_local_path(x->dl->url);
 		if (local) {
@@ -591,6 +604,7 @@ out:
 		if (!xs[i].done && ret < 0)
 			unlink(xs[i].partial);
 		free(xs[i].partial);
+		free(xs[i].shown_url);
 	}
 	if (multi)
 		curl_multi_cleanup(multi);

@@ -14,6 +14,12 @@
  *
  * file:// URLs and plain paths are copied (and verified) the same way.
  *
+ * Bounds (transfer.h): a server that sends more than the record's size
+ * (ET_PACKAGE_MAX when the record gives none) is cut off and the download
+ * fails, naming the URL; an error answer's body is dropped (an endless one
+ * is cut after ET_ERROR_BODY_MAX bytes and its status stands); a stalled
+ * transfer is a timeout, retried, then an error.
+ *
  * Progress: with ET_DL_PROGRESS, bars for the active downloads and one for
  * the total are drawn on stderr (redrawn at most 10 times a second, erased
  * at the end); the caller sets it only when stderr is a terminal and

@@ -19,17 +19,15 @@
 #include "nbkit/yaml.h"
 #include "fetch.h"
 #include "md5.h"
+#include "transfer.h"
 
-/* Largest repodata accepted, compressed or not (conda-forge's is ~300 MB). */
-#define MAX_REPODATA_SIZE ((size_t)3 << 30)
 #define MAX_STATE_SIZE (64 * 1024)
 #define MAX_HEADER_VALUE 1024
+/* What a .zst body is decompressed through on its way to the file. */
+#define ZBUF_SIZE (128 * 1024)
+#define COPY_CHUNK (1 << 20)
 /* Ask again for .zst this long after a 404 for it (conda: 7 days). */
 #define ZST_RECHECK_NS (7ULL * 24 * 3600 * 1000000000ULL)
-
-#ifndef NBK_VERSION
-#define NBK_VERSION "0"
-#endif
 
 /* What HASH.info.json remembers about HASH.json. */
 struct state {
@@ -48,14 +46,22 @@ struct xfer {
 	struct et_fetch_job *job;
 	CURL *easy;
 	struct curl_slist *headers;
-	struct nbk_buf body;
+	struct et_body_bound bound;  /* repodata_max_bytes, decoded */
+	uint64_t max_bytes;          /* cfg's repodata_max_bytes */
+	/* the sink: a 2xx body goes to tmp_path (decompressed when zst), never to memory */
+	int fd;                      /* tmp_path, open; -1 when none */
+	char *tmp_path;              /* JSON_CACHE.tmp.XXXXXX */
+	ZSTD_DStream *zs;            /* decompressing a .zst body as it arrives */
+	char *zbuf;                  /* ZBUF_SIZE, zs's output */
+	size_t zst_left;             /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+	uint64_t plain_len;          /* bytes written to tmp_path */
 	char *etag, *mod, *cache_control;
 	char errbuf[CURL_ERROR_SIZE];
 	char *req_url;
+	char *shown_url;       /* req_url for messages: credentials masked */
 	bool zst;
 	bool active;
 	bool done;
-	bool too_big;
 	unsigned retries;
 	uint64_t not_before_ms;
 	char *json_cache;      /* HASH.json */
@@ -229,6 +235,7 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 
 static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 {
+	_cleanup_free_ char *name = NULL;
 	char msg[512];
 	va_list ap;
 
@@ -237,8 +244,126 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 	va_end(ap);
 	x->failed = true;
 	x->done = true;
-	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", x->job->channel->name,
-			     x->job->subdir, msg);
+	name = et_url_redact(x->job->channel->name);
+	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", name, x->job->subdir, msg);
+}
+
+/*
+ * The body of a 2xx answer goes straight to a temporary file beside
+ * json_cache, decompressed on the way when it is .zst, and never whole into
+ * memory: each subdir fetched at once would otherwise hold up to
+ * repodata_max_bytes (issue 9).  sink_write() counts the decoded bytes
+ * against max_bytes, sink_commit() renames the file into place,
+ * sink_discard() removes it.  Errors go to the job (job_error()).
+ */
+static void sink_discard(struct xfer *x)
+{
+	if (x->fd >= 0) {
+		close(x->fd);
+		x->fd = -1;
+	}
+	if (x->tmp_path) {
+		unlink(x->tmp_path);
+		free(x->tmp_path);
+		x->tmp_path = NULL;
+	}
+	if (x->zs) {
+		ZSTD_freeDStream(x->zs);
+		x->zs = NULL;
+	}
+	x->zst_left = 0;
+	x->plain_len = 0;
+}
+
+static int sink_open(struct xfer *x)
+{
+	int e;
+
+	x->tmp_path = nbk_xasprintf("%s.tmp.XXXXXX", x->json_cache);
+	x->fd = mkostemp(x->tmp_path, O_CLOEXEC);
+	if (x->fd < 0) {
+		e = errno;
+		free(x->tmp_path);
+		x->tmp_path = NULL;
+		return job_error(x, e, "cannot create a temporary file for '%s'", x->json_cache);
+	}
+	if (x->zst) {
+		if (!(x->zs = ZSTD_createDStream()))
+			return job_error(x, ENOMEM, "cannot decompress '%s'", x->shown_url);
+		ZSTD_initDStream(x->zs);
+		if (!x->zbuf)
+			x->zbuf = nbk_xmalloc(ZBUF_SIZE);
+	}
+	return 0;
+}
+
+/* Append n decoded bytes to the file, within max_bytes. */
+static int sink_put(struct xfer *x, const char *p, size_t n)
+{
+	if (n > x->max_bytes - x->plain_len)
+		return job_error(x, 0, "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
+				 x->shown_url, (unsigned long long)x->max_bytes);
+	x->plain_len += n;
+	while (n) {
+		ssize_t w = write(x->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return job_error(x, w < 0 ? errno : EIO, "cannot write '%s'", x->tmp_path);
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int sink_write(struct xfer *x, const char *data, size_t n)
+{
+	ZSTD_inBuffer ib = { data, n, 0 };
+
+	if (x->fd < 0 && sink_open(x) < 0)
+		return -1;
+	if (!x->zs)
+		return sink_put(x, data, n);
+	for (;;) {
+		ZSTD_outBuffer ob = { x->zbuf, ZBUF_SIZE, 0 };
+		size_t r = ZSTD_decompressStream(x->zs, &ob, &ib);
+
+		if (ZSTD_isError(r))
+			return job_error(x, 0, "'%s' is not valid zstd data: %s", x->shown_url,
+					 ZSTD_getErrorName(r));
+		x->zst_left = r;
+		/* a bomb stops here, one buffer past max_bytes at most */
+		if (ob.pos && sink_put(x, x->zbuf, ob.pos) < 0)
+			return -1;
+		/* done when the input is used up and nothing more comes out */
+		if (ib.pos == ib.size && ob.pos < ob.size)
+			return 0;
+	}
+}
+
+/* The body is whole: put the file in place as json_cache. */
+static int sink_commit(struct xfer *x)
+{
+	int e;
+
+	if (x->fd < 0 && sink_open(x) < 0)
+		return -1;
+	if (x->zs && x->zst_left != 0)
+		return job_error(x, 0, "'%s' is truncated zstd data", x->shown_url);
+	if (fchmod(x->fd, 0644) < 0 || fsync(x->fd) < 0) {
+		e = errno;
+		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'", x->tmp_path);
+	}
+	e = close(x->fd) < 0 ? errno : 0;
+	x->fd = -1;
+	if (e || rename(x->tmp_path, x->json_cache) < 0)
+		return job_error(x, e ? e : errno, "cannot store repodata: cannot replace '%s'",
+				 x->json_cache);
+	free(x->tmp_path);
+	x->tmp_path = NULL;
+	sink_discard(x);
+	return 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
@@ -246,12 +371,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 	struct xfer *x = user;
 	size_t n = size * nmemb;
 
-	if (x->body.len + n > MAX_REPODATA_SIZE) {
-		x->too_big = true;
+	switch (et_body_bound_feed(&x->bound, x->easy, n)) {
+	case ET_BODY_DROP:
+		return n;
+	case ET_BODY_STOP:
 		return 0;
+	case ET_BODY_KEEP:
+		break;
 	}
-	nbk_buf_add(&x->body, data, n);
-	return n;
+	return sink_write(x, data, n) < 0 ? 0 : n;
 }
 
 static void header_value(char **dst, const char *v, size_t n)
@@ -291,12 +419,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 
 static void xfer_reset_response(struct xfer *x)
 {
-	nbk_buf_reset(&x->body);
+	sink_discard(x);
 	free(x->etag);
 	free(x->mod);
 	free(x->cache_control);
 	x->etag = x->mod = x->cache_control = NULL;
-	x->too_big = false;
+	et_body_bound_start(&x->bound, x->max_bytes, 0);
 	x->errbuf[0] = '\0';
 }
 
@@ -305,42 +433,24 @@ static void xfer_release(struct xfer *x)
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
-	nbk_buf_release(&x->body);
+	sink_discard(x);
+	free(x->zbuf);
 	free(x->etag);
 	free(x->mod);
 	free(x->cache_control);
 	free(x->req_url);
+	free(x->shown_url);
 	free(x->json_cache);
 	free(x->state_path);
 	state_release(&x->st);
 }
 
-void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url)
+static void set_req_url(struct xfer *x, char *url)
 {
-	const char *scheme_https = "https://";
-	bool https = !strncmp(url, scheme_https, strlen(scheme_https));
-
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "envtool/" NBK_VERSION);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(cfg->connect_timeout_s * 1000.0));
-	/* conda's read timeout: give up when nothing arrives for that long */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(cfg->read_timeout_s + 0.999));
-	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (cfg->ca_bundle) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_bundle);
-	}
-	/* proxy_servers from .condarc; otherwise libcurl reads http_proxy,
-	 * HTTPS_PROXY and NO_PROXY itself */
-	if (https ? cfg->proxy_https != NULL : cfg->proxy_http != NULL)
-		curl_easy_setopt(e, CURLOPT_PROXY, https ? cfg->proxy_https : cfg->proxy_http);
+	free(x->req_url);
+	free(x->shown_url);
+	x->req_url = url;
+	x->shown_url = et_url_redact(url);
 }
 
 static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer *x)
@@ -348,8 +458,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	CURL *e;
 
 	xfer_reset_response(x);
-	free(x->req_url);
-	x->req_url = nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
+	set_req_url(x, nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : ""));
 	if (!x->easy && !(x->easy = curl_easy_init()))
 		return job_error(x, 0, "cannot start a transfer");
 	e = x->easy;
@@ -368,7 +477,7 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 			x->headers = curl_slist_append(x->headers, ims);
 		}
 	}
-	et_curl_setup(e, cfg, x->req_url);
+	et_curl_setup(e, cfg, x->req_url, &x->bound);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -379,86 +488,21 @@ static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer 
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	x->job->attempts++;
 	if (curl_multi_add_handle(multi, e) != CURLM_OK)
-		return job_error(x, 0, "cannot start a transfer for '%s'", x->req_url);
+		return job_error(x, 0, "cannot start a transfer for '%s'", x->shown_url);
 	x->active = true;
 	return 0;
-}
-
-bool et_curl_transient(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Decompress a .zst body into out (bounded). */
-static int unzstd(struct xfer *x, const struct nbk_buf *in, struct nbk_buf *out)
-{
-	ZSTD_DStream *ds = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in->data, in->len, 0 };
-	size_t r = 0;
-	int ret = 0;
-
-	if (!ds)
-		return job_error(x, ENOMEM, "cannot decompress '%s'", x->req_url);
-	ZSTD_initDStream(ds);
-	for (;;) {
-		ZSTD_outBuffer ob;
-
-		nbk_buf_grow(out, 1 << 20);
-		ob.dst = out->data + out->len;
-		ob.size = out->cap - out->len - 1;
-		ob.pos = 0;
-		r = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(r)) {
-			ret = job_error(x, 0, "'%s' is not valid zstd data: %s", x->req_url,
-					ZSTD_getErrorName(r));
-			break;
-		}
-		out->len += ob.pos;
-		out->data[out->len] = '\0';
-		if (out->len > MAX_REPODATA_SIZE) {
-			ret = job_error(x, 0, "'%s' decompresses to more than %zu bytes", x->req_url,
-					MAX_REPODATA_SIZE);
-			break;
-		}
-		/* done when the input is used up and nothing more comes out */
-		if (ib.pos == ib.size && ob.pos < ob.size) {
-			if (r != 0)
-				ret = job_error(x, 0, "'%s' is truncated zstd data", x->req_url);
-			break;
-		}
-	}
-	ZSTD_freeDStream(ds);
-	return ret;
 }
 
 /* Store a 200 answer as HASH.json and its state. */
 static int store(struct xfer *x)
 {
-	_cleanup_buf_ struct nbk_buf plain = NBK_BUF_INIT;
-	const struct nbk_buf *json = &x->body;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct stat sb;
 
-	if (x->zst) {
-		if (unzstd(x, &x->body, &plain) < 0)
-			return -1;
-		json = &plain;
-	}
-	if (nbk_write_file_atomic(x->json_cache, json->data, json->len, 0644, (uid_t)-1, (gid_t)-1,
-				  &err) < 0 || stat(x->json_cache, &sb) < 0)
-		return job_error(x, 0, "cannot store repodata: %s", err.msg);
+	if (sink_commit(x) < 0)
+		return -1;
+	if (stat(x->json_cache, &sb) < 0)
+		return job_error(x, errno, "cannot store repodata: cannot read '%s'", x->json_cache);
 	free(x->st.url);
 	free(x->st.etag);
 	free(x->st.mod);
@@ -488,7 +532,7 @@ static void schedule_retry(const struct et_config *cfg, struct xfer *x)
 
 	x->retries++;
 	x->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
-	nbk_debug("%s: retrying in %.2f s", x->req_url, delay);
+	nbk_debug("%s: retrying in %.2f s", x->shown_url, delay);
 }
 
 static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
@@ -498,18 +542,30 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 	x->active = false;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	x->job->http_status = status;
+	if (x->failed)
+		return;     /* the sink failed: its error stands */
+	if (x->bound.error_cut) {
+		/* an endless error body: the status is the answer */
+		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", x->shown_url, status,
+			  (unsigned long long)x->bound.dropped);
+		code = CURLE_OK;
+	}
 	if (code != CURLE_OK) {
-		if (x->too_big) {
-			job_error(x, 0, "'%s' is larger than %zu bytes", x->req_url, MAX_REPODATA_SIZE);
+		if (x->bound.too_big) {
+			job_error(x, 0, "cannot fetch '%s': more than %llu bytes of repodata "
+				  "(decoded; repodata_max_bytes)", x->shown_url,
+				  (unsigned long long)x->bound.max);
+		} else if (x->bound.drain_cut) {
+			job_error(x, 0, "cannot fetch '%s': %s", x->shown_url, ET_DRAIN_CUT_MSG);
 		} else if (et_curl_transient(code) && x->retries < (unsigned)cfg->max_retries) {
 			schedule_retry(cfg, x);
 		} else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
 			job_error(x, 0, "cannot fetch '%s': %s (the server's certificate is not trusted: "
 				  "name its CA bundle with ssl_verify: /path/ca.pem in .condarc or "
-				  "REQUESTS_CA_BUNDLE)", x->req_url,
+				  "REQUESTS_CA_BUNDLE)", x->shown_url,
 				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
 		} else {
-			job_error(x, 0, "cannot fetch '%s': %s%s", x->req_url,
+			job_error(x, 0, "cannot fetch '%s': %s%s", x->shown_url,
 				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
 				  x->retries ? " (after retries)" : "");
 		}
@@ -548,7 +604,7 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 	if (status == 404) {
 		if (!strcmp(x->job->subdir, "noarch")) {
 			job_error(x, 0, "channel not found: '%s' answered 404 (is the channel name right?)",
-				  x->req_url);
+				  x->shown_url);
 			return;
 		}
 		/* conda: a missing platform subdir is an empty one */
@@ -559,7 +615,7 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 		schedule_retry(cfg, x);
 		return;
 	}
-	job_error(x, 0, "cannot fetch '%s': the server answered HTTP %ld%s", x->req_url, status,
+	job_error(x, 0, "cannot fetch '%s': the server answered HTTP %ld%s", x->shown_url, status,
 		  x->retries ? " (after retries)" : "");
 }
 
@@ -571,11 +627,10 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 static int local_zst(const char *cache_dir, const char *hex, const char *zst, struct xfer *x)
 {
 	_cleanup_free_ char *out = NULL;
-	struct nbk_buf in = NBK_BUF_INIT, plain = NBK_BUF_INIT;
-	struct nbk_error err = NBK_ERROR_INIT;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int in = -1;
 	struct stat zs, js;
 	struct timespec times[2];
-	int ret = 0;
 
 	if (!cache_dir)
 		return job_error(x, 0, "no writable package cache to decompress '%s'", zst);
@@ -587,29 +642,32 @@ static int local_zst(const char *cache_dir, const char *hex, const char *zst, st
 		x->job->json_path = nbk_steal_pointer(&out);
 		return 0;
 	}
-	free(x->req_url);
-	x->req_url = nbk_xstrdup(zst);
-	if (nbk_read_file(zst, MAX_REPODATA_SIZE, &in, &err) < 0) {
-		ret = job_error(x, err.errnum, "%s", err.msg);
-		goto done;
+	set_req_url(x, nbk_xstrdup(zst));
+	x->zst = true;
+	x->json_cache = nbk_xstrdup(out);
+	if ((in = open(zst, O_RDONLY | O_CLOEXEC)) < 0)
+		return job_error(x, errno, "cannot read '%s'", zst);
+	buf = nbk_xmalloc(COPY_CHUNK);
+	for (;;) {
+		ssize_t r = read(in, buf, COPY_CHUNK);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return job_error(x, errno, "cannot read '%s'", zst);
+		if (r == 0)
+			break;
+		if (sink_write(x, buf, (size_t)r) < 0)
+			return -1;
 	}
-	if (unzstd(x, &in, &plain) < 0) {
-		ret = -1;
-		goto done;
-	}
-	if (nbk_write_file_atomic(out, plain.data, plain.len, 0644, (uid_t)-1, (gid_t)-1, &err) < 0) {
-		ret = job_error(x, err.errnum, "%s", err.msg);
-		goto done;
-	}
+	if (sink_commit(x) < 0)
+		return -1;
 	times[0] = zs.st_mtim;
 	times[1] = zs.st_mtim;
 	if (utimensat(AT_FDCWD, out, times, 0) < 0)
 		nbk_debug("cannot set the time of '%s': %s", out, strerror(errno));
 	x->job->json_path = nbk_steal_pointer(&out);
-done:
-	nbk_buf_release(&in);
-	nbk_buf_release(&plain);
-	return ret;
+	return 0;
 }
 
 static int prepare(const struct et_config *cfg, const char *cache_dir, struct xfer *x)
@@ -642,8 +700,9 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 		}
 		return 0;
 	}
+	set_req_url(x, nbk_xstrdup(job->url));
 	if (!cache_dir)
-		return job_error(x, 0, "no writable package cache for the repodata of '%s'", job->url);
+		return job_error(x, 0, "no writable package cache for the repodata of '%s'", x->shown_url);
 	x->json_cache = nbk_xasprintf("%s/%s.json", cache_dir, hex);
 	x->state_path = nbk_xasprintf("%s/%s.info.json", cache_dir, hex);
 	state_load(x->state_path, &x->st);
@@ -654,7 +713,7 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 			job->json_path = nbk_xstrdup(x->json_cache);
 			return 0;
 		}
-		return job_error(x, 0, "'%s' is not in the cache and --offline was given", job->url);
+		return job_error(x, 0, "'%s' is not in the cache and --offline was given", x->shown_url);
 	}
 	if (x->have_cache && cache_fresh(cfg, &x->st)) {
 		x->done = true;
@@ -686,11 +745,12 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 	}
 	for (i = 0; i < n; i++) {
 		xs[i].job = &jobs[i];
+		xs[i].max_bytes = (uint64_t)cfg->repodata_max_bytes;
 		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;
 		jobs[i].downloaded = false;
 		jobs[i].http_status = 0;
 		jobs[i].attempts = 0;
-		nbk_buf_init(&xs[i].body);
+		xs[i].fd = -1;
 		state_release(&xs[i].st);
 		prepare(cfg, cache_dir, &xs[i]);
 		if (!xs[i].done)

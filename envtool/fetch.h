@@ -17,12 +17,17 @@
  * for noarch means the channel does not exist.  5xx, 429, timeouts and
  * dropped connections are retried remote_max_retries times after
  * remote_backoff_factor * 2^n seconds.  file:// channels are read in place.
- * --offline uses only the cache.
+ * --offline uses only the cache.  A 200's body goes to a temporary file
+ * (decompressed on the way when .zst), never whole into memory, and is
+ * renamed to HASH.json once complete.  Bounds (transfer.h): a body past
+ * repodata_max_bytes once decoded (gzip, or the .zst decompressed) is an
+ * error, an error answer's body is dropped (an endless one is cut after
+ * ET_ERROR_BODY_MAX bytes and its status stands), and a stalled transfer
+ * is a timeout, retried, then an error.
  */
 #ifndef ENVTOOL_FETCH_H
 #define ENVTOOL_FETCH_H
 
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -57,16 +62,5 @@ int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err)
 int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
 		 struct nbk_error *err);
 void et_fetch_job_release(struct et_fetch_job *job);
-
-/*
- * The settings every envtool transfer shares (repodata here, packages in
- * download.c): url, redirects limited to http(s), user agent, connect and
- * read timeouts, ssl_verify / CA bundle and proxy_servers from cfg.  The
- * caller adds its own callbacks and headers.
- */
-void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url);
-
-/* A curl error worth retrying with backoff (connection refused or dropped, timeout). */
-bool et_curl_transient(CURLcode c);
 
 #endif
