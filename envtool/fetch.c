@@ -18,6 +18,7 @@
 #include "nbkit/proc.h"
 #include "nbkit/yaml.h"
 #include "fetch.h"
+#include "pkgcache.h"
 #include "md5.h"
 #include "transfer.h"
 
@@ -212,13 +213,15 @@ int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err)
 	for (i = 0; i < cfg->pkgs_dirs.n; i++) {
 		_cleanup_free_ char *dir = nbk_xasprintf("%s/cache", cfg->pkgs_dirs.v[i]);
 
+		/* Another user who can write there could plant repodata, and
+		 * with it the sha256 every archive is checked against. */
 		if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, NULL) == 0 &&
-		    access(dir, W_OK) == 0) {
+		    access(dir, W_OK) == 0 && et_pkgcache_trusted_dir(dir)) {
 			*out = nbk_steal_pointer(&dir);
 			return 0;
 		}
 	}
-	return nbk_error_set(err, 0, "no writable package cache among pkgs_dirs (%zu tried)",
+	return nbk_error_set(err, 0, "no writable package cache of your own among pkgs_dirs (%zu tried)",
 			     cfg->pkgs_dirs.n);
 }
 

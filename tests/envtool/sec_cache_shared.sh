@@ -129,4 +129,12 @@ check "own cache: create works" [ $? -eq 0 ]
 check "own cache: from the cache" grep -q "(0 downloaded, 1 from the cache)" f.out
 check "own cache: linked as is (not verified)" grep -q "edited by B" homeB/e2/bin/tool
 check "own cache: no re-extraction" [ -z "$(grep 'not using' f.err)" ]
+# the repodata cache (PKGS/cache) follows the same rule: with a cache others
+# can write listed first, the repodata B reads and writes is in B's own cache
+# (another user could otherwise plant repodata, and the sha256 of every archive)
+rm -rf shared/cache homeB/own && mkdir -p homeB/own && chown $B:$B homeB/own && chmod 0777 shared
+as $B env CONDA_PKGS_DIRS="$PWD/shared:$PWD/homeB/own" envtool search tool $C > r.out 2> r.err
+check "repodata cache: search works" [ $? -eq 0 ]
+check "repodata cache: nothing in the shared cache" [ -z "$(find shared/cache -type f 2>/dev/null)" ]
+check "repodata cache: in B's own" [ -n "$(find homeB/own/cache -type f)" ]
 exit $failed
