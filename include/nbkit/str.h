@@ -6,6 +6,7 @@
 #ifndef NBKIT_STR_H
 #define NBKIT_STR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Value of a hexadecimal digit, or -1 (inline: it sits in parsers' loops). */
@@ -25,5 +26,15 @@ static inline int nbk_hex_digit(char c)
  * *out, or -1 (NULL, empty, a sign, trailing text, overflow).
  */
 int nbk_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * SipHash-2-4 of n bytes under a key drawn at random once per process: for
+ * in-memory hash tables whose keys come from hostile input (config keys), so
+ * that keys crafted to collide cannot turn a table into a list ("hash
+ * flooding").  The value changes from run to run: never store it.
+ */
+uint64_t nbk_hash_keyed(const void *data, size_t n);
+/* SipHash-2-4 of n bytes under key (key[0] = bytes 0-7 little-endian). */
+uint64_t nbk_siphash24(const uint64_t key[2], const void *data, size_t n);
 
 #endif
