@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,26 +172,40 @@ void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
+/*
+ * Append s with every control character (C0 and DEL) escaped: \n, \r, \t,
+ * else \u00XX in JSON and \xXX in text; JSON also escapes '"' and '\\'.
+ */
+static void add_escaped(struct nbk_buf *b, const char *s, bool json)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	nbk_buf_addch(b, '"');
 	for (; *p; p++) {
 		switch (*p) {
-		case '"': nbk_buf_addstr(b, "\\\""); break;
-		case '\\': nbk_buf_addstr(b, "\\\\"); break;
+		case '"': nbk_buf_addstr(b, json ? "\\\"" : "\""); break;
+		case '\\': nbk_buf_addstr(b, json ? "\\\\" : "\\"); break;
 		case '\n': nbk_buf_addstr(b, "\\n"); break;
 		case '\r': nbk_buf_addstr(b, "\\r"); break;
 		case '\t': nbk_buf_addstr(b, "\\t"); break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				nbk_buf_addf(b, "\\u%04x", *p);
+				nbk_buf_addf(b, json ? "\\u%04x" : "\\x%02x", *p);
 			else
 				nbk_buf_addch(b, (char)*p);
 		}
 	}
+}
+
+void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
+{
 	nbk_buf_addch(b, '"');
+	add_escaped(b, s, true);
+	nbk_buf_addch(b, '"');
+}
+
+void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
+{
+	add_escaped(b, s, false);
 }
 
 char *nbk_buf_detach(struct nbk_buf *b, size_t *len)
