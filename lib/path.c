@@ -180,6 +180,8 @@ int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 		return nbk_error_set(err, errno, "cannot open '%s'", path);
 	if (fstat(fd, &st) < 0)
 		return nbk_error_set(err, errno, "cannot stat '%s'", path);
+	if (S_ISDIR(st.st_mode)) /* what read() said before: keep the message */
+		return nbk_error_set(err, EISDIR, "cannot read '%s'", path);
 	if (!S_ISREG(st.st_mode))
 		return nbk_error_set(err, 0, "cannot read '%s': not a regular file", path);
 	if ((uint64_t)st.st_size > max)
