@@ -184,8 +184,8 @@ void bs_config_init(struct bs_config *cfg)
 
 void bs_config_release(struct bs_config *cfg)
 {
-	char **strs[] = { &cfg->user_name, &cfg->image_user, &cfg->home, &cfg->skeleton, &cfg->envs_root,
-			  &cfg->condarc, &cfg->pip_index_url, &cfg->mlflow.tracking_uri,
+	char **strs[] = { &cfg->user_name, &cfg->image_user, &cfg->home, &cfg->skeleton,
+			  &cfg->envs_root, &cfg->condarc, &cfg->pip_index_url, &cfg->mlflow.tracking_uri,
 			  &cfg->mlflow.s3_endpoint_url, &cfg->mlflow.experiment_name,
 			  &cfg->mlflow.username_file, &cfg->mlflow.password_file,
 			  &cfg->mlflow.token_file, &cfg->s3.endpoint, &cfg->s3.region,
@@ -392,7 +392,7 @@ static int get_id(const struct nbk_node *root, const char *path, long *dst,
 		return 0;
 	if (nbk_node_as_long(n, path, 0, BS_MAX_ID, dst, err) < 0)
 		return -1;
-	/* YAML reads "+4242" (and "04242") as 4242: an id is plain digits */
+	/* YAML's int (and strtol) read "+4242" as 4242: an id is plain digits */
 	if (!all_digits(n->scalar, 10, 10))
 		return nbk_node_error(n, err, path, "expected plain digits, found '%s'", n->scalar);
 	return 0;
