@@ -104,6 +104,7 @@ struct bs_config {
 	struct nbk_strvec cmd_hub;
 
 	struct nbk_strvec sources;     /* files read, in order, for the plan */
+	char *image_user;              /* user.name from the files, before NB_USER */
 };
 
 /* What every step shares. */
@@ -134,6 +135,23 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 		   struct nbk_error *err);
 /* Write the plan (--check) to fd. */
 void bs_config_print_plan(const struct bs_config *cfg, int fd);
+/*
+ * Identity rules (issue 9), checked by bs_config_load before anything
+ * changes.  A user name: a lowercase letter or '_', then at most 31
+ * lowercase letters, digits, '_', '.' or '-' (so never ':', '/', a space or
+ * a control character, which would break or add passwd lines).
+ */
+bool bs_user_name_valid(const char *name);
+/*
+ * May bootstrap write a passwd entry for cfg->user_name with cfg->uid?  Yes
+ * when no account has that name (getpwnam), when it is the image's own user
+ * (cfg->image_user: docker-stacks' NB_UID renumbers it), or when the account
+ * already has exactly cfg->uid.  Otherwise -1 with a message: an NB_USER
+ * naming root, daemon or any other account must never rewrite its entry.
+ * home.c's passwd update relies on it (call it again there if the lookup
+ * must be fresh).
+ */
+int bs_user_may_take(const struct bs_config *cfg, struct nbk_error *err);
 
 /*
  * The stop signal (TERM, INT, HUP, QUIT) received while the steps run, or 0.

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,14 @@
 #include "bootstrap.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/path.h"
 #include "nbkit/yaml.h"
 
 /* A config file larger than this is a mistake (or an attack), not a config. */
 #define BS_CONFIG_MAX_BYTES (1024 * 1024)
 #define BS_MAX_ID 4294967294L
+/* The longest user name: useradd's and utmp's limit. */
+#define BS_USER_NAME_MAX 32
 
 static const struct nbk_schema schema_user[] = {
 	{ "name", NBK_SCHEMA_SCALAR, NULL },
@@ -180,8 +184,8 @@ void bs_config_init(struct bs_config *cfg)
 
 void bs_config_release(struct bs_config *cfg)
 {
-	char **strs[] = { &cfg->user_name, &cfg->home, &cfg->skeleton, &cfg->envs_root,
-			  &cfg->condarc, &cfg->pip_index_url, &cfg->mlflow.tracking_uri,
+	char **strs[] = { &cfg->user_name, &cfg->image_user, &cfg->home, &cfg->skeleton,
+			  &cfg->envs_root, &cfg->condarc, &cfg->pip_index_url, &cfg->mlflow.tracking_uri,
 			  &cfg->mlflow.s3_endpoint_url, &cfg->mlflow.experiment_name,
 			  &cfg->mlflow.username_file, &cfg->mlflow.password_file,
 			  &cfg->mlflow.token_file, &cfg->s3.endpoint, &cfg->s3.region,
@@ -200,34 +204,117 @@ void bs_config_release(struct bs_config *cfg)
 		nbk_strvec_release(vecs[i]);
 }
 
-/* Parse an id (uid/gid) or an octal umask from text; what names it in errors. */
+/* true when text is 1 to max characters, each of them a digit below base (8 or 10). */
+static bool all_digits(const char *text, int base, size_t max)
+{
+	size_t i;
+
+	for (i = 0; text[i]; i++)
+		if (i >= max || text[i] < '0' || text[i] >= '0' + base)
+			return false;
+	return i > 0;
+}
+
+/*
+ * Parse an id (uid/gid): plain decimal digits only.  strtol alone would take
+ * " 4242" and "+4242" (issue 9): what the admin reads is not what is used.
+ */
 NBK_STATIC int bs_parse_id(const char *text, const char *what, long *out, struct nbk_error *err)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!*text || *end || errno || v < 0 || v > BS_MAX_ID)
+	/* 10 digits hold BS_MAX_ID; more (even leading zeros) is not an id */
+	v = all_digits(text, 10, 10) ? strtol(text, NULL, 10) : -1;
+	if (v < 0 || v > BS_MAX_ID)
 		return nbk_error_set(err, 0, "%s: expected a number from 0 to %ld, found '%s'", what,
 				     BS_MAX_ID, text);
 	*out = v;
 	return 0;
 }
 
+/* An octal umask: 1 to 4 octal digits, nothing else, at most 0777. */
 NBK_STATIC int bs_parse_umask(const char *text, const char *what, mode_t *out,
 			      struct nbk_error *err)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(text, &end, 8);
-	if (!*text || *end || errno || v < 0 || v > 0777)
+	v = all_digits(text, 8, 4) ? strtol(text, NULL, 8) : -1;
+	if (v < 0 || v > 0777)
 		return nbk_error_set(err, 0, "%s: expected an octal umask such as 0022, found '%s'",
 				     what, text);
 	*out = (mode_t)v;
 	return 0;
+}
+
+bool bs_user_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+		return false;
+	for (i = 1; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= BS_USER_NAME_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return false;
+	}
+	return true;
+}
+
+#define BS_USER_NAME_RULE                                                              \
+	"a lowercase letter or '_', then at most 31 lowercase letters, digits, '_', '.' " \
+	"or '-'"
+
+/*
+ * A home: absolute, no "." or ".." part (the lexical and the real folder
+ * could differ), not "/", no ':' (the passwd field separator) and no control
+ * character (a newline would add a passwd line).  Returns NULL when valid,
+ * else what is wrong with it.
+ */
+static const char *home_problem(const char *home)
+{
+	_cleanup_free_ char *norm = NULL;
+	const char *p;
+
+	if (home[0] != '/')
+		return "must be an absolute path";
+	for (p = home; *p; p++)
+		if (*p == ':' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return "must not hold ':' or a control character";
+	for (p = home; (p = strstr(p, "/.")); p++)
+		if (p[2] == '\0' || p[2] == '/' || (p[2] == '.' && (p[3] == '\0' || p[3] == '/')))
+			return "must not have a '.' or '..' part";
+	norm = nbk_path_normalize(home);
+	if (!strcmp(norm, "/"))
+		return "must not be '/'";
+	return NULL;
+}
+
+int bs_user_may_take(const struct bs_config *cfg, struct nbk_error *err)
+{
+	const struct passwd *pw;
+
+	if (cfg->image_user && !strcmp(cfg->user_name, cfg->image_user))
+		return 0;
+	errno = 0;
+	pw = getpwnam(cfg->user_name);
+	if (!pw) {
+		/* "not found" is 0, ENOENT, ESRCH, EBADF or EPERM (getpwnam(3)) */
+		if (errno && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM)
+			return nbk_error_set(err, errno, "cannot look up the user '%s'",
+					     cfg->user_name);
+		return 0;
+	}
+	if (pw->pw_uid == cfg->uid)
+		return 0;
+	return nbk_error_set(err, 0,
+			     "NB_USER: '%s' is an existing account (uid %u), not the image's user "
+			     "'%s': refusing to give its passwd entry uid %u",
+			     cfg->user_name, (unsigned)pw->pw_uid,
+			     cfg->image_user ? cfg->image_user : "", (unsigned)cfg->uid);
 }
 
 /* Each get_* reads one key when present and leaves the default otherwise. */
@@ -303,7 +390,12 @@ static int get_id(const struct nbk_node *root, const char *path, long *dst,
 
 	if (!n)
 		return 0;
-	return nbk_node_as_long(n, path, 0, BS_MAX_ID, dst, err);
+	if (nbk_node_as_long(n, path, 0, BS_MAX_ID, dst, err) < 0)
+		return -1;
+	/* YAML's int (and strtol) read "+4242" as 4242: an id is plain digits */
+	if (!all_digits(n->scalar, 10, 10))
+		return nbk_node_error(n, err, path, "expected plain digits, found '%s'", n->scalar);
+	return 0;
 }
 
 NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node *root,
@@ -313,6 +405,7 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 	static const char *const threads_modes[] = { "auto", "off", NULL };
 	static const char *const on_errors[] = { "continue", "abort", NULL };
 	const struct nbk_node *n;
+	const char *why;
 	long id;
 	int e;
 
@@ -405,11 +498,15 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 			nbk_strvec_pushf(&cfg->extra_env, "%s=%s", n->keys[i], v);
 		}
 	}
-	if (!cfg->user_name[0])
-		return nbk_error_set(err, 0, "user.name must not be empty");
-	if (cfg->home[0] != '/')
-		return nbk_error_set(err, 0, "user.home must be an absolute path, found '%s'",
-				     cfg->home);
+	if (!bs_user_name_valid(cfg->user_name)) {
+		n = nbk_node_path(root, "user.name");
+		return nbk_node_error(n, err, "user.name",
+				      "'%s' is not a valid user name (" BS_USER_NAME_RULE ")",
+				      cfg->user_name);
+	}
+	if ((why = home_problem(cfg->home)))
+		return nbk_node_error(nbk_node_path(root, "user.home"), err, "user.home",
+				      "%s, found '%s'", why, cfg->home);
 	if (!cfg->cmd_default.n || !cfg->cmd_hub.n)
 		return nbk_error_set(err, 0, "command.default and command.hub must not be empty");
 	return 0;
@@ -446,8 +543,9 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 	long id;
 
 	if ((v = nbk_env_get(env, BS_ENV_NB_USER)) && *v) {
-		if (strchr(v, ':') || strchr(v, '/') || strchr(v, '\n') || strlen(v) > 32)
-			return nbk_error_set(err, 0, "NB_USER: '%s' is not a valid user name", v);
+		if (!bs_user_name_valid(v))
+			return nbk_error_set(err, 0, "NB_USER: '%s' is not a valid user name ("
+					     BS_USER_NAME_RULE ")", v);
 		set_str(&cfg->user_name, v);
 	}
 	if ((v = nbk_env_get(env, BS_ENV_NB_UID)) && *v) {
@@ -502,7 +600,10 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 	}
 	if (merged && bs_config_from_tree(cfg, merged, err) < 0)
 		return -1;
-	return apply_overrides(cfg, env, err);
+	set_str(&cfg->image_user, cfg->user_name);
+	if (apply_overrides(cfg, env, err) < 0)
+		return -1;
+	return bs_user_may_take(cfg, err);
 }
 
 static void plan_list(struct nbk_buf *b, const struct nbk_strvec *v)

@@ -135,7 +135,11 @@ static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct n
 			line = nbk_xasprintf("%s:x:%u:%u:nbkit notebook user:%s:/bin/bash",
 					     cfg->user_name, (unsigned)cfg->uid, (unsigned)cfg->gid,
 					     ctx->home);
-			/* docker-stacks' NB_UID: the name keeps its entry, with the new uid. */
+			/* docker-stacks' NB_UID: the name keeps its entry, with the new uid;
+			 * never another account's (checked at load, and again here on a
+			 * fresh lookup). */
+			if (bs_user_may_take(cfg, err) < 0)
+				return -1;
 			if (bs_db_update(BS_PASSWD, getpwnam(cfg->user_name) ? cfg->user_name : NULL, 0,
 					 line, err) < 0)
 				return -1;

@@ -77,24 +77,11 @@ static bool nonempty(const char *s)
 	return s && *s;
 }
 
-/*
- * A FIFO or a device would block the start or never end: only regular files
- * (and, for the error message read() gives, folders) are opened.
- */
-static int check_file_kind(const char *path, struct nbk_error *err)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return nbk_error_set(err, 0, "cannot read '%s': not a regular file", path);
-	return 0;
-}
-
 NBK_STATIC int bs_integrations_read_secret(const char *path, char **out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
 
-	if (check_file_kind(path, err) < 0 || nbk_read_file(path, BS_SECRET_FILE_MAX, &b, err) < 0)
+	if (nbk_read_file(path, BS_SECRET_FILE_MAX, &b, err) < 0)
 		return -1;
 	if (memchr(b.data, '\0', b.len)) {
 		/* Wipe what was read: it is a secret, even a malformed one. */
@@ -317,7 +304,7 @@ static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char 
 	if (value)
 		r = bs_integrations_read_secret(path, value, err);
 	else
-		r = check_file_kind(path, err) < 0 ? -1 : nbk_read_file(path, BS_ENV_FILE_MAX, text, err);
+		r = nbk_read_file(path, BS_ENV_FILE_MAX, text, err);
 	if (users)
 		bs_userfs_leave(&as_user);
 	if (r == 0)

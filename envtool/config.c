@@ -208,7 +208,12 @@ static int read_rc(struct et_config *cfg, const char *path, bool must_exist, str
 			return nbk_error_set(err, errno, "cannot read '%s'", path);
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode))
+	/*
+	 * A folder is not a .condarc (conda skips it too); any other kind of
+	 * file (a FIFO would hang a reader) is refused by nbk_read_file with a
+	 * clear message, whatever it became since the stat.
+	 */
+	if (S_ISDIR(st.st_mode))
 		return 0;
 	if (nbk_yaml_load_file(path, MAX_RC_SIZE, &root, err) < 0)
 		return -1;

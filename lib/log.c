@@ -171,12 +171,20 @@ void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 		nbk_buf_add_json_string(&line, msg);
 		nbk_buf_addstr(&line, "}\n");
 	} else {
-		nbk_buf_addf(&line, "%s: ", log_prog);
+		/*
+		 * One call, one line: control characters are escaped in every
+		 * field, as in JSON, so a hook's file name holding "\n[bootstrap]
+		 * ..." or a terminal escape cannot forge or hide a line (issue 9).
+		 */
+		nbk_buf_add_escaped(&line, log_prog);
+		nbk_buf_addstr(&line, ": ");
 		if (level != NBK_LOG_INFO)
 			nbk_buf_addf(&line, "%s: ", level_names[level]);
-		if (step)
-			nbk_buf_addf(&line, "%s: ", step);
-		nbk_buf_addstr(&line, msg);
+		if (step) {
+			nbk_buf_add_escaped(&line, step);
+			nbk_buf_addstr(&line, ": ");
+		}
+		nbk_buf_add_escaped(&line, msg);
 		nbk_buf_addch(&line, '\n');
 	}
 	write_all(log_fd, line.data, line.len);

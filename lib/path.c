@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,11 +172,30 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
 int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 		  struct nbk_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = -1;
 	size_t start = out->len;
+	struct stat st;
 
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading blocks until a writer comes,
+	 * so a FIFO (or a device) given as a config would hang the caller
+	 * (issue 9).  Opened without blocking, it is refused below; on a
+	 * regular file O_NONBLOCK changes nothing.  Links are followed: the
+	 * callers that read a path someone else controls check it themselves.
+	 */
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return nbk_error_set(err, errno, "cannot stat '%s'", path);
+	if (S_ISDIR(st.st_mode)) /* what read() said before: keep the message */
+		return nbk_error_set(err, EISDIR, "cannot read '%s'", path);
+	if (!S_ISREG(st.st_mode))
+		return nbk_error_set(err, 0, "cannot read '%s': not a regular file", path);
+	if ((uint64_t)st.st_size > max)
+		return nbk_error_set(err, EFBIG, "cannot read '%s' (over %zu bytes)", path, max);
 	for (;;) {
 		ssize_t n;
 

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "nbkit/str.h"
 
@@ -27,4 +31,69 @@ bool nbk_str_has_control(const char *s)
 		if (*p < 0x20 || *p == 0x7f)
 			return true;
 	return false;
+}
+
+/* The process's SipHash key: from getrandom(), else from what varies anyway. */
+static uint64_t hash_key[2];
+static pthread_once_t hash_key_once = PTHREAD_ONCE_INIT;
+
+static void hash_key_init(void)
+{
+	struct timespec ts;
+
+	if (getrandom(hash_key, sizeof(hash_key), GRND_NONBLOCK) == (ssize_t)sizeof(hash_key))
+		return;
+	/* No entropy yet (early boot): weaker, still unknown to a config's author. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	hash_key[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)getpid();
+	hash_key[1] = (uint64_t)(uintptr_t)&ts ^ 0x736f6d6570736575ULL;
+}
+
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                     \
+	do {                                                                         \
+		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);        \
+		v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;                             \
+		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;                             \
+		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);        \
+	} while (0)
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012): the reference's byte order. */
+uint64_t nbk_siphash24(const uint64_t key[2], const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
+	uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
+	uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
+	uint64_t v3 = 0x7465646279746573ULL ^ key[1];
+	uint64_t b = (uint64_t)n << 56;
+	uint64_t m;
+	size_t i;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		for (m = 0, i = 0; i < 8; i++)
+			m |= (uint64_t)p[i] << (8 * i);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < n; i++)
+		b |= (uint64_t)p[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t nbk_hash_keyed(const void *data, size_t n)
+{
+	pthread_once(&hash_key_once, hash_key_init);
+	return nbk_siphash24(hash_key, data, n);
 }

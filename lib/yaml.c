@@ -14,10 +14,13 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 
 /* Nesting deeper than this is refused: no config needs it, a stack does. */
 #define YAML_MAX_DEPTH 64
+/* A mapping with this many keys gets a hash index; a smaller one is scanned. */
+#define MAP_INDEX_MIN 8
 
 struct nbk_node *nbk_node_new(enum nbk_node_kind kind)
 {
@@ -51,6 +54,7 @@ void nbk_node_free(struct nbk_node *node)
 	free(node->items);
 	free(node->keys);
 	free(node->key_nodes);
+	free(node->slots);
 	free(node->scalar);
 	free(node->file);
 	free(node);
@@ -80,12 +84,58 @@ void nbk_node_seq_push(struct nbk_node *seq, struct nbk_node *item)
 	seq->items[seq->n++] = item;
 }
 
+/* First slot to probe for key in an index of nslots (a power of two). */
+static size_t slot_start(const char *key, size_t nslots)
+{
+	return (size_t)nbk_hash_keyed(key, strlen(key)) & (nslots - 1);
+}
+
+static void index_put(struct nbk_node *map, size_t pos)
+{
+	size_t mask = map->nslots - 1;
+	size_t j;
+
+	for (j = slot_start(map->keys[pos], map->nslots); map->slots[j]; j = (j + 1) & mask)
+		;
+	map->slots[j] = pos + 1;
+}
+
+/*
+ * (Re)build the index of a MAP from its keys: none below MAP_INDEX_MIN keys,
+ * else at least four slots a key, so the table stays at most half full until
+ * the key count doubles (map_set_at rebuilds it then).
+ */
+static void index_rebuild(struct nbk_node *map)
+{
+	size_t i;
+
+	free(map->slots);
+	map->slots = NULL;
+	map->nslots = 0;
+	if (map->n < MAP_INDEX_MIN)
+		return;
+	map->nslots = 16;
+	while (map->nslots < 4 * map->n)
+		map->nslots *= 2;
+	map->slots = nbk_xcalloc(map->nslots, sizeof(*map->slots));
+	for (i = 0; i < map->n; i++)
+		index_put(map, i);
+}
+
 static long map_index(const struct nbk_node *map, const char *key)
 {
 	size_t i;
 
 	if (!map || map->kind != NBK_NODE_MAP)
 		return -1;
+	if (map->slots) {
+		size_t mask = map->nslots - 1;
+
+		for (i = slot_start(key, map->nslots); map->slots[i]; i = (i + 1) & mask)
+			if (!strcmp(map->keys[map->slots[i] - 1], key))
+				return (long)(map->slots[i] - 1);
+		return -1;
+	}
 	for (i = 0; i < map->n; i++)
 		if (!strcmp(map->keys[i], key))
 			return (long)i;
@@ -108,6 +158,10 @@ static void map_set_at(struct nbk_node *map, const char *key, struct nbk_node *k
 	map->key_nodes[map->n] = key_node;
 	map->items[map->n] = value;
 	map->n++;
+	if (map->n >= MAP_INDEX_MIN && 2 * map->n > map->nslots)
+		index_rebuild(map);
+	else if (map->slots)
+		index_put(map, map->n - 1);
 }
 
 void nbk_node_map_set(struct nbk_node *map, const char *key, struct nbk_node *value)
@@ -130,6 +184,8 @@ bool nbk_node_map_remove(struct nbk_node *map, const char *key)
 	memmove(map->keys + i, map->keys + i + 1, rest * sizeof(*map->keys));
 	memmove(map->key_nodes + i, map->key_nodes + i + 1, rest * sizeof(*map->key_nodes));
 	map->n--;
+	/* Positions after i moved: rebuild (linear; removals are rare and few). */
+	index_rebuild(map);
 	return true;
 }
 
@@ -274,6 +330,7 @@ int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 	yaml_parser_t parser;
 	int depth = 0;
 	int ret = -1;
+	unsigned documents = 0;
 	bool done = false;
 	int i;
 
@@ -294,12 +351,24 @@ int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 			goto out;
 		}
 		switch (ev.type) {
-		case YAML_STREAM_START_EVENT:
 		case YAML_DOCUMENT_START_EVENT:
+			if (documents++) {
+				/*
+				 * A second document: reading only the first would
+				 * silently drop the rest of the file (issue 9).
+				 */
+				nbk_error_set(err, 0, "%s:%zu:%zu: a second YAML document: a file "
+					      "holds one (remove the \"---\" line)", name,
+					      ev.start_mark.line + 1, ev.start_mark.column + 1);
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
 		case YAML_NO_EVENT:
 			break;
 		case YAML_STREAM_END_EVENT:
-		case YAML_DOCUMENT_END_EVENT:
 			done = true;
 			break;
 		case YAML_ALIAS_EVENT:

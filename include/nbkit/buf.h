@@ -41,9 +41,16 @@ void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
 /* Append s as a JSON string literal, quotes included. */
 void nbk_buf_add_json_string(struct nbk_buf *b, const char *s);
 /*
- * A new string: s with backslashes and control characters escaped JSON's
- * way (a newline as \n), for a message that quotes a name from data or the
- * user and must stay one line.  The caller frees it.
+ * Append s on one line: control characters (C0 and DEL) written as \n, \r,
+ * \t or \xXX (ESC is \x1b), everything else as it is.  For text logs:
+ * text someone else chose (a file name) cannot start a line or move the
+ * terminal's cursor.
+ */
+void nbk_buf_add_escaped(struct nbk_buf *b, const char *s);
+/*
+ * A new string: s escaped as nbk_buf_add_escaped() does, for a message that
+ * quotes a name from data or the user and must stay one line.  The caller
+ * frees it.
  */
 char *nbk_printable(const char *s);
 /* Return the string (caller frees) and leave b empty and initialised. */

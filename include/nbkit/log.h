@@ -54,7 +54,10 @@ char *nbk_log_redact(const char *msg);
 
 /*
  * Write one line.  `step` (may be NULL) names the phase the line belongs to;
- * JSON lines carry it as "step", text lines as a "step: " prefix.
+ * JSON lines carry it as "step", text lines as a "step: " prefix.  A call
+ * always writes exactly one line: trailing whitespace is dropped and every
+ * other control character (newline, CR, tab, ESC, other C0, DEL) is escaped
+ * in every field, as \n, \r, \t or \xXX in text and as JSON escapes in JSON.
  */
 void nbk_log(int level, const char *step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

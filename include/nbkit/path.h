@@ -44,7 +44,12 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
 		int *created, struct nbk_error *err);
 
 /*
- * Read a whole file (at most max bytes, else an error) into out (appended).
+ * Read a whole regular file (at most max bytes, else an error) into out
+ * (appended).  Anything else (a FIFO, a device, a socket) is refused
+ * with "cannot read 'PATH': not a regular file" (a folder: "Is a
+ * directory", as read() says), without blocking:
+ * the file is opened O_NONBLOCK and checked with fstat before any read.
+ * A link is followed.
  */
 int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 		  struct nbk_error *err);

@@ -7,6 +7,7 @@
 #define NBKIT_STR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Value of a hexadecimal digit, or -1 (inline: it sits in parsers' loops). */
@@ -29,5 +30,14 @@ int nbk_parse_u64(const char *s, uint64_t *out);
 
 /* Does s hold a control character (below 0x20, or DEL)? */
 bool nbk_str_has_control(const char *s);
+/*
+ * SipHash-2-4 of n bytes under a key drawn at random once per process: for
+ * in-memory hash tables whose keys come from hostile input (config keys), so
+ * that keys crafted to collide cannot turn a table into a list ("hash
+ * flooding").  The value changes from run to run: never store it.
+ */
+uint64_t nbk_hash_keyed(const void *data, size_t n);
+/* SipHash-2-4 of n bytes under key (key[0] = bytes 0-7 little-endian). */
+uint64_t nbk_siphash24(const uint64_t key[2], const void *data, size_t n);
 
 #endif

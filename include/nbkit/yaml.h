@@ -7,7 +7,9 @@
  * scalar below it.  Nodes remember the file name they came from (shared,
  * reference-counted by the tree, so merged trees keep the right names).
  *
- * Only the first document of a stream is read; anchors and aliases are
+ * A stream holds one document: a second one ("---" after the first) is an
+ * error, as in PyYAML's safe_load, so that nothing is silently ignored;
+ * anchors and aliases are
  * refused (a config file has no use for them and they allow "billion
  * laughs" expansions); tags other than the core ones are ignored.
  */
@@ -37,6 +39,8 @@ struct nbk_node {
 	struct nbk_node **items;  /* SEQ: the elements; MAP: the values */
 	char **keys;              /* MAP: the keys, parallel to items */
 	struct nbk_node **key_nodes; /* MAP: key positions (for errors), parallel */
+	size_t *slots;            /* MAP of many keys: hash index, position + 1 (0: free) */
+	size_t nslots;            /* a power of two, or 0 (small map: scanned) */
 	char *file;               /* source name (owned by the node) */
 	unsigned line, col;       /* 1-based */
 };
@@ -44,11 +48,14 @@ struct nbk_node {
 /*
  * Parse a YAML document.  An empty document gives a NULL-kind node.
  * Returns 0 and *out (caller frees with nbk_node_free), or -1 with err set to
- * "NAME:LINE:COL: problem".  Duplicate keys in a mapping are an error.
+ * "NAME:LINE:COL: problem".  Duplicate keys in a mapping are an error
+ * (found in constant time per key: a 100,000-key mapping loads in linear
+ * time).  Keys are kept in document order; every MAP operation below keeps
+ * the index: change keys and items only through them.
  */
 int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 			 struct nbk_node **out, struct nbk_error *err);
-/* The same from a file (at most max_size bytes). */
+/* The same from a file (at most max_size bytes; see nbk_read_file). */
 int nbk_yaml_load_file(const char *path, size_t max_size, struct nbk_node **out,
 		       struct nbk_error *err);
 

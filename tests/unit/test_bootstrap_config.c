@@ -225,7 +225,8 @@ static void test_dropins_and_overrides(void **state)
 	assert_string_equal(err.msg, "NB_UID: expected a number from 0 to 4294967294, found '12x'");
 	bs_config_release(&cfg);
 	assert_int_equal(load(&cfg, "", dir, bad_user, &err), -1);
-	assert_string_equal(err.msg, "NB_USER: 'a:b' is not a valid user name");
+	assert_string_equal(err.msg, "NB_USER: 'a:b' is not a valid user name (a lowercase letter "
+				     "or '_', then at most 31 lowercase letters, digits, '_', '.' or '-')");
 	bs_config_release(&cfg);
 
 	/* an error in a drop-in names the drop-in */
@@ -235,6 +236,155 @@ static void test_dropins_and_overrides(void **state)
 		fail_msg("got '%s'", err.msg);
 	bs_config_release(&cfg);
 	free(f);
+	free(dir);
+}
+
+/* load() with a single environment entry (NULL: none). */
+static int load_env(struct bs_config *cfg, const char *text, const char *entry,
+		    struct nbk_error *err)
+{
+	const char *env[] = { entry, NULL };
+
+	return load(cfg, text, NULL, env, err);
+}
+
+/*
+ * Issue 9: ids and umasks are plain digits.  strtol read " 4242" and
+ * "+4242" (and YAML's int reads "+4242"), so what an admin saw was not
+ * what was checked.
+ */
+static void test_ids_plain_digits(void **state)
+{
+	static const char *const bad_env[] = {
+		"NB_UID= 4242", "NB_UID=+4242", "NB_UID=4242 ", "NB_UID=0x10", "NB_UID=4294967295",
+		"NB_UID=00000000001", "NB_GID= 100", "NB_GID=+100", "NB_UMASK=+022",
+		"NB_UMASK= 022", "NB_UMASK=0x12", "NB_UMASK=00022", "NB_UMASK=-022",
+	};
+	static const char *const bad_yaml[] = {
+		"user: {uid: +4242}\n", "user: {gid: +100}\n", "user: {uid: 0x10}\n",
+	};
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_env) / sizeof(bad_env[0]); i++) {
+		if (load_env(&cfg, "", bad_env[i], &err) != -1)
+			fail_msg("'%s' was accepted", bad_env[i]);
+		if (!strstr(err.msg, "expected"))
+			fail_msg("'%s': %s", bad_env[i], err.msg);
+		bs_config_release(&cfg);
+	}
+	for (i = 0; i < sizeof(bad_yaml) / sizeof(bad_yaml[0]); i++) {
+		if (load_env(&cfg, bad_yaml[i], NULL, &err) != -1)
+			fail_msg("'%s' was accepted", bad_yaml[i]);
+		if (!strstr(err.msg, "main.yaml:1:"))
+			fail_msg("'%s': %s", bad_yaml[i], err.msg);
+		bs_config_release(&cfg);
+	}
+	assert_int_equal(load_env(&cfg, "user: {uid: 4242, gid: 0}\n", "NB_UMASK=027", &err), 0);
+	assert_int_equal(cfg.uid, 4242);
+	assert_int_equal(cfg.gid, 0);
+	assert_int_equal(cfg.umask, 027);
+	bs_config_release(&cfg);
+	/* uid 0 stays allowed: the tests and root images rely on it */
+	assert_int_equal(load_env(&cfg, "user: {name: root}\n", "NB_UID=0", &err), 0);
+	assert_int_equal(cfg.uid, 0);
+	bs_config_release(&cfg);
+}
+
+/*
+ * Issue 9: a user name or home holding a newline or ':' wrote extra passwd
+ * lines (home.c joins them with ':'), and NB_USER=root rewrote root's entry.
+ */
+static void test_identity(void **state)
+{
+	static const struct {
+		const char *yaml;
+		const char *env;
+		const char *want; /* NULL: accepted */
+	} cases[] = {
+		{ "user: {name: \"ann\\nroot2::0:0::/root:/bin/sh\"}\n", NULL,
+		  "main.yaml:1:14: 'user.name': 'ann\nroot2::0:0::/root:/bin/sh' is not a valid user name" },
+		{ "user: {name: \"a:b\"}\n", NULL, "main.yaml:1:14: 'user.name': 'a:b' is not a valid" },
+		{ "user: {name: Ann}\n", NULL, "main.yaml:1:14: 'user.name': 'Ann' is not a valid" },
+		{ "user: {name: -ann}\n", NULL, "main.yaml:1:14: 'user.name': '-ann' is not a valid" },
+		{ "user: {name: \"\"}\n", NULL, "main.yaml:1:14: 'user.name': '' is not a valid" },
+		{ "user: {name: a23456789012345678901234567890123}\n", NULL, "main.yaml:1:14: 'user.name'" },
+		{ "user: {name: a2345678901234567890123456789012}\n", NULL, NULL },
+		{ "user: {name: john.doe_2-x}\n", NULL, NULL },
+		{ "user: {home: \"/home/a\\nb\"}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must not hold ':' or a control character" },
+		{ "user: {home: \"/home/a:/bin/sh\"}\n", NULL, "main.yaml:1:14: 'user.home': must not hold ':'" },
+		{ "user: {home: /home/../etc}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: /home/./a}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: /home/a/..}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: //}\n", NULL, "main.yaml:1:14: 'user.home': must not be '/'" },
+		{ "user: {home: home/a}\n", NULL, "main.yaml:1:14: 'user.home': must be an absolute path" },
+		{ "user: {home: /home/a.b/..c/.d}\n", NULL, NULL },
+		{ "", "NB_USER=a\nb", "NB_USER: 'a\nb' is not a valid user name" },
+		{ "", "NB_USER=../x", "NB_USER: '../x' is not a valid user name" },
+		/* an existing account other than the image's user, with another uid */
+		{ "", "NB_USER=root", "NB_USER: 'root' is an existing account (uid 0), not the image's "
+				  "user 'jovyan': refusing to give its passwd entry uid 1000" },
+		{ "user: {uid: 4242}\n", "NB_USER=root", "NB_USER: 'root' is an existing account (uid 0)" },
+		/* the same account with exactly its uid: nothing to rewrite */
+		{ "user: {uid: 0}\n", "NB_USER=root", NULL },
+		/* the image's own user (docker-stacks' NB_UID renumbers it) */
+		{ "user: {name: root, uid: 4242}\n", "NB_USER=root", NULL },
+		{ "user: {name: root, uid: 4242}\n", NULL, NULL },
+		/* a new name */
+		{ "", "NB_USER=nbk-no-such-user-9", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_config cfg;
+		struct nbk_error err = NBK_ERROR_INIT;
+		int r = load_env(&cfg, cases[i].yaml, cases[i].env, &err);
+
+		if (!cases[i].want) {
+			if (r != 0)
+				fail_msg("case %zu refused: %s", i, err.msg);
+		} else if (r != -1) {
+			fail_msg("case %zu accepted", i);
+		} else {
+			const char *msg = err.msg;
+
+			if (!strncmp(msg, tmpdir, strlen(tmpdir)))
+				msg += strlen(tmpdir) + 1;
+			if (strncmp(msg, cases[i].want, strlen(cases[i].want)))
+				fail_msg("case %zu:\n got '%s'\nwant '%s...'", i, msg, cases[i].want);
+		}
+		bs_config_release(&cfg);
+	}
+}
+
+/* Issue 9: a second document in the main file or a drop-in was silently dropped. */
+static void test_second_document(void **state)
+{
+	static const char *const env[] = { NULL };
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	char *dir = nbk_xasprintf("%s/second.d", tmpdir);
+	char *want;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "user: {uid: 4242}\n---\nuser: {uid: 0}\n", NULL, env, &err), -1);
+	want = nbk_xasprintf("%s/main.yaml:2:1: a second YAML document", tmpdir);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("got '%s'", err.msg);
+	free(want);
+	bs_config_release(&cfg);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	free(write_tmp("second.d/50-site.yaml", "gpu: {mode: \"off\"}\n...\n---\nhooks: {dirs: []}\n"));
+	assert_int_equal(load(&cfg, "", dir, env, &err), -1);
+	want = nbk_xasprintf("%s/50-site.yaml:3:1: a second YAML document", dir);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("got '%s'", err.msg);
+	free(want);
+	bs_config_release(&cfg);
 	free(dir);
 }
 
@@ -316,6 +466,9 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_dropins_and_overrides),
 		cmocka_unit_test(test_condarc),
+		cmocka_unit_test(test_ids_plain_digits),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_second_document),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

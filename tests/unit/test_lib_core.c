@@ -11,6 +11,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/error.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 static int fail_with_context(struct nbk_error *err)
@@ -147,12 +148,39 @@ static void test_env(void **state)
 	nbk_strvec_release(&env);
 }
 
+/* SipHash-2-4 against the reference vectors (key 00..0f, message 00..len-1). */
+static void test_siphash(void **state)
+{
+	static const uint64_t key[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	static const struct {
+		size_t len;
+		uint64_t want;
+	} cases[] = {
+		{ 0, 0x726fdb47dd0e0e31ULL },
+		{ 1, 0x74f839c593dc67fdULL },
+		{ 8, 0x93f5f5799a932462ULL },
+		{ 15, 0xa129ca6149be45e5ULL },
+	};
+	unsigned char msg[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(nbk_siphash24(key, msg, cases[i].len), cases[i].want);
+	/* keyed per process, but stable within it */
+	assert_int_equal(nbk_hash_keyed("abc", 3), nbk_hash_keyed("abc", 3));
+	assert_int_not_equal(nbk_hash_keyed("abc", 3), nbk_hash_keyed("abd", 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
 		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_buf_json),
 		cmocka_unit_test(test_strvec),        cmocka_unit_test(test_env),
+		cmocka_unit_test(test_siphash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

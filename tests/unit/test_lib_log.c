@@ -107,12 +107,56 @@ static void test_redaction(void **state)
 	free(s);
 }
 
+/* Number of '\n' in s. */
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * Issue 9: a hook's file name (or any text someone else chose) holding a
+ * newline and "[bootstrap] ..." forged a second log line, and an escape
+ * sequence could clear the terminal.  One call must give one line, with the
+ * control characters escaped, in text and in JSON, in every field.
+ */
+static void test_forged_lines(void **state)
+{
+	static const char evil[] = "hook 'x\n[bootstrap] fake line' and \x1b[2J\r\tend\x7f\x01";
+	char *s;
+
+	(void)state;
+	nbk_log_init("prog");
+	nbk_log_set_level(NBK_LOG_DEBUG);
+	nbk_log_set_format(NBK_LOG_TEXT);
+	s = captured(NBK_LOG_WARN, "hooks\nfake", evil);
+	assert_int_equal(count_lines(s), 1);
+	assert_null(strchr(s, '\x1b'));
+	assert_null(strchr(s, '\r'));
+	assert_string_equal(s, "prog: warning: hooks\\nfake: hook 'x\\n[bootstrap] fake line' and "
+			       "\\x1b[2J\\r\\tend\\x7f\\x01\n");
+	free(s);
+	nbk_log_set_format(NBK_LOG_JSON);
+	s = captured(NBK_LOG_WARN, "hooks\nfake", evil);
+	assert_int_equal(count_lines(s), 1);
+	assert_null(strchr(s, '\x1b'));
+	assert_non_null(strstr(s, "\"step\":\"hooks\\nfake\""));
+	assert_non_null(strstr(s, "\"msg\":\"hook 'x\\n[bootstrap] fake line' and \\u001b[2J\\r\\tend"
+				  "\\u007f\\u0001\"}\n"));
+	free(s);
+	nbk_log_set_format(NBK_LOG_TEXT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_forged_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,6 +95,48 @@ static void test_join_safe(void **state)
 	free(out);
 }
 
+/*
+ * Issue 9: a FIFO given as a config hung the reader (open blocks until a
+ * writer comes).  Anything but a regular file is refused at once; alarm()
+ * turns a hang into a failure instead of a stuck test.
+ */
+static void test_read_file_not_regular(void **state)
+{
+	char dir[] = "/tmp/nbk-test-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	char *fifo, *link, *cmd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = nbk_xasprintf("%s/config.yaml", dir);
+	link = nbk_xasprintf("%s/link.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(symlink(fifo, link), 0);
+	alarm(10);
+	assert_int_equal(nbk_read_file(fifo, 100, &b, &err), -1);
+	cmd = nbk_xasprintf("cannot read '%s': not a regular file", fifo);
+	assert_string_equal(err.msg, cmd);
+	free(cmd);
+	assert_int_equal(nbk_read_file(link, 100, &b, &err), -1);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(nbk_read_file("/dev/zero", 100, &b, &err), -1);
+	assert_string_equal(err.msg, "cannot read '/dev/zero': not a regular file");
+	assert_int_equal(nbk_read_file(dir, 100, &b, &err), -1);
+	assert_non_null(strstr(err.msg, "Is a directory"));
+	alarm(0);
+	assert_int_equal(b.len, 0);
+	/* /proc files are regular (size 0) and still read */
+	assert_int_equal(nbk_read_file("/proc/self/stat", 1 << 16, &b, &err), 0);
+	assert_true(b.len > 0);
+	nbk_buf_release(&b);
+	cmd = nbk_xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(fifo);
+	free(link);
+}
+
 static void test_files(void **state)
 {
 	char dir[] = "/tmp/nbk-test-XXXXXX";
@@ -201,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expand_user), cmocka_unit_test(test_normalize_within),
 		cmocka_unit_test(test_join_safe),   cmocka_unit_test(test_files),
+		cmocka_unit_test(test_read_file_not_regular),
 		cmocka_unit_test(test_exit_codes),  cmocka_unit_test(test_spawn),
 	};
 

@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "nbkit/yaml.h"
@@ -235,6 +237,143 @@ static void test_build_and_edit(void **state)
 	nbk_node_free(c);
 }
 
+static void expect_error(const char *text, const char *want)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_node *n = NULL;
+
+	assert_int_equal(nbk_yaml_load_string("t.yaml", text, strlen(text), &n, &err), -1);
+	assert_null(n);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("got '%s'\nwant '%s...'", err.msg, want);
+}
+
+/* Issue 9: a second document was silently dropped; PyYAML's safe_load refuses it. */
+static void test_second_document(void **state)
+{
+	struct nbk_node *n;
+
+	(void)state;
+	expect_error("a: 1\n---\nb: 2\n", "t.yaml:2:1: a second YAML document");
+	expect_error("---\na: 1\n--- \n", "t.yaml:3:1: a second YAML document");
+	expect_error("a: 1\n...\n---\n", "t.yaml:3:1: a second YAML document");
+	/* one document, with or without its markers, is fine */
+	n = load("---\na: 1\n...\n");
+	assert_string_equal(nbk_node_get(n, "a")->scalar, "1");
+	nbk_node_free(n);
+	n = load("{\"a\": 1}\n");
+	assert_int_equal(n->n, 1);
+	nbk_node_free(n);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Issue 9: the duplicate-key check scanned the mapping for every key, so a
+ * 90,000-key .condarc took half a minute.  Loading it, looking every key up,
+ * merging it into another large mapping and finding a duplicate at its end
+ * must all be linear: 3 s is a generous bound on a loaded machine (it takes
+ * well under 0.5 s; the quadratic code takes about 30 s).
+ */
+static void test_many_keys(void **state)
+{
+	enum { NKEYS = 90000 };
+	struct nbk_buf text = NBK_BUF_INIT;
+	struct nbk_buf other = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_node *a = NULL, *b = NULL, *dup = NULL;
+	char key[32];
+	double start, took;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NKEYS; i++) {
+		nbk_buf_addf(&text, "key_%zu: %zu\n", i, i);
+		nbk_buf_addf(&other, "key_%zu: x\n", i + NKEYS / 2);
+	}
+	/* timed: the load with its duplicate checks, then the merge */
+	start = now_s();
+	assert_int_equal(nbk_yaml_load_string("big.yaml", text.data, text.len, &a, &err), 0);
+	took = now_s() - start;
+	if (took > 3.0)
+		fail_msg("loading 90,000 keys took %.2f s (bound 3 s): not linear", took);
+	assert_int_equal(nbk_yaml_load_string("b.yaml", other.data, other.len, &b, &err), 0);
+	assert_int_equal(a->n, NKEYS);
+	start = now_s();
+	a = nbk_node_merge(a, b);
+	took = now_s() - start;
+	if (took > 3.0)
+		fail_msg("merging 90,000 keys took %.2f s (bound 3 s): not linear", took);
+	assert_int_equal(a->n, NKEYS + NKEYS / 2);
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(key, sizeof(key), "key_%zu", i);
+		assert_non_null(nbk_node_get(a, key));
+		if (i < NKEYS / 2)
+			assert_int_equal(atol(nbk_node_get(a, key)->scalar), (long)i);
+		else
+			assert_string_equal(nbk_node_get(a, key)->scalar, "x");
+	}
+	assert_string_equal(nbk_node_get(a, "key_134999")->scalar, "x");
+	assert_null(nbk_node_get(a, "key_135000"));
+	/* the duplicate at the very end is found, with its position */
+	nbk_buf_addstr(&text, "key_12345: again\n");
+	start = now_s();
+	assert_int_equal(nbk_yaml_load_string("big.yaml", text.data, text.len, &dup, &err), -1);
+	took = now_s() - start;
+	assert_string_equal(err.msg, "big.yaml:90001:1: duplicate key 'key_12345'");
+	if (took > 3.0)
+		fail_msg("finding a duplicate among 90,000 keys took %.2f s (bound 3 s)", took);
+	/* removal keeps the index right */
+	assert_true(nbk_node_map_remove(a, "key_0"));
+	assert_null(nbk_node_get(a, "key_0"));
+	assert_string_equal(nbk_node_get(a, "key_1")->scalar, "1");
+	assert_string_equal(nbk_node_get(a, "key_134999")->scalar, "x");
+	nbk_node_free(a);
+	nbk_buf_release(&text);
+	nbk_buf_release(&other);
+}
+
+/* The index appears at MAP_INDEX_MIN keys and goes below it: lookups agree throughout. */
+static void test_small_maps_and_index(void **state)
+{
+	struct nbk_node *m = nbk_node_new(NBK_NODE_MAP);
+	char key[16];
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		nbk_node_map_set(m, key, nbk_node_new_scalar(key));
+		for (j = 0; j <= i; j++) {
+			snprintf(key, sizeof(key), "k%d", j);
+			assert_non_null(nbk_node_get(m, key));
+		}
+	}
+	nbk_node_map_set(m, "k3", nbk_node_new_scalar("replaced"));
+	assert_int_equal(m->n, 40);
+	assert_string_equal(nbk_node_get(m, "k3")->scalar, "replaced");
+	for (i = 0; i < 40; i += 2) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_true(nbk_node_map_remove(m, key));
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		if (i % 2)
+			assert_non_null(nbk_node_get(m, key));
+		else
+			assert_null(nbk_node_get(m, key));
+	}
+	assert_int_equal(m->n, 20);
+	assert_string_equal(m->keys[0], "k1"); /* order kept */
+	nbk_node_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +382,9 @@ int main(void)
 		cmocka_unit_test(test_merge),        cmocka_unit_test(test_emit_roundtrip),
 		cmocka_unit_test(test_typed),        cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_build_and_edit),
+		cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_many_keys),
+		cmocka_unit_test(test_small_maps_and_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
