@@ -67,13 +67,15 @@ NBK_STATIC bool bs_condarc_merge_list(struct nbk_node *root, const char *key,
  * Merge the managed keys into the .condarc at path.  Returns 1 when the file
  * was written, 0 when it was already right or was left untouched (*why set),
  * -1 on an error.  The caller decides as whom it runs (userfs.c): the file
- * is opened once, by nbk_yaml_load_file, and never checked by name first.
+ * is opened once, by nbk_read_file (regular files only, never blocking),
+ * and never checked by name first.
  */
 NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
 				 const struct nbk_strvec *channels, const char **why,
 				 struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
+	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
 	_cleanup_buf_ struct nbk_buf out = NBK_BUF_INIT;
 	_cleanup_strvec_ struct nbk_strvec envs = NBK_STRVEC_INIT;
 	_cleanup_strvec_ struct nbk_strvec pkgs = NBK_STRVEC_INIT;
@@ -83,19 +85,20 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 	bool changed = false;
 
 	*why = NULL;
-	if (nbk_yaml_load_file(path, BS_CONDARC_MAX, &root, &perr) < 0) {
-		if (perr.errnum == ENOENT) {
-			root = NULL;
-		} else if (perr.errnum) {
-			nbk_error_set(err, perr.errnum, "%s", perr.msg);
-			return -1;
-		} else {
-			nbk_warn("envroots: '%s' is not valid YAML (%s): left untouched; the roots "
-				 "still reach conda through CONDA_ENVS_DIRS and CONDA_PKGS_DIRS",
-				 path, perr.msg);
-			*why = "it is not valid YAML";
+	if (nbk_read_file(path, BS_CONDARC_MAX, &text, &perr) < 0) {
+		if (perr.errnum != ENOENT) {
+			/* a FIFO, a folder, a link to what the user may not read ... */
+			nbk_warn("envroots: %s: left untouched; the roots still reach conda through "
+				 "CONDA_ENVS_DIRS and CONDA_PKGS_DIRS", perr.msg);
+			*why = "it cannot be read";
 			return 0;
 		}
+	} else if (nbk_yaml_load_string(path, text.data, text.len, &root, &perr) < 0) {
+		nbk_warn("envroots: '%s' is not valid YAML (%s): left untouched; the roots "
+			 "still reach conda through CONDA_ENVS_DIRS and CONDA_PKGS_DIRS",
+			 path, perr.msg);
+		*why = "it is not valid YAML";
+		return 0;
 	} else if (root->kind == NBK_NODE_NULL) {
 		nbk_node_free(root);
 		root = NULL;
@@ -155,7 +158,7 @@ static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
 	written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, &why, &e);
 	if (written < 0) {
 		nbk_warn("envroots: %s: the .condarc is left as it is", e.msg);
-		why = "it cannot be changed";
+		why = "it cannot be written";
 	}
 	if (why)
 		nbk_buf_addf(said, " left untouched: %s", why);

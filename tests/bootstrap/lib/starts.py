@@ -30,14 +30,18 @@ def text_found(text, top):
     for root, dirs, files in os.walk(top):
         for name in files:
             p = os.path.join(root, name)
+            # O_NOFOLLOW, not islink() then open(): the racer swaps links
+            # in between, and this check runs as root.
             try:
-                if os.path.islink(p):
-                    continue
-                with open(p, "rb") as f:
+                fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            with os.fdopen(fd, "rb") as f:
+                try:
                     if text in f.read():
                         return True
-            except OSError:
-                pass
+                except OSError:
+                    pass
     return False
 
 
