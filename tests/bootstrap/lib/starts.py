@@ -46,13 +46,21 @@ def text_found(text, top):
 
 
 def remove(path):
-    try:
-        if os.path.islink(path) or not os.path.isdir(path):
+    # The racer changes path between any two calls here: try both ways
+    # until nothing is left (rmtree never follows a link).
+    for _ in range(100):
+        try:
             os.unlink(path)
-        else:
-            shutil.rmtree(path)
-    except FileNotFoundError:
-        pass
+        except FileNotFoundError:
+            return
+        except OSError:
+            try:
+                shutil.rmtree(path)
+            except FileNotFoundError:
+                return
+            except OSError:
+                pass
+    sys.exit(f"cannot remove {path}")
 
 
 def main():
