@@ -69,7 +69,7 @@ static int env_export(struct et_ctx *ctx)
 	size_t i;
 	int ret = ET_EXIT_FAIL;
 
-	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+	if (et_env_resolve(ctx, ET_ENV_EXISTING, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (et_prefix_load(prefix, &p, &err) < 0) {
 		nbk_error("%s", err.msg);
@@ -110,7 +110,9 @@ static int env_export(struct et_ctx *ctx)
 		printf("  - %s\n", chans.v[i]);
 	printf("dependencies:\n");
 	for (i = 0; i < p.n; i++)
-		printf("  - %s=%s=%s\n", p.v[i].rec.name, p.v[i].rec.version, p.v[i].rec.build);
+		/* a record without build (prefix.h): NAME=VERSION, a spec that reads back */
+		printf("  - %s=%s%s%s\n", p.v[i].rec.name, p.v[i].rec.version, *p.v[i].rec.build ? "=" : "",
+		       p.v[i].rec.build);
 	printf("prefix: %s\n", prefix);
 	ret = ET_EXIT_OK;
 out:

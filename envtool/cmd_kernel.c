@@ -23,7 +23,7 @@ int cmd_kernel(struct et_ctx *ctx)
 		nbk_error("usage: envtool kernel install|remove -n NAME|-p PREFIX");
 		return ET_EXIT_USAGE;
 	}
-	if (et_env_resolve(ctx, install, &prefix, &usage) < 0)
+	if (et_env_resolve(ctx, install ? ET_ENV_EXISTING : ET_ENV_ANY, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	name = et_env_display_name(ctx, prefix);
 	dir = et_kernel_dir(name, &err);

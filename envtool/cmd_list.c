@@ -22,7 +22,7 @@ int cmd_list(struct et_ctx *ctx)
 	size_t i;
 	int ret = ET_EXIT_FAIL;
 
-	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+	if (et_env_resolve(ctx, ET_ENV_EXISTING, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (et_prefix_load(prefix, &p, &err) < 0) {
 		nbk_error("%s", err.msg);

@@ -40,23 +40,6 @@ static bool depends_on(const struct et_record *r, const char *name)
 	return false;
 }
 
-static char *command_line(struct et_ctx *ctx)
-{
-	struct nbk_buf b = NBK_BUF_INIT;
-	size_t i;
-
-	nbk_buf_addstr(&b, "envtool remove");
-	if (ctx->opts.name)
-		nbk_buf_addf(&b, " -n %s", ctx->opts.name);
-	if (ctx->opts.prefix)
-		nbk_buf_addf(&b, " -p %s", ctx->opts.prefix);
-	if (ctx->opts.all)
-		nbk_buf_addstr(&b, " --all");
-	for (i = 0; i < ctx->opts.args.n; i++)
-		nbk_buf_addf(&b, " %s", ctx->opts.args.v[i]);
-	return nbk_buf_detach(&b, NULL);
-}
-
 /* micromamba's answer: {"actions": {"PREFIX", "UNLINK": [...]}, "dry_run", "prefix", "success"} */
 static void print_json(const char *prefix, const struct et_prefix *p, const struct nbk_strvec *gone,
 		       bool dry_run)
@@ -164,13 +147,13 @@ int cmd_remove(struct et_ctx *ctx)
 		struct stat st;
 
 		/* a link goes whatever it points to: looked at before "is it an environment" */
-		if (et_env_resolve(ctx, false, &prefix, &usage) < 0)
+		if (et_env_resolve(ctx, ET_ENV_ANY, NULL, &prefix, &usage) < 0)
 			return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 		if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode))
 			return remove_link(ctx, prefix);
 		free(nbk_steal_pointer(&prefix));
 	}
-	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+	if (et_env_resolve(ctx, ET_ENV_EXISTING, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (et_txn_lock(prefix, false, &lock, &err) < 0 || et_txn_recover(prefix, &err) < 0 ||
 	    et_prefix_load(prefix, &p, &err) < 0) {
@@ -222,7 +205,7 @@ int cmd_remove(struct et_ctx *ctx)
 		fprintf(stderr, "envtool: aborted: nothing was changed\n");
 		goto out;
 	}
-	cmd = command_line(ctx);
+	cmd = et_prefix_history_cmd();
 	memset(&t, 0, sizeof(t));
 	t.prefix = prefix;
 	t.flags = ctx->opts.all ? ET_TXN_REMOVE_ENV : 0;

@@ -22,7 +22,7 @@ int cmd_run(struct et_ctx *ctx)
 	const char *old = getenv("PATH");
 	bool usage;
 
-	if (et_env_resolve(ctx, true, &prefix, &usage) < 0)
+	if (et_env_resolve(ctx, ET_ENV_EXISTING, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	if (!ctx->opts.args.n) {
 		nbk_error("run: which command? envtool run -n NAME CMD [ARG...]");

@@ -1,33 +1,143 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Finding environments: see envs.h. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "envs.h"
 #include "prefix.h"
 
-int et_env_resolve(struct et_ctx *ctx, bool must_exist, char **out, bool *usage)
+/* envs_dirs as a message lists them: "'D1', 'D2'" (escaped). */
+static char *dirs_shown(const struct nbk_strvec *dirs)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < dirs->n; i++) {
+		nbk_buf_addstr(&b, i ? ", '" : "'");
+		nbk_buf_add_escaped(&b, dirs->v[i]);
+		nbk_buf_addch(&b, '\'');
+	}
+	return nbk_buf_detach(&b, NULL);
+}
+
+/*
+ * May an environment be made in dir: an existing folder we may write, or a
+ * missing one whose nearest existing parent we may write (create makes it).
+ * conda's _first_writable_envs_dir makes the folder to find out; this
+ * asks without changing anything (a --dry-run changes nothing).
+ */
+static bool may_make_in(const char *dir)
+{
+	_cleanup_free_ char *p = nbk_xstrdup(dir);
+	struct stat st;
+
+	for (;;) {
+		char *up;
+
+		if (stat(p, &st) == 0)
+			return S_ISDIR(st.st_mode) && faccessat(AT_FDCWD, p, W_OK | X_OK, AT_EACCESS) == 0;
+		if (errno != ENOENT || !strcmp(p, "/") || !strchr(p, '/'))
+			return false;
+		up = nbk_path_dirname(p);
+		free(p);
+		p = up;
+	}
+}
+
+int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want,
+		  char **out, bool *usage, struct nbk_error *err)
+{
+	_cleanup_free_ char *shown = NULL;
+	const struct nbk_strvec *dirs = &cfg->envs_dirs;
+	size_t i;
+
+	*out = NULL;
+	if (usage)
+		*usage = false;
+	if (et_env_name_check(name, err) < 0) {
+		if (usage)
+			*usage = true;
+		return -1;
+	}
+	if (!strcmp(name, "base") || !strcmp(name, "root")) {
+		*out = nbk_xstrdup(cfg->root_prefix);
+		return 0;
+	}
+	if (!dirs->n)
+		return nbk_error_set(err, 0, "no envs_dirs configured for -n '%s'", name);
+	for (i = 0; i < dirs->n; i++) {
+		_cleanup_free_ char *p = nbk_xasprintf("%s/%s", dirs->v[i], name);
+
+		if (et_prefix_is_env(p)) {
+			*out = nbk_steal_pointer(&p);
+			return 0;
+		}
+	}
+	shown = dirs_shown(dirs);
+	switch (want) {
+	case ET_ENV_ANY:
+		*out = nbk_xasprintf("%s/%s", dirs->v[0], name);
+		return 0;
+	case ET_ENV_NEW:
+		for (i = 0; i < dirs->n; i++)
+			if (may_make_in(dirs->v[i])) {
+				*out = nbk_xasprintf("%s/%s", dirs->v[i], name);
+				return 0;
+			}
+		return nbk_error_set(err, 0, "cannot create environment '%s': no envs_dir may be written (envs_dirs %s)",
+				     name, shown);
+	case ET_ENV_EXISTING:
+	default:
+		return nbk_error_set(err, 0, "environment '%s' does not exist (no '%s' in envs_dirs %s)", name,
+				     name, shown);
+	}
+}
+
+int et_env_check_exists(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *shown = NULL;
+
+	if (et_prefix_is_env(prefix))
+		return 0;
+	shown = nbk_printable(prefix);
+	return nbk_error_set(err, 0, "environment '%s' does not exist (no '%s/" ET_CONDA_META "')", shown,
+			     shown);
+}
+
+int et_env_resolve(struct et_ctx *ctx, enum et_env_want want, const char *file_name, char **out,
+		   bool *usage)
 {
 	const char *name = ctx->opts.name, *env;
 	struct nbk_error err = NBK_ERROR_INIT;
-	size_t i;
 
+	*out = NULL;
 	*usage = false;
 	if (name && ctx->opts.prefix) {
 		nbk_error("give -n NAME or -p PREFIX, not both");
 		*usage = true;
 		return -1;
 	}
+	if (!name && !ctx->opts.prefix && want == ET_ENV_NEW)
+		name = file_name;
 	if (ctx->opts.prefix) {
 		char cwd[4096];
 		_cleanup_free_ char *abs = NULL;
 
+		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
+			nbk_error("%s", err.msg);
+			*usage = true;
+			return -1;
+		}
 		if (ctx->opts.prefix[0] != '/') {
 			if (!getcwd(cwd, sizeof(cwd))) {
 				nbk_error("no current folder");
@@ -35,45 +145,22 @@ int et_env_resolve(struct et_ctx *ctx, bool must_exist, char **out, bool *usage)
 			}
 			abs = nbk_xasprintf("%s/%s", cwd, ctx->opts.prefix);
 		}
-		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
-			nbk_error("%s", err.msg);
-			*usage = true;
-			return -1;
-		}
 		*out = nbk_path_normalize(abs ? abs : ctx->opts.prefix);
 	} else if (name) {
-		if (et_env_name_check(name, &err) < 0) {
+		if (et_env_locate(&ctx->cfg, name, want, out, usage, &err) < 0) {
 			nbk_error("%s", err.msg);
-			*usage = true;
 			return -1;
 		}
-		*out = NULL;
-		if (!strcmp(name, "base")) {
-			*out = nbk_xstrdup(ctx->cfg.root_prefix);
-		} else {
-			for (i = 0; i < ctx->cfg.envs_dirs.n && !*out; i++) {
-				_cleanup_free_ char *p = nbk_xasprintf("%s/%s", ctx->cfg.envs_dirs.v[i], name);
-
-				if (et_prefix_is_env(p))
-					*out = nbk_steal_pointer(&p);
-			}
-			if (!*out && ctx->cfg.envs_dirs.n)
-				*out = nbk_xasprintf("%s/%s", ctx->cfg.envs_dirs.v[0], name);
-		}
-		if (!*out) {
-			nbk_error("no envs_dirs configured for -n '%s'", name);
-			return -1;
-		}
-	} else if ((env = getenv(ET_ENV_CONDA_PREFIX)) && *env) {
+	} else if (want != ET_ENV_NEW && (env = getenv(ET_ENV_CONDA_PREFIX)) && *env) {
 		*out = nbk_xstrdup(env);
 	} else {
-		nbk_error("which environment? give -n NAME or -p PREFIX");
+		nbk_error("which environment? give -n NAME or -p PREFIX%s",
+			  want == ET_ENV_NEW ? " (or a name: in the -f file)" : "");
 		*usage = true;
 		return -1;
 	}
-	if (must_exist && !et_prefix_is_env(*out)) {
-		nbk_error("environment '%s' does not exist (no '%s/conda-meta')",
-			  name ? name : *out, *out);
+	if (want == ET_ENV_EXISTING && et_env_check_exists(*out, &err) < 0) {
+		nbk_error("%s", err.msg);
 		free(*out);
 		*out = NULL;
 		return -1;

@@ -1,24 +1,67 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Finding environments: -n NAME in the envs_dirs (conda's order: the first
- * envs_dir holding NAME, else the first one), -p PREFIX made absolute,
- * "base" the root prefix, else $CONDA_PREFIX; and every known environment
- * (the envs_dirs' children and ~/.conda/environments.txt).
+ * Finding environments, the one owner of "which prefix does -n NAME mean"
+ * for every command (issue 10): -n NAME in the envs_dirs (conda's order,
+ * see et_env_locate()), -p PREFIX made absolute, "base" the root prefix,
+ * else $CONDA_PREFIX; and every known environment (the envs_dirs' children
+ * and ~/.conda/environments.txt).
  */
 #ifndef ENVTOOL_ENVS_H
 #define ENVTOOL_ENVS_H
 
 #include <stdbool.h>
 
+#include "nbkit/error.h"
 #include "nbkit/strvec.h"
 #include "cmd.h"
+#include "config.h"
+
+/* What the prefix a command is given must be. */
+enum et_env_want {
+	/* an environment (PREFIX/conda-meta): install, update, remove, list,
+	 * env export, run, kernel install */
+	ET_ENV_EXISTING,
+	/* an environment or not (kernel remove, remove --all of a link) */
+	ET_ENV_ANY,
+	/* the target of create: an existing environment of that name (to be
+	 * replaced), else NAME in the first writable envs_dir; $CONDA_PREFIX
+	 * is never the target */
+	ET_ENV_NEW,
+};
 
 /*
- * The prefix named by -n / -p (or $CONDA_PREFIX).  When must_exist, it
- * must be an environment.  Prints the error and returns -1 (usage: 2 is
- * the caller's exit status when *usage is set).  *out is a new string.
+ * The prefix of environment NAME, conda's order (conda/base/context.py
+ * locate_prefix_by_name, then _first_writable_envs_dir):
+ * - "base" (and "root") is cfg->root_prefix;
+ * - else the first envs_dir that holds NAME as an environment;
+ * - else, for ET_ENV_NEW, NAME in the first envs_dir that exists and may be
+ *   written, or that does not exist yet and can be made (its nearest
+ *   existing parent may be written); for ET_ENV_ANY, NAME in the first
+ *   envs_dir.
+ * NAME is checked first (et_env_name_check()).  Returns 0 with *out a new
+ * string; -1 with err, the one "not found" message of every command:
+ * "environment 'NAME' does not exist (no 'NAME' in envs_dirs 'D1', 'D2')".
+ * *usage (may be NULL) is set when NAME itself is invalid.
  */
-int et_env_resolve(struct et_ctx *ctx, bool must_exist, char **out, bool *usage);
+int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want,
+		  char **out, bool *usage, struct nbk_error *err);
+
+/*
+ * 0 when prefix is an environment (PREFIX/conda-meta is a folder); else
+ * -1 with err in the same shape as et_env_locate()'s:
+ * "environment 'PREFIX' does not exist (no 'PREFIX/conda-meta')".
+ */
+int et_env_check_exists(const char *prefix, struct nbk_error *err);
+
+/*
+ * The prefix a command works on: -n NAME (et_env_locate()), -p PREFIX
+ * (made absolute), else file_name (an environment file's name:, create
+ * only; may be NULL), else $CONDA_PREFIX (not for ET_ENV_NEW).  Prints the
+ * error and returns -1 (*usage set when the exit status is 2); *out is a
+ * new string.
+ */
+int et_env_resolve(struct et_ctx *ctx, enum et_env_want want, const char *file_name, char **out,
+		   bool *usage);
 
 /* The name an environment is shown with: its folder's name, "base" for the root. */
 char *et_env_display_name(const struct et_ctx *ctx, const char *prefix);

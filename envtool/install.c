@@ -30,24 +30,6 @@ char *et_spec_name(const char *spec)
 	return nbk_xstrndup(s, (size_t)(e - s));
 }
 
-/* The command line, for conda-meta/history (conda writes sys.argv). */
-static char *command_line(void)
-{
-	struct nbk_buf b = NBK_BUF_INIT, out = NBK_BUF_INIT;
-	struct nbk_error err = NBK_ERROR_INIT;
-	size_t i;
-
-	if (nbk_read_file("/proc/self/cmdline", 1u << 16, &b, &err) < 0 || !b.len) {
-		nbk_buf_release(&b);
-		return nbk_xstrdup("envtool");
-	}
-	for (i = 0; i < b.len; i++)
-		nbk_buf_addch(&out, b.data[i] ? b.data[i] : ' ');
-	nbk_buf_rtrim(&out);
-	nbk_buf_release(&b);
-	return nbk_buf_detach(&out, NULL);
-}
-
 /*
  * An @EXPLICIT line names a package by URL and checksum only: its
  * depends, constrains, noarch, license and build number come from the
@@ -178,7 +160,7 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	unlink = nbk_xcalloc(t->nunlink + 1, sizeof(*unlink));
 	for (i = 0; i < t->nunlink; i++)
 		unlink[i] = t->unlink[i]->name;
-	cmd = command_line();
+	cmd = et_prefix_history_cmd();
 	memset(&tx, 0, sizeof(tx));
 	tx.prefix = prefix;
 	tx.flags = (create ? ET_TXN_CREATE : 0) | (replace ? ET_TXN_REPLACE : 0);

@@ -22,7 +22,7 @@
 #include "download.h"
 #include "extract.h"
 #include "pkgcache.h"
-#include "print.h"
+#include "prefix.h"
 
 #define MAX_RECORD_JSON (4 << 20)
 #define LOCKS_DIR ".locks"
@@ -317,8 +317,8 @@ int et_pkgcache_write_record(const char *pkgdir, const struct et_record *rec,
 	_cleanup_free_ char *info = nbk_xasprintf("%s/info", pkgdir);
 	_cleanup_free_ char *path = nbk_xasprintf("%s/info/repodata_record.json", pkgdir);
 
-	et_print_record_json(&json, rec);
-	nbk_buf_addch(&json, '\n');
+	/* the on-disk record: conda-meta's writer, never the --json printer */
+	et_prefix_meta_json(&json, rec, NULL, NULL, 0, NULL);
 	if (nbk_mkdir_p(info, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
 		return -1;
 	return nbk_write_file_atomic(path, json.data, json.len, 0644, (uid_t)-1, (gid_t)-1, err);

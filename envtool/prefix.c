@@ -17,7 +17,6 @@
 #include "nbkit/path.h"
 #include "prefix.h"
 
-#define MAX_META_FILE (512u << 20)
 #define MAX_ENVS_FILE (16u << 20)
 
 char *et_dist(const struct et_record *rec)
@@ -25,14 +24,15 @@ char *et_dist(const struct et_record *rec)
 	return nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
 }
 
+/* A non-empty scalar of map, or NULL (conda: a missing or empty key is absent). */
 static const char *scalar(const struct nbk_node *map, const char *key)
 {
 	const struct nbk_node *n = nbk_node_get(map, key);
 
-	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
+	return n && n->kind == NBK_NODE_SCALAR && *n->scalar ? n->scalar : NULL;
 }
 
-/* A list, or a string split on spaces and commas (track_features). */
+/* A list of non-empty scalars, or a string split on spaces and commas (track_features). */
 static void str_list(const struct nbk_node *n, struct nbk_strvec *out)
 {
 	size_t i;
@@ -41,7 +41,7 @@ static void str_list(const struct nbk_node *n, struct nbk_strvec *out)
 		return;
 	if (n->kind == NBK_NODE_SEQ) {
 		for (i = 0; i < n->n; i++)
-			if (n->items[i]->kind == NBK_NODE_SCALAR)
+			if (n->items[i]->kind == NBK_NODE_SCALAR && *n->items[i]->scalar)
 				nbk_strvec_push(out, n->items[i]->scalar);
 	} else if (n->kind == NBK_NODE_SCALAR) {
 		_cleanup_free_ char *copy = nbk_xstrdup(n->scalar);
@@ -52,16 +52,12 @@ static void str_list(const struct nbk_node *n, struct nbk_strvec *out)
 	}
 }
 
+/* A whole decimal number; 0 when absent or not one (conda's default). */
 static uint64_t number(const char *s)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (!s)
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	return errno || end == s ? 0 : (uint64_t)v;
+	return s && nbk_parse_u64(s, &v) == 0 ? v : 0;
 }
 
 int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct nbk_error *err)
@@ -74,12 +70,14 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 
 	if (!build)
 		build = scalar(n, "build_string");
-	if (!name || !version || !build)
-		return nbk_error_set(err, 0, "a record without name, version or build");
+	if (!name || !version)
+		return nbk_error_set(err, 0, "a record without name or version");
 	et_record_init(&t);
 	t.name = (char *)name;
 	t.version = (char *)version;
-	t.build = (char *)build;
+	/* conda's PrefixData reads a record without build: "" (docs/envtool.md) */
+	if (build)
+		t.build = (char *)build;
 #define STR(field, key)                                                \
 	do {                                                           \
 		const char *v_ = scalar(n, key);                       \
@@ -192,23 +190,53 @@ static int cmp_pkg(const void *a, const void *b)
 	return strcmp(x->rec.name, y->rec.name);
 }
 
-static int load_one(const char *file, struct et_prefix_pkg *p, struct nbk_error *err)
+int et_prefix_read_meta(const char *file, struct et_prefix_pkg *p, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
-	const char *rs;
+	const char *base = strrchr(file, '/'), *rs;
+	const struct nbk_node *files;
+	size_t len;
 
-	if (nbk_yaml_load_file(file, MAX_META_FILE, &root, err) < 0)
+	memset(p, 0, sizeof(*p));
+	et_record_init(&p->rec);
+	nbk_strvec_init(&p->files);
+	base = base ? base + 1 : file;
+	len = strlen(base);
+	if (len > 5 && !strcmp(base + len - 5, ".json"))
+		len -= 5;
+	p->dist = nbk_xstrndup(base, len);
+	p->requested_spec = nbk_xstrdup("");
+	if (nbk_str_has_control(p->dist)) {
+		_cleanup_free_ char *shown = nbk_printable(file);
+
+		return nbk_error_set(err, 0, "'%s' is not a conda-meta record: a control character in its name",
+				     shown);
+	}
+	if (nbk_yaml_load_file(file, ET_META_MAX_SIZE, &root, err) < 0)
 		return -1;
 	if (root->kind != NBK_NODE_MAP)
 		return nbk_error_set(err, 0, "'%s' is not a conda-meta record", file);
-	if (et_record_from_node(root, &p->rec, err) < 0)
+	if (et_record_from_node(root, &p->rec, err) < 0) {
+		et_record_init(&p->rec);
 		return nbk_error_prefix(err, "'%s' is not a conda-meta record", file);
-	p->dist = et_dist(&p->rec);
+	}
 	rs = scalar(root, "requested_spec");
-	p->requested_spec = nbk_xstrdup(rs ? rs : "");
-	nbk_strvec_init(&p->files);
-	str_list(nbk_node_get(root, "files"), &p->files);
+	if (rs) {
+		free(p->requested_spec);
+		p->requested_spec = nbk_xstrdup(rs);
+	}
+	files = nbk_node_get(root, "files");
+	if (files && nbk_node_as_strvec(files, "files", &p->files, err) < 0)
+		return nbk_error_prefix(err, "'%s' is not a conda-meta record", file);
 	return 0;
+}
+
+void et_prefix_pkg_release(struct et_prefix_pkg *p)
+{
+	et_record_release(&p->rec);
+	free(p->dist);
+	free(p->requested_spec);
+	nbk_strvec_release(&p->files);
 }
 
 int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *err)
@@ -235,11 +263,8 @@ int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *
 			out->v = nbk_xrealloc(out->v, alloc * sizeof(*out->v));
 		}
 		file = nbk_xasprintf("%s/%s", dir, de->d_name);
-		memset(&out->v[out->n], 0, sizeof(out->v[0]));
-		if (load_one(file, &out->v[out->n], err) < 0) {
-			et_record_release(&out->v[out->n].rec);
-			free(out->v[out->n].dist);
-			free(out->v[out->n].requested_spec);
+		if (et_prefix_read_meta(file, &out->v[out->n], err) < 0) {
+			et_prefix_pkg_release(&out->v[out->n]);
 			r = -1;
 			break;
 		}
@@ -251,16 +276,31 @@ int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *
 	return r;
 }
 
+void et_prefix_records(const struct et_prefix *p, struct et_record **out, size_t *n)
+{
+	size_t i;
+
+	*out = nbk_xcalloc(p->n + 1, sizeof(**out));
+	for (i = 0; i < p->n; i++)
+		et_record_copy(&(*out)[i], &p->v[i].rec);
+	*n = p->n;
+}
+
+void et_prefix_records_free(struct et_record *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		et_record_release(&v[i]);
+	free(v);
+}
+
 void et_prefix_release(struct et_prefix *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
-		et_record_release(&p->v[i].rec);
-		free(p->v[i].dist);
-		free(p->v[i].requested_spec);
-		nbk_strvec_release(&p->v[i].files);
-	}
+	for (i = 0; i < p->n; i++)
+		et_prefix_pkg_release(&p->v[i]);
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;
@@ -424,8 +464,10 @@ void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const
 		}
 		nbk_buf_addstr(out, "\n    ],\n    \"paths_version\": 1\n  }");
 	}
-	key(out, "requested_spec", &first);
-	nbk_buf_add_json_string(out, requested_spec ? requested_spec : "");
+	if (requested_spec) {
+		key(out, "requested_spec", &first);
+		nbk_buf_add_json_string(out, requested_spec);
+	}
 	key(out, "sha256", &first);
 	nbk_buf_add_json_string(out, rec->sha256);
 	key(out, "size", &first);
@@ -468,6 +510,26 @@ int et_prefix_write_meta(const char *root, const struct et_record *rec, const ch
 	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
 	nbk_buf_release(&b);
 	return r;
+}
+
+char *et_prefix_history_cmd(void)
+{
+	struct nbk_buf b = NBK_BUF_INIT, out = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+
+	if (nbk_read_file("/proc/self/cmdline", 1u << 16, &b, &err) < 0 || !b.len) {
+		nbk_buf_release(&b);
+		return nbk_xstrdup("envtool");
+	}
+	/* the arguments are NUL-terminated: each one escaped, one space between */
+	for (i = 0; i < b.len; i += strlen(b.data + i) + 1) {
+		if (i)
+			nbk_buf_addch(&out, ' ');
+		nbk_buf_add_escaped(&out, b.data + i);
+	}
+	nbk_buf_release(&b);
+	return nbk_buf_detach(&out, NULL);
 }
 
 static void history_rec(struct nbk_buf *b, char sign, const struct et_record *rec)

@@ -32,10 +32,16 @@
 #define ET_JOURNAL ".envtool-journal"
 #define ET_LOCK ".envtool-lock"
 
+/*
+ * Largest conda-meta file read, by every command (python's lists 14,000
+ * files: a few MB).
+ */
+#define ET_META_MAX_SIZE (256u << 20)
+
 /* One installed package. */
 struct et_prefix_pkg {
 	struct et_record rec;         /* owned */
-	char *dist;                   /* NAME-VERSION-BUILD */
+	char *dist;                   /* its conda-meta file's name without ".json" (NAME-VERSION-BUILD) */
 	char *requested_spec;         /* "" when none */
 	struct nbk_strvec files;      /* prefix-relative paths, as conda-meta lists them */
 };
@@ -48,12 +54,33 @@ struct et_prefix {
 #define ET_PREFIX_INIT { NULL, 0 }
 
 /*
- * Read prefix/conda-meta/ *.json (a prefix without conda-meta is empty: n
- * = 0).  A file that does not parse is an error naming it.  Release with
- * et_prefix_release() in every case.
+ * The one reader of conda-meta records (issue 10: list, install, update,
+ * remove, env export, the transaction's unlink all read through it, with
+ * the same rules and limit).  Reads file (at most ET_META_MAX_SIZE bytes)
+ * into p; rules, conda's PrefixData's: name and version are required; a
+ * missing or empty key is absent: build "" (conda-meta written by hand or
+ * by an old tool), a string "", a number 0, a list empty; build_string
+ * stands in for build; the record's names must pass
+ * et_record_check_names(); files, when present, is a list of strings.
+ * p->dist is the file's name without ".json".  Returns 0; -1 with err
+ * "'FILE' is not a conda-meta record: why".  Release p with the prefix
+ * (et_prefix_release()) or by itself with et_prefix_pkg_release(), in
+ * every case.
+ */
+int et_prefix_read_meta(const char *file, struct et_prefix_pkg *p, struct nbk_error *err);
+void et_prefix_pkg_release(struct et_prefix_pkg *p);
+
+/*
+ * Read prefix/conda-meta/ *.json with et_prefix_read_meta(), sorted by
+ * name (a prefix without conda-meta is empty: n = 0).  A file that does
+ * not read is an error naming it.  Release with et_prefix_release() in
+ * every case.
  */
 int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *err);
 void et_prefix_release(struct et_prefix *p);
+/* Owned copies of p's records, in p's order (the solver's installed set); free with et_prefix_records_free(). */
+void et_prefix_records(const struct et_prefix *p, struct et_record **out, size_t *n);
+void et_prefix_records_free(struct et_record *v, size_t n);
 /* The installed package of that name, or NULL. */
 const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char *name);
 /* true when path/conda-meta is a folder: path is an environment. */
@@ -90,14 +117,20 @@ int et_prefix_path_check(const char *prefix, struct nbk_error *err);
 char *et_dist(const struct et_record *rec);
 
 /*
- * Fill rec (not initialised) from a conda-meta or repodata_record.json
- * document.  -1 with err when name, version or build is missing.
+ * Fill rec (not initialised) from a conda-meta, repodata_record.json,
+ * index.json or journal document, by et_prefix_read_meta()'s rules.  -1
+ * with err when name or version is missing or a name cannot be a path.
  */
 int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct nbk_error *err);
 
 /*
- * Append rec's conda-meta document to out: its record, and when paths is
- * not NULL its files, paths_data and link (pkg_dir, link_type).
+ * The one writer of on-disk records (conda-meta/DIST.json, the package
+ * cache's info/repodata_record.json, the journal's records; never the
+ * --json printer of print.h, whose keys are micromamba's output): append
+ * rec's document to out, keys sorted as conda writes them; when paths is
+ * not NULL its files, paths_data and link (pkg_dir, link_type); when
+ * requested_spec is not NULL, requested_spec.  et_prefix_read_meta() reads
+ * it back.
  */
 void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
 			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec);
@@ -106,6 +139,14 @@ void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const
 int et_prefix_write_meta(const char *root, const struct et_record *rec, const char *pkg_dir,
 			 const struct et_pkg_paths *paths, int link_type,
 			 const char *requested_spec, struct nbk_error *err);
+
+/*
+ * The "# cmd:" of a history revision: this process's command line, as
+ * conda writes sys.argv (arguments joined by a space, each escaped to one
+ * line: an argument cannot add a line of its own).  New string.  The one
+ * builder for every command that changes a prefix.
+ */
+char *et_prefix_history_cmd(void);
 
 /*
  * Append one revision to root/conda-meta/history: cmd (the command line),

@@ -15,9 +15,9 @@
 #include "nbkit/yaml.h"
 #include "apply.h"
 #include "channel.h"
+#include "envs.h"
 #include "index.h"
 #include "install.h"
-#include "installed.h"
 #include "matchspec.h"
 #include "prefix.h"
 #include "print.h"
@@ -236,65 +236,6 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 		}
 	}
 	return 0;
-}
-
-/* ---- the prefix ---------------------------------------------------------- */
-
-static int target_prefix(struct et_ctx *ctx, const struct et_request *r, char **out)
-{
-	const char *name = ctx->opts.name ? ctx->opts.name : NULL;
-	struct nbk_error err = NBK_ERROR_INIT;
-	const char *env;
-
-	if (ctx->opts.name && ctx->opts.prefix) {
-		fprintf(stderr, "envtool: give -n NAME or -p PREFIX, not both\n");
-		return -1;
-	}
-	if (ctx->opts.prefix) {
-		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
-			fprintf(stderr, "envtool: %s\n", err.msg);
-			return -1;
-		}
-		if (ctx->opts.prefix[0] == '/') {
-			*out = nbk_path_normalize(ctx->opts.prefix);
-		} else {
-			char cwd[4096];
-			_cleanup_free_ char *abs = NULL;
-
-			if (!getcwd(cwd, sizeof(cwd))) {
-				fprintf(stderr, "envtool: no current folder\n");
-				return -1;
-			}
-			abs = nbk_xasprintf("%s/%s", cwd, ctx->opts.prefix);
-			*out = nbk_path_normalize(abs);
-		}
-		return 0;
-	}
-	if (!name && r->name && r->kind == ET_REQUEST_CREATE)
-		name = r->name;
-	if (name) {
-		if (et_env_name_check(name, &err) < 0) {
-			fprintf(stderr, "envtool: %s\n", err.msg);
-			return -1;
-		}
-		if (!strcmp(name, "base")) {
-			*out = nbk_xstrdup(ctx->cfg.root_prefix);
-			return 0;
-		}
-		if (!ctx->cfg.envs_dirs.n) {
-			fprintf(stderr, "envtool: no envs_dirs configured for -n '%s'\n", name);
-			return -1;
-		}
-		*out = nbk_xasprintf("%s/%s", ctx->cfg.envs_dirs.v[0], name);
-		return 0;
-	}
-	if (r->kind != ET_REQUEST_CREATE && (env = getenv(ET_ENV_CONDA_PREFIX)) && *env) {
-		*out = nbk_xstrdup(env);
-		return 0;
-	}
-	fprintf(stderr, "envtool: which environment? give -n NAME or -p PREFIX%s\n",
-		r->kind == ET_REQUEST_CREATE ? " (or a name: in the -f file)" : "");
-	return -1;
 }
 
 /* ---- the package cache --------------------------------------------------- */
@@ -612,9 +553,12 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	struct resolver rs = { cfg };
 	uint64_t download = 0;
 	int ret = ET_EXIT_FAIL, rc;
+	bool usage;
 
-	if (target_prefix(ctx, r, &prefix) < 0)
-		return ET_EXIT_USAGE;
+	/* create: the file's name: when -n/-p are absent; the others: an environment */
+	if (et_env_resolve(ctx, r->kind == ET_REQUEST_CREATE ? ET_ENV_NEW : ET_ENV_EXISTING, r->name, &prefix,
+			   &usage) < 0)
+		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	/* the user's specs first: one that does not parse is a usage error */
 	for (i = 0; i < r->specs.n; i++) {
 		struct et_matchspec *ms;
@@ -651,19 +595,15 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 
 	if (r->kind != ET_REQUEST_CREATE) {
 		/* the installed set is what an interrupted change will have done */
-		if (et_prefix_is_env(prefix) && et_txn_recover_now(prefix, &err) < 0) {
+		struct et_prefix installed = ET_PREFIX_INIT;
+
+		if (et_txn_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
 			nbk_error("%s", err.msg);
+			et_prefix_release(&installed);
 			return ET_EXIT_FAIL;
 		}
-		rc = et_installed_load(prefix, &inst, &ninst, &err);
-		if (rc < 0) {
-			nbk_error("%s", err.msg);
-			return ET_EXIT_FAIL;
-		}
-		if (rc == 1) {
-			nbk_error("no environment at '%s': create it with 'envtool create'", prefix);
-			return ET_EXIT_FAIL;
-		}
+		et_prefix_records(&installed, &inst, &ninst);
+		et_prefix_release(&installed);
 		for (i = 0; i < ninst; i++)
 			canonical_channel(cfg, &inst[i]);
 		/* update NAME: conda's PackageNotInstalledError */
@@ -804,7 +744,7 @@ out:
 	for (i = 0; i < nvirt; i++)
 		et_record_release(&virt[i]);
 	free(virt);
-	et_installed_free(inst, ninst);
+	et_prefix_records_free(inst, ninst);
 	et_index_release(&idx);
 	return ret;
 }

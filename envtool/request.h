@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What create, install and update share: the target prefix (-n NAME under
- * the first envs_dir, -p PREFIX, or $CONDA_PREFIX), the request's channels
+ * What create, install and update share: the target prefix (envs.h's
+ * et_env_resolve(), as every command that takes -n), the request's channels
  * (-c, an environment file's, the configured ones unless
  * --override-channels, then those named in specs), virtual packages,
  * pinned_packages, the prefix's conda-meta as the installed set, the

@@ -272,40 +272,37 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 {
 	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META "/%s.json", prefix, dist);
 	_cleanup_free_ char *moved = nbk_xasprintf("%s/" ET_CONDA_META "/" UNLINKING "%s.json", prefix, dist);
-	_cleanup_node_ struct nbk_node *root = NULL;
-	struct nbk_strvec files = NBK_STRVEC_INIT;
-	struct et_record rec;
+	struct et_prefix_pkg pkg;
 	int r;
 
 	if (access(meta, F_OK) == 0) {
-		if (nbk_yaml_load_file(meta, 512u << 20, &root, err) < 0)
-			return -1;
-		if (run_script && et_record_from_node(root, &rec, err) == 0) {
-			r = et_link_run_script(prefix, prefix, &rec, "pre-unlink", err);
-			et_record_release(&rec);
-			if (r < 0)
-				return -1;
-		}
+		/* read by the one conda-meta reader, as the set that chose dist was */
+		if (et_prefix_read_meta(meta, &pkg, err) < 0)
+			goto fail;
+		if (run_script && et_link_run_script(prefix, prefix, &pkg.rec, "pre-unlink", err) < 0)
+			goto fail;
 		/* conda-meta stops claiming the package before its first file goes */
-		if (rename(meta, moved) < 0)
-			return nbk_error_set(err, errno, "cannot move '%s'", meta);
+		if (rename(meta, moved) < 0) {
+			nbk_error_set(err, errno, "cannot move '%s'", meta);
+			goto fail;
+		}
 	} else if (access(moved, F_OK) == 0) {
-		if (nbk_yaml_load_file(moved, 512u << 20, &root, err) < 0)
-			return -1;
+		if (et_prefix_read_meta(moved, &pkg, err) < 0)
+			goto fail;
 	} else {
 		return 0;   /* done already */
 	}
-	if (nbk_node_get(root, "files") &&
-	    nbk_node_as_strvec(nbk_node_get(root, "files"), "files", &files, err) < 0)
-		return -1;
-	r = et_unlink_files(prefix, &files, keep, err);
-	nbk_strvec_release(&files);
+	r = et_unlink_files(prefix, &pkg.files, keep, err);
+	et_prefix_pkg_release(&pkg);
 	if (r < 0)
 		return nbk_error_prefix(err, "cannot remove '%s'", dist);
 	if (unlink(moved) < 0 && errno != ENOENT)
 		return nbk_error_set(err, errno, "cannot remove '%s'", moved);
 	test_pause();
 	return 0;
+fail:
+	et_prefix_pkg_release(&pkg);
+	return -1;
 }
 
 static int link_one_pkg(const char *root, const char *prefix, const char *python,

@@ -54,7 +54,7 @@ PY
 
 envtool install -p nowhere numpy $C 2> nowhere.err
 check "no environment: exit 1" [ $? -eq 1 ]
-check "no environment: said" grep -q "no environment at '$PWD/nowhere'" nowhere.err
+check "no environment: said" grep -qF "environment '$PWD/nowhere' does not exist (no '$PWD/nowhere/conda-meta')" nowhere.err
 
 # pinned_packages from .condarc
 printf 'pinned_packages:\n  - python 3.11.*\n' > home/.condarc

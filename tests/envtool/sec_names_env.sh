@@ -22,7 +22,7 @@ for name in $'a\nb' $'a\rb' $'a\tb' $'a\x1bb' $'a\x7fb' 'a/b' 'a b' 'a:b' 'a#b' 
 	envtool create -n "$name" empty $C -y > n$i.out 2> n$i.err
 	check "create -n $shown: exit 2" [ $? -eq 2 ]
 	check "create -n $shown: one line" [ "$(wc -l < n$i.err)" = 1 ]
-	check "create -n $shown: says why" grep -q "^envtool: invalid environment name '.*': " n$i.err
+	check "create -n $shown: says why" grep -q "^envtool: error: invalid environment name '.*': " n$i.err
 	check "create -n $shown: environments.txt unchanged" unchanged
 	check "create -n $shown: nothing made" [ ! -e "$HOME/.conda/envs" ]
 done

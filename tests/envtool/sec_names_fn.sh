@@ -95,6 +95,6 @@ d = json.load(open(sys.argv[1])); d["fn"] = "...conda"; json.dump(d, open(sys.ar
 PY
 envtool install -n good other $C -y > meta.out 2> meta.err
 check "conda-meta with fn '...conda': exit 1" [ $? -eq 1 ]
-check "conda-meta: the file and the name" grep -qF "$meta': package '...conda': the file name starts with '.'" meta.err
+check "conda-meta: the file and the name" grep -qF "$meta' is not a conda-meta record: package '...conda': the file name starts with '.'" meta.err
 check "conda-meta: intact" intact
 exit $failed

@@ -237,6 +237,8 @@ static void test_file_channel_and_warm(void **state)
 	assert_int_equal(nbk_read_file(urls, 1 << 20, &rec, NULL), 0);
 	assert_non_null(strstr(rec.data, r[0].sha256));
 	assert_non_null(strstr(rec.data, "\"url\": \"file://"));
+	/* the on-disk record is conda-meta's writer's, not the --json printer's (issue 10) */
+	assert_null(strstr(rec.data, "\"build_string\""));
 	free(urls);
 	urls = nbk_xasprintf("%s/urls.txt", cache.write_dir);
 	nbk_buf_reset(&rec);

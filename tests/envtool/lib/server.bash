@@ -33,6 +33,19 @@ make_channel() {
 	if [ $# -ge 3 ]; then cp "$3" "$1/noarch/repodata.json"; else echo '{"packages": {}}' > "$1/noarch/repodata.json"; fi
 }
 
+# local_channel SPEC_JSON...: a channel ./chan of small packages that
+# make_pkg.py builds (one SPEC_JSON each, its format); CHAN is its file://
+# URL, C the options that use it alone.
+local_channel() {
+	local spec
+	for spec in "$@"; do
+		/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/make_pkg.py" built "$spec" > /dev/null
+	done
+	/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/make_channel.py" chan built/*.tar.bz2 > /dev/null
+	CHAN=file://$PWD/chan
+	C="-c $CHAN --override-channels"
+}
+
 # start_server [CERT KEY]: with a certificate and key, HTTPS ($URL is https://).
 start_server() {
 	rm -f port server.log
