@@ -378,6 +378,9 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Reads of 4 KiB taken from the capture pipe once the child has ended. */
+#define DRAIN_READS_MAX 64
+
 /* The wait loop's escalation: what was sent so far. */
 enum { SENT_NOTHING, SENT_TERM, SENT_KILL };
 
@@ -495,11 +498,13 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out,
 	 * SIGTERM while its parent died) goes too. */
 	if (res->timed_out || res->stopped)
 		signal_child(res->pid, group, SIGKILL);
-	/* What is readable now; a daemon that keeps the pipe is not waited for. */
-	while (out_r >= 0 && take_output(out_r, out, o.max_out)) {
+	/* What is readable now (a pipe's worth and a little more: a daemon
+	 * that keeps writing is not followed); a daemon that keeps the pipe
+	 * open is not waited for. */
+	for (int reads = 0; out_r >= 0 && reads < DRAIN_READS_MAX; reads++) {
 		struct pollfd p = { .fd = out_r, .events = POLLIN };
 
-		if (poll(&p, 1, 0) <= 0)
+		if (!take_output(out_r, out, o.max_out) || poll(&p, 1, 0) <= 0)
 			break;
 	}
 	if (out_r >= 0)
