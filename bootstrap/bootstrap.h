@@ -161,6 +161,9 @@ int bs_user_may_take(const struct bs_config *cfg, struct nbk_error *err);
 #include <signal.h>
 extern volatile sig_atomic_t bs_stop_signal;
 
+/* The stop signals whose handler sets bs_stop_signal, as a set. */
+void bs_stop_sigset(sigset_t *set);
+
 /* ctx.c: secret marking and helpers shared by the steps */
 /* true when a variable's name marks its value secret (SECRET, PASSWORD, TOKEN, KEY). */
 bool bs_env_name_is_secret(const char *name);

@@ -15,6 +15,16 @@
 
 volatile sig_atomic_t bs_stop_signal;
 
+void bs_stop_sigset(sigset_t *set)
+{
+	static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(set, stop_signals[i]);
+}
+
 bool bs_env_name_is_secret(const char *name)
 {
 	static const char *const marks[] = { "SECRET", "PASSWORD", "TOKEN", "KEY" };

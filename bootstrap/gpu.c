@@ -5,14 +5,10 @@
  * (so that conda, mamba and envtool solve __cuda against the real driver),
  * the driver folder on LD_LIBRARY_PATH and its bin/ on PATH.
  *
- * The driver is probed in a forked child, never in bootstrap itself: a
- * broken driver or a wedged GPU can hang cuInit() for minutes, crash, or
- * leave threads behind, and bootstrap is PID 1.  The child dlopen()s the
- * library, calls cuInit(0) and cuDriverGetVersion(), and writes the result
- * into a pipe; the parent waits at most gpu.probe_timeout, then kills the
- * child's process group.  (dlopen() after fork() is not async-signal-safe in
- * general; it is safe here because bootstrap is single-threaded, so no lock
- * can be held by a thread that does not exist in the child.)
+ * The driver is probed by lib's nbk_cuda_probe() (nbkit/cuda.h), in a
+ * child process, never in bootstrap itself: a broken driver or a wedged GPU
+ * can hang cuInit() for minutes, crash, or leave threads behind, and
+ * bootstrap is PID 1.  The child is killed at gpu.probe_timeout.
  *
  * What the container already says wins: CONDA_OVERRIDE_CUDA set by the pod
  * stays, and a folder already on LD_LIBRARY_PATH or PATH is not added again.
@@ -26,22 +22,15 @@
  * driver.  After a driver that hangs no other folder is tried: a hang means
  * the GPU itself is in trouble, and each try would cost the full time limit.
  */
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/cuda.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
@@ -52,29 +41,11 @@
 
 #define STEP "gpu"
 
-#define BS_CUDA_LIB "libcuda.so.1"
+#define BS_CUDA_LIB NBK_CUDA_LIB
 #define BS_ENV_CONDA_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA"
 #define BS_ENV_LD_LIBRARY_PATH "LD_LIBRARY_PATH"
 #define BS_ENV_PATH "PATH"
-/* What execvp() searches when PATH is unset (glibc's confstr(_CS_PATH) plus the sbin folders). */
-#define BS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-/* How long to wait for the killed child before leaving it to the reaper. */
-#define BS_GPU_REAP_MS 1000
 #define BS_GPU_DEFAULT_TIMEOUT_MS 5000
-
-/* The driver's ABI (cuda.h): CUresult is an enum, int-sized; 0 is CUDA_SUCCESS. */
-typedef int (*cu_init_fn)(unsigned int flags);
-typedef int (*cu_driver_get_version_fn)(int *version);
-
-enum probe_stage { STAGE_OK, STAGE_DLOPEN, STAGE_DLSYM, STAGE_INIT, STAGE_VERSION };
-
-/* What the child writes into the pipe: one fixed-size record. */
-struct probe_record {
-	int stage;
-	int code;     /* CUresult of the failing call */
-	int version;
-	char msg[256];
-};
 
 /* Folders the dynamic loader searches by default (ld.so(8)). */
 static const char *const loader_dirs[] = {
@@ -84,237 +55,18 @@ static const char *const loader_dirs[] = {
 	NULL,
 };
 
-/* The CUresult values a probe meets in practice (cuda.h). */
-static const char *cu_result_name(int code)
-{
-	switch (code) {
-	case 1: return "CUDA_ERROR_INVALID_VALUE";
-	case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
-	case 3: return "CUDA_ERROR_NOT_INITIALIZED";
-	case 4: return "CUDA_ERROR_DEINITIALIZED";
-	case 34: return "CUDA_ERROR_STUB_LIBRARY";
-	case 35: return "CUDA_ERROR_INSUFFICIENT_DRIVER";
-	case 46: return "CUDA_ERROR_DEVICE_UNAVAILABLE";
-	case 100: return "CUDA_ERROR_NO_DEVICE";
-	case 101: return "CUDA_ERROR_INVALID_DEVICE";
-	case 304: return "CUDA_ERROR_OPERATING_SYSTEM";
-	case 802: return "CUDA_ERROR_SYSTEM_NOT_READY";
-	case 803: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH";
-	case 804: return "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE";
-	case 999: return "CUDA_ERROR_UNKNOWN";
-	default: return "CUresult";
-	}
-}
-
-static void write_record(int fd, const struct probe_record *rec)
-{
-	const char *p = (const char *)rec;
-	size_t left = sizeof(*rec);
-
-	while (left) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		left -= (size_t)n;
-	}
-}
-
-/* In the child: never returns. */
-static void __attribute__((noreturn)) probe_child(const char *lib, int fd)
-{
-	struct probe_record rec;
-	struct rlimit no_core = { 0, 0 };
-	cu_init_fn cu_init;
-	cu_driver_get_version_fn cu_version;
-	const char *e;
-	void *h;
-
-	memset(&rec, 0, sizeof(rec));
-	setpgid(0, 0);
-	nbk_reset_signals();
-	/* A driver that crashes must not leave a core file of bootstrap in the cwd. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	/* stdout belongs to the command (and to --print-env): a chatty driver writes to stderr. */
-	dup2(2, 1);
-	h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		rec.stage = STAGE_DLOPEN;
-		e = dlerror();
-		snprintf(rec.msg, sizeof(rec.msg), "%s", e ? e : "dlopen failed");
-		goto out;
-	}
-	cu_init = (cu_init_fn)dlsym(h, "cuInit");
-	cu_version = (cu_driver_get_version_fn)dlsym(h, "cuDriverGetVersion");
-	if (!cu_init || !cu_version) {
-		rec.stage = STAGE_DLSYM;
-		snprintf(rec.msg, sizeof(rec.msg), "no %s symbol",
-			 !cu_init ? "cuInit" : "cuDriverGetVersion");
-		goto out;
-	}
-	rec.code = cu_init(0);
-	if (rec.code != 0) {
-		rec.stage = STAGE_INIT;
-		goto out;
-	}
-	rec.code = cu_version(&rec.version);
-	if (rec.code != 0) {
-		rec.stage = STAGE_VERSION;
-		goto out;
-	}
-	rec.stage = STAGE_OK;
-out:
-	write_record(fd, &rec);
-	_exit(0);
-}
-
-/*
- * Wait for pid for at most ms; 1 when reaped (*status set), 0 when not.  A
- * child stuck in the kernel (uninterruptible sleep in the driver) cannot die
- * even of SIGKILL: it is left to the supervisor's reaper rather than
- * blocking the start.
- */
-static int reap_within(pid_t pid, unsigned ms, int *status)
-{
-	uint64_t deadline = nbk_now_ms() + ms;
-
-	for (;;) {
-		pid_t r = nbk_waitpid(pid, status, WNOHANG);
-
-		if (r == pid || r < 0)
-			return r == pid;
-		if (nbk_now_ms() >= deadline)
-			return 0;
-		usleep(5000);
-	}
-}
-
 NBK_STATIC enum bs_gpu_probe_outcome bs_gpu_probe(const char *lib, unsigned timeout_ms, int *version,
-				       char *why, size_t whylen, uint64_t *elapsed_ms)
+						  char *why, size_t whylen, uint64_t *elapsed_ms)
 {
-	struct probe_record rec;
-	uint64_t start = nbk_now_ms();
-	uint64_t deadline = start + timeout_ms;
-	size_t got = 0;
-	int fds[2];
-	int status = 0;
-	pid_t pid;
-	bool hung = false;
+	struct nbk_cuda_probe p;
 
-	*version = 0;
-	why[0] = '\0';
-	*elapsed_ms = 0;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		snprintf(why, whylen, "cannot create a pipe: %s", strerror(errno));
-		return BS_GPU_PROBE_FAILED;
-	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(why, whylen, "cannot fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return BS_GPU_PROBE_FAILED;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		probe_child(lib, fds[1]);
-	}
-	setpgid(pid, pid); /* no race with the child's own setpgid() */
-	close(fds[1]);
-
-	memset(&rec, 0, sizeof(rec));
-	while (got < sizeof(rec)) {
-		uint64_t now = nbk_now_ms();
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		ssize_t n;
-		int r;
-
-		if (now >= deadline) {
-			hung = true;
-			break;
-		}
-		r = poll(&pfd, 1, (int)(deadline - now));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(why, whylen, "cannot wait for the probe: %s", strerror(errno));
-			break;
-		}
-		if (r == 0)
-			continue; /* the deadline check above ends the loop */
-		n = read(fds[0], (char *)&rec + got, sizeof(rec) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* EOF: the child died without a full answer */
-		got += (size_t)n;
-	}
-	close(fds[0]);
-
-	if (got < sizeof(rec)) {
-		/* Hung, or died half way: make sure it is gone, then say how it ended. */
-		if (kill(-pid, SIGKILL) < 0)
-			kill(pid, SIGKILL);
-		if (!reap_within(pid, BS_GPU_REAP_MS, &status)) {
-			*elapsed_ms = nbk_now_ms() - start;
-			snprintf(why, whylen,
-				 "no answer within %u ms; the probe (pid %d) could not be stopped "
-				 "and is left behind", timeout_ms, (int)pid);
-			return BS_GPU_PROBE_HUNG;
-		}
-		*elapsed_ms = nbk_now_ms() - start;
-		if (hung) {
-			snprintf(why, whylen, "no answer within %u ms: the probe was killed",
-				 timeout_ms);
-			return BS_GPU_PROBE_HUNG;
-		}
-		if (!why[0]) {
-			char desc[96];
-
-			nbk_describe_status(status, desc, sizeof(desc));
-			snprintf(why, whylen, "the probe ended before answering: %s", desc);
-		}
-		return BS_GPU_PROBE_FAILED;
-	}
-	reap_within(pid, BS_GPU_REAP_MS, &status);
-	*elapsed_ms = nbk_now_ms() - start;
-	rec.msg[sizeof(rec.msg) - 1] = '\0';
-	switch (rec.stage) {
-	case STAGE_OK:
-		if (rec.version <= 0 || rec.version >= 1000000) {
-			snprintf(why, whylen, "cuDriverGetVersion() gave %d, not a version",
-				 rec.version);
-			return BS_GPU_PROBE_FAILED;
-		}
-		*version = rec.version;
+	nbk_cuda_probe(lib, timeout_ms, &p);
+	*version = p.version;
+	*elapsed_ms = p.elapsed_ms;
+	snprintf(why, whylen, "%s", p.why);
+	if (p.result == NBK_CUDA_OK)
 		return BS_GPU_PROBE_OK;
-	case STAGE_DLOPEN:
-		snprintf(why, whylen, "cannot load it: %s", rec.msg);
-		break;
-	case STAGE_DLSYM:
-		snprintf(why, whylen, "not a CUDA driver: %s", rec.msg);
-		break;
-	case STAGE_INIT:
-		snprintf(why, whylen, "cuInit(0) failed: %s (%d)", cu_result_name(rec.code),
-			 rec.code);
-		break;
-	case STAGE_VERSION:
-		snprintf(why, whylen, "cuDriverGetVersion() failed: %s (%d)",
-			 cu_result_name(rec.code), rec.code);
-		break;
-	default:
-		snprintf(why, whylen, "the probe answered nonsense");
-		break;
-	}
-	return BS_GPU_PROBE_FAILED;
-}
-
-NBK_STATIC void bs_gpu_version_string(int version, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%d.%d", version / 1000, (version % 1000) / 10);
+	return p.result == NBK_CUDA_HUNG ? BS_GPU_PROBE_HUNG : BS_GPU_PROBE_FAILED;
 }
 
 static bool list_contains(const char *list, const char *dir)
@@ -386,7 +138,7 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t m
 	char ver[32];
 	size_t i;
 
-	bs_gpu_version_string(version, ver, sizeof(ver));
+	nbk_cuda_version_string(version, ver, sizeof(ver));
 	if (bs_env_set_default(ctx, BS_ENV_CONDA_OVERRIDE_CUDA, ver))
 		nbk_strvec_push(&set, BS_ENV_CONDA_OVERRIDE_CUDA);
 	else
@@ -399,7 +151,7 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t m
 	else
 		nbk_strvec_pushf(&kept, "%s (already lists it)", BS_ENV_LD_LIBRARY_PATH);
 	if (is_dir(bin)) {
-		if (bs_gpu_path_add(&ctx->env, BS_ENV_PATH, bin, false, BS_DEFAULT_PATH))
+		if (bs_gpu_path_add(&ctx->env, BS_ENV_PATH, bin, false, NBK_DEFAULT_PATH))
 			nbk_strvec_pushf(&set, "%s (+%s)", BS_ENV_PATH, bin);
 		else
 			nbk_strvec_pushf(&kept, "%s (already lists %s)", BS_ENV_PATH, bin);

@@ -21,9 +21,8 @@ enum bs_gpu_probe_outcome {
 };
 
 /*
- * Load lib in a forked child and call cuInit(0) then cuDriverGetVersion()
- * with the driver's ABI (CUresult cuInit(unsigned int), CUresult
- * cuDriverGetVersion(int *)).  The child is killed when timeout_ms runs out.
+ * nbk_cuda_probe() (nbkit/cuda.h) of lib, in bootstrap's terms: a hung
+ * driver stops the search of later folders, any other failure does not.
  * Returns the outcome; *version is the driver's number (12040 for 12.4) on
  * success, why (always NUL-terminated) says what went wrong otherwise, and
  * *elapsed_ms how long the probe took.
@@ -31,9 +30,6 @@ enum bs_gpu_probe_outcome {
 NBK_STATIC enum bs_gpu_probe_outcome bs_gpu_probe(const char *lib, unsigned timeout_ms,
 						  int *version, char *why, size_t whylen,
 						  uint64_t *elapsed_ms);
-
-/* "MAJOR.MINOR" of a cuDriverGetVersion() number (12040 -> "12.4"). */
-NBK_STATIC void bs_gpu_version_string(int version, char *out, size_t outlen);
 
 /*
  * Add dir to the colon-separated list of variable key in env, in front or

@@ -346,139 +346,38 @@ static int read_dump(int fd, struct nbk_buf *out)
 }
 
 /*
- * In the child: own process group, stdin from /dev/null, stdout to stderr,
- * the dump files on 8 and 9, then exec.  Async-signal-safe calls only.
+ * Run argv (a path: hooks are never searched in PATH) and wait for it with
+ * nbk_proc_run(): its own process group, stdin from /dev/null, stdout to our
+ * stderr, the dump files (when dump_fds) on FD_BEFORE, FD_AFTER, FD_NAMES.
+ * Past timeout_s seconds (0: no limit) its whole group gets SIGTERM, then
+ * SIGKILL after HOOK_GRACE_MS; a stop signal that reaches bootstrap meanwhile
+ * goes to the group the same way.  Returns 0 (res filled) or -1 with err
+ * when the hook could not be started.
  */
-static void __attribute__((noreturn))
-hook_child(char *const argv[], char *const sh_argv[], char *const envp[], const int *dump_fds)
+static int hook_run(char *const argv[], char *const envp[], const int *dump_fds,
+		    unsigned timeout_s, struct nbk_proc_result *res, struct nbk_error *err)
 {
-	int nul;
+	struct nbk_proc_fd fds[3];
+	sigset_t stop_signals;
+	struct nbk_proc_opts o = {
+		.argv = argv,
+		.envp = envp,
+		.flags = NBK_PROC_NEW_PGRP | NBK_PROC_STDIN_NULL | NBK_PROC_STDOUT_TO_STDERR,
+		.timeout_ms = (uint64_t)timeout_s * 1000,
+		.grace_ms = HOOK_GRACE_MS,
+		.stop = &bs_stop_signal,
+		.stop_signals = &stop_signals,
+	};
 
-	nbk_reset_signals();
-	setpgid(0, 0);
-	nul = open("/dev/null", O_RDONLY);
-	if (nul > 0) {
-		dup2(nul, 0);
-		close(nul);
-	}
-	dup2(2, 1);
+	bs_stop_sigset(&stop_signals);
 	if (dump_fds) {
-		dup2(dump_fds[0], FD_BEFORE);
-		dup2(dump_fds[1], FD_AFTER);
-		dup2(dump_fds[2], FD_NAMES);
+		fds[0] = (struct nbk_proc_fd){ dump_fds[0], FD_BEFORE };
+		fds[1] = (struct nbk_proc_fd){ dump_fds[1], FD_AFTER };
+		fds[2] = (struct nbk_proc_fd){ dump_fds[2], FD_NAMES };
+		o.fds = fds;
+		o.n_fds = 3;
 	}
-	execve(argv[0], argv, envp);
-	/* A script without "#!": run it with sh, as execvp() would. */
-	if (errno == ENOEXEC && sh_argv)
-		execve(sh_argv[0], sh_argv, envp);
-	_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);
-}
-
-struct hook_result {
-	int status;
-	bool timed_out;
-	bool stopped;        /* a stop signal reached bootstrap: the group got it */
-	uint64_t elapsed_ms;
-};
-
-static void kill_group(pid_t pid, int sig)
-{
-	if (kill(-pid, sig) < 0 && errno == ESRCH)
-		kill(pid, sig);
-}
-
-/*
- * Start argv and wait for it, for at most timeout_s seconds (0: no limit);
- * past the limit its whole process group gets SIGTERM, then SIGKILL after a
- * grace.  SIGCHLD is blocked while we wait so that sigtimedwait() wakes us
- * as soon as the hook ends (no polling: ten short hooks cost what they
- * cost, not ten sleep quanta).  Returns 0 (res filled) or -1 with err when
- * the hook could not be started.
- */
-static int hook_spawn_wait(char *const argv[], char *const sh_argv[], char *const envp[],
-			   const int *dump_fds, unsigned timeout_s,
-			   struct hook_result *res, struct nbk_error *err)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
-	sigset_t chld, old_mask;
-	uint64_t start = nbk_now_ms();
-	uint64_t deadline = timeout_s ? start + (uint64_t)timeout_s * 1000 : 0;
-	bool term_sent = false;
-	pid_t pid;
-	int saved;
-
-	memset(res, 0, sizeof(*res));
-	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the hook
-	 * for us, and waitpid() would never see it. */
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGCHLD, &dfl, &old_chld);
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old_mask);
-
-	pid = fork();
-	if (pid < 0) {
-		saved = errno;
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
-		sigaction(SIGCHLD, &old_chld, NULL);
-		return nbk_error_set(err, saved, "cannot fork to run '%s'", argv[0]);
-	}
-	if (pid == 0)
-		hook_child(argv, sh_argv, envp, dump_fds);
-	setpgid(pid, pid); /* also in the parent: no window where it has none */
-
-	for (;;) {
-		struct timespec ts;
-		uint64_t now, left;
-		int status;
-		pid_t r = nbk_waitpid(pid, &status, WNOHANG);
-
-		if (r == pid) {
-			res->status = status;
-			break;
-		}
-		if (r < 0) {
-			/* cannot happen with SIGCHLD at SIG_DFL; do not spin */
-			res->status = 0x7f00; /* "exited with 127" */
-			break;
-		}
-		now = nbk_now_ms();
-		if (bs_stop_signal && !term_sent) {
-			/* docker stop during the hooks: the hook's group gets the
-			 * signal now, SIGKILL after the grace, and the start ends */
-			kill_group(pid, bs_stop_signal);
-			term_sent = true;
-			res->stopped = true;
-			deadline = now + HOOK_GRACE_MS;
-			continue;
-		}
-		if (deadline && now >= deadline) {
-			if (!term_sent) {
-				kill_group(pid, SIGTERM);
-				term_sent = true;
-				res->timed_out = true;
-				deadline = now + HOOK_GRACE_MS;
-			} else {
-				kill_group(pid, SIGKILL);
-				deadline = 0;
-			}
-			continue;
-		}
-		left = deadline ? deadline - now : 60000;
-		if (left > 60000)
-			left = 60000;
-		ts.tv_sec = (time_t)(left / 1000);
-		ts.tv_nsec = (long)(left % 1000) * 1000000L;
-		sigtimedwait(&chld, NULL, &ts); /* EAGAIN, EINTR: look again */
-	}
-	/* What is left of a timed-out hook's group (a child that ignored
-	 * SIGTERM while its parent died) goes too. */
-	if (res->timed_out || res->stopped)
-		kill(-pid, SIGKILL);
-	res->elapsed_ms = nbk_now_ms() - start;
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(SIGCHLD, &old_chld, NULL);
-	return 0;
+	return nbk_proc_run(&o, NULL, res, err);
 }
 
 /* Where bash is, else /bin/sh (docker-stacks images have bash; slim ones
@@ -535,7 +434,7 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 	_cleanup_close_ int fd_before = -1;
 	_cleanup_close_ int fd_after = -1;
 	_cleanup_close_ int fd_names = -1;
-	struct hook_result res;
+	struct nbk_proc_result res;
 	char how[128];
 	bool ok;
 
@@ -557,15 +456,12 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 		fds[0] = fd_before;
 		fds[1] = fd_after;
 		fds[2] = fd_names;
-		if (hook_spawn_wait(argv, NULL, ctx->env.v, fds, ctx->cfg.hook_timeout_s, &res,
-				    err) < 0)
+		if (hook_run(argv, ctx->env.v, fds, ctx->cfg.hook_timeout_s, &res, err) < 0)
 			return -1;
 	} else {
 		char *argv[] = { (char *)path, NULL };
-		char *sh_argv[] = { (char *)"/bin/sh", (char *)path, NULL };
 
-		if (hook_spawn_wait(argv, sh_argv, ctx->env.v, NULL, ctx->cfg.hook_timeout_s,
-				    &res, err) < 0)
+		if (hook_run(argv, ctx->env.v, NULL, ctx->cfg.hook_timeout_s, &res, err) < 0)
 			return -1;
 	}
 

@@ -35,8 +35,6 @@ extern char **environ;
  * kernel, so without a handler a SIGTERM during a slow hook would be lost
  * and the server would start anyway.
  */
-static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
-
 static void on_stop_signal(int sig)
 {
 	bs_stop_signal = sig;
@@ -45,13 +43,16 @@ static void on_stop_signal(int sig)
 static void catch_stop_signals(void)
 {
 	struct sigaction sa;
-	size_t i;
+	sigset_t set;
+	int sig;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaction(stop_signals[i], &sa, NULL);
+	bs_stop_sigset(&set);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig) == 1)
+			sigaction(sig, &sa, NULL);
 }
 
 /*
@@ -62,11 +63,8 @@ static void catch_stop_signals(void)
 static int block_stop_signals(void)
 {
 	sigset_t set;
-	size_t i;
 
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&set, stop_signals[i]);
+	bs_stop_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	return bs_stop_signal;
 }

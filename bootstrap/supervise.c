@@ -52,7 +52,6 @@
 #include "supervise.h"
 
 #define STEP "supervise"
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* After SIGKILL, how long we wait for the kernel to finish them off. */
 #define KILL_WAIT_MS 5000
 
@@ -291,92 +290,6 @@ static void stop_rest(const sigset_t *mask, bool pid1, unsigned stop_timeout_s)
 }
 
 /*
- * The candidate paths for argv0, the way execvp() searches them, but in
- * the PATH of the command's environment (execvp would use ours).
- */
-static void exec_candidates(const char *argv0, const struct nbk_strvec *env,
-			    struct nbk_strvec *out)
-{
-	const char *path = nbk_env_get(env, "PATH");
-	const char *p;
-
-	if (strchr(argv0, '/')) {
-		nbk_strvec_push(out, argv0);
-		return;
-	}
-	if (!path)
-		path = DEFAULT_PATH;
-	p = path;
-	for (;;) {
-		size_t len = strcspn(p, ":");
-
-		if (len == 0)
-			nbk_strvec_pushf(out, "./%s", argv0); /* an empty entry is "." */
-		else
-			nbk_strvec_pushf(out, "%.*s/%s", (int)len, p, argv0);
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-}
-
-struct exec_report {
-	int err;      /* errno of the failure */
-	int index;    /* which candidate */
-};
-
-/*
- * In the child: take the terminal when asked, restore signals, try each
- * candidate, report the failure through errfd.  Async-signal-safe calls
- * only; sh_argv is our copy of the parent's memory, so writing into it is
- * fine.
- */
-static void __attribute__((noreturn))
-child_exec(char *const cands[], char *const argv[], char **sh_argv, char *const envp[],
-	   bool interactive, int errfd)
-{
-	struct exec_report rep = { ENOENT, 0 };
-	int eacces_at = -1;
-	int i;
-
-	if (interactive) {
-		/* SIGTTOU is still blocked here, so tcsetpgrp() from what is
-		 * for a moment a background group is allowed. */
-		setpgid(0, 0);
-		tcsetpgrp(0, getpid());
-	}
-	nbk_reset_signals();
-	for (i = 0; cands[i]; i++) {
-		int e;
-
-		execve(cands[i], argv, envp);
-		if (errno == ENOEXEC) {
-			/* no "#!": run it with sh, as execvp() does */
-			sh_argv[1] = cands[i];
-			execve("/bin/sh", sh_argv, envp);
-		}
-		e = errno;
-		rep.index = i;
-		rep.err = e;
-		if (e == EACCES) {
-			eacces_at = i; /* as execvp: remember, try the next */
-			continue;
-		}
-		if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ENODEV && e != ETIMEDOUT)
-			break; /* found but broken: this is the answer */
-	}
-	if ((rep.err == ENOENT || rep.err == ENOTDIR || rep.err == ESTALE || rep.err == ENODEV ||
-	     rep.err == ETIMEDOUT) && eacces_at >= 0) {
-		rep.err = EACCES;
-		rep.index = eacces_at;
-	}
-	if (write(errfd, &rep, sizeof(rep)) < 0) {
-		/* nothing more we can say: the status still tells */
-	}
-	_exit(rep.err == ENOENT || rep.err == ENOTDIR ? 127 : 126);
-}
-
-/*
  * Unmap from our page tables the code pages that the steps faulted in and
  * the supervision loop will not run again.  Resident set size counts every
  * page of a file mapping that this process touched, and the kernel maps
@@ -421,18 +334,22 @@ static bool owns_terminal(void)
 
 int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 {
-	_cleanup_strvec_ struct nbk_strvec cands = NBK_STRVEC_INIT;
-	_cleanup_free_ char **sh_argv = NULL;
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	struct exec_report rep;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_proc_result res;
 	bool pid1 = getpid() == 1;
 	bool interactive = owns_terminal();
+	/* interactive: the command gets a group of its own and the terminal
+	 * (SIGTTOU is blocked below, so taking it from here is allowed) */
+	struct nbk_proc_opts opts = {
+		.argv = argv,
+		.envp = ctx->env.v,
+		.flags = interactive ? NBK_PROC_FOREGROUND : 0,
+	};
 	bool cmd_done = false;
-	int errpipe[2];
 	int cmd_status = 0;
 	sigset_t mask;
-	size_t argc, i;
-	ssize_t n;
+	size_t i;
 	pid_t pid;
 	int code;
 	int stopped_by = 0;   /* SIGTERM or SIGINT forwarded to the command */
@@ -454,70 +371,39 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, NULL);
 
-	exec_candidates(argv[0], &ctx->env, &cands);
-	for (argc = 0; argv[argc]; argc++)
-		;
-	sh_argv = nbk_xcalloc(argc + 2, sizeof(*sh_argv));
-	sh_argv[0] = (char *)"/bin/sh";
-	for (i = 1; i < argc; i++)
-		sh_argv[i + 1] = argv[i];
-
-	if (pipe2(errpipe, O_CLOEXEC) < 0) {
-		nbk_log(NBK_LOG_ERROR, STEP, "cannot create a pipe: %s", strerror(errno));
+	if (nbk_proc_start(&opts, &res, &err) < 0) {
+		nbk_log(NBK_LOG_ERROR, STEP, "%s", err.msg);
 		return 126;
 	}
-	pid = fork();
-	if (pid < 0) {
-		nbk_log(NBK_LOG_ERROR, STEP, "cannot fork to run '%s': %s", argv[0],
-			strerror(errno));
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return 126;
-	}
-	if (pid == 0)
-		child_exec(cands.v, argv, sh_argv, ctx->env.v, interactive, errpipe[1]);
-	if (interactive) {
-		/* Also from here: whichever of us runs first, the group exists
-		 * and has the terminal before the command reads it. */
-		setpgid(pid, pid);
-		tcsetpgrp(0, pid);
-	}
-	close(errpipe[1]);
-	do {
-		n = read(errpipe[0], &rep, sizeof(rep));
-	} while (n < 0 && errno == EINTR);
-	close(errpipe[0]);
-
-	if (n == (ssize_t)sizeof(rep)) {
-		int status = 0;
-
-		nbk_waitpid(pid, &status, 0);
-		code = nbk_exit_code_from_status(status);
+	if (!res.pid) {
+		/* exec failed: the child is reaped, res says why */
+		code = nbk_exit_code_from_status(res.status);
 		if (interactive)
 			tcsetpgrp(0, getpgrp());
-		if (rep.err == ENOENT || rep.err == ENOTDIR) {
+		if (res.exec_errno == ENOENT || res.exec_errno == ENOTDIR) {
 			if (strchr(argv[0], '/'))
 				nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': %s", argv[0],
-					strerror(rep.err));
+					strerror(res.exec_errno));
 			else
 				nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': not found in PATH",
 					argv[0]);
 		} else {
-			const char *which = rep.index >= 0 && (size_t)rep.index < cands.n
-						    ? cands.v[rep.index]
-						    : argv[0];
+			_cleanup_strvec_ struct nbk_strvec cands = NBK_STRVEC_INIT;
 
-			nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': %s", which,
-				strerror(rep.err));
+			nbk_exec_candidates(argv[0], nbk_env_get(&ctx->env, "PATH"), &cands);
+			nbk_log(NBK_LOG_ERROR, STEP, "cannot run '%s': %s",
+				res.exec_index >= 0 && (size_t)res.exec_index < cands.n
+					? cands.v[res.exec_index]
+					: argv[0],
+				strerror(res.exec_errno));
 		}
 		return code;
 	}
+	pid = res.pid;
 
 	nbk_log(NBK_LOG_INFO, STEP, "started '%s' (pid %d) as %s", argv[0], (int)pid,
 		pid1 ? "PID 1" : "a child subreaper");
 	/* What the steps freed goes back now: we may stay for days. */
-	nbk_strvec_release(&cands);
-	free(nbk_steal_pointer(&sh_argv));
 	malloc_trim(0);
 	drop_text_pages();
 

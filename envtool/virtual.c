@@ -2,22 +2,17 @@
 /*
  * Virtual packages (virtual.h): detection and conda's overrides.
  */
-#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/cuda.h"
 #include "nbkit/proc.h"
 #include "version.h"
 #include "virtual.h"
@@ -84,103 +79,38 @@ static const char *x86_64_level(void)
 #endif
 }
 
-typedef int (*cu_init_fn)(unsigned int);
-typedef int (*cu_version_fn)(int *);
-
-/*
- * In the child: load the driver, ask, write the int to fd.  Only
- * async-signal-safe calls matter before exec, but this child never execs
- * and never returns: dlopen in a forked single-threaded child is what conda
- * does too (in a subprocess), and _exit() ends it.
- */
-static void cuda_child(const char *lib, int fd)
-{
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-	cu_init_fn init;
-	cu_version_fn ver;
-	int v = 0;
-
-	if (!h)
-		_exit(3);
-	init = (cu_init_fn)(uintptr_t)dlsym(h, "cuInit");
-	ver = (cu_version_fn)(uintptr_t)dlsym(h, "cuDriverGetVersion");
-	if (!init || !ver)
-		_exit(4);
-	if (init(0) != 0)
-		_exit(5);
-	if (ver(&v) != 0 || v <= 0)
-		_exit(6);
-	if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
-		_exit(7);
-	_exit(0);
-}
-
 int et_virtual_cuda_version(const struct et_virtual_opts *opts, char *buf, size_t len,
 			    const char **why)
 {
-	const char *lib = opts && opts->libcuda ? opts->libcuda : "libcuda.so.1";
-	int timeout = opts && opts->cuda_timeout_ms > 0 ? opts->cuda_timeout_ms : CUDA_TIMEOUT_MS;
-	int fds[2], v = 0, status = 0;
-	ssize_t got = 0;
-	uint64_t deadline;
-	pid_t pid;
+	const char *lib = opts && opts->libcuda ? opts->libcuda : NBK_CUDA_LIB;
+	uint64_t timeout = opts && opts->cuda_timeout_ms > 0 ? (uint64_t)opts->cuda_timeout_ms
+							     : CUDA_TIMEOUT_MS;
+	struct nbk_cuda_probe p;
 
 	*why = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		*why = "cannot create a pipe";
-		return 1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		*why = "cannot fork";
-		return 1;
-	}
-	if (pid == 0) {
-		/* the parent's handlers (a test harness catches SIGSEGV) are not ours */
-		nbk_reset_signals();
-		close(fds[0]);
-		cuda_child(lib, fds[1]);
-	}
-	close(fds[1]);
-	deadline = nbk_now_ms() + (uint64_t)timeout;
-	for (;;) {
-		struct pollfd p = { fds[0], POLLIN, 0 };
-		uint64_t now = nbk_now_ms();
-		int r;
-
-		if (now >= deadline) {
-			*why = "the driver did not answer in time";
-			break;
-		}
-		r = poll(&p, 1, (int)(deadline - now));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
-		do
-			got = read(fds[0], &v, sizeof(v));
-		while (got < 0 && errno == EINTR);
-		break;
-	}
-	close(fds[0]);
-	if (!*why && got == (ssize_t)sizeof(v)) {
-		nbk_waitpid(pid, &status, 0);
-		snprintf(buf, len, "%d.%d", v / 1000, (v % 1000) / 10);
+	if (nbk_cuda_probe(lib, timeout, &p) == 0) {
+		nbk_cuda_version_string(p.version, buf, len);
 		return 0;
 	}
-	kill(pid, SIGKILL);
-	nbk_waitpid(pid, &status, 0);
-	if (!*why) {
-		if (WIFSIGNALED(status))
-			*why = "the driver crashed";
-		else if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-			*why = "no CUDA driver library";
-		else if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
-			*why = "cuInit failed (no usable GPU)";
-		else
-			*why = "the driver gave no version";
+	switch (p.result) {
+	case NBK_CUDA_HUNG:
+		*why = "the driver did not answer in time";
+		break;
+	case NBK_CUDA_CRASHED:
+		*why = WIFSIGNALED(p.status) ? "the driver crashed" : "the driver gave no version";
+		break;
+	case NBK_CUDA_NO_LIBRARY:
+		*why = "no CUDA driver library";
+		break;
+	case NBK_CUDA_INIT_FAILED:
+		*why = "cuInit failed (no usable GPU)";
+		break;
+	case NBK_CUDA_ERROR:
+		*why = "cannot start the driver probe";
+		break;
+	default:
+		*why = "the driver gave no version";
+		break;
 	}
 	return 1;
 }

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/cuda.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
@@ -120,7 +121,7 @@ static void test_version_string(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[32];
 
-		bs_gpu_version_string(cases[i].v, out, sizeof(out));
+		nbk_cuda_version_string(cases[i].v, out, sizeof(out));
 		assert_string_equal(out, cases[i].s);
 	}
 }

@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
 
@@ -238,6 +241,149 @@ static void test_spawn(void **state)
 	nbk_buf_release(&out);
 }
 
+/* ---- nbk_proc_run / nbk_proc_start ----------------------------------------- */
+
+static int answer_fn(void *arg, int fd)
+{
+	const char *text = arg;
+
+	if (write(fd, text, strlen(text)) < 0)
+		return 1;
+	return 5;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stop_flag = SIGTERM;
+}
+
+static void test_proc_run(void **state)
+{
+	char tmpl[] = "/tmp/nbk-proc-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_proc_result res;
+	struct nbk_buf out = NBK_BUF_INIT;
+	char *dir, *prog, *pathvar;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	/* a function instead of exec: its answer through the capture pipe, its exit status */
+	{
+		struct nbk_proc_opts o = { .fn = answer_fn, .arg = (void *)"answer",
+					   .flags = NBK_PROC_CAPTURE_STDOUT, .max_out = 64 };
+
+		assert_int_equal(nbk_proc_run(&o, &out, &res, &err), 0);
+		assert_true(res.reaped);
+		assert_int_equal(nbk_exit_code_from_status(res.status), 5);
+		assert_string_equal(out.data, "answer");
+		nbk_buf_reset(&out);
+	}
+	/* a descriptor handed over at a chosen number */
+	{
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)"echo handed >&8", NULL };
+		struct nbk_proc_fd fds[] = { { 0, 8 } };
+		struct nbk_proc_opts o = { .argv = argv, .fds = fds, .n_fds = 1 };
+		char buf[32] = "";
+
+		fd = memfd_create("t", MFD_CLOEXEC);
+		fds[0].from = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+		close(fd);
+		assert_int_equal(nbk_proc_run(&o, NULL, &res, &err), 0);
+		assert_int_equal(nbk_exit_code_from_status(res.status), 0);
+		assert_int_equal(pread(fds[0].from, buf, sizeof(buf) - 1, 0), 7);
+		assert_string_equal(buf, "handed\n");
+		close(fds[0].from);
+	}
+	/* argv[0] is searched in the PATH of the child's environment, not ours */
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	prog = nbk_xasprintf("%s/nbk-only-here", dir);
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fputs("exit 7\n", f); /* no "#!": run with /bin/sh */
+	fclose(f);
+	assert_int_equal(chmod(prog, 0755), 0);
+	pathvar = nbk_xasprintf("PATH=/nonexistent:%s", dir);
+	{
+		char *argv[] = { (char *)"nbk-only-here", NULL };
+		char *envp[] = { pathvar, NULL };
+		struct nbk_proc_opts o = { .argv = argv, .envp = envp };
+
+		assert_int_equal(nbk_proc_run(&o, NULL, &res, &err), 0);
+		assert_int_equal(res.exec_errno, 0);
+		assert_int_equal(nbk_exit_code_from_status(res.status), 7);
+	}
+	/* an exec failure says which errno, on which candidate */
+	{
+		char *argv[] = { (char *)"/nonexistent/program", NULL };
+		struct nbk_proc_opts o = { .argv = argv };
+
+		assert_int_equal(nbk_proc_run(&o, NULL, &res, &err), 0);
+		assert_int_equal(res.exec_errno, ENOENT);
+		assert_int_equal(res.exec_index, 0);
+		assert_int_equal(res.pid, 0);
+		assert_int_equal(nbk_exit_code_from_status(res.status), 127);
+	}
+	/* a daemon that keeps the capture pipe does not keep us waiting */
+	{
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
+				 (char *)"(sleep 30 &); echo hi", NULL };
+		struct nbk_proc_opts o = { .argv = argv, .max_out = 64,
+					   .flags = NBK_PROC_CAPTURE_STDOUT | NBK_PROC_NEW_PGRP };
+		uint64_t t0 = nbk_now_ms();
+
+		assert_int_equal(nbk_proc_run(&o, &out, &res, &err), 0);
+		assert_true(nbk_now_ms() - t0 < 10000);
+		assert_string_equal(out.data, "hi\n");
+		kill(-res.pid, SIGKILL);
+		nbk_buf_reset(&out);
+	}
+	/* a stop request (a flag set by a signal handler) reaches the group,
+	 * with no deadline: the child asks for it itself */
+	{
+		struct sigaction sa = { .sa_handler = on_usr1 }, old;
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
+				 (char *)"sleep 30 & kill -USR1 $PPID; wait", NULL };
+		sigset_t usr1;
+		struct nbk_proc_opts o = { .argv = argv, .flags = NBK_PROC_NEW_PGRP,
+					   .grace_ms = 5000, .stop = &stop_flag,
+					   .stop_signals = &usr1 };
+		uint64_t t0 = nbk_now_ms();
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, &old);
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		assert_int_equal(nbk_proc_run(&o, NULL, &res, &err), 0);
+		assert_true(res.stopped);
+		assert_false(res.timed_out);
+		assert_true(WIFSIGNALED(res.status));
+		assert_int_equal(WTERMSIG(res.status), SIGTERM);
+		assert_true(nbk_now_ms() - t0 < 10000);
+		sigaction(SIGUSR1, &old, NULL);
+	}
+	/* started, not waited for: the pid is the caller's */
+	{
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)"exit 4", NULL };
+		struct nbk_proc_opts o = { .argv = argv };
+		int status;
+
+		assert_int_equal(nbk_proc_start(&o, &res, &err), 0);
+		assert_true(res.pid > 0);
+		assert_int_equal(nbk_waitpid(res.pid, &status, 0), res.pid);
+		assert_int_equal(nbk_exit_code_from_status(status), 4);
+	}
+	unlink(prog);
+	rmdir(dir);
+	free(prog);
+	free(pathvar);
+	nbk_buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_join_safe),   cmocka_unit_test(test_files),
 		cmocka_unit_test(test_read_file_not_regular),
 		cmocka_unit_test(test_exit_codes),  cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_proc_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
