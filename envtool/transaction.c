@@ -37,6 +37,35 @@ static void test_pause(void)
 	}
 }
 
+/*
+ * Test hook (transaction.h): with ENVTOOL_TEST_STEP_FDS=W,R, one line "step"
+ * to fd W at each step boundary, then wait for one byte (or EOF) on fd R,
+ * so that a test kills envtool at a known step, not at a guessed time.
+ */
+static void test_step(void)
+{
+	const char *s = getenv(ET_ENV_TEST_STEP_FDS);
+	char *end;
+	long w, r;
+	char c;
+	ssize_t n;
+
+	if (!s)
+		return;
+	w = strtol(s, &end, 10);
+	if (*end != ',' || w < 0 || w > 1024)
+		return;
+	r = strtol(end + 1, &end, 10);
+	if (*end || r < 0 || r > 1024)
+		return;
+	do
+		n = write((int)w, "step\n", 5);
+	while (n < 0 && errno == EINTR);
+	do
+		n = read((int)r, &c, 1);
+	while (n < 0 && errno == EINTR);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -299,6 +328,7 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 	if (unlink(moved) < 0 && errno != ENOENT)
 		return nbk_error_set(err, errno, "cannot remove '%s'", moved);
 	test_pause();
+	test_step();
 	return 0;
 fail:
 	et_prefix_pkg_release(&pkg);
@@ -318,8 +348,10 @@ static int link_one_pkg(const char *root, const char *prefix, const char *python
 	if (r == 0)
 		r = et_prefix_write_meta(root, rec, pkg_dir, &paths, link_type, spec, err);
 	et_pkg_paths_release(&paths);
-	if (r == 0)
+	if (r == 0) {
 		test_pause();
+		test_step();
+	}
 	return r;
 }
 
@@ -572,6 +604,7 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 			goto fail;
 		}
 	}
+	test_step();
 	for (i = 0; i < t->nlink; i++)
 		if (link_one_pkg(tmp, t->prefix, python, t->link[i].rec, t->link[i].pkg_dir,
 				 t->link[i].requested_spec, t->flags, err) < 0) {
@@ -673,6 +706,7 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		nbk_error_prefix(err, "cannot change '%s'", t->prefix);
 		goto out;
 	}
+	test_step();
 	if (run_journal(t->prefix, &j, true, t->flags, err) < 0) {
 		nbk_error_prefix(err, "cannot change '%s' (the next envtool run finishes the change)", t->prefix);
 		goto out;

@@ -104,5 +104,12 @@ int et_rm_rf(const char *path, struct nbk_error *err);
 
 /* Test hook: ENVTOOL_TEST_PAUSE_MS=N sleeps N ms after each package step. */
 #define ET_ENV_TEST_PAUSE "ENVTOOL_TEST_PAUSE_MS"
+/*
+ * Test hook: ENVTOOL_TEST_STEP_FDS=W,R writes "step\n" to fd W and waits for
+ * a byte (or EOF) on fd R once the journal (or a create's temporary folder)
+ * is made and after each package step: a test reads N lines, then kills
+ * envtool at exactly that step (tests/envtool/interrupt.sh).
+ */
+#define ET_ENV_TEST_STEP_FDS "ENVTOOL_TEST_STEP_FDS"
 
 #endif

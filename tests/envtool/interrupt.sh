@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-# SIGKILL envtool at several moments of an install, a remove and a create
-# (ENVTOOL_TEST_PAUSE_MS slows each package step); after each, conda-meta
-# claims nothing that is not there (files of a package being linked or
-# removed may be there unclaimed), and the next run finishes the change:
-# then conda-meta and the files agree both ways.
+# SIGKILL envtool at each step of an install, a remove and a create: once
+# the journal (a create's temporary folder) is made, then after each package
+# step.  After each kill, conda-meta claims nothing that is not there (files
+# of a package being linked or removed may be there unclaimed), and the next
+# run finishes the change: then conda-meta and the files agree both ways.
+# The kill waits on an event, not a time: ENVTOOL_TEST_STEP_FDS makes
+# envtool write a line at each step boundary and wait for a go (see
+# kill_at_step).
 . "$NBK_SRC/tests/envtool/lib/server.bash"
 . "$NBK_SRC/tests/envtool/lib/real_channel.bash"
 for n in t1 t2 t3; do
@@ -23,35 +26,57 @@ truthful() {
 		fi
 	done
 }
+# kill_at_step N ARGS...: run `envtool ARGS`, let it pass N-1 step
+# boundaries, SIGKILL it at the Nth (where it waits for our go).  Fails
+# when envtool ended before its Nth step.
+mkfifo steps go
+kill_at_step() {
+	local n=$1 i pid
+	shift
+	ENVTOOL_TEST_STEP_FDS=5,6 envtool "$@" >/dev/null 2>&1 5>steps 6<go &
+	pid=$!
+	exec 7<steps 8>go
+	for ((i = 1; i < n; i++)); do
+		read -r _ <&7 || break
+		echo >&8
+	done
+	if read -r _ <&7; then
+		kill -KILL $pid
+		i=0
+	else
+		echo "envtool $1 ended before its step $n"
+		i=1
+	fi
+	exec 7<&- 8>&-
+	wait $pid 2>/dev/null
+	return $i
+}
 ok=1
-for d in 0.05 0.2 0.35 0.5; do
-	ENVTOOL_TEST_PAUSE_MS=150 envtool install -n k t1 t2 t3 -c "$CHAN" -q > /dev/null 2>&1 &
-	pid=$!; sleep $d; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
-	meta_consistent "$E/k" || { echo "install killed at $d s: conda-meta claims missing files"; ok=0; }
-	envtool install -n k t1 t2 t3 -c "$CHAN" -q > /dev/null 2> next.err || { echo "install after $d s: $(cat next.err)"; ok=0; }
+for d in 1 2 3 4; do
+	kill_at_step $d install -n k t1 t2 t3 -c "$CHAN" -q || ok=0
+	meta_consistent "$E/k" || { echo "install killed at step $d: conda-meta claims missing files"; ok=0; }
+	envtool install -n k t1 t2 t3 -c "$CHAN" -q > /dev/null 2> next.err || { echo "install after step $d: $(cat next.err)"; ok=0; }
 	truthful "$E/k" && [ "$("$E/k/bin/t2")" = t2 ] && [ ! -e "$E/k/conda-meta/.envtool-journal" ] ||
-		{ echo "install after a kill at $d s: not finished"; ok=0; }
-	ENVTOOL_TEST_PAUSE_MS=150 envtool remove -n k t1 t2 t3 -q > /dev/null 2>&1 &
-	pid=$!; sleep $d; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
-	meta_consistent "$E/k" || { echo "remove killed at $d s: conda-meta claims missing files"; ok=0; }
+		{ echo "install after a kill at step $d: not finished"; ok=0; }
+	kill_at_step $d remove -n k t1 t2 t3 -q || ok=0
+	meta_consistent "$E/k" || { echo "remove killed at step $d: conda-meta claims missing files"; ok=0; }
 	# the next run (here an install of what is there) finishes the remove first
-	envtool install -n k zlib -c "$CHAN" -q > /dev/null 2> next.err || { echo "after remove $d s: $(cat next.err)"; ok=0; }
-	truthful "$E/k" && [ ! -e "$E/k/conda-meta/.envtool-journal" ] || { echo "remove after a kill at $d s: not finished"; ok=0; }
+	envtool install -n k zlib -c "$CHAN" -q > /dev/null 2> next.err || { echo "after remove step $d: $(cat next.err)"; ok=0; }
+	truthful "$E/k" && [ ! -e "$E/k/conda-meta/.envtool-journal" ] || { echo "remove after a kill at step $d: not finished"; ok=0; }
 	left=$(ls "$E/k/conda-meta" | grep -c '^t[123]-')
 	[ "$left" = 0 ] || envtool remove -n k t1 t2 t3 -q > /dev/null 2>&1 || true
-	[ -z "$(ls "$E/k/conda-meta" | grep '^t[123]-')" ] || { echo "remove after $d s: t* left"; ok=0; }
+	[ -z "$(ls "$E/k/conda-meta" | grep '^t[123]-')" ] || { echo "remove after step $d: t* left"; ok=0; }
 done
-check "install and remove killed at 4 moments: truthful, then finished" [ $ok = 1 ]
+check "install and remove killed at each of their 4 steps: truthful, then finished" [ $ok = 1 ]
 check "zlib untouched throughout" grep -qx "prefix=$E/k" "$E/k/lib/pkgconfig/zlib.pc"
 
 ok=1
-for d in 0.05 0.25; do
-	ENVTOOL_TEST_PAUSE_MS=150 envtool create -n c zlib t1 t2 -c "$CHAN" -q > /dev/null 2>&1 &
-	pid=$!; sleep $d; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
-	[ ! -e "$E/c" ] || { echo "create killed at $d s: a half environment"; ok=0; }
-	envtool create -n c zlib t1 t2 -c "$CHAN" -q -y > /dev/null 2> next.err || { echo "create after $d s: $(cat next.err)"; ok=0; }
-	truthful "$E/c" && [ "$(ls -A "$E" | sort | tr '\n' ' ')" = "c k " ] || { echo "create after a kill at $d s: leftovers: $(ls -A "$E")"; ok=0; }
+for d in 1 2 3 4; do
+	kill_at_step $d create -n c zlib t1 t2 -c "$CHAN" -q || ok=0
+	[ ! -e "$E/c" ] || { echo "create killed at step $d: a half environment"; ok=0; }
+	envtool create -n c zlib t1 t2 -c "$CHAN" -q -y > /dev/null 2> next.err || { echo "create after step $d: $(cat next.err)"; ok=0; }
+	truthful "$E/c" && [ "$(ls -A "$E" | sort | tr '\n' ' ')" = "c k " ] || { echo "create after a kill at step $d: leftovers: $(ls -A "$E")"; ok=0; }
 	envtool remove -n c --all -q > /dev/null 2>&1
 done
-check "create killed at 2 moments: nothing half-made, the next create cleans up" [ $ok = 1 ]
+check "create killed at each of its 4 steps: nothing half-made, the next create cleans up" [ $ok = 1 ]
 exit $failed

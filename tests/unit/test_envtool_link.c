@@ -534,20 +534,38 @@ static void test_interrupted(void **state)
 		int status;
 		bool install = round % 2 == 0;
 
-		setenv(ET_ENV_TEST_PAUSE, "40", 1);
+		/* killed at step 1 (journal made), 2, 3 (after each package):
+		 * at the event, not after a guessed time */
+		int steps[2], go[2], step;
+		char fds[32], line[5];
+
+		assert_int_equal(pipe(steps), 0);
+		assert_int_equal(pipe(go), 0);
+		snprintf(fds, sizeof(fds), "%d,%d", steps[1], go[0]);
+		setenv(ET_ENV_TEST_STEP_FDS, fds, 1);
 		pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			struct nbk_error e = NBK_ERROR_INIT;
 
+			close(steps[0]);
+			close(go[1]);
 			if (install)
 				_exit(change(prefix, &l[1], 2, NULL, 0, &e) ? 1 : 0);
 			_exit(change(prefix, NULL, 0, &names[1], 2, &e) ? 1 : 0);
 		}
-		usleep((useconds_t)(5000 + 17000 * round));
+		unsetenv(ET_ENV_TEST_STEP_FDS);
+		close(steps[1]);
+		close(go[0]);
+		for (step = 1; step <= 1 + round / 2; step++) {
+			assert_int_equal(read(steps[0], line, sizeof(line)), (ssize_t)sizeof(line));
+			if (step < 1 + round / 2)
+				assert_int_equal(write(go[1], "g", 1), 1);
+		}
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		unsetenv(ET_ENV_TEST_PAUSE);
+		close(steps[0]);
+		close(go[1]);
 		/* the next run finishes what was started */
 		{
 			int fd = -1;
