@@ -93,13 +93,18 @@ FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 all: $(PROGRAMS)
 
 # The version string (git describe) lives in a generated header rewritten
-# only when it changes, so a commit does not rebuild everything.
-$(BUILD)/gen/version.h: FORCE
+# only when it changes, so a commit does not rebuild everything.  Its name is
+# nbk_version.h: no two headers of the build share a base name (envtool has
+# a version.h of its own, and the wrong one found first made the User-Agent
+# "envtool/0"); tests/envtool/headers_unique.sh checks it.
+$(BUILD)/gen/nbk_version.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define NBK_VERSION "$(VERSION)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o: $(BUILD)/gen/version.h
+# Its users: --version (both programs) and the User-Agent (transfer.c).
+$(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o $(BUILD)/obj/envtool/transfer.o \
+	$(BUILD)/tobj/envtool/transfer.o: $(BUILD)/gen/nbk_version.h
 
 # Objects depend on the flags they were built with (git's GIT-CFLAGS): a
 # build with WERROR=1 or other CFLAGS recompiles instead of reusing objects.

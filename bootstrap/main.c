@@ -25,7 +25,7 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
-#include "version.h"
+#include "nbk_version.h"
 
 extern char **environ;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What main.c hands every command: the parsed common options and the
- * loaded configuration (with the options already applied).  One
- * cmd_<name>() per file, dispatched from main.c's table (git's builtin/).
+ * The command table's entry (struct et_cmd) and what main.c hands every
+ * command: the parsed options and the loaded configuration (with the
+ * options already applied).  One cmd_<name>() per file, with its struct
+ * et_cmd beside it naming the options it accepts; main.c dispatches through
+ * the table (git's git.c and builtin/, crun's commands[]).
  */
 #ifndef ENVTOOL_CMD_H
 #define ENVTOOL_CMD_H
@@ -42,16 +44,79 @@ struct et_ctx {
 	struct nbk_strvec channels;   /* the request's channels: -c, then configured (unless --override-channels) */
 };
 
-int cmd_search(struct et_ctx *ctx);
-int cmd_info(struct et_ctx *ctx);
-int cmd_create(struct et_ctx *ctx);
-int cmd_install(struct et_ctx *ctx);
-int cmd_update(struct et_ctx *ctx);
-int cmd_remove(struct et_ctx *ctx);
-int cmd_list(struct et_ctx *ctx);
-int cmd_env(struct et_ctx *ctx);
-int cmd_run(struct et_ctx *ctx);
-int cmd_clean(struct et_ctx *ctx);
-int cmd_kernel(struct et_ctx *ctx);
+/*
+ * The options a command may declare.  main.c holds each one's names,
+ * argument and common help line; every command also takes the ET_OPT_COMMON
+ * ones, which main.c adds by itself.  An option a command does not declare
+ * is a usage error naming the command (exit 2).
+ */
+enum et_opt_id {
+	ET_OPT_END = 0,           /* ends a command's list */
+	ET_OPT_CHANNEL,           /* -c, --channel CHANNEL */
+	ET_OPT_OVERRIDE_CHANNELS, /* --override-channels */
+	ET_OPT_PLATFORM,          /* --platform, --subdir SUBDIR */
+	ET_OPT_OFFLINE,           /* --offline */
+	ET_OPT_NAME,              /* -n, --name NAME */
+	ET_OPT_PREFIX,            /* -p, --prefix PREFIX */
+	ET_OPT_FILE,              /* -f, --file FILE */
+	ET_OPT_DRY_RUN,           /* --dry-run */
+	ET_OPT_JSON,              /* --json */
+	ET_OPT_YES,               /* -y, --yes */
+	ET_OPT_ALL,               /* --all */
+	ET_OPT_NO_KERNEL,         /* --no-kernel */
+	ET_OPT_EXPLICIT,          /* --explicit */
+	ET_OPT_TARBALLS,          /* --tarballs */
+	ET_OPT_INDEX,             /* --index */
+	ET_OPT_PACKAGES,          /* --packages */
+	ET_OPT_COMMON,            /* those below: every command, added by main.c */
+	ET_OPT_ROOT_PREFIX = ET_OPT_COMMON, /* -r, --root-prefix DIR */
+	ET_OPT_RC_FILE,           /* --rc-file FILE */
+	ET_OPT_NO_RC,             /* --no-rc */
+	ET_OPT_VERBOSE,           /* -v, --verbose */
+	ET_OPT_QUIET,             /* -q, --quiet */
+	ET_OPT_HELP,              /* -h, --help */
+	ET_OPT_COUNT,
+};
+
+/* One option of a command, in --help's order; help NULL: main.c's line. */
+struct et_cmd_opt {
+	enum et_opt_id id;
+	const char *help;
+};
+
+/* The channel options: for the commands that read the request's channels. */
+#define ET_CMD_OPTS_CHANNELS                                                                       \
+	{ ET_OPT_CHANNEL, NULL }, { ET_OPT_OVERRIDE_CHANNELS, NULL }, { ET_OPT_PLATFORM, NULL },   \
+		{ ET_OPT_OFFLINE, NULL }
+/* What et_request_run() reads (request.h): create, install and update take them all. */
+#define ET_CMD_OPTS_REQUEST                                                                        \
+	ET_CMD_OPTS_CHANNELS, { ET_OPT_DRY_RUN, NULL }, { ET_OPT_JSON, NULL }, { ET_OPT_YES, NULL }, \
+		{ ET_OPT_NO_KERNEL, NULL }
+
+enum et_cmd_flags {
+	/* options end at the first argument (run: the command's own -c stays its own) */
+	ET_CMD_OPTIONS_FIRST = 1 << 0,
+};
+
+struct et_cmd {
+	const char *name;
+	int (*fn)(struct et_ctx *ctx);
+	const char *synopsis;          /* what follows "envtool NAME" in the usage line */
+	const char *summary;           /* one line, for envtool --help */
+	const struct et_cmd_opt *opts; /* ends with ET_OPT_END; the common ones are not listed */
+	unsigned flags;                /* enum et_cmd_flags */
+};
+
+extern const struct et_cmd et_cmd_search;
+extern const struct et_cmd et_cmd_info;
+extern const struct et_cmd et_cmd_create;
+extern const struct et_cmd et_cmd_install;
+extern const struct et_cmd et_cmd_update;
+extern const struct et_cmd et_cmd_remove;
+extern const struct et_cmd et_cmd_list;
+extern const struct et_cmd et_cmd_env;
+extern const struct et_cmd et_cmd_run;
+extern const struct et_cmd et_cmd_clean;
+extern const struct et_cmd et_cmd_kernel;
 
 #endif

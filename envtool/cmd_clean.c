@@ -42,7 +42,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-int cmd_clean(struct et_ctx *ctx)
+static int cmd_clean(struct et_ctx *ctx)
 {
 	unsigned what = ctx->opts.clean;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -114,3 +114,20 @@ int cmd_clean(struct et_ctx *ctx)
 	}
 	return ET_EXIT_OK;
 }
+
+static const struct et_cmd_opt clean_opts[] = {
+	{ ET_OPT_ALL, "--tarballs, --index and --packages" },
+	{ ET_OPT_TARBALLS, NULL },
+	{ ET_OPT_INDEX, NULL },
+	{ ET_OPT_PACKAGES, NULL },
+	{ ET_OPT_DRY_RUN, "say what would be removed, remove nothing" },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_clean = {
+	.name = "clean",
+	.fn = cmd_clean,
+	.synopsis = "--all | --tarballs | --index | --packages",
+	.summary = "clean the package and repodata caches",
+	.opts = clean_opts,
+};

@@ -13,7 +13,7 @@
 #include "cmd.h"
 #include "request.h"
 
-int cmd_create(struct et_ctx *ctx)
+static int cmd_create(struct et_ctx *ctx)
 {
 	struct et_request r;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -34,3 +34,19 @@ int cmd_create(struct et_ctx *ctx)
 	et_request_release(&r);
 	return ret;
 }
+
+static const struct et_cmd_opt create_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_FILE, NULL },
+	ET_CMD_OPTS_REQUEST,
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_create = {
+	.name = "create",
+	.fn = cmd_create,
+	.synopsis = "-n NAME | -p PREFIX [SPEC...] [-f FILE]...",
+	.summary = "make a new environment (-f environment.yml or @EXPLICIT file)",
+	.opts = create_opts,
+};

@@ -12,6 +12,7 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "cmd.h"
 #include "envs.h"
 #include "prefix.h"
 
@@ -121,7 +122,7 @@ out:
 	return ret;
 }
 
-int cmd_env(struct et_ctx *ctx)
+static int cmd_env(struct et_ctx *ctx)
 {
 	const char *sub = ctx->opts.args.n ? ctx->opts.args.v[0] : "";
 
@@ -132,3 +133,19 @@ int cmd_env(struct et_ctx *ctx)
 	nbk_error("usage: envtool env list | envtool env export -n NAME|-p PREFIX [--explicit]");
 	return ET_EXIT_USAGE;
 }
+
+static const struct et_cmd_opt env_opts[] = {
+	{ ET_OPT_NAME, "env export: the environment called NAME" },
+	{ ET_OPT_PREFIX, "env export: the environment at PREFIX" },
+	{ ET_OPT_JSON, "env list: as JSON" },
+	{ ET_OPT_EXPLICIT, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_env = {
+	.name = "env",
+	.fn = cmd_env,
+	.synopsis = "list [--json] | export -n NAME | -p PREFIX [--explicit]",
+	.summary = "env list | env export [--explicit]",
+	.opts = env_opts,
+};

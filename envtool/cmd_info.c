@@ -72,7 +72,7 @@ static void print_human(const struct item *items, size_t n)
 	}
 }
 
-int cmd_info(struct et_ctx *ctx)
+static int cmd_info(struct et_ctx *ctx)
 {
 	const struct et_config *cfg = &ctx->cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -133,3 +133,17 @@ int cmd_info(struct et_ctx *ctx)
 	nbk_strvec_release(&virt);
 	return ET_EXIT_OK;
 }
+
+static const struct et_cmd_opt info_opts[] = {
+	ET_CMD_OPTS_CHANNELS,
+	{ ET_OPT_JSON, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_info = {
+	.name = "info",
+	.fn = cmd_info,
+	.synopsis = "",
+	.summary = "configuration, roots, channels, virtual packages",
+	.opts = info_opts,
+};

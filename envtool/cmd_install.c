@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "request.h"
 
-int cmd_install(struct et_ctx *ctx)
+static int cmd_install(struct et_ctx *ctx)
 {
 	struct et_request r;
 	size_t i;
@@ -25,3 +25,18 @@ int cmd_install(struct et_ctx *ctx)
 	et_request_release(&r);
 	return ret;
 }
+
+static const struct et_cmd_opt install_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	ET_CMD_OPTS_REQUEST,
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_install = {
+	.name = "install",
+	.fn = cmd_install,
+	.synopsis = "-n NAME | -p PREFIX SPEC...",
+	.summary = "add or change packages in an environment",
+	.opts = install_opts,
+};

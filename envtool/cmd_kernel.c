@@ -7,11 +7,12 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "cmd.h"
 #include "envs.h"
 #include "kernel.h"
 #include "prefix.h"
 
-int cmd_kernel(struct et_ctx *ctx)
+static int cmd_kernel(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *name = NULL, *dir = NULL;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -58,3 +59,17 @@ int cmd_kernel(struct et_ctx *ctx)
 		printf("kernel '%s' removed\n", name);
 	return ET_EXIT_OK;
 }
+
+static const struct et_cmd_opt kernel_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_kernel = {
+	.name = "kernel",
+	.fn = cmd_kernel,
+	.synopsis = "install | remove  -n NAME | -p PREFIX",
+	.summary = "kernel install|remove: the environment's Jupyter kernel",
+	.opts = kernel_opts,
+};

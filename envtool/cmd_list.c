@@ -9,11 +9,12 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "cmd.h"
 #include "envs.h"
 #include "prefix.h"
 #include "print.h"
 
-int cmd_list(struct et_ctx *ctx)
+static int cmd_list(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -77,3 +78,18 @@ out:
 	et_prefix_release(&p);
 	return ret;
 }
+
+static const struct et_cmd_opt list_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_JSON, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_list = {
+	.name = "list",
+	.fn = cmd_list,
+	.synopsis = "-n NAME | -p PREFIX",
+	.summary = "packages of an environment",
+	.opts = list_opts,
+};

@@ -18,6 +18,7 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "cmd.h"
 #include "apply.h"
 #include "envs.h"
 #include "kernel.h"
@@ -127,7 +128,7 @@ static int remove_link(struct et_ctx *ctx, const char *prefix)
 	return ET_EXIT_OK;
 }
 
-int cmd_remove(struct et_ctx *ctx)
+static int cmd_remove(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *cmd = NULL;
 	_cleanup_close_ int lock = -1;
@@ -235,3 +236,21 @@ out:
 	et_prefix_release(&p);
 	return ret;
 }
+
+static const struct et_cmd_opt remove_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_ALL, "the whole environment (and its kernel)" },
+	{ ET_OPT_DRY_RUN, NULL },
+	{ ET_OPT_JSON, NULL },
+	{ ET_OPT_YES, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_remove = {
+	.name = "remove",
+	.fn = cmd_remove,
+	.synopsis = "-n NAME | -p PREFIX (NAME... | --all)",
+	.summary = "remove packages, or the environment with --all",
+	.opts = remove_opts,
+};

@@ -14,9 +14,10 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "cmd.h"
 #include "envs.h"
 
-int cmd_run(struct et_ctx *ctx)
+static int cmd_run(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *name = NULL, *path = NULL;
 	const char *old = getenv("PATH");
@@ -40,3 +41,18 @@ int cmd_run(struct et_ctx *ctx)
 	nbk_error("cannot run '%s': %s", ctx->opts.args.v[0], strerror(errno));
 	return errno == ENOENT ? 127 : 126;
 }
+
+static const struct et_cmd_opt run_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_run = {
+	.name = "run",
+	.fn = cmd_run,
+	.synopsis = "-n NAME | -p PREFIX COMMAND [ARG...]",
+	.summary = "run a command inside an environment",
+	.opts = run_opts,
+	.flags = ET_CMD_OPTIONS_FIRST,
+};

@@ -77,7 +77,7 @@ static void print_table(const struct et_record *const *hits, size_t n)
 	free(cells);
 }
 
-int cmd_search(struct et_ctx *ctx)
+static int cmd_search(struct et_ctx *ctx)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_index idx = ET_INDEX_INIT;
@@ -141,3 +141,17 @@ out:
 	nbk_strvec_release(&chans);
 	return ret;
 }
+
+static const struct et_cmd_opt search_opts[] = {
+	ET_CMD_OPTS_CHANNELS,
+	{ ET_OPT_JSON, NULL },
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_search = {
+	.name = "search",
+	.fn = cmd_search,
+	.synopsis = "SPEC",
+	.summary = "the channels' records that match a spec",
+	.opts = search_opts,
+};

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "request.h"
 
-int cmd_update(struct et_ctx *ctx)
+static int cmd_update(struct et_ctx *ctx)
 {
 	struct et_request r;
 	size_t i;
@@ -27,3 +27,19 @@ int cmd_update(struct et_ctx *ctx)
 	et_request_release(&r);
 	return ret;
 }
+
+static const struct et_cmd_opt update_opts[] = {
+	{ ET_OPT_NAME, NULL },
+	{ ET_OPT_PREFIX, NULL },
+	{ ET_OPT_ALL, "every installed package" },
+	ET_CMD_OPTS_REQUEST,
+	{ ET_OPT_END, NULL },
+};
+
+const struct et_cmd et_cmd_update = {
+	.name = "update",
+	.fn = cmd_update,
+	.synopsis = "-n NAME | -p PREFIX (SPEC... | --all)",
+	.summary = "update packages, or --all",
+	.opts = update_opts,
+};

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * envtool COMMAND [OPTIONS]: the command table, the common options
- * (DESIGN.md, section envtool) and the configuration; each command lives in
+ * envtool COMMAND [OPTIONS]: the command table, the options (each command
+ * accepts those its struct et_cmd lists, plus the common ones; DESIGN.md,
+ * section envtool) and the configuration; each command lives in
  * cmd_<name>.c.
  */
 #include <getopt.h>
@@ -10,96 +11,332 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "cmd.h"
-/* build/gen/version.h (generated), not envtool/version.h: hence <> */
-#include <version.h>
+#include "nbk_version.h"
 
-struct cmd {
-	const char *name;
-	int (*fn)(struct et_ctx *ctx);
-	const char *summary;
+static const struct et_cmd *const commands[] = {
+	&et_cmd_search, &et_cmd_info, &et_cmd_create, &et_cmd_install,
+	&et_cmd_update, &et_cmd_remove, &et_cmd_list,   &et_cmd_env,
+	&et_cmd_run,    &et_cmd_clean,  &et_cmd_kernel, NULL,
 };
 
-static const struct cmd commands[] = {
-	{ "search", cmd_search, "the channels' records that match a spec" },
-	{ "info", cmd_info, "configuration, roots, channels" },
-	{ "create", cmd_create, "make a new environment (-f environment.yml or @EXPLICIT file)" },
-	{ "install", cmd_install, "add or change packages in an environment" },
-	{ "update", cmd_update, "update packages, or --all" },
-	{ "remove", cmd_remove, "remove packages, or the environment with --all" },
-	{ "list", cmd_list, "packages of an environment" },
-	{ "env", cmd_env, "env list | env export [--explicit]" },
-	{ "run", cmd_run, "run a command inside an environment" },
-	{ "clean", cmd_clean, "clean the package and repodata caches" },
-	{ "kernel", cmd_kernel, "kernel install|remove: the environment's Jupyter kernel" },
-	{ NULL, NULL, NULL },
+/* Every option envtool knows: its names, its argument and its usual help line. */
+struct opt_def {
+	char short_name;       /* 0: none */
+	const char *long_name;
+	const char *alias;     /* a second long name, or NULL */
+	const char *arg;       /* the argument's name; NULL: it takes none */
+	const char *help;
 };
 
-enum {
-	OPT_OVERRIDE_CHANNELS = 256,
-	OPT_PLATFORM,
-	OPT_OFFLINE,
-	OPT_DRY_RUN,
-	OPT_JSON,
-	OPT_RC_FILE,
-	OPT_NO_RC,
-	OPT_ALL,
-	OPT_NO_KERNEL,
-	OPT_EXPLICIT,
-	OPT_TARBALLS,
-	OPT_INDEX,
-	OPT_PACKAGES,
+static const struct opt_def opt_defs[ET_OPT_COUNT] = {
+	[ET_OPT_CHANNEL] = { 'c', "channel", NULL, "CHANNEL",
+		"a channel before the configured ones (repeatable; first: highest)" },
+	[ET_OPT_OVERRIDE_CHANNELS] = { 0, "override-channels", NULL, NULL,
+		"ignore the configured channels" },
+	[ET_OPT_PLATFORM] = { 0, "platform", "subdir", "SUBDIR",
+		"e.g. osx-arm64 (default: this machine's; noarch is always added)" },
+	[ET_OPT_OFFLINE] = { 0, "offline", NULL, NULL,
+		"only the repodata and package caches, no network" },
+	[ET_OPT_NAME] = { 'n', "name", NULL, "NAME",
+		"the environment called NAME (in envs_dirs)" },
+	[ET_OPT_PREFIX] = { 'p', "prefix", NULL, "PREFIX",
+		"the environment at PREFIX" },
+	[ET_OPT_FILE] = { 'f', "file", NULL, "FILE",
+		"an environment.yml or an @EXPLICIT file (repeatable)" },
+	[ET_OPT_DRY_RUN] = { 0, "dry-run", NULL, NULL,
+		"show the plan, change nothing" },
+	[ET_OPT_JSON] = { 0, "json", NULL, NULL,
+		"the result as JSON (micromamba's shape)" },
+	[ET_OPT_YES] = { 'y', "yes", NULL, NULL,
+		"answer yes (to the plan; create: to replacing an environment)" },
+	[ET_OPT_ALL] = { 0, "all", NULL, NULL,
+		"all of them" },
+	[ET_OPT_NO_KERNEL] = { 0, "no-kernel", NULL, NULL,
+		"no Jupyter kernel, even when ipykernel is linked" },
+	[ET_OPT_EXPLICIT] = { 0, "explicit", NULL, NULL,
+		"env export: an @EXPLICIT file of URL#sha256 lines, for create -f" },
+	[ET_OPT_TARBALLS] = { 0, "tarballs", NULL, NULL,
+		"the package archives (and .partial downloads)" },
+	[ET_OPT_INDEX] = { 0, "index", NULL, NULL,
+		"the repodata cache" },
+	[ET_OPT_PACKAGES] = { 0, "packages", NULL, NULL,
+		"the extracted packages no environment uses" },
+	[ET_OPT_ROOT_PREFIX] = { 'r', "root-prefix", NULL, "DIR",
+		"the root prefix (default ~/.conda): envs/ and pkgs/ under it" },
+	[ET_OPT_RC_FILE] = { 0, "rc-file", NULL, "FILE",
+		"read FILE as the only .condarc" },
+	[ET_OPT_NO_RC] = { 0, "no-rc", NULL, NULL,
+		"read no .condarc" },
+	[ET_OPT_VERBOSE] = { 'v', "verbose", NULL, NULL,
+		"more messages (repeatable)" },
+	[ET_OPT_QUIET] = { 'q', "quiet", NULL, NULL,
+		"errors only" },
+	[ET_OPT_HELP] = { 'h', "help", NULL, NULL,
+		"this help" },
 };
 
-static const struct option long_opts[] = {
-	{ "channel", required_argument, NULL, 'c' },
-	{ "override-channels", no_argument, NULL, OPT_OVERRIDE_CHANNELS },
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "subdir", required_argument, NULL, OPT_PLATFORM },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "root-prefix", required_argument, NULL, 'r' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "prefix", required_argument, NULL, 'p' },
-	{ "file", required_argument, NULL, 'f' },
-	{ "rc-file", required_argument, NULL, OPT_RC_FILE },
-	{ "no-rc", no_argument, NULL, OPT_NO_RC },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
-	{ "explicit", no_argument, NULL, OPT_EXPLICIT },
-	{ "tarballs", no_argument, NULL, OPT_TARBALLS },
-	{ "index", no_argument, NULL, OPT_INDEX },
-	{ "packages", no_argument, NULL, OPT_PACKAGES },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+/* getopt_long's value for a long option: past every short option's character. */
+#define LONG_VAL(id) (256 + (int)(id))
+
+/* What the options set beyond ctx.opts, applied to the configuration once loaded. */
+struct cli {
+	const char *platform, *root, *rc_file;
+	bool override, offline, no_rc;
 };
 
 static void usage(FILE *f)
 {
-	const struct cmd *c;
+	size_t i;
 
 	fprintf(f, "usage: envtool COMMAND [OPTIONS]\n\ncommands:\n");
-	for (c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\noptions: -c/--channel CHANNEL, --override-channels, --platform SUBDIR, --offline,\n"
-		   "  --dry-run, --json, -y/--yes, -v, -q, -r/--root-prefix DIR, -n NAME, -p PREFIX,\n"
-		   "  --rc-file FILE, --no-rc, -f FILE, --no-kernel, --all\n");
+	for (i = 0; commands[i]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\n'envtool COMMAND --help' lists the options of COMMAND.\n"
+		   "envtool --version: the version\n");
+}
+
+static void print_option(FILE *f, enum et_opt_id id, const char *help)
+{
+	const struct opt_def *d = &opt_defs[id];
+	struct nbk_buf b = NBK_BUF_INIT;
+
+	if (d->short_name)
+		nbk_buf_addf(&b, "-%c, --%s", d->short_name, d->long_name);
+	else
+		nbk_buf_addf(&b, "    --%s", d->long_name);
+	if (d->alias)
+		nbk_buf_addf(&b, ", --%s", d->alias);
+	if (d->arg)
+		nbk_buf_addf(&b, " %s", d->arg);
+	fprintf(f, "  %-32s %s\n", b.data, help ? help : d->help);
+	nbk_buf_release(&b);
+}
+
+/* envtool COMMAND --help: the usage line, the summary and one line per option. */
+static void cmd_usage(const struct et_cmd *cmd, FILE *f)
+{
+	const struct et_cmd_opt *o;
+	int id;
+
+	fprintf(f, "usage: envtool %s%s%s [OPTIONS]\n\n%s\n\noptions:\n", cmd->name,
+		*cmd->synopsis ? " " : "", cmd->synopsis, cmd->summary);
+	for (o = cmd->opts; o->id != ET_OPT_END; o++)
+		print_option(f, o->id, o->help);
+	for (id = ET_OPT_COMMON; id < ET_OPT_COUNT; id++)
+		print_option(f, (enum et_opt_id)id, NULL);
+}
+
+/* Does cmd accept the option id (its own list, or a common one)? */
+static bool cmd_accepts(const struct et_cmd *cmd, enum et_opt_id id)
+{
+	const struct et_cmd_opt *o;
+
+	if (id >= ET_OPT_COMMON)
+		return true;
+	for (o = cmd->opts; o->id != ET_OPT_END; o++)
+		if (o->id == id)
+			return true;
+	return false;
+}
+
+/*
+ * getopt_long's tables for cmd: only the options it accepts, so that any
+ * other one is "unknown".  A long option's value is LONG_VAL(id), a short
+ * one's its character; shorts has room for ":c:" per option plus "+:".
+ */
+static void build_getopt(const struct et_cmd *cmd, struct option *longs, char *shorts)
+{
+	size_t nl = 0, ns = 0;
+	int id;
+
+	if (cmd->flags & ET_CMD_OPTIONS_FIRST)
+		shorts[ns++] = '+';
+	shorts[ns++] = ':'; /* ':' for a missing argument, and no message of getopt's own */
+	for (id = ET_OPT_END + 1; id < ET_OPT_COUNT; id++) {
+		const struct opt_def *d = &opt_defs[id];
+		int has_arg = d->arg ? required_argument : no_argument;
+
+		if (!cmd_accepts(cmd, (enum et_opt_id)id))
+			continue;
+		longs[nl++] = (struct option){ d->long_name, has_arg, NULL, LONG_VAL(id) };
+		if (d->alias)
+			longs[nl++] = (struct option){ d->alias, has_arg, NULL, LONG_VAL(id) };
+		if (d->short_name) {
+			shorts[ns++] = d->short_name;
+			if (d->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	longs[nl] = (struct option){ NULL, 0, NULL, 0 };
+	shorts[ns] = '\0';
+}
+
+/* How many of cmd's long options begin with the abbreviation ab ("--pre")? */
+static size_t count_matches(const struct option *longs, const char *ab)
+{
+	size_t n = 0, len;
+
+	if (strncmp(ab, "--", 2))
+		return 0;
+	ab += 2;
+	len = strlen(ab);
+	for (; longs->name; longs++)
+		n += !strncmp(longs->name, ab, len);
+	return n;
+}
+
+/*
+ * One line for an option getopt refused (c is '?' or ':'), naming the
+ * command and the option as the user wrote it (a long one up to its '=').
+ * argv and optind are getopt's, right after the refusal; longs its table.
+ */
+static void bad_option(const struct et_cmd *cmd, int c, char **argv, const struct option *longs)
+{
+	_cleanup_free_ char *shown = NULL;
+	const char *what = c == ':' ? "option '%s' needs an argument"
+			   : optopt >= 256 ? "option '%s' takes no argument"
+					   : "unknown option '%s'";
+
+	/* glibc: a long option (optopt 0 or its value) is argv[optind - 1] */
+	if (optopt == 0 || optopt >= 256) {
+		const char *arg = argv[optind - 1];
+
+		shown = nbk_xstrndup(arg, strcspn(arg, "="));
+		/* an abbreviation of two of them: getopt says 0 as for an unknown one */
+		if (optopt == 0 && count_matches(longs, shown) > 1)
+			what = "ambiguous option '%s'";
+	} else {
+		shown = nbk_xasprintf("-%c", optopt);
+	}
+	{
+		_cleanup_free_ char *safe = nbk_printable(shown);
+
+		fprintf(stderr, "envtool %s: ", cmd->name);
+		fprintf(stderr, what, safe);
+		fprintf(stderr, " (see envtool %s --help)\n", cmd->name);
+	}
+}
+
+/* The effect of one accepted option. */
+static void apply_option(enum et_opt_id id, const char *arg, struct et_ctx *ctx, struct cli *cli)
+{
+	switch (id) {
+	case ET_OPT_CHANNEL: nbk_strvec_push(&ctx->opts.channels, arg); break;
+	case ET_OPT_OVERRIDE_CHANNELS: cli->override = true; break;
+	case ET_OPT_PLATFORM: cli->platform = arg; break;
+	case ET_OPT_OFFLINE: cli->offline = true; break;
+	case ET_OPT_NAME: ctx->opts.name = arg; break;
+	case ET_OPT_PREFIX: ctx->opts.prefix = arg; break;
+	case ET_OPT_FILE: nbk_strvec_push(&ctx->opts.files, arg); break;
+	case ET_OPT_DRY_RUN: ctx->opts.dry_run = true; break;
+	case ET_OPT_JSON: ctx->opts.json = true; break;
+	case ET_OPT_YES: ctx->opts.yes = true; break;
+	case ET_OPT_ALL: ctx->opts.all = true; break;
+	case ET_OPT_NO_KERNEL: ctx->opts.no_kernel = true; break;
+	case ET_OPT_EXPLICIT: ctx->opts.explicit_ = true; break;
+	case ET_OPT_TARBALLS: ctx->opts.clean |= ET_CLEAN_TARBALLS; break;
+	case ET_OPT_INDEX: ctx->opts.clean |= ET_CLEAN_INDEX; break;
+	case ET_OPT_PACKAGES: ctx->opts.clean |= ET_CLEAN_PACKAGES; break;
+	case ET_OPT_ROOT_PREFIX: cli->root = arg; break;
+	case ET_OPT_RC_FILE: cli->rc_file = arg; break;
+	case ET_OPT_NO_RC: cli->no_rc = true; break;
+	case ET_OPT_VERBOSE: ctx->opts.verbose++; break;
+	case ET_OPT_QUIET: ctx->opts.quiet = true; break;
+	case ET_OPT_HELP:
+	case ET_OPT_END:
+	case ET_OPT_COUNT:
+		break;
+	}
+}
+
+/*
+ * The options of cmd in argv (argv[0] is the command's name) into ctx->opts
+ * and cli, the rest into ctx->opts.args.  Returns -1 to go on, or the exit
+ * status: 0 after --help, ET_EXIT_USAGE after an option cmd does not accept
+ * (one line on stderr).
+ */
+static int parse_options(const struct et_cmd *cmd, int argc, char **argv, struct et_ctx *ctx,
+			 struct cli *cli)
+{
+	struct option longs[2 * ET_OPT_COUNT + 1];
+	char shorts[2 * ET_OPT_COUNT + 3];
+	int c;
+
+	build_getopt(cmd, longs, shorts);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		enum et_opt_id id = ET_OPT_END;
+		int i;
+
+		if (c == '?' || c == ':') {
+			bad_option(cmd, c, argv, longs);
+			return ET_EXIT_USAGE;
+		}
+		if (c >= 256) {
+			id = (enum et_opt_id)(c - 256);
+		} else {
+			for (i = ET_OPT_END + 1; i < ET_OPT_COUNT; i++)
+				if (opt_defs[i].short_name == c)
+					id = (enum et_opt_id)i;
+		}
+		if (id == ET_OPT_HELP) {
+			cmd_usage(cmd, stdout);
+			return ET_EXIT_OK;
+		}
+		apply_option(id, optarg, ctx, cli);
+	}
+	for (; optind < argc; optind++)
+		nbk_strvec_push(&ctx->opts.args, argv[optind]);
+	return -1;
+}
+
+/* The configuration with the options applied, and the request's channels. */
+static int configure(struct et_ctx *ctx, const struct cli *cli)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+
+	if (et_config_load(&ctx->cfg, cli->no_rc ? ET_CONFIG_NO_RC : 0, cli->rc_file, &err) < 0) {
+		nbk_error("%s", err.msg);
+		return ET_EXIT_FAIL;
+	}
+	if (cli->platform) {
+		free(ctx->cfg.platform);
+		ctx->cfg.platform = nbk_xstrdup(cli->platform);
+	}
+	if (cli->root) {
+		free(ctx->cfg.root_prefix);
+		ctx->cfg.root_prefix = nbk_xstrdup(cli->root);
+	}
+	if (cli->offline)
+		ctx->cfg.offline = true;
+	ctx->cfg.override_channels = cli->override;
+	et_config_finish(&ctx->cfg);
+	if (!strcmp(ctx->cfg.platform, "noarch") || strchr(ctx->cfg.platform, '/')) {
+		nbk_error("invalid --platform '%s'", ctx->cfg.platform);
+		return ET_EXIT_USAGE;
+	}
+	/* conda: -c channels come first; configured ones follow unless overridden */
+	for (i = 0; i < ctx->opts.channels.n; i++)
+		nbk_strvec_push(&ctx->channels, ctx->opts.channels.v[i]);
+	if (!cli->override)
+		for (i = 0; i < ctx->cfg.channels.n; i++)
+			if (nbk_strvec_find(&ctx->channels, ctx->cfg.channels.v[i]) < 0)
+				nbk_strvec_push(&ctx->channels, ctx->cfg.channels.v[i]);
+	return ET_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const char *platform = NULL, *root = NULL, *rc_file = NULL;
-	bool override = false, offline = false, no_rc = false;
-	struct nbk_error err = NBK_ERROR_INIT;
-	const struct cmd *cmd;
+	const struct et_cmd *cmd = NULL;
+	struct cli cli = { 0 };
 	struct et_ctx ctx;
 	size_t i;
-	int c, ret;
+	int ret;
 
 	nbk_log_init("envtool");
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -110,10 +347,13 @@ int main(int argc, char **argv)
 		printf("envtool %s\n", NBK_VERSION);
 		return ET_EXIT_OK;
 	}
-	for (cmd = commands; cmd->name && strcmp(cmd->name, argv[1]); cmd++)
-		;
-	if (!cmd->name) {
-		fprintf(stderr, "envtool: unknown command '%s'\n", argv[1]);
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, argv[1]))
+			cmd = commands[i];
+	if (!cmd) {
+		_cleanup_free_ char *safe = nbk_printable(argv[1]);
+
+		fprintf(stderr, "envtool: unknown command '%s'\n", safe);
 		usage(stderr);
 		return ET_EXIT_USAGE;
 	}
@@ -123,75 +363,13 @@ int main(int argc, char **argv)
 	nbk_strvec_init(&ctx.opts.args);
 	nbk_strvec_init(&ctx.opts.files);
 	nbk_strvec_init(&ctx.channels);
-	argv++;
-	argc--;
-	optind = 1;
-	/* run: options end at the command ("+"), so its own -c stays its own */
-	while ((c = getopt_long(argc, argv, strcmp(cmd->name, "run") ? "c:yvqr:n:p:f:h" : "+c:yvqr:n:p:f:h",
-				long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': nbk_strvec_push(&ctx.opts.channels, optarg); break;
-		case OPT_OVERRIDE_CHANNELS: override = true; break;
-		case OPT_PLATFORM: platform = optarg; break;
-		case OPT_OFFLINE: offline = true; break;
-		case OPT_DRY_RUN: ctx.opts.dry_run = true; break;
-		case OPT_JSON: ctx.opts.json = true; break;
-		case 'y': ctx.opts.yes = true; break;
-		case 'v': ctx.opts.verbose++; break;
-		case 'q': ctx.opts.quiet = true; break;
-		case 'r': root = optarg; break;
-		case 'n': ctx.opts.name = optarg; break;
-		case 'p': ctx.opts.prefix = optarg; break;
-		case 'f': nbk_strvec_push(&ctx.opts.files, optarg); break;
-		case OPT_RC_FILE: rc_file = optarg; break;
-		case OPT_NO_RC: no_rc = true; break;
-		case OPT_ALL: ctx.opts.all = true; break;
-		case OPT_NO_KERNEL: ctx.opts.no_kernel = true; break;
-		case OPT_EXPLICIT: ctx.opts.explicit_ = true; break;
-		case OPT_TARBALLS: ctx.opts.clean |= ET_CLEAN_TARBALLS; break;
-		case OPT_INDEX: ctx.opts.clean |= ET_CLEAN_INDEX; break;
-		case OPT_PACKAGES: ctx.opts.clean |= ET_CLEAN_PACKAGES; break;
-		case 'h': usage(stdout); ret = ET_EXIT_OK; goto out;
-		default:
-			fprintf(stderr, "envtool %s: see 'envtool --help'\n", cmd->name);
-			ret = ET_EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (; optind < argc; optind++)
-		nbk_strvec_push(&ctx.opts.args, argv[optind]);
+	ret = parse_options(cmd, argc - 1, argv + 1, &ctx, &cli);
+	if (ret >= 0)
+		goto out;
 	nbk_log_set_level(ctx.opts.quiet ? NBK_LOG_ERROR : NBK_LOG_WARN + ctx.opts.verbose);
-
-	if (et_config_load(&ctx.cfg, no_rc ? ET_CONFIG_NO_RC : 0, rc_file, &err) < 0) {
-		nbk_error("%s", err.msg);
-		ret = ET_EXIT_FAIL;
-		goto out;
-	}
-	if (platform) {
-		free(ctx.cfg.platform);
-		ctx.cfg.platform = nbk_xstrdup(platform);
-	}
-	if (root) {
-		free(ctx.cfg.root_prefix);
-		ctx.cfg.root_prefix = nbk_xstrdup(root);
-	}
-	if (offline)
-		ctx.cfg.offline = true;
-	ctx.cfg.override_channels = override;
-	et_config_finish(&ctx.cfg);
-	if (!strcmp(ctx.cfg.platform, "noarch") || strchr(ctx.cfg.platform, '/')) {
-		nbk_error("invalid --platform '%s'", ctx.cfg.platform);
-		ret = ET_EXIT_USAGE;
-		goto out;
-	}
-	/* conda: -c channels come first; configured ones follow unless overridden */
-	for (i = 0; i < ctx.opts.channels.n; i++)
-		nbk_strvec_push(&ctx.channels, ctx.opts.channels.v[i]);
-	if (!override)
-		for (i = 0; i < ctx.cfg.channels.n; i++)
-			if (nbk_strvec_find(&ctx.channels, ctx.cfg.channels.v[i]) < 0)
-				nbk_strvec_push(&ctx.channels, ctx.cfg.channels.v[i]);
-	ret = cmd->fn(&ctx);
+	ret = configure(&ctx, &cli);
+	if (ret == ET_EXIT_OK)
+		ret = cmd->fn(&ctx);
 out:
 	et_config_release(&ctx.cfg);
 	nbk_strvec_release(&ctx.opts.channels);

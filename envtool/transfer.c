@@ -7,11 +7,8 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbk_version.h"
 #include "transfer.h"
-
-#ifndef NBK_VERSION
-#define NBK_VERSION "0"
-#endif
 
 /*
  * libcurl's progress callback: dlnow counts every body byte received for

@@ -28,9 +28,12 @@ for name in $'a\nb' $'a\rb' $'a\tb' $'a\x1bb' $'a\x7fb' 'a/b' 'a b' 'a:b' 'a#b' 
 done
 check "the newline is shown escaped" grep -qF "invalid environment name 'a\\nb': it holds a control character" n1.err
 
-# every command that takes -n refuses it the same way
+# every command that takes -n refuses it the same way (each with the
+# options it takes: another one would be refused first)
+opts_install="$C -y" opts_remove=-y
 for cmd in "install empty" "remove --all" "list" "env export" "kernel install"; do
-	envtool $cmd -n $'x\ny' $C -y > c.out 2> c.err
+	opts=opts_${cmd%% *}
+	envtool $cmd -n $'x\ny' ${!opts:-} > c.out 2> c.err
 	check "$cmd -n \$'x\\ny': exit 2" [ $? -eq 2 ]
 	check "$cmd -n \$'x\\ny': says why" grep -qF "invalid environment name 'x\\ny'" c.err
 done

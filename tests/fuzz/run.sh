@@ -46,9 +46,11 @@ pcflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
 # shellcheck disable=SC2086
 pclibs=$(pkg-config --libs $pkgs 2>/dev/null || echo "-lsolvext -lsolv -lcurl -larchive -lzstd -lyaml")
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san -Iinclude -Ibuild/gen -D_GNU_SOURCE -DNBK_TESTING -DNBK_VERSION=\"fuzz\" $pcflags"
+cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san -Iinclude -I$out/gen -D_GNU_SOURCE -DNBK_TESTING $pcflags"
 
-mkdir -p "$out/obj" "$out/artifacts"
+mkdir -p "$out/obj" "$out/artifacts" "$out/gen"
+# the version header the Makefile generates (transfer.c's User-Agent)
+echo '#define NBK_VERSION "fuzz"' > "$out/gen/nbk_version.h"
 
 # The library and envtool (without its main) once, instrumented for
 # coverage; then one binary per target.

@@ -20,7 +20,8 @@ listening).  The first path segment picks a behaviour:
 
 A request in absolute form (GET http://host/ok/...) is answered as a proxy
 would.  Every request is logged to LOGFILE as
-"METHOD PATH STATUS proxy=0|1 inm=<If-None-Match>".
+"METHOD PATH STATUS proxy=0|1 inm=<If-None-Match> ua=<User-Agent>" (the
+User-Agent last: it may hold spaces).
 """
 import hashlib
 import http.server
@@ -45,7 +46,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log(self, path, status, proxy):
         with lock, open(LOGFILE, "a") as f:
             f.write(f"{self.command} {path} {status} proxy={int(proxy)} "
-                    f"inm={self.headers.get('If-None-Match', '-')}\n")
+                    f"inm={self.headers.get('If-None-Match', '-')} "
+                    f"ua={self.headers.get('User-Agent', '-')}\n")
 
     def do_GET(self):
         path, proxy = self.path, False
