@@ -14,7 +14,7 @@ chown $SEC_UID:$SEC_GID home/.conda
 config cfg.yaml 'home: {skeleton: "", directories: []}' 'envs: {root: "~/.conda", condarc: ""}' \
 	'hooks: {dirs: [], user_dirs: []}'
 start_racer swap-dir "$PWD/home/.conda/envs" "$PWD/shadow"
-/usr/bin/python3 "$NBK_SRC/tests/bootstrap/lib/starts.py" 1000 owner:shadow --reset home/.conda/envs --reset home/.conda/envs.aside --reset home/.conda/pkgs -- \
+/usr/bin/python3 "$NBK_SRC/tests/bootstrap/lib/starts.py" 1000 owner:shadow --reset home/.conda/envs --reset home/.conda/pkgs -- \
 	bootstrap -q -c cfg.yaml -- echo started
 stop_racer
 echo "target: $(stat -c '%u:%g %a' shadow)"

@@ -15,6 +15,7 @@ Prints "ready" once it has started (the test waits for that line, not for a
 time), then loops until it is killed.
 """
 import os
+import stat
 import sys
 
 
@@ -22,6 +23,10 @@ def swap_dir(path, target):
     aside = path + ".aside"
     while True:
         try:
+            # only a real folder, the one bootstrap just made: moving the
+            # link put there earlier would only race the test's own reset
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                continue
             os.rename(path, aside)
         except OSError:
             continue
