@@ -35,6 +35,7 @@ COPY Makefile ./
 COPY include include
 COPY lib lib
 COPY bootstrap bootstrap
+COPY libconda libconda
 COPY envtool envtool
 # envtool links libarchive statically: it reads only tar, zip and the
 # gzip/bzip2/zstd filters, and the shared libarchive13 would bring libxml2

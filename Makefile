@@ -14,8 +14,12 @@
 #   make demo-bootstrap       bootstrap alone on a sample configuration
 #   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
 #
-# Sources are found by wildcard: a new lib/*.c, bootstrap/*.c, envtool/*.c,
-# tests/unit/test_*.c or tests/fuzz/fuzz_*.c needs no Makefile change.
+# Sources are found by wildcard: a new lib/*.c, bootstrap/*.c, libconda/*.c,
+# envtool/*.c, tests/unit/test_*.c or tests/fuzz/fuzz_*.c needs no Makefile
+# change.  docs/architecture.md: lib/ (libnbkit.a) is shared by everything;
+# libconda/ (libconda.a) is the conda engine, built on lib/ alone; envtool/
+# is the tool on top of it.  libconda's objects are compiled without
+# -Ienvtool, so an engine file cannot include a tool header.
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -62,15 +66,21 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 BOOTSTRAP_SRCS := $(sort $(wildcard bootstrap/*.c))
+LIBCONDA_SRCS := $(sort $(wildcard libconda/*.c))
 ENVTOOL_SRCS := $(sort $(wildcard envtool/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIBNBKIT := $(BUILD)/lib/libnbkit.a
 BOOTSTRAP_OBJS := $(BOOTSTRAP_SRCS:%.c=$(BUILD)/obj/%.o)
+LIBCONDA_OBJS := $(LIBCONDA_SRCS:%.c=$(BUILD)/obj/%.o)
+LIBCONDA := $(BUILD)/lib/libconda.a
+# The engine's test build (NBK_STATIC functions visible): what unit tests,
+# fuzzers' replays and benchmarks link.
+LIBCONDA_TEST := $(BUILD)/lib/libconda-test.a
 ENVTOOL_OBJS := $(ENVTOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 # Test builds of the programs: NBK_STATIC functions become visible, no main().
 BOOTSTRAP_TOBJS := $(filter-out %/main.o,$(BOOTSTRAP_SRCS:%.c=$(BUILD)/tobj/%.o))
-ENVTOOL_TOBJS := $(filter-out %/main.o,$(ENVTOOL_SRCS:%.c=$(BUILD)/tobj/%.o))
+LIBCONDA_TOBJS := $(LIBCONDA_SRCS:%.c=$(BUILD)/tobj/%.o)
 
 PROGRAMS := $(BUILD)/bin/bootstrap
 ifneq ($(wildcard envtool/main.c),)
@@ -94,7 +104,7 @@ all: $(PROGRAMS)
 
 # The version string (git describe) lives in a generated header rewritten
 # only when it changes, so a commit does not rebuild everything.  Its name is
-# nbk_version.h: no two headers of the build share a base name (envtool has
+# nbk_version.h: no two headers of the build share a base name (libconda has
 # a version.h of its own, and the wrong one found first made the User-Agent
 # "envtool/0"); tests/envtool/headers_unique.sh checks it.
 $(BUILD)/gen/nbk_version.h: FORCE
@@ -103,8 +113,8 @@ $(BUILD)/gen/nbk_version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # Its users: --version (both programs) and the User-Agent (transfer.c).
-$(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o $(BUILD)/obj/envtool/transfer.o \
-	$(BUILD)/tobj/envtool/transfer.o: $(BUILD)/gen/nbk_version.h
+$(BUILD)/obj/bootstrap/main.o $(BUILD)/obj/envtool/main.o $(BUILD)/obj/libconda/transfer.o \
+	$(BUILD)/tobj/libconda/transfer.o: $(BUILD)/gen/nbk_version.h
 
 # Objects depend on the flags they were built with (git's GIT-CFLAGS): a
 # build with WERROR=1 or other CFLAGS recompiles instead of reusing objects.
@@ -126,15 +136,29 @@ $(BUILD)/tobj/bootstrap/%.o: bootstrap/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/envtool/%.o: envtool/%.c $(BUILD)/gen/flags
+$(BUILD)/obj/libconda/%.o: libconda/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tobj/envtool/%.o: envtool/%.c $(BUILD)/gen/flags
+$(BUILD)/tobj/libconda/%.o: libconda/%.c $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/obj/envtool/%.o: envtool/%.c $(BUILD)/gen/flags
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilibconda $(BASE_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) -c $< -o $@
+
 $(LIBNBKIT): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBCONDA): $(LIBCONDA_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBCONDA_TEST): $(LIBCONDA_TOBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -143,9 +167,9 @@ $(BUILD)/bin/bootstrap: $(BOOTSTRAP_OBJS) $(LIBNBKIT)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(BOOTSTRAP_OBJS) $(LIBNBKIT) $(YAML_LIBS) -ldl
 
-$(BUILD)/bin/envtool: $(ENVTOOL_OBJS) $(LIBNBKIT)
+$(BUILD)/bin/envtool: $(ENVTOOL_OBJS) $(LIBCONDA) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(ENVTOOL_OBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(ENVTOOL_OBJS) $(LIBCONDA) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
 
 # Unit tests: test_lib_* link the library, test_bootstrap_* also the
 # bootstrap test objects, test_envtool_* the envtool ones.
@@ -159,10 +183,10 @@ $(BUILD)/tests/test_bootstrap_%: tests/unit/test_bootstrap_%.c $(BOOTSTRAP_TOBJS
 	$(CC) $(CPPFLAGS) -Ibootstrap $(BASE_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(BOOTSTRAP_TOBJS) $(LIBNBKIT) $(YAML_LIBS) $(CMOCKA_LIBS) -ldl
 
-$(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
+$(BUILD)/tests/test_envtool_%: tests/unit/test_envtool_%.c $(LIBCONDA_TEST) $(LIBNBKIT)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ienvtool $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-		$(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
+	$(CC) $(CPPFLAGS) -Ilibconda $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(LIBCONDA_TEST) $(LIBNBKIT) $(ENVTOOL_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
 # Helper programs and shared libraries used by the command-line tests
 # (tests/helpers/NAME.c -> a program; tests/helpers/libNAME.c -> NAME.so).
@@ -176,10 +200,10 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBNBKIT)
 
 # Fuzz corpus replay: every file of tests/fuzz/corpus/NAME goes through the
 # target with a plain main(), so the corpus stays a regression test.
-$(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT)
+$(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBCONDA_TEST) $(LIBNBKIT)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) $(ENVTOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
-		$< tests/fuzz/replay.c $(ENVTOOL_TOBJS) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
+		$< tests/fuzz/replay.c $(LIBCONDA_TEST) $(LIBNBKIT) $(ENVTOOL_LIBS) -ldl -lpthread
 
 tests-build: $(PROGRAMS) $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)
 
@@ -195,7 +219,7 @@ check: tests-build
 valgrind: tests-build
 	BUILD=$(BUILD) VALGRIND=1 tests/run-all.sh unit cli
 
-bench: $(PROGRAMS) $(HELPER_BINS)
+bench: $(PROGRAMS) $(HELPER_BINS) $(LIBCONDA)
 	BUILD=$(BUILD) bench/run-all.sh
 
 fuzz:

@@ -14,6 +14,7 @@
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
+#include "target.h"
 #include "prefix.h"
 
 static int env_list(struct et_ctx *ctx)
@@ -21,7 +22,7 @@ static int env_list(struct et_ctx *ctx)
 	struct nbk_strvec envs = NBK_STRVEC_INIT;
 	size_t i;
 
-	et_env_known(ctx, &envs);
+	et_env_known(&ctx->cfg, &envs);
 	if (ctx->opts.json) {
 		struct nbk_buf b = NBK_BUF_INIT;
 
@@ -39,7 +40,7 @@ static int env_list(struct et_ctx *ctx)
 
 		printf("# conda environments:\n#\n");
 		for (i = 0; i < envs.n; i++) {
-			_cleanup_free_ char *name = et_env_display_name(ctx, envs.v[i]);
+			_cleanup_free_ char *name = et_env_display_name(&ctx->cfg, envs.v[i]);
 
 			printf("%-24s %s  %s\n", name, cur && !strcmp(cur, envs.v[i]) ? "*" : " ", envs.v[i]);
 		}
@@ -76,7 +77,7 @@ static int env_export(struct et_ctx *ctx)
 		nbk_error("%s", err.msg);
 		goto out;
 	}
-	name = et_env_display_name(ctx, prefix);
+	name = et_env_display_name(&ctx->cfg, prefix);
 	if (ctx->opts.explicit_) {
 		printf("# This file may be used to create an environment using:\n"
 		       "# $ envtool create --name <env> --file <this file>\n"

@@ -9,6 +9,7 @@
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
+#include "target.h"
 #include "kernel.h"
 #include "prefix.h"
 
@@ -26,7 +27,7 @@ static int cmd_kernel(struct et_ctx *ctx)
 	}
 	if (et_env_resolve(ctx, install ? ET_ENV_EXISTING : ET_ENV_ANY, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
-	name = et_env_display_name(ctx, prefix);
+	name = et_env_display_name(&ctx->cfg, prefix);
 	dir = et_kernel_dir(name, &err);
 	if (!dir) {
 		nbk_error("%s", err.msg);

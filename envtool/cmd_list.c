@@ -11,6 +11,7 @@
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
+#include "target.h"
 #include "prefix.h"
 #include "print.h"
 

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "apply.h"
 #include "envs.h"
+#include "target.h"
 #include "kernel.h"
 #include "prefix.h"
 #include "print.h"
@@ -66,7 +67,7 @@ static void print_json(const char *prefix, const struct et_prefix *p, const stru
 /* The environment's line in environments.txt and its kernel go. */
 static void forget_env(struct et_ctx *ctx, const char *prefix)
 {
-	_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+	_cleanup_free_ char *name = et_env_display_name(&ctx->cfg, prefix);
 	struct nbk_error err = NBK_ERROR_INIT;
 	int r;
 
@@ -223,7 +224,7 @@ static int cmd_remove(struct et_ctx *ctx)
 		remove_env_rest(ctx, prefix);
 	} else if (nbk_strvec_find(&gone, "ipykernel") >= 0) {
 		/* the kernel would not start any more */
-		_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+		_cleanup_free_ char *name = et_env_display_name(&ctx->cfg, prefix);
 
 		if (et_kernel_remove(prefix, name, &err) < 0)
 			nbk_warn("%s", err.msg);

@@ -16,6 +16,7 @@
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
+#include "target.h"
 
 static int cmd_run(struct et_ctx *ctx)
 {
@@ -29,7 +30,7 @@ static int cmd_run(struct et_ctx *ctx)
 		nbk_error("run: which command? envtool run -n NAME CMD [ARG...]");
 		return ET_EXIT_USAGE;
 	}
-	name = et_env_display_name(ctx, prefix);
+	name = et_env_display_name(&ctx->cfg, prefix);
 	path = nbk_xasprintf("%s/bin%s%s", prefix, old && *old ? ":" : "", old ? old : "");
 	if (setenv("PATH", path, 1) < 0 || setenv("CONDA_PREFIX", prefix, 1) < 0 ||
 	    setenv("CONDA_DEFAULT_ENV", name, 1) < 0 || setenv("CONDA_SHLVL", "1", 1) < 0) {

@@ -94,7 +94,7 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 		;
 	if (i == t->nlink)
 		return;
-	name = et_env_display_name(ctx, prefix);
+	name = et_env_display_name(&ctx->cfg, prefix);
 	if (et_kernel_install(prefix, name, &err) < 0)
 		nbk_warn("no Jupyter kernel for '%s': %s", prefix, err.msg);
 	else if (!ctx->opts.quiet && !ctx->opts.json)
@@ -179,7 +179,7 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 		goto out;
 	}
 	if (replace) {
-		_cleanup_free_ char *name = et_env_display_name(ctx, prefix);
+		_cleanup_free_ char *name = et_env_display_name(&ctx->cfg, prefix);
 
 		if (et_kernel_remove(prefix, name, &err) < 0)
 			nbk_warn("%s", err.msg);

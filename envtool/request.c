@@ -16,6 +16,7 @@
 #include "apply.h"
 #include "channel.h"
 #include "envs.h"
+#include "target.h"
 #include "index.h"
 #include "install.h"
 #include "matchspec.h"

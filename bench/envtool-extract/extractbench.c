@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "nbkit/error.h"
-#include "../../envtool/extract.h"
+#include "../../libconda/extract.h"
 
 static double now(void)
 {

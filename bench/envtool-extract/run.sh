@@ -36,14 +36,9 @@ mkdir -p "$work"
 bench_channel
 bench_fs envtool-extract
 
-# the driver, linked from an archive of envtool's objects (as bench/envtool)
-make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" >/dev/null
-# from the sources (a stale object of a removed source must not come along)
-objs=$(ls envtool/*.c | grep -v '/main\.c$' | sed "s|^\(.*\)\.c$|$BUILD/obj/\1.o|")
-make -s BUILD="$BUILD" $objs >/dev/null
-rm -f "$work/libenvtool.a"
-ar rcs "$work/libenvtool.a" $objs
-cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool-extract/extractbench.c "$work/libenvtool.a" \
+# the driver links the engine's library (libconda.a, built from today's sources)
+make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" "$BUILD/lib/libconda.a" >/dev/null
+cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool-extract/extractbench.c "$BUILD/lib/libconda.a" \
 	"$BUILD/lib/libnbkit.a" $(pkg-config --libs libsolvext libsolv libcurl libarchive libzstd yaml-0.1) \
 	-ldl -lpthread -o "$work/extractbench"
 eb=$work/extractbench

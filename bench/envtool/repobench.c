@@ -14,7 +14,7 @@
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
-#include "../../envtool/repodata.h"
+#include "../../libconda/repodata.h"
 
 int main(int argc, char **argv)
 {

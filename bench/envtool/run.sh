@@ -28,14 +28,9 @@ if [ ! -s "$big" ] || [ "$(cat "$out/envtool/records" 2>/dev/null)" != "$RECORDS
 	/usr/bin/python3 bench/envtool/gen_repodata.py "$big" "$RECORDS"
 	echo "$RECORDS" > "$out/envtool/records"
 fi
-make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" >/dev/null
-# from the sources (a stale object of a removed source must not come along)
-objs=$(ls envtool/*.c | grep -v '/main\.c$' | sed "s|^\(.*\)\.c$|$BUILD/obj/\1.o|")
-make -s BUILD="$BUILD" $objs >/dev/null
-# an archive: each driver links only the objects it needs
-rm -f "$out/envtool/libenvtool.a"
-ar rcs "$out/envtool/libenvtool.a" $objs
-objs=$out/envtool/libenvtool.a
+# the drivers link the engine's library (libconda.a, built from today's sources)
+make -s BUILD="$BUILD" "$BUILD/lib/libnbkit.a" "$BUILD/lib/libconda.a" >/dev/null
+objs=$BUILD/lib/libconda.a
 cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool/repobench.c $objs "$BUILD/lib/libnbkit.a" \
 	$(pkg-config --libs libsolvext libsolv libcurl libzstd yaml-0.1) -ldl -lpthread -o "$out/envtool/repobench"
 cc -Iinclude -D_GNU_SOURCE -std=gnu11 -O2 bench/envtool/solvebench.c $objs "$BUILD/lib/libnbkit.a" \

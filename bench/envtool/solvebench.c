@@ -19,8 +19,8 @@
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
-#include "../../envtool/repodata.h"
-#include "../../envtool/solve.h"
+#include "../../libconda/repodata.h"
+#include "../../libconda/solve.h"
 
 static struct et_record *recs;
 static size_t nrecs;

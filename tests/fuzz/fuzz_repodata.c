@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../envtool/repodata.h"
+#include "../../libconda/repodata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # `make fuzz`: build every tests/fuzz/fuzz_NAME.c with clang's libFuzzer
-# (-fsanitize=fuzzer,address,undefined) against lib/ and envtool/, and run
+# (-fsanitize=fuzzer,address,undefined) against lib/ and libconda/, and run
 # each for FUZZ_SECONDS (default 60) on tests/fuzz/corpus/NAME/, which
 # gains the new interesting inputs it finds (then merged: only inputs that
 # add coverage stay, plus the regress-* files, past crashes kept by name;
@@ -52,14 +52,13 @@ mkdir -p "$out/obj" "$out/artifacts" "$out/gen"
 # the version header the Makefile generates (transfer.c's User-Agent)
 echo '#define NBK_VERSION "fuzz"' > "$out/gen/nbk_version.h"
 
-# The library and envtool (without its main) once, instrumented for
+# lib/ and the engine (libconda/) once, instrumented for
 # coverage; then one binary per target.
 objs=""
-for f in lib/*.c envtool/*.c; do
+for f in lib/*.c libconda/*.c; do
 	[ -f "$f" ] || continue
-	case "$f" in envtool/main.c) continue ;; esac
 	o="$out/obj/$(echo "$f" | tr / _).o"
-	if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find include envtool -name '*.h' -newer "$o" 2>/dev/null | head -n1)" ]; then
+	if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find include libconda -name '*.h' -newer "$o" 2>/dev/null | head -n1)" ]; then
 		# shellcheck disable=SC2086
 		"$cc" $cflags -fsanitize=fuzzer-no-link -c "$f" -o "$o"
 	fi

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../envtool/channel.h"
-#include "../../envtool/config.h"
-#include "../../envtool/md5.h"
+#include "../../libconda/channel.h"
+#include "../../libconda/config.h"
+#include "../../libconda/md5.h"
 #include "nbkit/buf.h"
 
 static void config_for_tests(struct et_config *cfg)

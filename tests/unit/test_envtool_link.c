@@ -25,9 +25,9 @@
 #include "nbkit/error.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
-#include "../../envtool/link.h"
-#include "../../envtool/prefix.h"
-#include "../../envtool/transaction.h"
+#include "../../libconda/link.h"
+#include "../../libconda/prefix.h"
+#include "../../libconda/transaction.h"
 
 static char scratch[256];
 static char pkgs[300];

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../envtool/matchspec.h"
+#include "../../libconda/matchspec.h"
 #include "nbkit/buf.h"
 #include "nbkit/strvec.h"
 

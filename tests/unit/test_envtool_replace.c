@@ -21,7 +21,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/error.h"
-#include "../../envtool/replace.h"
+#include "../../libconda/replace.h"
 
 #define PH "/opt/ph"   /* 7 bytes */
 #define S(s) s, sizeof(s) - 1

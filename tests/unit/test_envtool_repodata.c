@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../envtool/repodata.h"
+#include "../../libconda/repodata.h"
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
 

@@ -21,10 +21,10 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "../../envtool/matchspec.h"
-#include "../../envtool/repodata.h"
-#include "../../envtool/solve.h"
-#include "../../envtool/virtual.h"
+#include "../../libconda/matchspec.h"
+#include "../../libconda/repodata.h"
+#include "../../libconda/solve.h"
+#include "../../libconda/virtual.h"
 #include "nbkit/buf.h"
 #include "nbkit/strvec.h"
 

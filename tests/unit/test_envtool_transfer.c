@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../envtool/transfer.h"
+#include "../../libconda/transfer.h"
 
 static void test_body_2xx(void **state)
 {

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../envtool/version.h"
+#include "../../libconda/version.h"
 #include "nbkit/buf.h"
 #include "nbkit/strvec.h"
 

@@ -26,8 +26,8 @@
  * offset and length) before anything in it is used: a bad one is reported,
  * never trusted.
  */
-#ifndef ENVTOOL_REPODATA_H
-#define ENVTOOL_REPODATA_H
+#ifndef LIBCONDA_REPODATA_H
+#define LIBCONDA_REPODATA_H
 
 #include <stddef.h>
 #include <stdint.h>

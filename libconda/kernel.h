@@ -7,8 +7,8 @@
  * metadata.envtool.prefix so that removing the environment removes only
  * the kernel that points at it.
  */
-#ifndef ENVTOOL_KERNEL_H
-#define ENVTOOL_KERNEL_H
+#ifndef LIBCONDA_KERNEL_H
+#define LIBCONDA_KERNEL_H
 
 #include <stdbool.h>
 

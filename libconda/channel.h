@@ -12,8 +12,8 @@
  *   to that subdir (and noarch).
  * A channel's subdirs are the platform's plus noarch.
  */
-#ifndef ENVTOOL_CHANNEL_H
-#define ENVTOOL_CHANNEL_H
+#ifndef LIBCONDA_CHANNEL_H
+#define LIBCONDA_CHANNEL_H
 
 #include <stdbool.h>
 #include <stddef.h>

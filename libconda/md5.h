@@ -3,8 +3,8 @@
  * MD5 (RFC 1321), only for conda's repodata cache file names
  * (conda/gateways/repodata: md5(url)[:8]), never for integrity.
  */
-#ifndef ENVTOOL_MD5_H
-#define ENVTOOL_MD5_H
+#ifndef LIBCONDA_MD5_H
+#define LIBCONDA_MD5_H
 
 #include <stddef.h>
 

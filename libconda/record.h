@@ -15,8 +15,8 @@
  * are never released.  et_record_copy() makes an owned record from any
  * record.
  */
-#ifndef ENVTOOL_RECORD_H
-#define ENVTOOL_RECORD_H
+#ifndef LIBCONDA_RECORD_H
+#define LIBCONDA_RECORD_H
 
 #include <stdbool.h>
 #include <stdint.h>

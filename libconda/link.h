@@ -24,8 +24,8 @@
  * Paths from packages are hostile: every one is joined with
  * nbk_path_join_safe() (no absolute path, no "..").
  */
-#ifndef ENVTOOL_LINK_H
-#define ENVTOOL_LINK_H
+#ifndef LIBCONDA_LINK_H
+#define LIBCONDA_LINK_H
 
 #include <stdbool.h>
 #include <stdint.h>

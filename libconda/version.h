@@ -17,8 +17,8 @@
  * "1.1" == "1.1.0".  The local part is compared only when the rest is equal.
  * Numbers have no size limit (compared as digit strings).
  */
-#ifndef ENVTOOL_VERSION_H
-#define ENVTOOL_VERSION_H
+#ifndef LIBCONDA_VERSION_H
+#define LIBCONDA_VERSION_H
 
 #include <stdbool.h>
 #include <stddef.h>

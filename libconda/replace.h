@@ -27,8 +27,8 @@
  * no "/", envtool leaves it; a first line longer than ET_REPLACE_HEAD does
  * not get the "\ " escaping (which only matters for a prefix with a space).
  */
-#ifndef ENVTOOL_REPLACE_H
-#define ENVTOOL_REPLACE_H
+#ifndef LIBCONDA_REPLACE_H
+#define LIBCONDA_REPLACE_H
 
 #include <stddef.h>
 

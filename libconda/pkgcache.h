@@ -36,8 +36,8 @@
  * takes a lock first checks again whether another process made the package
  * meanwhile; so two processes needing the same package fetch it once.
  */
-#ifndef ENVTOOL_PKGCACHE_H
-#define ENVTOOL_PKGCACHE_H
+#ifndef LIBCONDA_PKGCACHE_H
+#define LIBCONDA_PKGCACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

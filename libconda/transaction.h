@@ -29,8 +29,8 @@
  * conda-meta/.envtool-lock, a prefix being created on
  * PARENT/.NAME.envtool-lock; a second envtool gets a clear error at once.
  */
-#ifndef ENVTOOL_TRANSACTION_H
-#define ENVTOOL_TRANSACTION_H
+#ifndef LIBCONDA_TRANSACTION_H
+#define LIBCONDA_TRANSACTION_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -114,79 +114,25 @@ int et_env_check_exists(const char *prefix, struct nbk_error *err)
 			     shown);
 }
 
-int et_env_resolve(struct et_ctx *ctx, enum et_env_want want, const char *file_name, char **out,
-		   bool *usage)
-{
-	const char *name = ctx->opts.name, *env;
-	struct nbk_error err = NBK_ERROR_INIT;
-
-	*out = NULL;
-	*usage = false;
-	if (name && ctx->opts.prefix) {
-		nbk_error("give -n NAME or -p PREFIX, not both");
-		*usage = true;
-		return -1;
-	}
-	if (!name && !ctx->opts.prefix && want == ET_ENV_NEW)
-		name = file_name;
-	if (ctx->opts.prefix) {
-		char cwd[4096];
-		_cleanup_free_ char *abs = NULL;
-
-		if (et_prefix_path_check(ctx->opts.prefix, &err) < 0) {
-			nbk_error("%s", err.msg);
-			*usage = true;
-			return -1;
-		}
-		if (ctx->opts.prefix[0] != '/') {
-			if (!getcwd(cwd, sizeof(cwd))) {
-				nbk_error("no current folder");
-				return -1;
-			}
-			abs = nbk_xasprintf("%s/%s", cwd, ctx->opts.prefix);
-		}
-		*out = nbk_path_normalize(abs ? abs : ctx->opts.prefix);
-	} else if (name) {
-		if (et_env_locate(&ctx->cfg, name, want, out, usage, &err) < 0) {
-			nbk_error("%s", err.msg);
-			return -1;
-		}
-	} else if (want != ET_ENV_NEW && (env = getenv(ET_ENV_CONDA_PREFIX)) && *env) {
-		*out = nbk_xstrdup(env);
-	} else {
-		nbk_error("which environment? give -n NAME or -p PREFIX%s",
-			  want == ET_ENV_NEW ? " (or a name: in the -f file)" : "");
-		*usage = true;
-		return -1;
-	}
-	if (want == ET_ENV_EXISTING && et_env_check_exists(*out, &err) < 0) {
-		nbk_error("%s", err.msg);
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-char *et_env_display_name(const struct et_ctx *ctx, const char *prefix)
+char *et_env_display_name(const struct et_config *cfg, const char *prefix)
 {
 	const char *s = strrchr(prefix, '/');
 
-	if (ctx->cfg.root_prefix && !strcmp(prefix, ctx->cfg.root_prefix))
+	if (cfg->root_prefix && !strcmp(prefix, cfg->root_prefix))
 		return nbk_xstrdup("base");
 	return nbk_xstrdup(s && s[1] ? s + 1 : prefix);
 }
 
-void et_env_known(const struct et_ctx *ctx, struct nbk_strvec *out)
+void et_env_known(const struct et_config *cfg, struct nbk_strvec *out)
 {
 	struct nbk_strvec txt = NBK_STRVEC_INIT, dirs = NBK_STRVEC_INIT;
 	struct nbk_error err = NBK_ERROR_INIT;
 	size_t i;
 
-	if (ctx->cfg.root_prefix && et_prefix_is_env(ctx->cfg.root_prefix))
-		nbk_strvec_push(out, ctx->cfg.root_prefix);
-	for (i = 0; i < ctx->cfg.envs_dirs.n; i++) {
-		DIR *d = opendir(ctx->cfg.envs_dirs.v[i]);
+	if (cfg->root_prefix && et_prefix_is_env(cfg->root_prefix))
+		nbk_strvec_push(out, cfg->root_prefix);
+	for (i = 0; i < cfg->envs_dirs.n; i++) {
+		DIR *d = opendir(cfg->envs_dirs.v[i]);
 		struct dirent *de;
 
 		if (!d)
@@ -196,7 +142,7 @@ void et_env_known(const struct et_ctx *ctx, struct nbk_strvec *out)
 
 			if (de->d_name[0] == '.')
 				continue;
-			p = nbk_xasprintf("%s/%s", ctx->cfg.envs_dirs.v[i], de->d_name);
+			p = nbk_xasprintf("%s/%s", cfg->envs_dirs.v[i], de->d_name);
 			if (et_prefix_is_env(p))
 				nbk_strvec_push_owned(&dirs, p);
 			else

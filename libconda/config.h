@@ -12,8 +12,8 @@
  * Ownership: every string and vector is owned by the config and freed by
  * et_config_release().
  */
-#ifndef ENVTOOL_CONFIG_H
-#define ENVTOOL_CONFIG_H
+#ifndef LIBCONDA_CONFIG_H
+#define LIBCONDA_CONFIG_H
 
 #include <stdbool.h>
 

@@ -15,8 +15,8 @@
  * win over the rest), "# comment", "feature@" (legacy track_features).  A
  * bare version ("numpy 1.7") is exact, "numpy=1.7" a prefix.
  */
-#ifndef ENVTOOL_MATCHSPEC_H
-#define ENVTOOL_MATCHSPEC_H
+#ifndef LIBCONDA_MATCHSPEC_H
+#define LIBCONDA_MATCHSPEC_H
 
 #include <regex.h>
 #include <stdbool.h>

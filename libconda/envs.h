@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Finding environments, the one owner of "which prefix does -n NAME mean"
- * for every command (issue 10): -n NAME in the envs_dirs (conda's order,
- * see et_env_locate()), -p PREFIX made absolute, "base" the root prefix,
- * else $CONDA_PREFIX; and every known environment (the envs_dirs' children
- * and ~/.conda/environments.txt).
+ * Finding environments, the one owner of "which prefix does NAME mean"
+ * (issue 10): NAME in the envs_dirs (conda's order, see et_env_locate()),
+ * "base" the root prefix; and every known environment (the envs_dirs'
+ * children and ~/.conda/environments.txt).  The tool's -n/-p/$CONDA_PREFIX
+ * choice is envtool/target.c, built on these.
  */
-#ifndef ENVTOOL_ENVS_H
-#define ENVTOOL_ENVS_H
+#ifndef LIBCONDA_ENVS_H
+#define LIBCONDA_ENVS_H
 
 #include <stdbool.h>
 
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
-#include "cmd.h"
 #include "config.h"
 
 /* What the prefix a command is given must be. */
@@ -53,20 +52,10 @@ int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_wan
  */
 int et_env_check_exists(const char *prefix, struct nbk_error *err);
 
-/*
- * The prefix a command works on: -n NAME (et_env_locate()), -p PREFIX
- * (made absolute), else file_name (an environment file's name:, create
- * only; may be NULL), else $CONDA_PREFIX (not for ET_ENV_NEW).  Prints the
- * error and returns -1 (*usage set when the exit status is 2); *out is a
- * new string.
- */
-int et_env_resolve(struct et_ctx *ctx, enum et_env_want want, const char *file_name, char **out,
-		   bool *usage);
-
 /* The name an environment is shown with: its folder's name, "base" for the root. */
-char *et_env_display_name(const struct et_ctx *ctx, const char *prefix);
+char *et_env_display_name(const struct et_config *cfg, const char *prefix);
 
 /* Every known environment, each once, in a stable order. */
-void et_env_known(const struct et_ctx *ctx, struct nbk_strvec *out);
+void et_env_known(const struct et_config *cfg, struct nbk_strvec *out);
 
 #endif

@@ -25,8 +25,8 @@
  * at the end); the caller sets it only when stderr is a terminal and
  * --json was not given.
  */
-#ifndef ENVTOOL_DOWNLOAD_H
-#define ENVTOOL_DOWNLOAD_H
+#ifndef LIBCONDA_DOWNLOAD_H
+#define LIBCONDA_DOWNLOAD_H
 
 #include <stdbool.h>
 #include <stddef.h>

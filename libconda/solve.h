@@ -23,8 +23,8 @@
  * ("numpy >=2 requires python >=3.9, but python 3.8.* was requested"), not
  * as libsolv rules.
  */
-#ifndef ENVTOOL_SOLVE_H
-#define ENVTOOL_SOLVE_H
+#ifndef LIBCONDA_SOLVE_H
+#define LIBCONDA_SOLVE_H
 
 #include <stddef.h>
 

@@ -25,8 +25,8 @@
  * ET_ERROR_BODY_MAX bytes and its status stands), and a stalled transfer
  * is a timeout, retried, then an error.
  */
-#ifndef ENVTOOL_FETCH_H
-#define ENVTOOL_FETCH_H
+#ifndef LIBCONDA_FETCH_H
+#define LIBCONDA_FETCH_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -16,8 +16,8 @@
  * (the build string) and CONDA_OVERRIDE_CUDA win over detection; set to ""
  * they remove the package (conda's rule).
  */
-#ifndef ENVTOOL_VIRTUAL_H
-#define ENVTOOL_VIRTUAL_H
+#ifndef LIBCONDA_VIRTUAL_H
+#define LIBCONDA_VIRTUAL_H
 
 #include <stddef.h>
 

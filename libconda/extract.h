@@ -17,8 +17,8 @@
  * renamed into place only when complete, so a crash never leaves a DEST
  * that looks complete; a failed extraction removes its temporary folder.
  */
-#ifndef ENVTOOL_EXTRACT_H
-#define ENVTOOL_EXTRACT_H
+#ifndef LIBCONDA_EXTRACT_H
+#define LIBCONDA_EXTRACT_H
 
 #include <stddef.h>
 

@@ -14,8 +14,8 @@
  * Reading a prefix back gives the installed set (owned records) with each
  * package's files.
  */
-#ifndef ENVTOOL_PREFIX_H
-#define ENVTOOL_PREFIX_H
+#ifndef LIBCONDA_PREFIX_H
+#define LIBCONDA_PREFIX_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * CHANNEL/SUBDIR fetched at once (fetch.h) and loaded (repodata.h, through
  * the binary cache), in priority order.
  */
-#ifndef ENVTOOL_INDEX_H
-#define ENVTOOL_INDEX_H
+#ifndef LIBCONDA_INDEX_H
+#define LIBCONDA_INDEX_H
 
 #include <stddef.h>
 

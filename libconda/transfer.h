@@ -27,8 +27,8 @@
  *           ET_ERROR_BODY_MAX (plus an eighth, for encoding overhead) is
  *           stopped.
  */
-#ifndef ENVTOOL_TRANSFER_H
-#define ENVTOOL_TRANSFER_H
+#ifndef LIBCONDA_TRANSFER_H
+#define LIBCONDA_TRANSFER_H
 
 #include <curl/curl.h>
 #include <stdbool.h>
