@@ -287,7 +287,7 @@ static void add_list(struct nbk_buf *out, const char *key, const struct et_recor
 	nbk_buf_addstr(out, last ? "\n" : ",\n");
 }
 
-static void print_json(const char *prefix, const struct et_transaction *t,
+static void print_json(const char *prefix, const struct et_solution *t,
 		       const struct et_record *const *fetch, size_t nfetch, bool dry_run)
 {
 	struct nbk_buf out = NBK_BUF_INIT;
@@ -372,7 +372,7 @@ static int row_cmp(const void *a, const void *b)
 	return x->op == y->op ? 0 : x->op == '-' ? -1 : 1;
 }
 
-static void print_human(const char *prefix, const struct et_transaction *t, size_t nfetch,
+static void print_human(const char *prefix, const struct et_solution *t, size_t nfetch,
 			uint64_t download, bool dry_run)
 {
 	size_t n = t->nlink + t->nunlink, i, k;
@@ -548,7 +548,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	size_t nvirt = 0, ninst = 0, i, j, nfetch = 0;
 	struct et_solve_repo *repos = NULL;
 	struct et_solve_request req;
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const struct et_record **fetch = NULL;
 	struct et_virtual_opts vopts = { 0 };
 	struct resolver rs = { cfg };
@@ -598,7 +598,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		/* the installed set is what an interrupted change will have done */
 		struct et_prefix installed = ET_PREFIX_INIT;
 
-		if (et_txn_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
+		if (et_journal_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
 			nbk_error("%s", err.msg);
 			et_prefix_release(&installed);
 			return ET_EXIT_FAIL;
@@ -740,7 +740,7 @@ solved:
 		print_json(prefix, &t, fetch, nfetch, false);
 out:
 	free(fetch);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	free(repos);
 	for (i = 0; i < nvirt; i++)
 		et_record_release(&virt[i]);
