@@ -558,7 +558,7 @@ static void test_virtual_detect(void **state)
 	opts.libcuda = lib;
 	setenv(ET_ENV_OVERRIDE_GLIBC, "2.17", 1);
 	setenv(ET_ENV_OVERRIDE_ARCHSPEC, "x86_64_v3", 1);
-	unsetenv(ET_ENV_OVERRIDE_CUDA);
+	unsetenv(NBK_ENV_CONDA_OVERRIDE_CUDA);
 	unsetenv(ET_ENV_OVERRIDE_LINUX);
 	setenv("NBK_FAKE_CUDA_VERSION", "12040", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), 0);
@@ -579,7 +579,7 @@ static void test_virtual_detect(void **state)
 	assert_true(unix_ && glibc && arch && cuda);
 
 	/* "" removes, a bad version is an error */
-	setenv(ET_ENV_OVERRIDE_CUDA, "", 1);
+	setenv(NBK_ENV_CONDA_OVERRIDE_CUDA, "", 1);
 	setenv(ET_ENV_OVERRIDE_GLIBC, "", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), 0);
 	for (i = 0; i < n; i++) {
@@ -588,10 +588,10 @@ static void test_virtual_detect(void **state)
 		et_record_release(&v[i]);
 	}
 	free(v);
-	setenv(ET_ENV_OVERRIDE_CUDA, "twelve!", 1);
+	setenv(NBK_ENV_CONDA_OVERRIDE_CUDA, "twelve!", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), -1);
 	assert_non_null(strstr(err.msg, "invalid CONDA_OVERRIDE_CUDA 'twelve!'"));
-	unsetenv(ET_ENV_OVERRIDE_CUDA);
+	unsetenv(NBK_ENV_CONDA_OVERRIDE_CUDA);
 	unsetenv(ET_ENV_OVERRIDE_GLIBC);
 	unsetenv(ET_ENV_OVERRIDE_ARCHSPEC);
 
