@@ -506,7 +506,7 @@ static char *resolve_channel(const char *channel, void *data)
 	struct et_channel ch;
 	char *url = NULL;
 
-	if (!strcmp(channel, "defaults"))
+	if (!strcmp(channel, ET_CHANNEL_DEFAULTS))
 		return NULL;
 	if (et_channel_parse(rs->cfg, channel, rs->cfg->platform, &ch, NULL) == 0)
 		url = nbk_steal_pointer(&ch.url);
@@ -542,7 +542,9 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	struct et_config *cfg = &ctx->cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 	_cleanup_free_ char *prefix = NULL;
-	_cleanup_strvec_ struct nbk_strvec chans = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec spec_chans = NBK_STRVEC_INIT;
+	struct et_channel_sources src = { .cli = &ctx->opts.channels, .file = &r->channels,
+					  .specs = &spec_chans };
 	struct et_index idx = ET_INDEX_INIT;
 	struct et_record *virt = NULL, *inst = NULL;
 	size_t nvirt = 0, ninst = 0, i, j, nfetch = 0;
@@ -569,8 +571,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 			return ET_EXIT_USAGE;
 		}
 		/* conda: a spec's channel joins the request's channels */
-		if (ms->channel && nbk_strvec_find(&r->channels, ms->channel) < 0)
-			nbk_strvec_push(&r->channels, ms->channel);
+		if (ms->channel && nbk_strvec_find(&spec_chans, ms->channel) < 0)
+			nbk_strvec_push(&spec_chans, ms->channel);
 		et_matchspec_free(ms);
 	}
 	for (i = 0; i < cfg->pinned_packages.n; i++) {
@@ -582,18 +584,6 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		}
 		et_matchspec_free(ms);
 	}
-	/* -c first, then the file's, then the configured ones, then the specs' */
-	for (i = 0; i < ctx->opts.channels.n; i++)
-		if (nbk_strvec_find(&chans, ctx->opts.channels.v[i]) < 0)
-			nbk_strvec_push(&chans, ctx->opts.channels.v[i]);
-	for (i = 0; i < r->channels.n; i++)
-		if (nbk_strvec_find(&chans, r->channels.v[i]) < 0)
-			nbk_strvec_push(&chans, r->channels.v[i]);
-	if (!cfg->override_channels)
-		for (i = 0; i < cfg->channels.n; i++)
-			if (nbk_strvec_find(&chans, cfg->channels.v[i]) < 0)
-				nbk_strvec_push(&chans, cfg->channels.v[i]);
-
 	if (r->kind != ET_REQUEST_CREATE) {
 		/* the installed set is what an interrupted change will have done */
 		struct et_prefix installed = ET_PREFIX_INIT;
@@ -658,7 +648,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		t.nlink = r->nexplicit;
 		goto solved;
 	}
-	if (et_index_load(cfg, &chans, &idx, &err) < 0) {
+	if (et_index_load(cfg, &src, &idx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
