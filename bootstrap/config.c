@@ -17,6 +17,7 @@
 #include "bootstrap.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/conda_names.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
 
@@ -155,8 +156,8 @@ void bs_config_init(struct bs_config *cfg)
 	cfg->umask = 022;
 	set_str(&cfg->skeleton, "/etc/skel");
 	set_list(&cfg->home_dirs, home_dirs);
-	set_str(&cfg->envs_root, "~/.conda");
-	set_str(&cfg->condarc, "~/.condarc");
+	set_str(&cfg->envs_root, "~/" NBK_CONDA_ROOT_DIR);
+	set_str(&cfg->condarc, "~/" NBK_CONDARC_FILE);
 	set_str(&cfg->pip_index_url, "");
 	set_str(&cfg->mlflow.tracking_uri, "");
 	set_str(&cfg->mlflow.s3_endpoint_url, "");
@@ -635,8 +636,9 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 		     (unsigned)cfg->umask);
 	nbk_buf_addf(&b, "; skeleton %s; directories: ", *cfg->skeleton ? cfg->skeleton : "(none)");
 	plan_list(&b, &cfg->home_dirs);
-	nbk_buf_addf(&b, "\n2. environment roots: envs_dirs=%s/envs pkgs_dirs=%s/pkgs, merged into %s;"
-		     " channels: ", cfg->envs_root, cfg->envs_root, cfg->condarc);
+	nbk_buf_addf(&b, "\n2. environment roots: " NBK_CONDARC_ENVS_DIRS "=%s/" NBK_CONDA_ENVS_DIR " "
+		     NBK_CONDARC_PKGS_DIRS "=%s/" NBK_CONDA_PKGS_DIR ", merged into %s; channels: ",
+		     cfg->envs_root, cfg->envs_root, cfg->condarc);
 	plan_list(&b, &cfg->channels);
 	plan_opt(&b, "pip_index_url", cfg->pip_index_url);
 	nbk_buf_addstr(&b, "\n3. integrations:");

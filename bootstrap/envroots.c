@@ -19,6 +19,7 @@
 #include "bootstrap.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/conda_names.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
@@ -89,13 +90,13 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 		if (perr.errnum != ENOENT) {
 			/* a FIFO, a folder, a link to what the user may not read ... */
 			nbk_warn("envroots: %s: left untouched; the roots still reach conda through "
-				 "CONDA_ENVS_DIRS and CONDA_PKGS_DIRS", perr.msg);
+				 NBK_ENV_CONDA_ENVS_DIRS " and " NBK_ENV_CONDA_PKGS_DIRS, perr.msg);
 			*why = "it cannot be read";
 			return 0;
 		}
 	} else if (nbk_yaml_load_string(path, text.data, text.len, &root, &perr) < 0) {
 		nbk_warn("envroots: '%s' is not valid YAML (%s): left untouched; the roots "
-			 "still reach conda through CONDA_ENVS_DIRS and CONDA_PKGS_DIRS",
+			 "still reach conda through " NBK_ENV_CONDA_ENVS_DIRS " and " NBK_ENV_CONDA_PKGS_DIRS,
 			 path, perr.msg);
 		*why = "it is not valid YAML";
 		return 0;
@@ -117,10 +118,10 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 	}
 	nbk_strvec_push(&envs, envs_dir);
 	nbk_strvec_push(&pkgs, pkgs_dir);
-	changed |= bs_condarc_merge_list(root, "envs_dirs", &envs);
-	changed |= bs_condarc_merge_list(root, "pkgs_dirs", &pkgs);
+	changed |= bs_condarc_merge_list(root, NBK_CONDARC_ENVS_DIRS, &envs);
+	changed |= bs_condarc_merge_list(root, NBK_CONDARC_PKGS_DIRS, &pkgs);
 	if (channels->n)
-		changed |= bs_condarc_merge_list(root, "channels", channels);
+		changed |= bs_condarc_merge_list(root, NBK_CONDARC_CHANNELS, channels);
 	if (!changed)
 		return 0;
 	if (nbk_yaml_emit(root, &out, err) < 0)
@@ -139,8 +140,8 @@ static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
 		      const char *envs_dir, const char *pkgs_dir, struct nbk_buf *said)
 {
 	const struct bs_config *cfg = &ctx->cfg;
-	_cleanup_free_ char *envs = nbk_xasprintf("%s/envs", root);
-	_cleanup_free_ char *pkgs = nbk_xasprintf("%s/pkgs", root);
+	_cleanup_free_ char *envs = nbk_xasprintf("%s/" NBK_CONDA_ENVS_DIR, root);
+	_cleanup_free_ char *pkgs = nbk_xasprintf("%s/" NBK_CONDA_PKGS_DIR, root);
 	struct nbk_error e = NBK_ERROR_INIT;
 	const char *why = NULL;
 	int written;
@@ -178,22 +179,22 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	if (nbk_path_expand_user(cfg->envs_root, ctx->home, &root, err) < 0)
 		return nbk_error_prefix(err, "envs.root");
 	{
-		_cleanup_free_ char *envs = nbk_xasprintf("%s/envs", root);
-		_cleanup_free_ char *pkgs = nbk_xasprintf("%s/pkgs", root);
+		_cleanup_free_ char *envs = nbk_xasprintf("%s/" NBK_CONDA_ENVS_DIR, root);
+		_cleanup_free_ char *pkgs = nbk_xasprintf("%s/" NBK_CONDA_PKGS_DIR, root);
 
 		/* The container's own CONDA_*_DIRS win, as every variable does. */
-		bs_env_set_default(ctx, "CONDA_ENVS_DIRS", envs);
-		bs_env_set_default(ctx, "CONDA_PKGS_DIRS", pkgs);
+		bs_env_set_default(ctx, NBK_ENV_CONDA_ENVS_DIRS, envs);
+		bs_env_set_default(ctx, NBK_ENV_CONDA_PKGS_DIRS, pkgs);
 	}
-	envs_dir = nbk_env_get(&ctx->env, "CONDA_ENVS_DIRS");
-	pkgs_dir = nbk_env_get(&ctx->env, "CONDA_PKGS_DIRS");
+	envs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_ENVS_DIRS);
+	pkgs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_PKGS_DIRS);
 	if (*cfg->pip_index_url)
 		bs_env_set_default(ctx, "PIP_INDEX_URL", cfg->pip_index_url);
 	if (*cfg->condarc && nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
 		return nbk_error_prefix(err, "envs.condarc");
 
 	if (ctx->home_readonly) {
-		bs_step_log(ctx, "envroots", "CONDA_ENVS_DIRS=%s CONDA_PKGS_DIRS=%s (home read-only: "
+		bs_step_log(ctx, "envroots", NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s (home read-only: "
 			    "no folders, no .condarc)", envs_dir, pkgs_dir);
 		return 0;
 	}
@@ -205,7 +206,8 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		return -1;
 	home_part(ctx, root, condarc, envs_dir, pkgs_dir, &said);
 	bs_userfs_leave(&as_user);
-	bs_step_log(ctx, "envroots", "CONDA_ENVS_DIRS=%s CONDA_PKGS_DIRS=%s; %s%s", envs_dir,
-		    pkgs_dir, condarc ? condarc : "no .condarc", said.len ? said.data : "");
+	bs_step_log(ctx, "envroots", NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s",
+		    envs_dir, pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE,
+		    said.len ? said.data : "");
 	return 0;
 }

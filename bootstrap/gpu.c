@@ -30,6 +30,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/conda_names.h"
 #include "nbkit/cuda.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
@@ -42,7 +43,6 @@
 #define STEP "gpu"
 
 #define BS_CUDA_LIB NBK_CUDA_LIB
-#define BS_ENV_CONDA_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA"
 #define BS_ENV_LD_LIBRARY_PATH "LD_LIBRARY_PATH"
 #define BS_ENV_PATH "PATH"
 #define BS_GPU_DEFAULT_TIMEOUT_MS 5000
@@ -139,11 +139,11 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t m
 	size_t i;
 
 	nbk_cuda_version_string(version, ver, sizeof(ver));
-	if (bs_env_set_default(ctx, BS_ENV_CONDA_OVERRIDE_CUDA, ver))
-		nbk_strvec_push(&set, BS_ENV_CONDA_OVERRIDE_CUDA);
+	if (bs_env_set_default(ctx, NBK_ENV_CONDA_OVERRIDE_CUDA, ver))
+		nbk_strvec_push(&set, NBK_ENV_CONDA_OVERRIDE_CUDA);
 	else
-		nbk_strvec_pushf(&kept, "%s=%s", BS_ENV_CONDA_OVERRIDE_CUDA,
-				 nbk_env_get(&ctx->env, BS_ENV_CONDA_OVERRIDE_CUDA));
+		nbk_strvec_pushf(&kept, "%s=%s", NBK_ENV_CONDA_OVERRIDE_CUDA,
+				 nbk_env_get(&ctx->env, NBK_ENV_CONDA_OVERRIDE_CUDA));
 	if (bs_gpu_is_loader_dir(norm))
 		nbk_strvec_pushf(&kept, "%s (a default library folder)", BS_ENV_LD_LIBRARY_PATH);
 	else if (bs_gpu_path_add(&ctx->env, BS_ENV_LD_LIBRARY_PATH, norm, true, NULL))

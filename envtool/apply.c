@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Applying a solved transaction: see apply.h. */
+/* Applying the solver's solution: see apply.h. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,12 +28,12 @@ bool et_confirm(const struct et_ctx *ctx, const char *question, bool default_yes
 	return line[i] == 'y' || line[i] == 'Y';
 }
 
-int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
+int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol,
 		 const struct nbk_strvec *specs, unsigned flags)
 {
 	if (!et_confirm(ctx, "Confirm changes:", true)) {
 		fprintf(stderr, "envtool: aborted: nothing was changed\n");
 		return ET_EXIT_FAIL;
 	}
-	return et_install_apply(ctx, prefix, t, specs, flags);
+	return et_install_apply(ctx, prefix, sol, specs, flags);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Carrying out a solved transaction in a prefix (create, install, update
+ * Carrying out the solver's solution in a prefix (create, install, update
  * without --dry-run): the one call site the commands use.  apply.c asks
  * for confirmation on a terminal (unless -y/--yes) and hands over to
  * et_install_apply() (install.h).
@@ -22,13 +22,13 @@
 bool et_confirm(const struct et_ctx *ctx, const char *question, bool default_yes);
 
 /*
- * Apply t to prefix.  flags: install.h's enum et_apply_flags (create: a
- * new environment, replacing the one at prefix, which the caller
- * confirmed).  specs are the user's specs as
+ * Apply sol (the solver's answer, solve.h) to prefix.  flags: install.h's
+ * enum et_apply_flags (create: a new environment, replacing the one at
+ * prefix, which the caller confirmed).  specs are the user's specs as
  * written (for conda-meta/history).  Returns the exit status (messages
  * printed).
  */
-int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
+int et_cmd_apply(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol,
 		 const struct nbk_strvec *specs, unsigned flags);
 
 #endif

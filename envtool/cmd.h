@@ -41,7 +41,6 @@ struct et_ctx {
 	const char *version;          /* git describe */
 	struct et_opts opts;
 	struct et_config cfg;
-	struct nbk_strvec channels;   /* the request's channels: -c, then configured (unless --override-channels) */
 };
 
 /*

@@ -81,13 +81,14 @@ static int cmd_info(struct et_ctx *ctx)
 	struct et_virtual_opts vopts = { 0 };
 	struct et_record *vr = NULL;
 	struct et_channel *chans = NULL;
+	struct et_channel_sources src = { .cli = &ctx->opts.channels };
 	size_t n = 0, nv = 0, i, j;
 
 	if (ctx->opts.args.n) {
 		fprintf(stderr, "usage: envtool info [--json]\n");
 		return ET_EXIT_USAGE;
 	}
-	if (et_channels_resolve(cfg, &ctx->channels, cfg->platform, &chans, &n, &err) < 0) {
+	if (et_channels_order(cfg, &src, &chans, &n, &err) < 0) {
 		nbk_error("%s", err.msg);
 		return ET_EXIT_FAIL;
 	}

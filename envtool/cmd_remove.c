@@ -157,7 +157,7 @@ static int cmd_remove(struct et_ctx *ctx)
 	}
 	if (et_env_resolve(ctx, ET_ENV_EXISTING, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
-	if (et_txn_lock(prefix, false, &lock, &err) < 0 || et_txn_recover(prefix, &err) < 0 ||
+	if (et_txn_lock(prefix, false, &lock, &err) < 0 || et_journal_recover(prefix, &err) < 0 ||
 	    et_prefix_load(prefix, &p, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;

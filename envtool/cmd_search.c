@@ -82,6 +82,7 @@ static int cmd_search(struct et_ctx *ctx)
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_index idx = ET_INDEX_INIT;
 	struct nbk_strvec chans = NBK_STRVEC_INIT;
+	struct et_channel_sources src = { .cli = &ctx->opts.channels, .specs = &chans };
 	struct et_matchspec *ms = NULL;
 	const struct et_record **hits = NULL;
 	size_t i, j, n = 0, alloc = 0;
@@ -100,9 +101,8 @@ static int cmd_search(struct et_ctx *ctx)
 	/* "channel::name" searches that channel only */
 	if (ms->channel)
 		nbk_strvec_push(&chans, ms->channel);
-	else
-		nbk_strvec_pushv(&chans, (const char *const *)ctx->channels.v);
-	if (et_index_load(&ctx->cfg, &chans, &idx, &err) < 0) {
+	src.specs_only = ms->channel != NULL;
+	if (et_index_load(&ctx->cfg, &src, &idx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		ret = ET_EXIT_FAIL;
 		goto out;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Carrying out a solved transaction: see install.h. */
+/* Carrying out the solver's solution: see install.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,7 @@ static int explicit_full_record(const struct et_record *rec, const char *pkg_dir
 	return 0;
 }
 
-static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t)
+static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol)
 {
 	_cleanup_free_ char *name = NULL;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -90,9 +90,9 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 
 	if (ctx->opts.no_kernel)
 		return;
-	for (i = 0; i < t->nlink && strcmp(t->link[i]->name, "ipykernel"); i++)
+	for (i = 0; i < sol->nlink && strcmp(sol->link[i]->name, "ipykernel"); i++)
 		;
-	if (i == t->nlink)
+	if (i == sol->nlink)
 		return;
 	name = et_env_display_name(&ctx->cfg, prefix);
 	if (et_kernel_install(prefix, name, &err) < 0)
@@ -101,7 +101,7 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 		fprintf(stderr, "Jupyter kernel 'Python (%s)' installed\n", name);
 }
 
-int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
+int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol,
 		     const struct nbk_strvec *specs, unsigned flags)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -127,28 +127,28 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 	if (isatty(2) && !ctx->opts.json && !ctx->opts.quiet)
 		fo.flags |= ET_PKGCACHE_PROGRESS;
 	/* everything in the cache before the prefix is touched */
-	if (et_pkgcache_ensure(&cache, t->link, t->nlink, &fo, &dirs, &stats, &err) < 0) {
+	if (et_pkgcache_ensure(&cache, sol->link, sol->nlink, &fo, &dirs, &stats, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
-	links = nbk_xcalloc(t->nlink + 1, sizeof(*links));
-	for (i = 0; i < t->nlink; i++) {
+	links = nbk_xcalloc(sol->nlink + 1, sizeof(*links));
+	for (i = 0; i < sol->nlink; i++) {
 		const char *spec = "";
 
 		for (k = 0; specs && k < specs->n; k++) {
 			_cleanup_free_ char *n = et_spec_name(specs->v[k]);
 
-			if (!strcmp(n, t->link[i]->name)) {
+			if (!strcmp(n, sol->link[i]->name)) {
 				spec = specs->v[k];
 				break;
 			}
 		}
 		nbk_strvec_push(&spec_of, spec);
-		links[i].rec = t->link[i];
+		links[i].rec = sol->link[i];
 		if (flags & ET_APPLY_EXPLICIT) {
 			if (!full)
-				full = nbk_xcalloc(t->nlink, sizeof(*full));
-			if (explicit_full_record(t->link[i], dirs[i], &full[i], &err) < 0) {
+				full = nbk_xcalloc(sol->nlink, sizeof(*full));
+			if (explicit_full_record(sol->link[i], dirs[i], &full[i], &err) < 0) {
 				nbk_error("%s", err.msg);
 				goto out;
 			}
@@ -157,24 +157,24 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 		links[i].pkg_dir = dirs[i];
 		links[i].requested_spec = spec_of.v[i];
 	}
-	unlink = nbk_xcalloc(t->nunlink + 1, sizeof(*unlink));
-	for (i = 0; i < t->nunlink; i++)
-		unlink[i] = t->unlink[i]->name;
+	unlink = nbk_xcalloc(sol->nunlink + 1, sizeof(*unlink));
+	for (i = 0; i < sol->nunlink; i++)
+		unlink[i] = sol->unlink[i]->name;
 	cmd = et_prefix_history_cmd();
 	memset(&tx, 0, sizeof(tx));
 	tx.prefix = prefix;
 	tx.flags = (create ? ET_TXN_CREATE : 0) | (replace ? ET_TXN_REPLACE : 0);
 	tx.link = links;
-	tx.nlink = t->nlink;
+	tx.nlink = sol->nlink;
 	tx.unlink = unlink;
-	tx.nunlink = t->nunlink;
+	tx.nunlink = sol->nunlink;
 	tx.cmd = cmd;
 	tx.specs_kind = "update";
 	tx.specs = specs;
 	/* replacing: the old environment's lock too, so no install runs in it meanwhile */
 	if (et_txn_lock(prefix, create, &lock, &err) < 0 ||
 	    (replace && et_txn_lock(prefix, false, &old_lock, &err) < 0) ||
-	    (!create && et_txn_recover(prefix, &err) < 0) || et_txn_apply(&tx, &err) < 0) {
+	    (!create && et_journal_recover(prefix, &err) < 0) || et_txn_apply(&tx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
@@ -184,11 +184,11 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_tra
 		if (et_kernel_remove(prefix, name, &err) < 0)
 			nbk_warn("%s", err.msg);
 	}
-	auto_kernel(ctx, prefix, t);
+	auto_kernel(ctx, prefix, sol);
 	if (!ctx->opts.quiet && !ctx->opts.json)
 		printf("\n%s '%s': %zu package%s linked, %zu removed (%zu downloaded, %zu from the cache)\n",
-		       replace ? "Replaced" : create ? "Created" : "Changed", prefix, t->nlink,
-		       t->nlink == 1 ? "" : "s", t->nunlink, stats.downloaded, stats.cached);
+		       replace ? "Replaced" : create ? "Created" : "Changed", prefix, sol->nlink,
+		       sol->nlink == 1 ? "" : "s", sol->nunlink, stats.downloaded, stats.cached);
 	ret = ET_EXIT_OK;
 out:
 	if (old_lock >= 0)
@@ -199,7 +199,7 @@ out:
 	free(unlink);
 	free(links);
 	nbk_strvec_release(&spec_of);
-	for (i = 0; full && i < t->nlink; i++)
+	for (i = 0; full && i < sol->nlink; i++)
 		if (full[i].name)
 			et_record_release(&full[i]);
 	free(full);

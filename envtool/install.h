@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Carrying out a solved transaction: every package fetched and extracted
+ * Carrying out the solver's solution: every package fetched and extracted
  * into the package cache first (pkgcache.h), then the prefix changed under
  * its lock (transaction.h), then the Jupyter kernel of an environment that
  * got ipykernel (kernel.h; --no-kernel opts out).  apply.c's
@@ -19,14 +19,16 @@ enum et_apply_flags {
 };
 
 /*
- * Apply t to prefix.  flags: enum et_apply_flags.  ET_APPLY_CREATE: a new environment, built aside and renamed
- * into place; an environment already at prefix is replaced only then (the
- * old one stays until the new one is complete, and its kernel goes unless
- * the new one has ipykernel).  Otherwise prefix must be an environment.
+ * Apply sol (the solver's answer, solve.h) to prefix through a
+ * transaction (transaction.h).  flags: enum et_apply_flags.
+ * ET_APPLY_CREATE: a new environment, built aside and renamed into place;
+ * an environment already at prefix is replaced only then (the old one
+ * stays until the new one is complete, and its kernel goes unless the new
+ * one has ipykernel).  Otherwise prefix must be an environment.
  * specs are the user's specs as written (requested_spec, history).
  * Returns the exit status (messages printed).
  */
-int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_transaction *t,
+int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol,
 		     const struct nbk_strvec *specs, unsigned flags);
 
 /* The package name a spec names ("conda-forge::numpy>=1.2" -> "numpy"). New string. */

@@ -294,11 +294,10 @@ static int parse_options(const struct et_cmd *cmd, int argc, char **argv, struct
 	return -1;
 }
 
-/* The configuration with the options applied, and the request's channels. */
+/* The configuration with the options applied (channel.h orders the channels). */
 static int configure(struct et_ctx *ctx, const struct cli *cli)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
-	size_t i;
 
 	if (et_config_load(&ctx->cfg, cli->no_rc ? ET_CONFIG_NO_RC : 0, cli->rc_file, &err) < 0) {
 		nbk_error("%s", err.msg);
@@ -320,13 +319,6 @@ static int configure(struct et_ctx *ctx, const struct cli *cli)
 		nbk_error("invalid --platform '%s'", ctx->cfg.platform);
 		return ET_EXIT_USAGE;
 	}
-	/* conda: -c channels come first; configured ones follow unless overridden */
-	for (i = 0; i < ctx->opts.channels.n; i++)
-		nbk_strvec_push(&ctx->channels, ctx->opts.channels.v[i]);
-	if (!cli->override)
-		for (i = 0; i < ctx->cfg.channels.n; i++)
-			if (nbk_strvec_find(&ctx->channels, ctx->cfg.channels.v[i]) < 0)
-				nbk_strvec_push(&ctx->channels, ctx->cfg.channels.v[i]);
 	return ET_EXIT_OK;
 }
 
@@ -362,7 +354,6 @@ int main(int argc, char **argv)
 	nbk_strvec_init(&ctx.opts.channels);
 	nbk_strvec_init(&ctx.opts.args);
 	nbk_strvec_init(&ctx.opts.files);
-	nbk_strvec_init(&ctx.channels);
 	ret = parse_options(cmd, argc - 1, argv + 1, &ctx, &cli);
 	if (ret >= 0)
 		goto out;
@@ -375,6 +366,5 @@ out:
 	nbk_strvec_release(&ctx.opts.channels);
 	nbk_strvec_release(&ctx.opts.args);
 	nbk_strvec_release(&ctx.opts.files);
-	nbk_strvec_release(&ctx.channels);
 	return ret;
 }

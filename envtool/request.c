@@ -287,7 +287,7 @@ static void add_list(struct nbk_buf *out, const char *key, const struct et_recor
 	nbk_buf_addstr(out, last ? "\n" : ",\n");
 }
 
-static void print_json(const char *prefix, const struct et_transaction *t,
+static void print_json(const char *prefix, const struct et_solution *t,
 		       const struct et_record *const *fetch, size_t nfetch, bool dry_run)
 {
 	struct nbk_buf out = NBK_BUF_INIT;
@@ -372,7 +372,7 @@ static int row_cmp(const void *a, const void *b)
 	return x->op == y->op ? 0 : x->op == '-' ? -1 : 1;
 }
 
-static void print_human(const char *prefix, const struct et_transaction *t, size_t nfetch,
+static void print_human(const char *prefix, const struct et_solution *t, size_t nfetch,
 			uint64_t download, bool dry_run)
 {
 	size_t n = t->nlink + t->nunlink, i, k;
@@ -506,7 +506,7 @@ static char *resolve_channel(const char *channel, void *data)
 	struct et_channel ch;
 	char *url = NULL;
 
-	if (!strcmp(channel, "defaults"))
+	if (!strcmp(channel, ET_CHANNEL_DEFAULTS))
 		return NULL;
 	if (et_channel_parse(rs->cfg, channel, rs->cfg->platform, &ch, NULL) == 0)
 		url = nbk_steal_pointer(&ch.url);
@@ -542,13 +542,15 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	struct et_config *cfg = &ctx->cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 	_cleanup_free_ char *prefix = NULL;
-	_cleanup_strvec_ struct nbk_strvec chans = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec spec_chans = NBK_STRVEC_INIT;
+	struct et_channel_sources src = { .cli = &ctx->opts.channels, .file = &r->channels,
+					  .specs = &spec_chans };
 	struct et_index idx = ET_INDEX_INIT;
 	struct et_record *virt = NULL, *inst = NULL;
 	size_t nvirt = 0, ninst = 0, i, j, nfetch = 0;
 	struct et_solve_repo *repos = NULL;
 	struct et_solve_request req;
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const struct et_record **fetch = NULL;
 	struct et_virtual_opts vopts = { 0 };
 	struct resolver rs = { cfg };
@@ -569,8 +571,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 			return ET_EXIT_USAGE;
 		}
 		/* conda: a spec's channel joins the request's channels */
-		if (ms->channel && nbk_strvec_find(&r->channels, ms->channel) < 0)
-			nbk_strvec_push(&r->channels, ms->channel);
+		if (ms->channel && nbk_strvec_find(&spec_chans, ms->channel) < 0)
+			nbk_strvec_push(&spec_chans, ms->channel);
 		et_matchspec_free(ms);
 	}
 	for (i = 0; i < cfg->pinned_packages.n; i++) {
@@ -582,23 +584,11 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		}
 		et_matchspec_free(ms);
 	}
-	/* -c first, then the file's, then the configured ones, then the specs' */
-	for (i = 0; i < ctx->opts.channels.n; i++)
-		if (nbk_strvec_find(&chans, ctx->opts.channels.v[i]) < 0)
-			nbk_strvec_push(&chans, ctx->opts.channels.v[i]);
-	for (i = 0; i < r->channels.n; i++)
-		if (nbk_strvec_find(&chans, r->channels.v[i]) < 0)
-			nbk_strvec_push(&chans, r->channels.v[i]);
-	if (!cfg->override_channels)
-		for (i = 0; i < cfg->channels.n; i++)
-			if (nbk_strvec_find(&chans, cfg->channels.v[i]) < 0)
-				nbk_strvec_push(&chans, cfg->channels.v[i]);
-
 	if (r->kind != ET_REQUEST_CREATE) {
 		/* the installed set is what an interrupted change will have done */
 		struct et_prefix installed = ET_PREFIX_INIT;
 
-		if (et_txn_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
+		if (et_journal_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
 			nbk_error("%s", err.msg);
 			et_prefix_release(&installed);
 			return ET_EXIT_FAIL;
@@ -658,7 +648,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		t.nlink = r->nexplicit;
 		goto solved;
 	}
-	if (et_index_load(cfg, &chans, &idx, &err) < 0) {
+	if (et_index_load(cfg, &src, &idx, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
@@ -740,7 +730,7 @@ solved:
 		print_json(prefix, &t, fetch, nfetch, false);
 out:
 	free(fetch);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	free(repos);
 	for (i = 0; i < nvirt; i++)
 		et_record_release(&virt[i]);

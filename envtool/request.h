@@ -2,11 +2,11 @@
 /*
  * What create, install and update share: the target prefix (envs.h's
  * et_env_resolve(), as every command that takes -n), the request's channels
- * (-c, an environment file's, the configured ones unless
- * --override-channels, then those named in specs), virtual packages,
- * pinned_packages, the prefix's conda-meta as the installed set, the
- * solve, and the answer: micromamba's --json object or a table.  Without
- * --dry-run the transaction goes to et_cmd_apply() (apply.h).
+ * (channel.h's et_channels_order(): -c, an environment file's, the
+ * configured ones unless --override-channels, then those named in specs),
+ * virtual packages, pinned_packages, the prefix's conda-meta as the
+ * installed set, the solve, and the answer: micromamba's --json object or a table.  Without
+ * --dry-run the solution goes to et_cmd_apply() (apply.h).
  */
 #ifndef ENVTOOL_REQUEST_H
 #define ENVTOOL_REQUEST_H
@@ -19,7 +19,7 @@ enum et_request_kind { ET_REQUEST_CREATE, ET_REQUEST_INSTALL, ET_REQUEST_UPDATE 
 struct et_request {
 	enum et_request_kind kind;
 	struct nbk_strvec specs;       /* the user's specs */
-	struct nbk_strvec channels;    /* from an environment file, before the configured ones */
+	struct nbk_strvec channels;    /* an environment file's (channel.h orders them) */
 	char *name;                    /* from an environment file, when -n/-p are absent */
 	bool update_all;
 	struct nbk_strvec pip;         /* an environment file's pip: entries */

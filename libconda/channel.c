@@ -129,7 +129,7 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 		return nbk_error_set(err, 0, "empty channel name");
 	if (strlen(spec) > MAX_CHANNEL_SPEC)
 		return nbk_error_set(err, 0, "channel name longer than %d bytes", MAX_CHANNEL_SPEC);
-	if (!strcmp(spec, "defaults"))
+	if (!strcmp(spec, ET_CHANNEL_DEFAULTS))
 		return nbk_error_set(err, 0, "'defaults' is a list of channels, not one");
 	s = nbk_xstrdup(spec);
 	strip_slashes(s);
@@ -250,22 +250,38 @@ static int add_channel(const struct et_config *cfg, const char *spec, const char
 	return 0;
 }
 
-int et_channels_resolve(const struct et_config *cfg, const struct nbk_strvec *specs,
-			const char *platform, struct et_channel **out, size_t *n,
-			struct nbk_error *err)
+int et_channels_order(const struct et_config *cfg, const struct et_channel_sources *src,
+		      struct et_channel **out, size_t *n, struct nbk_error *err)
 {
+	const struct nbk_strvec *lists[4];
 	struct et_channel *v = NULL;
-	size_t count = 0, alloc = 0, i, j;
+	size_t nlists = 0, count = 0, alloc = 0, l, i, j;
+	bool nodefaults = false;
 
-	for (i = 0; i < specs->n; i++) {
-		if (!strcmp(specs->v[i], "defaults")) {
-			for (j = 0; j < cfg->default_channels.n; j++)
-				if (add_channel(cfg, cfg->default_channels.v[j], platform, &v, &count, &alloc, err) < 0)
-					goto fail;
-			continue;
+	if (!src->specs_only) {
+		lists[nlists++] = src->cli;
+		lists[nlists++] = src->file;
+		lists[nlists++] = cfg->override_channels ? NULL : &cfg->channels;
+	}
+	lists[nlists++] = src->specs;
+	for (l = 0; l < nlists; l++)
+		nodefaults = nodefaults || (lists[l] && nbk_strvec_find(lists[l], ET_CHANNEL_NODEFAULTS) >= 0);
+	for (l = 0; l < nlists; l++) {
+		for (i = 0; lists[l] && i < lists[l]->n; i++) {
+			const char *c = lists[l]->v[i];
+
+			if (!strcmp(c, ET_CHANNEL_NODEFAULTS))
+				continue;
+			if (!strcmp(c, ET_CHANNEL_DEFAULTS)) {
+				for (j = 0; !nodefaults && j < cfg->default_channels.n; j++)
+					if (add_channel(cfg, cfg->default_channels.v[j], cfg->platform, &v, &count,
+							&alloc, err) < 0)
+						goto fail;
+				continue;
+			}
+			if (add_channel(cfg, c, cfg->platform, &v, &count, &alloc, err) < 0)
+				goto fail;
 		}
-		if (add_channel(cfg, specs->v[i], platform, &v, &count, &alloc, err) < 0)
-			goto fail;
 	}
 	*out = v;
 	*n = count;

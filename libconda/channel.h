@@ -32,20 +32,39 @@ struct et_channel {
  * Resolve one channel as written (spec) for platform (a subdir such as
  * "linux-64").  Fills out (not initialised; release with
  * et_channel_release()); "defaults" is refused here: use
- * et_channels_resolve().  -1 with err for an empty or malformed spec.
+ * et_channels_order().  -1 with err for an empty or malformed spec.
  */
 int et_channel_parse(const struct et_config *cfg, const char *spec, const char *platform,
 		     struct et_channel *out, struct nbk_error *err);
 void et_channel_release(struct et_channel *c);
 
+/* Where a request's channels come from; NULL: none from there. */
+struct et_channel_sources {
+	const struct nbk_strvec *cli;     /* -c, as given */
+	const struct nbk_strvec *file;    /* an environment file's channels */
+	const struct nbk_strvec *specs;   /* the channels named in specs ("conda-forge::numpy") */
+	bool specs_only;                  /* search CHANNEL::NAME: those alone */
+};
+
+/* The word for cfg->default_channels, and the one that drops it (conda's and mamba's). */
+#define ET_CHANNEL_DEFAULTS "defaults"
+#define ET_CHANNEL_NODEFAULTS "nodefaults"
+
 /*
- * Resolve a list of channels in priority order: "defaults" expanded,
- * duplicates (same URL) dropped.  *out is a new array of *n channels (free
- * with et_channels_free()).
+ * The request's channels, resolved for cfg->platform, in priority order
+ * (first = highest): the one place that decides it, for fetching (index.h),
+ * the solver's channel priority and `envtool info` alike.  The order: -c,
+ * then the environment file's, then the configured ones (cfg->channels:
+ * CONDA_CHANNELS, then the .condarc files; none with
+ * cfg->override_channels), then those named in specs.  "defaults" stands
+ * for cfg->default_channels where it is written; "nodefaults" anywhere
+ * drops every "defaults" and is no channel itself.  A channel met again
+ * (the same URL) keeps its first place.  *out is a new array of *n
+ * channels (free with et_channels_free()); -1 with err naming a channel
+ * that does not parse.
  */
-int et_channels_resolve(const struct et_config *cfg, const struct nbk_strvec *specs,
-			const char *platform, struct et_channel **out, size_t *n,
-			struct nbk_error *err);
+int et_channels_order(const struct et_config *cfg, const struct et_channel_sources *src,
+		      struct et_channel **out, size_t *n, struct nbk_error *err);
 void et_channels_free(struct et_channel *v, size_t n);
 
 /* true when s is one of conda's known subdirs. */

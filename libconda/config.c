@@ -153,13 +153,13 @@ static int apply_rc(struct et_config *cfg, const struct nbk_node *root, struct n
 		const char *k = root->keys[i];
 		const struct nbk_node *v = root->items[i];
 
-		if (!strcmp(k, "channels"))
+		if (!strcmp(k, NBK_CONDARC_CHANNELS))
 			r = apply_list(v, k, &cfg->channels, err);
 		else if (!strcmp(k, "default_channels"))
 			r = apply_list(v, k, &cfg->default_channels, err);
-		else if (!strcmp(k, "pkgs_dirs"))
+		else if (!strcmp(k, NBK_CONDARC_PKGS_DIRS))
 			r = apply_list(v, k, &cfg->pkgs_dirs, err);
-		else if (!strcmp(k, "envs_dirs"))
+		else if (!strcmp(k, NBK_CONDARC_ENVS_DIRS))
 			r = apply_list(v, k, &cfg->envs_dirs, err);
 		else if (!strcmp(k, "pinned_packages"))
 			r = apply_list(v, k, &cfg->pinned_packages, err);
@@ -255,7 +255,7 @@ static int read_rc_dir(struct et_config *cfg, const char *dir, struct nbk_error 
 /* The three entries conda reads for a folder: .condarc, condarc, condarc.d/. */
 static int read_rc_triple(struct et_config *cfg, const char *base, struct nbk_error *err)
 {
-	_cleanup_free_ char *a = nbk_xasprintf("%s/.condarc", base);
+	_cleanup_free_ char *a = nbk_xasprintf("%s/" NBK_CONDARC_FILE, base);
 	_cleanup_free_ char *b = nbk_xasprintf("%s/condarc", base);
 	_cleanup_free_ char *c = nbk_xasprintf("%s/condarc.d", base);
 
@@ -289,11 +289,11 @@ static int read_search_path(struct et_config *cfg, struct nbk_error *err)
 		if (read_rc_triple(cfg, p, err) < 0)
 			return -1;
 		free(nbk_steal_pointer(&p));
-		p = nbk_xasprintf("%s/.conda", home);
+		p = nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR, home);
 		if (read_rc_triple(cfg, p, err) < 0)
 			return -1;
 		free(nbk_steal_pointer(&p));
-		p = nbk_xasprintf("%s/.condarc", home);
+		p = nbk_xasprintf("%s/" NBK_CONDARC_FILE, home);
 		if (read_rc(cfg, p, false, err) < 0)
 			return -1;
 	}
@@ -384,8 +384,8 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 	env_list("CONDA_CHANNELS", ",", &cfg->channels);
 	env_list("CONDA_DEFAULT_CHANNELS", ",", &cfg->default_channels);
 	/* conda splits path lists on os.pathsep and pinned_packages on '&' */
-	env_list("CONDA_PKGS_DIRS", ":", &cfg->pkgs_dirs);
-	env_list("CONDA_ENVS_DIRS", ":", &cfg->envs_dirs);
+	env_list(NBK_ENV_CONDA_PKGS_DIRS, ":", &cfg->pkgs_dirs);
+	env_list(NBK_ENV_CONDA_ENVS_DIRS, ":", &cfg->envs_dirs);
 	env_list("CONDA_PINNED_PACKAGES", "&", &cfg->pinned_packages);
 	env_str("CONDA_CHANNEL_ALIAS", &cfg->channel_alias);
 	env_str("CONDA_CHANNEL_PRIORITY", &cfg->channel_priority);
@@ -476,7 +476,7 @@ void et_config_finish(struct et_config *cfg)
 		if (env_root && *env_root)
 			cfg->root_prefix = nbk_xstrdup(env_root);
 		else
-			cfg->root_prefix = nbk_xasprintf("%s/.conda", home && *home ? home : "/tmp");
+			cfg->root_prefix = nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR, home && *home ? home : "/tmp");
 	}
 	if (cfg->root_prefix[0] == '~' && home) {
 		char *out = NULL;
@@ -487,9 +487,9 @@ void et_config_finish(struct et_config *cfg)
 		}
 	}
 	if (!cfg->pkgs_dirs.n)
-		nbk_strvec_pushf(&cfg->pkgs_dirs, "%s/pkgs", cfg->root_prefix);
+		nbk_strvec_pushf(&cfg->pkgs_dirs, "%s/" NBK_CONDA_PKGS_DIR, cfg->root_prefix);
 	if (!cfg->envs_dirs.n)
-		nbk_strvec_pushf(&cfg->envs_dirs, "%s/envs", cfg->root_prefix);
+		nbk_strvec_pushf(&cfg->envs_dirs, "%s/" NBK_CONDA_ENVS_DIR, cfg->root_prefix);
 	expand_dirs(&cfg->pkgs_dirs, home);
 	expand_dirs(&cfg->envs_dirs, home);
 	if (!cfg->channel_alias)

@@ -17,10 +17,12 @@
 
 #include <stdbool.h>
 
+#include "nbkit/conda_names.h"
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
 
-/* Environment variables read here (conda's names). */
+/* Environment variables read here (conda's names; those bootstrap sets are
+ * in nbkit/conda_names.h). */
 #define ET_ENV_CONDARC "CONDARC"
 #define ET_ENV_CONDA_ROOT "CONDA_ROOT"
 #define ET_ENV_CONDA_PREFIX "CONDA_PREFIX"

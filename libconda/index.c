@@ -7,19 +7,18 @@
 #include "fetch.h"
 #include "index.h"
 
-int et_index_load(const struct et_config *cfg, const struct nbk_strvec *specs,
+int et_index_load(const struct et_config *cfg, const struct et_channel_sources *src,
 		  struct et_index *idx, struct nbk_error *err)
 {
-	const struct nbk_strvec *use = specs && specs->n ? specs : &cfg->channels;
 	struct et_fetch_job *jobs;
 	size_t i, j, n = 0;
 	int ret = 0;
 
 	*idx = (struct et_index)ET_INDEX_INIT;
-	if (!use->n)
-		return nbk_error_set(err, 0, "no channel to search: give -c CHANNEL or set 'channels' in .condarc");
-	if (et_channels_resolve(cfg, use, cfg->platform, &idx->channels, &idx->n_channels, err) < 0)
+	if (et_channels_order(cfg, src, &idx->channels, &idx->n_channels, err) < 0)
 		return -1;
+	if (!idx->n_channels)
+		return nbk_error_set(err, 0, "no channel to search: give -c CHANNEL or set 'channels' in .condarc");
 	for (i = 0; i < idx->n_channels; i++)
 		n += idx->channels[i].subdirs.n;
 	jobs = nbk_xcalloc(n ? n : 1, sizeof(*jobs));
@@ -27,6 +26,8 @@ int et_index_load(const struct et_config *cfg, const struct nbk_strvec *specs,
 		for (j = 0; j < idx->channels[i].subdirs.n; j++, n++) {
 			jobs[n].channel = &idx->channels[i];
 			jobs[n].subdir = idx->channels[i].subdirs.v[j];
+			/* the order fetched in is the solver's priority order (-v shows it) */
+			nbk_info("channel %zu: %s/%s", i + 1, idx->channels[i].url, jobs[n].subdir);
 		}
 	}
 	if (et_fetch_all(cfg, jobs, n, err) < 0) {

@@ -25,11 +25,12 @@ struct et_index {
 #define ET_INDEX_INIT { NULL, 0, NULL, 0 }
 
 /*
- * Load the channels named in specs (cfg->channels when specs is empty)
+ * Load the request's channels, in et_channels_order()'s order (channel.h),
  * for cfg->platform and noarch.  Returns 0, or -1 with err naming the
- * channel and subdir that failed; idx must be released either way.
+ * channel and subdir that failed, or saying there is no channel; idx must
+ * be released either way.
  */
-int et_index_load(const struct et_config *cfg, const struct nbk_strvec *specs,
+int et_index_load(const struct et_config *cfg, const struct et_channel_sources *src,
 		  struct et_index *idx, struct nbk_error *err);
 void et_index_release(struct et_index *idx);
 

@@ -13,6 +13,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/conda_names.h"
 #include "nbkit/str.h"
 #include "nbkit/path.h"
 #include "prefix.h"
@@ -602,10 +603,10 @@ static char *envs_file(struct nbk_error *err)
 	const char *home = getenv("HOME");
 
 	if (!home || !*home) {
-		nbk_error_set(err, 0, "HOME is not set: cannot find ~/.conda/environments.txt");
+		nbk_error_set(err, 0, "HOME is not set: cannot find ~/" NBK_CONDA_ROOT_DIR "/environments.txt");
 		return NULL;
 	}
-	return nbk_xasprintf("%s/.conda/environments.txt", home);
+	return nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR "/environments.txt", home);
 }
 
 int et_environments_read(struct nbk_strvec *out, struct nbk_error *err)

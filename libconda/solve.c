@@ -953,12 +953,12 @@ static char *explain_empty(struct sctx *c, const char *spec, const struct et_mat
 
 /* ---- solving ----------------------------------------------------------- */
 
-void et_transaction_release(struct et_transaction *t)
+void et_solution_release(struct et_solution *sol)
 {
-	free(t->link);
-	free(t->unlink);
-	free(t->problem);
-	memset(t, 0, sizeof(*t));
+	free(sol->link);
+	free(sol->unlink);
+	free(sol->problem);
+	memset(sol, 0, sizeof(*sol));
 }
 
 static void sctx_release(struct sctx *c)
@@ -1000,7 +1000,7 @@ static char *join_lines(const struct nbk_strvec *lines)
 	return nbk_buf_detach(&b, NULL);
 }
 
-int et_solve(const struct et_solve_request *req, struct et_transaction *t, struct nbk_error *err)
+int et_solve(const struct et_solve_request *req, struct et_solution *sol, struct nbk_error *err)
 {
 	struct sctx c;
 	_cleanup_strvec_ struct nbk_strvec lines = NBK_STRVEC_INIT;
@@ -1010,7 +1010,7 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 	size_t i;
 	int rc = -1;
 
-	memset(t, 0, sizeof(*t));
+	memset(sol, 0, sizeof(*sol));
 	memset(&c, 0, sizeof(c));
 	nbk_strvec_init(&c.owned_urls);
 	c.req = req;
@@ -1051,7 +1051,7 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 			queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_PROVIDES, dep);
 	}
 	if (lines.n) {
-		t->problem = join_lines(&lines);
+		sol->problem = join_lines(&lines);
 		rc = 1;
 		goto out;
 	}
@@ -1086,14 +1086,14 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 			explain_problem(&c, solv, pr, &lines, &owned);
 		if (!lines.n)
 			add_line(&lines, nbk_xstrdup("  - the request cannot be satisfied"));
-		t->problem = join_lines(&lines);
+		sol->problem = join_lines(&lines);
 		rc = 1;
 		goto out;
 	}
 	trans = solver_create_transaction(solv);
 	transaction_order(trans, 0);
-	t->link = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*t->link));
-	t->unlink = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*t->unlink));
+	sol->link = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*sol->link));
+	sol->unlink = nbk_xcalloc((size_t)trans->steps.count + 1, sizeof(*sol->unlink));
 	for (i = 0; i < (size_t)trans->steps.count; i++) {
 		Id p = trans->steps.elements[i];
 		Solvable *s = pool_id2solvable(c.pool, p);
@@ -1101,9 +1101,9 @@ int et_solve(const struct et_solve_request *req, struct et_transaction *t, struc
 		if (!c.recs[p] || c.is_virtual[p])
 			continue;
 		if (s->repo == c.installed)
-			t->unlink[t->nunlink++] = c.recs[p];
+			sol->unlink[sol->nunlink++] = c.recs[p];
 		else
-			t->link[t->nlink++] = c.recs[p];
+			sol->link[sol->nlink++] = c.recs[p];
 	}
 	rc = 0;
 out:

@@ -78,12 +78,15 @@ struct et_solve_request {
 };
 
 /*
- * The answer.  link: records to install, dependencies first; unlink:
+ * The solution: the solver's answer, what a change would do, in memory
+ * only (transaction.h carries it out and keeps the on-disk journal,
+ * struct et_journal, that an interrupted change is finished from).
+ * link: records to install, dependencies first; unlink:
  * installed records to remove.  Both point into the request's arrays (they
  * live as long as those do).  problem: when unsatisfiable, the explanation
  * (lines, each "  - ..."), else NULL.
  */
-struct et_transaction {
+struct et_solution {
 	const struct et_record **link;
 	size_t nlink;
 	const struct et_record **unlink;
@@ -91,16 +94,16 @@ struct et_transaction {
 	char *problem;
 };
 
-#define ET_TRANSACTION_INIT { NULL, 0, NULL, 0, NULL }
+#define ET_SOLUTION_INIT { NULL, 0, NULL, 0, NULL }
 
 /*
- * Solve req.  Returns 0 with the transaction in *t; 1 when there is no
- * solution (t->problem explains); -1 when the request itself is wrong (a
- * spec or pin that does not parse: err says which and where).  Release t
- * with et_transaction_release() in every case.
+ * Solve req.  Returns 0 with the solution in *sol; 1 when there is none
+ * (sol->problem explains); -1 when the request itself is wrong (a spec or
+ * pin that does not parse: err says which and where).  Release sol with
+ * et_solution_release() in every case.
  */
-int et_solve(const struct et_solve_request *req, struct et_transaction *t,
+int et_solve(const struct et_solve_request *req, struct et_solution *sol,
 	     struct nbk_error *err);
-void et_transaction_release(struct et_transaction *t);
+void et_solution_release(struct et_solution *sol);
 
 #endif

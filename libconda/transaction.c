@@ -168,8 +168,11 @@ static char *python_xy(const char *version)
 	return end > dot + 1 ? nbk_xstrndup(version, (size_t)(end - version)) : NULL;
 }
 
-/* The journal: everything needed to finish the change without the caller. */
-struct journal {
+/*
+ * The journal (conda-meta/.envtool-journal): everything needed to finish
+ * the change without the caller, written before its first step.
+ */
+struct et_journal {
 	char *python;                 /* NULL: none */
 	struct nbk_strvec unlink;     /* dists */
 	struct et_record *recs;       /* link records, owned */
@@ -180,7 +183,7 @@ struct journal {
 	bool remove_env;
 };
 
-static void journal_release(struct journal *j)
+static void journal_release(struct et_journal *j)
 {
 	size_t i;
 
@@ -210,7 +213,7 @@ static void json_list(struct nbk_buf *b, const struct nbk_strvec *v)
 	nbk_buf_addch(b, ']');
 }
 
-static int journal_write(const char *prefix, const struct journal *j, struct nbk_error *err)
+static int journal_write(const char *prefix, const struct et_journal *j, struct nbk_error *err)
 {
 	_cleanup_free_ char *file = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
 	struct nbk_buf b = NBK_BUF_INIT;
@@ -246,7 +249,7 @@ static int journal_write(const char *prefix, const struct journal *j, struct nbk
 	return r;
 }
 
-static int journal_read(const char *file, struct journal *j, struct nbk_error *err)
+static int journal_read(const char *file, struct et_journal *j, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
 	const struct nbk_node *n, *links;
@@ -391,7 +394,7 @@ static void print_messages(const char *prefix)
 }
 
 /* Every step of the journal that is not done yet, then history; journal removed. */
-static int run_journal(const char *prefix, const struct journal *j, bool first_run,
+static int journal_run(const char *prefix, const struct et_journal *j, bool first_run,
 		       unsigned flags, struct nbk_error *err)
 {
 	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
@@ -446,10 +449,10 @@ out:
 	return r;
 }
 
-int et_txn_recover(const char *prefix, struct nbk_error *err)
+int et_journal_recover(const char *prefix, struct nbk_error *err)
 {
 	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
-	struct journal j;
+	struct et_journal j;
 	int r;
 
 	if (access(jf, F_OK) < 0)
@@ -459,12 +462,12 @@ int et_txn_recover(const char *prefix, struct nbk_error *err)
 		journal_release(&j);
 		return nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix);
 	}
-	r = run_journal(prefix, &j, false, 0, err);
+	r = journal_run(prefix, &j, false, 0, err);
 	journal_release(&j);
 	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix) : 0;
 }
 
-int et_txn_recover_now(const char *prefix, struct nbk_error *err)
+int et_journal_recover_now(const char *prefix, struct nbk_error *err)
 {
 	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
 	int fd = -1, r;
@@ -473,7 +476,7 @@ int et_txn_recover_now(const char *prefix, struct nbk_error *err)
 		return 0;
 	if (et_txn_lock(prefix, false, &fd, err) < 0)
 		return -1;
-	r = et_txn_recover(prefix, err);
+	r = et_journal_recover(prefix, err);
 	et_txn_unlock(prefix, false, fd);
 	return r;
 }
@@ -675,7 +678,7 @@ fail:
 static int txn_change(const struct et_txn *t, struct nbk_error *err)
 {
 	struct et_prefix installed = ET_PREFIX_INIT;
-	struct journal j;
+	struct et_journal j;
 	size_t i;
 	int r = -1;
 
@@ -707,7 +710,7 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		goto out;
 	}
 	test_step();
-	if (run_journal(t->prefix, &j, true, t->flags, err) < 0) {
+	if (journal_run(t->prefix, &j, true, t->flags, err) < 0) {
 		nbk_error_prefix(err, "cannot change '%s' (the next envtool run finishes the change)", t->prefix);
 		goto out;
 	}

@@ -2,6 +2,13 @@
 /*
  * Changing a prefix safely (issue 4, "Transactions").
  *
+ * Three names, three things: the solver's answer is a struct et_solution
+ * (solve.h, in memory); a struct et_txn is that answer made concrete for
+ * one prefix (records, their extracted folders, history), and
+ * et_txn_apply() carries it out; struct et_journal (transaction.c) is the
+ * on-disk record of a change in progress, conda-meta/.envtool-journal,
+ * from which et_journal_recover() finishes a change that was interrupted.
+ *
  * create: everything is linked into a temporary folder next to the target
  * (.NAME.envtool-tmp-XXXXXX), with the final path written into the files,
  * and renamed into place only when every package is in; post-link scripts
@@ -21,7 +28,7 @@
  * record is moved out (conda-meta/.envtool-unlinking-DIST.json) before its
  * files are removed, and written only after all its files are linked.  A
  * run that finds a journal (the last one was killed) finishes the change
- * (et_txn_recover()), so conda-meta and the files agree again.  Files that
+ * (et_journal_recover()), so conda-meta and the files agree again.  Files that
  * no package listed (the user's) are never removed; folders only when
  * empty.
  *
@@ -79,10 +86,11 @@ int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
 void et_txn_unlock(const char *prefix, bool create, int fd);
 
 /*
- * Finish the change an interrupted run left in prefix (the caller holds the
- * lock).  Returns 0 when there was nothing to do or it is done.
+ * Finish the change an interrupted run left in prefix, from its journal
+ * (the caller holds the lock).  Returns 0 when there was no journal or the
+ * change is done (the journal removed).
  */
-int et_txn_recover(const char *prefix, struct nbk_error *err);
+int et_journal_recover(const char *prefix, struct nbk_error *err);
 
 /*
  * When an interrupted run left a journal in prefix: take the lock, finish
@@ -90,7 +98,7 @@ int et_txn_recover(const char *prefix, struct nbk_error *err);
  * they lock (solving install/update).  Returns 0 when there was nothing to
  * do or it is done.
  */
-int et_txn_recover_now(const char *prefix, struct nbk_error *err);
+int et_journal_recover_now(const char *prefix, struct nbk_error *err);
 
 /*
  * Apply t (the caller holds the lock and recovered).  Returns 0, or -1 with

@@ -145,7 +145,7 @@ int et_virtual_detect(const struct et_virtual_opts *opts, struct et_record **out
 	if (override(ET_ENV_OVERRIDE_LINUX, &o_linux, true, err) < 0 ||
 	    override(ET_ENV_OVERRIDE_GLIBC, &o_glibc, true, err) < 0 ||
 	    override(ET_ENV_OVERRIDE_ARCHSPEC, &o_arch, false, err) < 0 ||
-	    override(ET_ENV_OVERRIDE_CUDA, &o_cuda, true, err) < 0)
+	    override(NBK_ENV_CONDA_OVERRIDE_CUDA, &o_cuda, true, err) < 0)
 		return -1;
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));

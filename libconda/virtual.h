@@ -21,10 +21,11 @@
 
 #include <stddef.h>
 
+#include "nbkit/conda_names.h"
 #include "nbkit/error.h"
 #include "record.h"
 
-#define ET_ENV_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA"
+/* and NBK_ENV_CONDA_OVERRIDE_CUDA (nbkit/conda_names.h: bootstrap sets it) */
 #define ET_ENV_OVERRIDE_GLIBC "CONDA_OVERRIDE_GLIBC"
 #define ET_ENV_OVERRIDE_LINUX "CONDA_OVERRIDE_LINUX"
 #define ET_ENV_OVERRIDE_ARCHSPEC "CONDA_OVERRIDE_ARCHSPEC"

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	struct et_repo repo = ET_REPO_INIT;
 	struct et_solve_repo repos[2];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec specs = NBK_STRVEC_INIT;
 	uint64_t t0, t1, t2;
@@ -171,6 +171,6 @@ int main(int argc, char **argv)
 	}
 	printf("load_ms=%.2f solve_ms=%.2f linked=%zu\n", (double)(t1 - t0) / 1e3,
 	       (double)(t2 - t1) / 1e3, t.nlink);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	return 0;
 }

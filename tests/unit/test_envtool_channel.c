@@ -88,16 +88,19 @@ static void test_resolve_defaults(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec specs = NBK_STRVEC_INIT;
+	struct et_channel_sources src = { .cli = &specs };
 	struct et_channel *v = NULL;
 	struct et_config cfg;
 	size_t n = 0;
 
 	(void)state;
 	config_for_tests(&cfg);
+	free(cfg.platform);
+	cfg.platform = strdup("osx-64");
 	nbk_strvec_push(&specs, "conda-forge");
 	nbk_strvec_push(&specs, "defaults");
 	nbk_strvec_push(&specs, "https://conda.anaconda.org/conda-forge"); /* a duplicate */
-	assert_int_equal(et_channels_resolve(&cfg, &specs, "osx-64", &v, &n, &err), 0);
+	assert_int_equal(et_channels_order(&cfg, &src, &v, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(v[0].name, "conda-forge");
 	assert_string_equal(v[1].url, "https://repo.anaconda.com/pkgs/main");
@@ -107,6 +110,70 @@ static void test_resolve_defaults(void **state)
 	et_channels_free(v, n);
 	nbk_strvec_release(&specs);
 	et_config_release(&cfg);
+}
+
+/* words separated by spaces into v ("" : none) */
+static void words(struct nbk_strvec *v, const char *s)
+{
+	char *copy = strdup(s), *save = NULL, *w;
+
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		nbk_strvec_push(v, w);
+	free(copy);
+}
+
+/* The one order of a request's channels (channel.h's et_channels_order()). */
+static void test_order(void **state)
+{
+	static const struct {
+		const char *cli, *file, *configured, *specs;
+		bool override, specs_only;
+		const char *want;
+	} t[] = {
+		{ "x y", "", "a b", "", false, false, "x y a b" },
+		{ "x y", "f", "a b", "s", false, false, "x y f a b s" },
+		/* a channel keeps its first place */
+		{ "b x", "a", "a b", "x", false, false, "b x a" },
+		{ "x", "", "a b", "s", true, false, "x s" },
+		{ "x", "f", "a b", "s", false, true, "s" },
+		/* "defaults" where it stands; "nodefaults" anywhere drops it */
+		{ "x", "", "a defaults b", "", false, false, "x a pkgs/main pkgs/r b" },
+		{ "x y", "f nodefaults", "a defaults b", "", false, false, "x y f a b" },
+		{ "x nodefaults", "", "defaults a", "", false, false, "x a" },
+		{ "", "", "a", "defaults", false, false, "a pkgs/main pkgs/r" },
+		{ "", "", "", "", false, false, "" },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct nbk_strvec cli = NBK_STRVEC_INIT, file = NBK_STRVEC_INIT, specs = NBK_STRVEC_INIT;
+		struct et_channel_sources src = { &cli, &file, &specs, t[i].specs_only };
+		struct nbk_error err = NBK_ERROR_INIT;
+		struct nbk_buf got = NBK_BUF_INIT;
+		struct et_channel *v = NULL;
+		struct et_config cfg;
+		size_t n = 0;
+
+		config_for_tests(&cfg);
+		words(&cli, t[i].cli);
+		words(&file, t[i].file);
+		words(&cfg.channels, t[i].configured);
+		words(&specs, t[i].specs);
+		cfg.override_channels = t[i].override;
+		if (et_channels_order(&cfg, &src, &v, &n, &err) < 0)
+			fail_msg("case %zu: %s", i, err.msg);
+		for (j = 0; j < n; j++)
+			nbk_buf_addf(&got, "%s%s", j ? " " : "", v[j].name);
+		if (strcmp(got.len ? got.data : "", t[i].want))
+			fail_msg("case %zu: got '%s', want '%s'", i, got.len ? got.data : "", t[i].want);
+		nbk_buf_release(&got);
+		et_channels_free(v, n);
+		nbk_strvec_release(&cli);
+		nbk_strvec_release(&file);
+		nbk_strvec_release(&specs);
+		et_config_release(&cfg);
+	}
 }
 
 static void test_condarc(void **state)
@@ -226,6 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_resolve_defaults),
+		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_condarc),
 		cmocka_unit_test(test_cache_name),
 		cmocka_unit_test(test_local_path),

@@ -157,7 +157,7 @@ static int change(const char *prefix, struct et_txn_link *links, size_t n, const
 	t.cmd = "test change";
 	r = et_txn_lock(prefix, false, &fd, err);
 	if (r == 0)
-		r = et_txn_recover(prefix, err);
+		r = et_journal_recover(prefix, err);
 	if (r == 0)
 		r = et_txn_apply(&t, err);
 	if (fd >= 0)
@@ -571,7 +571,7 @@ static void test_interrupted(void **state)
 			int fd = -1;
 
 			assert_int_equal(et_txn_lock(prefix, false, &fd, &err), 0);
-			assert_int_equal(et_txn_recover(prefix, &err), 0);
+			assert_int_equal(et_journal_recover(prefix, &err), 0);
 			close(fd);
 		}
 		assert_consistent(prefix);

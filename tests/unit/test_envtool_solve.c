@@ -116,7 +116,7 @@ static void recs_free(struct recs *rs)
 
 /* ---- checking a solution against conda's rules ------------------------ */
 
-static const struct et_record *find(const struct et_transaction *t, const char *name)
+static const struct et_record *find(const struct et_solution *t, const char *name)
 {
 	size_t i;
 
@@ -146,7 +146,7 @@ static bool matched_by(const char *spec, const struct et_record *const *set, siz
  * virtual packages.  One record per name; every depends of every record
  * has a match; every constrains holds; every spec of the request holds.
  */
-static void check_valid(const struct et_solve_request *req, const struct et_transaction *t)
+static void check_valid(const struct et_solve_request *req, const struct et_solution *t)
 {
 	const struct et_record **set;
 	size_t n = 0, i, j;
@@ -193,7 +193,7 @@ static void check_valid(const struct et_solve_request *req, const struct et_tran
 	free(set);
 }
 
-static int solve(struct et_solve_request *req, struct et_transaction *t, const char *label)
+static int solve(struct et_solve_request *req, struct et_solution *t, const char *label)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	double t0 = now_ms();
@@ -206,7 +206,7 @@ static int solve(struct et_solve_request *req, struct et_transaction *t, const c
 	return rc;
 }
 
-static void expect_problem(struct et_transaction *t, const char *needle)
+static void expect_problem(struct et_solution *t, const char *needle)
 {
 	assert_non_null(t->problem);
 	if (!strstr(t->problem, needle))
@@ -223,7 +223,7 @@ static void test_numpy(void **state)
 	const char *specs[3];
 	const char *pins[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const struct et_record *np, *py;
 
 	(void)state;
@@ -257,7 +257,7 @@ static void test_numpy(void **state)
 		}
 		assert_true(ipy < inp);
 	}
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* a python numpy was not built for */
 	add(&extra, "python", "3.11.8", "h0_cpython", NULL, NULL, NULL);
@@ -268,13 +268,13 @@ static void test_numpy(void **state)
 	req.nspecs = 2;
 	assert_int_equal(solve(&req, &t, "numpy python 3.11.*"), 1);
 	expect_problem(&t, "numpy requires 'python >=3.12,<3.13.0a0', but python 3.11.* was requested");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* constrains: numpy says numpy-base <0a0 */
 	specs[1] = "numpy-base";
 	assert_int_equal(solve(&req, &t, "numpy numpy-base"), 1);
 	expect_problem(&t, "numpy requires 'numpy-base <0a0' (constrains), but numpy-base was requested");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* a pin */
 	pins[0] = "python 3.11.*";
@@ -283,21 +283,21 @@ static void test_numpy(void **state)
 	req.nspecs = 1;
 	assert_int_equal(solve(&req, &t, "numpy, pinned python 3.11.*"), 1);
 	expect_problem(&t, "but python 3.11.* is pinned");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	pins[0] = "python 3.12.*";
 	assert_int_equal(solve(&req, &t, "numpy, pinned python 3.12.*"), 0);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	req.npins = 0;
 
 	/* nothing matches */
 	specs[0] = "numpy >=2";
 	assert_int_equal(solve(&req, &t, "numpy >=2"), 1);
 	expect_problem(&t, "nothing provides 'numpy >=2': none of the 1 packages named 'numpy' matches (newest: 1.26.4");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "tensorflow";
 	assert_int_equal(solve(&req, &t, "tensorflow"), 1);
 	expect_problem(&t, "no package named 'tensorflow'");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* a spec that does not parse is an error, not a problem */
 	{
@@ -306,7 +306,7 @@ static void test_numpy(void **state)
 		specs[0] = "numpy >=1.";
 		assert_int_equal(et_solve(&req, &t, &err), -1);
 		assert_non_null(strstr(err.msg, "request: invalid spec 'numpy >=1.': column 9"));
-		et_transaction_release(&t);
+		et_solution_release(&t);
 	}
 	recs_free(&extra);
 	et_repo_release(&cf);
@@ -319,7 +319,7 @@ static void test_installed(void **state)
 	struct et_repo cf = ET_REPO_INIT;
 	struct et_solve_repo repos[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	struct recs inst = { 0 };
 	const char *specs[1];
 	size_t i;
@@ -353,7 +353,7 @@ static void test_installed(void **state)
 	assert_null(find(&t, "wheel"));      /* not touched */
 	assert_int_equal(t.nunlink, 0);
 	assert_non_null(find(&t, "numpy"));
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	specs[0] = "wheel";
 	req.mode = ET_SOLVE_UPDATE;
@@ -362,7 +362,7 @@ static void test_installed(void **state)
 	assert_string_equal(find(&t, "wheel")->version, "0.42.0");
 	assert_int_equal(t.nunlink, 1);
 	assert_string_equal(t.unlink[0]->version, "0.30.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	recs_free(&inst);
 	et_repo_release(&cf);
@@ -375,7 +375,7 @@ static void test_channel_priority(void **state)
 	struct recs hi = { 0 }, lo = { 0 };
 	struct et_solve_repo repos[2];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[1] = { "foo >=2" };
 
 	(void)state;
@@ -393,23 +393,23 @@ static void test_channel_priority(void **state)
 	req.priority = ET_PRIORITY_STRICT;
 	assert_int_equal(solve(&req, &t, "foo >=2, strict"), 1);
 	expect_problem(&t, "nothing provides 'foo >=2'");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	req.priority = ET_PRIORITY_FLEXIBLE;
 	assert_int_equal(solve(&req, &t, "foo >=2, flexible"), 0);
 	assert_string_equal(find(&t, "foo")->version, "3.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* flexible prefers the high channel's 1.0 over the low channel's 3.0 */
 	specs[0] = "bar";
 	assert_int_equal(solve(&req, &t, "bar, flexible"), 0);
 	assert_string_equal(find(&t, "foo")->version, "1.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	req.priority = ET_PRIORITY_DISABLED;
 	assert_int_equal(solve(&req, &t, "bar, disabled"), 0);
 	assert_string_equal(find(&t, "foo")->version, "3.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	recs_free(&hi);
 	recs_free(&lo);
 }
@@ -428,7 +428,7 @@ static void test_channel_spec(void **state)
 	struct recs a = { 0 }, b = { 0 };
 	struct et_solve_repo repos[2];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[1] = { "chan::foo" };
 
 	(void)state;
@@ -449,14 +449,14 @@ static void test_channel_spec(void **state)
 	req.resolve_channel = resolve_alias;
 	assert_int_equal(solve(&req, &t, "chan::foo through the alias"), 0);
 	assert_string_equal(find(&t, "foo")->version, "1.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "https://mirror.example/x/chan::foo";
 	assert_int_equal(solve(&req, &t, "URL::foo"), 0);
 	assert_string_equal(find(&t, "foo")->version, "2.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "https://other.example/chan::foo";
 	assert_int_equal(solve(&req, &t, "another host's chan::foo"), 1);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	recs_free(&a);
 	recs_free(&b);
 }
@@ -468,7 +468,7 @@ static void test_preferences(void **state)
 	struct recs rs = { 0 };
 	struct et_solve_repo repos[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[2] = { "foo" };
 
 	(void)state;
@@ -487,15 +487,15 @@ static void test_preferences(void **state)
 	req.nspecs = 1;
 	assert_int_equal(solve(&req, &t, "foo: fewest track_features"), 0);
 	assert_string_equal(find(&t, "foo")->version, "1.10a1");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "foo <1.10a0";
 	assert_int_equal(solve(&req, &t, "foo <1.10a0: build number, timestamp"), 0);
 	assert_string_equal(find(&t, "foo")->build, "b3new");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "foo[track_features=debug]";
 	assert_int_equal(solve(&req, &t, "foo[track_features=debug]"), 0);
 	assert_string_equal(find(&t, "foo")->version, "2.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	recs_free(&rs);
 }
 
@@ -506,7 +506,7 @@ static void test_virtual(void **state)
 	struct recs rs = { 0 }, virt = { 0 };
 	struct et_solve_repo repos[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[1] = { "gpu-lib" };
 
 	(void)state;
@@ -524,20 +524,20 @@ static void test_virtual(void **state)
 	assert_int_equal(solve(&req, &t, "gpu-lib without __cuda"), 0);
 	assert_string_equal(find(&t, "gpu-lib")->build, "cpu");
 	assert_null(find(&t, "__glibc"));   /* virtual: never linked */
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	add(&virt, "__cuda", "12.4", "0", NULL, NULL, NULL);
 	req.virtual_pkgs = virt.v;
 	req.nvirtual = virt.n;
 	assert_int_equal(solve(&req, &t, "gpu-lib with __cuda 12.4"), 0);
 	assert_string_equal(find(&t, "gpu-lib")->build, "cuda12");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	specs[0] = "gpu-lib 2.0";
 	req.nvirtual = 1;   /* only __glibc */
 	assert_int_equal(solve(&req, &t, "gpu-lib 2.0 without __cuda"), 1);
 	expect_problem(&t, "nothing provides '__cuda >=12' needed by gpu-lib 2.0 cuda12");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	recs_free(&rs);
 	recs_free(&virt);
 }
@@ -558,7 +558,7 @@ static void test_virtual_detect(void **state)
 	opts.libcuda = lib;
 	setenv(ET_ENV_OVERRIDE_GLIBC, "2.17", 1);
 	setenv(ET_ENV_OVERRIDE_ARCHSPEC, "x86_64_v3", 1);
-	unsetenv(ET_ENV_OVERRIDE_CUDA);
+	unsetenv(NBK_ENV_CONDA_OVERRIDE_CUDA);
 	unsetenv(ET_ENV_OVERRIDE_LINUX);
 	setenv("NBK_FAKE_CUDA_VERSION", "12040", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), 0);
@@ -579,7 +579,7 @@ static void test_virtual_detect(void **state)
 	assert_true(unix_ && glibc && arch && cuda);
 
 	/* "" removes, a bad version is an error */
-	setenv(ET_ENV_OVERRIDE_CUDA, "", 1);
+	setenv(NBK_ENV_CONDA_OVERRIDE_CUDA, "", 1);
 	setenv(ET_ENV_OVERRIDE_GLIBC, "", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), 0);
 	for (i = 0; i < n; i++) {
@@ -588,10 +588,10 @@ static void test_virtual_detect(void **state)
 		et_record_release(&v[i]);
 	}
 	free(v);
-	setenv(ET_ENV_OVERRIDE_CUDA, "twelve!", 1);
+	setenv(NBK_ENV_CONDA_OVERRIDE_CUDA, "twelve!", 1);
 	assert_int_equal(et_virtual_detect(&opts, &v, &n, &err), -1);
 	assert_non_null(strstr(err.msg, "invalid CONDA_OVERRIDE_CUDA 'twelve!'"));
-	unsetenv(ET_ENV_OVERRIDE_CUDA);
+	unsetenv(NBK_ENV_CONDA_OVERRIDE_CUDA);
 	unsetenv(ET_ENV_OVERRIDE_GLIBC);
 	unsetenv(ET_ENV_OVERRIDE_ARCHSPEC);
 
@@ -651,7 +651,7 @@ static void test_pytorch(void **state)
 	struct recs stubs = { 0 };
 	struct et_solve_repo repos[2];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[3];
 	const struct et_record *r;
 	double t0;
@@ -675,7 +675,7 @@ static void test_pytorch(void **state)
 	r = find(&t, "pytorch");
 	assert_non_null(r);
 	assert_string_equal(r->version, "2.1.0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	specs[0] = "pytorch 2.1.*";
 	specs[1] = "python 3.11.*";
@@ -685,7 +685,7 @@ static void test_pytorch(void **state)
 	r = find(&t, "pytorch");
 	assert_string_equal(r->build, "py3.11_cpu_0");
 	assert_string_equal(find(&t, "pytorch-mutex")->build, "cpu");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	specs[0] = "pytorch=2.1=*cuda12.1*";
 	req.nspecs = 2;
@@ -695,14 +695,14 @@ static void test_pytorch(void **state)
 	assert_non_null(find(&t, "pytorch-cuda"));
 	assert_non_null(find(&t, "torchtriton"));
 	assert_null(find(&t, "cpuonly"));
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* a cuda build constrains cpuonly <0 */
 	req.nspecs = 3;
 	assert_int_equal(solve(&req, &t, "pytorch=2.1=*cuda12.1* cpuonly"), 1);
 	expect_problem(&t, "pytorch=2.1=*cuda12.1* requires ");
 	expect_problem(&t, "but cpuonly was requested");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* legacy features: 1.9.1's cpu builds need a package tracking cpuonly */
 	specs[0] = "pytorch 1.9.1";
@@ -712,18 +712,18 @@ static void test_pytorch(void **state)
 	r = find(&t, "pytorch");
 	assert_non_null(strstr(r->build, "cuda"));   /* featureless builds first */
 	assert_null(find(&t, "cpuonly"));
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "pytorch 1.9.1 *cpu*";
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 *cpu* python 3.9.*"), 0);
 	assert_non_null(find(&t, "cpuonly"));         /* pulled in by the feature */
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	/* cpuonly requested activates the feature: the featured cpu build wins */
 	specs[0] = "pytorch 1.9.1";
 	specs[2] = "cpuonly";
 	req.nspecs = 3;
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 python 3.9.* cpuonly"), 0);
 	assert_string_equal(find(&t, "pytorch")->build, "py3.9_cpu_0");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	/* versions of the requested package still come first: 2.1.0's cpu build */
 	specs[0] = "pytorch";
 	specs[1] = "cpuonly";
@@ -731,7 +731,7 @@ static void test_pytorch(void **state)
 	assert_int_equal(solve(&req, &t, "pytorch cpuonly"), 0);
 	assert_string_equal(find(&t, "pytorch")->version, "2.1.0");
 	assert_non_null(strstr(find(&t, "pytorch")->build, "cpu"));
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	recs_free(&stubs);
 	et_repo_release(&pt);
@@ -744,7 +744,7 @@ static void test_conda_index(void **state)
 	struct et_repo idx = ET_REPO_INIT;
 	struct et_solve_repo repos[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	const char *specs[3];
 	const struct et_record *r;
 
@@ -770,19 +770,19 @@ static void test_conda_index(void **state)
 	assert_string_equal(r->build, "py33_0");
 	assert_int_equal(r->features.n, 0);
 	assert_string_equal(find(&t, "python")->version, "3.3.2");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	/* the same for what depends on numpy: scipy's newest, for python 3.3 */
 	specs[0] = "scipy";
 	assert_int_equal(solve(&req, &t, "scipy (conda test index)"), 0);
 	assert_string_equal(find(&t, "python")->version, "3.3.2");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	specs[0] = "numpy";
 	specs[1] = "python 3*";
 	req.nspecs = 2;
 	assert_int_equal(solve(&req, &t, "numpy python 3*"), 0);
 	assert_string_equal(find(&t, "numpy")->build, "py33_0");
 	assert_string_equal(find(&t, "python")->version, "3.3.2");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* old-style specs "python 2.7*", and a pre-release is not picked over a release */
 	specs[0] = "numpy 1.7*";
@@ -792,7 +792,7 @@ static void test_conda_index(void **state)
 	assert_string_equal(find(&t, "numpy")->build, "py27_0");
 	assert_string_equal(find(&t, "numpy")->version, "1.7.1");
 	assert_string_equal(find(&t, "python")->version, "2.7.5");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* scipy drags its numpy along */
 	specs[0] = "scipy";
@@ -800,14 +800,14 @@ static void test_conda_index(void **state)
 	assert_int_equal(solve(&req, &t, "scipy python 2.6*"), 0);
 	assert_non_null(find(&t, "numpy"));
 	assert_string_equal(find(&t, "python")->version, "2.6.8");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* the explanation names the user's specs */
 	specs[0] = "numpy 1.5*";
 	specs[1] = "python 3.3*";
 	assert_int_equal(solve(&req, &t, "numpy 1.5* python 3.3*"), 1);
 	expect_problem(&t, "numpy 1.5* requires 'python 2.6*' or 'python 2.7*', but python 3.3* was requested");
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* the mkl builds need a package that tracks mkl */
 	specs[0] = "numpy 1.7.1 py27_p0";
@@ -822,7 +822,7 @@ static void test_conda_index(void **state)
 				   strcmp(t.link[i]->track_features.v[0], "mkl") == 0;
 		assert_true(tracked);
 	}
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	et_repo_release(&idx);
 }
 
@@ -853,7 +853,7 @@ static void test_sudoku(void **state)
 	struct recs cells = { 0 };
 	struct et_solve_repo repos[1];
 	struct et_solve_request req = { 0 };
-	struct et_transaction t = ET_TRANSACTION_INIT;
+	struct et_solution t = ET_SOLUTION_INIT;
 	struct nbk_strvec specs = NBK_STRVEC_INIT;
 	int grid[9][9] = { { 0 } };
 	double t0, ms;
@@ -927,14 +927,14 @@ static void test_sudoku(void **state)
 			if (puzzle[r][c] != '.')
 				assert_int_equal(grid[r][c], puzzle[r][c] - '0');
 	assert_true(ms < 5000);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 
 	/* no clues at all: any valid grid */
 	for (i = 0; i < specs.n; i++)
 		*strchrnul(specs.v[i] + 9, ' ') = '\0';
 	assert_int_equal(solve(&req, &t, "sudoku (81 cells, no clues)"), 0);
 	assert_int_equal(t.nlink, 81);
-	et_transaction_release(&t);
+	et_solution_release(&t);
 	nbk_strvec_release(&specs);
 	recs_free(&cells);
 }
