@@ -39,20 +39,18 @@ struct dlx {
 	bool done;                  /* verified, or failed for good */
 };
 
-static int dl_fail(struct dlx *x, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int dl_fail(struct dlx *x, int errnum, const char *fmt, ...)
+/*
+ * x failed for good: dl->err becomes "cannot fetch 'LABEL': WHAT 'PATH'"
+ * (without PATH when it is NULL), then ": strerror(errnum)" when errnum
+ * is not 0.  Returns -1.
+ */
+static int dl_fail(struct dlx *x, int errnum, const char *what, const char *path)
 {
-	char msg[700];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	x->done = true;
 	x->dl->ok = false;
-	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label, msg);
+	if (!path)
+		return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label, what);
+	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s '%s'", x->dl->label, what, path);
 }
 
 static bool has(const char *s)
@@ -157,12 +155,12 @@ static void complete(struct dlx *x)
 
 	x->done = true;
 	if (fsync(x->fd) < 0) {
-		dl_fail(x, errno, "cannot write '%s'", x->partial);
+		dl_fail(x, errno, "cannot write", x->partial);
 	} else if (check_digest(dl->label, x->fd, x->have, &x->sha, dl->size, dl->sha256, dl->md5,
 				&dl->err) < 0) {
 		dl->ok = false;
 	} else if (rename(x->partial, dl->dest) < 0) {
-		dl_fail(x, errno, "cannot rename '%s'", x->partial);
+		dl_fail(x, errno, "cannot rename", x->partial);
 	} else {
 		dl->ok = true;
 	}
@@ -182,14 +180,13 @@ static void copy_local(struct dlx *x, const char *src)
 	_cleanup_free_ char *buf = NULL;
 	uint64_t limit = size_limit(x->dl);
 
-	x->dl->attempts++;
 	if (in < 0) {
-		dl_fail(x, errno, "cannot open '%s'", src);
+		dl_fail(x, errno, "cannot open", src);
 		return;
 	}
 	x->fd = open(x->partial, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (x->fd < 0) {
-		dl_fail(x, errno, "cannot create '%s'", x->partial);
+		dl_fail(x, errno, "cannot create", x->partial);
 		return;
 	}
 	buf = nbk_xmalloc(COPY_CHUNK);
@@ -201,7 +198,7 @@ static void copy_local(struct dlx *x, const char *src)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			dl_fail(x, errno, "cannot read '%s'", src);
+			dl_fail(x, errno, "cannot read", src);
 			break;
 		}
 		if (r == 0) {
@@ -209,8 +206,11 @@ static void copy_local(struct dlx *x, const char *src)
 			return;
 		}
 		if (x->have + (uint64_t)r > limit) {
-			dl_fail(x, 0, "size mismatch: more than the expected %llu bytes",
-				(unsigned long long)limit);
+			char what[80];
+
+			snprintf(what, sizeof(what), "size mismatch: more than the expected %llu bytes",
+				 (unsigned long long)limit);
+			dl_fail(x, 0, what, NULL);
 			break;
 		}
 		nbk_sha256_update(&x->sha, buf, (size_t)r);
@@ -220,7 +220,7 @@ static void copy_local(struct dlx *x, const char *src)
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				dl_fail(x, errno, "cannot write '%s'", x->partial);
+				dl_fail(x, errno, "cannot write", x->partial);
 				goto fail;
 			}
 			p += w;
@@ -241,7 +241,7 @@ static int on_rewind(struct et_transfer *t)
 	struct dlx *x = t->user;
 
 	if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0)
-		return dl_fail(x, errno, "cannot write '%s'", x->partial);
+		return dl_fail(x, errno, "cannot write", x->partial);
 	x->have = 0;
 	nbk_sha256_init(&x->sha);
 	return 0;
@@ -260,7 +260,7 @@ static int on_body(struct et_transfer *t, const char *data, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return dl_fail(x, errno, "cannot write '%s'", x->partial);
+			return dl_fail(x, errno, "cannot write", x->partial);
 		p += w;
 		left -= (size_t)w;
 	}
@@ -282,16 +282,16 @@ static int open_partial(struct dlx *x)
 	x->have = 0;
 	x->fd = open(x->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (x->fd < 0 || fstat(x->fd, &sb) < 0)
-		return dl_fail(x, errno, "cannot create '%s'", x->partial);
+		return dl_fail(x, errno, "cannot create", x->partial);
 	if ((uint64_t)sb.st_size > size_limit(x->dl) || hash_fd(x->fd, (uint64_t)sb.st_size, &x->sha) < 0) {
 		if (ftruncate(x->fd, 0) < 0)
-			return dl_fail(x, errno, "cannot truncate '%s'", x->partial);
+			return dl_fail(x, errno, "cannot truncate", x->partial);
 		nbk_sha256_init(&x->sha);
 		sb.st_size = 0;
 	}
 	x->have = (uint64_t)sb.st_size;
 	if (lseek(x->fd, (off_t)x->have, SEEK_SET) < 0)
-		return dl_fail(x, errno, "cannot seek '%s'", x->partial);
+		return dl_fail(x, errno, "cannot seek", x->partial);
 	return 0;
 }
 
@@ -325,7 +325,7 @@ static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 	if (status == 416 && t->range_from) {
 		/* our .partial is not a prefix the server knows: start over */
 		if (ftruncate(x->fd, 0) < 0) {
-			dl_fail(x, errno, "cannot truncate '%s'", x->partial);
+			dl_fail(x, errno, "cannot truncate", x->partial);
 			return ET_TRANSFER_DONE;
 		}
 		return ET_TRANSFER_RETRY;
@@ -337,10 +337,8 @@ static void on_done(struct et_transfer *t)
 {
 	struct dlx *x = t->user;
 
-	x->dl->attempts = t->attempts;
-	x->dl->http_status = t->status;
 	if (t->failed)
-		dl_fail(x, 0, "%s", t->err.msg);
+		dl_fail(x, 0, t->err.msg, NULL);
 	if (!x->dl->ok) {
 		/* failed for good: a .partial of a failed request is worth nothing */
 		if (x->fd >= 0) {
@@ -354,11 +352,7 @@ static void on_done(struct et_transfer *t)
 }
 
 static const struct et_transfer_ops download_ops = {
-	.start = on_start,
-	.rewind = on_rewind,
-	.write = on_body,
-	.answer = on_answer,
-	.done = on_done,
+	.start = on_start, .rewind = on_rewind, .write = on_body, .answer = on_answer, .done = on_done,
 };
 
 /* Progress bars, mamba's way: one line per active download and a total. */
@@ -469,9 +463,7 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		x->opts = opts;
 		x->fd = -1;
 		x->dl->ok = x->dl->resumed = false;
-		x->dl->attempts = 0;
 		x->dl->bytes = 0;
-		x->dl->http_status = 0;
 		nbk_error_clear(&x->dl->err);
 		if (!x->dl->label)
 			x->dl->label = x->dl->dest;

@@ -54,9 +54,7 @@ struct et_download {
 	/* results */
 	bool ok;                    /* DEST exists and was verified */
 	bool resumed;               /* a Range request continued a .partial */
-	unsigned attempts;          /* requests sent */
 	uint64_t bytes;             /* bytes received over the network (not counting a resumed prefix) */
-	long http_status;           /* last HTTP status, 0 when none */
 	struct nbk_error err;       /* when !ok */
 };
 

@@ -526,20 +526,12 @@ static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 
 static void on_done(struct et_transfer *t)
 {
-	struct xfer *x = t->user;
-
-	x->job->http_status = t->status;
-	x->job->attempts = t->attempts;
 	if (t->failed)
-		job_error(x, 0, "cannot fetch %s", t->err.msg);
+		job_error(t->user, 0, "cannot fetch %s", t->err.msg);
 }
 
 static const struct et_transfer_ops fetch_ops = {
-	.start = on_start,
-	.write = on_body,
-	.header = on_header,
-	.answer = on_answer,
-	.done = on_done,
+	.start = on_start, .write = on_body, .header = on_header, .answer = on_answer, .done = on_done,
 };
 
 /*
@@ -677,8 +669,6 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		x->max_bytes = (uint64_t)cfg->repodata_max_bytes;
 		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;
 		jobs[i].downloaded = false;
-		jobs[i].http_status = 0;
-		jobs[i].attempts = 0;
 		x->fd = -1;
 		state_release(&x->st);
 		prepare(cfg, cache_dir, x);

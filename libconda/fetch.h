@@ -44,8 +44,6 @@ struct et_fetch_job {
 	char *json_path;    /* the repodata.json to read; NULL: the subdir does not exist */
 	char *cache_path;   /* where its binary cache goes; NULL: none */
 	bool downloaded;    /* false: fresh cache, 304, offline or a local channel */
-	long http_status;   /* last HTTP status, 0 when none */
-	unsigned attempts;  /* requests sent */
 };
 
 /*
