@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Package downloads (download.h): one libcurl multi handle, at most
- * max_connections transfers at a time, each written to DEST.partial and
- * hashed as it arrives.
+ * Package downloads (download.h): what each download asks for (a Range
+ * when DEST.partial holds a prefix), and its bytes written to DEST.partial
+ * and hashed as they arrive, then verified.  The transfers run in
+ * transfer.c's loop, at most max_connections at a time.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,37 +30,27 @@
 
 struct dlx {
 	struct et_download *dl;
-	CURL *easy;
-	char errbuf[CURL_ERROR_SIZE];
+	const struct et_download_opts *opts;
+	struct et_transfer t;       /* dl->url; capped at the record's size, or ET_PACKAGE_MAX */
 	char *partial;
-	char *shown_url;            /* dl->url for messages: credentials masked */
 	int fd;                     /* the .partial, open while a transfer runs */
 	struct nbk_sha256 sha;
 	uint64_t have;              /* bytes in the .partial (hashed) */
-	bool range;                 /* this request asked for a Range */
-	bool body_started;          /* the write callback has seen this response */
-	struct et_body_bound bound; /* the record's size, or ET_PACKAGE_MAX */
-	bool write_failed;
-	int write_errno;
-	bool active, done;
-	unsigned retries;
-	uint64_t not_before_ms;
+	bool done;                  /* verified, or failed for good */
 };
 
-static int dl_fail(struct dlx *x, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int dl_fail(struct dlx *x, int errnum, const char *fmt, ...)
+/*
+ * x failed for good: dl->err becomes "cannot fetch 'LABEL': WHAT 'PATH'"
+ * (without PATH when it is NULL), then ": strerror(errnum)" when errnum
+ * is not 0.  Returns -1.
+ */
+static int dl_fail(struct dlx *x, int errnum, const char *what, const char *path)
 {
-	char msg[700];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	x->done = true;
 	x->dl->ok = false;
-	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label, msg);
+	if (!path)
+		return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label, what);
+	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s '%s'", x->dl->label, what, path);
 }
 
 static bool has(const char *s)
@@ -165,12 +155,12 @@ static void complete(struct dlx *x)
 
 	x->done = true;
 	if (fsync(x->fd) < 0) {
-		dl_fail(x, errno, "cannot write '%s'", x->partial);
+		dl_fail(x, errno, "cannot write", x->partial);
 	} else if (check_digest(dl->label, x->fd, x->have, &x->sha, dl->size, dl->sha256, dl->md5,
 				&dl->err) < 0) {
 		dl->ok = false;
 	} else if (rename(x->partial, dl->dest) < 0) {
-		dl_fail(x, errno, "cannot rename '%s'", x->partial);
+		dl_fail(x, errno, "cannot rename", x->partial);
 	} else {
 		dl->ok = true;
 	}
@@ -190,14 +180,13 @@ static void copy_local(struct dlx *x, const char *src)
 	_cleanup_free_ char *buf = NULL;
 	uint64_t limit = size_limit(x->dl);
 
-	x->dl->attempts++;
 	if (in < 0) {
-		dl_fail(x, errno, "cannot open '%s'", src);
+		dl_fail(x, errno, "cannot open", src);
 		return;
 	}
 	x->fd = open(x->partial, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (x->fd < 0) {
-		dl_fail(x, errno, "cannot create '%s'", x->partial);
+		dl_fail(x, errno, "cannot create", x->partial);
 		return;
 	}
 	buf = nbk_xmalloc(COPY_CHUNK);
@@ -209,7 +198,7 @@ static void copy_local(struct dlx *x, const char *src)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			dl_fail(x, errno, "cannot read '%s'", src);
+			dl_fail(x, errno, "cannot read", src);
 			break;
 		}
 		if (r == 0) {
@@ -217,8 +206,11 @@ static void copy_local(struct dlx *x, const char *src)
 			return;
 		}
 		if (x->have + (uint64_t)r > limit) {
-			dl_fail(x, 0, "size mismatch: more than the expected %llu bytes",
-				(unsigned long long)limit);
+			char what[80];
+
+			snprintf(what, sizeof(what), "size mismatch: more than the expected %llu bytes",
+				 (unsigned long long)limit);
+			dl_fail(x, 0, what, NULL);
 			break;
 		}
 		nbk_sha256_update(&x->sha, buf, (size_t)r);
@@ -228,7 +220,7 @@ static void copy_local(struct dlx *x, const char *src)
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				dl_fail(x, errno, "cannot write '%s'", x->partial);
+				dl_fail(x, errno, "cannot write", x->partial);
 				goto fail;
 			}
 			p += w;
@@ -243,54 +235,38 @@ fail:
 	unlink(x->partial);
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+/* A Range request answered with the whole body: start the .partial over. */
+static int on_rewind(struct et_transfer *t)
 {
-	struct dlx *x = user;
-	size_t n = size * nmemb, left = n;
+	struct dlx *x = t->user;
+
+	if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0)
+		return dl_fail(x, errno, "cannot write", x->partial);
+	x->have = 0;
+	nbk_sha256_init(&x->sha);
+	return 0;
+}
+
+static int on_body(struct et_transfer *t, const char *data, size_t n)
+{
+	struct dlx *x = t->user;
 	const char *p = data;
+	size_t left = n;
 
-	if (!x->body_started) {
-		long status = 0;
-
-		x->body_started = true;
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-		if (status == 200 && x->have) {
-			/* the server ignored our Range: start over */
-			if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
-				x->write_failed = true;
-				x->write_errno = errno;
-				return 0;
-			}
-			x->have = 0;
-			x->bound.got = 0;
-			nbk_sha256_init(&x->sha);
-		}
-	}
-	switch (et_body_bound_feed(&x->bound, x->easy, n)) {
-	case ET_BODY_DROP:
-		return n;
-	case ET_BODY_STOP:
-		return 0;
-	case ET_BODY_KEEP:
-		break;
-	}
 	nbk_sha256_update(&x->sha, data, n);
 	while (left) {
 		ssize_t w = write(x->fd, p, left);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			x->write_failed = true;
-			x->write_errno = errno;
-			return 0;
-		}
+		if (w < 0)
+			return dl_fail(x, errno, "cannot write", x->partial);
 		p += w;
 		left -= (size_t)w;
 	}
 	x->have += n;
 	x->dl->bytes += n;
-	return n;
+	return 0;
 }
 
 /* Open the .partial for a (re)start: keep and hash what it holds, to resume. */
@@ -306,120 +282,78 @@ static int open_partial(struct dlx *x)
 	x->have = 0;
 	x->fd = open(x->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (x->fd < 0 || fstat(x->fd, &sb) < 0)
-		return dl_fail(x, errno, "cannot create '%s'", x->partial);
+		return dl_fail(x, errno, "cannot create", x->partial);
 	if ((uint64_t)sb.st_size > size_limit(x->dl) || hash_fd(x->fd, (uint64_t)sb.st_size, &x->sha) < 0) {
 		if (ftruncate(x->fd, 0) < 0)
-			return dl_fail(x, errno, "cannot truncate '%s'", x->partial);
+			return dl_fail(x, errno, "cannot truncate", x->partial);
 		nbk_sha256_init(&x->sha);
 		sb.st_size = 0;
 	}
 	x->have = (uint64_t)sb.st_size;
 	if (lseek(x->fd, (off_t)x->have, SEEK_SET) < 0)
-		return dl_fail(x, errno, "cannot seek '%s'", x->partial);
+		return dl_fail(x, errno, "cannot seek", x->partial);
 	return 0;
 }
 
-static int start(const struct et_config *cfg, CURLM *multi, struct dlx *x)
+/* Before each request: ask for what the .partial lacks. */
+static int on_start(struct et_transfer *t)
 {
-	char range[48];
+	struct dlx *x = t->user;
 
 	if (open_partial(x) < 0)
 		return -1;
 	if (x->dl->size && x->have == x->dl->size) {
 		/* a previous run got it all */
 		complete(x);
-		return 0;
+		return 1;
 	}
-	if (!x->easy && !(x->easy = curl_easy_init()))
-		return dl_fail(x, 0, "cannot start a transfer");
-	curl_easy_reset(x->easy);
-	et_curl_setup(x->easy, cfg, x->dl->url, &x->bound);
-	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	x->range = x->have > 0;
-	if (x->range) {
-		snprintf(range, sizeof(range), "%llu-", (unsigned long long)x->have);
-		curl_easy_setopt(x->easy, CURLOPT_RANGE, range);
+	t->range_from = x->have;
+	if (x->have)
 		x->dl->resumed = true;
-	}
-	x->errbuf[0] = '\0';
-	x->body_started = x->write_failed = false;
-	et_body_bound_start(&x->bound, size_limit(x->dl), x->have);
-	x->dl->attempts++;
-	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
-		return dl_fail(x, 0, "cannot start a transfer for '%s'", x->shown_url);
-	x->active = true;
 	return 0;
 }
 
-static void retry_later(const struct et_config *cfg, struct dlx *x)
+/* What an answer means for a package (transfer.c judged the rest). */
+static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 {
-	double delay = cfg->backoff_factor * (double)(1u << (x->retries < 16 ? x->retries : 16));
+	struct dlx *x = t->user;
 
-	x->retries++;
-	x->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
-	nbk_debug("%s: retrying in %.2f s (%llu bytes kept)", x->shown_url, delay,
-		  (unsigned long long)x->have);
-}
-
-static void finished(const struct et_config *cfg, struct dlx *x, CURLcode code)
-{
-	long status = 0;
-	bool can_retry = x->retries < (unsigned)(cfg->max_retries > 0 ? cfg->max_retries : 0);
-
-	x->active = false;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	x->dl->http_status = status;
-	if (x->bound.error_cut) {
-		/* an endless error body: the status is the answer */
-		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", x->shown_url, status,
-			  (unsigned long long)x->bound.dropped);
-		code = CURLE_OK;
-	}
-	if (x->write_failed) {
-		dl_fail(x, x->write_errno, "cannot write '%s'", x->partial);
-	} else if (x->bound.too_big) {
-		if (x->dl->size)
-			dl_fail(x, 0, "'%s': size mismatch: the server sent more than the expected %llu bytes",
-				x->shown_url, (unsigned long long)x->dl->size);
-		else
-			dl_fail(x, 0, "'%s': the server sent more than %llu bytes (the most accepted when "
-				"the record gives no size)", x->shown_url, (unsigned long long)ET_PACKAGE_MAX);
-	} else if (x->bound.drain_cut) {
-		dl_fail(x, 0, "'%s': %s", x->shown_url, ET_DRAIN_CUT_MSG);
-	} else if (code != CURLE_OK) {
-		if (et_curl_transient(code) && can_retry) {
-			retry_later(cfg, x);
-			return;
-		}
-		dl_fail(x, 0, "'%s': %s%s", x->shown_url, x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
-			x->retries ? " (after retries)" : "");
-	} else if (status == 200 || status == 206 || (status == 0 && !x->bound.error_body)) {
+	if (status == 200 || status == 206 || (status == 0 && !t->bound.error_body)) {
 		complete(x);
-		return;
-	} else if (status == 416 && x->range && can_retry) {
+		return ET_TRANSFER_DONE;
+	}
+	if (status == 416 && t->range_from) {
 		/* our .partial is not a prefix the server knows: start over */
-		if (ftruncate(x->fd, 0) < 0)
-			dl_fail(x, errno, "cannot truncate '%s'", x->partial);
-		else
-			retry_later(cfg, x);
-		return;
-	} else if ((status >= 500 || status == 429 || status == 408) && can_retry) {
-		retry_later(cfg, x);
-		return;
-	} else {
-		dl_fail(x, 0, "'%s': the server answered HTTP %ld%s", x->shown_url, status,
-			x->retries ? " (after retries)" : "");
+		if (ftruncate(x->fd, 0) < 0) {
+			dl_fail(x, errno, "cannot truncate", x->partial);
+			return ET_TRANSFER_DONE;
+		}
+		return ET_TRANSFER_RETRY;
 	}
-	/* failed for good: a .partial of a failed request is worth nothing */
-	if (x->fd >= 0) {
-		close(x->fd);
-		x->fd = -1;
-	}
-	unlink(x->partial);
+	return ET_TRANSFER_STATUS;
 }
+
+static void on_done(struct et_transfer *t)
+{
+	struct dlx *x = t->user;
+
+	if (t->failed)
+		dl_fail(x, 0, t->err.msg, NULL);
+	if (!x->dl->ok) {
+		/* failed for good: a .partial of a failed request is worth nothing */
+		if (x->fd >= 0) {
+			close(x->fd);
+			x->fd = -1;
+		}
+		unlink(x->partial);
+	}
+	if (x->opts->on_done)
+		x->opts->on_done(x->dl, x->opts->user);
+}
+
+static const struct et_transfer_ops download_ops = {
+	.start = on_start, .rewind = on_rewind, .write = on_body, .answer = on_answer, .done = on_done,
+};
 
 /* Progress bars, mamba's way: one line per active download and a total. */
 struct bars {
@@ -470,7 +404,7 @@ static void draw(struct bars *bs, struct dlx *xs, size_t n, bool final)
 		have += xs[i].have;
 		total += xs[i].dl->size ? xs[i].dl->size : xs[i].have;
 		ndone += xs[i].done;
-		if (!final && xs[i].active) {
+		if (!final && xs[i].t.active) {
 			bar(&b, xs[i].dl->label, xs[i].have, xs[i].dl->size, "");
 			lines++;
 		}
@@ -491,100 +425,76 @@ static void draw(struct bars *bs, struct dlx *xs, size_t n, bool final)
 	while (w < 0 && errno == EINTR);
 }
 
+/* The loop's tick: redraw the bars. */
+struct progress {
+	struct bars bs;
+	struct dlx *xs;
+	size_t n;
+};
+
+static void tick(void *user)
+{
+	struct progress *p = user;
+
+	draw(&p->bs, p->xs, p->n, false);
+}
+
 int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t n,
 		    const struct et_download_opts *opts, struct nbk_error *err)
 {
 	static const struct et_download_opts defaults = { 0, 0, NULL, NULL };
 	struct dlx *xs = nbk_xcalloc(n ? n : 1, sizeof(*xs));
-	unsigned maxconn, active = 0;
-	struct bars bs = { 0, 0 };
-	CURLM *multi = NULL;
+	struct et_transfer **ts = nbk_xcalloc(n ? n : 1, sizeof(*ts));
+	struct progress prog = { { 0, 0 }, xs, n };
+	struct et_transfer_opts topts = { 0, 0, NULL, &prog };
 	size_t i, pending = 0;
 	int ret = 0;
 
 	if (!opts)
 		opts = &defaults;
-	maxconn = opts->max_connections ? opts->max_connections : ET_DL_DEFAULT_CONNECTIONS;
+	topts.max_active = opts->max_connections ? opts->max_connections : ET_DL_DEFAULT_CONNECTIONS;
+	if (opts->flags & ET_DL_PROGRESS)
+		topts.tick = tick;
 	for (i = 0; i < n; i++) {
 		struct dlx *x = &xs[i];
 		_cleanup_free_ char *local = NULL;
 
 		x->dl = &dls[i];
+		x->opts = opts;
 		x->fd = -1;
 		x->dl->ok = x->dl->resumed = false;
-		x->dl->attempts = 0;
 		x->dl->bytes = 0;
-		x->dl->http_status = 0;
 		nbk_error_clear(&x->dl->err);
 		if (!x->dl->label)
 			x->dl->label = x->dl->dest;
 		x->partial = nbk_xasprintf("%s.partial", x->dl->dest);
-		x->shown_url = et_url_redact(x->dl->url);
 		nbk_sha256_init(&x->sha);
 		local = x->dl->url[0] == '/' ? nbk_xstrdup(x->dl->url) : et_url_local_path(x->dl->url);
 		if (local) {
 			copy_local(x, local);
 			if (opts->on_done)
 				opts->on_done(x->dl, opts->user);
-		} else {
-			pending++;
+			continue;
 		}
+		x->t.ops = &download_ops;
+		x->t.user = x;
+		et_transfer_set_url(&x->t, x->dl->url);
+		if (x->dl->size)
+			et_transfer_set_cap(&x->t, x->dl->size,
+					    "size mismatch: the server sent more than the expected %llu bytes",
+					    (unsigned long long)x->dl->size);
+		else
+			et_transfer_set_cap(&x->t, ET_PACKAGE_MAX,
+					    "the server sent more than %llu bytes (the most accepted when "
+					    "the record gives no size)", (unsigned long long)ET_PACKAGE_MAX);
+		ts[pending++] = &x->t;
 	}
-	if (pending) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(multi = curl_multi_init())) {
-			ret = nbk_error_set(err, 0, "cannot initialise libcurl");
-			goto out;
-		}
-		curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)maxconn);
+	if (et_transfer_run_all(cfg, ts, pending, &topts, err) < 0) {
+		ret = -1;
+		goto out;
 	}
-	while (pending) {
-		uint64_t now = nbk_now_ms(), wait_ms = 1000;
-		int running = 0, left;
-		CURLMsg *msg;
-
-		for (i = 0; i < n && active < maxconn; i++) {
-			struct dlx *x = &xs[i];
-
-			if (x->done || x->active)
-				continue;
-			if (x->not_before_ms > now) {
-				if (x->not_before_ms - now < wait_ms)
-					wait_ms = x->not_before_ms - now;
-				continue;
-			}
-			start(cfg, multi, x);
-			if (x->active) {
-				active++;
-			} else if (x->done) {
-				pending--;
-				if (opts->on_done)
-					opts->on_done(x->dl, opts->user);
-			}
-		}
-		curl_multi_perform(multi, &running);
-		while ((msg = curl_multi_info_read(multi, &left))) {
-			struct dlx *x = NULL;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			curl_multi_remove_handle(multi, msg->easy_handle);
-			active--;
-			finished(cfg, x, msg->data.result);
-			if (x->done) {
-				pending--;
-				if (opts->on_done)
-					opts->on_done(x->dl, opts->user);
-			}
-			wait_ms = 0;
-		}
-		if (opts->flags & ET_DL_PROGRESS)
-			draw(&bs, xs, n, false);
-		if (pending && wait_ms)
-			curl_multi_poll(multi, NULL, 0, (int)(wait_ms > REDRAW_MS ? REDRAW_MS : wait_ms), NULL);
-	}
-	if ((opts->flags & ET_DL_PROGRESS) && bs.lines)
-		draw(&bs, xs, n, true);
+	if ((opts->flags & ET_DL_PROGRESS) && prog.bs.lines)
+		draw(&prog.bs, xs, n, true);
 	for (i = 0; i < n; i++) {
 		if (!dls[i].ok && ret == 0) {
 			if (err)
@@ -594,20 +504,14 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 	}
 out:
 	for (i = 0; i < n; i++) {
-		if (xs[i].easy) {
-			if (xs[i].active)
-				curl_multi_remove_handle(multi, xs[i].easy);
-			curl_easy_cleanup(xs[i].easy);
-		}
+		et_transfer_release(&xs[i].t);
 		if (xs[i].fd >= 0)
 			close(xs[i].fd);
 		if (!xs[i].done && ret < 0)
 			unlink(xs[i].partial);
 		free(xs[i].partial);
-		free(xs[i].shown_url);
 	}
-	if (multi)
-		curl_multi_cleanup(multi);
+	free(ts);
 	free(xs);
 	return ret;
 }

@@ -5,8 +5,9 @@
  *
  * Each download goes to DEST.partial and is renamed to DEST only once its
  * size and digest (sha256; md5 when that is all the record has) match.  A
- * dropped connection or a 5xx/429 is retried after backoff_factor * 2^n
- * seconds (cfg's remote_max_retries / remote_backoff_factor); when the
+ * dropped connection or a 5xx/429/408 is retried after backoff_factor *
+ * 2^n seconds (cfg's remote_max_retries / remote_backoff_factor; the
+ * transfers run in transfer.c's loop, as repodata's do); when the
  * .partial already holds bytes the retry asks for the rest with a Range
  * request (a server that answers 200 instead of 206 is read from the
  * start).  A download that fails verification leaves nothing behind: DEST
@@ -53,9 +54,7 @@ struct et_download {
 	/* results */
 	bool ok;                    /* DEST exists and was verified */
 	bool resumed;               /* a Range request continued a .partial */
-	unsigned attempts;          /* requests sent */
 	uint64_t bytes;             /* bytes received over the network (not counting a resumed prefix) */
-	long http_status;           /* last HTTP status, 0 when none */
 	struct nbk_error err;       /* when !ok */
 };
 

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <curl/curl.h>
+/*
+ * The repodata of each channel subdir into the cache (fetch.h): what to
+ * ask for (.zst or .json, conditional on the cached ETag/Last-Modified),
+ * where the body goes, and what each answer means.  The transfers run in
+ * transfer.c's loop.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,7 +20,6 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
-#include "nbkit/proc.h"
 #include "nbkit/yaml.h"
 #include "fetch.h"
 #include "pkgcache.h"
@@ -45,9 +49,7 @@ struct state {
 
 struct xfer {
 	struct et_fetch_job *job;
-	CURL *easy;
-	struct curl_slist *headers;
-	struct et_body_bound bound;  /* repodata_max_bytes, decoded */
+	struct et_transfer t;        /* the request: its URL (shown_url for messages), cap, state */
 	uint64_t max_bytes;          /* cfg's repodata_max_bytes */
 	/* the sink: a 2xx body goes to tmp_path (decompressed when zst), never to memory */
 	int fd;                      /* tmp_path, open; -1 when none */
@@ -57,14 +59,8 @@ struct xfer {
 	size_t zst_left;             /* ZSTD_decompressStream's last hint: 0 at a frame's end */
 	uint64_t plain_len;          /* bytes written to tmp_path */
 	char *etag, *mod, *cache_control;
-	char errbuf[CURL_ERROR_SIZE];
-	char *req_url;
-	char *shown_url;       /* req_url for messages: credentials masked */
 	bool zst;
-	bool active;
-	bool done;
-	unsigned retries;
-	uint64_t not_before_ms;
+	bool done;             /* no request needed (prepare()), or failed */
 	char *json_cache;      /* HASH.json */
 	char *state_path;      /* HASH.info.json */
 	struct state st;
@@ -292,7 +288,7 @@ static int sink_open(struct xfer *x)
 	}
 	if (x->zst) {
 		if (!(x->zs = ZSTD_createDStream()))
-			return job_error(x, ENOMEM, "cannot decompress '%s'", x->shown_url);
+			return job_error(x, ENOMEM, "cannot decompress '%s'", x->t.shown_url);
 		ZSTD_initDStream(x->zs);
 		if (!x->zbuf)
 			x->zbuf = nbk_xmalloc(ZBUF_SIZE);
@@ -305,7 +301,7 @@ static int sink_put(struct xfer *x, const char *p, size_t n)
 {
 	if (n > x->max_bytes - x->plain_len)
 		return job_error(x, 0, "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
-				 x->shown_url, (unsigned long long)x->max_bytes);
+				 x->t.shown_url, (unsigned long long)x->max_bytes);
 	x->plain_len += n;
 	while (n) {
 		ssize_t w = write(x->fd, p, n);
@@ -333,7 +329,7 @@ static int sink_write(struct xfer *x, const char *data, size_t n)
 		size_t r = ZSTD_decompressStream(x->zs, &ob, &ib);
 
 		if (ZSTD_isError(r))
-			return job_error(x, 0, "'%s' is not valid zstd data: %s", x->shown_url,
+			return job_error(x, 0, "'%s' is not valid zstd data: %s", x->t.shown_url,
 					 ZSTD_getErrorName(r));
 		x->zst_left = r;
 		/* a bomb stops here, one buffer past max_bytes at most */
@@ -353,7 +349,7 @@ static int sink_commit(struct xfer *x)
 	if (x->fd < 0 && sink_open(x) < 0)
 		return -1;
 	if (x->zs && x->zst_left != 0)
-		return job_error(x, 0, "'%s' is truncated zstd data", x->shown_url);
+		return job_error(x, 0, "'%s' is truncated zstd data", x->t.shown_url);
 	if (fchmod(x->fd, 0644) < 0 || fsync(x->fd) < 0) {
 		e = errno;
 		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'", x->tmp_path);
@@ -369,20 +365,9 @@ static int sink_commit(struct xfer *x)
 	return 0;
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+static int on_body(struct et_transfer *t, const char *data, size_t n)
 {
-	struct xfer *x = user;
-	size_t n = size * nmemb;
-
-	switch (et_body_bound_feed(&x->bound, x->easy, n)) {
-	case ET_BODY_DROP:
-		return n;
-	case ET_BODY_STOP:
-		return 0;
-	case ET_BODY_KEEP:
-		break;
-	}
-	return sink_write(x, data, n) < 0 ? 0 : n;
+	return sink_write(t->user, data, n);
 }
 
 static void header_value(char **dst, const char *v, size_t n)
@@ -399,10 +384,9 @@ static void header_value(char **dst, const char *v, size_t n)
 	*dst = nbk_xstrndup(v, n);
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
+static void on_header(struct et_transfer *t, const char *data, size_t n)
 {
-	struct xfer *x = user;
-	size_t n = size * nmemb;
+	struct xfer *x = t->user;
 
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		/* a new response (after a redirect or 100): forget the last one's */
@@ -417,7 +401,6 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 	} else if (n > 14 && !strncasecmp(data, "Cache-Control:", 14)) {
 		header_value(&x->cache_control, data + 14, n - 14);
 	}
-	return n;
 }
 
 static void xfer_reset_response(struct xfer *x)
@@ -427,72 +410,42 @@ static void xfer_reset_response(struct xfer *x)
 	free(x->mod);
 	free(x->cache_control);
 	x->etag = x->mod = x->cache_control = NULL;
-	et_body_bound_start(&x->bound, x->max_bytes, 0);
-	x->errbuf[0] = '\0';
 }
 
 static void xfer_release(struct xfer *x)
 {
-	if (x->easy)
-		curl_easy_cleanup(x->easy);
-	curl_slist_free_all(x->headers);
+	et_transfer_release(&x->t);
 	sink_discard(x);
 	free(x->zbuf);
 	free(x->etag);
 	free(x->mod);
 	free(x->cache_control);
-	free(x->req_url);
-	free(x->shown_url);
 	free(x->json_cache);
 	free(x->state_path);
 	state_release(&x->st);
 }
 
-static void set_req_url(struct xfer *x, char *url)
+/* Before each request: .zst or .json, conditional when the cache is of that URL. */
+static int on_start(struct et_transfer *t)
 {
-	free(x->req_url);
-	free(x->shown_url);
-	x->req_url = url;
-	x->shown_url = et_url_redact(url);
-}
-
-static int start_request(const struct et_config *cfg, CURLM *multi, struct xfer *x)
-{
-	CURL *e;
+	struct xfer *x = t->user;
+	_cleanup_free_ char *url = nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
 
 	xfer_reset_response(x);
-	set_req_url(x, nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : ""));
-	if (!x->easy && !(x->easy = curl_easy_init()))
-		return job_error(x, 0, "cannot start a transfer");
-	e = x->easy;
-	curl_easy_reset(e);
-	curl_slist_free_all(x->headers);
-	x->headers = NULL;
-	if (x->have_cache && x->st.url && !strcmp(x->st.url, x->req_url)) {
+	et_transfer_set_url(t, url);
+	if (x->have_cache && x->st.url && !strcmp(x->st.url, t->url)) {
 		_cleanup_free_ char *inm = NULL, *ims = NULL;
 
 		if (x->st.etag) {
 			inm = nbk_xasprintf("If-None-Match: %s", x->st.etag);
-			x->headers = curl_slist_append(x->headers, inm);
+			et_transfer_add_header(t, inm);
 		}
 		if (x->st.mod) {
 			ims = nbk_xasprintf("If-Modified-Since: %s", x->st.mod);
-			x->headers = curl_slist_append(x->headers, ims);
+			et_transfer_add_header(t, ims);
 		}
 	}
-	et_curl_setup(e, cfg, x->req_url, &x->bound);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	x->job->attempts++;
-	if (curl_multi_add_handle(multi, e) != CURLM_OK)
-		return job_error(x, 0, "cannot start a transfer for '%s'", x->shown_url);
-	x->active = true;
+	t->decode = true;
 	return 0;
 }
 
@@ -510,7 +463,7 @@ static int store(struct xfer *x)
 	free(x->st.etag);
 	free(x->st.mod);
 	free(x->st.cache_control);
-	x->st.url = nbk_xstrdup(x->req_url);
+	x->st.url = nbk_xstrdup(x->t.url);
 	x->st.etag = x->etag ? nbk_xstrdup(x->etag) : NULL;
 	x->st.mod = x->mod ? nbk_xstrdup(x->mod) : NULL;
 	x->st.cache_control = x->cache_control ? nbk_xstrdup(x->cache_control) : NULL;
@@ -525,55 +478,14 @@ static int store(struct xfer *x)
 		nbk_debug("%s", err.msg);
 	x->job->json_path = nbk_xstrdup(x->json_cache);
 	x->job->downloaded = true;
-	x->done = true;
 	return 0;
 }
 
-static void schedule_retry(const struct et_config *cfg, struct xfer *x)
+/* What an answer means for repodata (transfer.c judged the rest). */
+static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 {
-	double delay = cfg->backoff_factor * (double)(1u << (x->retries < 16 ? x->retries : 16));
+	struct xfer *x = t->user;
 
-	x->retries++;
-	x->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
-	nbk_debug("%s: retrying in %.2f s", x->shown_url, delay);
-}
-
-static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
-{
-	long status = 0;
-
-	x->active = false;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	x->job->http_status = status;
-	if (x->failed)
-		return;     /* the sink failed: its error stands */
-	if (x->bound.error_cut) {
-		/* an endless error body: the status is the answer */
-		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", x->shown_url, status,
-			  (unsigned long long)x->bound.dropped);
-		code = CURLE_OK;
-	}
-	if (code != CURLE_OK) {
-		if (x->bound.too_big) {
-			job_error(x, 0, "cannot fetch '%s': more than %llu bytes of repodata "
-				  "(decoded; repodata_max_bytes)", x->shown_url,
-				  (unsigned long long)x->bound.max);
-		} else if (x->bound.drain_cut) {
-			job_error(x, 0, "cannot fetch '%s': %s", x->shown_url, ET_DRAIN_CUT_MSG);
-		} else if (et_curl_transient(code) && x->retries < (unsigned)cfg->max_retries) {
-			schedule_retry(cfg, x);
-		} else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
-			job_error(x, 0, "cannot fetch '%s': %s (the server's certificate is not trusted: "
-				  "name its CA bundle with ssl_verify: /path/ca.pem in .condarc or "
-				  "REQUESTS_CA_BUNDLE)", x->shown_url,
-				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
-		} else {
-			job_error(x, 0, "cannot fetch '%s': %s%s", x->shown_url,
-				  x->errbuf[0] ? x->errbuf : curl_easy_strerror(code),
-				  x->retries ? " (after retries)" : "");
-		}
-		return;
-	}
 	if (status == 304 && x->have_cache) {
 		struct nbk_error err = NBK_ERROR_INIT;
 
@@ -585,12 +497,11 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 		if (state_save(x->state_path, &x->st, &err) < 0)
 			nbk_debug("%s", err.msg);
 		x->job->json_path = nbk_xstrdup(x->json_cache);
-		x->done = true;
-		return;
+		return ET_TRANSFER_DONE;
 	}
 	if (status >= 200 && status < 300) {
 		store(x);
-		return;
+		return ET_TRANSFER_DONE;
 	}
 	if (status == 404 && x->zst) {
 		/* no .zst on this server: ask for the .json now, and remember */
@@ -601,26 +512,27 @@ static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 		x->st.zst_checked_ns = now_ns();
 		if (x->have_cache && state_save(x->state_path, &x->st, &err) < 0)
 			nbk_debug("%s", err.msg);
-		x->not_before_ms = 0;
-		return;
+		return ET_TRANSFER_AGAIN;
 	}
 	if (status == 404) {
-		if (!strcmp(x->job->subdir, "noarch")) {
+		if (!strcmp(x->job->subdir, "noarch"))
 			job_error(x, 0, "channel not found: '%s' answered 404 (is the channel name right?)",
-				  x->shown_url);
-			return;
-		}
-		/* conda: a missing platform subdir is an empty one */
-		x->done = true;
-		return;
+				  x->t.shown_url);
+		/* else conda's rule: a missing platform subdir is an empty one */
+		return ET_TRANSFER_DONE;
 	}
-	if ((status >= 500 || status == 429) && x->retries < (unsigned)cfg->max_retries) {
-		schedule_retry(cfg, x);
-		return;
-	}
-	job_error(x, 0, "cannot fetch '%s': the server answered HTTP %ld%s", x->shown_url, status,
-		  x->retries ? " (after retries)" : "");
+	return ET_TRANSFER_STATUS;
 }
+
+static void on_done(struct et_transfer *t)
+{
+	if (t->failed)
+		job_error(t->user, 0, "cannot fetch %s", t->err.msg);
+}
+
+static const struct et_transfer_ops fetch_ops = {
+	.start = on_start, .write = on_body, .header = on_header, .answer = on_answer, .done = on_done,
+};
 
 /*
  * A file:// channel that has only repodata.json.zst: decompressed once into
@@ -645,7 +557,7 @@ static int local_zst(const char *cache_dir, const char *hex, const char *zst, st
 		x->job->json_path = nbk_steal_pointer(&out);
 		return 0;
 	}
-	set_req_url(x, nbk_xstrdup(zst));
+	et_transfer_set_url(&x->t, zst);
 	x->zst = true;
 	x->json_cache = nbk_xstrdup(out);
 	if ((in = open(zst, O_RDONLY | O_CLOEXEC)) < 0)
@@ -703,9 +615,9 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 		}
 		return 0;
 	}
-	set_req_url(x, nbk_xstrdup(job->url));
+	et_transfer_set_url(&x->t, job->url);
 	if (!cache_dir)
-		return job_error(x, 0, "no writable package cache for the repodata of '%s'", x->shown_url);
+		return job_error(x, 0, "no writable package cache for the repodata of '%s'", x->t.shown_url);
 	x->json_cache = nbk_xasprintf("%s/%s.json", cache_dir, hex);
 	x->state_path = nbk_xasprintf("%s/%s.info.json", cache_dir, hex);
 	state_load(x->state_path, &x->st);
@@ -716,7 +628,7 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 			job->json_path = nbk_xstrdup(x->json_cache);
 			return 0;
 		}
-		return job_error(x, 0, "'%s' is not in the cache and --offline was given", x->shown_url);
+		return job_error(x, 0, "'%s' is not in the cache and --offline was given", x->t.shown_url);
 	}
 	if (x->have_cache && cache_fresh(cfg, &x->st)) {
 		x->done = true;
@@ -730,9 +642,11 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
 		 struct nbk_error *err)
 {
+	/* every subdir at once, at most 6 connections to one host */
+	static const struct et_transfer_opts opts = { .max_per_host = 6 };
 	_cleanup_free_ char *cache_dir = NULL;
 	struct xfer *xs = nbk_xcalloc(n ? n : 1, sizeof(*xs));
-	CURLM *multi = NULL;
+	struct et_transfer **ts = nbk_xcalloc(n ? n : 1, sizeof(*ts));
 	size_t i, pending = 0;
 	int ret = 0;
 
@@ -747,59 +661,27 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		}
 	}
 	for (i = 0; i < n; i++) {
-		xs[i].job = &jobs[i];
-		xs[i].max_bytes = (uint64_t)cfg->repodata_max_bytes;
+		struct xfer *x = &xs[i];
+
+		x->job = &jobs[i];
+		x->t.ops = &fetch_ops;
+		x->t.user = x;
+		x->max_bytes = (uint64_t)cfg->repodata_max_bytes;
 		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;
 		jobs[i].downloaded = false;
-		jobs[i].http_status = 0;
-		jobs[i].attempts = 0;
-		xs[i].fd = -1;
-		state_release(&xs[i].st);
-		prepare(cfg, cache_dir, &xs[i]);
-		if (!xs[i].done)
-			pending++;
+		x->fd = -1;
+		state_release(&x->st);
+		prepare(cfg, cache_dir, x);
+		if (x->done)
+			continue;
+		et_transfer_set_cap(&x->t, x->max_bytes,
+				    "more than %llu bytes of repodata (decoded; repodata_max_bytes)",
+				    (unsigned long long)x->max_bytes);
+		ts[pending++] = &x->t;
 	}
-	if (pending) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(multi = curl_multi_init())) {
-			ret = nbk_error_set(err, 0, "cannot initialise libcurl");
-			goto out;
-		}
-		curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
-	}
-	while (pending) {
-		uint64_t now = nbk_now_ms(), wait_ms = 1000;
-		int running = 0, left;
-		CURLMsg *msg;
-
-		for (i = 0; i < n; i++) {
-			struct xfer *x = &xs[i];
-
-			if (x->done || x->active)
-				continue;
-			if (x->not_before_ms > now) {
-				if (x->not_before_ms - now < wait_ms)
-					wait_ms = x->not_before_ms - now;
-				continue;
-			}
-			if (start_request(cfg, multi, x) < 0)
-				pending--;
-		}
-		curl_multi_perform(multi, &running);
-		while ((msg = curl_multi_info_read(multi, &left))) {
-			struct xfer *x = NULL;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			curl_multi_remove_handle(multi, msg->easy_handle);
-			finished(cfg, x, msg->data.result);
-			if (x->done)
-				pending--;
-			else
-				wait_ms = 0;
-		}
-		if (pending && wait_ms)
-			curl_multi_poll(multi, NULL, 0, (int)(wait_ms > 100 ? 100 : wait_ms), NULL);
+	if (et_transfer_run_all(cfg, ts, pending, &opts, err) < 0) {
+		ret = -1;
+		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		if (xs[i].failed && ret == 0) {
@@ -808,13 +690,9 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		}
 	}
 out:
-	for (i = 0; i < n; i++) {
-		if (xs[i].easy && multi && xs[i].active)
-			curl_multi_remove_handle(multi, xs[i].easy);
+	for (i = 0; i < n; i++)
 		xfer_release(&xs[i]);
-	}
-	if (multi)
-		curl_multi_cleanup(multi);
+	free(ts);
 	free(xs);
 	return ret;
 }

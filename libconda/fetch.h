@@ -14,9 +14,10 @@
  * for first (unless the server said 404 for it before) with If-None-Match
  * and If-Modified-Since; 304 reuses the cache, 404 for .zst falls back to
  * .json, 404 for a platform subdir means an empty subdir (as conda), 404
- * for noarch means the channel does not exist.  5xx, 429, timeouts and
- * dropped connections are retried remote_max_retries times after
- * remote_backoff_factor * 2^n seconds.  file:// channels are read in place.
+ * for noarch means the channel does not exist.  5xx, 429, 408, timeouts
+ * and dropped connections are retried remote_max_retries times after
+ * remote_backoff_factor * 2^n seconds (transfer.c's loop runs the
+ * transfers; its failures read "cannot fetch 'URL': WHAT").  file:// channels are read in place.
  * --offline uses only the cache.  A 200's body goes to a temporary file
  * (decompressed on the way when .zst), never whole into memory, and is
  * renamed to HASH.json once complete.  Bounds (transfer.h): a body past
@@ -43,8 +44,6 @@ struct et_fetch_job {
 	char *json_path;    /* the repodata.json to read; NULL: the subdir does not exist */
 	char *cache_path;   /* where its binary cache goes; NULL: none */
 	bool downloaded;    /* false: fresh cache, 304, offline or a local channel */
-	long http_status;   /* last HTTP status, 0 when none */
-	unsigned attempts;  /* requests sent */
 };
 
 /*

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The libcurl settings and the time and byte bounds of every envtool
- * transfer (transfer.h).
+ * The transfer loop, the libcurl settings and the time and byte bounds of
+ * every envtool transfer (transfer.h).
  */
 #include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/log.h"
+#include "nbkit/proc.h"
 #include "nbk_version.h"
 #include "transfer.h"
 
@@ -33,8 +38,15 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	return 0;
 }
 
-void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url,
-		   struct et_body_bound *bound)
+/*
+ * The settings every transfer shares: url, redirects limited to http(s),
+ * user agent, connect timeout, the low-speed limit, ssl_verify / CA bundle
+ * and proxy_servers from cfg, and a progress callback that stops a transfer
+ * whose bytes are drained, not handed over (bound, borrowed: it must
+ * outlive the transfer).
+ */
+static void curl_setup(CURL *e, const struct et_config *cfg, const char *url,
+		       struct et_body_bound *bound)
 {
 	const char *scheme_https = "https://";
 	bool https = !strncmp(url, scheme_https, strlen(scheme_https));
@@ -69,7 +81,8 @@ void et_curl_setup(CURL *e, const struct et_config *cfg, const char *url,
 		curl_easy_setopt(e, CURLOPT_PROXY, https ? cfg->proxy_https : cfg->proxy_http);
 }
 
-bool et_curl_transient(CURLcode c)
+/* A curl error worth retrying with backoff (connection refused or dropped, timeout, stalled). */
+static bool curl_transient(CURLcode c)
 {
 	switch (c) {
 	case CURLE_COULDNT_CONNECT:
@@ -114,6 +127,301 @@ enum et_body_verdict et_body_bound_feed(struct et_body_bound *b, CURL *e, size_t
 	}
 	b->got += n;
 	return ET_BODY_KEEP;
+}
+
+void et_transfer_set_url(struct et_transfer *t, const char *url)
+{
+	char *copy = nbk_xstrdup(url);
+
+	free(t->url);
+	free(t->shown_url);
+	t->url = copy;
+	t->shown_url = et_url_redact(copy);
+}
+
+void et_transfer_set_cap(struct et_transfer *t, uint64_t max, const char *fmt, ...)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	nbk_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	free(t->cap_msg);
+	t->cap_msg = nbk_buf_detach(&b, NULL);
+	t->max = max;
+}
+
+void et_transfer_add_header(struct et_transfer *t, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(t->headers, line);
+
+	/* out of memory: the request goes without it (a conditional header: a full answer) */
+	if (l)
+		t->headers = l;
+}
+
+void et_transfer_release(struct et_transfer *t)
+{
+	if (t->easy)
+		curl_easy_cleanup(t->easy);
+	curl_slist_free_all(t->headers);
+	free(t->url);
+	free(t->shown_url);
+	free(t->cap_msg);
+	t->easy = NULL;
+	t->headers = NULL;
+	t->url = t->shown_url = t->cap_msg = NULL;
+}
+
+/* The loop's failures, one shape: "'SHOWN_URL': WHAT[TAIL]". */
+static void transfer_fail(struct et_transfer *t, const char *what, const char *tail)
+{
+	t->failed = true;
+	nbk_error_set(&t->err, 0, "'%s': %s%s", t->shown_url ? t->shown_url : "", what, tail);
+}
+
+/* libcurl's write callback: the bound first, then the caller's sink. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct et_transfer *t = user;
+	size_t n = size * nmemb;
+
+	if (!t->body_started) {
+		long status = 0;
+
+		t->body_started = true;
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200 && t->range_from) {
+			/* the server ignored our Range: the body starts over */
+			t->bound.got = 0;
+			if (t->ops->rewind(t) < 0) {
+				t->sink_failed = true;
+				return 0;
+			}
+		}
+	}
+	switch (et_body_bound_feed(&t->bound, t->easy, n)) {
+	case ET_BODY_DROP:
+		return n;
+	case ET_BODY_STOP:
+		return 0;
+	case ET_BODY_KEEP:
+		break;
+	}
+	if (t->ops->write(t, data, n) < 0) {
+		t->sink_failed = true;
+		return 0;
+	}
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct et_transfer *t = user;
+
+	t->ops->header(t, data, size * nmemb);
+	return size * nmemb;
+}
+
+static void finish(struct et_transfer *t)
+{
+	t->done = true;
+	t->ops->done(t);
+}
+
+/*
+ * Start t's next request on multi.  Returns 0 when it is in flight, -1
+ * when it finished without one (ops->done was called).
+ */
+static int request(const struct et_config *cfg, CURLM *multi, struct et_transfer *t)
+{
+	char range[48];
+	CURL *e;
+	int r;
+
+	curl_slist_free_all(t->headers);
+	t->headers = NULL;
+	t->range_from = 0;
+	t->decode = false;
+	t->errbuf[0] = '\0';
+	t->body_started = t->sink_failed = false;
+	r = t->ops->start(t);
+	if (r != 0) {
+		if (r < 0)
+			t->sink_failed = true;
+		finish(t);
+		return -1;
+	}
+	if (!t->easy && !(t->easy = curl_easy_init())) {
+		transfer_fail(t, "cannot start a transfer", "");
+		finish(t);
+		return -1;
+	}
+	e = t->easy;
+	curl_easy_reset(e);
+	curl_setup(e, cfg, t->url, &t->bound);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	if (t->ops->header) {
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	}
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	if (t->headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	if (t->decode)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (t->range_from) {
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)t->range_from);
+		curl_easy_setopt(e, CURLOPT_RANGE, range);
+	}
+	et_body_bound_start(&t->bound, t->max, t->range_from);
+	t->attempts++;
+	if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+		transfer_fail(t, "cannot start a transfer", "");
+		finish(t);
+		return -1;
+	}
+	t->active = true;
+	return 0;
+}
+
+static void retry_later(const struct et_config *cfg, struct et_transfer *t)
+{
+	double delay = cfg->backoff_factor * (double)(1u << (t->retries < 16 ? t->retries : 16));
+
+	t->retries++;
+	t->not_before_ms = nbk_now_ms() + (uint64_t)(delay * 1000.0);
+	nbk_debug("%s: retrying in %.2f s", t->shown_url, delay);
+}
+
+/* A request of t ended with code: retry it, ask again, or finish it. */
+static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcode code)
+{
+	unsigned max_retries = cfg->max_retries > 0 ? (unsigned)cfg->max_retries : 0;
+	const char *after, *why;
+	enum et_transfer_next next;
+	char answered[64];
+	long status = 0;
+
+	t->active = false;
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	t->status = status;
+	if (t->bound.error_cut) {
+		/* an endless error body: the status is the answer */
+		nbk_debug("%s: HTTP %ld, body cut after %llu bytes", t->shown_url, status,
+			  (unsigned long long)t->bound.dropped);
+		code = CURLE_OK;
+	}
+	if (t->sink_failed) {
+		next = ET_TRANSFER_DONE;    /* the caller's error stands */
+	} else if (t->bound.too_big) {
+		transfer_fail(t, t->cap_msg ? t->cap_msg : "the body is too large", "");
+		next = ET_TRANSFER_DONE;
+	} else if (t->bound.drain_cut) {
+		transfer_fail(t, ET_DRAIN_CUT_MSG, "");
+		next = ET_TRANSFER_DONE;
+	} else if (code != CURLE_OK) {
+		next = curl_transient(code) ? ET_TRANSFER_RETRY : ET_TRANSFER_STATUS;
+	} else {
+		next = t->ops->answer(t, status);
+		if (next == ET_TRANSFER_STATUS && (status >= 500 || status == 429 || status == 408))
+			next = ET_TRANSFER_RETRY;
+	}
+	if (next == ET_TRANSFER_RETRY && t->retries < max_retries) {
+		retry_later(cfg, t);
+		return;
+	}
+	if (next == ET_TRANSFER_AGAIN) {
+		t->not_before_ms = 0;
+		return;
+	}
+	if (next != ET_TRANSFER_DONE) {
+		/* a status or a curl error, retried as far as it could be */
+		after = t->retries ? " (after retries)" : "";
+		why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
+		snprintf(answered, sizeof(answered), "the server answered HTTP %ld", status);
+		if (code == CURLE_OK)
+			transfer_fail(t, answered, after);
+		else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+			transfer_fail(t, why, " (the server's certificate is not trusted: name its CA bundle "
+				      "with ssl_verify: /path/ca.pem in .condarc or REQUESTS_CA_BUNDLE)");
+		else
+			transfer_fail(t, why, after);
+	}
+	finish(t);
+}
+
+int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, size_t n,
+			const struct et_transfer_opts *opts, struct nbk_error *err)
+{
+	static const struct et_transfer_opts defaults = { 0, 0, NULL, NULL };
+	CURLM *multi = NULL;
+	size_t i, pending = n;
+	unsigned active = 0;
+
+	if (!opts)
+		opts = &defaults;
+	if (!n)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(multi = curl_multi_init()))
+		return nbk_error_set(err, 0, "cannot initialise libcurl");
+	if (opts->max_active)
+		curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)opts->max_active);
+	if (opts->max_per_host)
+		curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, opts->max_per_host);
+	for (i = 0; i < n; i++) {
+		ts[i]->active = ts[i]->done = ts[i]->failed = false;
+		ts[i]->retries = ts[i]->attempts = 0;
+		ts[i]->not_before_ms = 0;
+		ts[i]->status = 0;
+		nbk_error_clear(&ts[i]->err);
+	}
+	while (pending) {
+		uint64_t now = nbk_now_ms(), wait_ms = 1000;
+		int running = 0, left;
+		CURLMsg *msg;
+
+		for (i = 0; i < n && (!opts->max_active || active < opts->max_active); i++) {
+			struct et_transfer *t = ts[i];
+
+			if (t->done || t->active)
+				continue;
+			if (t->not_before_ms > now) {
+				if (t->not_before_ms - now < wait_ms)
+					wait_ms = t->not_before_ms - now;
+				continue;
+			}
+			if (request(cfg, multi, t) == 0)
+				active++;
+			else
+				pending--;
+		}
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left))) {
+			struct et_transfer *t = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+			curl_multi_remove_handle(multi, msg->easy_handle);
+			active--;
+			finished(cfg, t, msg->data.result);
+			if (t->done)
+				pending--;
+			/* a slot is free, or a transfer asks again at once */
+			wait_ms = 0;
+		}
+		if (opts->tick)
+			opts->tick(opts->user);
+		if (pending && wait_ms)
+			curl_multi_poll(multi, NULL, 0,
+					(int)(wait_ms > ET_TRANSFER_TICK_MS ? ET_TRANSFER_TICK_MS : wait_ms), NULL);
+	}
+	curl_multi_cleanup(multi);
+	return 0;
 }
 
 char *et_url_redact(const char *url)

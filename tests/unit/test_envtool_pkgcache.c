@@ -32,6 +32,7 @@
 #include "extract.h"
 #include "md5.h"
 #include "pkgcache.h"
+#include "unit_server.h"
 
 static char tmp[PATH_MAX];
 static char pkgs[PATH_MAX];
@@ -69,9 +70,7 @@ static int start_server(void)
 	}
 	/* cmocka runs no teardown after a failed setup: stop the server here */
 	fprintf(stderr, "pkg_server.py did not start within 20 s\n");
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
-	server = -1;
+	unit_server_stop(&server);
 	return -1;
 }
 
@@ -91,14 +90,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct nbk_error err = NBK_ERROR_INIT;
-
 	(void)state;
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-	}
-	return et_remove_tree(tmp, &err);
+	return unit_server_teardown(&server, tmp);
 }
 
 /* A record for a shared package, with its real sha256, md5 and size. */

@@ -15,6 +15,7 @@ plainly (a missing file is 404):
   ok             every file plainly
   KIND-404       404 with an endless body (chunked, never finished)
   KIND-500       500 with an endless body
+  KIND-408       408 (Request Timeout) with a short body, every time
   KIND-drip      200, then one byte (a space) every 0.5 s, forever (for
                  repo: repodata.json; repodata.json.zst is 404)
   repo-gzip      repodata.json sent with "Content-Encoding: gzip": a valid
@@ -102,6 +103,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if how in ("404", "500"):
                 return self.endless(path, int(how))
+            if how == "408":
+                return self.answer(path, 408, b"request timeout\n")
             if how == "redirect":
                 def forever():
                     while True:
