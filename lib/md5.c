@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* RFC 1321, written from the RFC's description. */
-#include <stdint.h>
-#include <stdio.h>
+/* MD5 after RFC 1321, section 3 (3.1 and 3.2, the padding: md.c). */
 #include <string.h>
 
-#include "md5.h"
+#include "nbkit/md5.h"
+#include "nbkit/str.h"
+#include "md.h"
 
 static const uint32_t K[64] = {
 	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -23,7 +23,7 @@ static const uint8_t R[64] = {
 	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
 };
 
-static void block(uint32_t h[4], const unsigned char *p)
+static void block(uint32_t *h, const uint8_t *p)
 {
 	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
 	unsigned i, g;
@@ -58,26 +58,42 @@ static void block(uint32_t h[4], const unsigned char *p)
 	h[3] += d;
 }
 
-void et_md5_hex(const void *data, size_t len, char hex[33])
+void nbk_md5_init(struct nbk_md5 *c)
 {
-	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	uint64_t bits = (uint64_t)len * 8;
-	size_t rest, tl, i;
+	static const uint32_t iv[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
 
-	for (; len >= 64; len -= 64, p += 64)
-		block(h, p);
-	rest = len;
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, p, rest);
-	tail[rest] = 0x80;
-	tl = rest + 1 + 8 <= 64 ? 64 : 128;
-	for (i = 0; i < 8; i++)
-		tail[tl - 8 + i] = (unsigned char)(bits >> (8 * i));
-	block(h, tail);
-	if (tl == 128)
-		block(h, tail + 64);
-	for (i = 0; i < 16; i++)
-		snprintf(hex + i * 2, 3, "%02x", (unsigned)(h[i / 4] >> (8 * (i % 4))) & 0xff);
+	memcpy(c->h, iv, sizeof(iv));
+	c->len = 0;
+	c->nbuf = 0;
+}
+
+void nbk_md5_update(struct nbk_md5 *c, const void *data, size_t len)
+{
+	nbk_md_update(c->h, c->buf, &c->nbuf, &c->len, block, data, len);
+}
+
+void nbk_md5_final(struct nbk_md5 *c, uint8_t out[NBK_MD5_LEN])
+{
+	int i;
+
+	nbk_md_finish(c->h, c->buf, c->nbuf, c->len, false, block);
+	for (i = 0; i < NBK_MD5_LEN; i++)
+		out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
+}
+
+void nbk_md5_final_hex(struct nbk_md5 *c, char hex[NBK_MD5_HEX_LEN + 1])
+{
+	uint8_t d[NBK_MD5_LEN];
+
+	nbk_md5_final(c, d);
+	nbk_hex_encode(d, sizeof(d), hex);
+}
+
+void nbk_md5_hex(const void *data, size_t len, char hex[NBK_MD5_HEX_LEN + 1])
+{
+	struct nbk_md5 c;
+
+	nbk_md5_init(&c);
+	nbk_md5_update(&c, data, len);
+	nbk_md5_final_hex(&c, hex);
 }
