@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* MD5 after RFC 1321, section 3 (3.1 and 3.2, the padding: md.c). */
-#include <string.h>
+#include <stdint.h>
 
 #include "nbkit/md5.h"
 #include "nbkit/str.h"
@@ -58,42 +58,17 @@ static void block(uint32_t *h, const uint8_t *p)
 	h[3] += d;
 }
 
-void nbk_md5_init(struct nbk_md5 *c)
-{
-	static const uint32_t iv[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
-
-	memcpy(c->h, iv, sizeof(iv));
-	c->len = 0;
-	c->nbuf = 0;
-}
-
-void nbk_md5_update(struct nbk_md5 *c, const void *data, size_t len)
-{
-	nbk_md_update(c->h, c->buf, &c->nbuf, &c->len, block, data, len);
-}
-
-void nbk_md5_final(struct nbk_md5 *c, uint8_t out[NBK_MD5_LEN])
-{
-	int i;
-
-	nbk_md_finish(c->h, c->buf, c->nbuf, c->len, false, block);
-	for (i = 0; i < NBK_MD5_LEN; i++)
-		out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
-}
-
-void nbk_md5_final_hex(struct nbk_md5 *c, char hex[NBK_MD5_HEX_LEN + 1])
-{
-	uint8_t d[NBK_MD5_LEN];
-
-	nbk_md5_final(c, d);
-	nbk_hex_encode(d, sizeof(d), hex);
-}
-
 void nbk_md5_hex(const void *data, size_t len, char hex[NBK_MD5_HEX_LEN + 1])
 {
-	struct nbk_md5 c;
+	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+	uint8_t buf[64], digest[16];
+	uint64_t total = 0;
+	size_t nbuf = 0;
+	int i;
 
-	nbk_md5_init(&c);
-	nbk_md5_update(&c, data, len);
-	nbk_md5_final_hex(&c, hex);
+	nbk_md_update(h, buf, &nbuf, &total, block, data, len);
+	nbk_md_finish(h, buf, nbuf, total, false, block);
+	for (i = 0; i < 16; i++)
+		digest[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
+	nbk_hex_encode(digest, sizeof(digest), hex);
 }

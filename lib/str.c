@@ -115,7 +115,8 @@ void nbk_human_size(uint64_t bytes, char out[NBK_HUMAN_SIZE_MAX])
 	double v = (double)bytes;
 	int u = 0;
 
-	while (v >= 1000.0 && u < 4) {
+	/* 999.95 and up would print as "1000.0": that is the next unit's 1.0 */
+	while (v >= 999.95 && u < 4) {
 		v /= 1000.0;
 		u++;
 	}

@@ -75,7 +75,7 @@ static uint64_t size_limit(const struct et_download *dl)
 	return dl->size ? dl->size : ET_PACKAGE_MAX;
 }
 
-/* Hash the whole of an open file with md5. */
+/* Hash the whole of an open file with md5 (mmap: md5.h is one-shot). */
 static int md5_of_fd(int fd, uint64_t len, char hex[NBK_MD5_HEX_LEN + 1])
 {
 	void *p;

@@ -353,26 +353,45 @@ static la_ssize_t inner_read(struct archive *a, void *user, const void **buf)
 	return (la_ssize_t)size;
 }
 
-/* A new libarchive reader (freed with archive_read_free()), or NULL with w->err. */
-static struct archive *new_reader(struct writer *w)
+/* A .conda's zip, a .conda's inner .tar.zst, a whole .tar.bz2 (.tar, .tar.zst, .tar.gz). */
+enum reader_kind { READ_ZIP, READ_INNER_TAR, READ_TAR };
+
+/* A new libarchive reader for kind (freed with archive_read_free()), or NULL with w->err. */
+
+static struct archive *new_reader(struct writer *w, enum reader_kind kind)
 {
 	struct archive *a = archive_read_new();
 
-	if (!a)
+	if (!a) {
 		nbk_error_set(w->err, ENOMEM, "package '%s'", w->label);
+		return NULL;
+	}
+	switch (kind) {
+	case READ_ZIP:
+		/* the seekable reader trusts the central directory: deflate, data
+		 * descriptors and zip64 all work */
+		archive_read_support_format_zip_seekable(a);
+		break;
+	case READ_TAR:
+		archive_read_support_filter_bzip2(a);
+		archive_read_support_filter_gzip(a);
+		/* fall through */
+	case READ_INNER_TAR:
+		archive_read_support_filter_zstd(a);
+		archive_read_support_format_tar(a);
+		break;
+	}
 	return a;
 }
 
 static int write_inner(struct writer *w, struct archive *outer, const char *name)
 {
 	struct inner_src src = { outer, false };
-	struct archive *in = new_reader(w);
+	struct archive *in = new_reader(w, READ_INNER_TAR);
 	int ret;
 
 	if (!in)
 		return -1;
-	archive_read_support_filter_zstd(in);
-	archive_read_support_format_tar(in);
 	if (archive_read_open(in, &src, NULL, inner_read, NULL) != ARCHIVE_OK) {
 		ret = nbk_error_set(w->err, 0, "package '%s': corrupt archive: '%s': %s", w->label, name,
 				    archive_error_string(in));
@@ -387,7 +406,7 @@ static int write_inner(struct writer *w, struct archive *outer, const char *name
 
 static int extract_conda(struct writer *w, const char *archive)
 {
-	struct archive *a = new_reader(w);
+	struct archive *a = new_reader(w, READ_ZIP);
 	struct archive_entry *e;
 	bool have_info = false;
 	unsigned inner = 0;
@@ -395,9 +414,6 @@ static int extract_conda(struct writer *w, const char *archive)
 
 	if (!a)
 		return -1;
-	/* the seekable reader trusts the central directory: deflate, data
-	 * descriptors and zip64 all work */
-	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, archive, READ_BLOCK) != ARCHIVE_OK) {
 		ret = nbk_error_set(w->err, archive_errno(a) > 0 ? archive_errno(a) : 0,
 				    "package '%s': cannot read '%s': %s", w->label, archive,
@@ -441,15 +457,11 @@ out:
 
 static int extract_tar(struct writer *w, const char *archive)
 {
-	struct archive *a = new_reader(w);
+	struct archive *a = new_reader(w, READ_TAR);
 	int ret;
 
 	if (!a)
 		return -1;
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, archive, READ_BLOCK) != ARCHIVE_OK)
 		ret = nbk_error_set(w->err, archive_errno(a) > 0 ? archive_errno(a) : 0,
 				    "package '%s': cannot read '%s': %s", w->label, archive,

@@ -342,44 +342,19 @@ static int clear_dest(const char *dest, const char *rel, const char *dist, struc
 	return 0;
 }
 
-static int copy_file(const char *src, const char *dest, struct nbk_error *err)
-{
-	_cleanup_close_ int in = nbk_open(src, O_RDONLY | O_CLOEXEC, 0);
-	struct stat st;
-	int out, e;
-
-	if (in < 0)
-		return nbk_error_set(err, errno, "cannot open '%s'", src);
-	if (fstat(in, &st) < 0)
-		return nbk_error_set(err, errno, "cannot stat '%s'", src);
-	out = nbk_open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
-	if (out < 0)
-		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	if (nbk_copy_fd(in, out) < 0) {
-		e = errno;
-		close(out);
-		unlink(dest);
-		return nbk_error_set(err, e, "cannot copy '%s' to '%s'", src, dest);
-	}
-	if (fchmod(out, st.st_mode & 07777) < 0 || close(out) < 0) {
-		e = errno;
-		unlink(dest);
-		return nbk_error_set(err, e, "cannot write '%s'", dest);
-	}
-	return 0;
-}
-
 /*
- * A file with the prefix written in: streamed from the cache into a new
- * file (replace.h: bounded memory whatever the size).  The source is
- * opened without following a link and must be a regular file.
+ * A new file at dest (nothing may be there) with src's mode and contents:
+ * copied, or with the prefix written in when e has a placeholder (streamed:
+ * replace.h, bounded memory whatever the size; e->rewritten says whether
+ * it changed anything).  src is opened without following a link and must
+ * be a regular file.  Nothing is left at dest on failure.
  */
-static int rewrite_file(const struct et_link_ctx *lc, const struct et_path *e, const char *src,
-			const char *dest, const char *dist, bool *rewritten, struct nbk_error *err)
+static int write_from(const struct et_link_ctx *lc, struct et_path *e, const char *src,
+		      const char *dest, const char *dist, struct nbk_error *err)
 {
-	_cleanup_close_ int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int in = nbk_open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
-	int out, r;
+	int out, r = 0;
 
 	if (in < 0)
 		return nbk_error_set(err, errno, "cannot open '%s'", src);
@@ -387,20 +362,24 @@ static int rewrite_file(const struct et_link_ctx *lc, const struct et_path *e, c
 		return nbk_error_set(err, errno, "cannot stat '%s'", src);
 	if (!S_ISREG(st.st_mode))
 		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist, e->path);
-	if ((unsigned long long)st.st_size > MAX_REWRITE_FILE)
+	if (e->placeholder && (unsigned long long)st.st_size > MAX_REWRITE_FILE)
 		return nbk_error_set(err, EFBIG, "package '%s': '%s' is larger than %u bytes", dist, e->path,
 				     MAX_REWRITE_FILE);
-	out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+	out = nbk_open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
 	if (out < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	r = et_replace_fd(in, out, e->placeholder, lc->prefix, e->mode, 0, 4ull * MAX_REWRITE_FILE, err);
-	if (r < 0) {
-		nbk_error_prefix(err, "cannot link '%s' of '%s'", e->path, dist);
-	} else {
-		*rewritten = r == 0;
-		if (fchmod(out, st.st_mode & 07777) < 0)
-			r = nbk_error_set(err, errno, "cannot write '%s'", dest);
+	if (e->placeholder) {
+		r = et_replace_fd(in, out, e->placeholder, lc->prefix, e->mode, 0,
+				  4ull * MAX_REWRITE_FILE, err);
+		if (r < 0)
+			nbk_error_prefix(err, "cannot link '%s' of '%s'", e->path, dist);
+		else
+			e->rewritten = r == 0;
+	} else if (nbk_copy_fd(in, out) < 0) {
+		r = nbk_error_set(err, errno, "cannot copy '%s' to '%s'", src, dest);
 	}
+	if (r >= 0 && fchmod(out, st.st_mode & 07777) < 0)
+		r = nbk_error_set(err, errno, "cannot write '%s'", dest);
 	if (close(out) < 0 && r >= 0)
 		r = nbk_error_set(err, errno, "cannot write '%s'", dest);
 	if (r < 0) {
@@ -452,7 +431,7 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 	if (e->type == ET_PATH_SOFTLINK)
 		e->type = ET_PATH_HARDLINK;   /* listed as a link, shipped as a file */
 	if (e->placeholder)
-		return rewrite_file(lc, e, src, dest, dist, &e->rewritten, err);
+		return write_from(lc, e, src, dest, dist, err);
 	if (!e->no_link && !(lc->flags & ET_LINK_COPY)) {
 		if (link(src, dest) == 0)
 			return 0;
@@ -460,7 +439,7 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 			return nbk_error_set(err, errno, "cannot link '%s' to '%s'", src, dest);
 	}
 	*link_type = 3;
-	return copy_file(src, dest, err);
+	return write_from(lc, e, src, dest, dist, err);
 }
 
 /* "name = module:func" from link.json's entry_points. */

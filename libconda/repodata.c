@@ -441,6 +441,25 @@ static int unescape_rest(struct scanner *sc, const char *s, const char *p,
 }
 
 /*
+ * Skip, 8 bytes at a time, the bytes from p on that a string holds as they
+ * are: stop at the first 8-byte word holding a '"', a backslash or a
+ * control character, or where fewer than 8 bytes are left before end.  The
+ * caller looks at what follows byte by byte.
+ */
+static inline const char *plain_run_end(const char *p, const char *end)
+{
+	while (p + 8 <= end) {
+		uint64_t x = load64(p);
+
+		if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
+		    HAS_LESS(x, 0x20))
+			break;
+		p += 8;
+	}
+	return p;
+}
+
+/*
  * At a '"' (after skip_ws): the string's bytes, pointing into the input when
  * it has no escapes, else into sc->scratch (valid until the next string).
  */
@@ -453,14 +472,7 @@ static int parse_string(struct scanner *sc, const char **out, size_t *len)
 		return unexpected(sc, "a string");
 	s = p = sc->p + 1;
 	for (;;) {
-		while (p + 8 <= sc->end) {
-			uint64_t x = load64(p);
-
-			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
-			    HAS_LESS(x, 0x20))
-				break;
-			p += 8;
-		}
+		p = plain_run_end(p, sc->end);
 		if (*p == '"' && p < sc->end)
 			break;
 		if (*p == '\\' && p < sc->end)
@@ -486,14 +498,7 @@ static int skip_string(struct scanner *sc)
 	const char *p = sc->p + 1;
 
 	for (;;) {
-		while (p + 8 <= sc->end) {
-			uint64_t x = load64(p);
-
-			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
-			    HAS_LESS(x, 0x20))
-				break;
-			p += 8;
-		}
+		p = plain_run_end(p, sc->end);
 		if (p >= sc->end)
 			return scan_error(sc, p, "unterminated string");
 		if (*p == '"')
