@@ -19,13 +19,7 @@
 
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
-
-/* Internal functions are static except in test builds (tests/unit). */
-#ifdef NBK_TESTING
-#define NBK_STATIC
-#else
-#define NBK_STATIC static
-#endif
+#include "nbkit/testing.h" /* NBK_STATIC: internal functions, extern in test builds */
 
 #define BS_DEFAULT_CONFIG "/etc/bootstrap/bootstrap.yaml"
 #define BS_DEFAULT_CONFIG_DIR "/etc/bootstrap/conf.d"

@@ -19,6 +19,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/conda_names.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 
 /* A config file larger than this is a mistake (or an attack), not a config. */
@@ -112,12 +113,6 @@ NBK_STATIC const struct nbk_schema bs_config_schema[] = {
 	{ NULL, 0, NULL },
 };
 
-static void set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = nbk_xstrdup(v);
-}
-
 static void set_list(struct nbk_strvec *dst, const char *const *v)
 {
 	nbk_strvec_release(dst);
@@ -149,27 +144,27 @@ void bs_config_init(struct bs_config *cfg)
 	nbk_strvec_init(&cfg->cmd_hub);
 	nbk_strvec_init(&cfg->sources);
 
-	set_str(&cfg->user_name, "jovyan");
+	nbk_str_set(&cfg->user_name, "jovyan");
 	cfg->uid = 1000;
 	cfg->gid = 100;
-	set_str(&cfg->home, "/home/jovyan");
+	nbk_str_set(&cfg->home, "/home/jovyan");
 	cfg->umask = 022;
-	set_str(&cfg->skeleton, "/etc/skel");
+	nbk_str_set(&cfg->skeleton, "/etc/skel");
 	set_list(&cfg->home_dirs, home_dirs);
-	set_str(&cfg->envs_root, "~/" NBK_CONDA_ROOT_DIR);
-	set_str(&cfg->condarc, "~/" NBK_CONDARC_FILE);
-	set_str(&cfg->pip_index_url, "");
-	set_str(&cfg->mlflow.tracking_uri, "");
-	set_str(&cfg->mlflow.s3_endpoint_url, "");
-	set_str(&cfg->mlflow.experiment_name, "");
-	set_str(&cfg->mlflow.username_file, "");
-	set_str(&cfg->mlflow.password_file, "");
-	set_str(&cfg->mlflow.token_file, "");
-	set_str(&cfg->s3.endpoint, "");
-	set_str(&cfg->s3.region, "");
-	set_str(&cfg->s3.access_key_file, "");
-	set_str(&cfg->s3.secret_key_file, "");
-	set_str(&cfg->s3.ca_bundle, "");
+	nbk_str_set(&cfg->envs_root, "~/" NBK_CONDA_ROOT_DIR);
+	nbk_str_set(&cfg->condarc, "~/" NBK_CONDARC_FILE);
+	nbk_str_set(&cfg->pip_index_url, "");
+	nbk_str_set(&cfg->mlflow.tracking_uri, "");
+	nbk_str_set(&cfg->mlflow.s3_endpoint_url, "");
+	nbk_str_set(&cfg->mlflow.experiment_name, "");
+	nbk_str_set(&cfg->mlflow.username_file, "");
+	nbk_str_set(&cfg->mlflow.password_file, "");
+	nbk_str_set(&cfg->mlflow.token_file, "");
+	nbk_str_set(&cfg->s3.endpoint, "");
+	nbk_str_set(&cfg->s3.region, "");
+	nbk_str_set(&cfg->s3.access_key_file, "");
+	nbk_str_set(&cfg->s3.secret_key_file, "");
+	nbk_str_set(&cfg->s3.ca_bundle, "");
 	cfg->gpu_mode = BS_GPU_AUTO;
 	set_list(&cfg->driver_dirs, driver_dirs);
 	cfg->gpu_probe_timeout_ms = 5000;
@@ -205,31 +200,24 @@ void bs_config_release(struct bs_config *cfg)
 		nbk_strvec_release(vecs[i]);
 }
 
-/* true when text is 1 to max characters, each of them a digit below base (8 or 10). */
-static bool all_digits(const char *text, int base, size_t max)
+/*
+ * Ids and umasks are plain digits, at most max_digits of them (issue 9):
+ * strtol alone would take " 4242" and "+4242", so what the admin reads
+ * would not be what is used; more digits, even leading zeros, is not an id.
+ */
+static int parse_plain(const char *text, int base, size_t max_digits, long max, long *out)
 {
-	size_t i;
-
-	for (i = 0; text[i]; i++)
-		if (i >= max || text[i] < '0' || text[i] >= '0' + base)
-			return false;
-	return i > 0;
+	if (strlen(text) > max_digits)
+		return -1;
+	return nbk_parse_long(text, base, 0, max, out);
 }
 
-/*
- * Parse an id (uid/gid): plain decimal digits only.  strtol alone would take
- * " 4242" and "+4242" (issue 9): what the admin reads is not what is used.
- */
+/* Parse an id (uid/gid): 1 to 10 decimal digits (10 hold BS_MAX_ID). */
 NBK_STATIC int bs_parse_id(const char *text, const char *what, long *out, struct nbk_error *err)
 {
-	long v;
-
-	/* 10 digits hold BS_MAX_ID; more (even leading zeros) is not an id */
-	v = all_digits(text, 10, 10) ? strtol(text, NULL, 10) : -1;
-	if (v < 0 || v > BS_MAX_ID)
+	if (parse_plain(text, 10, 10, BS_MAX_ID, out) < 0)
 		return nbk_error_set(err, 0, "%s: expected a number from 0 to %ld, found '%s'", what,
 				     BS_MAX_ID, text);
-	*out = v;
 	return 0;
 }
 
@@ -239,8 +227,7 @@ NBK_STATIC int bs_parse_umask(const char *text, const char *what, mode_t *out,
 {
 	long v;
 
-	v = all_digits(text, 8, 4) ? strtol(text, NULL, 8) : -1;
-	if (v < 0 || v > 0777)
+	if (parse_plain(text, 8, 4, 0777, &v) < 0)
 		return nbk_error_set(err, 0, "%s: expected an octal umask such as 0022, found '%s'",
 				     what, text);
 	*out = (mode_t)v;
@@ -329,7 +316,7 @@ static int get_str(const struct nbk_node *root, const char *path, char **dst,
 		return 0;
 	if (nbk_node_as_string(n, path, &v, err) < 0)
 		return -1;
-	set_str(dst, v);
+	nbk_str_set(dst, v);
 	return 0;
 }
 
@@ -393,8 +380,8 @@ static int get_id(const struct nbk_node *root, const char *path, long *dst,
 		return 0;
 	if (nbk_node_as_long(n, path, 0, BS_MAX_ID, dst, err) < 0)
 		return -1;
-	/* YAML's int (and strtol) read "+4242" as 4242: an id is plain digits */
-	if (!all_digits(n->scalar, 10, 10))
+	/* YAML's int reads "+4242" as 4242: an id is plain digits */
+	if (parse_plain(n->scalar, 10, 10, BS_MAX_ID, dst) < 0)
 		return nbk_node_error(n, err, path, "expected plain digits, found '%s'", n->scalar);
 	return 0;
 }
@@ -547,7 +534,7 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 		if (!bs_user_name_valid(v))
 			return nbk_error_set(err, 0, "NB_USER: '%s' is not a valid user name ("
 					     BS_USER_NAME_RULE ")", v);
-		set_str(&cfg->user_name, v);
+		nbk_str_set(&cfg->user_name, v);
 	}
 	if ((v = nbk_env_get(env, BS_ENV_NB_UID)) && *v) {
 		if (bs_parse_id(v, BS_ENV_NB_UID, &id, err) < 0)
@@ -583,9 +570,7 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 		struct dirent *de;
 
 		while ((de = readdir(dir))) {
-			size_t len = strlen(de->d_name);
-
-			if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml"))
+			if (de->d_name[0] == '.' || !nbk_str_ends_with(de->d_name, ".yaml"))
 				continue;
 			nbk_strvec_pushf(&dropins, "%s/%s", dropin_dir, de->d_name);
 		}
@@ -601,7 +586,7 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 	}
 	if (merged && bs_config_from_tree(cfg, merged, err) < 0)
 		return -1;
-	set_str(&cfg->image_user, cfg->user_name);
+	nbk_str_set(&cfg->image_user, cfg->user_name);
 	if (apply_overrides(cfg, env, err) < 0)
 		return -1;
 	return bs_user_may_take(cfg, err);
@@ -609,12 +594,9 @@ int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_de
 
 static void plan_list(struct nbk_buf *b, const struct nbk_strvec *v)
 {
-	size_t i;
-
 	if (!v->n)
 		nbk_buf_addstr(b, "(none)");
-	for (i = 0; i < v->n; i++)
-		nbk_buf_addf(b, "%s%s", i ? ", " : "", v->v[i]);
+	nbk_strvec_join(v, ", ", b);
 }
 
 static void plan_opt(struct nbk_buf *b, const char *label, const char *v)

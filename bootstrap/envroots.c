@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "envroots.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/conda_names.h"

@@ -35,6 +35,7 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 #include "bootstrap.h"
@@ -111,12 +112,8 @@ NBK_STATIC int bs_gpu_path_add(struct nbk_strvec *env, const char *key, const ch
 NBK_STATIC bool bs_gpu_is_loader_dir(const char *dir)
 {
 	_cleanup_free_ char *norm = nbk_path_normalize(dir);
-	size_t i;
 
-	for (i = 0; loader_dirs[i]; i++)
-		if (!strcmp(norm, loader_dirs[i]))
-			return true;
-	return false;
+	return nbk_str_in(norm, loader_dirs);
 }
 
 static bool is_dir(const char *path)
@@ -136,7 +133,6 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t m
 	struct nbk_strvec set = NBK_STRVEC_INIT;
 	struct nbk_strvec kept = NBK_STRVEC_INIT;
 	char ver[32];
-	size_t i;
 
 	nbk_cuda_version_string(version, ver, sizeof(ver));
 	if (bs_env_set_default(ctx, NBK_ENV_CONDA_OVERRIDE_CUDA, ver))
@@ -158,22 +154,21 @@ static void wire_up(struct bs_ctx *ctx, const char *dir, int version, uint64_t m
 	}
 	nbk_buf_addf(line, "driver %s/%s answered in %llu ms: CUDA %s (%d)", norm, BS_CUDA_LIB,
 		     (unsigned long long)ms, ver, version);
-	for (i = 0; i < set.n; i++)
-		nbk_buf_addf(line, "%s%s", i ? ", " : "; set ", set.v[i]);
-	for (i = 0; i < kept.n; i++)
-		nbk_buf_addf(line, "%s%s", i ? ", " : "; kept ", kept.v[i]);
+	if (set.n)
+		nbk_buf_addstr(line, "; set ");
+	nbk_strvec_join(&set, ", ", line);
+	if (kept.n)
+		nbk_buf_addstr(line, "; kept ");
+	nbk_strvec_join(&kept, ", ", line);
 	nbk_strvec_release(&set);
 	nbk_strvec_release(&kept);
 }
 
 static void join_dirs(struct nbk_buf *b, const struct nbk_strvec *dirs)
 {
-	size_t i;
-
 	if (!dirs->n)
 		nbk_buf_addstr(b, "(no gpu.driver_dirs)");
-	for (i = 0; i < dirs->n; i++)
-		nbk_buf_addf(b, "%s%s", i ? ", " : "", dirs->v[i]);
+	nbk_strvec_join(dirs, ", ", b);
 }
 
 int bs_gpu_apply(struct bs_ctx *ctx, struct nbk_error *err)

@@ -27,6 +27,7 @@
 #include "bootstrap.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 
@@ -96,21 +97,9 @@ NBK_STATIC int bs_db_update(const char *path, const char *match_field, int field
 		return -1;
 	{
 		_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-		const char *q = out.data;
-		size_t left = out.len;
 
-		if (fd < 0)
+		if (fd < 0 || nbk_write_all(fd, out.data, out.len) < 0)
 			return nbk_error_set(err, errno, "cannot write '%s'", path);
-		while (left) {
-			ssize_t n = write(fd, q, left);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return nbk_error_set(err, errno, "cannot write '%s'", path);
-			q += n;
-			left -= (size_t)n;
-		}
 	}
 	return 0;
 }
@@ -165,8 +154,6 @@ static int copy_file(int srcdir, int dstdir, const char *name,
 {
 	_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_close_ int out = -1;
-	char chunk[16384];
-	ssize_t n;
 
 	if (in < 0)
 		return nbk_error_set(err, errno, "cannot open skeleton file '%s'", name);
@@ -174,25 +161,9 @@ static int copy_file(int srcdir, int dstdir, const char *name,
 		     mode & 0777);
 	if (out < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", dst_path);
-	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
-		char *p = chunk;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return nbk_error_set(err, errno, "cannot read skeleton file '%s'", name);
-		}
-		while (n > 0) {
-			ssize_t w = write(out, p, (size_t)n);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return nbk_error_set(err, errno, "cannot write '%s'", dst_path);
-			p += w;
-			n -= w;
-		}
-	}
+	if (nbk_copy_fd(in, out) < 0)
+		return nbk_error_set(err, errno, "cannot copy skeleton file '%s' to '%s'", name,
+				     dst_path);
 	if (fchmod(out, mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID)) < 0)
 		return nbk_error_set(err, errno, "cannot set the mode of '%s'", dst_path);
 	return 0;

@@ -44,9 +44,11 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 #include "bootstrap.h"
@@ -162,12 +164,11 @@ NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names, struct n
  */
 NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path)
 {
-	size_t len = strlen(path);
 	struct stat st;
 
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return BS_HOOK_NOT_FILE;
-	if (len > 3 && !strcmp(path + len - 3, ".sh"))
+	if (nbk_str_ends_with(path, ".sh"))
 		return BS_HOOK_SOURCE;
 	if (access(path, X_OK) == 0 && (st.st_mode & 0111))
 		return BS_HOOK_EXEC;
@@ -320,29 +321,15 @@ static int dump_file(const char *name, struct nbk_error *err)
 	return high;
 }
 
-/* Read the whole memory file fd (at most HOOK_ENV_MAX) into out. */
+/*
+ * Read the whole memory file fd (at most HOOK_ENV_MAX) into out, from its
+ * start, whatever offset the child's writes left on the descriptor.
+ */
 static int read_dump(int fd, struct nbk_buf *out)
 {
-	off_t off = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (out->len >= HOOK_ENV_MAX)
-			return -1;
-		nbk_buf_grow(out, 65536);
-		n = pread(fd, out->data + out->len, out->cap - out->len - 1, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		off += n;
-	}
-	return 0;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	return nbk_read_fd(fd, HOOK_ENV_MAX, out);
 }
 
 /*
@@ -408,15 +395,6 @@ static void mark_secrets(struct bs_ctx *ctx, const struct nbk_strvec *set)
 		if (value && (bs_env_name_is_secret(set->v[i]) || bs_is_secret(ctx, set->v[i])))
 			bs_mark_secret(ctx, set->v[i], value);
 	}
-}
-
-/* "A, B, C" of at most a few names, for a debug line. */
-static void join_names(struct nbk_buf *b, const struct nbk_strvec *names)
-{
-	size_t i;
-
-	for (i = 0; i < names->n; i++)
-		nbk_buf_addf(b, "%s%s", i ? " " : "", names->v[i]);
 }
 
 /*
@@ -511,11 +489,11 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 
 		if (set.n) {
 			nbk_buf_addstr(&names, "set ");
-			join_names(&names, &set);
+			nbk_strvec_join(&set, " ", &names);
 		}
 		if (unset.n) {
 			nbk_buf_addstr(&names, set.n ? "; unset " : "unset ");
-			join_names(&names, &unset);
+			nbk_strvec_join(&unset, " ", &names);
 		}
 		nbk_log(NBK_LOG_DEBUG, phase, "'%s': %s", path, names.data);
 	}

@@ -530,13 +530,10 @@ static int collect_ca_bundle(struct integrations *in, struct nbk_error *err)
 
 static void add_names(struct nbk_buf *b, const char *label, const struct nbk_strvec *names)
 {
-	size_t i;
-
 	if (!names->n)
 		return;
 	nbk_buf_addf(b, "%s%s ", b->len ? "; " : "", label);
-	for (i = 0; i < names->n; i++)
-		nbk_buf_addf(b, "%s%s", i ? ", " : "", names->v[i]);
+	nbk_strvec_join(names, ", ", b);
 }
 
 static void integrations_release(struct integrations *in)

@@ -25,6 +25,7 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbk_version.h"
 
 extern char **environ;
@@ -42,17 +43,10 @@ static void on_stop_signal(int sig)
 
 static void catch_stop_signals(void)
 {
-	struct sigaction sa;
 	sigset_t set;
-	int sig;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
 	bs_stop_sigset(&set);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sigismember(&set, sig) == 1)
-			sigaction(sig, &sa, NULL);
+	nbk_signals_set_handler(&set, on_stop_signal);
 }
 
 /*
@@ -192,10 +186,9 @@ static int setup_logging(const struct bs_options *opt, const struct nbk_strvec *
 	enum nbk_log_format fmt;
 
 	if (v && *v) {
-		char *end;
-		long l = strtol(v, &end, 10);
+		long l;
 
-		if (*end || l < 0 || l > 3)
+		if (nbk_parse_long(v, 10, 0, 3, &l) < 0)
 			nbk_warn("BOOTSTRAP_VERBOSITY must be 0 to 3, found '%s': using 2", v);
 		else
 			level = (int)l;

@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,8 +45,10 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 #include "bootstrap.h"
@@ -100,24 +103,12 @@ static int read_ppid(int rootfd, const char *pid, pid_t *ppid)
 	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	do {
-		n = read(fd, text, sizeof(text) - 1);
-	} while (n < 0 && errno == EINTR);
+	n = nbk_read(fd, text, sizeof(text) - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	text[n] = '\0';
 	return bs_proc_stat_ppid(text, ppid);
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
 }
 
 NBK_STATIC int bs_proc_descendants(const char *proc_root, pid_t root, pid_t **pids, size_t *n)
@@ -136,14 +127,16 @@ NBK_STATIC int bs_proc_descendants(const char *proc_root, pid_t root, pid_t **pi
 		return -1;
 	while ((de = readdir(d))) {
 		pid_t ppid;
+		long pid;
 
-		if (!all_digits(de->d_name) || read_ppid(dirfd(d), de->d_name, &ppid) < 0)
+		if (nbk_parse_long(de->d_name, 10, 1, INT_MAX, &pid) < 0 ||
+		    read_ppid(dirfd(d), de->d_name, &ppid) < 0)
 			continue;
 		if (npairs == cap) {
 			cap = cap ? cap * 2 : 64;
 			pairs = nbk_xrealloc(pairs, cap * sizeof(*pairs));
 		}
-		pairs[npairs].pid = (pid_t)strtol(de->d_name, NULL, 10);
+		pairs[npairs].pid = (pid_t)pid;
 		pairs[npairs].ppid = ppid;
 		npairs++;
 	}

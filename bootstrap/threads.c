@@ -27,7 +27,7 @@
  * the fixture trees of tests/fixtures/cgroup/.
  */
 #include <errno.h>
-#include <math.h> /* isfinite() only: a macro, no libm */
+#include <math.h> /* HUGE_VAL only: no libm */
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +39,7 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 #include "bootstrap.h"
@@ -67,32 +68,38 @@ static const char *const thread_vars[] = {
 	NULL,
 };
 
-/* Parse a whole non-negative decimal integer (surrounding blanks allowed). */
-static int parse_ulong(const char *s, size_t len, unsigned long long *out)
+/*
+ * s (len bytes) without the blanks around it (the kernel's files end with a
+ * newline), NUL-terminated into buf: 0, or -1 when that does not fit.
+ */
+static int unblank(const char *s, size_t len, char *buf, size_t size)
 {
-	char buf[32];
-	char *end;
-
 	while (len && (*s == ' ' || *s == '\t' || *s == '\n')) {
 		s++;
 		len--;
 	}
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
 		len--;
-	if (!len || len >= sizeof(buf) || s[0] < '0' || s[0] > '9')
+	if (len >= size)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	errno = 0;
-	*out = strtoull(buf, &end, 10);
-	if (errno || *end)
-		return -1;
 	return 0;
 }
 
-static unsigned long cpus_from_quota(unsigned long long quota, unsigned long long period)
+/* Parse a whole non-negative decimal integer (surrounding blanks allowed). */
+static int parse_ulong(const char *s, size_t len, uint64_t *out)
 {
-	unsigned long long n = quota / period + (quota % period != 0);
+	char buf[32];
+
+	if (unblank(s, len, buf, sizeof(buf)) < 0)
+		return -1;
+	return nbk_parse_u64(buf, out);
+}
+
+static unsigned long cpus_from_quota(uint64_t quota, uint64_t period)
+{
+	uint64_t n = quota / period + (quota % period != 0);
 
 	if (n < 1)
 		n = 1;
@@ -107,7 +114,7 @@ static unsigned long cpus_from_quota(unsigned long long quota, unsigned long lon
  */
 NBK_STATIC int bs_threads_parse_cpu_max(const char *text, unsigned long *cpus)
 {
-	unsigned long long quota, period = 100000;
+	uint64_t quota, period = 100000;
 	const char *p = text;
 	const char *q;
 	const char *end;
@@ -145,7 +152,7 @@ NBK_STATIC int bs_threads_parse_cpu_max(const char *text, unsigned long *cpus)
 NBK_STATIC int bs_threads_parse_cfs(const char *quota_text, const char *period_text,
 				    unsigned long *cpus)
 {
-	unsigned long long quota, period;
+	uint64_t quota, period;
 	const char *q = quota_text + strspn(quota_text, " \t");
 
 	if (!strncmp(q, "-1", 2) && q[2 + strspn(q + 2, " \t\n")] == '\0')
@@ -165,17 +172,12 @@ NBK_STATIC int bs_threads_parse_cfs(const char *quota_text, const char *period_t
  */
 NBK_STATIC int bs_threads_parse_cpu_limit(const char *text, unsigned long *cpus)
 {
-	char *end;
+	char buf[64];
 	double v;
 
-	if (!*text || *text == ' ' || *text == '\t')
-		return -1;
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || !isfinite(v) || v <= 0)
-		return -1;
-	end += strspn(end, " \t\n");
-	if (*end)
+	/* a newline after it is what a file gives; a blank before it is not a number */
+	if (*text == ' ' || *text == '\t' || unblank(text, strlen(text), buf, sizeof(buf)) < 0 ||
+	    nbk_parse_double(buf, 0, HUGE_VAL, &v) < 0 || v <= 0)
 		return -1;
 	/* ceil() by hand: the programs do not link libm for one call. */
 	if (v >= (double)BS_THREADS_MAX_CPUS) {
@@ -196,13 +198,13 @@ NBK_STATIC int bs_threads_parse_cpu_limit(const char *text, unsigned long *cpus)
 NBK_STATIC int bs_threads_parse_cpu_list(const char *text, unsigned long *count)
 {
 	const char *p = text + strspn(text, " \t");
-	unsigned long long total = 0;
+	uint64_t total = 0;
 
 	*count = 0;
 	if (*p == '\n' || *p == '\0')
 		return 0;
 	for (;;) {
-		unsigned long long lo, hi;
+		uint64_t lo, hi;
 		size_t len = strspn(p, "0123456789");
 
 		if (parse_ulong(p, len, &lo) < 0)
@@ -301,10 +303,8 @@ static char *unescape_field(const char *s, size_t len)
  */
 static const char *path_below(const char *cgpath, const char *root)
 {
-	size_t len = strlen(root);
+	size_t len = nbk_str_rtrim_len(root, '/');
 
-	while (len && root[len - 1] == '/')
-		len--;
 	if (strncmp(cgpath, root, len) || (cgpath[len] != '\0' && cgpath[len] != '/'))
 		return NULL;
 	return cgpath + len;
@@ -550,14 +550,6 @@ NBK_STATIC unsigned long bs_threads_affinity_from_status(const char *root)
 	return n;
 }
 
-static void join_names(struct nbk_buf *b, const struct nbk_strvec *names)
-{
-	size_t i;
-
-	for (i = 0; i < names->n; i++)
-		nbk_buf_addf(b, "%s%s", i ? ", " : "", names->v[i]);
-}
-
 int bs_threads_apply(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	_cleanup_strvec_ struct nbk_strvec notes = NBK_STRVEC_INIT;
@@ -621,11 +613,11 @@ int bs_threads_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	nbk_buf_addstr(&line, ")");
 	if (set.n) {
 		nbk_buf_addstr(&line, "; set ");
-		join_names(&line, &set);
+		nbk_strvec_join(&set, ", ", &line);
 	}
 	if (kept.n) {
 		nbk_buf_addstr(&line, "; kept from the environment: ");
-		join_names(&line, &kept);
+		nbk_strvec_join(&kept, ", ", &line);
 	}
 	bs_step_log(ctx, STEP, "%s", line.data);
 	return 0;

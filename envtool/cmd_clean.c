@@ -19,6 +19,8 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "cmd.h"
 #include "transaction.h"
 
@@ -33,13 +35,6 @@ static int check_links(const char *path, const struct stat *st, int flag, struct
 		return 1;
 	}
 	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcmp(s + a - b, suffix);
 }
 
 static int cmd_clean(struct et_ctx *ctx)
@@ -65,7 +60,7 @@ static int cmd_clean(struct et_ctx *ctx)
 	if (what & ET_CLEAN_INDEX) {
 		_cleanup_free_ char *cache = nbk_xasprintf("%s/cache", pkgs);
 
-		if (!ctx->opts.dry_run && et_rm_rf(cache, &err) < 0) {
+		if (!ctx->opts.dry_run && nbk_remove_tree(cache, &err) < 0) {
 			nbk_error("%s", err.msg);
 			return ET_EXIT_FAIL;
 		}
@@ -85,8 +80,8 @@ static int cmd_clean(struct et_ctx *ctx)
 		if (lstat(p, &st) < 0)
 			continue;
 		if ((what & ET_CLEAN_TARBALLS) && S_ISREG(st.st_mode) &&
-		    (ends_with(de->d_name, ".conda") || ends_with(de->d_name, ".tar.bz2") ||
-		     ends_with(de->d_name, ".partial"))) {
+		    (nbk_str_ends_with(de->d_name, ".conda") || nbk_str_ends_with(de->d_name, ".tar.bz2") ||
+		     nbk_str_ends_with(de->d_name, ".partial"))) {
 			if (!ctx->opts.dry_run && unlink(p) < 0)
 				nbk_warn("cannot remove '%s'", p);
 			tarballs++;
@@ -98,7 +93,7 @@ static int cmd_clean(struct et_ctx *ctx)
 			nftw(p, check_links, 32, FTW_PHYS);
 			if (linked_seen)
 				continue;
-			if (!ctx->opts.dry_run && et_rm_rf(p, &err) < 0) {
+			if (!ctx->opts.dry_run && nbk_remove_tree(p, &err) < 0) {
 				nbk_warn("%s", err.msg);
 				continue;
 			}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/path.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "apply.h"
@@ -86,7 +87,7 @@ static void remove_env_rest(struct et_ctx *ctx, const char *prefix)
 	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
 	struct nbk_error err = NBK_ERROR_INIT;
 
-	if (et_rm_rf(meta, &err) < 0)
+	if (nbk_remove_tree(meta, &err) < 0)
 		nbk_warn("%s", err.msg);
 	if (rmdir(prefix) < 0) {
 		/* the user's files are there: the folder stays */

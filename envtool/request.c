@@ -12,6 +12,7 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 #include "apply.h"
 #include "channel.h"
@@ -21,6 +22,7 @@
 #include "install.h"
 #include "matchspec.h"
 #include "prefix.h"
+#include "record.h"
 #include "print.h"
 #include "request.h"
 #include "solve.h"
@@ -86,13 +88,10 @@ static int explicit_record(const char *line, struct et_record *rec, struct nbk_e
 	if (!fn || !fn[1])
 		return nbk_error_set(err, 0, "'%s' is not a package URL", line);
 	fn++;
-	len = strlen(fn);
-	if (len > 6 && !strcmp(fn + len - 6, ".conda"))
-		dist = nbk_xstrndup(fn, len - 6);
-	else if (len > 8 && !strcmp(fn + len - 8, ".tar.bz2"))
-		dist = nbk_xstrndup(fn, len - 8);
-	else
+	len = et_record_fn_stem(fn);
+	if (!len)
 		return nbk_error_set(err, 0, "'%s': not a .conda or .tar.bz2 package", line);
+	dist = nbk_xstrndup(fn, len);
 	b = strrchr(dist, '-');
 	if (!b || b == dist)
 		return nbk_error_set(err, 0, "'%s': the file name is not NAME-VERSION-BUILD", line);
@@ -245,17 +244,12 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 static bool in_pkgs_dirs(const struct et_config *cfg, const struct et_record *rec)
 {
 	_cleanup_free_ char *dist = NULL;
-	size_t i, len = strlen(rec->fn);
+	size_t i, stem = et_record_fn_stem(rec->fn);
 	struct stat st;
 
-	if (!len || strchr(rec->fn, '/') || rec->fn[0] == '.')
+	if (!*rec->fn || strchr(rec->fn, '/') || rec->fn[0] == '.')
 		return false;
-	if (len > 6 && !strcmp(rec->fn + len - 6, ".conda"))
-		dist = nbk_xstrndup(rec->fn, len - 6);
-	else if (len > 8 && !strcmp(rec->fn + len - 8, ".tar.bz2"))
-		dist = nbk_xstrndup(rec->fn, len - 8);
-	else
-		dist = nbk_xstrdup(rec->fn);
+	dist = stem ? nbk_xstrndup(rec->fn, stem) : nbk_xstrdup(rec->fn);
 	for (i = 0; i < cfg->pkgs_dirs.n; i++) {
 		_cleanup_free_ char *dir = nbk_xasprintf("%s/%s/info", cfg->pkgs_dirs.v[i], dist);
 		_cleanup_free_ char *arc = nbk_xasprintf("%s/%s", cfg->pkgs_dirs.v[i], rec->fn);
@@ -341,22 +335,6 @@ static void print_problem_json(const char *prefix, const char *problem, bool dry
 	nbk_buf_release(&out);
 }
 
-static void human_size(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)b;
-	int u = 0;
-
-	while (v >= 1000.0 && u < 4) {
-		v /= 1000.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 struct row {
 	const struct et_record *rec;
 	char op;        /* '+' link, '-' unlink */
@@ -377,9 +355,9 @@ static void print_human(const char *prefix, const struct et_solution *t, size_t 
 {
 	size_t n = t->nlink + t->nunlink, i, k;
 	struct row *rows = nbk_xcalloc(n ? n : 1, sizeof(*rows));
-	char (*sizes)[32] = nbk_xcalloc(n ? n : 1, sizeof(*sizes));
+	char (*sizes)[NBK_HUMAN_SIZE_MAX] = nbk_xcalloc(n ? n : 1, sizeof(*sizes));
 	const char **cells = nbk_xcalloc((n + 1) * 6, sizeof(*cells));
-	char total[32];
+	char total[NBK_HUMAN_SIZE_MAX];
 
 	printf("Environment: %s\n\n", prefix);
 	if (!n) {
@@ -399,7 +377,7 @@ static void print_human(const char *prefix, const struct et_solution *t, size_t 
 	cells[5] = "Size";
 	for (i = 0; i < n; i++) {
 		k = (i + 1) * 6;
-		human_size(rows[i].rec->size, sizes[i], sizeof(sizes[i]));
+		nbk_human_size(rows[i].rec->size, sizes[i]);
 		cells[k + 0] = rows[i].op == '+' ? "+" : "-";
 		cells[k + 1] = rows[i].rec->name;
 		cells[k + 2] = rows[i].rec->version;
@@ -408,7 +386,7 @@ static void print_human(const char *prefix, const struct et_solution *t, size_t 
 		cells[k + 5] = rows[i].op == '+' ? sizes[i] : "";
 	}
 	et_print_table(cells, n + 1, 6);
-	human_size(download, total, sizeof(total));
+	nbk_human_size(download, total);
 	printf("\nSummary: %zu to install, %zu to remove, %zu to download (%s)\n", t->nlink,
 	       t->nunlink, nfetch, total);
 out:

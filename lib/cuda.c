@@ -9,6 +9,7 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/cuda.h"
+#include "nbkit/fd.h"
 #include "nbkit/proc.h"
 
 #define CUDA_DEFAULT_TIMEOUT_MS 5000
@@ -57,8 +58,6 @@ static int probe_child(void *arg, int fd)
 	struct probe_record rec;
 	cu_init_fn cu_init;
 	cu_driver_get_version_fn cu_version;
-	const char *p = (const char *)&rec;
-	size_t left = sizeof(rec);
 	const char *e;
 	void *h;
 
@@ -86,17 +85,7 @@ static int probe_child(void *arg, int fd)
 	rec.code = cu_version(&rec.version);
 	rec.result = rec.code != 0 ? NBK_CUDA_NO_VERSION : NBK_CUDA_OK;
 out:
-	while (left) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 1;
-		p += n;
-		left -= (size_t)n;
-	}
-	return 0;
+	return nbk_write_all(fd, &rec, sizeof(rec)) < 0 ? 1 : 0;
 }
 
 /* Turn a complete record into p's result and message. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/strvec.h"
 
@@ -120,20 +121,6 @@ char *nbk_log_redact(const char *msg)
 	return nbk_buf_detach(&b, NULL);
 }
 
-static void write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 {
 	struct nbk_buf raw = NBK_BUF_INIT;
@@ -187,7 +174,7 @@ void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 		nbk_buf_add_escaped(&line, msg);
 		nbk_buf_addch(&line, '\n');
 	}
-	write_all(log_fd, line.data, line.len);
+	nbk_write_all(log_fd, line.data, line.len);
 	nbk_buf_release(&line);
 	free(msg);
 	errno = saved;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/path.h"
 #include "nbkit/strvec.h"
 
@@ -173,7 +175,6 @@ int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 		  struct nbk_error *err)
 {
 	_cleanup_close_ int fd = -1;
-	size_t start = out->len;
 	struct stat st;
 
 	/*
@@ -183,9 +184,7 @@ int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 	 * regular file O_NONBLOCK changes nothing.  Links are followed: the
 	 * callers that read a path someone else controls check it themselves.
 	 */
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	while (fd < 0 && errno == EINTR);
+	fd = nbk_open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot open '%s'", path);
 	if (fstat(fd, &st) < 0)
@@ -195,31 +194,55 @@ int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
 	if (!S_ISREG(st.st_mode))
 		return nbk_error_set(err, 0, "cannot read '%s': not a regular file", path);
 	if ((uint64_t)st.st_size > max)
+		errno = EFBIG;
+	else if (nbk_read_fd(fd, max, out) == 0)
+		return 0;
+	if (errno == EFBIG)
 		return nbk_error_set(err, EFBIG, "cannot read '%s' (over %zu bytes)", path, max);
-	for (;;) {
-		ssize_t n;
+	return nbk_error_set(err, errno, "cannot read '%s'", path);
+}
 
-		nbk_buf_grow(out, 4096);
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			out->len = start;
-			out->data[start] = '\0';
-			return nbk_error_set(err, errno, "cannot read '%s'", path);
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		if (out->len - start > max) {
-			out->len = start;
-			out->data[start] = '\0';
-			return nbk_error_set(err, EFBIG, "cannot read '%s' (over %zu bytes)", path,
-					     max);
-		}
+/*
+ * Fill fd, just created at path (shown in messages as shown), with data, set
+ * its mode (and owner unless uid is (uid_t)-1), fsync it when asked, close
+ * it.  On failure fd is closed and path removed.
+ */
+static int fill_new_file(int fd, const char *path, const char *shown, const void *data,
+			 size_t len, mode_t mode, uid_t uid, gid_t gid, bool sync,
+			 struct nbk_error *err)
+{
+	const char *what = "cannot write '%s'";
+	int e;
+
+	if (nbk_write_all(fd, data, len) < 0)
+		goto fail;
+	what = "cannot finish writing '%s'";
+	if (fchmod(fd, mode) < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0) ||
+	    (sync && fsync(fd) < 0))
+		goto fail;
+	what = "cannot write '%s'";
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return nbk_error_set(err, e, what, shown);
+}
+
+int nbk_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+		       struct nbk_error *err)
+{
+	int fd = nbk_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+
+	if (fd < 0)
+		return nbk_error_set(err, errno, "cannot create '%s'", path);
+	return fill_new_file(fd, path, path, data, len, mode & 07777, (uid_t)-1, (gid_t)-1,
+			     false, err);
 }
 
 int nbk_write_file_atomic(const char *path, const void *data, size_t len,
@@ -227,46 +250,40 @@ int nbk_write_file_atomic(const char *path, const void *data, size_t len,
 			  struct nbk_error *err)
 {
 	_cleanup_free_ char *tmp = nbk_xasprintf("%s.tmp.XXXXXX", path);
-	const char *p = data;
 	int fd;
 
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot create a temporary file for '%s'", path);
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			close(fd);
-			unlink(tmp);
-			return nbk_error_set(err, e, "cannot write '%s'", path);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0) ||
-	    fsync(fd) < 0) {
-		int e = errno;
-
-		close(fd);
-		unlink(tmp);
-		return nbk_error_set(err, e, "cannot finish writing '%s'", path);
-	}
-	if (close(fd) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return nbk_error_set(err, e, "cannot write '%s'", path);
-	}
+	if (fill_new_file(fd, tmp, path, data, len, mode, uid, gid, true, err) < 0)
+		return -1;
 	if (rename(tmp, path) < 0) {
 		int e = errno;
 
 		unlink(tmp);
 		return nbk_error_set(err, e, "cannot replace '%s'", path);
 	}
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int nbk_remove_tree(const char *path, struct nbk_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot remove '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? nbk_error_set(err, errno, "cannot remove '%s'", path) : 0;
+	if (nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
+		return nbk_error_set(err, errno, "cannot remove '%s'", path);
 	return 0;
 }

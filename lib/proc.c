@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/proc.h"
 
 uint64_t nbk_now_ms(void)
@@ -75,20 +76,26 @@ void nbk_close_from(int lowfd)
 	}
 }
 
-void nbk_reset_signals(void)
+void nbk_signals_set_handler(const sigset_t *set, void (*handler)(int))
 {
 	struct sigaction sa;
-	sigset_t all;
 	int sig;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
+		if (sig == SIGKILL || sig == SIGSTOP || (set && sigismember(set, sig) != 1))
 			continue;
 		sigaction(sig, &sa, NULL);
 	}
+}
+
+void nbk_reset_signals(void)
+{
+	sigset_t all;
+
+	nbk_signals_set_handler(NULL, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
@@ -310,9 +317,7 @@ static int proc_spawn(const struct nbk_proc_opts *o, bool capture, int *out_r,
 		setpgid(pid, pid);
 	if (o->flags & NBK_PROC_FOREGROUND)
 		tcsetpgrp(0, pid);
-	do {
-		n = read(report[0], &rep, sizeof(rep));
-	} while (n < 0 && errno == EINTR);
+	n = nbk_read(report[0], &rep, sizeof(rep));
 	close(report[0]);
 	res->pid = pid;
 	if (n == (ssize_t)sizeof(rep)) {
@@ -350,9 +355,7 @@ static bool take_output(int fd, struct nbk_buf *out, size_t max)
 	char chunk[4096];
 	ssize_t n;
 
-	do {
-		n = read(fd, chunk, sizeof(chunk));
-	} while (n < 0 && errno == EINTR);
+	n = nbk_read(fd, chunk, sizeof(chunk));
 	if (n < 0)
 		return errno == EAGAIN;
 	if (n == 0)

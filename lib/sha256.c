@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SHA-256 after FIPS 180-4, sections 4.1.2, 4.2.2, 5.1.1, 6.2. */
+/* SHA-256 after FIPS 180-4, sections 4.1.2, 4.2.2, 6.2 (5.1.1, the padding: md.c). */
 #include <string.h>
 
 #include "nbkit/sha256.h"
+#include "nbkit/str.h"
+#include "md.h"
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -75,43 +77,14 @@ void nbk_sha256_init(struct nbk_sha256 *c)
 
 void nbk_sha256_update(struct nbk_sha256 *c, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-
-	c->len += len;
-	if (c->nbuf) {
-		size_t take = 64 - c->nbuf < len ? 64 - c->nbuf : len;
-
-		memcpy(c->buf + c->nbuf, p, take);
-		c->nbuf += take;
-		p += take;
-		len -= take;
-		if (c->nbuf < 64)
-			return;
-		compress(c->h, c->buf);
-		c->nbuf = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->h, p);
-	memcpy(c->buf, p, len);
-	c->nbuf = len;
+	nbk_md_update(c->h, c->buf, &c->nbuf, &c->len, compress, data, len);
 }
 
 void nbk_sha256_final(struct nbk_sha256 *c, uint8_t out[NBK_SHA256_LEN])
 {
-	uint64_t bits = c->len * 8;
 	int i;
 
-	/* 5.1.1: a 1 bit, zeros to 56 mod 64, the length in bits big-endian */
-	c->buf[c->nbuf++] = 0x80;
-	if (c->nbuf > 56) {
-		memset(c->buf + c->nbuf, 0, 64 - c->nbuf);
-		compress(c->h, c->buf);
-		c->nbuf = 0;
-	}
-	memset(c->buf + c->nbuf, 0, 56 - c->nbuf);
-	for (i = 0; i < 8; i++)
-		c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	compress(c->h, c->buf);
+	nbk_md_finish(c->h, c->buf, c->nbuf, c->len, true, compress);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(c->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -122,16 +95,10 @@ void nbk_sha256_final(struct nbk_sha256 *c, uint8_t out[NBK_SHA256_LEN])
 
 void nbk_sha256_final_hex(struct nbk_sha256 *c, char hex[NBK_SHA256_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
 	uint8_t d[NBK_SHA256_LEN];
-	int i;
 
 	nbk_sha256_final(c, d);
-	for (i = 0; i < NBK_SHA256_LEN; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
-	hex[NBK_SHA256_HEX_LEN] = '\0';
+	nbk_hex_encode(d, sizeof(d), hex);
 }
 
 void nbk_sha256_hex(const void *data, size_t len, char hex[NBK_SHA256_HEX_LEN + 1])

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/str.h"
 
 int nbk_parse_u64(const char *s, uint64_t *out)
@@ -14,13 +18,125 @@ int nbk_parse_u64(const char *s, uint64_t *out)
 	char *end;
 
 	if (!s || *s < '0' || *s > '9')
-		return -1;
+		return errno = EINVAL, -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || *end)
+	if (errno)
 		return -1;
+	if (*end)
+		return errno = EINVAL, -1;
 	*out = (uint64_t)v;
 	return 0;
+}
+
+int nbk_parse_long(const char *s, int base, long min, long max, long *out)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	if (!s || base < 2 || base > 16)
+		return errno = EINVAL, -1;
+	p = s + (*s == '-' && min < 0);
+	/* strtol() alone takes blanks, '+' and "0x": check the digits first */
+	if (!*p)
+		return errno = EINVAL, -1;
+	for (; *p; p++) {
+		int d = nbk_hex_digit(*p);
+
+		if (d < 0 || d >= base)
+			return errno = EINVAL, -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno)
+		return -1;
+	if (v < min || v > max)
+		return errno = ERANGE, -1;
+	*out = v;
+	return 0;
+}
+
+int nbk_parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || s[strspn(s, "0123456789+-.eE")])
+		return errno = EINVAL, -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || end == s)
+		return errno = EINVAL, -1;
+	if (errno || !isfinite(v) || !(v >= min && v <= max))
+		return errno = ERANGE, -1;
+	*out = v;
+	return 0;
+}
+
+bool nbk_mem_ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+bool nbk_str_ends_with(const char *s, const char *suffix)
+{
+	return nbk_mem_ends_with(s, strlen(s), suffix);
+}
+
+size_t nbk_str_rtrim_len(const char *s, char c)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == c)
+		n--;
+	return n;
+}
+
+bool nbk_str_in(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+void nbk_str_set(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? nbk_xstrdup(s) : NULL;
+}
+
+void nbk_human_size(uint64_t bytes, char out[NBK_HUMAN_SIZE_MAX])
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	/* 999.95 and up would print as "1000.0": that is the next unit's 1.0 */
+	while (v >= 999.95 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, NBK_HUMAN_SIZE_MAX, "%u B", (unsigned)bytes);
+	else
+		snprintf(out, NBK_HUMAN_SIZE_MAX, "%.1f %s", v, unit[u]);
+}
+
+void nbk_hex_encode(const void *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = in;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
 
 bool nbk_str_has_control(const char *s)

@@ -89,9 +89,25 @@ long nbk_strvec_find(const struct nbk_strvec *sv, const char *s)
 	return -1;
 }
 
+void nbk_strvec_join(const struct nbk_strvec *sv, const char *sep, struct nbk_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			nbk_buf_addstr(out, sep);
+		nbk_buf_addstr(out, sv->v[i]);
+	}
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool nbk_strvec_find_sorted(const struct nbk_strvec *sv, const char *s)
+{
+	return sv->n && bsearch(&s, sv->v, sv->n, sizeof(*sv->v), cmp_str);
 }
 
 void nbk_strvec_sort(struct nbk_strvec *sv)

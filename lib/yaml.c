@@ -3,6 +3,7 @@
  * YAML trees on libyaml's event API.  See include/nbkit/yaml.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,6 +218,13 @@ struct nbk_node *nbk_node_get(const struct nbk_node *map, const char *key)
 	long i = map_index(map, key);
 
 	return i < 0 ? NULL : map->items[i];
+}
+
+const char *nbk_node_get_scalar(const struct nbk_node *map, const char *key)
+{
+	const struct nbk_node *n = nbk_node_get(map, key);
+
+	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
 }
 
 struct nbk_node *nbk_node_path(const struct nbk_node *root, const char *path)
@@ -614,20 +622,31 @@ int nbk_node_as_bool(const struct nbk_node *node, const char *what, bool *out,
 			      node->kind == NBK_NODE_SCALAR ? "'" : "", "");
 }
 
+/*
+ * The text of a number: an unquoted, non-empty scalar (a quoted "42" is a
+ * string), else NULL with err saying "expected <expected>, found ...".
+ */
+static const char *number_text(const struct nbk_node *node, const char *what,
+			       const char *expected, struct nbk_error *err)
+{
+	if (node->kind == NBK_NODE_SCALAR && !node->quoted && node->scalar[0])
+		return node->scalar;
+	nbk_node_error(node, err, what, "expected %s, found %s", expected,
+		       node->kind == NBK_NODE_SCALAR ? "a string" : kind_name(node));
+	return NULL;
+}
+
 int nbk_node_as_long(const struct nbk_node *node, const char *what, long min, long max,
 		     long *out, struct nbk_error *err)
 {
-	char *end;
+	const char *s = number_text(node, what, "a whole number", err);
 	long v;
 
-	if (node->kind != NBK_NODE_SCALAR || node->quoted || !node->scalar[0])
-		return nbk_node_error(node, err, what, "expected a whole number, found %s",
-				      node->kind == NBK_NODE_SCALAR ? "a string" : kind_name(node));
-	errno = 0;
-	v = strtol(node->scalar, &end, 10);
-	if (*end || errno)
-		return nbk_node_error(node, err, what, "expected a whole number, found '%s'",
-				      node->scalar);
+	if (!s)
+		return -1;
+	/* YAML 1.2's core int is [-+]?[0-9]+: the lib's parser takes no '+' */
+	if (nbk_parse_long(s + (s[0] == '+' && s[1] != '-'), 10, LONG_MIN, LONG_MAX, &v) < 0)
+		return nbk_node_error(node, err, what, "expected a whole number, found '%s'", s);
 	if (v < min || v > max)
 		return nbk_node_error(node, err, what, "%ld is out of range (%ld to %ld)", v, min,
 				      max);
@@ -638,17 +657,13 @@ int nbk_node_as_long(const struct nbk_node *node, const char *what, long min, lo
 int nbk_node_as_double(const struct nbk_node *node, const char *what, double min, double max,
 		       double *out, struct nbk_error *err)
 {
-	char *end;
+	const char *s = number_text(node, what, "a number", err);
 	double v;
 
-	if (node->kind != NBK_NODE_SCALAR || node->quoted || !node->scalar[0])
-		return nbk_node_error(node, err, what, "expected a number, found %s",
-				      node->kind == NBK_NODE_SCALAR ? "a string" : kind_name(node));
-	errno = 0;
-	v = strtod(node->scalar, &end);
-	if (*end || errno || !isfinite(v))
-		return nbk_node_error(node, err, what, "expected a number, found '%s'",
-				      node->scalar);
+	if (!s)
+		return -1;
+	if (nbk_parse_double(s, -HUGE_VAL, HUGE_VAL, &v) < 0)
+		return nbk_node_error(node, err, what, "expected a number, found '%s'", s);
 	if (v < min || v > max)
 		return nbk_node_error(node, err, what, "%g is out of range (%g to %g)", v, min, max);
 	*out = v;

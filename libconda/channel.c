@@ -37,10 +37,7 @@ static bool is_url(const char *s)
 
 static void strip_slashes(char *s)
 {
-	size_t n = strlen(s);
-
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
+	s[nbk_str_rtrim_len(s, '/')] = '\0';
 }
 
 /* "a/b/linux-64" -> "a/b", *subdir = "linux-64"; untouched without one. */
@@ -57,10 +54,8 @@ static void split_subdir(char *s, char **subdir)
 /* prefix is s's leading part followed by '/' or the end: the rest, else NULL. */
 static const char *after_prefix(const char *s, const char *prefix)
 {
-	size_t n = strlen(prefix);
+	size_t n = nbk_str_rtrim_len(prefix, '/');
 
-	while (n > 0 && prefix[n - 1] == '/')
-		n--;
 	if (n == 0 || strncmp(s, prefix, n) != 0)
 		return NULL;
 	if (s[n] == '/')

@@ -12,17 +12,12 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 #include "config.h"
 
 /* Largest .condarc read. */
 #define MAX_RC_SIZE (1 << 20)
-
-static void set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? nbk_xstrdup(s) : NULL;
-}
 
 /* dst = src (first) + dst, without duplicates: conda's list merge. */
 static void merge_front(struct nbk_strvec *dst, const struct nbk_strvec *src)
@@ -91,7 +86,7 @@ static int apply_string(const struct nbk_node *node, const char *key, char **dst
 		return 0;
 	if (nbk_node_as_string(node, key, &s, err) < 0)
 		return -1;
-	set_str(dst, s);
+	nbk_str_set(dst, s);
 	return 0;
 }
 
@@ -105,11 +100,11 @@ static int apply_ssl_verify(struct et_config *cfg, const struct nbk_node *node,
 	if (!node->quoted && nbk_node_as_bool(node, "ssl_verify", &b, NULL) == 0) {
 		cfg->ssl_verify = b ? ET_SSL_VERIFY_ON : ET_SSL_VERIFY_OFF;
 		if (b)
-			set_str(&cfg->ca_bundle, NULL);
+			nbk_str_set(&cfg->ca_bundle, NULL);
 		return 0;
 	}
 	cfg->ssl_verify = ET_SSL_VERIFY_ON;
-	set_str(&cfg->ca_bundle, node->scalar);
+	nbk_str_set(&cfg->ca_bundle, node->scalar);
 	return 0;
 }
 
@@ -131,9 +126,9 @@ static int apply_map(const struct nbk_node *node, const char *key, struct et_con
 		if (!proxies)
 			set_custom(cfg, node->keys[i], v);
 		else if (strcmp(node->keys[i], "http") == 0)
-			set_str(&cfg->proxy_http, v);
+			nbk_str_set(&cfg->proxy_http, v);
 		else if (strcmp(node->keys[i], "https") == 0)
-			set_str(&cfg->proxy_https, v);
+			nbk_str_set(&cfg->proxy_https, v);
 	}
 	return 0;
 }
@@ -312,32 +307,22 @@ static int read_search_path(struct et_config *cfg, struct nbk_error *err)
 static int env_double(const char *name, double min, double max, double *out, struct nbk_error *err)
 {
 	const char *s = getenv(name);
-	char *end;
-	double v;
 
 	if (!s || !*s)
 		return 0;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v >= min && v <= max))
+	if (nbk_parse_double(s, min, max, out) < 0)
 		return nbk_error_set(err, 0, "%s: expected a number from %g to %g, got '%s'", name, min, max, s);
-	*out = v;
 	return 0;
 }
 
 static int env_long(const char *name, long min, long max, long *out, struct nbk_error *err)
 {
 	const char *s = getenv(name);
-	char *end;
-	long v;
 
 	if (!s || !*s)
 		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if (nbk_parse_long(s, 10, min, max, out) < 0)
 		return nbk_error_set(err, 0, "%s: expected an integer from %ld to %ld, got '%s'", name, min, max, s);
-	*out = v;
 	return 0;
 }
 
@@ -373,7 +358,7 @@ static void env_str(const char *name, char **dst)
 	const char *s = getenv(name);
 
 	if (s && *s)
-		set_str(dst, s);
+		nbk_str_set(dst, s);
 }
 
 /* CONDA_* variables: above every file, below the command line. */
@@ -398,7 +383,7 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 			cfg->ssl_verify = ET_SSL_VERIFY_ON;
 		} else {
 			cfg->ssl_verify = ET_SSL_VERIFY_ON;
-			set_str(&cfg->ca_bundle, s);
+			nbk_str_set(&cfg->ca_bundle, s);
 		}
 	}
 	if (env_double("CONDA_REMOTE_CONNECT_TIMEOUT_SECS", 0.001, 3600, &cfg->connect_timeout_s, err) < 0 ||
@@ -411,9 +396,9 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 	/* The CA bundle variables of requests and OpenSSL, when the config names none. */
 	if (cfg->ssl_verify == ET_SSL_VERIFY_ON && !cfg->ca_bundle) {
 		if ((s = getenv("REQUESTS_CA_BUNDLE")) && *s)
-			set_str(&cfg->ca_bundle, s);
+			nbk_str_set(&cfg->ca_bundle, s);
 		else if ((s = getenv("SSL_CERT_FILE")) && *s)
-			set_str(&cfg->ca_bundle, s);
+			nbk_str_set(&cfg->ca_bundle, s);
 	}
 	return 0;
 }

@@ -17,12 +17,14 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
+#include "nbkit/md5.h"
 #include "nbkit/proc.h"
 #include "nbkit/sha256.h"
+#include "nbkit/str.h"
 #include "channel.h"
 #include "download.h"
-#include "md5.h"
 #include "transfer.h"
 
 #define REDRAW_MS 100
@@ -64,18 +66,18 @@ static uint64_t size_limit(const struct et_download *dl)
 }
 
 /* Hash the whole of an open file with md5 (mmap: md5.h is one-shot). */
-static int md5_of_fd(int fd, uint64_t len, char hex[33])
+static int md5_of_fd(int fd, uint64_t len, char hex[NBK_MD5_HEX_LEN + 1])
 {
 	void *p;
 
 	if (len == 0) {
-		et_md5_hex("", 0, hex);
+		nbk_md5_hex("", 0, hex);
 		return 0;
 	}
 	p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	et_md5_hex(p, (size_t)len, hex);
+	nbk_md5_hex(p, (size_t)len, hex);
 	munmap(p, (size_t)len);
 	return 0;
 }
@@ -361,25 +363,15 @@ struct bars {
 	uint64_t last_ms;
 };
 
-static void human(char *out, size_t n, uint64_t bytes)
-{
-	if (bytes >= 1000ULL * 1000 * 1000)
-		snprintf(out, n, "%.1f GB", (double)bytes / 1e9);
-	else if (bytes >= 1000ULL * 1000)
-		snprintf(out, n, "%.1f MB", (double)bytes / 1e6);
-	else
-		snprintf(out, n, "%.0f kB", (double)bytes / 1e3);
-}
-
 static void bar(struct nbk_buf *b, const char *label, uint64_t have, uint64_t total, const char *tail)
 {
-	char h[32], t[32];
+	char h[NBK_HUMAN_SIZE_MAX], t[NBK_HUMAN_SIZE_MAX];
 	int width = 30, fill = total ? (int)((double)have / (double)total * width) : 0, i;
 
 	if (fill > width)
 		fill = width;
-	human(h, sizeof(h), have);
-	human(t, sizeof(t), total);
+	nbk_human_size(have, h);
+	nbk_human_size(total, t);
 	nbk_buf_addf(b, "\x1b[2K%-40.40s [", label);
 	for (i = 0; i < width; i++)
 		nbk_buf_addch(b, i < fill ? '=' : i == fill ? '>' : ' ');
@@ -393,7 +385,6 @@ static void draw(struct bars *bs, struct dlx *xs, size_t n, bool final)
 	size_t i, ndone = 0;
 	unsigned lines = 0;
 	char tail[32];
-	ssize_t w;
 
 	if (!final && now - bs->last_ms < REDRAW_MS)
 		return;
@@ -420,9 +411,7 @@ static void draw(struct bars *bs, struct dlx *xs, size_t n, bool final)
 	if (bs->lines > lines)
 		nbk_buf_addf(&b, "\x1b[%uA", bs->lines - lines);
 	bs->lines = lines;
-	do
-		w = write(STDERR_FILENO, b.data, b.len);
-	while (w < 0 && errno == EINTR);
+	nbk_write_all(STDERR_FILENO, b.data, b.len);
 }
 
 /* The loop's tick: redraw the bars. */

@@ -9,7 +9,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,6 +20,9 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
+#include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 #include "nbkit/yaml.h"
 #include "extract.h"
@@ -159,22 +161,6 @@ static void unlink_old(struct writer *w, const char *path)
 		return;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static int write_file(struct writer *w, struct archive *a, struct archive_entry *e, const char *path)
 {
 	_cleanup_close_ int fd = -1;
@@ -183,9 +169,8 @@ static int write_file(struct writer *w, struct archive *a, struct archive_entry 
 	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		do
-			fd = openat(w->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		while (fd < 0 && errno == EINTR);
+		fd = nbk_openat(w->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				mode);
 		if (fd >= 0)
 			break;
 		if (errno == EEXIST)
@@ -214,7 +199,7 @@ static int write_file(struct writer *w, struct archive *a, struct archive_entry 
 						     w->label, path);
 			pos = off;
 		}
-		if (write_all(fd, buf, size) < 0)
+		if (nbk_write_all(fd, buf, size) < 0)
 			return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label,
 					     path);
 		pos += (int64_t)size;
@@ -368,16 +353,45 @@ static la_ssize_t inner_read(struct archive *a, void *user, const void **buf)
 	return (la_ssize_t)size;
 }
 
+/* A .conda's zip, a .conda's inner .tar.zst, a whole .tar.bz2 (.tar, .tar.zst, .tar.gz). */
+enum reader_kind { READ_ZIP, READ_INNER_TAR, READ_TAR };
+
+/* A new libarchive reader for kind (freed with archive_read_free()), or NULL with w->err. */
+
+static struct archive *new_reader(struct writer *w, enum reader_kind kind)
+{
+	struct archive *a = archive_read_new();
+
+	if (!a) {
+		nbk_error_set(w->err, ENOMEM, "package '%s'", w->label);
+		return NULL;
+	}
+	switch (kind) {
+	case READ_ZIP:
+		/* the seekable reader trusts the central directory: deflate, data
+		 * descriptors and zip64 all work */
+		archive_read_support_format_zip_seekable(a);
+		break;
+	case READ_TAR:
+		archive_read_support_filter_bzip2(a);
+		archive_read_support_filter_gzip(a);
+		/* fall through */
+	case READ_INNER_TAR:
+		archive_read_support_filter_zstd(a);
+		archive_read_support_format_tar(a);
+		break;
+	}
+	return a;
+}
+
 static int write_inner(struct writer *w, struct archive *outer, const char *name)
 {
 	struct inner_src src = { outer, false };
-	struct archive *in = archive_read_new();
+	struct archive *in = new_reader(w, READ_INNER_TAR);
 	int ret;
 
 	if (!in)
-		return nbk_error_set(w->err, ENOMEM, "package '%s'", w->label);
-	archive_read_support_filter_zstd(in);
-	archive_read_support_format_tar(in);
+		return -1;
 	if (archive_read_open(in, &src, NULL, inner_read, NULL) != ARCHIVE_OK) {
 		ret = nbk_error_set(w->err, 0, "package '%s': corrupt archive: '%s': %s", w->label, name,
 				    archive_error_string(in));
@@ -390,26 +404,16 @@ static int write_inner(struct writer *w, struct archive *outer, const char *name
 	return ret;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int extract_conda(struct writer *w, const char *archive)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = new_reader(w, READ_ZIP);
 	struct archive_entry *e;
 	bool have_info = false;
 	unsigned inner = 0;
 	int r, ret = 0;
 
 	if (!a)
-		return nbk_error_set(w->err, ENOMEM, "package '%s'", w->label);
-	/* the seekable reader trusts the central directory: deflate, data
-	 * descriptors and zip64 all work */
-	archive_read_support_format_zip_seekable(a);
+		return -1;
 	if (archive_read_open_filename(a, archive, READ_BLOCK) != ARCHIVE_OK) {
 		ret = nbk_error_set(w->err, archive_errno(a) > 0 ? archive_errno(a) : 0,
 				    "package '%s': cannot read '%s': %s", w->label, archive,
@@ -423,7 +427,8 @@ static int extract_conda(struct writer *w, const char *archive)
 		 * (rattler does the same) */
 		if (name && strrchr(name, '/'))
 			name = strrchr(name, '/') + 1;
-		if (!name || archive_entry_filetype(e) != AE_IFREG || !ends_with(name, ".tar.zst") ||
+		if (!name || archive_entry_filetype(e) != AE_IFREG ||
+		    !nbk_str_ends_with(name, ".tar.zst") ||
 		    (strncmp(name, "info-", 5) && strncmp(name, "pkg-", 4)))
 			continue;       /* metadata.json and anything else */
 		if (++inner > MAX_INNER) {
@@ -452,15 +457,11 @@ out:
 
 static int extract_tar(struct writer *w, const char *archive)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = new_reader(w, READ_TAR);
 	int ret;
 
 	if (!a)
-		return nbk_error_set(w->err, ENOMEM, "package '%s'", w->label);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
+		return -1;
 	if (archive_read_open_filename(a, archive, READ_BLOCK) != ARCHIVE_OK)
 		ret = nbk_error_set(w->err, archive_errno(a) > 0 ? archive_errno(a) : 0,
 				    "package '%s': cannot read '%s': %s", w->label, archive,
@@ -472,13 +473,6 @@ static int extract_tar(struct writer *w, const char *archive)
 }
 
 #define MAX_PATHS_JSON (256UL << 20)
-
-static const char *node_scalar(const struct nbk_node *map, const char *key)
-{
-	const struct nbk_node *n = nbk_node_get(map, key);
-
-	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
-}
 
 /*
  * Some real packages lose their symlinks: conda's zlib-1.2.11-h7b6447c_3
@@ -497,20 +491,20 @@ static const char *link_target(const struct nbk_node *paths, const char *link, b
 	size_t j;
 
 	for (j = 0; j < paths->n; j++) {
-		const char *p = node_scalar(paths->items[j], "_path");
-		const char *type = node_scalar(paths->items[j], "path_type");
+		const char *p = nbk_node_get_scalar(paths->items[j], "_path");
+		const char *type = nbk_node_get_scalar(paths->items[j], "path_type");
 
 		if (p && !strcmp(p, link)) {
 			if (need_softlink && !(type && !strcmp(type, "softlink")))
 				return NULL;
-			sha = node_scalar(paths->items[j], "sha256");
+			sha = nbk_node_get_scalar(paths->items[j], "sha256");
 			break;
 		}
 	}
 	for (j = 0; sha && j < paths->n; j++) {
-		const char *p = node_scalar(paths->items[j], "_path");
-		const char *s = node_scalar(paths->items[j], "sha256");
-		const char *type = node_scalar(paths->items[j], "path_type");
+		const char *p = nbk_node_get_scalar(paths->items[j], "_path");
+		const char *s = nbk_node_get_scalar(paths->items[j], "sha256");
+		const char *type = nbk_node_get_scalar(paths->items[j], "path_type");
 
 		if (p && s && type && !strcmp(s, sha) && strcmp(type, "softlink") && strcmp(p, link) &&
 		    !strncmp(p, link, dirlen) && p[dirlen] && !strchr(p + dirlen, '/'))
@@ -532,21 +526,13 @@ static int repair_links(struct writer *w)
 	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
 	_cleanup_node_ struct nbk_node *root = NULL;
 	const struct nbk_node *paths = NULL;
-	_cleanup_close_ int fd = openat(w->dirfd, "info/paths.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = nbk_openat(w->dirfd, "info/paths.json",
+					    O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	struct nbk_error perr = NBK_ERROR_INIT;
 	size_t i;
 
-	if (fd >= 0) {
-		char chunk[65536];
-		ssize_t r;
-
-		while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0 || text.len + (size_t)r > MAX_PATHS_JSON)
-				break;
-			nbk_buf_add(&text, chunk, (size_t)r);
-		}
+	/* unreadable or too large: no targets, the links are refused below */
+	if (fd >= 0 && nbk_read_fd(fd, MAX_PATHS_JSON, &text) == 0) {
 		if (nbk_yaml_load_string("info/paths.json", text.data, text.len, &root, &perr) == 0)
 			paths = nbk_node_get(root, "paths");
 		if (paths && paths->kind != NBK_NODE_SEQ)
@@ -579,10 +565,10 @@ int et_extract_into(const char *archive, const char *dir, const char *label,
 	w.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.dirfd < 0)
 		return nbk_error_set(err, errno, "package '%s': cannot open '%s'", label, dir);
-	if (ends_with(archive, ".conda"))
+	if (nbk_str_ends_with(archive, ".conda"))
 		ret = extract_conda(&w, archive);
-	else if (ends_with(archive, ".tar.bz2") || ends_with(archive, ".tar.zst") ||
-		 ends_with(archive, ".tar"))
+	else if (nbk_str_ends_with(archive, ".tar.bz2") || nbk_str_ends_with(archive, ".tar.zst") ||
+		 nbk_str_ends_with(archive, ".tar"))
 		ret = extract_tar(&w, archive);
 	else
 		ret = nbk_error_set(err, 0, "package '%s': unknown archive format '%s'", label, archive);
@@ -595,29 +581,6 @@ int et_extract_into(const char *archive, const char *dir, const char *label,
 	if (files)
 		*files = w.files;
 	return ret;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int et_remove_tree(const char *path, struct nbk_error *err)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb) < 0)
-		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot remove '%s'", path);
-	if (!S_ISDIR(sb.st_mode))
-		return unlink(path) < 0 ? nbk_error_set(err, errno, "cannot remove '%s'", path) : 0;
-	/* a package may hold read-only folders: make them writable first */
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
-		return nbk_error_set(err, errno, "cannot remove '%s'", path);
-	return 0;
 }
 
 int et_extract_one(struct et_extract_job *job)
@@ -648,7 +611,7 @@ int et_extract_one(struct et_extract_job *job)
 	job->rc = 0;
 	return 0;
 fail:
-	et_remove_tree(tmp, &cleanup_err);
+	nbk_remove_tree(tmp, &cleanup_err);
 	return -1;
 }
 

@@ -78,7 +78,4 @@ struct et_extract_pool *et_extract_pool_start(unsigned threads);
 void et_extract_pool_add(struct et_extract_pool *pool, struct et_extract_job *job);
 void et_extract_pool_finish(struct et_extract_pool *pool);
 
-/* rm -rf path (nothing there is fine).  Returns 0 or -1 with err. */
-int et_remove_tree(const char *path, struct nbk_error *err);
-
 #endif

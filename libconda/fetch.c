@@ -19,11 +19,11 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "nbkit/md5.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
 #include "fetch.h"
 #include "pkgcache.h"
-#include "md5.h"
 #include "transfer.h"
 
 #define MAX_STATE_SIZE (64 * 1024)
@@ -87,18 +87,11 @@ static void state_release(struct state *st)
 	st->has_zst = -1;
 }
 
-static const char *node_str(const struct nbk_node *root, const char *key)
-{
-	const struct nbk_node *n = nbk_node_get(root, key);
-
-	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
-}
-
 static uint64_t node_u64(const struct nbk_node *root, const char *key)
 {
 	uint64_t v;
 
-	return nbk_parse_u64(node_str(root, key), &v) < 0 ? 0 : v;
+	return nbk_parse_u64(nbk_node_get_scalar(root, key), &v) < 0 ? 0 : v;
 }
 
 /* Read HASH.info.json (JSON, read with the YAML loader: JSON is YAML). */
@@ -111,19 +104,19 @@ static void state_load(const char *path, struct state *st)
 	if (access(path, F_OK) != 0 || nbk_yaml_load_file(path, MAX_STATE_SIZE, &root, NULL) < 0 ||
 	    root->kind != NBK_NODE_MAP)
 		return;
-	if ((s = node_str(root, "url")))
+	if ((s = nbk_node_get_scalar(root, "url")))
 		st->url = nbk_xstrdup(s);
-	if ((s = node_str(root, "etag")))
+	if ((s = nbk_node_get_scalar(root, "etag")))
 		st->etag = nbk_xstrdup(s);
-	if ((s = node_str(root, "mod")))
+	if ((s = nbk_node_get_scalar(root, "mod")))
 		st->mod = nbk_xstrdup(s);
-	if ((s = node_str(root, "cache_control")))
+	if ((s = nbk_node_get_scalar(root, "cache_control")))
 		st->cache_control = nbk_xstrdup(s);
 	st->size = node_u64(root, "size");
 	st->mtime_ns = node_u64(root, "mtime_ns");
 	st->refresh_ns = node_u64(root, "refresh_ns");
 	st->zst_checked_ns = node_u64(root, "zst_checked_ns");
-	if ((s = node_str(root, "has_zst")))
+	if ((s = nbk_node_get_scalar(root, "has_zst")))
 		st->has_zst = !strcmp(s, "true") ? 1 : !strcmp(s, "false") ? 0 : -1;
 }
 
@@ -590,11 +583,11 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 	struct et_fetch_job *job = x->job;
 	_cleanup_free_ char *keyurl = NULL;
 	_cleanup_free_ char *local = NULL;
-	char hex[33];
+	char hex[NBK_MD5_HEX_LEN + 1];
 
 	job->url = nbk_xasprintf("%s/%s", job->channel->url, job->subdir);
 	keyurl = nbk_xasprintf("%s/", job->url);
-	et_md5_hex(keyurl, strlen(keyurl), hex);
+	nbk_md5_hex(keyurl, strlen(keyurl), hex);
 	hex[8] = '\0';
 	if (cache_dir)
 		job->cache_path = nbk_xasprintf("%s/%s.nbkrd", cache_dir, hex);

@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 #include "link.h"
 
@@ -55,13 +56,6 @@ static struct et_path *paths_add(struct et_pkg_paths *p, const char *path)
 	return e;
 }
 
-static const char *scalar(const struct nbk_node *map, const char *key)
-{
-	const struct nbk_node *n = nbk_node_get(map, key);
-
-	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
-}
-
 static int read_paths_json(const char *file, struct et_pkg_paths *out, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
@@ -75,10 +69,13 @@ static int read_paths_json(const char *file, struct et_pkg_paths *out, struct nb
 		return nbk_error_set(err, 0, "'%s': no \"paths\" list", file);
 	for (i = 0; i < paths->n; i++) {
 		const struct nbk_node *it = paths->items[i];
-		const char *p = scalar(it, "_path"), *t = scalar(it, "path_type");
-		const char *m = scalar(it, "file_mode"), *ph = scalar(it, "prefix_placeholder");
-		const char *sha = scalar(it, "sha256"), *size = scalar(it, "size_in_bytes");
-		const char *nl = scalar(it, "no_link");
+		const char *p = nbk_node_get_scalar(it, "_path");
+		const char *t = nbk_node_get_scalar(it, "path_type");
+		const char *m = nbk_node_get_scalar(it, "file_mode");
+		const char *ph = nbk_node_get_scalar(it, "prefix_placeholder");
+		const char *sha = nbk_node_get_scalar(it, "sha256");
+		const char *size = nbk_node_get_scalar(it, "size_in_bytes");
+		const char *nl = nbk_node_get_scalar(it, "no_link");
 		struct et_path *e;
 
 		if (!p || !*p)
@@ -99,11 +96,7 @@ static int read_paths_json(const char *file, struct et_pkg_paths *out, struct nb
 		if (sha)
 			e->sha256 = nbk_xstrdup(sha);
 		if (size) {
-			char *end;
-
-			errno = 0;
-			e->size = strtoull(size, &end, 10);
-			if (errno || *end || end == size)
+			if (nbk_parse_u64(size, &e->size) < 0)
 				return nbk_error_set(err, 0, "'%s': '%s' has a bad size_in_bytes", file, p);
 			e->has_size = true;
 		}
@@ -165,19 +158,26 @@ static char *hp_field(char **s)
 	return start;
 }
 
+/* PKG_DIR/info/NAME into b (emptied first); an absent file reads as empty. */
+static int read_info(const char *pkg_dir, const char *name, struct nbk_buf *b,
+		     struct nbk_error *err)
+{
+	_cleanup_free_ char *file = nbk_xasprintf("%s/info/%s", pkg_dir, name);
+
+	nbk_buf_reset(b);
+	if (access(file, F_OK) < 0)
+		return 0;
+	return nbk_read_file(file, MAX_INFO_FILE, b, err);
+}
+
 /* conda's read_has_prefix(): "PATH" or "PLACEHOLDER MODE PATH". */
 static int read_old_lists(const char *pkg_dir, struct et_pkg_paths *out, struct nbk_error *err)
 {
-	struct nbk_buf b = NBK_BUF_INIT;
-	char *file, *s, *line;
-	int r = 0;
+	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
+	char *s, *line;
 
-	file = nbk_xasprintf("%s/info/files", pkg_dir);
-	if (access(file, F_OK) == 0 && nbk_read_file(file, MAX_INFO_FILE, &b, err) < 0)
-		r = -1;
-	free(file);
-	if (r < 0)
-		goto out;
+	if (read_info(pkg_dir, "files", &b, err) < 0)
+		return -1;
 	for (s = b.data; (line = next_line(&s));) {
 		struct et_path *e;
 		struct stat st;
@@ -185,23 +185,16 @@ static int read_old_lists(const char *pkg_dir, struct et_pkg_paths *out, struct 
 
 		if (!*line)
 			continue;
-		if (nbk_path_join_safe(pkg_dir, line, &src, err) < 0) {
-			r = -1;
-			goto out;
-		}
+		if (nbk_path_join_safe(pkg_dir, line, &src, err) < 0)
+			return -1;
 		e = paths_add(out, line);
 		if (lstat(src, &st) == 0)
 			e->type = S_ISLNK(st.st_mode) ? ET_PATH_SOFTLINK
 				: S_ISDIR(st.st_mode) ? ET_PATH_DIRECTORY : ET_PATH_HARDLINK;
 		free(src);
 	}
-	nbk_buf_reset(&b);
-	file = nbk_xasprintf("%s/info/has_prefix", pkg_dir);
-	if (access(file, F_OK) == 0 && nbk_read_file(file, MAX_INFO_FILE, &b, err) < 0)
-		r = -1;
-	free(file);
-	if (r < 0)
-		goto out;
+	if (read_info(pkg_dir, "has_prefix", &b, err) < 0)
+		return -1;
 	for (s = b.data; (line = next_line(&s));) {
 		const char *ph = ET_PREFIX_PLACEHOLDER, *mode = "text", *path;
 		char *f1, *f2, *f3;
@@ -226,22 +219,15 @@ static int read_old_lists(const char *pkg_dir, struct et_pkg_paths *out, struct 
 		e->placeholder = nbk_xstrdup(ph);
 		e->mode = !strcmp(mode, "binary") ? ET_FILE_MODE_BINARY : ET_FILE_MODE_TEXT;
 	}
-	nbk_buf_reset(&b);
-	file = nbk_xasprintf("%s/info/no_link", pkg_dir);
-	if (access(file, F_OK) == 0 && nbk_read_file(file, MAX_INFO_FILE, &b, err) < 0)
-		r = -1;
-	free(file);
-	if (r < 0)
-		goto out;
+	if (read_info(pkg_dir, "no_link", &b, err) < 0)
+		return -1;
 	for (s = b.data; (line = next_line(&s));) {
 		struct et_path *e = *line ? find_path(out, line) : NULL;
 
 		if (e)
 			e->no_link = true;
 	}
-out:
-	nbk_buf_release(&b);
-	return r;
+	return 0;
 }
 
 /* Neither paths.json nor info/files (rattler's test packages): every entry but info/. */
@@ -356,79 +342,19 @@ static int clear_dest(const char *dest, const char *rel, const char *dist, struc
 	return 0;
 }
 
-static int write_new(const char *dest, const char *data, size_t len, mode_t mode,
-		     struct nbk_error *err)
-{
-	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-
-	if (fd < 0)
-		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	if (et_write_all(fd, data, len) < 0 || fchmod(fd, mode & 07777) < 0) {
-		int e = errno;
-
-		close(fd);
-		unlink(dest);
-		return nbk_error_set(err, e, "cannot write '%s'", dest);
-	}
-	if (close(fd) < 0) {
-		int e = errno;
-
-		unlink(dest);
-		return nbk_error_set(err, e, "cannot write '%s'", dest);
-	}
-	return 0;
-}
-
-static int copy_file(const char *src, const char *dest, struct nbk_error *err)
-{
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	int out;
-	off_t left;
-
-	if (in < 0)
-		return nbk_error_set(err, errno, "cannot open '%s'", src);
-	if (fstat(in, &st) < 0)
-		return nbk_error_set(err, errno, "cannot stat '%s'", src);
-	out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
-	if (out < 0)
-		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	for (left = st.st_size; left > 0;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
-			n = sendfile(out, in, NULL, (size_t)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			close(out);
-			unlink(dest);
-			return nbk_error_set(err, e, "cannot copy '%s' to '%s'", src, dest);
-		}
-		left -= n;
-	}
-	if (fchmod(out, st.st_mode & 07777) < 0 || close(out) < 0) {
-		int e = errno;
-
-		unlink(dest);
-		return nbk_error_set(err, e, "cannot write '%s'", dest);
-	}
-	return 0;
-}
-
 /*
- * A file with the prefix written in: streamed from the cache into a new
- * file (replace.h: bounded memory whatever the size).  The source is
- * opened without following a link and must be a regular file.
+ * A new file at dest (nothing may be there) with src's mode and contents:
+ * copied, or with the prefix written in when e has a placeholder (streamed:
+ * replace.h, bounded memory whatever the size; e->rewritten says whether
+ * it changed anything).  src is opened without following a link and must
+ * be a regular file.  Nothing is left at dest on failure.
  */
-static int rewrite_file(const struct et_link_ctx *lc, const struct et_path *e, const char *src,
-			const char *dest, const char *dist, bool *rewritten, struct nbk_error *err)
+static int write_from(const struct et_link_ctx *lc, struct et_path *e, const char *src,
+		      const char *dest, const char *dist, struct nbk_error *err)
 {
-	_cleanup_close_ int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int in = nbk_open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
-	int out, r;
+	int out, r = 0;
 
 	if (in < 0)
 		return nbk_error_set(err, errno, "cannot open '%s'", src);
@@ -436,20 +362,24 @@ static int rewrite_file(const struct et_link_ctx *lc, const struct et_path *e, c
 		return nbk_error_set(err, errno, "cannot stat '%s'", src);
 	if (!S_ISREG(st.st_mode))
 		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist, e->path);
-	if ((unsigned long long)st.st_size > MAX_REWRITE_FILE)
+	if (e->placeholder && (unsigned long long)st.st_size > MAX_REWRITE_FILE)
 		return nbk_error_set(err, EFBIG, "package '%s': '%s' is larger than %u bytes", dist, e->path,
 				     MAX_REWRITE_FILE);
-	out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+	out = nbk_open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
 	if (out < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", dest);
-	r = et_replace_fd(in, out, e->placeholder, lc->prefix, e->mode, 0, 4ull * MAX_REWRITE_FILE, err);
-	if (r < 0) {
-		nbk_error_prefix(err, "cannot link '%s' of '%s'", e->path, dist);
-	} else {
-		*rewritten = r == 0;
-		if (fchmod(out, st.st_mode & 07777) < 0)
-			r = nbk_error_set(err, errno, "cannot write '%s'", dest);
+	if (e->placeholder) {
+		r = et_replace_fd(in, out, e->placeholder, lc->prefix, e->mode, 0,
+				  4ull * MAX_REWRITE_FILE, err);
+		if (r < 0)
+			nbk_error_prefix(err, "cannot link '%s' of '%s'", e->path, dist);
+		else
+			e->rewritten = r == 0;
+	} else if (nbk_copy_fd(in, out) < 0) {
+		r = nbk_error_set(err, errno, "cannot copy '%s' to '%s'", src, dest);
 	}
+	if (r >= 0 && fchmod(out, st.st_mode & 07777) < 0)
+		r = nbk_error_set(err, errno, "cannot write '%s'", dest);
 	if (close(out) < 0 && r >= 0)
 		r = nbk_error_set(err, errno, "cannot write '%s'", dest);
 	if (r < 0) {
@@ -501,7 +431,7 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 	if (e->type == ET_PATH_SOFTLINK)
 		e->type = ET_PATH_HARDLINK;   /* listed as a link, shipped as a file */
 	if (e->placeholder)
-		return rewrite_file(lc, e, src, dest, dist, &e->rewritten, err);
+		return write_from(lc, e, src, dest, dist, err);
 	if (!e->no_link && !(lc->flags & ET_LINK_COPY)) {
 		if (link(src, dest) == 0)
 			return 0;
@@ -509,7 +439,7 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 			return nbk_error_set(err, errno, "cannot link '%s' to '%s'", src, dest);
 	}
 	*link_type = 3;
-	return copy_file(src, dest, err);
+	return write_from(lc, e, src, dest, dist, err);
 }
 
 /* "name = module:func" from link.json's entry_points. */
@@ -560,7 +490,7 @@ static int entry_point_script(const struct et_link_ctx *lc, const char *ep, cons
 		     "if __name__ == '__main__':\n"
 		     "    sys.argv[0] = re.sub(r'(-script\\.pyw?|\\.exe)?$', '', sys.argv[0])\n"
 		     "    sys.exit(%s())\n", shebang, mod, import_name, func);
-	r = write_new(dest, b.data, b.len, 0755, err);
+	r = nbk_write_file_new(dest, b.data, b.len, 0755, err);
 	nbk_buf_release(&b);
 	if (r < 0)
 		return -1;
@@ -679,11 +609,6 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int et_unlink_files(const char *root, const struct nbk_strvec *files,
 		    const struct nbk_strvec *keep, struct nbk_error *err)
 {
@@ -696,7 +621,7 @@ int et_unlink_files(const char *root, const struct nbk_strvec *files,
 		char *d;
 		const char *rel = files->v[i];
 
-		if (keep && keep->n && bsearch(&rel, keep->v, keep->n, sizeof(char *), cmp_str))
+		if (keep && nbk_strvec_find_sorted(keep, rel))
 			continue;
 		if (nbk_path_join_safe(root, rel, &full, err) < 0) {
 			r = -1;

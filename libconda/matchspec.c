@@ -21,6 +21,7 @@
 #include "matchspec.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/str.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -942,7 +943,7 @@ static void set_channel(struct et_matchspec *ms, const char *s, size_t n)
 {
 	const char *slash;
 
-	while (n && s[n - 1] == '/')
+	while (n && s[n - 1] == '/') /* s is not NUL-terminated at n */
 		n--;
 	if (!n)
 		return;
@@ -1396,12 +1397,8 @@ int et_matchspec_parse(const char *s, struct et_matchspec **out, struct nbk_erro
 /* Channels: a name matches itself and any URL that ends with "/name". */
 static bool channel_match(const char *want, const char *have)
 {
-	size_t wl = strlen(want), hl = strlen(have);
+	size_t wl = nbk_str_rtrim_len(want, '/'), hl = nbk_str_rtrim_len(have, '/');
 
-	while (wl && want[wl - 1] == '/')
-		wl--;
-	while (hl && have[hl - 1] == '/')
-		hl--;
 	if (strchr(want, '*')) {
 		_cleanup_free_ char *h = nbk_xstrndup(have, hl);
 

@@ -18,6 +18,7 @@
 #include "nbkit/log.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 #include "download.h"
 #include "extract.h"
@@ -188,23 +189,13 @@ void et_pkgcache_release(struct et_pkgcache *cache)
 	nbk_strvec_release(&cache->dirs);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 char *et_pkgcache_dist_name(const struct et_record *rec)
 {
 	const char *fn = rec->fn;
+	size_t stem = fn && !strchr(fn, '/') ? et_record_fn_stem(fn) : 0;
 
-	if (fn && *fn && !strchr(fn, '/')) {
-		if (ends_with(fn, ".conda"))
-			return nbk_xstrndup(fn, strlen(fn) - 6);
-		if (ends_with(fn, ".tar.bz2"))
-			return nbk_xstrndup(fn, strlen(fn) - 8);
-	}
+	if (stem)
+		return nbk_xstrndup(fn, stem);
 	return nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
 }
 
@@ -214,13 +205,6 @@ static char *archive_name(const struct et_record *rec)
 	if (rec->fn && *rec->fn && !strchr(rec->fn, '/') && strcmp(rec->fn, ".") && strcmp(rec->fn, ".."))
 		return nbk_xstrdup(rec->fn);
 	return nbk_xasprintf("%s-%s-%s.conda", rec->name, rec->version, rec->build);
-}
-
-static const char *node_scalar(const struct nbk_node *map, const char *key)
-{
-	const struct nbk_node *n = nbk_node_get(map, key);
-
-	return n && n->kind == NBK_NODE_SCALAR ? n->scalar : NULL;
 }
 
 static bool same(const char *a, const char *b)
@@ -238,13 +222,13 @@ static bool record_matches(const char *pkgdir, const struct et_record *rec)
 	if (access(path, R_OK) != 0 ||
 	    nbk_yaml_load_file(path, MAX_RECORD_JSON, &root, NULL) < 0 || root->kind != NBK_NODE_MAP)
 		return false;
-	if (*rec->sha256 && (v = node_scalar(root, "sha256")) && *v)
+	if (*rec->sha256 && (v = nbk_node_get_scalar(root, "sha256")) && *v)
 		return same(v, rec->sha256);
-	if (*rec->md5 && (v = node_scalar(root, "md5")) && *v)
+	if (*rec->md5 && (v = nbk_node_get_scalar(root, "md5")) && *v)
 		return same(v, rec->md5);
-	if (*rec->url && (v = node_scalar(root, "url")) && *v)
+	if (*rec->url && (v = nbk_node_get_scalar(root, "url")) && *v)
 		return !strcmp(v, rec->url);
-	v = node_scalar(root, "fn");
+	v = nbk_node_get_scalar(root, "fn");
 	return v && *rec->fn && !strcmp(v, rec->fn);
 }
 
@@ -383,7 +367,7 @@ static void queue_extract(struct run *r, struct item *it)
 
 	/* a folder of the same name that does not match the record (another
 	 * build, or a leftover) is replaced */
-	if (et_remove_tree(it->dest, &err) < 0) {
+	if (nbk_remove_tree(it->dest, &err) < 0) {
 		it->failed = true;
 		it->err = err;
 		return;

@@ -14,6 +14,7 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/conda_names.h"
+#include "nbkit/fd.h"
 #include "nbkit/str.h"
 #include "nbkit/path.h"
 #include "prefix.h"
@@ -28,9 +29,9 @@ char *et_dist(const struct et_record *rec)
 /* A non-empty scalar of map, or NULL (conda: a missing or empty key is absent). */
 static const char *scalar(const struct nbk_node *map, const char *key)
 {
-	const struct nbk_node *n = nbk_node_get(map, key);
+	const char *s = nbk_node_get_scalar(map, key);
 
-	return n && n->kind == NBK_NODE_SCALAR && *n->scalar ? n->scalar : NULL;
+	return s && *s ? s : NULL;
 }
 
 /* A list of non-empty scalars, or a string split on spaces and commas (track_features). */
@@ -203,7 +204,7 @@ int et_prefix_read_meta(const char *file, struct et_prefix_pkg *p, struct nbk_er
 	nbk_strvec_init(&p->files);
 	base = base ? base + 1 : file;
 	len = strlen(base);
-	if (len > 5 && !strcmp(base + len - 5, ".json"))
+	if (len > 5 && nbk_str_ends_with(base, ".json"))
 		len -= 5;
 	p->dist = nbk_xstrndup(base, len);
 	p->requested_spec = nbk_xstrdup("");
@@ -254,10 +255,9 @@ int et_prefix_load(const char *prefix, struct et_prefix *out, struct nbk_error *
 	if (!d)
 		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot read '%s'", dir);
 	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
 		_cleanup_free_ char *file = NULL;
 
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+		if (de->d_name[0] == '.' || !nbk_str_ends_with(de->d_name, ".json"))
 			continue;
 		if (out->n == alloc) {
 			alloc = alloc ? 2 * alloc : 32;
@@ -576,21 +576,8 @@ int et_prefix_history(const char *root, const char *cmd,
 	if (fd < 0) {
 		r = nbk_error_set(err, errno, "cannot open '%s'", file);
 	} else {
-		const char *p = b.data;
-		size_t left = b.len;
-
-		while (left) {
-			ssize_t w = write(fd, p, left);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				r = nbk_error_set(err, errno, "cannot write '%s'", file);
-				break;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
+		if (nbk_write_all(fd, b.data, b.len) < 0)
+			r = nbk_error_set(err, errno, "cannot write '%s'", file);
 		if (close(fd) < 0 && r == 0)
 			r = nbk_error_set(err, errno, "cannot write '%s'", file);
 	}

@@ -96,11 +96,8 @@ static const char *fn_problem(const struct et_record *rec)
 		return "the file name starts with '.'";
 	if (strstr(fn, ".."))
 		return "the file name holds '..'";
-	if (len > 6 && !strcmp(fn + len - 6, ".conda"))
-		stem = len - 6;
-	else if (len > 8 && !strcmp(fn + len - 8, ".tar.bz2"))
-		stem = len - 8;
-	else
+	stem = et_record_fn_stem(fn);
+	if (!stem)
 		return "the file name is not NAME-VERSION-BUILD.conda or NAME-VERSION-BUILD.tar.bz2";
 	n = strlen(rec->name);
 	v = strlen(rec->version);
@@ -137,4 +134,15 @@ int et_record_check_names(const struct et_record *rec, struct nbk_error *err)
 		shown = nbk_printable(dist);
 	}
 	return nbk_error_set(err, 0, "package '%s': %s", shown, why);
+}
+
+size_t et_record_fn_stem(const char *fn)
+{
+	size_t len = strlen(fn);
+
+	if (len > 6 && nbk_str_ends_with(fn, ".conda"))
+		return len - 6;
+	if (len > 8 && nbk_str_ends_with(fn, ".tar.bz2"))
+		return len - 8;
+	return 0;
 }

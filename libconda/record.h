@@ -19,16 +19,11 @@
 #define LIBCONDA_RECORD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
-
-#ifdef NBK_TESTING
-#define NBK_STATIC
-#else
-#define NBK_STATIC static
-#endif
 
 enum et_noarch { ET_NOARCH_NONE, ET_NOARCH_GENERIC, ET_NOARCH_PYTHON };
 
@@ -80,5 +75,12 @@ void et_record_copy(struct et_record *dst, const struct et_record *src);
  * one line).
  */
 int et_record_check_names(const struct et_record *rec, struct nbk_error *err);
+
+/*
+ * The length of a package archive's name without its ".conda" or
+ * ".tar.bz2" (NAME-VERSION-BUILD, the "dist" conda names folders after),
+ * or 0 when fn has neither ending or nothing before it.
+ */
+size_t et_record_fn_stem(const char *fn);
 
 #endif

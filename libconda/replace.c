@@ -9,55 +9,11 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "replace.h"
 
 /* A first line (a shebang) is held whole, with the prefix written in, up to this. */
 #define MAX_FIRST_LINE_OUT (1u << 20)
-
-int et_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static ssize_t read_some(int fd, char *buf, size_t n)
-{
-	ssize_t r;
-
-	do
-		r = read(fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	return r;
-}
-
-/* Read up to n bytes (fewer only at the end of the file). */
-static ssize_t read_up_to(int fd, char *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read_some(fd, buf + got, n - got);
-
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
 
 /* Buffered output with a bound on what is written. */
 struct out {
@@ -70,7 +26,7 @@ struct out {
 
 static int out_flush(struct out *o)
 {
-	if (o->len && et_write_all(o->fd, o->buf, o->len) < 0)
+	if (o->len && nbk_write_all(o->fd, o->buf, o->len) < 0)
 		return nbk_error_set(o->err, errno, "cannot write the file");
 	o->len = 0;
 	return 0;
@@ -85,7 +41,7 @@ static int out_add(struct out *o, const void *p, size_t n)
 		if (out_flush(o) < 0)
 			return -1;
 		if (n > o->cap) {
-			if (et_write_all(o->fd, p, n) < 0)
+			if (nbk_write_all(o->fd, p, n) < 0)
 				return nbk_error_set(o->err, errno, "cannot write the file");
 			return 0;
 		}
@@ -126,7 +82,7 @@ static ssize_t src_read(struct src *s, char *dst, size_t n)
 		s->mlen -= k;
 		return (ssize_t)k;
 	}
-	return read_some(s->fd, dst, n);
+	return nbk_read(s->fd, dst, n);
 }
 
 /* Append s[0..n) to out with every needle replaced by with; returns the hits. */
@@ -250,7 +206,7 @@ static int replace_text(int in, struct out *o, const char *ph, const char *prefi
 	size_t phl = strlen(ph);
 	_cleanup_free_ char *head = nbk_xmalloc(ET_REPLACE_HEAD + 1);
 	_cleanup_free_ char *needle = nbk_xasprintf("#!%s", ph);
-	ssize_t n = read_up_to(in, head, ET_REPLACE_HEAD + 1);
+	ssize_t n = nbk_read_full(in, head, ET_REPLACE_HEAD + 1);
 	struct src s = { in, head, 0 };
 	const char *nl;
 	size_t hlen, line_len;
@@ -291,9 +247,7 @@ static off_t find_nul(int in, off_t off, char *scratch, size_t window)
 		ssize_t r;
 		const char *z;
 
-		do
-			r = pread(in, scratch, window, off);
-		while (r < 0 && errno == EINTR);
+		r = nbk_pread(in, scratch, window, off);
 		if (r < 0)
 			return -2;
 		if (r == 0)
@@ -308,7 +262,7 @@ static off_t find_nul(int in, off_t off, char *scratch, size_t window)
 static int copy_rest(int in, struct out *o, char *buf, size_t window)
 {
 	for (;;) {
-		ssize_t r = read_some(in, buf, window);
+		ssize_t r = nbk_read(in, buf, window);
 
 		if (r < 0)
 			return nbk_error_set(o->err, errno, "cannot read the file");
@@ -336,7 +290,7 @@ static int replace_binary(int in, struct out *o, const char *ph, const char *pre
 		size_t pos = 0, keep;
 
 		if (!eof) {
-			ssize_t r = read_some(in, buf + len, window);
+			ssize_t r = nbk_read(in, buf + len, window);
 
 			if (r < 0)
 				return nbk_error_set(o->err, errno, "cannot read the file");

@@ -56,7 +56,4 @@ int et_replace_fd(int in_fd, int out_fd, const char *placeholder, const char *pr
 		  enum et_file_mode mode, size_t window, unsigned long long out_max,
 		  struct nbk_error *err);
 
-/* write(2) all of data, retrying on EINTR and short writes.  0 or -1 (errno). */
-int et_write_all(int fd, const void *data, size_t len);
-
 #endif

@@ -20,9 +20,11 @@
 #include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "repodata.h"
+#include "repodata_internal.h"
 
 #define BLOB_MAGIC "NBKREPO"
 #define BLOB_VERSION 1u
@@ -439,6 +441,25 @@ static int unescape_rest(struct scanner *sc, const char *s, const char *p,
 }
 
 /*
+ * Skip, 8 bytes at a time, the bytes from p on that a string holds as they
+ * are: stop at the first 8-byte word holding a '"', a backslash or a
+ * control character, or where fewer than 8 bytes are left before end.  The
+ * caller looks at what follows byte by byte.
+ */
+static inline const char *plain_run_end(const char *p, const char *end)
+{
+	while (p + 8 <= end) {
+		uint64_t x = load64(p);
+
+		if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
+		    HAS_LESS(x, 0x20))
+			break;
+		p += 8;
+	}
+	return p;
+}
+
+/*
  * At a '"' (after skip_ws): the string's bytes, pointing into the input when
  * it has no escapes, else into sc->scratch (valid until the next string).
  */
@@ -451,14 +472,7 @@ static int parse_string(struct scanner *sc, const char **out, size_t *len)
 		return unexpected(sc, "a string");
 	s = p = sc->p + 1;
 	for (;;) {
-		while (p + 8 <= sc->end) {
-			uint64_t x = load64(p);
-
-			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
-			    HAS_LESS(x, 0x20))
-				break;
-			p += 8;
-		}
+		p = plain_run_end(p, sc->end);
 		if (*p == '"' && p < sc->end)
 			break;
 		if (*p == '\\' && p < sc->end)
@@ -484,14 +498,7 @@ static int skip_string(struct scanner *sc)
 	const char *p = sc->p + 1;
 
 	for (;;) {
-		while (p + 8 <= sc->end) {
-			uint64_t x = load64(p);
-
-			if (HAS_ZERO(x ^ 0x2222222222222222ULL) || HAS_ZERO(x ^ 0x5c5c5c5c5c5c5c5cULL) ||
-			    HAS_LESS(x, 0x20))
-				break;
-			p += 8;
-		}
+		p = plain_run_end(p, sc->end);
 		if (p >= sc->end)
 			return scan_error(sc, p, "unterminated string");
 		if (*p == '"')
@@ -964,13 +971,6 @@ static int parse_packages(struct scanner *sc, struct builder *b, uint32_t repo_s
 	return r;
 }
 
-static bool ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 static int parse_info(struct scanner *sc, struct builder *b, uint32_t *base_url)
 {
 	bool first = true;
@@ -1004,7 +1004,7 @@ static void drop_tarbz2_twins(struct builder *b)
 	for (i = 0; i < b->n; i++) {
 		const char *fn = b->pool.data + b->recs[i].fn;
 
-		if (ends_with(fn, strlen(fn), ".conda"))
+		if (nbk_str_ends_with(fn, ".conda"))
 			n_conda++;
 	}
 	if (n_conda == 0 || n_conda == b->n)
@@ -1016,7 +1016,7 @@ static void drop_tarbz2_twins(struct builder *b)
 		const char *fn = b->pool.data + b->recs[i].fn;
 		size_t len = strlen(fn);
 
-		if (!ends_with(fn, len, ".conda"))
+		if (!nbk_mem_ends_with(fn, len, ".conda"))
 			continue;
 		for (j = hash_bytes(fn, len - 6) & (cap - 1); set[j]; j = (j + 1) & (cap - 1))
 			;
@@ -1027,7 +1027,7 @@ static void drop_tarbz2_twins(struct builder *b)
 		size_t len = strlen(fn);
 		bool twin = false;
 
-		if (ends_with(fn, len, ".tar.bz2")) {
+		if (nbk_mem_ends_with(fn, len, ".tar.bz2")) {
 			for (j = hash_bytes(fn, len - 8) & (cap - 1); set[j]; j = (j + 1) & (cap - 1)) {
 				const char *c = b->pool.data + b->recs[set[j] - 1].fn;
 
@@ -1048,7 +1048,7 @@ static void drop_tarbz2_twins(struct builder *b)
  * Resolve a CEP 15 base_url against the repodata's own URL (url is
  * CHANNEL/SUBDIR): absolute URLs are kept, "../x" climbs from url.
  */
-static char *resolve_base(const char *url, const char *base)
+NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base)
 {
 	struct nbk_buf b = NBK_BUF_INIT;
 	const char *scheme_end;
@@ -1212,7 +1212,7 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	if (!b->base_off) {
 		h.base_off = h.url_off;
 	} else {
-		_cleanup_free_ char *base = resolve_base(id->url, b->pool.data + b->base_off);
+		_cleanup_free_ char *base = et_repo_resolve_base(id->url, b->pool.data + b->base_off);
 
 		h.base_off = pool_add(b, base, strlen(base));
 	}
@@ -1273,7 +1273,7 @@ static int parse_into(struct builder *b, const struct et_repo_id *id, const char
 			r = parse_packages(&sc, b, subdir);
 		} else if (KEY_IS(k, n, "info")) {
 			r = parse_info(&sc, b, &b->base_off);
-		} else if (*sc.p == '{' && (ends_with(k, n, ".tar.bz2") || ends_with(k, n, ".conda"))) {
+		} else if (*sc.p == '{' && (nbk_mem_ends_with(k, n, ".tar.bz2") || nbk_mem_ends_with(k, n, ".conda"))) {
 			/* conda's test index.json: records keyed by file name */
 			r = parse_record(&sc, b, subdir, k, n);
 		} else {
@@ -1326,19 +1326,28 @@ size_t et_repo_blob_size(const struct et_repo *repo)
 	return repo->blob ? repo->blob->size : 0;
 }
 
-int et_repo_cache_write(const struct et_repo *repo, const char *path,
-			const struct et_repo_key *key, struct nbk_error *err)
+NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
+						  const struct et_repo_key *key, size_t *len)
 {
-	struct blob_header *h;
+	struct blob_header *h = (void *)repo->blob->data;
 
-	if (!repo->blob)
-		return nbk_error_set(err, 0, "cannot write '%s': no repodata loaded", path);
-	h = (void *)repo->blob->data;
 	h->src_size = key->size;
 	h->src_mtime_ns = key->mtime_ns;
 	h->checksum = checksum(repo->blob->data + sizeof(*h), repo->blob->size - sizeof(*h));
-	return nbk_write_file_atomic(path, repo->blob->data, repo->blob->size, 0644, (uid_t)-1,
-				     (gid_t)-1, err);
+	*len = repo->blob->size;
+	return repo->blob->data;
+}
+
+int et_repo_cache_write(const struct et_repo *repo, const char *path,
+			const struct et_repo_key *key, struct nbk_error *err)
+{
+	const unsigned char *data;
+	size_t len;
+
+	if (!repo->blob)
+		return nbk_error_set(err, 0, "cannot write '%s': no repodata loaded", path);
+	data = et_repo_blob_bytes(repo, key, &len);
+	return nbk_write_file_atomic(path, data, len, 0644, (uid_t)-1, (gid_t)-1, err);
 }
 
 /* Read a whole file through fd into a fresh allocation. */
@@ -1346,7 +1355,8 @@ static int read_fd(int fd, const char *path, size_t max, unsigned char **out, si
 		   struct stat *st, struct nbk_error *err)
 {
 	unsigned char *data;
-	size_t size, got = 0;
+	ssize_t got;
+	size_t size;
 
 	if (fstat(fd, st) < 0)
 		return nbk_error_set(err, errno, "cannot stat '%s'", path);
@@ -1356,24 +1366,17 @@ static int read_fd(int fd, const char *path, size_t max, unsigned char **out, si
 		return nbk_error_set(err, 0, "'%s' is larger than %zu bytes", path, max);
 	size = (size_t)st->st_size;
 	data = nbk_xmalloc(size + 1);
-	while (got < size) {
-		ssize_t n = read(fd, data + got, size - got);
+	/* fewer bytes when it shrank under us: what we have is checked like any data */
+	got = nbk_read_full(fd, data, size);
+	if (got < 0) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(data);
-			return nbk_error_set(err, e, "cannot read '%s'", path);
-		}
-		if (n == 0)
-			break; /* shrank under us: what we have is checked like any data */
-		got += (size_t)n;
+		free(data);
+		return nbk_error_set(err, e, "cannot read '%s'", path);
 	}
 	data[got] = '\0';
 	*out = data;
-	*len = got;
+	*len = (size_t)got;
 	return 0;
 }
 
@@ -1432,28 +1435,15 @@ bad:
 	return nbk_error_set(err, 0, "binary cache '%s' is corrupt (record %zu)", path, i);
 }
 
-int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
-		       const struct et_repo_key *key, struct nbk_error *err)
+NBK_STATIC int et_repo_blob_load(struct et_repo *repo, const struct et_repo_id *id,
+				 unsigned char *data, size_t len, const struct et_repo_key *key,
+				 const char *name, struct nbk_error *err)
 {
-	_cleanup_close_ int fd = -1;
 	struct et_repo_blob *blob;
-	unsigned char *data;
-	struct stat st;
-	size_t len;
 	int r;
 
 	*repo = (struct et_repo)ET_REPO_INIT;
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		return nbk_error_set(err, errno, "cannot open '%s'", path);
-	}
-	if (read_fd(fd, path, MAX_JSON_SIZE, &data, &len, &st, err) < 0)
-		return -1;
-	r = blob_check(data, len, id, key, path, err);
+	r = blob_check(data, len, id, key, name, err);
 	if (r != 0) {
 		free(data);
 		return r;
@@ -1463,6 +1453,26 @@ int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const 
 	blob->size = len;
 	repo_fill(repo, id, blob);
 	return 0;
+}
+
+int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
+		       const struct et_repo_key *key, struct nbk_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	unsigned char *data;
+	struct stat st;
+	size_t len;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	fd = nbk_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return nbk_error_set(err, errno, "cannot open '%s'", path);
+	}
+	if (read_fd(fd, path, MAX_JSON_SIZE, &data, &len, &st, err) < 0)
+		return -1;
+	return et_repo_blob_load(repo, id, data, len, key, path, err);
 }
 
 int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *json_path,
@@ -1477,9 +1487,7 @@ int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *
 	int r;
 
 	*repo = (struct et_repo)ET_REPO_INIT;
-	do
-		fd = open(json_path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	fd = nbk_open(json_path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot open '%s'", json_path);
 	if (fstat(fd, &st) < 0)
@@ -1512,53 +1520,3 @@ int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *
 	}
 	return 0;
 }
-
-#ifdef NBK_TESTING
-/* Exposed for the unit tests and the fuzz target (declared there). */
-char *et_repo_resolve_base(const char *url, const char *base);
-const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
-					size_t *len);
-int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
-			  size_t len, const struct et_repo_key *key, struct nbk_error *err);
-
-char *et_repo_resolve_base(const char *url, const char *base)
-{
-	return resolve_base(url, base);
-}
-
-/* The blob as et_repo_cache_write() would write it. */
-const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
-					size_t *len)
-{
-	struct blob_header *h = (void *)repo->blob->data;
-
-	h->src_size = key->size;
-	h->src_mtime_ns = key->mtime_ns;
-	h->checksum = checksum(repo->blob->data + sizeof(*h), repo->blob->size - sizeof(*h));
-	*len = repo->blob->size;
-	return repo->blob->data;
-}
-
-/* et_repo_cache_load() on bytes in memory (copied). */
-int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
-			  size_t len, const struct et_repo_key *key, struct nbk_error *err)
-{
-	struct et_repo_blob *blob;
-	unsigned char *copy;
-	int r;
-
-	*repo = (struct et_repo)ET_REPO_INIT;
-	copy = nbk_xmalloc(len + 1);
-	memcpy(copy, data, len);
-	r = blob_check(copy, len, id, key, "memory", err);
-	if (r != 0) {
-		free(copy);
-		return r;
-	}
-	blob = nbk_xcalloc(1, sizeof(*blob));
-	blob->data = copy;
-	blob->size = len;
-	repo_fill(repo, id, blob);
-	return 0;
-}
-#endif

@@ -24,6 +24,7 @@
 #include "matchspec.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/str.h"
 #include "solve.h"
 #include "version.h"
 
@@ -115,13 +116,9 @@ static const char *spec_url(struct sctx *c, Id sid)
 
 static bool url_eq(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	size_t la = nbk_str_rtrim_len(a, '/');
 
-	while (la && a[la - 1] == '/')
-		la--;
-	while (lb && b[lb - 1] == '/')
-		lb--;
-	return la == lb && memcmp(a, b, la) == 0;
+	return la == nbk_str_rtrim_len(b, '/') && memcmp(a, b, la) == 0;
 }
 
 static bool match_p(struct sctx *c, const struct et_matchspec *ms, const char *url, Id p)

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,10 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/yaml.h"
 #include "link.h"
 #include "prefix.h"
@@ -27,9 +28,9 @@
 static void test_pause(void)
 {
 	const char *s = getenv(ET_ENV_TEST_PAUSE);
-	long ms = s ? strtol(s, NULL, 10) : 0;
+	long ms;
 
-	if (ms > 0) {
+	if (s && nbk_parse_long(s, 10, 1, 3600000, &ms) == 0) {
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -45,47 +46,19 @@ static void test_pause(void)
 static void test_step(void)
 {
 	const char *s = getenv(ET_ENV_TEST_STEP_FDS);
-	char *end;
+	char wtext[8], c;
+	const char *comma;
 	long w, r;
-	char c;
-	ssize_t n;
 
-	if (!s)
+	if (!s || !(comma = strchr(s, ',')) || (size_t)(comma - s) >= sizeof(wtext))
 		return;
-	w = strtol(s, &end, 10);
-	if (*end != ',' || w < 0 || w > 1024)
+	memcpy(wtext, s, (size_t)(comma - s));
+	wtext[comma - s] = '\0';
+	if (nbk_parse_long(wtext, 10, 0, 1024, &w) < 0 ||
+	    nbk_parse_long(comma + 1, 10, 0, 1024, &r) < 0)
 		return;
-	r = strtol(end + 1, &end, 10);
-	if (*end || r < 0 || r > 1024)
-		return;
-	do
-		n = write((int)w, "step\n", 5);
-	while (n < 0 && errno == EINTR);
-	do
-		n = read((int)r, &c, 1);
-	while (n < 0 && errno == EINTR);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int et_rm_rf(const char *path, struct nbk_error *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : nbk_error_set(err, errno, "cannot stat '%s'", path);
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? nbk_error_set(err, errno, "cannot remove '%s'", path) : 0;
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
-		return nbk_error_set(err, errno, "cannot remove '%s'", path);
-	return 0;
+	if (nbk_write_all((int)w, "step\n", 5) == 0)
+		nbk_read((int)r, &c, 1);
 }
 
 static char *base_of(const char *path)
@@ -252,21 +225,21 @@ static int journal_write(const char *prefix, const struct et_journal *j, struct 
 static int journal_read(const char *file, struct et_journal *j, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
-	const struct nbk_node *n, *links;
+	const struct nbk_node *links;
+	const char *s;
 	size_t i;
 
 	memset(j, 0, sizeof(*j));
 	if (nbk_yaml_load_file(file, MAX_JOURNAL, &root, err) < 0)
 		return -1;
-	n = nbk_node_get(root, "python");
-	if (n && n->kind == NBK_NODE_SCALAR)
-		j->python = nbk_xstrdup(n->scalar);
-	n = nbk_node_get(root, "remove_env");
-	j->remove_env = n && n->kind == NBK_NODE_SCALAR && !strcmp(n->scalar, "true");
-	n = nbk_node_get(root, "cmd");
-	j->cmd = nbk_xstrdup(n && n->kind == NBK_NODE_SCALAR ? n->scalar : "");
-	n = nbk_node_get(root, "specs_kind");
-	j->specs_kind = nbk_xstrdup(n && n->kind == NBK_NODE_SCALAR ? n->scalar : "");
+	if ((s = nbk_node_get_scalar(root, "python")))
+		j->python = nbk_xstrdup(s);
+	s = nbk_node_get_scalar(root, "remove_env");
+	j->remove_env = s && !strcmp(s, "true");
+	s = nbk_node_get_scalar(root, "cmd");
+	j->cmd = nbk_xstrdup(s ? s : "");
+	s = nbk_node_get_scalar(root, "specs_kind");
+	j->specs_kind = nbk_xstrdup(s ? s : "");
 	if (nbk_node_get(root, "specs") &&
 	    nbk_node_as_strvec(nbk_node_get(root, "specs"), "specs", &j->user_specs, err) < 0)
 		return -1;
@@ -278,15 +251,15 @@ static int journal_read(const char *file, struct et_journal *j, struct nbk_error
 		return nbk_error_set(err, 0, "'%s': no link list", file);
 	j->recs = nbk_xcalloc(links->n ? links->n : 1, sizeof(*j->recs));
 	for (i = 0; i < links->n; i++) {
-		const struct nbk_node *it = links->items[i], *d = nbk_node_get(it, "pkg_dir"),
-				      *s = nbk_node_get(it, "requested_spec");
+		const struct nbk_node *it = links->items[i];
+		const char *d = nbk_node_get_scalar(it, "pkg_dir");
 
-		if (!d || d->kind != NBK_NODE_SCALAR ||
-		    et_record_from_node(nbk_node_get(it, "record"), &j->recs[i], err) < 0)
+		if (!d || et_record_from_node(nbk_node_get(it, "record"), &j->recs[i], err) < 0)
 			return nbk_error_set(err, 0, "'%s': bad link entry %zu", file, i);
 		j->nlink++;
-		nbk_strvec_push(&j->pkg_dirs, d->scalar);
-		nbk_strvec_push(&j->specs, s && s->kind == NBK_NODE_SCALAR ? s->scalar : "");
+		nbk_strvec_push(&j->pkg_dirs, d);
+		s = nbk_node_get_scalar(it, "requested_spec");
+		nbk_strvec_push(&j->specs, s ? s : "");
 	}
 	return 0;
 }
@@ -528,7 +501,7 @@ static void clean_stale(const char *prefix, const char *parent, const char *base
 			nbk_warn("cannot rename '%s' to '%s': %s", p, prefix, strerror(errno));
 		}
 		nbk_info("removing '%s', left by an interrupted create", p);
-		if (et_rm_rf(p, &e) < 0)
+		if (nbk_remove_tree(p, &e) < 0)
 			nbk_warn("%s", e.msg);
 	}
 	closedir(d);
@@ -558,7 +531,7 @@ static void restore_old(const char *old, const char *prefix)
 
 	if (!old)
 		return;
-	if (et_rm_rf(prefix, &e) < 0)
+	if (nbk_remove_tree(prefix, &e) < 0)
 		nbk_warn("%s", e.msg);
 	if (rename(old, prefix) < 0)
 		nbk_warn("cannot put '%s' back to '%s': %s", old, prefix, strerror(errno));
@@ -643,7 +616,7 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 
 			if (old)
 				restore_old(old, t->prefix);
-			else if (et_rm_rf(t->prefix, &e2) < 0)
+			else if (nbk_remove_tree(t->prefix, &e2) < 0)
 				nbk_warn("%s", e2.msg);
 			free(added);
 			return -1;
@@ -653,7 +626,7 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	if (old) {
 		struct nbk_error e2 = NBK_ERROR_INIT;
 
-		if (et_rm_rf(old, &e2) < 0)
+		if (nbk_remove_tree(old, &e2) < 0)
 			nbk_warn("cannot remove the replaced environment: %s", e2.msg);
 	}
 	{
@@ -668,7 +641,7 @@ fail:
 	{
 		struct nbk_error e2 = NBK_ERROR_INIT;
 
-		if (et_rm_rf(tmp, &e2) < 0)
+		if (nbk_remove_tree(tmp, &e2) < 0)
 			nbk_warn("%s", e2.msg);
 	}
 	free(added);

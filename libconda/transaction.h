@@ -107,9 +107,6 @@ int et_journal_recover_now(const char *prefix, struct nbk_error *err);
  */
 int et_txn_apply(const struct et_txn *t, struct nbk_error *err);
 
-/* Remove a folder tree (no following links).  Missing is fine. */
-int et_rm_rf(const char *path, struct nbk_error *err);
-
 /* Test hook: ENVTOOL_TEST_PAUSE_MS=N sleeps N ms after each package step. */
 #define ET_ENV_TEST_PAUSE "ENVTOOL_TEST_PAUSE_MS"
 /*

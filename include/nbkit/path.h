@@ -63,6 +63,22 @@ int nbk_write_file_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode, uid_t uid, gid_t gid,
 			  struct nbk_error *err);
 
+/*
+ * Create path, which must not exist (O_EXCL), with data and mode, without
+ * the temporary file and fsync of nbk_write_file_atomic(): for files that
+ * a journal or a rename makes safe (a package's files in a prefix).  Nothing
+ * is left behind on failure.
+ */
+int nbk_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+		       struct nbk_error *err);
+
+/*
+ * rm -rf path: a file or link is unlinked, a folder removed with all it
+ * holds (links are removed, never followed).  A path that does not exist
+ * is not an error.
+ */
+int nbk_remove_tree(const char *path, struct nbk_error *err);
+
 /* Return a string naming the folder part of path ("." for none); caller frees. */
 char *nbk_path_dirname(const char *path);
 

@@ -176,6 +176,13 @@ int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags,
  */
 void nbk_close_from(int lowfd);
 
+/*
+ * Give every signal of set (NULL: every signal that can be caught) the
+ * disposition handler (a function, SIG_DFL or SIG_IGN), with an empty mask
+ * and no flags: no SA_RESTART, so a blocking call that the signal
+ * interrupts returns EINTR.  Async-signal-safe.
+ */
+void nbk_signals_set_handler(const sigset_t *set, void (*handler)(int));
 /* Reset every signal disposition to default and unblock all signals. */
 void nbk_reset_signals(void);
 

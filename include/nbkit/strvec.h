@@ -36,6 +36,11 @@ void nbk_strvec_remove(struct nbk_strvec *sv, size_t i);
 long nbk_strvec_find(const struct nbk_strvec *sv, const char *s);
 /* Sort in strcmp order. */
 void nbk_strvec_sort(struct nbk_strvec *sv);
+/* Is s an element of sv, sorted in strcmp order (binary search)? */
+bool nbk_strvec_find_sorted(const struct nbk_strvec *sv, const char *s);
+/* Append the elements to out, sep between two ("a, b, c"); nothing for none. */
+struct nbk_buf;
+void nbk_strvec_join(const struct nbk_strvec *sv, const char *sep, struct nbk_buf *out);
 /* Take the array (caller frees each string and the array). */
 char **nbk_strvec_detach(struct nbk_strvec *sv);
 

@@ -76,6 +76,8 @@ struct nbk_node *nbk_node_clone(const struct nbk_node *node);
 
 /* Child of a MAP by key, or NULL (also when map is not a MAP). */
 struct nbk_node *nbk_node_get(const struct nbk_node *map, const char *key);
+/* The text of map[key] when it is a scalar, else NULL (absent, a list, a mapping, null). */
+const char *nbk_node_get_scalar(const struct nbk_node *map, const char *key);
 /* Follow a dotted path of keys ("integrations.mlflow.tracking_uri"). */
 struct nbk_node *nbk_node_path(const struct nbk_node *root, const char *path);
 

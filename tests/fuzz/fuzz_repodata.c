@@ -11,12 +11,21 @@
 #include <string.h>
 
 #include "../../libconda/repodata.h"
+#include "../../libconda/repodata_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const unsigned char *et_repo_blob_bytes(const struct et_repo *repo, const struct et_repo_key *key,
-					size_t *len);
-int et_repo_blob_load_mem(struct et_repo *repo, const struct et_repo_id *id, const void *data,
-			  size_t len, const struct et_repo_key *key, struct nbk_error *err);
+
+/* et_repo_blob_load() of a copy of the len bytes at data (it takes the copy over). */
+static int load_copy(struct et_repo *repo, const struct et_repo_id *id, const void *data,
+		     size_t len, const struct et_repo_key *key, struct nbk_error *err)
+{
+	unsigned char *copy = malloc(len + 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, data, len);
+	return et_repo_blob_load(repo, id, copy, len, key, "memory", err);
+}
 
 static void touch_records(const struct et_repo *repo)
 {
@@ -49,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > (4u << 20))
 		return 0;
 	if (size && data[0] == 'B') {
-		if (et_repo_blob_load_mem(&repo, &id, data + 1, size - 1, NULL, &err) == 0) {
+		if (load_copy(&repo, &id, data + 1, size - 1, NULL, &err) == 0) {
 			touch_records(&repo);
 			et_repo_release(&repo);
 		}
@@ -63,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (et_repo_parse(&repo, &id, json, size, &err) == 0) {
 		touch_records(&repo);
 		blob = et_repo_blob_bytes(&repo, &key, &len);
-		if (et_repo_blob_load_mem(&again, &id, blob, len, &key, &err) != 0 || again.n != repo.n)
+		if (load_copy(&again, &id, blob, len, &key, &err) != 0 || again.n != repo.n)
 			abort();
 		for (i = 0; i < repo.n; i++)
 			if (strcmp(again.records[i].fn, repo.records[i].fn) ||
@@ -75,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (copy && len) {
 			memcpy(copy, blob, len);
 			copy[(size * 7919) % len] ^= 0x5a;
-			if (et_repo_blob_load_mem(&again, &id, copy, len, &key, &err) == 0) {
+			if (load_copy(&again, &id, copy, len, &key, &err) == 0) {
 				touch_records(&again);
 				et_repo_release(&again);
 			}

@@ -17,11 +17,9 @@
 #include <cmocka.h>
 
 #include "../../bootstrap/bootstrap.h"
+#include "../../bootstrap/envroots.h"
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
-
-int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
-		      const struct nbk_strvec *channels, const char **why, struct nbk_error *err);
 
 static char tmpdir[64];
 

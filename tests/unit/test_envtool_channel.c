@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: channel names (envtool/channel.c), the .condarc loader
- * (envtool/config.c) and conda's cache file names (envtool/md5.c).
+ * Unit tests: channel names (libconda/channel.c) and the .condarc loader
+ * (libconda/config.c); MD5, behind conda's cache file names, is
+ * tests/unit/test_lib_md5.c's.
  * Tables written from conda's rules (conda/models/channel.py,
  * conda/base/context.py); the real condarc of shared/data (NBK_SHARED).
  */
@@ -17,7 +18,6 @@
 
 #include "../../libconda/channel.h"
 #include "../../libconda/config.h"
-#include "../../libconda/md5.h"
 #include "nbkit/buf.h"
 
 static void config_for_tests(struct et_config *cfg)
@@ -234,20 +234,6 @@ static void test_condarc(void **state)
 	free(rc);
 }
 
-static void test_cache_name(void **state)
-{
-	char hex[33];
-
-	(void)state;
-	/* RFC 1321's test suite */
-	et_md5_hex("", 0, hex);
-	assert_string_equal(hex, "d41d8cd98f00b204e9800998ecf8427e");
-	et_md5_hex("message digest", 14, hex);
-	assert_string_equal(hex, "f96b697d7cb7938d525a2f31aaf161d0");
-	et_md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890", 80, hex);
-	assert_string_equal(hex, "57edf4a22be3c955ac49da2e2107b67a");
-}
-
 /* file:// URLs are percent-decoded; a path channel is encoded so that it comes back */
 static void test_local_path(void **state)
 {
@@ -295,7 +281,6 @@ int main(void)
 		cmocka_unit_test(test_resolve_defaults),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_condarc),
-		cmocka_unit_test(test_cache_name),
 		cmocka_unit_test(test_local_path),
 	};
 

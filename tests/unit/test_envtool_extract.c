@@ -28,6 +28,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/path.h"
 #include "extract.h"
 
 static char tmp[PATH_MAX];
@@ -48,7 +49,7 @@ static int teardown(void **state)
 	struct nbk_error err = NBK_ERROR_INIT;
 
 	(void)state;
-	return et_remove_tree(tmp, &err);
+	return nbk_remove_tree(tmp, &err);
 }
 
 static char *pkg(const char *fn)

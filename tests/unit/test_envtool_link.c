@@ -642,7 +642,7 @@ static int teardown(void **state)
 	struct nbk_error err = NBK_ERROR_INIT;
 
 	(void)state;
-	return et_rm_rf(scratch, &err);
+	return nbk_remove_tree(scratch, &err);
 }
 
 int main(void)

@@ -30,7 +30,7 @@
 #include "nbkit/path.h"
 #include "nbkit/sha256.h"
 #include "extract.h"
-#include "md5.h"
+#include "nbkit/md5.h"
 #include "pkgcache.h"
 #include "unit_server.h"
 
@@ -105,7 +105,7 @@ static void make_record(struct et_record *r, const char *fn, const char *url_pre
 
 	assert_int_equal(nbk_read_file(path, 64 << 20, &data, NULL), 0);
 	nbk_sha256_hex(data.data, data.len, sha);
-	et_md5_hex(data.data, data.len, md5);
+	nbk_md5_hex(data.data, data.len, md5);
 	et_record_init(r);
 	dist = nbk_xstrndup(fn, strlen(fn) - (strstr(fn, ".conda") ? 6 : 8));
 	dash2 = strrchr(dist, '-');
@@ -263,7 +263,7 @@ static void test_file_channel_and_warm(void **state)
 		free(dir3);
 		dir3 = NULL;
 		_cleanup_free_ char *old = nbk_xasprintf("%s/c1/zlib-1.2.11-h7b6447c_3", tmp);
-		assert_int_equal(et_remove_tree(old, &err), 0);
+		assert_int_equal(nbk_remove_tree(old, &err), 0);
 		assert_int_equal(ensure1(&cfg2, &r[0], &dir3, &st, &err), 0);
 		assert_non_null(strstr(dir3, "/c1b/"));
 		nbk_strvec_release(&cfg2.pkgs_dirs);

@@ -21,6 +21,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/error.h"
+#include "nbkit/fd.h"
 #include "../../libconda/replace.h"
 
 #define PH "/opt/ph"   /* 7 bytes */
@@ -87,7 +88,7 @@ static int memfd_with(const char *data, size_t len)
 	int fd = memfd_create("replace-test", MFD_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(et_write_all(fd, data, len), 0);
+	assert_int_equal(nbk_write_all(fd, data, len), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	return fd;
 }

@@ -21,10 +21,9 @@
 #include <cmocka.h>
 
 #include "../../libconda/repodata.h"
+#include "../../libconda/repodata_internal.h"
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
-
-char *et_repo_resolve_base(const char *url, const char *base);
 
 static const struct et_repo_id ID = { "chan", "https://example.org/chan/linux-64", "linux-64", 3 };
 

@@ -123,6 +123,36 @@ static void test_strvec(void **state)
 	free(v);
 }
 
+/* nbk_strvec_join() and nbk_strvec_find_sorted(). */
+static void test_strvec_join_find(void **state)
+{
+	struct nbk_strvec sv = NBK_STRVEC_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+
+	(void)state;
+	nbk_buf_addstr(&b, "[");
+	nbk_strvec_join(&sv, ", ", &b);
+	assert_string_equal(b.data, "[");
+	assert_false(nbk_strvec_find_sorted(&sv, "a"));
+	nbk_strvec_push(&sv, "PATH");
+	nbk_strvec_join(&sv, ", ", &b);
+	assert_string_equal(b.data, "[PATH");
+	nbk_strvec_push(&sv, "HOME");
+	nbk_strvec_push(&sv, "LANG");
+	nbk_buf_reset(&b);
+	nbk_strvec_join(&sv, " ", &b);
+	assert_string_equal(b.data, "PATH HOME LANG");
+	nbk_strvec_sort(&sv);
+	assert_true(nbk_strvec_find_sorted(&sv, "HOME"));
+	assert_true(nbk_strvec_find_sorted(&sv, "LANG"));
+	assert_true(nbk_strvec_find_sorted(&sv, "PATH"));
+	assert_false(nbk_strvec_find_sorted(&sv, "PAT"));
+	assert_false(nbk_strvec_find_sorted(&sv, "Z"));
+	assert_false(nbk_strvec_find_sorted(&sv, ""));
+	nbk_strvec_release(&sv);
+	nbk_buf_release(&b);
+}
+
 static void test_env(void **state)
 {
 	struct nbk_strvec env = NBK_STRVEC_INIT;
@@ -180,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
 		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_buf_json),
 		cmocka_unit_test(test_strvec),        cmocka_unit_test(test_env),
+		cmocka_unit_test(test_strvec_join_find),
 		cmocka_unit_test(test_siphash),
 	};
 

@@ -191,6 +191,104 @@ static void test_files(void **state)
 	nbk_buf_release(&b);
 }
 
+/* nbk_write_file_new() (O_EXCL, mode) and nbk_remove_tree() (rm -rf, no link followed). */
+static void test_new_file_and_remove_tree(void **state)
+{
+	char dir[] = "/tmp/nbk-test-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	char *file, *tree, *deep, *outside, *link, *cmd;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	file = nbk_xasprintf("%s/new", dir);
+	assert_int_equal(nbk_write_file_new(file, "#!/bin/sh\n", 10, 0755, &err), 0);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(nbk_read_file(file, 100, &b, &err), 0);
+	assert_string_equal(b.data, "#!/bin/sh\n");
+	/* never over something that is there, and the file there stays */
+	assert_int_equal(nbk_write_file_new(file, "x", 1, 0644, &err), -1);
+	assert_int_equal(err.errnum, EEXIST);
+	assert_non_null(strstr(err.msg, "cannot create"));
+	nbk_buf_reset(&b);
+	assert_int_equal(nbk_read_file(file, 100, &b, &err), 0);
+	assert_string_equal(b.data, "#!/bin/sh\n");
+
+	/* a tree with a read-only file and a link to a folder outside it */
+	outside = nbk_xasprintf("%s/outside", dir);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	deep = nbk_xasprintf("%s/tree/a/b", dir);
+	assert_int_equal(nbk_mkdir_p(deep, 0755, (uid_t)-1, (gid_t)-1, NULL, &err), 0);
+	free(file);
+	file = nbk_xasprintf("%s/ro", deep);
+	assert_int_equal(nbk_write_file_new(file, "r", 1, 0400, &err), 0);
+	link = nbk_xasprintf("%s/tree/a/out", dir);
+	assert_int_equal(symlink(outside, link), 0);
+	tree = nbk_xasprintf("%s/tree", dir);
+	assert_int_equal(nbk_remove_tree(tree, &err), 0);
+	assert_int_equal(lstat(tree, &st), -1);
+	assert_int_equal(stat(outside, &st), 0);
+	/* nothing there is fine; a plain file is removed */
+	assert_int_equal(nbk_remove_tree(tree, &err), 0);
+	free(file);
+	file = nbk_xasprintf("%s/plain", dir);
+	assert_int_equal(nbk_write_file_new(file, "p", 1, 0644, &err), 0);
+	assert_int_equal(nbk_remove_tree(file, &err), 0);
+	assert_int_equal(lstat(file, &st), -1);
+	/* a path it cannot look at: the error names it */
+	free(file);
+	file = nbk_xasprintf("%s/new/below", dir);
+	assert_int_equal(nbk_remove_tree(file, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot remove"));
+	assert_non_null(strstr(err.msg, file));
+
+	cmd = nbk_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(file);
+	free(tree);
+	free(deep);
+	free(outside);
+	free(link);
+	nbk_buf_release(&b);
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* nbk_signals_set_handler(): the signals of the set only, then back to SIG_DFL. */
+static void test_signal_handlers(void **state)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	(void)state;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	nbk_signals_set_handler(&set, on_signal);
+	assert_int_equal(sigaction(SIGUSR2, NULL, &sa), 0);
+	assert_ptr_equal(sa.sa_handler, on_signal);
+	assert_int_equal(sa.sa_flags & SA_RESTART, 0);
+	assert_int_equal(sigaction(SIGUSR1, NULL, &sa), 0);
+	assert_ptr_equal(sa.sa_handler, SIG_DFL);
+	assert_int_equal(raise(SIGUSR2), 0);
+	assert_int_equal(got_signal, SIGUSR2);
+	nbk_signals_set_handler(NULL, SIG_IGN);
+	assert_int_equal(sigaction(SIGTERM, NULL, &sa), 0);
+	assert_ptr_equal(sa.sa_handler, SIG_IGN);
+	nbk_reset_signals();
+	assert_int_equal(sigaction(SIGUSR2, NULL, &sa), 0);
+	assert_ptr_equal(sa.sa_handler, SIG_DFL);
+	assert_int_equal(sigaction(SIGTERM, NULL, &sa), 0);
+	assert_ptr_equal(sa.sa_handler, SIG_DFL);
+}
+
 static void test_exit_codes(void **state)
 {
 	char desc[64];
@@ -390,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_expand_user), cmocka_unit_test(test_normalize_within),
 		cmocka_unit_test(test_join_safe),   cmocka_unit_test(test_files),
 		cmocka_unit_test(test_read_file_not_regular),
+		cmocka_unit_test(test_new_file_and_remove_tree),
+		cmocka_unit_test(test_signal_handlers),
 		cmocka_unit_test(test_exit_codes),  cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_proc_run),
 	};

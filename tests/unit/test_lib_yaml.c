@@ -10,6 +10,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/yaml.h"
 
 static struct nbk_node *load(const char *text)
@@ -169,6 +170,92 @@ static void test_typed(void **state)
 	assert_int_equal(nbk_node_as_strvec(nbk_node_get(n, "list"), "list", &sv, &err), -1);
 	assert_non_null(strstr(err.msg, "list items must be strings"));
 	nbk_strvec_release(&sv);
+	nbk_node_free(n);
+}
+
+/*
+ * Numbers go through lib/str.c's parsers (issue 10): YAML's "+42" is 42, but
+ * no blank, junk, hexadecimal or overflow passes; a quoted number is a
+ * string; the message says file:line:col.
+ */
+static void test_numbers(void **state)
+{
+	static const struct {
+		const char *text; /* the value of key n */
+		long min, max;
+		int ret;
+		long v;
+	} longs[] = {
+		{ "42", 0, 100, 0, 42 },
+		{ "+42", 0, 100, 0, 42 },
+		{ "-42", -100, 100, 0, -42 },
+		{ "-42", 0, 100, -1, 0 },
+		{ "+-42", -100, 100, -1, 0 },
+		{ "'42'", 0, 100, -1, 0 },
+		{ "42x", 0, 100, -1, 0 },
+		{ "4 2", 0, 100, -1, 0 },
+		{ "0x10", 0, 100, -1, 0 },
+		{ "1e2", 0, 1000, -1, 0 },
+		{ "9223372036854775808", 0, 100, -1, 0 },
+		{ "[1]", 0, 100, -1, 0 },
+		{ "", 0, 100, -1, 0 },
+	};
+	static const struct {
+		const char *text;
+		int ret;
+		double v;
+	} doubles[] = {
+		{ "0.25", 0, 0.25 }, { "2", 0, 2 },       { "1e-1", 0, 0.1 }, { "-0.5", -1, 0 },
+		{ "10.5", -1, 0 },   { ".inf", -1, 0 },   { ".nan", -1, 0 },  { "0x1", -1, 0 },
+		{ "1e999", -1, 0 },  { "'0.5'", -1, 0 }, { "0.5s", -1, 0 },
+	};
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+		char *text = nbk_xasprintf("x: 1\nn: %s\n", longs[i].text);
+		struct nbk_node *n = load(text);
+		long v = 12345;
+		int r = nbk_node_as_long(nbk_node_get(n, "n"), "n", longs[i].min, longs[i].max, &v,
+					 &err);
+
+		if (r != longs[i].ret || (r == 0 && v != longs[i].v) || (r < 0 && v != 12345))
+			fail_msg("'%s': got %d/%ld", longs[i].text, r, v);
+		if (r < 0 && (strncmp(err.msg, "t.yaml:2:", 9) || !strstr(err.msg, ": 'n': ")))
+			fail_msg("'%s': %s", longs[i].text, err.msg);
+		nbk_node_free(n);
+		free(text);
+	}
+	for (i = 0; i < sizeof(doubles) / sizeof(doubles[0]); i++) {
+		char *text = nbk_xasprintf("n: %s\n", doubles[i].text);
+		struct nbk_node *n = load(text);
+		double v = 12345;
+		int r = nbk_node_as_double(nbk_node_get(n, "n"), "n", 0, 10, &v, &err);
+
+		if (r != doubles[i].ret || (r == 0 && v != doubles[i].v) || (r < 0 && v != 12345))
+			fail_msg("'%s': got %d/%g", doubles[i].text, r, v);
+		nbk_node_free(n);
+		free(text);
+	}
+}
+
+/* nbk_node_get_scalar(): the text of a scalar key, NULL for anything else. */
+static void test_get_scalar(void **state)
+{
+	struct nbk_node *n = load("s: text\nq: ''\nnum: 7\nnull:\nlist: [a]\nmap: {a: b}\n");
+
+	(void)state;
+	assert_string_equal(nbk_node_get_scalar(n, "s"), "text");
+	assert_string_equal(nbk_node_get_scalar(n, "q"), "");
+	assert_string_equal(nbk_node_get_scalar(n, "num"), "7");
+	assert_null(nbk_node_get_scalar(n, "null"));
+	assert_null(nbk_node_get_scalar(n, "list"));
+	assert_null(nbk_node_get_scalar(n, "map"));
+	assert_null(nbk_node_get_scalar(n, "absent"));
+	/* not a mapping: nothing */
+	assert_null(nbk_node_get_scalar(nbk_node_get(n, "list"), "a"));
+	assert_null(nbk_node_get_scalar(nbk_node_get(n, "s"), "s"));
 	nbk_node_free(n);
 }
 
@@ -380,7 +467,8 @@ int main(void)
 		cmocka_unit_test(test_load_tree),    cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_deep_nesting_refused), cmocka_unit_test(test_empty_document),
 		cmocka_unit_test(test_merge),        cmocka_unit_test(test_emit_roundtrip),
-		cmocka_unit_test(test_typed),        cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_typed),        cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_get_scalar),   cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_build_and_edit),
 		cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_many_keys),

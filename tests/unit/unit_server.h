@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 
 #include "nbkit/error.h"
-#include "extract.h"
+#include "nbkit/path.h"
 
 /* SIGTERM the server *pid (when there is one), reap it, and forget it. */
 static inline void unit_server_stop(pid_t *pid)
@@ -34,7 +34,7 @@ static inline int unit_server_teardown(pid_t *pid, const char *tmp)
 	struct nbk_error err = NBK_ERROR_INIT;
 
 	unit_server_stop(pid);
-	return et_remove_tree(tmp, &err);
+	return nbk_remove_tree(tmp, &err);
 }
 
 #endif

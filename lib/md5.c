@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* RFC 1321, written from the RFC's description. */
+/* MD5 after RFC 1321, section 3 (3.1 and 3.2, the padding: md.c). */
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 
-#include "md5.h"
+#include "nbkit/md5.h"
+#include "nbkit/str.h"
+#include "md.h"
 
 static const uint32_t K[64] = {
 	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -23,7 +23,7 @@ static const uint8_t R[64] = {
 	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
 };
 
-static void block(uint32_t h[4], const unsigned char *p)
+static void block(uint32_t *h, const uint8_t *p)
 {
 	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
 	unsigned i, g;
@@ -58,26 +58,17 @@ static void block(uint32_t h[4], const unsigned char *p)
 	h[3] += d;
 }
 
-void et_md5_hex(const void *data, size_t len, char hex[33])
+void nbk_md5_hex(const void *data, size_t len, char hex[NBK_MD5_HEX_LEN + 1])
 {
 	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	uint64_t bits = (uint64_t)len * 8;
-	size_t rest, tl, i;
+	uint8_t buf[64], digest[16];
+	uint64_t total = 0;
+	size_t nbuf = 0;
+	int i;
 
-	for (; len >= 64; len -= 64, p += 64)
-		block(h, p);
-	rest = len;
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, p, rest);
-	tail[rest] = 0x80;
-	tl = rest + 1 + 8 <= 64 ? 64 : 128;
-	for (i = 0; i < 8; i++)
-		tail[tl - 8 + i] = (unsigned char)(bits >> (8 * i));
-	block(h, tail);
-	if (tl == 128)
-		block(h, tail + 64);
+	nbk_md_update(h, buf, &nbuf, &total, block, data, len);
+	nbk_md_finish(h, buf, nbuf, total, false, block);
 	for (i = 0; i < 16; i++)
-		snprintf(hex + i * 2, 3, "%02x", (unsigned)(h[i / 4] >> (8 * (i % 4))) & 0xff);
+		digest[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
+	nbk_hex_encode(digest, sizeof(digest), hex);
 }
