@@ -537,6 +537,22 @@ static enum et_channel_priority priority_of(const char *s)
 	return ET_PRIORITY_STRICT;
 }
 
+/*
+ * Answer r, a create, install or update request, for ctx: resolve the
+ * environment (create: a new one, or one a manager made that --yes lets us
+ * replace; the others: an existing one, whose interrupted transaction is
+ * recovered first), check every spec and pin, gather the channels (-c,
+ * the file's, the configured unless --override-channels, then the specs'
+ * own; a spec's channel is appended to r->channels, which is why r is not
+ * const), solve against the index, the virtual packages and what is
+ * installed (an @EXPLICIT request skips the solve), print the plan, and
+ * unless --dry-run apply it (et_cmd_apply()), then run the pip: section.
+ * r stays the caller's; what is allocated here is freed on every path.
+ * Returns ET_EXIT_OK; ET_EXIT_USAGE for a bad name or spec (and for a spec
+ * the solver rejects); ET_EXIT_FAIL after printing why: an unsolvable
+ * request (the problem on stderr, or as JSON), an update of a package not
+ * installed, a refusal to replace, a load, apply or pip failure.
+ */
 int et_request_run(struct et_ctx *ctx, struct et_request *r)
 {
 	struct et_config *cfg = &ctx->cfg;

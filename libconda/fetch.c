@@ -538,6 +538,19 @@ static void schedule_retry(const struct et_config *cfg, struct xfer *x)
 	nbk_debug("%s: retrying in %.2f s", x->shown_url, delay);
 }
 
+/*
+ * Judge the transfer of x that libcurl reports ended with code (x's easy
+ * handle is already out of the multi handle), and leave x in one of three
+ * states: done with its job's json_path set (2xx stored in the cache, 304 on
+ * a cached copy, 404 on a platform subdir, which conda reads as empty);
+ * done and failed with x->err naming the channel and subdir (a sink error
+ * already set stands; too many bytes, a drain cut, an untrusted
+ * certificate, HTTP errors, retries used up); or not done, to be started
+ * again by the caller's loop at x->not_before_ms (a transient error, 5xx
+ * or 429 within cfg->max_retries, or a 404 on repodata.json.zst, after
+ * which the .json is asked for and the cache state remembers it).
+ * x->job->http_status is set in every case.  Nothing is returned.
+ */
 static void finished(const struct et_config *cfg, struct xfer *x, CURLcode code)
 {
 	long status = 0;
@@ -727,6 +740,18 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 	return 0;
 }
 
+/*
+ * Fetch the repodata of each of jobs[0..n) (channel and subdir set by the
+ * caller, borrowed) through the cache folder of et_cache_dir(): a fresh
+ * cached copy, --offline or a file:// channel needs no request; the rest go
+ * over one curl multi handle (at most 6 connections a host), conditional on
+ * the cached ETag and Last-Modified, .zst first where the server has it.
+ * Every result field of each job is reset, then filled; the caller releases
+ * each job with et_fetch_job_release(), on success and failure alike.
+ * Returns 0, or -1 with err a copy of the first failed job's error (naming
+ * its channel and subdir), or "cannot initialise libcurl".  Warns once when
+ * ssl_verify is off for an https channel.  Nothing else outlives the call.
+ */
 int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
 		 struct nbk_error *err)
 {
