@@ -179,6 +179,17 @@ static int read_explicit(struct et_request *r, const char *path, const char *tex
 	return 0;
 }
 
+/*
+ * Read the environment file at path (at most ENV_FILE_MAX bytes) into r,
+ * an et_request_init()ed request (request.h has the caller's view): an
+ * @EXPLICIT lock file goes to read_explicit(); otherwise YAML, whose name
+ * replaces r->name, whose channels are appended to r->channels (no
+ * duplicates), whose dependencies are appended to r->specs, and whose pip:
+ * list goes to r->pip with r->pip_dir the file's folder.  r owns what is
+ * added (et_request_release()).  Returns 0, or -1 with err naming the file
+ * and position: unreadable, not YAML, not a mapping, a value of the wrong
+ * kind; r then holds what was read before the error.
+ */
 int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
