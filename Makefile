@@ -10,6 +10,7 @@
 #   make bench                benchmarks, figures in bench/out/
 #   make install PREFIX=/usr/local [DESTDIR=...]
 #   make format               clang-format every C file
+#   make format-check         fail naming each C file that clang-format would change (part of check)
 #   make demo                 the main job: the notebook image on 127.0.0.1:8888 (README.md)
 #   make demo-bootstrap       bootstrap alone on a sample configuration
 #   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
@@ -97,7 +98,7 @@ HELPER_BINS := $(HELPER_PROG_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%) \
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all test check valgrind bench install format demo fuzz clean deps tests-build FORCE
+.PHONY: all test check valgrind bench install format format-check demo fuzz clean deps tests-build FORCE
 # Keep the test builds' objects (intermediates of the test rules) between runs.
 .SECONDARY:
 all: $(PROGRAMS)
@@ -213,7 +214,7 @@ deps:
 test: deps
 	$(MAKE) check
 
-check: tests-build
+check: format-check tests-build
 	BUILD=$(BUILD) tests/run-all.sh
 
 valgrind: tests-build
@@ -284,8 +285,25 @@ image-report: docker-up
 	$(IMAGE_ENV) scripts/image-report.sh
 
 
+# Every tracked C file as .clang-format says (issue 10).  The check runs
+# clang-format once over all of them (--dry-run --Werror: nothing written),
+# shows the first differences and names every file that differs.
+CLANG_FORMAT ?= clang-format
+FORMAT_FILES = $$(git ls-files '*.c' '*.h')
+
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null 2>&1 || \
+		{ echo "format-check: no $(CLANG_FORMAT) (make deps installs it)" >&2; exit 1; }
+	@out=$$($(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES) 2>&1) && exit 0; \
+	printf '%s\n' "$$out" | head -n 30 >&2; \
+	files=$$(printf '%s\n' "$$out" | sed -n 's/^\([^: ]*\):[0-9]*:[0-9]*: error: .*/\1/p' | uniq); \
+	[ -n "$$files" ] || exit 1; \
+	echo "format-check: $$(printf '%s\n' "$$files" | wc -l) file(s) differ from $(CLANG_FORMAT)'s output (make format):" >&2; \
+	printf '  %s\n' $$files >&2; \
+	exit 1
 
 clean:
 	rm -rf build

@@ -386,6 +386,17 @@ static int get_id(const struct nbk_node *root, const char *path, long *dst,
 	return 0;
 }
 
+/*
+ * Copy the merged, schema-checked configuration tree root into cfg, which
+ * bs_config_init() filled with the defaults: a key that is absent keeps its
+ * default, a list that is present replaces the default list.  Strings are
+ * copied into cfg (bs_config_release() frees them); root stays the caller's.
+ * Checks what the schema cannot: number ranges, ids as plain digits, the
+ * umask, the enumerations, variable names in integrations.env, user.name's
+ * grammar, user.home's shape, non-empty commands.  Returns 0, or -1 with err
+ * naming the key and its position; cfg is then partly filled and must only
+ * be released.
+ */
 NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node *root,
 				   struct nbk_error *err)
 {
@@ -605,6 +616,13 @@ static void plan_opt(struct nbk_buf *b, const char *label, const char *v)
 		nbk_buf_addf(b, " %s=%s", label, v);
 }
 
+/*
+ * Write the plan that --check shows, the ten steps bootstrap would take with
+ * cfg, to fd in one write(); the values of integrations.env variables whose
+ * names look secret (bs_env_name_is_secret()) are written as "***".  Reads
+ * cfg only; allocates nothing that outlives the call.  A failed write (stdout
+ * closed) is ignored: the caller's exit status says how --check went.
+ */
 void bs_config_print_plan(const struct bs_config *cfg, int fd)
 {
 	static const char *const gpu_modes[] = { "auto", "off", "required" };

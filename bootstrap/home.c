@@ -169,7 +169,19 @@ static int copy_file(int srcdir, int dstdir, const char *name,
 	return 0;
 }
 
-/* Copy what is missing from srcdir into dstdir, recursively, never overwriting. */
+/*
+ * Copy what is missing from the skeleton folder srcdir into dstdir,
+ * recursively, never overwriting: an existing entry is kept (counted in
+ * st->kept), and an existing folder is walked into.  Works only on
+ * descriptors (openat with O_NOFOLLOW, no link followed), so the caller
+ * must already act with the user's credentials on the home.  Folders,
+ * regular files and links are copied with their modes; devices, fifos and
+ * sockets are skipped.  srcdir and dstdir stay the caller's (srcdir is
+ * dup'ed for reading); dst_path names dstdir in messages; depth is 0 at
+ * the top and limited to BS_SKEL_MAX_DEPTH.  Adds to st.  Returns 0, or -1
+ * with err at the first entry that cannot be created; what was copied
+ * before stays.
+ */
 static int copy_tree(int srcdir, int dstdir, const char *dst_path,
 		     int depth, struct home_stats *st, struct nbk_error *err)
 {

@@ -99,6 +99,15 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Parse len bytes of an env_file's text (the grammar is in integrations.h)
+ * into "KEY=VALUE" entries of out, the caller's vector (a later KEY replaces
+ * an earlier one, in out too).  name appears in messages, never a line's
+ * text: every value is a secret.  Returns 0, or -1 with err "NAME:LINE:
+ * problem" (a NUL byte, no '=', a bad name, an unterminated quote, text
+ * after a closing quote); out then holds the lines before the bad one, and
+ * the caller drops it.
+ */
 NBK_STATIC int bs_integrations_parse_env_file(const char *name, const char *text, size_t len,
 				   struct nbk_strvec *out, struct nbk_error *err)
 {

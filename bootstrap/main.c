@@ -104,6 +104,15 @@ static void usage(FILE *out)
 		"  -h, --help               this help\n");
 }
 
+/*
+ * Fill opt from bootstrap's environment env (BOOTSTRAP_CONFIG,
+ * BOOTSTRAP_CONFIG_DIR, BOOTSTRAP_LOG_FORMAT), then from argv's options,
+ * which win.  The options end at the first non-option: opt->command points
+ * into argv from there (NULL: none given).  opt's strings point into argv,
+ * env or static text: nothing to free, valid while those live.  Returns 0 to
+ * go on; 1 when --version or --help was answered on stdout (exit 0); -1 after
+ * logging an unknown option or a missing value (a usage error).
+ */
 static int parse_options(int argc, char **argv, const struct nbk_strvec *env,
 			 struct bs_options *opt)
 {
@@ -278,6 +287,17 @@ static void ctx_release(struct bs_ctx *ctx)
 	free(ctx->home);
 }
 
+/*
+ * bootstrap's start: the options, the configuration (nothing on disk changes
+ * before it has passed), then each step in order as root, the privilege drop,
+ * the user's hooks, and the command, supervised until it ends.  Exits with
+ * BS_EXIT_OK after --help, --version, a valid --check or --print-env;
+ * BS_EXIT_USAGE for a bad option or log setting; BS_EXIT_FAILURE when the
+ * configuration or a step fails (the command is then never started), or
+ * 128+N when stop signal N came during the steps; otherwise the command's own
+ * code as bs_supervise() returns it.  Everything allocated here is released
+ * on each path before returning.
+ */
 int main(int argc, char **argv)
 {
 	struct bs_ctx ctx;

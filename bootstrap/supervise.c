@@ -325,6 +325,19 @@ static bool owns_terminal(void)
 	return fg > 0 && fg == getpgrp();
 }
 
+/*
+ * Run argv (argv[0] searched in ctx->env's PATH) with ctx->env as its
+ * environment and stay its init until it ends: as PID 1 or a child subreaper,
+ * forward the stop and user signals to it, reap every orphan, and when it
+ * ends stop what it left (SIGTERM, ctx->cfg.stop_timeout_s of reaping, then
+ * SIGKILL).  Precondition: the last step of main(), in a single-threaded
+ * process; it sets the signal mask to block every asynchronous signal and
+ * SIGCHLD to SIG_DFL for good, and hands a terminal's foreground to the
+ * command and back.  Returns the exit code for bootstrap: the command's
+ * status (128+N for signal N, and for a stop signal it handled with exit 0),
+ * 127 for no command or one not found, 126 when it cannot be started.
+ * Errors are logged here, not returned.
+ */
 int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };

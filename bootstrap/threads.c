@@ -550,6 +550,15 @@ NBK_STATIC unsigned long bs_threads_affinity_from_status(const char *root)
 	return n;
 }
 
+/*
+ * The threads step: unless threads.mode is off, find the CPUs the command may
+ * use, the smallest of the cgroup's CPU quota, the affinity mask and
+ * CPU_LIMIT (at least 1), and set each of thread_vars[] to it in ctx->env
+ * where the container has not set it already (the container's value wins).
+ * Unreadable cgroup or /proc files and a malformed CPU_LIMIT are warnings,
+ * not errors: the step always returns 0 and never sets err.  Logs one line
+ * with the count, where it came from, and what was set and kept.
+ */
 int bs_threads_apply(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	_cleanup_strvec_ struct nbk_strvec notes = NBK_STRVEC_INIT;

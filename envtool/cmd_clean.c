@@ -37,6 +37,18 @@ static int check_links(const char *path, const struct stat *st, int flag, struct
 	return 0;
 }
 
+/*
+ * envtool clean: in the first of ctx->cfg.pkgs_dirs remove what the options
+ * name: --index the repodata cache folder, --tarballs the package archives
+ * (.conda, .tar.bz2, .partial downloads), --packages the extracted package
+ * folders none of whose files is hard-linked into an environment (a file
+ * with more than one link is in use); --all is the three.  --dry-run counts
+ * without removing.  Prints what was removed on stdout unless --quiet.
+ * Returns ET_EXIT_USAGE when nothing is named, ET_EXIT_FAIL when no
+ * pkgs_dirs is configured or the index cannot be removed; a single archive
+ * or folder that cannot be removed is a warning, and the result still
+ * ET_EXIT_OK.  A missing pkgs folder is nothing to clean (ET_EXIT_OK).
+ */
 static int cmd_clean(struct et_ctx *ctx)
 {
 	unsigned what = ctx->opts.clean;

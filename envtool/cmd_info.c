@@ -72,6 +72,16 @@ static void print_human(const struct item *items, size_t n)
 	}
 }
 
+/*
+ * envtool info: print the settings in force (version, platform, root
+ * prefix, the .condarc files read, each channel URL per subdir, package
+ * caches, envs folders, channel priority and alias, ssl_verify, offline)
+ * and the virtual packages detected, as "key : value" lines or with --json
+ * one object.  Reads ctx only; what it allocates is freed before return.
+ * Returns ET_EXIT_OK; ET_EXIT_USAGE when given an argument; ET_EXIT_FAIL,
+ * after printing why, when a channel does not resolve or a
+ * CONDA_OVERRIDE_* value is not a version.
+ */
 static int cmd_info(struct et_ctx *ctx)
 {
 	const struct et_config *cfg = &ctx->cfg;

@@ -15,6 +15,14 @@
 #include "prefix.h"
 #include "print.h"
 
+/*
+ * envtool list: print the packages recorded in the conda-meta of the
+ * environment that -n or -p names (it must exist), as micromamba does: a
+ * table of name, version, build and channel, or with --json an array of
+ * objects with micromamba's keys.  Returns ET_EXIT_OK; ET_EXIT_USAGE when
+ * no valid environment is named; ET_EXIT_FAIL, after printing why, when it
+ * does not exist or its conda-meta cannot be read.
+ */
 static int cmd_list(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL;

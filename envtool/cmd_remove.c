@@ -130,6 +130,19 @@ static int remove_link(struct et_ctx *ctx, const char *prefix)
 	return ET_EXIT_OK;
 }
 
+/*
+ * envtool remove: take the packages named on the command line out of the
+ * environment that -n or -p names, with every package that depends on one
+ * of them, transitively; --all takes every package and then the environment
+ * itself (its conda-meta, its emptied folders, its kernel and its line in
+ * environments.txt), and a link given with --all goes as a link
+ * (remove_link()).  Holds the prefix's lock and finishes an interrupted
+ * transaction first; asks for confirmation unless -y; --dry-run changes
+ * nothing.  Prints the plan unless --quiet, --json prints the result.
+ * Returns ET_EXIT_OK; ET_EXIT_USAGE when nothing or no valid environment is
+ * named; ET_EXIT_FAIL, after printing why, for a package not installed, a
+ * busy lock, a refusal at the prompt or a failed transaction.
+ */
 static int cmd_remove(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *cmd = NULL;

@@ -77,6 +77,16 @@ static void print_table(const struct et_record *const *hits, size_t n)
 	free(cells);
 }
 
+/*
+ * envtool search SPEC: load the repodata of the request's channels (only
+ * the channel of a "channel::name" spec) for the platform and noarch, and
+ * print every record that matches SPEC, sorted as cmp_records() says, as a
+ * table or with --json as a JSON object.  Channels refused on the way are
+ * reported on stderr.  Returns ET_EXIT_OK when something matched;
+ * ET_EXIT_USAGE for not one argument or a spec that does not parse (the
+ * spec error is printed); ET_EXIT_FAIL when the index cannot be loaded or
+ * nothing matches.  The hits point into the index, released before return.
+ */
 static int cmd_search(struct et_ctx *ctx)
 {
 	struct nbk_error err = NBK_ERROR_INIT;

@@ -101,6 +101,20 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 		fprintf(stderr, "Jupyter kernel 'Python (%s)' installed\n", name);
 }
 
+/*
+ * Carry out the solution sol in prefix (install.h has the caller's
+ * view): first every package of sol->link into the package cache (downloads
+ * with a progress bar on a terminal), then, under the prefix's lock (and the
+ * old environment's too when ET_APPLY_CREATE replaces one), one et_txn_apply()
+ * that links sol->link and unlinks sol->unlink.  specs (may be NULL) give each
+ * linked package its requested_spec; with ET_APPLY_EXPLICIT each record is
+ * completed from its extracted info/index.json.  A kernel is installed when
+ * ipykernel is linked (unless --no-kernel).  sol, specs and prefix stay the
+ * caller's; everything allocated here is freed, locks released, on every
+ * path.  Returns ET_EXIT_OK, or ET_EXIT_FAIL after printing the error: the
+ * cache, a download, a busy lock, an interrupted transaction that cannot be
+ * recovered, or the transaction itself (which leaves prefix as it was).
+ */
 int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_solution *sol,
 		     const struct nbk_strvec *specs, unsigned flags)
 {

@@ -178,6 +178,17 @@ static int read_explicit(struct et_request *r, const char *path, const char *tex
 	return 0;
 }
 
+/*
+ * Read the environment file at path (at most ENV_FILE_MAX bytes) into r,
+ * an et_request_init()ed request (request.h has the caller's view): an
+ * @EXPLICIT lock file goes to read_explicit(); otherwise YAML, whose name
+ * replaces r->name, whose channels are appended to r->channels (no
+ * duplicates), whose dependencies are appended to r->specs, and whose pip:
+ * list goes to r->pip with r->pip_dir the file's folder.  r owns what is
+ * added (et_request_release()).  Returns 0, or -1 with err naming the file
+ * and position: unreadable, not YAML, not a mapping, a value of the wrong
+ * kind; r then holds what was read before the error.
+ */
 int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
@@ -515,6 +526,22 @@ static enum et_channel_priority priority_of(const char *s)
 	return ET_PRIORITY_STRICT;
 }
 
+/*
+ * Answer r, a create, install or update request, for ctx: resolve the
+ * environment (create: a new one, or one a manager made that --yes lets us
+ * replace; the others: an existing one, whose interrupted transaction is
+ * recovered first), check every spec and pin, gather the channels (-c,
+ * the file's, the configured unless --override-channels, then the specs'
+ * own; a spec's channel is appended to r->channels, which is why r is not
+ * const), solve against the index, the virtual packages and what is
+ * installed (an @EXPLICIT request skips the solve), print the plan, and
+ * unless --dry-run apply it (et_cmd_apply()), then run the pip: section.
+ * r stays the caller's; what is allocated here is freed on every path.
+ * Returns ET_EXIT_OK; ET_EXIT_USAGE for a bad name or spec (and for a spec
+ * the solver rejects); ET_EXIT_FAIL after printing why: an unsolvable
+ * request (the problem on stderr, or as JSON), an update of a package not
+ * installed, a refusal to replace, a load, apply or pip failure.
+ */
 int et_request_run(struct et_ctx *ctx, struct et_request *r)
 {
 	struct et_config *cfg = &ctx->cfg;

@@ -387,6 +387,20 @@ static int open_pidfd(pid_t pid)
 /* The wait loop's escalation: what was sent so far. */
 enum { SENT_NOTHING, SENT_TERM, SENT_KILL };
 
+/*
+ * Run opts' child to its end (the caller's view is in nbkit/proc.h).  Takes
+ * opts (copied; a timeout implies NBK_PROC_NEW_PGRP), out (may be NULL; the
+ * caller's buffer, appended to, at most opts->max_out bytes kept) and res,
+ * filled: pid, status and reaped, timed_out, stopped, elapsed_ms, and
+ * exec_errno/exec_index when exec failed (then pid is 0).  Returns 0 when the
+ * child was started, whatever became of it; -1 with err when it could not be
+ * forked or waited for.  Process-wide state is borrowed and given back before
+ * returning: an ignored SIGCHLD is set to SIG_DFL (waitpid() must see the
+ * child) and opts->stop_signals are blocked except inside ppoll(), so the
+ * caller must be single-threaded, or block those signals in its other threads.
+ * A child asleep in the kernel after SIGKILL is left behind (reaped false)
+ * once reap_ms has passed.
+ */
 int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out,
 		 struct nbk_proc_result *res, struct nbk_error *err)
 {

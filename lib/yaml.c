@@ -330,6 +330,15 @@ static int attach(struct load_frame *top, struct nbk_node *node, const char *nam
 	return 0;
 }
 
+/*
+ * Parse text (len bytes, no NUL needed) as one YAML document; name is the
+ * source's name in messages and in each node's file.  Returns 0 with *out a
+ * tree the caller frees with nbk_node_free() (a NULL-kind node for an empty
+ * document), or -1 with err "NAME:LINE:COL: problem" and *out untouched:
+ * invalid YAML, a second document (issue 9), an alias, nesting deeper than
+ * YAML_MAX_DEPTH, a mapping key that is not a plain value, a duplicate key.
+ * Nothing is left allocated on either path.
+ */
 int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 			 struct nbk_node **out, struct nbk_error *err)
 {
@@ -693,6 +702,15 @@ int nbk_node_as_strvec(const struct nbk_node *node, const char *what, struct nbk
 
 /* ---- schemas ---- */
 
+/*
+ * Check the mapping node (kind MAP, the caller's precondition) against schema,
+ * a table ended by a NULL key; prefix is the dotted path of node ("" at the
+ * top) and names keys in messages ("user.name").  A null value passes any
+ * entry; NBK_SCHEMA_MAP entries are walked into, one level of C stack per
+ * level of YAML (bounded by YAML_MAX_DEPTH at load).  Returns 0, or -1 with
+ * err at the first unknown key or value of the wrong kind, in document order.
+ * Allocates nothing that outlives the call.
+ */
 static int schema_walk(const struct nbk_node *node, const struct nbk_schema *schema,
 		       const char *prefix, struct nbk_error *err)
 {

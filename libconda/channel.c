@@ -111,6 +111,17 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/*
+ * Resolve spec, one channel as written, for platform: a URL is kept (it must
+ * name a host unless file://); a path (/, ./, ../, ~, .) becomes a file://
+ * URL of the normalised absolute path, '%' and ' ' percent-encoded; a name
+ * (a safe grammar: no "..", no "//") joins its custom_channels URL or the
+ * channel_alias.  A trailing "/SUBDIR" picks the subdir, else platform;
+ * "noarch" is added after it.  out is cleared first, so et_channel_release()
+ * is right after success and failure alike; the caller owns its strings.
+ * Returns 0, or -1 with err (may be NULL) for an empty, over-long or
+ * malformed spec, and for "defaults" (a list: et_channels_resolve()).
+ */
 int et_channel_parse(const struct et_config *cfg, const char *spec, const char *platform,
 		     struct et_channel *out, struct nbk_error *err)
 {

@@ -428,6 +428,18 @@ static void tick(void *user)
 	draw(&p->bs, p->xs, p->n, false);
 }
 
+/*
+ * Download each of dls[0..n) (url and dest set, borrowed) to its dest
+ * through DEST.partial, at most opts->max_connections at once on one curl
+ * multi handle; a local path or file:// URL is copied, not fetched.  Every
+ * result field of dls[i] is reset first, then filled; opts->on_done (may be
+ * NULL; opts itself may be NULL) is called once per download as it ends,
+ * from this thread.  Retries, resumes and limits are as download.h says.
+ * Returns 0 when every one is ok, or -1 with err a copy of the first failed
+ * one's err (or "cannot initialise libcurl"); each failed download's
+ * .partial is removed.  No allocation outlives the call; curl's global
+ * state is initialised (curl_global_init()) and left so.
+ */
 int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t n,
 		    const struct et_download_opts *opts, struct nbk_error *err)
 {

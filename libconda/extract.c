@@ -213,7 +213,17 @@ static int write_file(struct writer *w, struct archive *a, struct archive_entry 
 	return 0;
 }
 
-/* Write one entry of a tar stream. */
+/*
+ * Write entry e of the tar stream a (its data is read from a for a regular
+ * file) under w->dirfd, the package folder being extracted, and never out
+ * of it: the path is cleaned (no absolute path, no ".."), no entry goes
+ * through a symlink made earlier, a symlink or hard link must stay inside
+ * the package, and devices, FIFOs and sockets are refused.  Missing parent
+ * folders are made; an existing file at the path is replaced.  Records in
+ * w what repair and checks need later: symlinks made, symlinks with an
+ * empty target (repaired from info/paths.json), empty files, and the file
+ * count.  Returns 0, or -1 with w->err naming the package and the entry.
+ */
 static int write_entry(struct writer *w, struct archive *a, struct archive_entry *e)
 {
 	_cleanup_buf_ struct nbk_buf path = NBK_BUF_INIT;

@@ -632,6 +632,18 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 	return 0;
 }
 
+/*
+ * Fetch the repodata of each of jobs[0..n) (channel and subdir set by the
+ * caller, borrowed) through the cache folder of et_cache_dir(): a fresh
+ * cached copy, --offline or a file:// channel needs no request; the rest go
+ * over one curl multi handle (at most 6 connections a host), conditional on
+ * the cached ETag and Last-Modified, .zst first where the server has it.
+ * Every result field of each job is reset, then filled; the caller releases
+ * each job with et_fetch_job_release(), on success and failure alike.
+ * Returns 0, or -1 with err a copy of the first failed job's error (naming
+ * its channel and subdir), or "cannot initialise libcurl".  Warns once when
+ * ssl_verify is off for an https channel.  Nothing else outlives the call.
+ */
 int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t n,
 		 struct nbk_error *err)
 {

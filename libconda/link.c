@@ -170,7 +170,18 @@ static int read_info(const char *pkg_dir, const char *name, struct nbk_buf *b,
 	return nbk_read_file(file, MAX_INFO_FILE, b, err);
 }
 
-/* conda's read_has_prefix(): "PATH" or "PLACEHOLDER MODE PATH". */
+/*
+ * The paths of an older package without info/paths.json, from its lists
+ * (conda's read_files(), read_has_prefix(), read_no_link()): each line of
+ * info/files becomes an entry of out, typed by lstat() of the extracted
+ * file; info/has_prefix ("PATH" or "PLACEHOLDER MODE PATH") sets the
+ * placeholder and mode of the entries it names; info/no_link marks entries.
+ * A missing list is empty; lines naming no entry are ignored.  out is the
+ * caller's (et_pkg_paths_release()), appended to.  Returns 0, or -1 with
+ * err for a list that cannot be read or exceeds MAX_INFO_FILE, or a path
+ * in info/files that leads out of pkg_dir (nbk_path_join_safe()); out then
+ * holds the entries read so far.
+ */
 static int read_old_lists(const char *pkg_dir, struct et_pkg_paths *out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;

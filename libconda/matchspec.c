@@ -73,6 +73,14 @@ bool et_glob_match(const char *pat, const char *s)
 #define REGEX_BOUND_MAX 16
 #define REGEX_BOUNDS_MAX 1
 
+/*
+ * Compile pat (len bytes, the text between a spec's ^ and $ included, no NUL
+ * needed) under the bounds above.  Returns 0 with *out a compiled regex the
+ * caller frees with free_regex(); or -1 with err and *out untouched for a
+ * pattern over REGEX_MAX bytes, a NUL, a back-reference, more than
+ * REGEX_PLUS_MAX '+', more than REGEX_BOUNDS_MAX bounds or one above
+ * REGEX_BOUND_MAX, or what regcomp() rejects.
+ */
 static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
@@ -234,7 +242,17 @@ static int parse_version_at(const char *s, size_t len, size_t pos, struct et_ver
 	return 0;
 }
 
-/* A leaf of the spec tree: s[0..len) is trimmed; pos its offset. */
+/*
+ * One leaf of a version spec tree (no '|', ',' or parentheses in it):
+ * s[0..len), already trimmed by the caller, at offset pos of what the user
+ * wrote.  Becomes, in conda's order: a "^...$" regex (compile_regex()'s
+ * bounds), an operator and a version ("==", "!=", "<=", ">=", "~=", "=",
+ * "<", ">"; a trailing ".*" turns "!=" into "not a prefix"), "*" (any), a
+ * glob, a prefix ("1.2*", "1.2.*"), a plain string when it holds '@', or
+ * an exact version.  Returns 0 with *out a new node the caller frees with
+ * et_vspec_free(); or -1 with pe set at the column of the problem and
+ * *out NULL.
+ */
 static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **out,
 		      struct perr *pe)
 {
@@ -1128,6 +1146,19 @@ static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size
 	return 0;
 }
 
+/*
+ * Parse c->w, a writable copy of the spec c->orig (c->len bytes), into ms,
+ * conda's MatchSpec grammar in conda's order of steps (numbered below):
+ * "feature@", comment and " if ", a package file or URL, [key=value]
+ * brackets (from the first '[' to the last ']'), "(optional)", channel::,
+ * name, version and build; bracket keys win over the rest.  ms must be
+ * zeroed with its strvecs initialised (et_matchspec_parse() does it); what
+ * is parsed is stored into ms as it goes, owned by ms, so on failure the
+ * caller frees ms with et_matchspec_free().  c->w is trimmed and cut in
+ * place; c->len follows.  Returns 0, or -1 with c->pe's error set and
+ * c->pe.pos the column in the trimmed spec (the caller shifts it back by
+ * the leading blanks).
+ */
 static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 {
 	char *w = c->w;

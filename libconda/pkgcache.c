@@ -563,6 +563,20 @@ static void make_and_collect(struct et_pkgcache *cache, struct item *items, size
 	}
 }
 
+/*
+ * Make every recs[i] an extracted folder in cache (pkgcache.h has the
+ * caller's view: results, ownership of *extracted_dirs_out, what a failure
+ * leaves).  How: a package already extracted is taken as it is; the others
+ * are locked one by one (a lock file per package in cache->write_dir) and
+ * made together (make_and_collect(): downloads and extractions in
+ * parallel); a package whose lock another process holds is waited for
+ * after ours are done, then looked for again and made only if that process
+ * did not.  The error returned is that of the lowest index that failed,
+ * whatever the order of failures.  Precondition: cache opened by
+ * et_pkgcache_open(); with no writable cache, any package not yet
+ * extracted is an error.  Blocks for as long as another process holds a
+ * package's lock.
+ */
 int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs,
 		       size_t n, const struct et_fetch_opts *opts, char ***extracted_dirs_out,
 		       struct et_pkgcache_stats *stats, struct nbk_error *err)

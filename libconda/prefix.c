@@ -361,6 +361,17 @@ static char *channel_of(const struct et_record *rec)
 	return nbk_xstrdup(rec->channel);
 }
 
+/*
+ * Append to out, the caller's buffer, rec's on-disk JSON document (prefix.h
+ * says which files use it), a whole object ending in "}\n".  Takes rec and
+ * the optional parts: pkg_dir (may be NULL: no extracted_package_dir,
+ * package_tarball_full_path, and "" as link.source), paths (may be NULL:
+ * no files, link or paths_data; entries without a prefix_path are left
+ * out), link_type (written as link.type when paths is given) and
+ * requested_spec (may be NULL).  Keys come in conda's sorted order; every
+ * string goes through nbk_buf_add_json_string().  Cannot fail (allocation
+ * failure aborts, as nbk_x* do); reads its arguments only.
+ */
 void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
 			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec)
 {

@@ -273,7 +273,18 @@ static int copy_rest(int in, struct out *o, char *buf, size_t window)
 	}
 }
 
-/* conda's binary_replace(), window bytes at a time. */
+/*
+ * conda's binary_replace(), window bytes at a time: copy in (from its
+ * current offset to the end) to o, replacing the placeholder ph by prefix
+ * inside each NUL-terminated string that holds it and padding that string
+ * with NULs back to its length, so every offset in the file stays.  A
+ * placeholder with no NUL after it is not a string: the rest is copied as
+ * it is.  Memory stays bounded by window + strlen(ph) whatever the file's
+ * size.  Sets *changed when a placeholder was replaced by a different
+ * prefix (the caller initialises it).  Returns 0, or -1 with o->err: a
+ * read, seek or write error, o->max exceeded, or a prefix longer than ph
+ * (a binary cannot be patched then).  Flushing o is the caller's.
+ */
 static int replace_binary(int in, struct out *o, const char *ph, const char *prefix,
 			  size_t window, bool *changed)
 {

@@ -599,7 +599,14 @@ static int parse_literal(struct scanner *sc)
 	return unexpected(sc, "a value");
 }
 
-/* Skip any value, checking its syntax, without recursion. */
+/*
+ * Skip the JSON value at sc->p (after blanks), whatever it is, checking its
+ * syntax all the way: an explicit stack of at most ET_REPO_MAX_DEPTH open
+ * containers instead of recursion, so a hostile file cannot exhaust the C
+ * stack.  On success sc->p is just past the value.  Returns 0, or -1 with
+ * sc's error set (line and column): malformed JSON, the end of the input,
+ * or nesting deeper than ET_REPO_MAX_DEPTH.  Allocates nothing.
+ */
 static int skip_value(struct scanner *sc)
 {
 	char stack[ET_REPO_MAX_DEPTH];
@@ -847,6 +854,17 @@ static int rec_list(struct scanner *sc, struct builder *b, const struct rec_ctx 
 	return 0;
 }
 
+/*
+ * Parse one entry of "packages" or "packages.conda": key (key_len bytes,
+ * the archive's file name) and, at sc->p, its object.  Appends one record
+ * to b (its strings and lists interned in b's pool, owned by b), taking
+ * repo_subdir when the entry has no subdir and "requires" when it has no
+ * "depends"; unknown keys are skipped.  On return sc->p is past the object.
+ * Returns 0, or -1 with sc's error set (line and column, the package
+ * named): a value of the wrong type or out of range, no name or version,
+ * strings over 4 GiB, malformed JSON.  After a failure b holds a partial
+ * record: the caller drops the whole builder.
+ */
 static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_subdir,
 			const char *key, size_t key_len)
 {

@@ -761,6 +761,18 @@ static void explain_pairs(struct sctx *c, const char *from, const char *other, c
 	queue_free(&qo);
 }
 
+/*
+ * Append to lines (the caller's vector; each line "  - ...", a duplicate
+ * of a line already there is dropped) why libsolv's problem number problem
+ * of solv has no solution, in the user's words where it can: first pairs
+ * of the user's specs and pins that clash ("A requires X, but B was
+ * requested / is pinned / is installed"; at most 16 pairs), and only when
+ * there are none, the solver's rules as facts about named packages, at most
+ * EXPLAIN_MAX_LINES of them.  A name an explanation points at that is built
+ * here ("dn VERSION" of an installed package) is pushed to owned, which the
+ * caller releases after lines are joined.  c and solv are only read.
+ * Nothing is returned; it cannot fail.
+ */
 static void explain_problem(struct sctx *c, Solver *solv, Id problem, struct nbk_strvec *lines,
 			    struct nbk_strvec *owned)
 {
@@ -997,6 +1009,19 @@ static char *join_lines(const struct nbk_strvec *lines)
 	return nbk_buf_detach(&b, NULL);
 }
 
+/*
+ * Solve req with libsolv (solve.h has the caller's view).  req and every
+ * record it points to are borrowed and must outlive *sol, whose link and
+ * unlink arrays point into them; sol is cleared first and is the caller's to
+ * release with et_solution_release() whatever the result.  Returns -1
+ * with err (prefixed "request" or "pinned package") when a spec or pin does
+ * not parse, before anything is built; 1 when libsolv finds no solution,
+ * with sol->problem the explanation of every problem (explain_problem(), and
+ * explain_empty() for a spec nothing matches), or "the request cannot be
+ * satisfied" when nothing could be said; 0 with sol filled in libsolv's
+ * order, dependencies first.  Virtual packages never appear in sol.  The pool
+ * and solver are freed before returning.
+ */
 int et_solve(const struct et_solve_request *req, struct et_solution *sol, struct nbk_error *err)
 {
 	struct sctx c;

@@ -537,6 +537,20 @@ static void restore_old(const char *old, const char *prefix)
 		nbk_warn("cannot put '%s' back to '%s': %s", old, prefix, strerror(errno));
 }
 
+/*
+ * Create the environment t->prefix from t->link (ET_TXN_CREATE): the
+ * packages are linked into a fresh PARENT/.BASE.envtool-tmp-XXXXXX with
+ * its conda-meta and history, which is renamed into place only once
+ * complete; then the post-link scripts run there, its .messages.txt goes
+ * to stderr and it is added to environments.txt.  What is at t->prefix
+ * must be absent or an empty folder, or, with ET_TXN_REPLACE, an
+ * environment a manager made: that one is moved aside and removed only
+ * after the new one is in place (and put back if the new one fails).
+ * Leftovers of an earlier killed create are cleaned first.  Precondition:
+ * the caller holds the prefix's lock (et_txn_lock()).  Returns 0, or -1
+ * with err; on failure the temporary folder is removed and any old
+ * environment is back at t->prefix.  t is only read.
+ */
 static int txn_create(const struct et_txn *t, struct nbk_error *err)
 {
 	_cleanup_free_ char *parent = nbk_path_dirname(t->prefix), *base = base_of(t->prefix);

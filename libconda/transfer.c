@@ -354,6 +354,16 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 	finish(t);
 }
 
+/*
+ * The one curl_multi loop (transfer.h has the caller's view): starts at
+ * most opts->max_active transfers of ts at once, each when its backoff
+ * (not_before) has passed; polls with curl_multi_poll at most
+ * ET_TRANSFER_TICK_MS; judges each finished transfer once (finished():
+ * retry, ask again, fail or done) and calls its ops->done exactly once.
+ * ts and their callbacks stay the caller's.  Returns 0 when every transfer
+ * is done (each may have failed: its own error is in it), -1 with err only
+ * when the multi handle cannot be set up, before any transfer started.
+ */
 int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, size_t n,
 			const struct et_transfer_opts *opts, struct nbk_error *err)
 {

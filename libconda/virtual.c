@@ -129,6 +129,18 @@ static int override(const char *var, const char **out, bool is_version, struct n
 	return 0;
 }
 
+/*
+ * Detect the virtual packages for opts->platform (opts may be NULL: the
+ * host's): __unix (all but win-*), __linux and __glibc (linux-* only),
+ * __archspec (the x86-64 level, else the machine), __cuda (the driver's
+ * version, probed through a child with a timeout).  Detection describes
+ * this machine only: for another platform just the CONDA_OVERRIDE_*
+ * variables count; an override set to "" removes that package.  On
+ * success *out is a new array of *n records the caller owns (release each
+ * with et_record_release(), then free the array), channel "@".  Returns
+ * -1 with err, *out NULL and *n 0, only when an override is not a version;
+ * what cannot be detected is simply left out.
+ */
 int et_virtual_detect(const struct et_virtual_opts *opts, struct et_record **out, size_t *n,
 		      struct nbk_error *err)
 {
