@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "apply.h"
@@ -47,19 +48,25 @@ static void print_json(const char *prefix, const struct et_prefix *p, const stru
 		       bool dry_run)
 {
 	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
 	size_t i;
 
-	nbk_buf_addstr(&out, "{\n  \"actions\": {\n    \"PREFIX\": ");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n    \"UNLINK\": [");
-	for (i = 0; i < gone->n; i++) {
-		nbk_buf_addstr(&out, i ? ",\n      " : "\n      ");
-		et_print_record_json(&out, &et_prefix_find(p, gone->v[i])->rec);
-	}
-	nbk_buf_addstr(&out, gone->n ? "\n    ]\n  },\n" : "]\n  },\n");
-	nbk_buf_addf(&out, "  \"dry_run\": %s,\n  \"prefix\": ", dry_run ? "true" : "false");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n  \"success\": true\n}\n");
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "actions");
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "PREFIX", prefix);
+	nbk_json_key(&w, "UNLINK");
+	nbk_json_array_begin(&w);
+	for (i = 0; i < gone->n; i++)
+		et_print_record_json(&w, &et_prefix_find(p, gone->v[i])->rec);
+	nbk_json_array_end(&w);
+	nbk_json_object_end(&w);
+	nbk_json_key_bool(&w, "dry_run", dry_run);
+	nbk_json_key_string(&w, "prefix", prefix);
+	nbk_json_key_bool(&w, "success", true);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
 	nbk_buf_release(&out);
 }

@@ -8,15 +8,16 @@
 
 #include <stddef.h>
 
-#include "nbkit/buf.h"
+#include "nbkit/json.h"
 #include "record.h"
 
 /*
- * Append rec as a JSON object with micromamba's keys (build, build_number,
- * build_string, channel, constrains, depends, fn, license, md5, name,
- * noarch, sha256, size, subdir, timestamp, track_features, url, version).
+ * Write rec to w as a JSON object on one line (NBK_JSON_LINE) with
+ * micromamba's keys (build, build_number, build_string, channel,
+ * constrains, depends, fn, license, md5, name, noarch, sha256, size,
+ * subdir, timestamp, track_features, url, version).
  */
-void et_print_record_json(struct nbk_buf *out, const struct et_record *rec);
+void et_print_record_json(struct nbk_json *w, const struct et_record *rec);
 
 /*
  * Write a spec error to stderr: "envtool: MSG", then the spec with a caret
