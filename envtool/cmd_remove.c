@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "nbkit/cleanup.h"
-#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "apply.h"
@@ -47,28 +46,14 @@ static bool depends_on(const struct et_record *r, const char *name)
 static void print_json(const char *prefix, const struct et_prefix *p, const struct nbk_strvec *gone,
 		       bool dry_run)
 {
-	struct nbk_buf out = NBK_BUF_INIT;
-	struct nbk_json w;
+	const struct et_record **recs = nbk_xcalloc(gone->n ? gone->n : 1, sizeof(*recs));
+	struct et_print_list unlink = { "UNLINK", recs, gone->n };
 	size_t i;
 
-	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
-	nbk_json_object_begin(&w);
-	nbk_json_key(&w, "actions");
-	nbk_json_object_begin(&w);
-	nbk_json_key_string(&w, "PREFIX", prefix);
-	nbk_json_key(&w, "UNLINK");
-	nbk_json_array_begin(&w);
 	for (i = 0; i < gone->n; i++)
-		et_print_record_json(&w, &et_prefix_find(p, gone->v[i])->rec);
-	nbk_json_array_end(&w);
-	nbk_json_object_end(&w);
-	nbk_json_key_bool(&w, "dry_run", dry_run);
-	nbk_json_key_string(&w, "prefix", prefix);
-	nbk_json_key_bool(&w, "success", true);
-	nbk_json_object_end(&w);
-	nbk_buf_addch(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
-	nbk_buf_release(&out);
+		recs[i] = &et_prefix_find(p, gone->v[i])->rec;
+	et_print_actions_json(prefix, &unlink, 1, dry_run);
+	free(recs);
 }
 
 /* The environment's line in environments.txt and its kernel go. */

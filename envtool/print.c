@@ -43,6 +43,42 @@ void et_print_record_json(struct nbk_json *w, const struct et_record *r)
 	nbk_json_object_end(w);
 }
 
+void et_print_actions_json(const char *prefix, const struct et_print_list *lists, size_t n,
+			   bool dry_run)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
+	bool prefix_done = false;
+	size_t i, k;
+
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "actions");
+	nbk_json_object_begin(&w);
+	for (i = 0; i <= n; i++) {
+		/* "PREFIX" in its sorted place among the lists */
+		if (!prefix_done && (i == n || strcmp(lists[i].key, "PREFIX") > 0)) {
+			nbk_json_key_string(&w, "PREFIX", prefix);
+			prefix_done = true;
+		}
+		if (i == n)
+			break;
+		nbk_json_key(&w, lists[i].key);
+		nbk_json_array_begin(&w);
+		for (k = 0; k < lists[i].n; k++)
+			et_print_record_json(&w, lists[i].v[k]);
+		nbk_json_array_end(&w);
+	}
+	nbk_json_object_end(&w);
+	nbk_json_key_bool(&w, "dry_run", dry_run);
+	nbk_json_key_string(&w, "prefix", prefix);
+	nbk_json_key_bool(&w, "success", true);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
+}
+
 void et_print_spec_error(const char *spec, const char *msg)
 {
 	const char *at = strstr(msg, "column ");

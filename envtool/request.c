@@ -272,39 +272,16 @@ static bool in_pkgs_dirs(const struct et_config *cfg, const struct et_record *re
 
 /* ---- output -------------------------------------------------------------- */
 
-static void add_list(struct nbk_json *w, const char *key, const struct et_record *const *v, size_t n)
-{
-	size_t i;
-
-	nbk_json_key(w, key);
-	nbk_json_array_begin(w);
-	for (i = 0; i < n; i++)
-		et_print_record_json(w, v[i]);
-	nbk_json_array_end(w);
-}
-
 static void print_json(const char *prefix, const struct et_transaction *t,
 		       const struct et_record *const *fetch, size_t nfetch, bool dry_run)
 {
-	struct nbk_buf out = NBK_BUF_INIT;
-	struct nbk_json w;
+	const struct et_print_list lists[] = {
+		{ "FETCH", fetch, nfetch },
+		{ "LINK", t->link, t->nlink },
+		{ "UNLINK", t->unlink, t->nunlink },
+	};
 
-	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
-	nbk_json_object_begin(&w);
-	nbk_json_key(&w, "actions");
-	nbk_json_object_begin(&w);
-	add_list(&w, "FETCH", fetch, nfetch);
-	add_list(&w, "LINK", t->link, t->nlink);
-	nbk_json_key_string(&w, "PREFIX", prefix);
-	add_list(&w, "UNLINK", t->unlink, t->nunlink);
-	nbk_json_object_end(&w);
-	nbk_json_key_bool(&w, "dry_run", dry_run);
-	nbk_json_key_string(&w, "prefix", prefix);
-	nbk_json_key_bool(&w, "success", true);
-	nbk_json_object_end(&w);
-	nbk_buf_addch(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
-	nbk_buf_release(&out);
+	et_print_actions_json(prefix, lists, 3, dry_run);
 }
 
 static void print_problem_json(const char *prefix, const char *problem, bool dry_run)
