@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
@@ -25,14 +26,13 @@ static int env_list(struct et_ctx *ctx)
 	et_env_known(&ctx->cfg, &envs);
 	if (ctx->opts.json) {
 		struct nbk_buf b = NBK_BUF_INIT;
+		struct nbk_json w;
 
-		nbk_buf_addstr(&b, "{\"envs\": [");
-		for (i = 0; i < envs.n; i++) {
-			if (i)
-				nbk_buf_addstr(&b, ", ");
-			nbk_buf_add_json_string(&b, envs.v[i]);
-		}
-		nbk_buf_addstr(&b, "]}\n");
+		nbk_json_init(&w, &b, NBK_JSON_LINE);
+		nbk_json_object_begin(&w);
+		nbk_json_key_strvec(&w, "envs", &envs);
+		nbk_json_object_end(&w);
+		nbk_buf_addch(&b, '\n');
 		fputs(b.data, stdout);
 		nbk_buf_release(&b);
 	} else {

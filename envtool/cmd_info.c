@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "channel.h"
 #include "cmd.h"
@@ -25,29 +26,25 @@ struct item {
 static void print_json(const struct item *items, size_t n)
 {
 	struct nbk_buf out = NBK_BUF_INIT;
-	size_t i, j;
+	struct nbk_json w;
+	size_t i;
 
-	nbk_buf_addstr(&out, "{\n");
+	/* one key a line, each list on its line */
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
 	for (i = 0; i < n; i++) {
-		nbk_buf_addstr(&out, "  ");
-		nbk_buf_add_json_string(&out, items[i].key);
-		nbk_buf_addstr(&out, ": ");
+		nbk_json_key(&w, items[i].key);
 		if (items[i].list) {
-			nbk_buf_addch(&out, '[');
-			for (j = 0; j < items[i].list->n; j++) {
-				if (j)
-					nbk_buf_addstr(&out, ", ");
-				nbk_buf_add_json_string(&out, items[i].list->v[j]);
-			}
-			nbk_buf_addch(&out, ']');
+			nbk_json_layout(&w, NBK_JSON_LINE);
+			nbk_json_strvec(&w, items[i].list);
 		} else if (!strcmp(items[i].value, "true") || !strcmp(items[i].value, "false")) {
-			nbk_buf_addstr(&out, items[i].value);
+			nbk_json_bool(&w, !strcmp(items[i].value, "true"));
 		} else {
-			nbk_buf_add_json_string(&out, items[i].value);
+			nbk_json_string(&w, items[i].value);
 		}
-		nbk_buf_addstr(&out, i + 1 < n ? ",\n" : "\n");
 	}
-	nbk_buf_addstr(&out, "}\n");
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
 	nbk_buf_release(&out);
 }

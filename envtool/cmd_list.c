@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "envs.h"
@@ -40,29 +41,28 @@ static int cmd_list(struct et_ctx *ctx)
 	}
 	if (ctx->opts.json) {
 		struct nbk_buf b = NBK_BUF_INIT;
+		struct nbk_json w;
 
-		nbk_buf_addch(&b, '[');
+		/* micromamba's list: one package a line */
+		nbk_json_init(&w, &b, NBK_JSON_PRETTY);
+		nbk_json_array_begin(&w);
 		for (i = 0; i < p.n; i++) {
 			const struct et_record *r = &p.v[i].rec;
 
-			nbk_buf_addstr(&b, i ? ",\n  {" : "\n  {");
-			nbk_buf_addstr(&b, "\"base_url\": ");
-			nbk_buf_add_json_string(&b, r->channel);
-			nbk_buf_addf(&b, ", \"build_number\": %ld, \"build_string\": ", r->build_number);
-			nbk_buf_add_json_string(&b, r->build);
-			nbk_buf_addstr(&b, ", \"channel\": ");
-			nbk_buf_add_json_string(&b, r->channel);
-			nbk_buf_addstr(&b, ", \"dist_name\": ");
-			nbk_buf_add_json_string(&b, p.v[i].dist);
-			nbk_buf_addstr(&b, ", \"name\": ");
-			nbk_buf_add_json_string(&b, r->name);
-			nbk_buf_addstr(&b, ", \"platform\": ");
-			nbk_buf_add_json_string(&b, r->subdir);
-			nbk_buf_addstr(&b, ", \"version\": ");
-			nbk_buf_add_json_string(&b, r->version);
-			nbk_buf_addch(&b, '}');
+			nbk_json_layout(&w, NBK_JSON_LINE);
+			nbk_json_object_begin(&w);
+			nbk_json_key_string(&w, "base_url", r->channel);
+			nbk_json_key_int(&w, "build_number", r->build_number);
+			nbk_json_key_string(&w, "build_string", r->build);
+			nbk_json_key_string(&w, "channel", r->channel);
+			nbk_json_key_string(&w, "dist_name", p.v[i].dist);
+			nbk_json_key_string(&w, "name", r->name);
+			nbk_json_key_string(&w, "platform", r->subdir);
+			nbk_json_key_string(&w, "version", r->version);
+			nbk_json_object_end(&w);
 		}
-		nbk_buf_addstr(&b, p.n ? "\n]\n" : "]\n");
+		nbk_json_array_end(&w);
+		nbk_buf_addch(&b, '\n');
 		fputs(b.data, stdout);
 		nbk_buf_release(&b);
 	} else {

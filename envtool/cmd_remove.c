@@ -47,22 +47,14 @@ static bool depends_on(const struct et_record *r, const char *name)
 static void print_json(const char *prefix, const struct et_prefix *p, const struct nbk_strvec *gone,
 		       bool dry_run)
 {
-	struct nbk_buf out = NBK_BUF_INIT;
+	const struct et_record **recs = nbk_xcalloc(gone->n ? gone->n : 1, sizeof(*recs));
+	struct et_print_list unlink = { "UNLINK", recs, gone->n };
 	size_t i;
 
-	nbk_buf_addstr(&out, "{\n  \"actions\": {\n    \"PREFIX\": ");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n    \"UNLINK\": [");
-	for (i = 0; i < gone->n; i++) {
-		nbk_buf_addstr(&out, i ? ",\n      " : "\n      ");
-		et_print_record_json(&out, &et_prefix_find(p, gone->v[i])->rec);
-	}
-	nbk_buf_addstr(&out, gone->n ? "\n    ]\n  },\n" : "]\n  },\n");
-	nbk_buf_addf(&out, "  \"dry_run\": %s,\n  \"prefix\": ", dry_run ? "true" : "false");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n  \"success\": true\n}\n");
-	fwrite(out.data, 1, out.len, stdout);
-	nbk_buf_release(&out);
+	for (i = 0; i < gone->n; i++)
+		recs[i] = &et_prefix_find(p, gone->v[i])->rec;
+	et_print_actions_json(prefix, &unlink, 1, dry_run);
+	free(recs);
 }
 
 /* The environment's line in environments.txt and its kernel go. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
 #include "index.h"
@@ -39,19 +40,29 @@ static int cmp_records(const void *a, const void *b)
 static void print_json(const char *spec, const struct et_record *const *hits, size_t n)
 {
 	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
 	size_t i;
 
-	nbk_buf_addstr(&out, "{\n  \"query\": {\"query\": ");
-	nbk_buf_add_json_string(&out, spec);
-	nbk_buf_addstr(&out, ", \"type\": \"search\"},\n  \"result\": {\n    \"msg\": ");
-	nbk_buf_add_json_string(&out, n ? "" : "no match");
-	nbk_buf_addstr(&out, ",\n    \"pkgs\": [");
-	for (i = 0; i < n; i++) {
-		nbk_buf_addstr(&out, i ? ",\n      " : "\n      ");
-		et_print_record_json(&out, hits[i]);
-	}
-	nbk_buf_addstr(&out, n ? "\n    ],\n" : "],\n");
-	nbk_buf_addstr(&out, "    \"status\": \"OK\"\n  }\n}\n");
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "query");
+	nbk_json_layout(&w, NBK_JSON_LINE);
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "query", spec);
+	nbk_json_key_string(&w, "type", "search");
+	nbk_json_object_end(&w);
+	nbk_json_key(&w, "result");
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "msg", n ? "" : "no match");
+	nbk_json_key(&w, "pkgs");
+	nbk_json_array_begin(&w);
+	for (i = 0; i < n; i++)
+		et_print_record_json(&w, hits[i]);
+	nbk_json_array_end(&w);
+	nbk_json_key_string(&w, "status", "OK");
+	nbk_json_object_end(&w);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
 	nbk_buf_release(&out);
 }

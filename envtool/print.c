@@ -7,80 +7,76 @@
 #include "print.h"
 #include "repodata.h"
 
-static void key(struct nbk_buf *out, const char *k, int *first)
-{
-	nbk_buf_addstr(out, *first ? "{" : ", ");
-	*first = 0;
-	nbk_buf_add_json_string(out, k);
-	nbk_buf_addstr(out, ": ");
-}
-
-static void str_list(struct nbk_buf *out, const struct nbk_strvec *v)
-{
-	size_t i;
-
-	nbk_buf_addch(out, '[');
-	for (i = 0; i < v->n; i++) {
-		if (i)
-			nbk_buf_addstr(out, ", ");
-		nbk_buf_add_json_string(out, v->v[i]);
-	}
-	nbk_buf_addch(out, ']');
-}
-
-void et_print_record_json(struct nbk_buf *out, const struct et_record *r)
+void et_print_record_json(struct nbk_json *w, const struct et_record *r)
 {
 	static const char *const noarch[] = { NULL, "generic", "python" };
 	struct nbk_buf tf = NBK_BUF_INIT;
-	int first = 1;
 	size_t i;
 
-	key(out, "build", &first);
-	nbk_buf_add_json_string(out, r->build);
-	key(out, "build_number", &first);
-	nbk_buf_addf(out, "%ld", r->build_number);
-	key(out, "build_string", &first);
-	nbk_buf_add_json_string(out, r->build);
-	key(out, "channel", &first);
-	nbk_buf_add_json_string(out, r->channel);
-	key(out, "constrains", &first);
-	str_list(out, &r->constrains);
-	key(out, "depends", &first);
-	str_list(out, &r->depends);
-	key(out, "fn", &first);
-	nbk_buf_add_json_string(out, r->fn);
-	key(out, "license", &first);
-	nbk_buf_add_json_string(out, r->license);
-	key(out, "md5", &first);
-	nbk_buf_add_json_string(out, r->md5);
-	key(out, "name", &first);
-	nbk_buf_add_json_string(out, r->name);
-	key(out, "noarch", &first);
-	if (noarch[r->noarch])
-		nbk_buf_add_json_string(out, noarch[r->noarch]);
-	else
-		nbk_buf_addstr(out, "null");
-	key(out, "sha256", &first);
-	nbk_buf_add_json_string(out, r->sha256);
-	key(out, "size", &first);
-	nbk_buf_addf(out, "%llu", (unsigned long long)r->size);
-	key(out, "subdir", &first);
-	nbk_buf_add_json_string(out, r->subdir);
-	key(out, "timestamp", &first);
-	nbk_buf_addf(out, "%llu", (unsigned long long)r->timestamp_ms);
-	key(out, "track_features", &first);
+	nbk_json_layout(w, NBK_JSON_LINE);
+	nbk_json_object_begin(w);
+	nbk_json_key_string(w, "build", r->build);
+	nbk_json_key_int(w, "build_number", r->build_number);
+	nbk_json_key_string(w, "build_string", r->build);
+	nbk_json_key_string(w, "channel", r->channel);
+	nbk_json_key_strvec(w, "constrains", &r->constrains);
+	nbk_json_key_strvec(w, "depends", &r->depends);
+	nbk_json_key_string(w, "fn", r->fn);
+	nbk_json_key_string(w, "license", r->license);
+	nbk_json_key_string(w, "md5", r->md5);
+	nbk_json_key_string(w, "name", r->name);
+	nbk_json_key_string(w, "noarch", noarch[r->noarch]);
+	nbk_json_key_string(w, "sha256", r->sha256);
+	nbk_json_key_uint(w, "size", r->size);
+	nbk_json_key_string(w, "subdir", r->subdir);
+	nbk_json_key_uint(w, "timestamp", r->timestamp_ms);
+	/* micromamba: one string, comma-separated */
 	for (i = 0; i < r->track_features.n; i++) {
 		if (i)
 			nbk_buf_addch(&tf, ',');
 		nbk_buf_addstr(&tf, r->track_features.v[i]);
 	}
-	nbk_buf_add_json_string(out, tf.data);
+	nbk_json_key_string(w, "track_features", tf.data);
 	nbk_buf_release(&tf);
-	key(out, "url", &first);
-	nbk_buf_add_json_string(out, r->url);
-	key(out, "version", &first);
-	nbk_buf_add_json_string(out, r->version);
-	nbk_buf_addch(out, '}');
+	nbk_json_key_string(w, "url", r->url);
+	nbk_json_key_string(w, "version", r->version);
+	nbk_json_object_end(w);
+}
+
+void et_print_actions_json(const char *prefix, const struct et_print_list *lists, size_t n,
+			   bool dry_run)
+{
+	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
+	bool prefix_done = false;
+	size_t i, k;
+
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "actions");
+	nbk_json_object_begin(&w);
+	for (i = 0; i <= n; i++) {
+		/* "PREFIX" in its sorted place among the lists */
+		if (!prefix_done && (i == n || strcmp(lists[i].key, "PREFIX") > 0)) {
+			nbk_json_key_string(&w, "PREFIX", prefix);
+			prefix_done = true;
+		}
+		if (i == n)
+			break;
+		nbk_json_key(&w, lists[i].key);
+		nbk_json_array_begin(&w);
+		for (k = 0; k < lists[i].n; k++)
+			et_print_record_json(&w, lists[i].v[k]);
+		nbk_json_array_end(&w);
+	}
+	nbk_json_object_end(&w);
+	nbk_json_key_bool(&w, "dry_run", dry_run);
+	nbk_json_key_string(&w, "prefix", prefix);
+	nbk_json_key_bool(&w, "success", true);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
 }
 
 void et_print_spec_error(const char *spec, const char *msg)

@@ -6,17 +6,34 @@
 #ifndef ENVTOOL_PRINT_H
 #define ENVTOOL_PRINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "nbkit/buf.h"
+#include "nbkit/json.h"
 #include "record.h"
 
 /*
- * Append rec as a JSON object with micromamba's keys (build, build_number,
- * build_string, channel, constrains, depends, fn, license, md5, name,
- * noarch, sha256, size, subdir, timestamp, track_features, url, version).
+ * Write rec to w as a JSON object on one line (NBK_JSON_LINE) with
+ * micromamba's keys (build, build_number, build_string, channel,
+ * constrains, depends, fn, license, md5, name, noarch, sha256, size,
+ * subdir, timestamp, track_features, url, version).
  */
-void et_print_record_json(struct nbk_buf *out, const struct et_record *rec);
+void et_print_record_json(struct nbk_json *w, const struct et_record *rec);
+
+/* A list of records in a transaction's answer: "FETCH", "LINK", "UNLINK". */
+struct et_print_list {
+	const char *key;
+	const struct et_record *const *v;
+	size_t n;
+};
+
+/*
+ * Write micromamba's answer to a transaction to stdout: {"actions":
+ * {LISTS and "PREFIX", keys sorted}, "dry_run", "prefix", "success": true},
+ * one record a line.  lists are n lists in key order.
+ */
+void et_print_actions_json(const char *prefix, const struct et_print_list *lists, size_t n,
+			   bool dry_run);
 
 /*
  * Write a spec error to stderr: "envtool: MSG", then the spec with a caret

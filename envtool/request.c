@@ -9,6 +9,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
@@ -276,56 +277,32 @@ static bool in_pkgs_dirs(const struct et_config *cfg, const struct et_record *re
 
 /* ---- output -------------------------------------------------------------- */
 
-static void add_list(struct nbk_buf *out, const char *key, const struct et_record *const *v,
-		     size_t n, bool last)
-{
-	size_t i;
-
-	nbk_buf_addstr(out, "    ");
-	nbk_buf_add_json_string(out, key);
-	nbk_buf_addstr(out, ": [");
-	for (i = 0; i < n; i++) {
-		nbk_buf_addstr(out, i ? ",\n      " : "\n      ");
-		et_print_record_json(out, v[i]);
-	}
-	nbk_buf_addstr(out, n ? "\n    ]" : "]");
-	nbk_buf_addstr(out, last ? "\n" : ",\n");
-}
-
 static void print_json(const char *prefix, const struct et_solution *t,
 		       const struct et_record *const *fetch, size_t nfetch, bool dry_run)
 {
-	struct nbk_buf out = NBK_BUF_INIT;
+	const struct et_print_list lists[] = {
+		{ "FETCH", fetch, nfetch },
+		{ "LINK", t->link, t->nlink },
+		{ "UNLINK", t->unlink, t->nunlink },
+	};
 
-	nbk_buf_addstr(&out, "{\n  \"actions\": {\n");
-	add_list(&out, "FETCH", fetch, nfetch, false);
-	add_list(&out, "LINK", t->link, t->nlink, false);
-	nbk_buf_addstr(&out, "    \"PREFIX\": ");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n");
-	add_list(&out, "UNLINK", t->unlink, t->nunlink, true);
-	nbk_buf_addf(&out, "  },\n  \"dry_run\": %s,\n  \"prefix\": ", dry_run ? "true" : "false");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n  \"success\": true\n}\n");
-	fwrite(out.data, 1, out.len, stdout);
-	nbk_buf_release(&out);
+	et_print_actions_json(prefix, lists, 3, dry_run);
 }
 
 static void print_problem_json(const char *prefix, const char *problem, bool dry_run)
 {
+	_cleanup_free_ char *msg = nbk_xasprintf("the request cannot be solved:\n%s", problem);
 	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
 	const char *p = problem, *nl;
-	bool first = true;
 
-	nbk_buf_addf(&out, "{\n  \"dry_run\": %s,\n  \"message\": ", dry_run ? "true" : "false");
-	{
-		_cleanup_free_ char *msg = nbk_xasprintf("the request cannot be solved:\n%s", problem);
-
-		nbk_buf_add_json_string(&out, msg);
-	}
-	nbk_buf_addstr(&out, ",\n  \"prefix\": ");
-	nbk_buf_add_json_string(&out, prefix);
-	nbk_buf_addstr(&out, ",\n  \"solver_problems\": [");
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key_bool(&w, "dry_run", dry_run);
+	nbk_json_key_string(&w, "message", msg);
+	nbk_json_key_string(&w, "prefix", prefix);
+	nbk_json_key(&w, "solver_problems");
+	nbk_json_array_begin(&w);
 	for (; *p; p = *nl ? nl + 1 : nl) {
 		_cleanup_free_ char *line = NULL;
 		const char *s = p;
@@ -336,12 +313,12 @@ static void print_problem_json(const char *prefix, const char *problem, bool dry
 		if (s == nl)
 			continue;
 		line = nbk_xstrndup(s, (size_t)(nl - s));
-		nbk_buf_addstr(&out, first ? "\n    " : ",\n    ");
-		nbk_buf_add_json_string(&out, line);
-		first = false;
+		nbk_json_string(&w, line);
 	}
-	nbk_buf_addstr(&out, first ? "],\n" : "\n  ],\n");
-	nbk_buf_addstr(&out, "  \"success\": false\n}\n");
+	nbk_json_array_end(&w);
+	nbk_json_key_bool(&w, "success", false);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
 	nbk_buf_release(&out);
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,47 +171,30 @@ void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Append s with every control character (C0 and DEL) escaped: \n, \r, \t,
- * else \u00XX in JSON and \xXX in text; JSON also escapes '"' and '\\'.
- */
-static void add_escaped(struct nbk_buf *b, const char *s, bool json)
+/* Append s with every control character (C0 and DEL) escaped: \n, \r, \t, else \xXX. */
+void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (; *p; p++) {
 		switch (*p) {
-		case '"': nbk_buf_addstr(b, json ? "\\\"" : "\""); break;
-		case '\\': nbk_buf_addstr(b, json ? "\\\\" : "\\"); break;
 		case '\n': nbk_buf_addstr(b, "\\n"); break;
 		case '\r': nbk_buf_addstr(b, "\\r"); break;
 		case '\t': nbk_buf_addstr(b, "\\t"); break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				nbk_buf_addf(b, json ? "\\u%04x" : "\\x%02x", *p);
+				nbk_buf_addf(b, "\\x%02x", *p);
 			else
 				nbk_buf_addch(b, (char)*p);
 		}
 	}
 }
 
-void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
-{
-	nbk_buf_addch(b, '"');
-	add_escaped(b, s, true);
-	nbk_buf_addch(b, '"');
-}
-
-void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
-{
-	add_escaped(b, s, false);
-}
-
 char *nbk_printable(const char *s)
 {
 	struct nbk_buf b = NBK_BUF_INIT;
 
-	add_escaped(&b, s ? s : "", false);
+	nbk_buf_add_escaped(&b, s ? s : "");
 	return nbk_buf_detach(&b, NULL);
 }
 

@@ -9,6 +9,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/fd.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "nbkit/strvec.h"
 
@@ -143,20 +144,22 @@ void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 		struct timespec ts;
 		struct tm tm;
 		char when[32];
+		struct nbk_json w;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		nbk_buf_addf(&line, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"program\":",
-			     when, ts.tv_nsec / 1000000, level_names[level]);
-		nbk_buf_add_json_string(&line, log_prog);
-		if (step) {
-			nbk_buf_addstr(&line, ",\"step\":");
-			nbk_buf_add_json_string(&line, step);
-		}
-		nbk_buf_addstr(&line, ",\"msg\":");
-		nbk_buf_add_json_string(&line, msg);
-		nbk_buf_addstr(&line, "}\n");
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ", ts.tv_nsec / 1000000);
+		nbk_json_init(&w, &line, NBK_JSON_COMPACT);
+		nbk_json_object_begin(&w);
+		nbk_json_key_string(&w, "time", when);
+		nbk_json_key_string(&w, "level", level_names[level]);
+		nbk_json_key_string(&w, "program", log_prog);
+		if (step)
+			nbk_json_key_string(&w, "step", step);
+		nbk_json_key_string(&w, "msg", msg);
+		nbk_json_object_end(&w);
+		nbk_buf_addch(&line, '\n');
 	} else {
 		/*
 		 * One call, one line: control characters are escaped in every

@@ -18,6 +18,7 @@
 #include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "nbkit/md5.h"
 #include "nbkit/path.h"
@@ -120,33 +121,28 @@ static void state_load(const char *path, struct state *st)
 		st->has_zst = !strcmp(s, "true") ? 1 : !strcmp(s, "false") ? 0 : -1;
 }
 
-static void add_json_field(struct nbk_buf *b, const char *key, const char *value, bool *first)
-{
-	nbk_buf_addstr(b, *first ? "{\n  " : ",\n  ");
-	*first = false;
-	nbk_buf_add_json_string(b, key);
-	nbk_buf_addstr(b, ": ");
-	if (value)
-		nbk_buf_add_json_string(b, value);
-	else
-		nbk_buf_addstr(b, "null");
-}
-
 static int state_save(const char *path, const struct state *st, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
-	bool first = true;
+	struct nbk_json w;
 
-	add_json_field(&b, "url", st->url, &first);
-	add_json_field(&b, "etag", st->etag, &first);
-	add_json_field(&b, "mod", st->mod, &first);
-	add_json_field(&b, "cache_control", st->cache_control, &first);
-	nbk_buf_addf(&b, ",\n  \"size\": %llu,\n  \"mtime_ns\": %llu,\n  \"refresh_ns\": %llu,\n"
-		     "  \"has_zst\": %s,\n  \"zst_checked_ns\": %llu\n}\n",
-		     (unsigned long long)st->size, (unsigned long long)st->mtime_ns,
-		     (unsigned long long)st->refresh_ns,
-		     st->has_zst < 0 ? "null" : st->has_zst ? "true" : "false",
-		     (unsigned long long)st->zst_checked_ns);
+	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "url", st->url);
+	nbk_json_key_string(&w, "etag", st->etag);
+	nbk_json_key_string(&w, "mod", st->mod);
+	nbk_json_key_string(&w, "cache_control", st->cache_control);
+	nbk_json_key_uint(&w, "size", st->size);
+	nbk_json_key_uint(&w, "mtime_ns", st->mtime_ns);
+	nbk_json_key_uint(&w, "refresh_ns", st->refresh_ns);
+	nbk_json_key(&w, "has_zst");
+	if (st->has_zst < 0)
+		nbk_json_null(&w);
+	else
+		nbk_json_bool(&w, st->has_zst);
+	nbk_json_key_uint(&w, "zst_checked_ns", st->zst_checked_ns);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&b, '\n');
 	return nbk_write_file_atomic(path, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
 }
 

@@ -8,6 +8,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
 #include "kernel.h"
@@ -40,32 +41,45 @@ char *et_kernel_dir(const char *env_name, struct nbk_error *err)
 
 int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error *err)
 {
-	_cleanup_free_ char *dir = et_kernel_dir(env_name, err), *file = NULL, *python = NULL, *path = NULL;
+	_cleanup_free_ char *dir = et_kernel_dir(env_name, err), *file = NULL, *python = NULL,
+			    *path = NULL, *display_name = NULL;
 	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_json w;
 	int r;
 
 	if (!dir)
 		return -1;
 	python = nbk_xasprintf("%s/bin/python", prefix);
 	path = nbk_xasprintf("%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", prefix);
-	nbk_buf_addstr(&b, "{\n  \"argv\": [\n    ");
-	nbk_buf_add_json_string(&b, python);
-	nbk_buf_addstr(&b, ",\n    \"-m\",\n    \"ipykernel_launcher\",\n    \"-f\",\n    \"{connection_file}\"\n  ],\n"
-			   "  \"display_name\": ");
-	{
-		_cleanup_free_ char *dn = nbk_xasprintf("Python (%s)", env_name);
-
-		nbk_buf_add_json_string(&b, dn);
-	}
-	nbk_buf_addstr(&b, ",\n  \"language\": \"python\",\n  \"env\": {\n    \"CONDA_PREFIX\": ");
-	nbk_buf_add_json_string(&b, prefix);
-	nbk_buf_addstr(&b, ",\n    \"CONDA_DEFAULT_ENV\": ");
-	nbk_buf_add_json_string(&b, env_name);
-	nbk_buf_addstr(&b, ",\n    \"PATH\": ");
-	nbk_buf_add_json_string(&b, path);
-	nbk_buf_addstr(&b, "\n  },\n  \"metadata\": {\n    \"debugger\": true,\n    \"envtool\": {\n      \"prefix\": ");
-	nbk_buf_add_json_string(&b, prefix);
-	nbk_buf_addstr(&b, "\n    }\n  }\n}\n");
+	display_name = nbk_xasprintf("Python (%s)", env_name);
+	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "argv");
+	nbk_json_array_begin(&w);
+	nbk_json_string(&w, python);
+	nbk_json_string(&w, "-m");
+	nbk_json_string(&w, "ipykernel_launcher");
+	nbk_json_string(&w, "-f");
+	nbk_json_string(&w, "{connection_file}");
+	nbk_json_array_end(&w);
+	nbk_json_key_string(&w, "display_name", display_name);
+	nbk_json_key_string(&w, "language", "python");
+	nbk_json_key(&w, "env");
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "CONDA_PREFIX", prefix);
+	nbk_json_key_string(&w, "CONDA_DEFAULT_ENV", env_name);
+	nbk_json_key_string(&w, "PATH", path);
+	nbk_json_object_end(&w);
+	nbk_json_key(&w, "metadata");
+	nbk_json_object_begin(&w);
+	nbk_json_key_bool(&w, "debugger", true);
+	nbk_json_key(&w, "envtool");
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "prefix", prefix);
+	nbk_json_object_end(&w);
+	nbk_json_object_end(&w);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&b, '\n');
 	if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0) {
 		nbk_buf_release(&b);
 		return -1;

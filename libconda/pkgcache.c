@@ -17,6 +17,7 @@
 #include "nbkit/buf.h"
 #include "nbkit/log.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/path.h"
 #include "nbkit/str.h"
 #include "nbkit/yaml.h"
@@ -301,8 +302,12 @@ int et_pkgcache_write_record(const char *pkgdir, const struct et_record *rec,
 	_cleanup_free_ char *info = nbk_xasprintf("%s/info", pkgdir);
 	_cleanup_free_ char *path = nbk_xasprintf("%s/info/repodata_record.json", pkgdir);
 
+	struct nbk_json w;
+
 	/* the on-disk record: conda-meta's writer, never the --json printer */
-	et_prefix_meta_json(&json, rec, NULL, NULL, 0, NULL);
+	nbk_json_init(&w, &json, NBK_JSON_PRETTY);
+	et_prefix_meta_json(&w, rec, NULL, NULL, 0, NULL);
+	nbk_buf_addch(&json, '\n');
 	if (nbk_mkdir_p(info, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
 		return -1;
 	return nbk_write_file_atomic(path, json.data, json.len, 0644, (uid_t)-1, (gid_t)-1, err);

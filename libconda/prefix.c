@@ -15,6 +15,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/conda_names.h"
 #include "nbkit/fd.h"
+#include "nbkit/json.h"
 #include "nbkit/str.h"
 #include "nbkit/path.h"
 #include "prefix.h"
@@ -317,30 +318,6 @@ const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char
 	return NULL;
 }
 
-static void key(struct nbk_buf *out, const char *k, bool *first)
-{
-	nbk_buf_addstr(out, *first ? "{\n  " : ",\n  ");
-	*first = false;
-	nbk_buf_add_json_string(out, k);
-	nbk_buf_addstr(out, ": ");
-}
-
-static void list(struct nbk_buf *out, const struct nbk_strvec *v)
-{
-	size_t i;
-
-	if (!v->n) {
-		nbk_buf_addstr(out, "[]");
-		return;
-	}
-	nbk_buf_addstr(out, "[");
-	for (i = 0; i < v->n; i++) {
-		nbk_buf_addstr(out, i ? ",\n    " : "\n    ");
-		nbk_buf_add_json_string(out, v->v[i]);
-	}
-	nbk_buf_addstr(out, "\n  ]");
-}
-
 static const char *path_type_name(enum et_path_type t)
 {
 	switch (t) {
@@ -361,149 +338,122 @@ static char *channel_of(const struct et_record *rec)
 	return nbk_xstrdup(rec->channel);
 }
 
+/* paths_data: what each file is, as conda records it. */
+static void paths_data(struct nbk_json *w, const struct et_pkg_paths *paths)
+{
+	size_t i;
+
+	nbk_json_object_begin(w);
+	nbk_json_key(w, "paths");
+	nbk_json_array_begin(w);
+	for (i = 0; i < paths->n; i++) {
+		const struct et_path *e = &paths->v[i];
+
+		if (!e->prefix_path)
+			continue;
+		nbk_json_object_begin(w);
+		nbk_json_key_string(w, "_path", e->prefix_path);
+		if (e->placeholder)
+			nbk_json_key_string(w, "file_mode", e->mode == ET_FILE_MODE_BINARY ? "binary" : "text");
+		if (e->no_link)
+			nbk_json_key_bool(w, "no_link", true);
+		nbk_json_key_string(w, "path_type", path_type_name(e->type));
+		if (e->placeholder)
+			nbk_json_key_string(w, "prefix_placeholder", e->placeholder);
+		if (e->sha256 && *e->sha256) {
+			nbk_json_key_string(w, "sha256", e->sha256);
+			if (!e->rewritten)
+				nbk_json_key_string(w, "sha256_in_prefix", e->sha256);
+		}
+		if (e->has_size)
+			nbk_json_key_uint(w, "size_in_bytes", e->size);
+		nbk_json_object_end(w);
+	}
+	nbk_json_array_end(w);
+	nbk_json_key_int(w, "paths_version", 1);
+	nbk_json_object_end(w);
+}
+
 /*
- * Append to out, the caller's buffer, rec's on-disk JSON document (prefix.h
- * says which files use it), a whole object ending in "}\n".  Takes rec and
- * the optional parts: pkg_dir (may be NULL: no extracted_package_dir,
- * package_tarball_full_path, and "" as link.source), paths (may be NULL:
- * no files, link or paths_data; entries without a prefix_path are left
- * out), link_type (written as link.type when paths is given) and
- * requested_spec (may be NULL).  Keys come in conda's sorted order; every
- * string goes through nbk_buf_add_json_string().  Cannot fail (allocation
- * failure aborts, as nbk_x* do); reads its arguments only.
+ * Write with w, the caller's writer, rec's on-disk JSON document (prefix.h
+ * says which files use it), one whole object.  Takes rec and the optional
+ * parts: pkg_dir (may be NULL: no extracted_package_dir,
+ * package_tarball_full_path, and "" as link.source), paths (may be NULL: no
+ * files, link or paths_data; entries without a prefix_path are left out),
+ * link_type (written as link.type when paths is given) and requested_spec
+ * (may be NULL).  Keys come in conda's sorted order; the writer escapes
+ * every string.  Cannot fail (allocation failure aborts, as nbk_x* do);
+ * reads its arguments only.
  */
-void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
+void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const char *pkg_dir,
 			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec)
 {
 	_cleanup_free_ char *channel = channel_of(rec);
-	bool first = true;
 	size_t i;
 
-	/* keys in conda's (sorted) order */
-	key(out, "build", &first);
-	nbk_buf_add_json_string(out, rec->build);
-	key(out, "build_number", &first);
-	nbk_buf_addf(out, "%ld", rec->build_number);
-	key(out, "channel", &first);
-	nbk_buf_add_json_string(out, channel);
-	key(out, "constrains", &first);
-	list(out, &rec->constrains);
-	key(out, "depends", &first);
-	list(out, &rec->depends);
-	if (pkg_dir) {
-		key(out, "extracted_package_dir", &first);
-		nbk_buf_add_json_string(out, pkg_dir);
-	}
-	if (rec->features.n) {
-		key(out, "features", &first);
-		list(out, &rec->features);
-	}
+	/* keys in conda's (sorted) order, laid out as conda's json.dump(indent=2) */
+	nbk_json_layout(w, NBK_JSON_PRETTY);
+	nbk_json_object_begin(w);
+	nbk_json_key_string(w, "build", rec->build);
+	nbk_json_key_int(w, "build_number", rec->build_number);
+	nbk_json_key_string(w, "channel", channel);
+	nbk_json_key_strvec(w, "constrains", &rec->constrains);
+	nbk_json_key_strvec(w, "depends", &rec->depends);
+	if (pkg_dir)
+		nbk_json_key_string(w, "extracted_package_dir", pkg_dir);
+	if (rec->features.n)
+		nbk_json_key_strvec(w, "features", &rec->features);
 	if (paths) {
-		struct nbk_strvec files = NBK_STRVEC_INIT;
-
+		nbk_json_key(w, "files");
+		nbk_json_array_begin(w);
 		for (i = 0; i < paths->n; i++)
 			if (paths->v[i].prefix_path)
-				nbk_strvec_push(&files, paths->v[i].prefix_path);
-		key(out, "files", &first);
-		list(out, &files);
-		nbk_strvec_release(&files);
+				nbk_json_string(w, paths->v[i].prefix_path);
+		nbk_json_array_end(w);
 	}
-	key(out, "fn", &first);
-	nbk_buf_add_json_string(out, rec->fn);
-	key(out, "license", &first);
-	nbk_buf_add_json_string(out, rec->license);
+	nbk_json_key_string(w, "fn", rec->fn);
+	nbk_json_key_string(w, "license", rec->license);
 	if (paths) {
-		key(out, "link", &first);
-		nbk_buf_addstr(out, "{\n    \"source\": ");
-		nbk_buf_add_json_string(out, pkg_dir ? pkg_dir : "");
-		nbk_buf_addf(out, ",\n    \"type\": %d\n  }", link_type);
+		nbk_json_key(w, "link");
+		nbk_json_object_begin(w);
+		nbk_json_key_string(w, "source", pkg_dir ? pkg_dir : "");
+		nbk_json_key_int(w, "type", link_type);
+		nbk_json_object_end(w);
 	}
-	key(out, "md5", &first);
-	nbk_buf_add_json_string(out, rec->md5);
-	key(out, "name", &first);
-	nbk_buf_add_json_string(out, rec->name);
-	if (rec->noarch != ET_NOARCH_NONE) {
-		key(out, "noarch", &first);
-		nbk_buf_add_json_string(out, rec->noarch == ET_NOARCH_PYTHON ? "python" : "generic");
-	}
+	nbk_json_key_string(w, "md5", rec->md5);
+	nbk_json_key_string(w, "name", rec->name);
+	if (rec->noarch != ET_NOARCH_NONE)
+		nbk_json_key_string(w, "noarch", rec->noarch == ET_NOARCH_PYTHON ? "python" : "generic");
 	if (pkg_dir && *rec->fn) {
 		_cleanup_free_ char *dir = nbk_path_dirname(pkg_dir);
-
 		_cleanup_free_ char *t = nbk_xasprintf("%s/%s", dir, rec->fn);
 
-		key(out, "package_tarball_full_path", &first);
-		nbk_buf_add_json_string(out, t);
+		nbk_json_key_string(w, "package_tarball_full_path", t);
 	}
-	if (rec->noarch == ET_NOARCH_PYTHON) {
-		key(out, "package_type", &first);
-		nbk_buf_add_json_string(out, "noarch_python");
-	}
+	if (rec->noarch == ET_NOARCH_PYTHON)
+		nbk_json_key_string(w, "package_type", "noarch_python");
 	if (paths) {
-		key(out, "paths_data", &first);
-		size_t written = 0;
-
-		nbk_buf_addstr(out, "{\n    \"paths\": [");
-		for (i = 0; i < paths->n; i++) {
-			const struct et_path *e = &paths->v[i];
-
-			if (!e->prefix_path)
-				continue;
-			nbk_buf_addstr(out, written++ ? ",\n      {\n        \"_path\": " : "\n      {\n        \"_path\": ");
-			nbk_buf_add_json_string(out, e->prefix_path);
-			if (e->placeholder) {
-				nbk_buf_addstr(out, ",\n        \"file_mode\": ");
-				nbk_buf_add_json_string(out, e->mode == ET_FILE_MODE_BINARY ? "binary" : "text");
-			}
-			if (e->no_link)
-				nbk_buf_addstr(out, ",\n        \"no_link\": true");
-			nbk_buf_addstr(out, ",\n        \"path_type\": ");
-			nbk_buf_add_json_string(out, path_type_name(e->type));
-			if (e->placeholder) {
-				nbk_buf_addstr(out, ",\n        \"prefix_placeholder\": ");
-				nbk_buf_add_json_string(out, e->placeholder);
-			}
-			if (e->sha256 && *e->sha256) {
-				nbk_buf_addstr(out, ",\n        \"sha256\": ");
-				nbk_buf_add_json_string(out, e->sha256);
-				if (!e->rewritten) {
-					nbk_buf_addstr(out, ",\n        \"sha256_in_prefix\": ");
-					nbk_buf_add_json_string(out, e->sha256);
-				}
-			}
-			if (e->has_size)
-				nbk_buf_addf(out, ",\n        \"size_in_bytes\": %llu", (unsigned long long)e->size);
-			nbk_buf_addstr(out, "\n      }");
-		}
-		nbk_buf_addstr(out, "\n    ],\n    \"paths_version\": 1\n  }");
+		nbk_json_key(w, "paths_data");
+		paths_data(w, paths);
 	}
-	if (requested_spec) {
-		key(out, "requested_spec", &first);
-		nbk_buf_add_json_string(out, requested_spec);
-	}
-	key(out, "sha256", &first);
-	nbk_buf_add_json_string(out, rec->sha256);
-	key(out, "size", &first);
-	nbk_buf_addf(out, "%llu", (unsigned long long)rec->size);
-	key(out, "subdir", &first);
-	nbk_buf_add_json_string(out, rec->subdir);
-	if (rec->timestamp_ms) {
-		key(out, "timestamp", &first);
-		nbk_buf_addf(out, "%llu", (unsigned long long)rec->timestamp_ms);
-	}
+	if (requested_spec)
+		nbk_json_key_string(w, "requested_spec", requested_spec);
+	nbk_json_key_string(w, "sha256", rec->sha256);
+	nbk_json_key_uint(w, "size", rec->size);
+	nbk_json_key_string(w, "subdir", rec->subdir);
+	if (rec->timestamp_ms)
+		nbk_json_key_uint(w, "timestamp", rec->timestamp_ms);
 	if (rec->track_features.n) {
-		size_t k;
+		/* conda: one string, space-separated */
+		_cleanup_buf_ struct nbk_buf tf = NBK_BUF_INIT;
 
-		key(out, "track_features", &first);
-		nbk_buf_addch(out, '"');
-		for (k = 0; k < rec->track_features.n; k++)
-			nbk_buf_addf(out, "%s%s", k ? " " : "", rec->track_features.v[k]);
-		nbk_buf_addch(out, '"');
+		for (i = 0; i < rec->track_features.n; i++)
+			nbk_buf_addf(&tf, "%s%s", i ? " " : "", rec->track_features.v[i]);
+		nbk_json_key_string(w, "track_features", tf.data);
 	}
-	key(out, "url", &first);
-	nbk_buf_add_json_string(out, rec->url);
-	key(out, "version", &first);
-	nbk_buf_add_json_string(out, rec->version);
-	nbk_buf_addstr(out, "\n}\n");
+	nbk_json_key_string(w, "url", rec->url);
+	nbk_json_key_string(w, "version", rec->version);
+	nbk_json_object_end(w);
 }
 
 int et_prefix_write_meta(const char *root, const struct et_record *rec, const char *pkg_dir,
@@ -514,11 +464,14 @@ int et_prefix_write_meta(const char *root, const struct et_record *rec, const ch
 	_cleanup_free_ char *dir = nbk_xasprintf("%s/" ET_CONDA_META, root);
 	_cleanup_free_ char *file = nbk_xasprintf("%s/%s.json", dir, dist);
 	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_json w;
 	int r;
 
 	if (nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
 		return -1;
-	et_prefix_meta_json(&b, rec, pkg_dir, paths, link_type, requested_spec);
+	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
+	et_prefix_meta_json(&w, rec, pkg_dir, paths, link_type, requested_spec);
+	nbk_buf_addch(&b, '\n');
 	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
 	nbk_buf_release(&b);
 	return r;
@@ -575,13 +528,13 @@ int et_prefix_history(const char *root, const char *cmd,
 	for (i = 0; i < nadded; i++)
 		history_rec(&b, '+', added[i]);
 	if (specs_kind && specs && specs->n) {
-		nbk_buf_addf(&b, "# %s specs: [", specs_kind);
-		for (i = 0; i < specs->n; i++) {
-			if (i)
-				nbk_buf_addstr(&b, ", ");
-			nbk_buf_add_json_string(&b, specs->v[i]);
-		}
-		nbk_buf_addstr(&b, "]\n");
+		/* conda's line: the specs as a list, ["a", "b"] */
+		struct nbk_json w;
+
+		nbk_buf_addf(&b, "# %s specs: ", specs_kind);
+		nbk_json_init(&w, &b, NBK_JSON_LINE);
+		nbk_json_strvec(&w, specs);
+		nbk_buf_addch(&b, '\n');
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {

@@ -22,6 +22,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/error.h"
+#include "nbkit/json.h"
 #include "nbkit/strvec.h"
 #include "nbkit/yaml.h"
 #include "link.h"
@@ -126,13 +127,13 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 /*
  * The one writer of on-disk records (conda-meta/DIST.json, the package
  * cache's info/repodata_record.json, the journal's records; never the
- * --json printer of print.h, whose keys are micromamba's output): append
- * rec's document to out, keys sorted as conda writes them; when paths is
- * not NULL its files, paths_data and link (pkg_dir, link_type); when
- * requested_spec is not NULL, requested_spec.  et_prefix_read_meta() reads
- * it back.
+ * --json printer of print.h, whose keys are micromamba's output): write
+ * rec to w as a JSON object laid out as conda's (NBK_JSON_PRETTY), keys
+ * sorted as conda writes them; when paths is not NULL its files,
+ * paths_data and link (pkg_dir, link_type); when requested_spec is not
+ * NULL, requested_spec.  et_prefix_read_meta() reads it back.
  */
-void et_prefix_meta_json(struct nbk_buf *out, const struct et_record *rec, const char *pkg_dir,
+void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const char *pkg_dir,
 			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec);
 
 /* Write root/conda-meta/DIST.json atomically (the last step of a link). */

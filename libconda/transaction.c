@@ -14,6 +14,7 @@
 
 #include "nbkit/cleanup.h"
 #include "nbkit/fd.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/str.h"
@@ -173,50 +174,36 @@ static void journal_release(struct et_journal *j)
 	memset(j, 0, sizeof(*j));
 }
 
-static void json_list(struct nbk_buf *b, const struct nbk_strvec *v)
-{
-	size_t i;
-
-	nbk_buf_addch(b, '[');
-	for (i = 0; i < v->n; i++) {
-		if (i)
-			nbk_buf_addstr(b, ", ");
-		nbk_buf_add_json_string(b, v->v[i]);
-	}
-	nbk_buf_addch(b, ']');
-}
-
 static int journal_write(const char *prefix, const struct et_journal *j, struct nbk_error *err)
 {
 	_cleanup_free_ char *file = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
 	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_json w;
 	size_t i;
 	int r;
 
-	nbk_buf_addstr(&b, "{\"version\": 1, \"python\": ");
-	if (j->python)
-		nbk_buf_add_json_string(&b, j->python);
-	else
-		nbk_buf_addstr(&b, "null");
-	nbk_buf_addf(&b, ", \"remove_env\": %s, \"cmd\": ", j->remove_env ? "true" : "false");
-	nbk_buf_add_json_string(&b, j->cmd ? j->cmd : "");
-	nbk_buf_addstr(&b, ", \"specs_kind\": ");
-	nbk_buf_add_json_string(&b, j->specs_kind ? j->specs_kind : "");
-	nbk_buf_addstr(&b, ", \"specs\": ");
-	json_list(&b, &j->user_specs);
-	nbk_buf_addstr(&b, ",\n\"unlink\": ");
-	json_list(&b, &j->unlink);
-	nbk_buf_addstr(&b, ",\n\"link\": [");
+	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key_int(&w, "version", 1);
+	nbk_json_key_string(&w, "python", j->python);
+	nbk_json_key_bool(&w, "remove_env", j->remove_env);
+	nbk_json_key_string(&w, "cmd", j->cmd ? j->cmd : "");
+	nbk_json_key_string(&w, "specs_kind", j->specs_kind ? j->specs_kind : "");
+	nbk_json_key_strvec(&w, "specs", &j->user_specs);
+	nbk_json_key_strvec(&w, "unlink", &j->unlink);
+	nbk_json_key(&w, "link");
+	nbk_json_array_begin(&w);
 	for (i = 0; i < j->nlink; i++) {
-		nbk_buf_addstr(&b, i ? ",\n{\"pkg_dir\": " : "\n{\"pkg_dir\": ");
-		nbk_buf_add_json_string(&b, j->pkg_dirs.v[i]);
-		nbk_buf_addstr(&b, ", \"requested_spec\": ");
-		nbk_buf_add_json_string(&b, j->specs.v[i]);
-		nbk_buf_addstr(&b, ", \"record\": ");
-		et_prefix_meta_json(&b, &j->recs[i], NULL, NULL, 0, NULL);
-		nbk_buf_addch(&b, '}');
+		nbk_json_object_begin(&w);
+		nbk_json_key_string(&w, "pkg_dir", j->pkg_dirs.v[i]);
+		nbk_json_key_string(&w, "requested_spec", j->specs.v[i]);
+		nbk_json_key(&w, "record");
+		et_prefix_meta_json(&w, &j->recs[i], NULL, NULL, 0, NULL);
+		nbk_json_object_end(&w);
 	}
-	nbk_buf_addstr(&b, "]}\n");
+	nbk_json_array_end(&w);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&b, '\n');
 	r = nbk_write_file_atomic(file, b.data, b.len, 0644, (uid_t)-1, (gid_t)-1, err);
 	nbk_buf_release(&b);
 	return r;

@@ -38,13 +38,11 @@ void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-/* Append s as a JSON string literal, quotes included. */
-void nbk_buf_add_json_string(struct nbk_buf *b, const char *s);
 /*
  * Append s on one line: control characters (C0 and DEL) written as \n, \r,
  * \t or \xXX (ESC is \x1b), everything else as it is.  For text logs:
  * text someone else chose (a file name) cannot start a line or move the
- * terminal's cursor.
+ * terminal's cursor.  (JSON strings: nbk_buf_add_json_string() in json.h.)
  */
 void nbk_buf_add_escaped(struct nbk_buf *b, const char *s);
 /*

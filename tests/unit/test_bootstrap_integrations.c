@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "nbkit/str.h"
 #include "nbkit/buf.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
@@ -89,12 +90,6 @@ static char *put(struct fixture *f, const char *name, const char *text, mode_t m
 	return path;
 }
 
-static void set_str(char **field, const char *value)
-{
-	free(*field);
-	*field = nbk_xstrdup(value);
-}
-
 static char *log_text(struct fixture *f)
 {
 	struct nbk_buf b = NBK_BUF_INIT;
@@ -125,11 +120,11 @@ static void test_literals(void **state)
 	struct bs_config *cfg = &f->ctx.cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 
-	set_str(&cfg->mlflow.tracking_uri, "https://mlflow.example");
-	set_str(&cfg->mlflow.experiment_name, "churn");
-	set_str(&cfg->s3.endpoint, "https://minio.example:9000");
-	set_str(&cfg->s3.region, "eu-west-1");
-	set_str(&cfg->s3.ca_bundle, "~/ca.pem");
+	nbk_str_set(&cfg->mlflow.tracking_uri, "https://mlflow.example");
+	nbk_str_set(&cfg->mlflow.experiment_name, "churn");
+	nbk_str_set(&cfg->s3.endpoint, "https://minio.example:9000");
+	nbk_str_set(&cfg->s3.region, "eu-west-1");
+	nbk_str_set(&cfg->s3.ca_bundle, "~/ca.pem");
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), 0);
 	assert_env(f, "MLFLOW_TRACKING_URI", "https://mlflow.example");
 	assert_env(f, "MLFLOW_EXPERIMENT_NAME", "churn");
@@ -157,9 +152,9 @@ static void test_mlflow_endpoint_and_tls(void **state)
 	struct bs_config *cfg = &f->ctx.cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 
-	set_str(&cfg->mlflow.tracking_uri, "https://mlflow.example");
-	set_str(&cfg->mlflow.s3_endpoint_url, "https://artifacts.example");
-	set_str(&cfg->s3.endpoint, "https://minio.example");
+	nbk_str_set(&cfg->mlflow.tracking_uri, "https://mlflow.example");
+	nbk_str_set(&cfg->mlflow.s3_endpoint_url, "https://artifacts.example");
+	nbk_str_set(&cfg->s3.endpoint, "https://minio.example");
 	cfg->mlflow.insecure_tls = true;
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), 0);
 	assert_env(f, "MLFLOW_S3_ENDPOINT_URL", "https://artifacts.example");
@@ -211,9 +206,9 @@ static void test_precedence(void **state)
 			 "A=env-one\nB=env-one\n", 0600);
 	char *env2 = put(f, "two.env", "B=env-two\n", 0600);
 
-	set_str(&cfg->mlflow.password_file, pw);
-	set_str(&cfg->mlflow.token_file, tok);
-	set_str(&cfg->s3.region, "literal-region");
+	nbk_str_set(&cfg->mlflow.password_file, pw);
+	nbk_str_set(&cfg->mlflow.token_file, tok);
+	nbk_str_set(&cfg->s3.region, "literal-region");
 	nbk_strvec_push(&cfg->env_files, env1);
 	nbk_strvec_push(&cfg->env_files, env2);
 	nbk_strvec_push(&cfg->extra_env, "MLFLOW_TRACKING_PASSWORD=literal");
@@ -258,10 +253,10 @@ static void test_secret_files_and_masking(void **state)
 			 0600);
 	char *log;
 
-	set_str(&cfg->mlflow.tracking_uri, "https://mlflow.example");
-	set_str(&cfg->mlflow.username_file, user);
-	set_str(&cfg->s3.access_key_file, ak);
-	set_str(&cfg->s3.secret_key_file, sk);
+	nbk_str_set(&cfg->mlflow.tracking_uri, "https://mlflow.example");
+	nbk_str_set(&cfg->mlflow.username_file, user);
+	nbk_str_set(&cfg->s3.access_key_file, ak);
+	nbk_str_set(&cfg->s3.secret_key_file, sk);
 	nbk_strvec_push(&cfg->env_files, envf);
 	nbk_strvec_push(&cfg->extra_env, "S3_URL=https://${AWS_ACCESS_KEY_ID}:$AWS_SECRET_ACCESS_KEY@minio");
 	nbk_strvec_push(&cfg->extra_env, "PLAIN=${MLFLOW_TRACKING_URI}/x");
@@ -313,9 +308,9 @@ static void test_unreadable_files(void **state)
 	FILE *fp;
 
 	/* a readable secret first, then the missing one: nothing may be set */
-	set_str(&cfg->mlflow.tracking_uri, "https://mlflow.example");
-	set_str(&cfg->mlflow.password_file, good);
-	set_str(&cfg->s3.secret_key_file, missing);
+	nbk_str_set(&cfg->mlflow.tracking_uri, "https://mlflow.example");
+	nbk_str_set(&cfg->mlflow.password_file, good);
+	nbk_str_set(&cfg->s3.secret_key_file, missing);
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 	assert_non_null(strstr(err.msg, "integrations.s3.secret_key_file"));
 	assert_non_null(strstr(err.msg, missing));
@@ -327,7 +322,7 @@ static void test_unreadable_files(void **state)
 	assert_non_null(fp);
 	fwrite("abc\0def", 1, 7, fp);
 	fclose(fp);
-	set_str(&cfg->s3.secret_key_file, nul);
+	nbk_str_set(&cfg->s3.secret_key_file, nul);
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 	assert_non_null(strstr(err.msg, nul));
 	assert_null(strstr(err.msg, "abc"));
@@ -338,7 +333,7 @@ static void test_unreadable_files(void **state)
 	for (int i = 0; i < 70000; i++)
 		fputc('x', fp);
 	fclose(fp);
-	set_str(&cfg->s3.secret_key_file, big);
+	nbk_str_set(&cfg->s3.secret_key_file, big);
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 	assert_non_null(strstr(err.msg, big));
 
@@ -347,14 +342,14 @@ static void test_unreadable_files(void **state)
 		char *fifo = nbk_xasprintf("%s/fifo", f->dir);
 
 		assert_int_equal(mkfifo(fifo, 0600), 0);
-		set_str(&cfg->s3.secret_key_file, fifo);
+		nbk_str_set(&cfg->s3.secret_key_file, fifo);
 		assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 		assert_non_null(strstr(err.msg, "not a regular file"));
 		free(fifo);
 	}
 
 	/* a missing env_file */
-	set_str(&cfg->s3.secret_key_file, "");
+	nbk_str_set(&cfg->s3.secret_key_file, "");
 	nbk_strvec_push(&cfg->env_files, missing);
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), -1);
 	assert_non_null(strstr(err.msg, "integrations.env_files"));

@@ -82,16 +82,6 @@ static void test_buf_basic(void **state)
 	nbk_buf_release(&b);
 }
 
-static void test_buf_json(void **state)
-{
-	struct nbk_buf b = NBK_BUF_INIT;
-
-	(void)state;
-	nbk_buf_add_json_string(&b, "a\"b\\c\n\x01");
-	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
-	nbk_buf_release(&b);
-}
-
 static void test_strvec(void **state)
 {
 	struct nbk_strvec sv = NBK_STRVEC_INIT;
@@ -208,7 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
-		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_buf_json),
+		cmocka_unit_test(test_buf_basic),
 		cmocka_unit_test(test_strvec),        cmocka_unit_test(test_env),
 		cmocka_unit_test(test_strvec_join_find),
 		cmocka_unit_test(test_siphash),
