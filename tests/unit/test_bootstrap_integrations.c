@@ -372,7 +372,7 @@ static void test_empty_secret_file(void **state)
 	char *empty = put(f, "empty", "\n", 0600);
 	char *log;
 
-	set_str(&f->ctx.cfg.mlflow.token_file, empty);
+	nbk_str_set(&f->ctx.cfg.mlflow.token_file, empty);
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), 0);
 	assert_env(f, "MLFLOW_TRACKING_TOKEN", NULL);
 	log = log_text(f);
