@@ -21,6 +21,8 @@ OTHER = {
     ("envtool/cmd_info.c", "channels"): "info's label (micromamba's)",
     ("bootstrap/config.c", "channels"): "bootstrap.yaml's envs.channels",
     ("bootstrap/config.c", "envs"): "bootstrap.yaml's envs: section",
+    ("envtool/cmd_env.c", "envs"): "env list --json's key (conda's)",
+    ("envtool/cmd_search.c", "pkgs"): "search --json's result key (micromamba's)",
 }
 # A name that is also a whole string of another kind: checked only as a path part.
 WORD_ELSEWHERE = {".conda": "the package archive suffix"}
