@@ -2,21 +2,29 @@
 # As PID 1 of a new PID namespace (signals to a namespace's init with no
 # handler are dropped by the kernel: bootstrap must still take them):
 # SIGTERM and SIGUSR1 sent to bootstrap reach the command; 143 at the end.
+# No time: the command says it is ready on the FIFO "ready" (bootstrap,
+# unshare's child, is there then), and each signal it gets on "got".
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 write_config cfg.yaml
+mkfifo ready got
+exec 3<>got
 cat > cmd.bash <<'SH'
+. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 trap 'echo USR1 >> got' USR1
 trap 'echo TERM >> got; trap - TERM; kill -TERM $$' TERM
 echo $$ > ready
-while :; do sleep 0.05; done
+idle
 SH
 unshare --pid --fork --mount-proc bootstrap -q -c cfg.yaml -- bash cmd.bash &
 us=$!
-wait_for_file ready
-bs=$(child_of "$us")
+read -r _ <ready
+bs=$(child_of "$us") || exit 1
 kill -USR1 "$bs"
-wait_for_file got
+read -r line <&3
+echo "$line" >got.log
 kill -TERM "$bs"
+read -r line <&3
+echo "$line" >>got.log
 wait "$us"
 echo "bootstrap: $?"
-cat got
+cat got.log
