@@ -5,7 +5,8 @@
 # grandchild whose parent still lives (not an orphan: found by walking
 # /proc) is stopped too.  As a child subreaper; supervise-pid1-leftover.sh
 # does it as PID 1.  The command exits once its background processes have
-# said, on the FIFO "started", that they are set up: no poll.
+# said, on the FIFO "started", that they are set up: no poll.  The polite
+# one is sigwait.py, which cannot miss the SIGTERM.
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 CFG_STOP_TIMEOUT=1000 write_config cfg.yaml
 CFG_STOP_TIMEOUT=1 write_config cfg1.yaml
@@ -13,9 +14,9 @@ mkfifo started
 trap 'for f in *.pid; do [ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done' EXIT
 
 cat > polite.bash <<'SH'
-. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 exec 3<>started
-(trap 'echo TERM >> bg.got; exit 0' TERM; echo $BASHPID > bg.pid; echo >&3; idle) &
+"$NBK_SRC/tests/bootstrap/sigwait.py" started bg.got TERM:exit0 &
+echo $! > bg.pid
 (sleep 1000 & echo $! > grandchild.pid; echo >&3; wait) &
 read -r _ <&3
 read -r _ <&3
@@ -29,9 +30,8 @@ st=$(proc_state "$(cat grandchild.pid)")
 grep -q "stopping the [0-9]* processes left: SIGTERM" err || fail "no stop line: $(cat err)"
 
 cat > stubborn.bash <<'SH'
-. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 exec 3<>started
-(trap '' TERM; echo $BASHPID > stubborn.pid; echo >&3; idle) &
+(trap '' TERM; echo $BASHPID > stubborn.pid; echo >&3; exec sleep 1000) &
 read -r _ <&3
 exit 0
 SH

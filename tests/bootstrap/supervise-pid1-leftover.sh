@@ -6,15 +6,15 @@
 # (The kernel kills what is left of a namespace when its init ends, so the
 # proof is the record, the log and a lower bound on the time.)  The
 # command exits once its background process has said, on the FIFO
-# "started", that it is set up: no poll.
+# "started", that it is set up: no poll.  The polite one is sigwait.py,
+# which cannot miss the SIGTERM.
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 CFG_STOP_TIMEOUT=1000 write_config cfg.yaml
 CFG_STOP_TIMEOUT=1 write_config cfg1.yaml
 mkfifo started
 cat > polite.bash <<'SH'
-. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 exec 3<>started
-(trap 'echo TERM >> bg.got; exit 0' TERM; echo $BASHPID > bg.pid; echo >&3; idle) &
+"$NBK_SRC/tests/bootstrap/sigwait.py" started bg.got TERM:exit0 &
 read -r _ <&3
 exit 3
 SH
@@ -25,9 +25,8 @@ grep -q "stopping the processes left: SIGTERM" err || fail "no stop line: $(cat 
 grep -q "the processes left ended" err || fail "no end line: $(cat err)"
 
 cat > stubborn.bash <<'SH'
-. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 exec 3<>started
-(trap '' TERM; echo $BASHPID > stubborn.pid; echo >&3; idle) &
+(trap '' TERM; echo $BASHPID > stubborn.pid; echo >&3; exec sleep 1000) &
 read -r _ <&3
 exit 0
 SH

@@ -3,21 +3,16 @@
 # it, bootstrap exits with 143; a command that handles SIGTERM and exits 0
 # (Jupyter does) was stopped all the same: 143; one that handles SIGHUP
 # (a reload) and exits 0 by itself: 0.
-# No time: the command says it is ready on the FIFO "ready", and each
-# signal it gets on the FIFO "got", on which the case waits before sending
-# the next (held open read-write here, so the command's opens never block).
+# No time: the command (sigwait.py, which cannot miss a signal) says it is
+# ready on the FIFO "ready", and names each signal it takes on the FIFO
+# "got", which the case reads before it sends the next (held open
+# read-write here, so the command's opens never block).
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 write_config cfg.yaml
 mkfifo ready got
 exec 3<>got
-cat > cmd.bash <<'SH'
-. "$NBK_SRC/tests/bootstrap/sv-lib.bash"
-for s in HUP INT QUIT USR1 USR2 WINCH; do trap "echo $s >> got" $s; done
-trap 'echo TERM >> got; trap - TERM; kill -TERM $$' TERM
-echo $$ > ready
-idle
-SH
-bootstrap -q -c cfg.yaml -- bash cmd.bash &
+SIGWAIT=$NBK_SRC/tests/bootstrap/sigwait.py
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got HUP INT QUIT USR1 USR2 WINCH TERM:die &
 bs=$!
 read -r _ <ready
 : >got.log
@@ -37,16 +32,18 @@ kill -TERM "$bs"
 wait "$bs"
 echo "sleep: $?"
 # A server that handles SIGTERM and exits 0: still 143 (docker stop).
-bootstrap -q -c cfg.yaml -- bash -c '. "$NBK_SRC/tests/bootstrap/sv-lib.bash"; trap "exit 0" TERM; echo $$ > ready; idle' &
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got TERM:exit0 &
 bs=$!
 read -r _ <ready
 kill -TERM "$bs"
 wait "$bs"
 echo "clean exit after TERM: $?"
+read -r _ <&3
 # A HUP (reload) handled, then an end of its own: 0.
-bootstrap -q -c cfg.yaml -- bash -c '. "$NBK_SRC/tests/bootstrap/sv-lib.bash"; trap "exit 0" HUP; echo $$ > ready; idle' &
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got HUP:exit0 &
 bs=$!
 read -r _ <ready
 kill -HUP "$bs"
 wait "$bs"
 echo "exit after HUP: $?"
+read -r _ <&3

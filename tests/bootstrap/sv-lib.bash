@@ -40,18 +40,6 @@ supervise:
 YAML
 }
 
-# idle: wait, forever, for a signal whose trap ends the shell: a read on a
-# FIFO that no one writes (opened read-write, so the open does not block).
-# Bash runs a trap while read waits, then reads on: no sleep loop.
-idle() {
-	local fifo fd
-	fifo=$(mktemp -u "${TMPDIR:-/tmp}/nbk-idle.XXXXXX")
-	mkfifo -m 600 "$fifo" || exit 1
-	exec {fd}<>"$fifo"
-	rm -f "$fifo"
-	while :; do read -r _ <&"$fd"; done
-}
-
 # proc_state PID: the state letter of PID, or "gone".
 proc_state() {
 	local line
