@@ -38,17 +38,13 @@ token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 echo "== docker run: $IMAGE, home volume $VOLUME, 127.0.0.1:$PORT"
 $DOCKER run -d --name "$NAME" -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN="$token" \
 	-v "$VOLUME:/home/jovyan" "$IMAGE" >/dev/null
-i=0
-until curl -fs --max-time 2 -o /dev/null -H "Authorization: token $token" "http://127.0.0.1:$PORT/api/status"; do
-	if [ "$($DOCKER inspect -f '{{.State.Running}}' "$NAME")" != true ]; then
-		echo "demo: the container stopped; its log:" >&2
-		$DOCKER logs "$NAME" 2>&1 | tail -n 20 >&2
-		exit 1
-	fi
-	i=$((i + 1))
-	[ "$i" -lt 600 ] || { echo "demo: Jupyter did not answer within 60 s; docker logs $NAME" >&2; exit 1; }
-	sleep 0.1
-done
+# Jupyter logs "is running at:" once it listens: wait for that line
+if ! DOCKER=$DOCKER scripts/wait-log-line.sh "$NAME" "is running at:" ||
+	! curl -fs --max-time 30 -o /dev/null -H "Authorization: token $token" "http://127.0.0.1:$PORT/api/status"; then
+	echo "demo: Jupyter did not start; its log:" >&2
+	$DOCKER logs "$NAME" 2>&1 | tail -n 20 >&2
+	exit 1
+fi
 echo "== bootstrap's log (docker logs $NAME)"
 $DOCKER logs "$NAME" 2>&1 | grep '^bootstrap' | grep -v -e ': gpu:' -e 'user-hooks' || true
 echo

@@ -2,53 +2,48 @@
 # bootstrap reach the command; SIGTERM reaches it too and, when it dies of
 # it, bootstrap exits with 143; a command that handles SIGTERM and exits 0
 # (Jupyter does) was stopped all the same: 143; one that handles SIGHUP
-# (a reload) and later exits 0 by itself: 0.
+# (a reload) and exits 0 by itself: 0.
+# No time: the command (sigwait.py, which cannot miss a signal) says it is
+# ready on the FIFO "ready", and names each signal it takes on the FIFO
+# "got", which the case reads before it sends the next (held open
+# read-write here, so the command's opens never block).
 . "$NBK_SRC/tests/bootstrap/sv-lib.bash"
 write_config cfg.yaml
-cat > cmd.bash <<'SH'
-for s in HUP INT QUIT USR1 USR2 WINCH; do trap "echo $s >> got" $s; done
-trap 'echo TERM >> got; trap - TERM; kill -TERM $$' TERM
-echo $$ > ready
-while :; do sleep 0.05; done
-SH
-bootstrap -q -c cfg.yaml -- bash cmd.bash &
+mkfifo ready got
+exec 3<>got
+SIGWAIT=$NBK_SRC/tests/bootstrap/sigwait.py
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got HUP INT QUIT USR1 USR2 WINCH TERM:die &
 bs=$!
-wait_for_file ready
-n=0
+read -r _ <ready
+: >got.log
 for s in HUP INT QUIT USR1 USR2 WINCH TERM; do
 	kill -s "$s" "$bs" || fail "cannot signal bootstrap"
-	n=$((n + 1))
-	t=100
-	while [ "$(wc -l 2>/dev/null <got || echo 0)" -lt "$n" ]; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || fail "the command did not get SIG$s"
-		sleep 0.05
-	done
+	read -r line <&3
+	echo "$line" >>got.log
 done
 wait "$bs"
 echo "bootstrap: $?"
-cat got
+cat got.log
 # Plain `sleep`, killed by the forwarded SIGTERM: 143.
-rm -f ready
-bootstrap -q -c cfg.yaml -- sh -c 'echo $$ > ready; exec sleep 100' &
+bootstrap -q -c cfg.yaml -- sh -c 'echo $$ > ready; exec sleep 1000' &
 bs=$!
-wait_for_file ready
+read -r _ <ready
 kill -TERM "$bs"
 wait "$bs"
 echo "sleep: $?"
 # A server that handles SIGTERM and exits 0: still 143 (docker stop).
-rm -f ready
-bootstrap -q -c cfg.yaml -- bash -c 'trap "exit 0" TERM; echo $$ > ready; while :; do sleep 0.05; done' &
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got TERM:exit0 &
 bs=$!
-wait_for_file ready
+read -r _ <ready
 kill -TERM "$bs"
 wait "$bs"
 echo "clean exit after TERM: $?"
-# A HUP (reload) then a normal end: 0.
-rm -f ready
-bootstrap -q -c cfg.yaml -- bash -c 'trap "touch reloaded" HUP; echo $$ > ready; while [ ! -e reloaded ]; do sleep 0.05; done; exit 0' &
+read -r _ <&3
+# A HUP (reload) handled, then an end of its own: 0.
+bootstrap -q -c cfg.yaml -- "$SIGWAIT" ready got HUP:exit0 &
 bs=$!
-wait_for_file ready
+read -r _ <ready
 kill -HUP "$bs"
 wait "$bs"
 echo "exit after HUP: $?"
+read -r _ <&3

@@ -40,16 +40,6 @@ supervise:
 YAML
 }
 
-# wait_for_file FILE [TENTHS]: until FILE is not empty (default 10 s).
-wait_for_file() {
-	local t=${2:-200}
-	while [ ! -s "$1" ]; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || fail "timed out waiting for $1"
-		sleep 0.05
-	done
-}
-
 # proc_state PID: the state letter of PID, or "gone".
 proc_state() {
 	local line
@@ -150,15 +140,13 @@ now_ms() {
 	echo $((s / 1000000))
 }
 
-# child_of PID: the first child of PID (to find bootstrap under unshare).
+# child_of PID: the first child of PID (bootstrap under unshare).  Call
+# it once the child is known to be there (its command said so on a FIFO):
+# no retry.
 child_of() {
-	local t=200 c
-	while :; do
-		c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
-		c=${c%% *}
-		[ -n "$c" ] && { echo "$c"; return; }
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || fail "no child of $1"
-		sleep 0.05
-	done
+	local c
+	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+	c=${c%% *}
+	[ -n "$c" ] || fail "no child of $1"
+	echo "$c"
 }

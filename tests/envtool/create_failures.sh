@@ -30,15 +30,26 @@ check "sha256 mismatch: names the package" grep -q "cannot fetch 'symlink-test-1
 check "sha256 mismatch: nothing left" nothing_left
 check "sha256 mismatch: not in the cache" [ -z "$(ls "$HOME/.conda/pkgs" | grep symlink-test)" ]
 
-# the same environment twice at once: the first holds the lock (slowed down)
-ENVTOOL_TEST_PAUSE_MS=700 envtool create -n same zlib link-scripts -c "$CHAN" -q > first.out 2> first.err &
+# the same environment twice at once: the first holds the lock, stopped at
+# its first step (ENVTOOL_TEST_STEP_FDS: it writes a line to "steps" once
+# its temporary folder is made, under the lock, then waits on "go") while
+# the second runs; EOF on "go" lets it finish ("steps" stays open until
+# then: its later lines must find a reader)
+mkfifo steps go
+ENVTOOL_TEST_STEP_FDS=5,6 envtool create -n same zlib link-scripts -c "$CHAN" -q > first.out 2> first.err 5>steps 6<go &
 first=$!
-for _ in $(seq 100); do [ -n "$(ls -A "$E" 2>/dev/null)" ] && break; sleep 0.02; done
+exec 7<steps 8>go
+step=
+read -r step <&7
+waits_locked() { [ "$step" = step ] && [ -e "$E/.same.envtool-lock" ]; }
+check "concurrent: the first waits at its first step, holding the lock" waits_locked
 envtool create -n same zlib link-scripts -c "$CHAN" -q > second.out 2> second.err
 check "concurrent: second exits 1" [ $? -eq 1 ]
 check "concurrent: one clear error" [ "$(grep -c error second.err)" = 1 ] && grep -q "another envtool is changing '$E/same'" second.err
+exec 8>&-
 wait $first
 check "concurrent: first succeeds" [ $? -eq 0 ]
+exec 7<&-
 check "concurrent: the environment is whole" meta_consistent "$E/same"
 check "concurrent: 3 packages" [ "$(ls "$E/same/conda-meta" | grep -c json)" = 3 ]
 check "concurrent: no lock or temporary folder left" [ "$(ls -A "$E")" = same ]

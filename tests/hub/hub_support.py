@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,21 +43,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_port(port: int, proc: subprocess.Popen, timeout: float, what: str,
-              log: Optional[Path] = None) -> None:
-    """Wait until something accepts connections on 127.0.0.1:port."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-            pytest.fail(f"{what} exited with {proc.returncode} before listening:\n{tail}")
-        try:
-            with socket.create_connection((LOCALHOST, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    pytest.fail(f"{what} did not listen on {LOCALHOST}:{port} within {timeout}s:\n{tail}")
+#: How long a wait on an event may take before the test fails: a guard
+#: against a peer that never sends it, never a wait in itself (docs/
+#: decisions.md, "Tests wait on events"); generous for a loaded machine.
+GUARD_S = 300
+
+
+class LineWatch:
+    """The output of a process we started (stdout and stderr on one pipe),
+    read line by line by a thread that copies it to ``log``.  ``wait()``
+    blocks until a line that matches arrives: the wait is on the event
+    itself, not a poll of a port or of the log file."""
+
+    def __init__(self, proc: subprocess.Popen, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+        self.lines: list[str] = []
+        self.eof = False
+        self._cond = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        with open(self.log, "ab") as out:
+            for raw in iter(self.proc.stdout.readline, b""):
+                out.write(raw)
+                out.flush()
+                with self._cond:
+                    self.lines.append(raw.decode(errors="replace"))
+                    self._cond.notify_all()
+        with self._cond:
+            self.eof = True
+            self._cond.notify_all()
+
+    def mark(self) -> int:
+        """Where the lines are now: ``wait(since=mark())`` sees only later ones."""
+        with self._cond:
+            return len(self.lines)
+
+    def tail(self, n: int = 40) -> str:
+        with self._cond:
+            return "".join(self.lines[-n:])
+
+    def wait(self, pattern: str, what: str, since: int = 0) -> str:
+        """The first line from ``since`` on that matches ``pattern``; fails
+        when the process ends first (EOF), or past GUARD_S."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + GUARD_S
+        i = since
+        with self._cond:
+            while True:
+                for i in range(i, len(self.lines)):
+                    if rx.search(self.lines[i]):
+                        return self.lines[i]
+                i = len(self.lines)
+                if self.eof:
+                    self.proc.wait()
+                    pytest.fail(f"{what}: the process ended ({self.proc.returncode}) without "
+                                f"a line matching {pattern!r}:\n{self.tail()}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"{what}: no line matching {pattern!r} within {GUARD_S} s:\n"
+                                f"{self.tail()}")
+                self._cond.wait(left)
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
@@ -75,6 +125,19 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
         proc.wait(5)
 
 
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for the end of ``pid`` (not our child) on a pidfd, which becomes
+    readable when it exits: True once gone, False past ``timeout`` (a guard)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
 def kill_pid(pid: int) -> None:
     """Kill a process we started indirectly (a single-user server)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -82,12 +145,8 @@ def kill_pid(pid: int) -> None:
             os.kill(pid, sig)
         except ProcessLookupError:
             return
-        for _ in range(30):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
+        if wait_gone(pid, 30):
+            return
 
 
 def require_binary(name: str, package: str) -> str:
@@ -231,13 +290,16 @@ def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
     if res.returncode != 0:
         pytest.fail(f"slapadd failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
     port = free_port()
-    log = root / "slapd.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([binary, "-h", f"ldap://{LOCALHOST}:{port}/", "-f", str(conf),
-                                 "-d", "0"], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    # "-d conns" logs "daemon: added <fd>r listener=0x..." when the daemon
+    # thread adds its listener, which it does right after listen(): the
+    # event that slapd takes connections ("slapd starting" comes before
+    # listen(), from another thread)
+    proc = subprocess.Popen([binary, "-h", f"ldap://{LOCALHOST}:{port}/", "-f", str(conf),
+                             "-d", "conns"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    watch = LineWatch(proc, root / "slapd.log")
     try:
-        wait_port(port, proc, 20, "slapd", log)
+        watch.wait(r"daemon: added \d+r listener=0x", "slapd")
         yield Slapd(port)
     finally:
         stop_process(proc)
@@ -306,8 +368,9 @@ c.JupyterHub.slow_spawn_timeout = 15
 c.Spawner.cmd = [sys.executable, {echo!r}]
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.environment = {{"GROUPSPAWNER_TEST_RUN": RUN}}
-c.Spawner.start_timeout = 30
-c.Spawner.http_timeout = 30
+# the hub's own limits on a spawn: failure guards, far past a loaded machine
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
 c.Spawner.poll_interval = 5
 """
 
@@ -315,10 +378,11 @@ c.Spawner.poll_interval = 5
 class Hub:
     """A running JupyterHub: REST helpers and where its servers leave traces."""
 
-    def __init__(self, run: Path, port: int, policy: Path) -> None:
+    def __init__(self, run: Path, port: int, policy: Path, watch: LineWatch) -> None:
         self.run = run
         self.port = port
         self.policy = policy
+        self.watch = watch
         self.url = f"http://{LOCALHOST}:{port}"
 
     def api(self, method: str, path: str, body: Any = None,
@@ -350,24 +414,44 @@ class Hub:
         assert status == 200, model
         return model.get("servers", {})
 
-    def wait_ready(self, user: str, timeout: float = 40) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            servers = self.server_state(user)
-            if servers.get("", {}).get("ready"):
-                return servers[""]
-            time.sleep(0.2)
-        pytest.fail(f"{user}'s server was not ready within {timeout}s: {self.log_tail()}")
+    def wait_ready(self, user: str) -> dict:
+        """Wait for the end of ``user``'s spawn on the hub's progress event
+        stream (it ends with a "ready" or a "failed" event); the server's
+        model once ready."""
+        req = urllib.request.Request(f"{self.url}/hub/api/users/{user}/server/progress",
+                                     headers={"Authorization": f"token {HUB_TOKEN}"})
+        try:
+            # the hub sends a keepalive every few seconds: GUARD_S only
+            # bounds a hub that stops talking
+            with urllib.request.urlopen(req, timeout=GUARD_S) as resp:
+                for line in resp:
+                    if not line.startswith(b"data:"):
+                        continue
+                    event = json.loads(line[5:])
+                    if event.get("failed"):
+                        pytest.fail(f"{user}'s server failed to start: {event.get('message')}:\n"
+                                    f"{self.log_tail()}")
+                    if event.get("ready"):
+                        break
+                else:
+                    pytest.fail(f"{user}'s progress stream ended before ready:\n{self.log_tail()}")
+        except urllib.error.HTTPError as e:
+            pytest.fail(f"{user}'s spawn progress: {e.code} {e.read().decode(errors='replace')}")
+        server = self.server_state(user).get("", {})
+        assert server.get("ready"), server
+        return server
 
-    def stop_server(self, user: str, timeout: float = 30) -> None:
+    def stop_server(self, user: str) -> None:
+        """Stop ``user``'s server: done when the DELETE answers 204; on 202
+        (slower than the hub's slow_stop_timeout) wait for the hub's line
+        "User NAME server took S seconds to stop", logged when it is."""
+        mark = self.watch.mark()
         status, body = self.api("DELETE", f"/users/{user}/server")
         assert status in (202, 204, 400), (status, body)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.server_state(user):
-                return
-            time.sleep(0.2)
-        pytest.fail(f"{user}'s server did not stop within {timeout}s")
+        if status == 202:
+            self.watch.wait(rf"User {re.escape(user)} server took [0-9.]+ seconds to stop",
+                            f"{user}'s server to stop", since=mark)
+        assert not self.server_state(user), self.server_state(user)
 
     def log_tail(self, n: int = 4000) -> str:
         path = self.run / "hub.log"
@@ -396,28 +480,17 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     env = dict(os.environ)
     env["NODE_PATH"] = "/usr/share/nodejs"  # Debian's configurable-http-proxy needs it
     env.pop("JUPYTERHUB_API_TOKEN", None)
-    log = run / "hub.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([jupyterhub, "-f", str(config)], cwd=run, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    h = Hub(run, port, policy)
+    proc = subprocess.Popen([jupyterhub, "-f", str(config)], cwd=run, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    h = Hub(run, port, policy, LineWatch(proc, run / "hub.log"))
     try:
-        wait_port(port, proc, 60, "jupyterhub (proxy)", log)
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyterhub exited with {proc.returncode}:\n{h.log_tail()}")
-            try:
-                status, info = h.api("GET", "/")
-            except OSError:
-                status, info = 0, None
-            if status == 200 and isinstance(info, dict) and "version" in info:
-                if not info["version"].startswith("3."):
-                    pytest.fail(f"expected JupyterHub 3.x, got {info['version']}")
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyterhub API did not answer:\n{h.log_tail()}")
-            time.sleep(0.2)
+        # logged once the hub listens, the proxy runs and routes /hub to it
+        h.watch.wait(r"JupyterHub is now running at", "jupyterhub")
+        status, info = h.api("GET", "/")
+        assert status == 200 and isinstance(info, dict) and "version" in info, (status, info)
+        if not info["version"].startswith("3."):
+            pytest.fail(f"expected JupyterHub 3.x, got {info['version']}")
         yield h
     finally:
         stop_process(proc, timeout=20)
@@ -472,7 +545,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     except Exception as e:  # noqa: BLE001 - report every start failure loudly
         tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
         pytest.fail(f"headless chromium did not start: {e}\n{tail}")
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(120)
     try:
         yield driver
     finally:

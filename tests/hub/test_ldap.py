@@ -6,11 +6,14 @@ import asyncio
 import socket
 import threading
 import time
+import types
+from typing import Optional
 
 import pytest
 
-from hub_support import WEIRD_USER, Slapd, free_port
+from hub_support import GUARD_S, WEIRD_USER, Slapd, free_port
 from groupspawner import GroupLookupError, LDAPConfig, LDAPGroupSource
+from groupspawner import groups as groups_module
 
 
 def source(slapd: Slapd, **overrides) -> LDAPGroupSource:
@@ -59,7 +62,11 @@ def test_nested_groups(slapd: Slapd) -> None:
         shallow.close()
 
 
-def test_results_are_cached_for_a_short_time(slapd: Slapd) -> None:
+def test_results_are_cached_for_a_short_time(slapd: Slapd, monkeypatch) -> None:
+    # the cache reads the time through its module's ``time``: a clock the
+    # test moves, so no sleep and no window (a slow machine changes nothing)
+    now = [1000.0]
+    monkeypatch.setattr(groups_module, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
     src = source(slapd, cache_ttl=0.5)
 
     async def scenario() -> None:
@@ -69,7 +76,10 @@ def test_results_are_cached_for_a_short_time(slapd: Slapd) -> None:
         assert src.lookups == 1
         assert await src.groups_for("alice") == {"ds-gpu"}
         assert src.lookups == 1  # cached
-        await asyncio.sleep(0.6)
+        now[0] += 0.4
+        assert await src.groups_for("alice") == {"ds-gpu"}
+        assert src.lookups == 1  # still cached, just before the TTL
+        now[0] += 0.2
         assert await src.groups_for("alice") == {"ds-gpu"}
         assert src.lookups == 2  # expired, looked up again
 
@@ -79,59 +89,86 @@ def test_results_are_cached_for_a_short_time(slapd: Slapd) -> None:
         src.close()
 
 
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts one connection and never
+    answers; ``accepted`` is set, from its thread, once it has accepted."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.conn: Optional[socket.socket] = None
+        self.on_accept = lambda: None
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        try:
+            self.conn, _ = self.listener.accept()
+        except OSError:
+            return
+        self.on_accept()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        # wakes a pending accept() (EINVAL) on Linux
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        self.thread.join()
+
+
 def test_lookups_do_not_block_the_event_loop(slapd: Slapd) -> None:
-    """While LDAP is slow to answer, the event loop keeps running."""
-    # a TCP server that accepts and never answers: the LDAP bind waits for
-    # receive_timeout
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    port = listener.getsockname()[1]
-    accepted = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-                accepted.append(conn)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
+    """While LDAP does not answer, the event loop keeps running.  The events:
+    the server accepts the connection (the lookup now waits for an answer
+    that only comes when the test closes it) and schedules a callback on the
+    loop; that callback must run while the lookup is still pending.  A lookup
+    that blocked the loop would let it run only after its receive_timeout."""
+    server = SilentServer()
     src = LDAPGroupSource(LDAPConfig.from_dict(slapd.config(
-        url=f"ldap://127.0.0.1:{port}", receive_timeout=1.5, connect_timeout=1)))
+        url=f"ldap://127.0.0.1:{server.port}", receive_timeout=60, connect_timeout=60)))
 
-    async def scenario() -> tuple[int, float]:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.05)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        started = time.monotonic()
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        accepted = asyncio.Event()
+        server.on_accept = lambda: loop.call_soon_threadsafe(accepted.set)
+        lookup = asyncio.ensure_future(src.groups_for("alice"))
+        await accepted.wait()
+        assert not lookup.done()  # the loop ran while the lookup waited
+        server.conn.close()  # now it fails, at once
         with pytest.raises(GroupLookupError, match="LDAP"):
-            await src.groups_for("alice")
-        elapsed = time.monotonic() - started
-        task.cancel()
-        return ticks, elapsed
+            await asyncio.wait_for(lookup, GUARD_S)
 
     try:
-        ticks, elapsed = asyncio.run(scenario())
+        asyncio.run(scenario())
     finally:
-        stop.set()
-        thread.join(2)
-        for conn in accepted:
-            conn.close()
-        listener.close()
+        server.close()
         src.close()
-    assert 1.0 < elapsed < 6, elapsed  # the timeout applied
-    assert ticks >= elapsed / 0.05 * 0.5, (ticks, elapsed)  # the loop kept ticking
+
+
+def test_a_silent_server_fails_the_lookup_at_receive_timeout(slapd: Slapd) -> None:
+    server = SilentServer()
+    src = LDAPGroupSource(LDAPConfig.from_dict(slapd.config(
+        url=f"ldap://127.0.0.1:{server.port}", receive_timeout=1.5, connect_timeout=1)))
+
+    async def scenario() -> float:
+        started = time.monotonic()
+        with pytest.raises(GroupLookupError, match="LDAP"):
+            # GUARD_S bounds a lookup that ignores the timeout: a failure guard
+            await asyncio.wait_for(src.groups_for("alice"), GUARD_S)
+        return time.monotonic() - started
+
+    try:
+        elapsed = asyncio.run(scenario())
+    finally:
+        server.close()
+        src.close()
+    # a lower bound only: a loaded machine makes it longer, never shorter
+    assert elapsed >= 1.0, elapsed
 
 
 def test_unreachable_server_fails_fast_with_a_clear_error(slapd: Slapd) -> None:

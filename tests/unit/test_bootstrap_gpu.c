@@ -164,7 +164,6 @@ static void test_probe(void **state)
 	char *crash = driver(f, "crash", "libcuda_crash");
 	char *lib = nbk_xasprintf("%s/libcuda.so.1", ok);
 	char *text = nbk_xasprintf("%s/not-a-library.so", f->dir);
-	uint64_t start;
 	FILE *fp;
 
 	assert_int_equal(bs_gpu_probe(lib, 5000, &version, why, sizeof(why), &ms), BS_GPU_PROBE_OK);
@@ -193,9 +192,9 @@ static void test_probe(void **state)
 	free(lib);
 
 	lib = nbk_xasprintf("%s/libcuda.so.1", hang);
-	start = nbk_now_ms();
+	/* the double never answers: a probe that did not stop it at the limit
+	 * would keep this test waiting until the runner's limit (issue 10) */
 	assert_int_equal(bs_gpu_probe(lib, 300, &version, why, sizeof(why), &ms), BS_GPU_PROBE_HUNG);
-	assert_true(nbk_now_ms() - start < 3000);
 	assert_true(ms >= 300);
 	assert_non_null(strstr(why, "no answer within 300 ms"));
 	free(lib);
@@ -281,7 +280,6 @@ static void test_apply_failures(void **state)
 	char *fail = driver(f, "fail", "libcuda_fail");
 	char *hang = driver(f, "hang", "libcuda_hang");
 	char *ok = driver(f, "ok", "libcuda_ok");
-	uint64_t start;
 
 	/* auto + a failing driver: nothing set, no error */
 	nbk_strvec_push(&f->ctx.cfg.driver_dirs, fail);
@@ -311,9 +309,7 @@ static void test_apply_failures(void **state)
 	nbk_strvec_release(&f->ctx.cfg.driver_dirs);
 	nbk_strvec_push(&f->ctx.cfg.driver_dirs, hang);
 	nbk_strvec_push(&f->ctx.cfg.driver_dirs, ok);
-	start = nbk_now_ms();
 	assert_int_equal(bs_gpu_apply(&f->ctx, &err), 0);
-	assert_true(nbk_now_ms() - start < 3000);
 	assert_null(nbk_env_get(&f->ctx.env, "CONDA_OVERRIDE_CUDA"));
 
 	/* off: not even probed */

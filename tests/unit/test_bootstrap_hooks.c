@@ -372,7 +372,8 @@ static void test_run_timeout(void **state)
 	nbk_log_set_level(NBK_LOG_ERROR);
 	start = nbk_now_ms();
 	assert_int_equal(bs_hooks_run(&ctx, &dirs, "hooks", &err), 0);
-	assert_true(nbk_now_ms() - start < 5000);
+	/* a lower bound only (issue 10): a hook that was not killed would end
+	 * after 30 s and hand HUNG over */
 	assert_true(nbk_now_ms() - start >= 1000);
 	/* a hook killed at its timeout hands nothing over; the next one runs */
 	assert_null(nbk_env_get(&ctx.env, "HUNG"));

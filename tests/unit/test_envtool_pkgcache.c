@@ -41,37 +41,14 @@ static pid_t server = -1;
 static int port;
 static int seq;
 
+/* Start pkg_server.py; its port comes on a pipe (unit_server_start). */
 static int start_server(void)
 {
-	_cleanup_free_ char *portfile = nbk_xasprintf("%s/port", tmp);
 	_cleanup_free_ char *logfile = nbk_xasprintf("%s/server.log", tmp);
 	_cleanup_free_ char *script = nbk_xasprintf("%s/tests/envtool/lib/pkg_server.py", src);
-	int i;
+	char *argv[] = { (char *)"python3", script, pkgs, logfile, NULL };
 
-	server = fork();
-	if (server < 0)
-		return -1;
-	if (server == 0) {
-		execl("/usr/bin/python3", "python3", script, pkgs, portfile, logfile, (char *)NULL);
-		_exit(127);
-	}
-	/* up to 20 s: python's start on a loaded 2-core machine can take seconds */
-	for (i = 0; i < 800; i++) {
-		FILE *f = fopen(portfile, "r");
-
-		if (f) {
-			int ok = fscanf(f, "%d", &port) == 1;
-
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		usleep(25000);
-	}
-	/* cmocka runs no teardown after a failed setup: stop the server here */
-	fprintf(stderr, "pkg_server.py did not start within 20 s\n");
-	unit_server_stop(&server);
-	return -1;
+	return unit_server_start(argv, &server, &port);
 }
 
 static int setup(void **state)

@@ -598,13 +598,10 @@ static void test_virtual_detect(void **state)
 	/* the driver double that hangs is killed at the limit; one that crashes is no driver */
 	snprintf(lib, sizeof(lib), "%s/tests/helpers/libcuda_hang.so", build ? build : "build");
 	opts.cuda_timeout_ms = 300;
-	{
-		double t0 = now_ms();
-
-		assert_int_equal(et_virtual_cuda_version(&opts, ver, sizeof(ver), &why), 1);
-		assert_string_equal(why, "the driver did not answer in time");
-		assert_true(now_ms() - t0 < 3000);
-	}
+	/* it never answers: a query not stopped at the limit would keep this
+	 * test waiting until the runner's limit (no time window, issue 10) */
+	assert_int_equal(et_virtual_cuda_version(&opts, ver, sizeof(ver), &why), 1);
+	assert_string_equal(why, "the driver did not answer in time");
 	snprintf(lib, sizeof(lib), "%s/tests/helpers/libcuda_crash.so", build ? build : "build");
 	assert_int_equal(et_virtual_cuda_version(&opts, ver, sizeof(ver), &why), 1);
 	assert_string_equal(why, "the driver crashed");

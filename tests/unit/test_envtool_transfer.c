@@ -116,41 +116,16 @@ static int port;
 /* what the server serves as every file (a package, as far as it knows) */
 static const char blob[] = "0123456789abcdef0123456789abcdef";
 
-/* Start the server; it prints its port on stdout once it listens: wait on that pipe. */
+/* Start the server; its port comes on a pipe (unit_server_start). */
 static int start_server(void)
 {
 	const char *s = getenv("NBK_SRC");
 	_cleanup_free_ char *script = nbk_xasprintf("%s/tests/envtool/lib/hostile_server.py", s ? s : ".");
 	_cleanup_free_ char *log = nbk_xasprintf("%s/server.log", tmp);
 	_cleanup_free_ char *root = nbk_xasprintf("%s/srv", tmp);
-	char line[32];
-	int fds[2];
-	FILE *f;
+	char *argv[] = { (char *)"python3", script, root, log, NULL };
 
-	if (pipe(fds) < 0)
-		return -1;
-	server = fork();
-	if (server < 0)
-		return -1;
-	if (server == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execl("/usr/bin/python3", "python3", script, root, log, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) || sscanf(line, "%d", &port) != 1) {
-		/* cmocka runs no teardown after a failed setup */
-		fprintf(stderr, "hostile_server.py printed no port\n");
-		if (f)
-			fclose(f);
-		unit_server_stop(&server);
-		return -1;
-	}
-	fclose(f);
-	return 0;
+	return unit_server_start(argv, &server, &port);
 }
 
 static int setup(void **state)

@@ -426,16 +426,16 @@ static void test_proc_run(void **state)
 		assert_int_equal(res.pid, 0);
 		assert_int_equal(nbk_exit_code_from_status(res.status), 127);
 	}
-	/* a daemon that keeps the capture pipe does not keep us waiting */
+	/* a daemon that keeps the capture pipe does not keep us waiting: one
+	 * that did would wait for the daemon's end, past the runner's limit
+	 * (no time window here, issue 10) */
 	{
 		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
-				 (char *)"(sleep 30 &); echo hi", NULL };
+				 (char *)"(sleep 3600 &); echo hi", NULL };
 		struct nbk_proc_opts o = { .argv = argv, .max_out = 64,
 					   .flags = NBK_PROC_CAPTURE_STDOUT | NBK_PROC_NEW_PGRP };
-		uint64_t t0 = nbk_now_ms();
 
 		assert_int_equal(nbk_proc_run(&o, &out, &res, &err), 0);
-		assert_true(nbk_now_ms() - t0 < 10000);
 		assert_string_equal(out.data, "hi\n");
 		kill(-res.pid, SIGKILL);
 		nbk_buf_reset(&out);
@@ -450,7 +450,6 @@ static void test_proc_run(void **state)
 		struct nbk_proc_opts o = { .argv = argv, .flags = NBK_PROC_NEW_PGRP,
 					   .grace_ms = 5000, .stop = &stop_flag,
 					   .stop_signals = &usr1 };
-		uint64_t t0 = nbk_now_ms();
 
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGUSR1, &sa, &old);
@@ -461,7 +460,6 @@ static void test_proc_run(void **state)
 		assert_false(res.timed_out);
 		assert_true(WIFSIGNALED(res.status));
 		assert_int_equal(WTERMSIG(res.status), SIGTERM);
-		assert_true(nbk_now_ms() - t0 < 10000);
 		sigaction(SIGUSR1, &old, NULL);
 	}
 	/* started, not waited for: the pid is the caller's */

@@ -14,14 +14,9 @@ make_hostile_channel() {
 	/usr/bin/python3 "$LIB/make_channel.py" srv/chan built/*.tar.bz2 > /dev/null
 }
 
-# The server prints its port once it listens: read it from the pipe.
 start_hostile_server() {
-	local port_fd
 	: > server.log
-	exec {port_fd}< <(exec /usr/bin/python3 "$LIB/hostile_server.py" "$PWD/srv" "$PWD/server.log")
-	hostile_pid=$!
-	read -r -t 30 PORT <&"$port_fd"
-	exec {port_fd}<&-
+	serve hostile_pid hostile_server.py "$PWD/srv" "$PWD/server.log"
 	URL=http://127.0.0.1:$PORT
 }
 

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """A package server on 127.0.0.1 for envtool's download tests.
 
-usage: pkg_server.py ROOT PORTFILE LOGFILE
+usage: pkg_server.py ROOT LOGFILE
 
-Serves the files under ROOT (Range requests answered with 206).  The first
+Serves the files under ROOT (Range requests answered with 206) on a free
+port, which it prints on stdout once it listens (one line, then stdout is
+closed: the test waits on the pipe).  The first
 path segment picks a behaviour:
 
   /ok/...      the file
@@ -26,7 +28,7 @@ import threading
 import time
 import urllib.parse
 
-ROOT, PORTFILE, LOGFILE = sys.argv[1:4]
+ROOT, LOGFILE = sys.argv[1:3]
 seen = set()
 lock = threading.Lock()
 
@@ -98,7 +100,6 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 srv = Server(("127.0.0.1", 0), Handler)
-with open(PORTFILE + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(PORTFILE + ".tmp", PORTFILE)
+sys.stdout.write(f"{srv.server_address[1]}\n")
+sys.stdout.close()
 srv.serve_forever()

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """A channel server on 127.0.0.1 for envtool's command-line tests.
 
-usage: repo_server.py ROOT PORTFILE LOGFILE [CERT KEY]
+usage: repo_server.py ROOT LOGFILE [CERT KEY]
 
 With CERT and KEY (PEM files) it speaks HTTPS.
 
-Serves the files under ROOT on a free port (written to PORTFILE once
-listening).  The first path segment picks a behaviour:
+Serves the files under ROOT on a free port, which it prints on stdout once
+it listens (one line, then stdout is closed: the test waits on the pipe).  The first path segment picks a behaviour:
 
   /ok/...      the file, with an ETag (If-None-Match -> 304), Last-Modified
                and "Cache-Control: max-age=0"; a missing file is 404
@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.parse
 
-ROOT, PORTFILE, LOGFILE = sys.argv[1:4]
+ROOT, LOGFILE = sys.argv[1:3]
 seen = set()
 lock = threading.Lock()
 
@@ -104,12 +104,11 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 srv = Server(("127.0.0.1", 0), Handler)
-if len(sys.argv) >= 6:
+if len(sys.argv) >= 5:
     import ssl
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    ctx.load_cert_chain(sys.argv[3], sys.argv[4])
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(PORTFILE + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(PORTFILE + ".tmp", PORTFILE)
+sys.stdout.write(f"{srv.server_address[1]}\n")
+sys.stdout.close()
 srv.serve_forever()

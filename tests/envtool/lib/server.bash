@@ -46,14 +46,28 @@ local_channel() {
 	C="-c $CHAN --override-channels"
 }
 
+# serve PIDVAR SCRIPT ARGS...: start the server lib/SCRIPT on 127.0.0.1 in
+# the background, its pid in PIDVAR.  The server writes its port on stdout
+# once it listens, then closes stdout: PORT is read from that pipe, so the
+# case waits on the event itself, with no poll.  A server that dies first
+# gives EOF: the case fails here, with the server's error on stderr.
+serve() {
+	local fd
+	exec {fd}< <(exec /usr/bin/python3 "$NBK_SRC/tests/envtool/lib/$2" "${@:3}")
+	printf -v "$1" %s "$!"
+	PORT=
+	read -r PORT <&"$fd"
+	exec {fd}<&-
+	if [ -z "$PORT" ]; then
+		echo "FAIL: $2 ended before it listened"
+		exit 1
+	fi
+}
+
 # start_server [CERT KEY]: with a certificate and key, HTTPS ($URL is https://).
 start_server() {
-	rm -f port server.log
-	touch server.log
-	/usr/bin/python3 "$NBK_SRC/tests/envtool/lib/repo_server.py" "$PWD/srv" "$PWD/port" "$PWD/server.log" "$@" &
-	server_pid=$!
-	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-	PORT=$(cat port)
+	: > server.log
+	serve server_pid repo_server.py "$PWD/srv" "$PWD/server.log" "$@"
 	if [ $# -ge 2 ]; then URL=https://127.0.0.1:$PORT; else URL=http://127.0.0.1:$PORT; fi
 }
 
