@@ -26,19 +26,6 @@
 #define MAX_JOURNAL (256u << 20)
 #define UNLINKING ".envtool-unlinking-"
 
-static void test_pause(void)
-{
-	const char *s = getenv(ET_ENV_TEST_PAUSE);
-	long ms;
-
-	if (s && nbk_parse_long(s, 10, 1, 3600000, &ms) == 0) {
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-	}
-}
-
 /*
  * Test hook (transaction.h): with ENVTOOL_TEST_STEP_FDS=W,R, one line "step"
  * to fd W at each step boundary, then wait for one byte (or EOF) on fd R,
@@ -290,7 +277,6 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 		return nbk_error_prefix(err, "cannot remove '%s'", dist);
 	if (unlink(moved) < 0 && errno != ENOENT)
 		return nbk_error_set(err, errno, "cannot remove '%s'", moved);
-	test_pause();
 	test_step();
 	return 0;
 fail:
@@ -312,7 +298,6 @@ static int link_one_pkg(const char *root, const char *prefix, const char *python
 		r = et_prefix_write_meta(root, rec, pkg_dir, &paths, link_type, spec, err);
 	et_pkg_paths_release(&paths);
 	if (r == 0) {
-		test_pause();
 		test_step();
 	}
 	return r;

@@ -107,8 +107,6 @@ int et_journal_recover_now(const char *prefix, struct nbk_error *err);
  */
 int et_txn_apply(const struct et_txn *t, struct nbk_error *err);
 
-/* Test hook: ENVTOOL_TEST_PAUSE_MS=N sleeps N ms after each package step. */
-#define ET_ENV_TEST_PAUSE "ENVTOOL_TEST_PAUSE_MS"
 /*
  * Test hook: ENVTOOL_TEST_STEP_FDS=W,R writes "step\n" to fd W and waits for
  * a byte (or EOF) on fd R once the journal (or a create's temporary folder)
