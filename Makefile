@@ -11,7 +11,7 @@
 #   make install PREFIX=/usr/local [DESTDIR=...]
 #   make format               clang-format every C file
 #   make format-check         fail naming each C file that clang-format would change
-#                             (joins `make check` with the one reformatting commit: not yet done)
+#                             (the suite runs it: tests/envtool/format_check.sh)
 #   make demo                 the main job: the notebook image on 127.0.0.1:8888 (README.md)
 #   make demo-bootstrap       bootstrap alone on a sample configuration
 #   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
@@ -288,7 +288,8 @@ image-report: docker-up
 
 # Every tracked C file as .clang-format says (issue 10).  The check runs
 # clang-format once over all of them (--dry-run --Werror: nothing written),
-# shows the first differences and names every file that differs.
+# shows the first differences and names every file that differs; `make
+# test` runs it as tests/envtool/format_check.sh.
 CLANG_FORMAT ?= clang-format
 FORMAT_FILES = $$(git ls-files '*.c' '*.h')
 

@@ -28,6 +28,8 @@
 /* The longest user name: useradd's and utmp's limit. */
 #define BS_USER_NAME_MAX 32
 
+/* The schema of bootstrap.yaml: one key a line (clang-format would pack some). */
+/* clang-format off */
 static const struct nbk_schema schema_user[] = {
 	{ "name", NBK_SCHEMA_SCALAR, NULL },
 	{ "uid", NBK_SCHEMA_SCALAR, NULL },
@@ -112,6 +114,7 @@ NBK_STATIC const struct nbk_schema bs_config_schema[] = {
 	{ "command", NBK_SCHEMA_MAP, schema_command },
 	{ NULL, 0, NULL },
 };
+/* clang-format on */
 
 static void set_list(struct nbk_strvec *dst, const char *const *v)
 {

@@ -84,13 +84,17 @@ struct et_cmd_opt {
 };
 
 /* The channel options: for the commands that read the request's channels. */
+/* clang-format off */
 #define ET_CMD_OPTS_CHANNELS                                                                       \
 	{ ET_OPT_CHANNEL, NULL }, { ET_OPT_OVERRIDE_CHANNELS, NULL }, { ET_OPT_PLATFORM, NULL },   \
 		{ ET_OPT_OFFLINE, NULL }
+/* clang-format on */
 /* What et_request_run() reads (request.h): create, install and update take them all. */
+/* clang-format off */
 #define ET_CMD_OPTS_REQUEST                                                                        \
 	ET_CMD_OPTS_CHANNELS, { ET_OPT_DRY_RUN, NULL }, { ET_OPT_JSON, NULL }, { ET_OPT_YES, NULL }, \
 		{ ET_OPT_NO_KERNEL, NULL }
+/* clang-format on */
 
 enum et_cmd_flags {
 	/* options end at the first argument (run: the command's own -c stays its own) */

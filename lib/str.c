@@ -166,6 +166,7 @@ static void hash_key_init(void)
 }
 
 #define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+/* clang-format off */
 #define SIPROUND                                                                     \
 	do {                                                                         \
 		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);        \
@@ -173,6 +174,7 @@ static void hash_key_init(void)
 		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;                             \
 		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);        \
 	} while (0)
+/* clang-format on */
 
 /* SipHash-2-4 (Aumasson and Bernstein, 2012): the reference's byte order. */
 uint64_t nbk_siphash24(const uint64_t key[2], const void *data, size_t n)

@@ -22,7 +22,9 @@ struct et_index {
 	size_t n_repos;
 };
 
+/* clang-format off */
 #define ET_INDEX_INIT { NULL, 0, NULL, 0 }
+/* clang-format on */
 
 /*
  * Load the request's channels, in et_channels_order()'s order (channel.h),

@@ -52,7 +52,9 @@ struct et_prefix {
 	size_t n;
 };
 
+/* clang-format off */
 #define ET_PREFIX_INIT { NULL, 0 }
+/* clang-format on */
 
 /*
  * The one reader of conda-meta records (issue 10: list, install, update,

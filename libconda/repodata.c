@@ -328,8 +328,11 @@ static inline int expect(struct scanner *sc, char c, const char *what)
 	return 0;
 }
 
+/* clang-format 14 reads "(x) - 1" as a cast */
+/* clang-format off */
 #define HAS_ZERO(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
 #define HAS_LESS(x, n) (((x) - 0x0101010101010101ULL * (n)) & ~(x) & 0x8080808080808080ULL)
+/* clang-format on */
 
 static int read_hex4(struct scanner *sc, const char *p, unsigned *out)
 {

@@ -82,7 +82,9 @@ struct et_repo {
 	struct nbk_strvec refused;
 };
 
+/* clang-format off */
 #define ET_REPO_INIT { NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NBK_STRVEC_INIT }
+/* clang-format on */
 
 /*
  * Parse a repodata document of len bytes; json[len] must be readable and

@@ -94,7 +94,9 @@ struct et_solution {
 	char *problem;
 };
 
+/* clang-format off */
 #define ET_SOLUTION_INIT { NULL, 0, NULL, 0, NULL }
+/* clang-format on */
 
 /*
  * Solve req.  Returns 0 with the solution in *sol; 1 when there is none

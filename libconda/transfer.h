@@ -171,7 +171,9 @@ struct et_transfer {
 	struct nbk_error err;       /* "'SHOWN_URL': WHAT[ (after retries)]" */
 };
 
+/* clang-format off */
 #define ET_TRANSFER_INIT { .ops = NULL }
+/* clang-format on */
 
 /* Set the URL of the next request (a copy; shown_url follows). */
 void et_transfer_set_url(struct et_transfer *t, const char *url);

@@ -24,7 +24,9 @@ struct nbk_buf {
 };
 
 extern char nbk_buf_empty[];
+/* clang-format off */
 #define NBK_BUF_INIT { nbk_buf_empty, 0, 0 }
+/* clang-format on */
 
 void nbk_buf_init(struct nbk_buf *b);
 void nbk_buf_release(struct nbk_buf *b);

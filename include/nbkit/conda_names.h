@@ -15,10 +15,15 @@
 #ifndef NBKIT_CONDA_NAMES_H
 #define NBKIT_CONDA_NAMES_H
 
-/* Environment variables (conda's context.py reads CONDA_<KEY>). */
-#define NBK_ENV_CONDA_ENVS_DIRS "CONDA_ENVS_DIRS"       /* ':'-separated, first wins */
-#define NBK_ENV_CONDA_PKGS_DIRS "CONDA_PKGS_DIRS"       /* ':'-separated, first writable holds the cache */
-#define NBK_ENV_CONDA_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA" /* MAJOR.MINOR of __cuda; "" hides it */
+/*
+ * Environment variables (conda's context.py reads CONDA_<KEY>):
+ *   CONDA_ENVS_DIRS      ':'-separated, the first wins
+ *   CONDA_PKGS_DIRS      ':'-separated, the first writable one holds the cache
+ *   CONDA_OVERRIDE_CUDA  MAJOR.MINOR of __cuda; "" hides it
+ */
+#define NBK_ENV_CONDA_ENVS_DIRS "CONDA_ENVS_DIRS"
+#define NBK_ENV_CONDA_PKGS_DIRS "CONDA_PKGS_DIRS"
+#define NBK_ENV_CONDA_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA"
 
 /* Keys of the .condarc that bootstrap manages (merged, the user's entries kept). */
 #define NBK_CONDARC_ENVS_DIRS "envs_dirs"

@@ -20,7 +20,9 @@ struct nbk_error {
 	char msg[NBK_ERROR_MSG_MAX];   /* "context: context: cause[: strerror]" */
 };
 
+/* clang-format off */
 #define NBK_ERROR_INIT { 0, { 0 } }
+/* clang-format on */
 
 /*
  * Fill err with a formatted message; when errnum is not 0, ": strerror" is

@@ -19,7 +19,9 @@ struct nbk_strvec {
 };
 
 extern char *nbk_strvec_empty[];
+/* clang-format off */
 #define NBK_STRVEC_INIT { nbk_strvec_empty, 0, 0 }
+/* clang-format on */
 
 void nbk_strvec_init(struct nbk_strvec *sv);
 void nbk_strvec_release(struct nbk_strvec *sv);
