@@ -77,7 +77,7 @@ struct bs_config {
 		char *secret_key_file;
 		char *ca_bundle;
 	} s3;
-	struct nbk_strvec extra_env;   /* "KEY=VALUE", ${VAR} not yet expanded */
+	struct nbk_strvec extra_env; /* "KEY=VALUE", ${VAR} not yet expanded */
 	struct nbk_strvec env_files;
 
 	enum bs_gpu_mode gpu_mode;
@@ -97,8 +97,8 @@ struct bs_config {
 	struct nbk_strvec cmd_default;
 	struct nbk_strvec cmd_hub;
 
-	struct nbk_strvec sources;     /* files read, in order, for the plan */
-	char *image_user;              /* user.name from the files, before NB_USER */
+	struct nbk_strvec sources; /* files read, in order, for the plan */
+	char *image_user;          /* user.name from the files, before NB_USER */
 };
 
 /* What every step shares. */
@@ -125,8 +125,7 @@ void bs_config_release(struct bs_config *cfg);
  * and keys, then apply the NB_* overrides found in env.
  */
 int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_default,
-		   const char *dropin_dir, const struct nbk_strvec *env,
-		   struct nbk_error *err);
+		   const char *dropin_dir, const struct nbk_strvec *env, struct nbk_error *err);
 /* Write the plan (--check) to fd. */
 void bs_config_print_plan(const struct bs_config *cfg, int fd);
 /*

@@ -125,7 +125,8 @@ static void set_list(struct nbk_strvec *dst, const char *const *v)
 void bs_config_init(struct bs_config *cfg)
 {
 	static const char *const home_dirs[] = { ".local/share/jupyter/kernels", NULL };
-	static const char *const driver_dirs[] = { "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib",
+	static const char *const driver_dirs[] = { "/usr/local/nvidia/lib64",
+						   "/usr/local/nvidia/lib",
 						   "/usr/lib/x86_64-linux-gnu", NULL };
 	static const char *const hook_dirs[] = { "/usr/local/bin/start-notebook.d",
 						 "/usr/local/bin/before-notebook.d",
@@ -183,16 +184,28 @@ void bs_config_init(struct bs_config *cfg)
 
 void bs_config_release(struct bs_config *cfg)
 {
-	char **strs[] = { &cfg->user_name, &cfg->image_user, &cfg->home, &cfg->skeleton,
-			  &cfg->envs_root, &cfg->condarc, &cfg->pip_index_url, &cfg->mlflow.tracking_uri,
-			  &cfg->mlflow.s3_endpoint_url, &cfg->mlflow.experiment_name,
-			  &cfg->mlflow.username_file, &cfg->mlflow.password_file,
-			  &cfg->mlflow.token_file, &cfg->s3.endpoint, &cfg->s3.region,
-			  &cfg->s3.access_key_file, &cfg->s3.secret_key_file, &cfg->s3.ca_bundle };
-	struct nbk_strvec *vecs[] = { &cfg->home_dirs, &cfg->channels, &cfg->extra_env,
-				      &cfg->env_files, &cfg->driver_dirs, &cfg->hook_dirs,
-				      &cfg->hook_user_dirs, &cfg->unset_env, &cfg->cmd_default,
-				      &cfg->cmd_hub, &cfg->sources };
+	char **strs[] = { &cfg->user_name,
+			  &cfg->image_user,
+			  &cfg->home,
+			  &cfg->skeleton,
+			  &cfg->envs_root,
+			  &cfg->condarc,
+			  &cfg->pip_index_url,
+			  &cfg->mlflow.tracking_uri,
+			  &cfg->mlflow.s3_endpoint_url,
+			  &cfg->mlflow.experiment_name,
+			  &cfg->mlflow.username_file,
+			  &cfg->mlflow.password_file,
+			  &cfg->mlflow.token_file,
+			  &cfg->s3.endpoint,
+			  &cfg->s3.region,
+			  &cfg->s3.access_key_file,
+			  &cfg->s3.secret_key_file,
+			  &cfg->s3.ca_bundle };
+	struct nbk_strvec *vecs[] = { &cfg->home_dirs,      &cfg->channels,    &cfg->extra_env,
+				      &cfg->env_files,      &cfg->driver_dirs, &cfg->hook_dirs,
+				      &cfg->hook_user_dirs, &cfg->unset_env,   &cfg->cmd_default,
+				      &cfg->cmd_hub,        &cfg->sources };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -219,8 +232,8 @@ static int parse_plain(const char *text, int base, size_t max_digits, long max, 
 NBK_STATIC int bs_parse_id(const char *text, const char *what, long *out, struct nbk_error *err)
 {
 	if (parse_plain(text, 10, 10, BS_MAX_ID, out) < 0)
-		return nbk_error_set(err, 0, "%s: expected a number from 0 to %ld, found '%s'", what,
-				     BS_MAX_ID, text);
+		return nbk_error_set(err, 0, "%s: expected a number from 0 to %ld, found '%s'",
+				     what, BS_MAX_ID, text);
 	return 0;
 }
 
@@ -255,7 +268,7 @@ bool bs_user_name_valid(const char *name)
 	return true;
 }
 
-#define BS_USER_NAME_RULE                                                              \
+#define BS_USER_NAME_RULE                                                                 \
 	"a lowercase letter or '_', then at most 31 lowercase letters, digits, '_', '.' " \
 	"or '-'"
 
@@ -309,8 +322,7 @@ int bs_user_may_take(const struct bs_config *cfg, struct nbk_error *err)
 }
 
 /* Each get_* reads one key when present and leaves the default otherwise. */
-static int get_str(const struct nbk_node *root, const char *path, char **dst,
-		   struct nbk_error *err)
+static int get_str(const struct nbk_node *root, const char *path, char **dst, struct nbk_error *err)
 {
 	const struct nbk_node *n = nbk_node_path(root, path);
 	const char *v;
@@ -374,8 +386,7 @@ static int get_enum(const struct nbk_node *root, const char *path, const char *c
 	return -1;
 }
 
-static int get_id(const struct nbk_node *root, const char *path, long *dst,
-		  struct nbk_error *err)
+static int get_id(const struct nbk_node *root, const char *path, long *dst, struct nbk_error *err)
 {
 	const struct nbk_node *n = nbk_node_path(root, path);
 
@@ -424,8 +435,10 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 		    err) < 0 ||
 	    get_str(root, "integrations.mlflow.experiment_name", &cfg->mlflow.experiment_name,
 		    err) < 0 ||
-	    get_str(root, "integrations.mlflow.username_file", &cfg->mlflow.username_file, err) < 0 ||
-	    get_str(root, "integrations.mlflow.password_file", &cfg->mlflow.password_file, err) < 0 ||
+	    get_str(root, "integrations.mlflow.username_file", &cfg->mlflow.username_file, err) <
+		    0 ||
+	    get_str(root, "integrations.mlflow.password_file", &cfg->mlflow.password_file, err) <
+		    0 ||
 	    get_str(root, "integrations.mlflow.token_file", &cfg->mlflow.token_file, err) < 0 ||
 	    get_str(root, "integrations.s3.endpoint", &cfg->s3.endpoint, err) < 0 ||
 	    get_str(root, "integrations.s3.region", &cfg->s3.region, err) < 0 ||
@@ -457,8 +470,9 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 		if (nbk_node_as_string(n, "user.umask", &v, err) < 0)
 			return -1;
 		if (bs_parse_umask(v, "user.umask", &cfg->umask, err) < 0)
-			return nbk_node_error(n, err, "user.umask",
-					      "expected an octal umask such as \"0022\", found '%s'", v);
+			return nbk_node_error(
+				n, err, "user.umask",
+				"expected an octal umask such as \"0022\", found '%s'", v);
 	}
 	if ((n = nbk_node_path(root, "integrations.mlflow.insecure_tls")) &&
 	    nbk_node_as_bool(n, "integrations.mlflow.insecure_tls", &cfg->mlflow.insecure_tls,
@@ -494,7 +508,8 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 			if (!nbk_env_name_valid(n->keys[i], strlen(n->keys[i])))
 				return nbk_node_error(n->key_nodes[i] ? n->key_nodes[i] : n, err,
 						      "integrations.env",
-						      "'%s' is not a valid variable name", n->keys[i]);
+						      "'%s' is not a valid variable name",
+						      n->keys[i]);
 			if (nbk_node_as_string(n->items[i], "integrations.env", &v, err) < 0)
 				return -1;
 			nbk_strvec_pushf(&cfg->extra_env, "%s=%s", n->keys[i], v);
@@ -546,8 +561,10 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 
 	if ((v = nbk_env_get(env, BS_ENV_NB_USER)) && *v) {
 		if (!bs_user_name_valid(v))
-			return nbk_error_set(err, 0, "NB_USER: '%s' is not a valid user name ("
-					     BS_USER_NAME_RULE ")", v);
+			return nbk_error_set(
+				err, 0,
+				"NB_USER: '%s' is not a valid user name (" BS_USER_NAME_RULE ")",
+				v);
 		nbk_str_set(&cfg->user_name, v);
 	}
 	if ((v = nbk_env_get(env, BS_ENV_NB_UID)) && *v) {
@@ -567,8 +584,7 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 }
 
 int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_default,
-		   const char *dropin_dir, const struct nbk_strvec *env,
-		   struct nbk_error *err)
+		   const char *dropin_dir, const struct nbk_strvec *env, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *merged = NULL;
 	_cleanup_strvec_ struct nbk_strvec dropins = NBK_STRVEC_INIT;
@@ -634,13 +650,14 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 
 	nbk_buf_addstr(&b, "configuration: ");
 	plan_list(&b, &cfg->sources);
-	nbk_buf_addf(&b, "\n1. user and home: %s uid=%u gid=%u home=%s umask=%04o",
-		     cfg->user_name, (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->home,
-		     (unsigned)cfg->umask);
+	nbk_buf_addf(&b, "\n1. user and home: %s uid=%u gid=%u home=%s umask=%04o", cfg->user_name,
+		     (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->home, (unsigned)cfg->umask);
 	nbk_buf_addf(&b, "; skeleton %s; directories: ", *cfg->skeleton ? cfg->skeleton : "(none)");
 	plan_list(&b, &cfg->home_dirs);
-	nbk_buf_addf(&b, "\n2. environment roots: " NBK_CONDARC_ENVS_DIRS "=%s/" NBK_CONDA_ENVS_DIR " "
-		     NBK_CONDARC_PKGS_DIRS "=%s/" NBK_CONDA_PKGS_DIR ", merged into %s; channels: ",
+	nbk_buf_addf(&b,
+		     "\n2. environment roots: " NBK_CONDARC_ENVS_DIRS "=%s/" NBK_CONDA_ENVS_DIR
+		     " " NBK_CONDARC_PKGS_DIRS "=%s/" NBK_CONDA_PKGS_DIR
+		     ", merged into %s; channels: ",
 		     cfg->envs_root, cfg->envs_root, cfg->condarc);
 	plan_list(&b, &cfg->channels);
 	plan_opt(&b, "pip_index_url", cfg->pip_index_url);
@@ -659,8 +676,8 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 	plan_opt(&b, "s3.ca_bundle", cfg->s3.ca_bundle);
 	for (i = 0; i < cfg->extra_env.n; i++) {
 		const char *eq = strchr(cfg->extra_env.v[i], '=');
-		_cleanup_free_ char *name = nbk_xstrndup(cfg->extra_env.v[i],
-							 (size_t)(eq - cfg->extra_env.v[i]));
+		_cleanup_free_ char *name =
+			nbk_xstrndup(cfg->extra_env.v[i], (size_t)(eq - cfg->extra_env.v[i]));
 
 		nbk_buf_addf(&b, " env.%s=%s", name, bs_env_name_is_secret(name) ? "***" : eq + 1);
 	}
@@ -672,7 +689,8 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 		     gpu_modes[cfg->gpu_mode], cfg->gpu_probe_timeout_ms);
 	plan_list(&b, &cfg->driver_dirs);
 	nbk_buf_addf(&b, "\n5. threads: %s",
-		     cfg->threads_mode == BS_THREADS_AUTO ? "auto (from the cgroup CPU limit)" : "off");
+		     cfg->threads_mode == BS_THREADS_AUTO ? "auto (from the cgroup CPU limit)"
+							  : "off");
 	nbk_buf_addf(&b, "\n6. root-phase hooks (timeout %us, on error %s): ", cfg->hook_timeout_s,
 		     cfg->on_error == BS_ON_ERROR_ABORT ? "abort" : "continue");
 	plan_list(&b, &cfg->hook_dirs);

@@ -90,15 +90,19 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 	if (nbk_read_file(path, BS_CONDARC_MAX, &text, &perr) < 0) {
 		if (perr.errnum != ENOENT) {
 			/* a FIFO, a folder, a link to what the user may not read ... */
-			nbk_warn("envroots: %s: left untouched; the roots still reach conda through "
-				 NBK_ENV_CONDA_ENVS_DIRS " and " NBK_ENV_CONDA_PKGS_DIRS, perr.msg);
+			nbk_warn(
+				"envroots: %s: left untouched; the roots still reach conda through " NBK_ENV_CONDA_ENVS_DIRS
+				" and " NBK_ENV_CONDA_PKGS_DIRS,
+				perr.msg);
 			*why = "it cannot be read";
 			return 0;
 		}
 	} else if (nbk_yaml_load_string(path, text.data, text.len, &root, &perr) < 0) {
-		nbk_warn("envroots: '%s' is not valid YAML (%s): left untouched; the roots "
-			 "still reach conda through " NBK_ENV_CONDA_ENVS_DIRS " and " NBK_ENV_CONDA_PKGS_DIRS,
-			 path, perr.msg);
+		nbk_warn(
+			"envroots: '%s' is not valid YAML (%s): left untouched; the roots "
+			"still reach conda through " NBK_ENV_CONDA_ENVS_DIRS
+			" and " NBK_ENV_CONDA_PKGS_DIRS,
+			path, perr.msg);
 		*why = "it is not valid YAML";
 		return 0;
 	} else if (root->kind == NBK_NODE_NULL) {
@@ -151,8 +155,10 @@ static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
 	if (nbk_path_is_within(ctx->home, root) &&
 	    (nbk_mkdir_p(envs, 0755, (uid_t)-1, (gid_t)-1, NULL, &e) < 0 ||
 	     nbk_mkdir_p(pkgs, 0755, (uid_t)-1, (gid_t)-1, NULL, &e) < 0)) {
-		nbk_warn("envroots: %s: skipped (environments cannot be created there until "
-			 "the user fixes it)", e.msg);
+		nbk_warn(
+			"envroots: %s: skipped (environments cannot be created there until "
+			"the user fixes it)",
+			e.msg);
 		nbk_error_clear(&e);
 	}
 	if (!condarc)
@@ -195,8 +201,11 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		return nbk_error_prefix(err, "envs.condarc");
 
 	if (ctx->home_readonly) {
-		bs_step_log(ctx, "envroots", NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s (home read-only: "
-			    "no folders, no .condarc)", envs_dir, pkgs_dir);
+		bs_step_log(ctx, "envroots",
+			    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS
+						    "=%s (home read-only: "
+						    "no folders, no .condarc)",
+			    envs_dir, pkgs_dir);
 		return 0;
 	}
 	/*
@@ -207,8 +216,9 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		return -1;
 	home_part(ctx, root, condarc, envs_dir, pkgs_dir, &said);
 	bs_userfs_leave(&as_user);
-	bs_step_log(ctx, "envroots", NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s",
-		    envs_dir, pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE,
+	bs_step_log(ctx, "envroots",
+		    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s", envs_dir,
+		    pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE,
 		    said.len ? said.data : "");
 	return 0;
 }

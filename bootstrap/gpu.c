@@ -50,14 +50,20 @@
 
 /* Folders the dynamic loader searches by default (ld.so(8)). */
 static const char *const loader_dirs[] = {
-	"/lib", "/lib64", "/usr/lib", "/usr/lib64",
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+	"/lib",
+	"/lib64",
+	"/usr/lib",
+	"/usr/lib64",
+	"/lib/x86_64-linux-gnu",
+	"/usr/lib/x86_64-linux-gnu",
+	"/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu",
 	NULL,
 };
 
-NBK_STATIC enum bs_gpu_probe_outcome bs_gpu_probe(const char *lib, unsigned timeout_ms, int *version,
-						  char *why, size_t whylen, uint64_t *elapsed_ms)
+NBK_STATIC enum bs_gpu_probe_outcome bs_gpu_probe(const char *lib, unsigned timeout_ms,
+						  int *version, char *why, size_t whylen,
+						  uint64_t *elapsed_ms)
 {
 	struct nbk_cuda_probe p;
 
@@ -86,8 +92,8 @@ static bool list_contains(const char *list, const char *dir)
 	}
 }
 
-NBK_STATIC int bs_gpu_path_add(struct nbk_strvec *env, const char *key, const char *dir, bool prepend,
-		    const char *fallback)
+NBK_STATIC int bs_gpu_path_add(struct nbk_strvec *env, const char *key, const char *dir,
+			       bool prepend, const char *fallback)
 {
 	const char *cur = nbk_env_get(env, key);
 	_cleanup_free_ char *value = NULL;
@@ -96,8 +102,9 @@ NBK_STATIC int bs_gpu_path_add(struct nbk_strvec *env, const char *key, const ch
 		return 0;
 	if (!cur || !*cur) {
 		if (!prepend && fallback && !cur)
-			value = list_contains(fallback, dir) ? nbk_xstrdup(fallback)
-							     : nbk_xasprintf("%s:%s", fallback, dir);
+			value = list_contains(fallback, dir)
+					? nbk_xstrdup(fallback)
+					: nbk_xasprintf("%s:%s", fallback, dir);
 		else
 			value = nbk_xstrdup(dir);
 	} else if (prepend) {
@@ -176,7 +183,8 @@ int bs_gpu_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	const struct bs_config *cfg = &ctx->cfg;
 	unsigned timeout_ms = cfg->gpu_probe_timeout_ms ? cfg->gpu_probe_timeout_ms
 							: BS_GPU_DEFAULT_TIMEOUT_MS;
-	_cleanup_strvec_ struct nbk_strvec probed = NBK_STRVEC_INIT; /* real paths, to probe each once */
+	_cleanup_strvec_ struct nbk_strvec probed =
+		NBK_STRVEC_INIT; /* real paths, to probe each once */
 	_cleanup_buf_ struct nbk_buf failures = NBK_BUF_INIT;
 	_cleanup_buf_ struct nbk_buf line = NBK_BUF_INIT;
 	size_t i;
@@ -216,8 +224,10 @@ int bs_gpu_apply(struct bs_ctx *ctx, struct nbk_error *err)
 
 	join_dirs(&line, &cfg->driver_dirs);
 	if (cfg->gpu_mode == BS_GPU_REQUIRED)
-		return nbk_error_set(err, 0, "gpu.mode is required but no working %s was found in %s%s%s",
-				     BS_CUDA_LIB, line.data, failures.len ? ": " : "", failures.data);
+		return nbk_error_set(err, 0,
+				     "gpu.mode is required but no working %s was found in %s%s%s",
+				     BS_CUDA_LIB, line.data, failures.len ? ": " : "",
+				     failures.data);
 	bs_step_log(ctx, STEP, "no %s%s in %s: nothing set", probed.n ? "working " : "",
 		    BS_CUDA_LIB, line.data);
 	return 0;

@@ -15,9 +15,9 @@
 #include "bootstrap.h"
 
 enum bs_gpu_probe_outcome {
-	BS_GPU_PROBE_OK,      /* cuInit(0) and cuDriverGetVersion() answered */
-	BS_GPU_PROBE_FAILED,  /* the library did not load, or the driver said no */
-	BS_GPU_PROBE_HUNG,    /* no answer within the time limit: the child was killed */
+	BS_GPU_PROBE_OK,     /* cuInit(0) and cuDriverGetVersion() answered */
+	BS_GPU_PROBE_FAILED, /* the library did not load, or the driver said no */
+	BS_GPU_PROBE_HUNG,   /* no answer within the time limit: the child was killed */
 };
 
 /*

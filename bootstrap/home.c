@@ -89,8 +89,8 @@ NBK_STATIC int bs_db_update(const char *path, const char *match_field, int field
 	}
 	if (!replaced)
 		nbk_buf_addf(&out, "%s\n", repl);
-	if (nbk_write_file_atomic(path, out.data, out.len, st.st_mode & 07777, st.st_uid,
-				  st.st_gid, err) == 0)
+	if (nbk_write_file_atomic(path, out.data, out.len, st.st_mode & 07777, st.st_uid, st.st_gid,
+				  err) == 0)
 		return 0;
 	if (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS &&
 	    err->errnum != EBUSY)
@@ -117,7 +117,8 @@ static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct n
 	pw = getpwuid(cfg->uid);
 	if (!pw) {
 		if (access(BS_PASSWD, W_OK) < 0) {
-			nbk_warn("uid %u has no entry in " BS_PASSWD " and the file is not writable: "
+			nbk_warn("uid %u has no entry in " BS_PASSWD
+				 " and the file is not writable: "
 				 "tools that look the user up (whoami, ssh, git) may complain",
 				 (unsigned)cfg->uid);
 		} else {
@@ -129,10 +130,12 @@ static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct n
 			 * fresh lookup). */
 			if (bs_user_may_take(cfg, err) < 0)
 				return -1;
-			if (bs_db_update(BS_PASSWD, getpwnam(cfg->user_name) ? cfg->user_name : NULL, 0,
-					 line, err) < 0)
+			if (bs_db_update(BS_PASSWD,
+					 getpwnam(cfg->user_name) ? cfg->user_name : NULL, 0, line,
+					 err) < 0)
 				return -1;
-			nbk_buf_addf(did, "; passwd entry %s:%u", cfg->user_name, (unsigned)cfg->uid);
+			nbk_buf_addf(did, "; passwd entry %s:%u", cfg->user_name,
+				     (unsigned)cfg->uid);
 		}
 	}
 	errno = 0;
@@ -149,8 +152,8 @@ static int ensure_user_entries(struct bs_ctx *ctx, struct nbk_buf *did, struct n
 	return 0;
 }
 
-static int copy_file(int srcdir, int dstdir, const char *name,
-		     const char *dst_path, mode_t mode, struct nbk_error *err)
+static int copy_file(int srcdir, int dstdir, const char *name, const char *dst_path, mode_t mode,
+		     struct nbk_error *err)
 {
 	_cleanup_close_ int in = openat(srcdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_close_ int out = -1;
@@ -182,8 +185,8 @@ static int copy_file(int srcdir, int dstdir, const char *name,
  * with err at the first entry that cannot be created; what was copied
  * before stays.
  */
-static int copy_tree(int srcdir, int dstdir, const char *dst_path,
-		     int depth, struct home_stats *st, struct nbk_error *err)
+static int copy_tree(int srcdir, int dstdir, const char *dst_path, int depth, struct home_stats *st,
+		     struct nbk_error *err)
 {
 	_cleanup_close_ int dupfd = dup(srcdir);
 	DIR *d;
@@ -210,12 +213,12 @@ static int copy_tree(int srcdir, int dstdir, const char *dst_path,
 			continue;
 		if (fstatat(dstdir, de->d_name, &t, AT_SYMLINK_NOFOLLOW) == 0) {
 			if (S_ISDIR(s.st_mode) && S_ISDIR(t.st_mode)) {
-				_cleanup_close_ int sub_s = openat(srcdir, de->d_name,
-								   O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-									   O_NOFOLLOW);
-				_cleanup_close_ int sub_d = openat(dstdir, de->d_name,
-								   O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-									   O_NOFOLLOW);
+				_cleanup_close_ int sub_s =
+					openat(srcdir, de->d_name,
+					       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+				_cleanup_close_ int sub_d =
+					openat(dstdir, de->d_name,
+					       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
 				if (sub_s >= 0 && sub_d >= 0)
 					ret = copy_tree(sub_s, sub_d, path, depth + 1, st, err);
@@ -232,14 +235,17 @@ static int copy_tree(int srcdir, int dstdir, const char *dst_path,
 				ret = nbk_error_set(err, errno, "cannot create '%s'", path);
 				break;
 			}
-			sub_s = openat(srcdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-			sub_d = openat(dstdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			sub_s = openat(srcdir, de->d_name,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			sub_d = openat(dstdir, de->d_name,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 			if (sub_s < 0 || sub_d < 0) {
 				ret = nbk_error_set(err, errno, "cannot open '%s'", path);
 				break;
 			}
 			if (fchmod(sub_d, s.st_mode & 0777) < 0) {
-				ret = nbk_error_set(err, errno, "cannot set the mode of '%s'", path);
+				ret = nbk_error_set(err, errno, "cannot set the mode of '%s'",
+						    path);
 				break;
 			}
 			st->dirs++;
@@ -255,7 +261,8 @@ static int copy_tree(int srcdir, int dstdir, const char *dst_path,
 				continue;
 			target[n] = '\0';
 			if (symlinkat(target, dstdir, de->d_name) < 0) {
-				ret = nbk_error_set(err, errno, "cannot create the link '%s'", path);
+				ret = nbk_error_set(err, errno, "cannot create the link '%s'",
+						    path);
 				break;
 			}
 			st->links++;
@@ -397,14 +404,17 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 
 	/* On an fsGroup volume what we create keeps the volume's group. */
 	ctx->files_gid = hs.st_gid != 0 && (hs.st_mode & S_IWGRP) && hs.st_uid != cfg->uid
-				 ? hs.st_gid : cfg->gid;
-	if (!bs_can_write(&hs, ctx->is_root ? cfg->uid : geteuid(), ctx->is_root ? cfg->gid : getegid()) ||
+				 ? hs.st_gid
+				 : cfg->gid;
+	if (!bs_can_write(&hs, ctx->is_root ? cfg->uid : geteuid(),
+			  ctx->is_root ? cfg->gid : getegid()) ||
 	    (!ctx->is_root && access(ctx->home, W_OK) < 0)) {
-		nbk_warn("home: '%s' is not writable by uid %u (owned by %u:%u, mode %04o): the "
-			 "skeleton, the listed folders and the .condarc are skipped and files cannot "
-			 "be saved there; give the volume to the user (fsGroup or chown)",
-			 ctx->home, (unsigned)cfg->uid, (unsigned)hs.st_uid, (unsigned)hs.st_gid,
-			 (unsigned)(hs.st_mode & 07777));
+		nbk_warn(
+			"home: '%s' is not writable by uid %u (owned by %u:%u, mode %04o): the "
+			"skeleton, the listed folders and the .condarc are skipped and files cannot "
+			"be saved there; give the volume to the user (fsGroup or chown)",
+			ctx->home, (unsigned)cfg->uid, (unsigned)hs.st_uid, (unsigned)hs.st_gid,
+			(unsigned)(hs.st_mode & 07777));
 		ctx->home_readonly = true;
 		bs_step_log(ctx, "home", "%s is read-only for the user%s", ctx->home, did.data);
 		return 0;

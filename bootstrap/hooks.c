@@ -80,29 +80,34 @@
  * with the default PATH even when the hook changed PATH.  `>|` because a
  * hook may set noclobber.
  */
-#define BASH_DUMP \
+#define BASH_DUMP                                                                  \
 	"{ compgen -e >|/proc/self/fd/7 && mapfile -t __bs_n </proc/self/fd/7 && " \
-	"for __bs_v in \"${__bs_n[@]}\"; do " \
-	"[[ -v $__bs_v && ${!__bs_v@a} != *[aA]* ]] && " \
+	"for __bs_v in \"${__bs_n[@]}\"; do "                                      \
+	"[[ -v $__bs_v && ${!__bs_v@a} != *[aA]* ]] && "                           \
 	"printf \"%s=%s\\0\" \"$__bs_v\" \"${!__bs_v}\"; done; true; }"
 #define ENV_DUMP "command -p env -0"
 
 static const char bash_script[] =
 	"if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) &&\n"
 	"   type compgen mapfile >/dev/null 2>&1 && [ -e /proc/self/fd/7 ]; then\n"
-	"  " BASH_DUMP " >&8 || exit 125\n"
-	"  trap '" BASH_DUMP " >&9' EXIT\n"
+	"  " BASH_DUMP
+	" >&8 || exit 125\n"
+	"  trap '" BASH_DUMP
+	" >&9' EXIT\n"
 	"else\n"
-	"  " ENV_DUMP " >&8 || exit 125\n"
-	"  trap '" ENV_DUMP " >&9' EXIT\n"
+	"  " ENV_DUMP
+	" >&8 || exit 125\n"
+	"  trap '" ENV_DUMP
+	" >&9' EXIT\n"
 	"fi\n"
 	"exec 8>&-\n"
 	". \"$0\"\n";
 
-static const char sh_script[] =
-	ENV_DUMP " >&8 || exit 125\n"
+static const char sh_script[] = ENV_DUMP
+	" >&8 || exit 125\n"
 	"exec 8>&-\n"
-	"trap '" ENV_DUMP " >&9' EXIT\n"
+	"trap '" ENV_DUMP
+	" >&9' EXIT\n"
 	". \"$0\"\n";
 
 /* Variables the shell owns: never taken from a dump. */
@@ -215,7 +220,6 @@ static void split_dump(const char *data, size_t len, struct nbk_strvec *out)
 		size_t elen = strnlen(entry, len - off);
 		size_t klen;
 		char *copy;
-
 
 		/* an unterminated last entry ends at len: strnlen keeps it bounded */
 		off += elen + 1;
@@ -341,8 +345,8 @@ static int read_dump(int fd, struct nbk_buf *out)
  * goes to the group the same way.  Returns 0 (res filled) or -1 with err
  * when the hook could not be started.
  */
-static int hook_run(char *const argv[], char *const envp[], const int *dump_fds,
-		    unsigned timeout_s, struct nbk_proc_result *res, struct nbk_error *err)
+static int hook_run(char *const argv[], char *const envp[], const int *dump_fds, unsigned timeout_s,
+		    struct nbk_proc_result *res, struct nbk_error *err)
 {
 	struct nbk_proc_fd fds[3];
 	sigset_t stop_signals;
@@ -401,9 +405,8 @@ static void mark_secrets(struct bs_ctx *ctx, const struct nbk_strvec *set)
  * Run one hook.  Returns 0 when it ran (ok or not: *failed says which),
  * -1 with err when it could not be started at all.
  */
-static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
-		   enum bs_hook_kind kind, const char *shell, bool *failed,
-		   struct nbk_error *err)
+static int run_one(struct bs_ctx *ctx, const char *phase, const char *path, enum bs_hook_kind kind,
+		   const char *shell, bool *failed, struct nbk_error *err)
 {
 	_cleanup_strvec_ struct nbk_strvec set = NBK_STRVEC_INIT;
 	_cleanup_strvec_ struct nbk_strvec unset = NBK_STRVEC_INIT;
@@ -448,8 +451,7 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 	if (res.timed_out) {
 		nbk_log(NBK_LOG_WARN, phase,
 			"'%s' ran past the %u s timeout: its process group was killed (%s after %llu ms)",
-			path, ctx->cfg.hook_timeout_s, how,
-			(unsigned long long)res.elapsed_ms);
+			path, ctx->cfg.hook_timeout_s, how, (unsigned long long)res.elapsed_ms);
 		*failed = true;
 		return 0;
 	}
@@ -458,12 +460,12 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path,
 		 * already happened in the one shell that sources them all. */
 		if (read_dump(fd_before, &before) < 0 || read_dump(fd_after, &after) < 0) {
 			nbk_log(NBK_LOG_WARN, phase,
-				"cannot read the environment of '%s': its changes are lost",
-				path);
+				"cannot read the environment of '%s': its changes are lost", path);
 		} else if (!before.len) {
 			nbk_log(NBK_LOG_WARN, phase,
 				"'%s' was not sourced: '%s' could not dump the environment "
-				"with 'env -0'", path, shell);
+				"with 'env -0'",
+				path, shell);
 		} else if (!after.len) {
 			nbk_log(NBK_LOG_WARN, phase,
 				"no environment came back from '%s' (it replaced the EXIT trap, "
@@ -538,8 +540,10 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 			continue;
 		}
 		if (bs_stop_signal)
-			return nbk_error_set(err, 0, "received %s: '%s' and the hooks after it were "
-					     "not run", strsignal(bs_stop_signal), path);
+			return nbk_error_set(err, 0,
+					     "received %s: '%s' and the hooks after it were "
+					     "not run",
+					     strsignal(bs_stop_signal), path);
 		if (run_one(ctx, phase, path, kind, shell, &failed, err) < 0) {
 			if (abort_on_error)
 				return nbk_error_prefix(err, "hook '%s'", path);
@@ -582,8 +586,10 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 		 * in the home holds the user's code (hooks.user_dirs runs it as
 		 * the user, after the drop). */
 		if (geteuid() == 0 && ctx->cfg.uid != 0 && bs_path_in_home(ctx, dir)) {
-			nbk_log(NBK_LOG_WARN, phase, "'%s' is in the user's home: not run as root "
-				"(list it in hooks.user_dirs)", dir);
+			nbk_log(NBK_LOG_WARN, phase,
+				"'%s' is in the user's home: not run as root "
+				"(list it in hooks.user_dirs)",
+				dir);
 			continue;
 		}
 		if (!shell)

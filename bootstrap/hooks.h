@@ -26,8 +26,7 @@ enum bs_hook_kind {
  * out.  Returns 0, 1 when dir does not exist or is not a folder, -1 with err
  * on another failure.
  */
-NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names,
-			     struct nbk_error *err);
+NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names, struct nbk_error *err);
 
 /* What to do with the entry at path (links followed). */
 NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path);

@@ -109,7 +109,7 @@ static bool is_blank(char c)
  * the caller drops it.
  */
 NBK_STATIC int bs_integrations_parse_env_file(const char *name, const char *text, size_t len,
-				   struct nbk_strvec *out, struct nbk_error *err)
+					      struct nbk_strvec *out, struct nbk_error *err)
 {
 	const char *p = text;
 	const char *end = text + len;
@@ -155,7 +155,8 @@ NBK_STATIC int bs_integrations_parse_env_file(const char *name, const char *text
 			const char *close = memchr(val + 1, *val, (size_t)(valend - val - 1));
 
 			if (!close)
-				return nbk_error_set(err, 0, "%s:%u: unterminated quote", name, lineno);
+				return nbk_error_set(err, 0, "%s:%u: unterminated quote", name,
+						     lineno);
 			if (close + 1 != valend)
 				return nbk_error_set(err, 0, "%s:%u: text after the closing quote",
 						     name, lineno);
@@ -174,8 +175,8 @@ next:
 	return 0;
 }
 
-NBK_STATIC int bs_integrations_expand(const char *key, const char *text, bs_lookup_fn lookup, void *data,
-			   char **out, bool *secret, struct nbk_error *err)
+NBK_STATIC int bs_integrations_expand(const char *key, const char *text, bs_lookup_fn lookup,
+				      void *data, char **out, bool *secret, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
 	const char *p = text;
@@ -201,15 +202,16 @@ NBK_STATIC int bs_integrations_expand(const char *key, const char *text, bs_look
 			const char *close = strchr(p + 2, '}');
 
 			if (!close)
-				return nbk_error_set(err, 0, "integrations.env.%s: unterminated '${'",
-						     key);
+				return nbk_error_set(err, 0,
+						     "integrations.env.%s: unterminated '${'", key);
 			name = p + 2;
 			nlen = (size_t)(close - name);
 			if (!nbk_env_name_valid(name, nlen))
-				return nbk_error_set(err, 0,
-						     "integrations.env.%s: '${%.*s}' is not a variable "
-						     "name (only ${NAME} and $NAME are expanded)",
-						     key, (int)(nlen > 64 ? 64 : nlen), name);
+				return nbk_error_set(
+					err, 0,
+					"integrations.env.%s: '${%.*s}' is not a variable "
+					"name (only ${NAME} and $NAME are expanded)",
+					key, (int)(nlen > 64 ? 64 : nlen), name);
 			p = close + 1;
 		} else {
 			name = p + 1;
@@ -301,8 +303,8 @@ static void set_literal(struct integrations *in, const char *key, const char *va
  * their own server.  Any other file is the deployment's: read as root, and
  * a problem stops the start.  Returns 1 when read, 0 when skipped, -1.
  */
-static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path,
-			 char **value, struct nbk_buf *text, struct nbk_error *err)
+static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path, char **value,
+			 struct nbk_buf *text, struct nbk_error *err)
 {
 	bool users = bs_path_in_home(ctx, path);
 	struct bs_userfs as_user;
@@ -419,8 +421,9 @@ static int expand_extra(struct integrations *in, struct nbk_error *err)
 		bool secret = false;
 
 		if (!eq || !nbk_env_name_valid(extra->v[i], (size_t)(eq - extra->v[i])))
-			return nbk_error_set(err, 0, "integrations.env: '%.*s' is not a valid variable name",
-					     (int)(eq ? eq - extra->v[i] : 64), extra->v[i]);
+			return nbk_error_set(
+				err, 0, "integrations.env: '%.*s' is not a valid variable name",
+				(int)(eq ? eq - extra->v[i] : 64), extra->v[i]);
 		key = nbk_xstrndup(extra->v[i], (size_t)(eq - extra->v[i]));
 		if (bs_integrations_expand(key, eq + 1, effective, in, &value, &secret, err) < 0)
 			return -1;
@@ -494,8 +497,8 @@ static int insecure_tls(struct integrations *in, struct nbk_strvec *normalised,
 			/* No value in the message: it may come from a secret file. */
 			return nbk_error_set(err, 0, "%s from %s must be true or false",
 					     BS_ENV_MLFLOW_TRACKING_INSECURE_TLS,
-					     l == L_EXTRA ? "integrations.env" :
-					     "integrations.env_files");
+					     l == L_EXTRA ? "integrations.env"
+							  : "integrations.env_files");
 		nbk_env_set(&in->layer[l], BS_ENV_MLFLOW_TRACKING_INSECURE_TLS, canon);
 	}
 	nbk_env_set(&in->layer[L_LITERAL], BS_ENV_MLFLOW_TRACKING_INSECURE_TLS,
@@ -583,8 +586,8 @@ int bs_integrations_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	for (l = 0; l < L_COUNT; l++)
 		for (i = 0; i < in.layer[l].n; i++) {
 			const char *eq = strchr(in.layer[l].v[i], '=');
-			_cleanup_free_ char *k = nbk_xstrndup(in.layer[l].v[i],
-							      (size_t)(eq - in.layer[l].v[i]));
+			_cleanup_free_ char *k =
+				nbk_xstrndup(in.layer[l].v[i], (size_t)(eq - in.layer[l].v[i]));
 
 			nbk_env_set(&merged, k, eq + 1);
 		}

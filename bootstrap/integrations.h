@@ -52,7 +52,6 @@ typedef const char *(*bs_lookup_fn)(void *data, const char *name, bool *secret);
  * ("integrations.env.KEY: unterminated '${'").  *out: caller frees.
  */
 NBK_STATIC int bs_integrations_expand(const char *key, const char *text, bs_lookup_fn lookup,
-				      void *data, char **out, bool *secret,
-				      struct nbk_error *err);
+				      void *data, char **out, bool *secret, struct nbk_error *err);
 
 #endif

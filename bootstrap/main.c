@@ -66,7 +66,7 @@ static int block_stop_signals(void)
 /* Exit codes of bootstrap itself (the command's own pass through). */
 enum {
 	BS_EXIT_OK = 0,
-	BS_EXIT_FAILURE = 1,   /* configuration or start-up error */
+	BS_EXIT_FAILURE = 1, /* configuration or start-up error */
 	BS_EXIT_USAGE = 2,
 };
 
@@ -79,7 +79,7 @@ struct bs_options {
 	int verbosity_delta;
 	bool verbosity_set;
 	const char *log_format;
-	char **command;          /* NULL-terminated, or NULL for the default */
+	char **command; /* NULL-terminated, or NULL for the default */
 };
 
 static void usage(FILE *out)
@@ -92,8 +92,10 @@ static void usage(FILE *out)
 		"COMMAND (default: command.hub under JupyterHub, else command.default).\n"
 		"\n"
 		"  -c, --config FILE        main configuration file (env BOOTSTRAP_CONFIG,\n"
-		"                           default " BS_DEFAULT_CONFIG ");\n"
-		"                           drop-ins: BOOTSTRAP_CONFIG_DIR (default " BS_DEFAULT_CONFIG_DIR ")\n"
+		"                           default " BS_DEFAULT_CONFIG
+		");\n"
+		"                           drop-ins: BOOTSTRAP_CONFIG_DIR (default " BS_DEFAULT_CONFIG_DIR
+		")\n"
 		"      --check              validate the configuration, print the plan, run nothing\n"
 		"      --print-env          do every step but the hooks and the command, print the\n"
 		"                           command's environment (secrets as ***)\n"
@@ -179,7 +181,8 @@ static int parse_options(int argc, char **argv, const struct nbk_strvec *env,
 				nbk_error("option '%s' needs a value (see bootstrap --help)",
 					  argv[optind - 1]);
 			else
-				nbk_error("unknown option '%s' (see bootstrap --help)", argv[optind - 1]);
+				nbk_error("unknown option '%s' (see bootstrap --help)",
+					  argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -203,11 +206,13 @@ static int setup_logging(const struct bs_options *opt, const struct nbk_strvec *
 			level = (int)l;
 	}
 	if (opt->verbosity_set)
-		level = opt->verbosity_delta < 0 ? NBK_LOG_ERROR : NBK_LOG_INFO + opt->verbosity_delta;
+		level = opt->verbosity_delta < 0 ? NBK_LOG_ERROR
+						 : NBK_LOG_INFO + opt->verbosity_delta;
 	nbk_log_set_level(level);
 	if (opt->log_format && *opt->log_format) {
 		if (nbk_log_parse_format(opt->log_format, &fmt) < 0) {
-			nbk_error("unknown log format '%s': expected text or json", opt->log_format);
+			nbk_error("unknown log format '%s': expected text or json",
+				  opt->log_format);
 			return -1;
 		}
 		nbk_log_set_format(fmt);
@@ -227,7 +232,8 @@ static int print_env(const struct bs_ctx *ctx)
 	nbk_strvec_sort(&sorted);
 	for (i = 0; i < sorted.n; i++) {
 		const char *eq = strchr(sorted.v[i], '=');
-		char *name = nbk_xstrndup(sorted.v[i], eq ? (size_t)(eq - sorted.v[i]) : strlen(sorted.v[i]));
+		char *name = nbk_xstrndup(sorted.v[i],
+					  eq ? (size_t)(eq - sorted.v[i]) : strlen(sorted.v[i]));
 
 		if (eq && bs_is_secret(ctx, name))
 			nbk_buf_addf(&out, "%s=***\n", name);
@@ -351,17 +357,17 @@ int main(int argc, char **argv)
 	ctx.print_env = opt.print_env;
 	ctx.home = nbk_path_normalize(ctx.cfg.home);
 	ctx.files_gid = ctx.cfg.gid;
-	bs_step_log(&ctx, "config", "loaded %zu file(s); user %s uid=%u gid=%u",
-		    ctx.cfg.sources.n, ctx.cfg.user_name, (unsigned)ctx.cfg.uid,
-		    (unsigned)ctx.cfg.gid);
+	bs_step_log(&ctx, "config", "loaded %zu file(s); user %s uid=%u gid=%u", ctx.cfg.sources.n,
+		    ctx.cfg.user_name, (unsigned)ctx.cfg.uid, (unsigned)ctx.cfg.gid);
 
 	if (opt.command) {
 		nbk_strvec_pushv(&command, (const char *const *)opt.command);
 	} else {
 		const char *hub = nbk_env_get(&ctx.env, BS_ENV_HUB_TOKEN);
 
-		nbk_strvec_pushv(&command, (const char *const *)(hub && *hub ? ctx.cfg.cmd_hub.v
-									    : ctx.cfg.cmd_default.v));
+		nbk_strvec_pushv(&command,
+				 (const char *const *)(hub && *hub ? ctx.cfg.cmd_hub.v
+								   : ctx.cfg.cmd_default.v));
 	}
 
 	if (run_step(&ctx, "integrations", bs_integrations_apply) < 0 ||

@@ -68,8 +68,7 @@ size_t bs_user_groups(const struct bs_ctx *ctx, gid_t *groups, size_t max)
 	if (!has_gid(groups, n, ctx->cfg.gid) && n < max)
 		groups[n++] = ctx->cfg.gid;
 	if (home && *home && stat(home, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    (st.st_mode & S_IWGRP) && st.st_gid != 0 && !has_gid(groups, n, st.st_gid) &&
-	    n < max) {
+	    (st.st_mode & S_IWGRP) && st.st_gid != 0 && !has_gid(groups, n, st.st_gid) && n < max) {
 		groups[n++] = st.st_gid;
 		nbk_log(NBK_LOG_DEBUG, STEP, "keeping group %u of the group-writable home '%s'",
 			(unsigned)st.st_gid, home);
@@ -108,8 +107,8 @@ int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err)
 	if (!ctx->is_root || geteuid() != 0) {
 		bs_note_not_root(ctx, "the privilege drop");
 		set_user_env(ctx, false);
-		bs_step_log(ctx, STEP, "staying uid %u gid %u, umask %04o",
-			(unsigned)geteuid(), (unsigned)getegid(), (unsigned)ctx->cfg.umask);
+		bs_step_log(ctx, STEP, "staying uid %u gid %u, umask %04o", (unsigned)geteuid(),
+			    (unsigned)getegid(), (unsigned)ctx->cfg.umask);
 		return 0;
 	}
 	if (uid == 0) {

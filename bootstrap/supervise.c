@@ -58,7 +58,7 @@
 /* After SIGKILL, how long we wait for the kernel to finish them off. */
 #define KILL_WAIT_MS 5000
 
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+static const int forwarded_signals[] = { SIGTERM, SIGINT,  SIGHUP,  SIGQUIT,
 					 SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* Signals that report a fault of our own: never blocked (blocking them
@@ -278,7 +278,8 @@ static void stop_rest(const sigset_t *mask, bool pid1, unsigned stop_timeout_s)
 	nbk_log(NBK_LOG_WARN, STEP, "processes still running %u s after SIGTERM: SIGKILL%s",
 		stop_timeout_s, pid1 ? "" : " sent");
 	if (!wait_rest(mask, nbk_now_ms() + KILL_WAIT_MS, pid1, SIGKILL))
-		nbk_log(NBK_LOG_WARN, STEP, "processes left survive SIGKILL (uninterruptible sleep?)");
+		nbk_log(NBK_LOG_WARN, STEP,
+			"processes left survive SIGKILL (uninterruptible sleep?)");
 	(void)n;
 }
 
@@ -358,7 +359,7 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 	size_t i;
 	pid_t pid;
 	int code;
-	int stopped_by = 0;   /* SIGTERM or SIGINT forwarded to the command */
+	int stopped_by = 0; /* SIGTERM or SIGINT forwarded to the command */
 
 	if (!argv || !argv[0] || !*argv[0]) {
 		nbk_log(NBK_LOG_ERROR, STEP, "no command to run");
@@ -424,7 +425,8 @@ int bs_supervise(struct bs_ctx *ctx, char *const argv[])
 		} else if (is_forwarded(sig)) {
 			if (sig == SIGTERM || sig == SIGINT)
 				stopped_by = sig;
-			nbk_log(NBK_LOG_DEBUG, STEP, "forwarding %s to %d", strsignal(sig), (int)pid);
+			nbk_log(NBK_LOG_DEBUG, STEP, "forwarding %s to %d", strsignal(sig),
+				(int)pid);
 			if (kill(pid, sig) < 0 && errno != ESRCH)
 				nbk_log(NBK_LOG_WARN, STEP, "cannot forward %s: %s", strsignal(sig),
 					strerror(errno));

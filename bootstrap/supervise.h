@@ -27,7 +27,6 @@ NBK_STATIC int bs_proc_stat_ppid(const char *text, pid_t *ppid);
  * when none).  Processes that vanish while we read are skipped.  Returns 0,
  * or -1 when proc_root cannot be read.
  */
-NBK_STATIC int bs_proc_descendants(const char *proc_root, pid_t root, pid_t **pids,
-				   size_t *n);
+NBK_STATIC int bs_proc_descendants(const char *proc_root, pid_t root, pid_t **pids, size_t *n);
 
 #endif

@@ -57,15 +57,9 @@
 
 /* The variables of DESIGN.md, set to the effective count unless already set. */
 static const char *const thread_vars[] = {
-	BS_ENV_OMP_NUM_THREADS,
-	"MKL_NUM_THREADS",
-	"OPENBLAS_NUM_THREADS",
-	"BLIS_NUM_THREADS",
-	"NUMEXPR_NUM_THREADS",
-	"NUMBA_NUM_THREADS",
-	"VECLIB_MAXIMUM_THREADS",
-	"LOKY_MAX_CPU_COUNT",
-	NULL,
+	BS_ENV_OMP_NUM_THREADS,   "MKL_NUM_THREADS",     "OPENBLAS_NUM_THREADS",
+	"BLIS_NUM_THREADS",       "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS",
+	"VECLIB_MAXIMUM_THREADS", "LOKY_MAX_CPU_COUNT",  NULL,
 };
 
 /*
@@ -420,7 +414,10 @@ static int walk_hierarchy(const char *root, const char *mountpoint, const char *
 			if (read_small(f, &a, notes) == 1) {
 				r = bs_threads_parse_cpu_max(a.data, &n);
 				if (r < 0)
-					nbk_strvec_pushf(notes, "ignoring '%s': not \"QUOTA PERIOD\" or \"max PERIOD\"", f);
+					nbk_strvec_pushf(
+						notes,
+						"ignoring '%s': not \"QUOTA PERIOD\" or \"max PERIOD\"",
+						f);
 				else if (r == 1 && (!found || n < *cpus)) {
 					*cpus = n;
 					found = 1;
@@ -435,7 +432,9 @@ static int walk_hierarchy(const char *root, const char *mountpoint, const char *
 			if (read_small(fq, &a, notes) == 1 && read_small(fp, &b, notes) == 1) {
 				r = bs_threads_parse_cfs(a.data, b.data, &n);
 				if (r < 0)
-					nbk_strvec_pushf(notes, "ignoring '%s': not a CFS quota and period", fq);
+					nbk_strvec_pushf(
+						notes, "ignoring '%s': not a CFS quota and period",
+						fq);
 				else if (r == 1 && (!found || n < *cpus)) {
 					*cpus = n;
 					found = 1;

@@ -66,7 +66,8 @@ int bs_userfs_enter(const struct bs_ctx *ctx, struct bs_userfs *s, struct nbk_er
 	setfsgid(ctx->files_gid);
 	setfsuid(ctx->cfg.uid);
 	/* setfsuid() reports no error: ask again (an invalid id returns the current one). */
-	if ((uid_t)setfsuid((uid_t)-1) != ctx->cfg.uid || (gid_t)setfsgid((gid_t)-1) != ctx->files_gid) {
+	if ((uid_t)setfsuid((uid_t)-1) != ctx->cfg.uid ||
+	    (gid_t)setfsgid((gid_t)-1) != ctx->files_gid) {
 		bs_userfs_leave(s);
 		return nbk_error_set(err, EPERM, "cannot act as uid %u gid %u in the home",
 				     (unsigned)ctx->cfg.uid, (unsigned)ctx->files_gid);

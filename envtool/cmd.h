@@ -25,20 +25,20 @@ enum et_clean_flags {
 };
 
 struct et_opts {
-	struct nbk_strvec channels;   /* -c, in order */
-	struct nbk_strvec args;       /* positional arguments after the command */
-	struct nbk_strvec files;      /* -f */
-	const char *name;             /* -n */
-	const char *prefix;           /* -p */
+	struct nbk_strvec channels; /* -c, in order */
+	struct nbk_strvec args;     /* positional arguments after the command */
+	struct nbk_strvec files;    /* -f */
+	const char *name;           /* -n */
+	const char *prefix;         /* -p */
 	bool dry_run, json, yes, all, quiet;
-	bool no_kernel;               /* --no-kernel: no Jupyter kernel for a new environment */
-	bool explicit_;               /* env export --explicit */
-	unsigned clean;               /* clean: enum et_clean_flags */
+	bool no_kernel; /* --no-kernel: no Jupyter kernel for a new environment */
+	bool explicit_; /* env export --explicit */
+	unsigned clean; /* clean: enum et_clean_flags */
 	int verbose;
 };
 
 struct et_ctx {
-	const char *version;          /* git describe */
+	const char *version; /* git describe */
 	struct et_opts opts;
 	struct et_config cfg;
 };
@@ -50,30 +50,30 @@ struct et_ctx {
  * is a usage error naming the command (exit 2).
  */
 enum et_opt_id {
-	ET_OPT_END = 0,           /* ends a command's list */
-	ET_OPT_CHANNEL,           /* -c, --channel CHANNEL */
-	ET_OPT_OVERRIDE_CHANNELS, /* --override-channels */
-	ET_OPT_PLATFORM,          /* --platform, --subdir SUBDIR */
-	ET_OPT_OFFLINE,           /* --offline */
-	ET_OPT_NAME,              /* -n, --name NAME */
-	ET_OPT_PREFIX,            /* -p, --prefix PREFIX */
-	ET_OPT_FILE,              /* -f, --file FILE */
-	ET_OPT_DRY_RUN,           /* --dry-run */
-	ET_OPT_JSON,              /* --json */
-	ET_OPT_YES,               /* -y, --yes */
-	ET_OPT_ALL,               /* --all */
-	ET_OPT_NO_KERNEL,         /* --no-kernel */
-	ET_OPT_EXPLICIT,          /* --explicit */
-	ET_OPT_TARBALLS,          /* --tarballs */
-	ET_OPT_INDEX,             /* --index */
-	ET_OPT_PACKAGES,          /* --packages */
-	ET_OPT_COMMON,            /* those below: every command, added by main.c */
+	ET_OPT_END = 0,                     /* ends a command's list */
+	ET_OPT_CHANNEL,                     /* -c, --channel CHANNEL */
+	ET_OPT_OVERRIDE_CHANNELS,           /* --override-channels */
+	ET_OPT_PLATFORM,                    /* --platform, --subdir SUBDIR */
+	ET_OPT_OFFLINE,                     /* --offline */
+	ET_OPT_NAME,                        /* -n, --name NAME */
+	ET_OPT_PREFIX,                      /* -p, --prefix PREFIX */
+	ET_OPT_FILE,                        /* -f, --file FILE */
+	ET_OPT_DRY_RUN,                     /* --dry-run */
+	ET_OPT_JSON,                        /* --json */
+	ET_OPT_YES,                         /* -y, --yes */
+	ET_OPT_ALL,                         /* --all */
+	ET_OPT_NO_KERNEL,                   /* --no-kernel */
+	ET_OPT_EXPLICIT,                    /* --explicit */
+	ET_OPT_TARBALLS,                    /* --tarballs */
+	ET_OPT_INDEX,                       /* --index */
+	ET_OPT_PACKAGES,                    /* --packages */
+	ET_OPT_COMMON,                      /* those below: every command, added by main.c */
 	ET_OPT_ROOT_PREFIX = ET_OPT_COMMON, /* -r, --root-prefix DIR */
-	ET_OPT_RC_FILE,           /* --rc-file FILE */
-	ET_OPT_NO_RC,             /* --no-rc */
-	ET_OPT_VERBOSE,           /* -v, --verbose */
-	ET_OPT_QUIET,             /* -q, --quiet */
-	ET_OPT_HELP,              /* -h, --help */
+	ET_OPT_RC_FILE,                     /* --rc-file FILE */
+	ET_OPT_NO_RC,                       /* --no-rc */
+	ET_OPT_VERBOSE,                     /* -v, --verbose */
+	ET_OPT_QUIET,                       /* -q, --quiet */
+	ET_OPT_HELP,                        /* -h, --help */
 	ET_OPT_COUNT,
 };
 

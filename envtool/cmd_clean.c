@@ -92,7 +92,8 @@ static int cmd_clean(struct et_ctx *ctx)
 		if (lstat(p, &st) < 0)
 			continue;
 		if ((what & ET_CLEAN_TARBALLS) && S_ISREG(st.st_mode) &&
-		    (nbk_str_ends_with(de->d_name, ".conda") || nbk_str_ends_with(de->d_name, ".tar.bz2") ||
+		    (nbk_str_ends_with(de->d_name, ".conda") ||
+		     nbk_str_ends_with(de->d_name, ".tar.bz2") ||
 		     nbk_str_ends_with(de->d_name, ".partial"))) {
 			if (!ctx->opts.dry_run && unlink(p) < 0)
 				nbk_warn("cannot remove '%s'", p);

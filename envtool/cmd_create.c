@@ -36,11 +36,8 @@ static int cmd_create(struct et_ctx *ctx)
 }
 
 static const struct et_cmd_opt create_opts[] = {
-	{ ET_OPT_NAME, NULL },
-	{ ET_OPT_PREFIX, NULL },
-	{ ET_OPT_FILE, NULL },
-	ET_CMD_OPTS_REQUEST,
-	{ ET_OPT_END, NULL },
+	{ ET_OPT_NAME, NULL }, { ET_OPT_PREFIX, NULL }, { ET_OPT_FILE, NULL },
+	ET_CMD_OPTS_REQUEST,   { ET_OPT_END, NULL },
 };
 
 const struct et_cmd et_cmd_create = {

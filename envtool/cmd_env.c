@@ -42,7 +42,8 @@ static int env_list(struct et_ctx *ctx)
 		for (i = 0; i < envs.n; i++) {
 			_cleanup_free_ char *name = et_env_display_name(&ctx->cfg, envs.v[i]);
 
-			printf("%-24s %s  %s\n", name, cur && !strcmp(cur, envs.v[i]) ? "*" : " ", envs.v[i]);
+			printf("%-24s %s  %s\n", name, cur && !strcmp(cur, envs.v[i]) ? "*" : " ",
+			       envs.v[i]);
 		}
 	}
 	nbk_strvec_release(&envs);
@@ -81,7 +82,8 @@ static int env_export(struct et_ctx *ctx)
 	if (ctx->opts.explicit_) {
 		printf("# This file may be used to create an environment using:\n"
 		       "# $ envtool create --name <env> --file <this file>\n"
-		       "# platform: %s\n@EXPLICIT\n", ctx->cfg.platform);
+		       "# platform: %s\n@EXPLICIT\n",
+		       ctx->cfg.platform);
 		for (i = 0; i < p.n; i++) {
 			const struct et_record *r = &p.v[i].rec;
 
@@ -113,8 +115,8 @@ static int env_export(struct et_ctx *ctx)
 	printf("dependencies:\n");
 	for (i = 0; i < p.n; i++)
 		/* a record without build (prefix.h): NAME=VERSION, a spec that reads back */
-		printf("  - %s=%s%s%s\n", p.v[i].rec.name, p.v[i].rec.version, *p.v[i].rec.build ? "=" : "",
-		       p.v[i].rec.build);
+		printf("  - %s=%s%s%s\n", p.v[i].rec.name, p.v[i].rec.version,
+		       *p.v[i].rec.build ? "=" : "", p.v[i].rec.build);
 	printf("prefix: %s\n", prefix);
 	ret = ET_EXIT_OK;
 out:

@@ -125,8 +125,11 @@ static int cmd_info(struct et_ctx *ctx)
 			{ "envs directories", NULL, &cfg->envs_dirs },
 			{ "channel priority", cfg->channel_priority, NULL },
 			{ "channel alias", cfg->channel_alias, NULL },
-			{ "ssl verify", cfg->ssl_verify == ET_SSL_VERIFY_OFF ? "false"
-					: cfg->ca_bundle ? cfg->ca_bundle : "true", NULL },
+			{ "ssl verify",
+			  cfg->ssl_verify == ET_SSL_VERIFY_OFF ? "false"
+			  : cfg->ca_bundle                     ? cfg->ca_bundle
+							       : "true",
+			  NULL },
 			{ "offline", cfg->offline ? "true" : "false", NULL },
 			{ "virtual packages", NULL, &virt },
 		};

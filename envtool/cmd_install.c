@@ -15,7 +15,8 @@ static int cmd_install(struct et_ctx *ctx)
 	int ret;
 
 	if (!ctx->opts.args.n) {
-		fprintf(stderr, "usage: envtool install -n NAME|-p PREFIX SPEC... [--dry-run] [--json]\n");
+		fprintf(stderr,
+			"usage: envtool install -n NAME|-p PREFIX SPEC... [--dry-run] [--json]\n");
 		return ET_EXIT_USAGE;
 	}
 	et_request_init(&r, ET_REQUEST_INSTALL);

@@ -37,8 +37,9 @@ static int cmd_kernel(struct et_ctx *ctx)
 		_cleanup_free_ char *py = nbk_xasprintf("%s/bin/python", prefix);
 
 		if (access(py, X_OK) < 0)
-			nbk_warn("'%s' has no bin/python: the kernel will not start until it has python and ipykernel",
-				 prefix);
+			nbk_warn(
+				"'%s' has no bin/python: the kernel will not start until it has python and ipykernel",
+				prefix);
 		if (et_kernel_install(prefix, name, &err) < 0) {
 			nbk_error("%s", err.msg);
 			return ET_EXIT_FAIL;

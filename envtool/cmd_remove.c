@@ -36,8 +36,9 @@ static bool depends_on(const struct et_record *r, const char *name)
 	for (i = 0; i < r->depends.n; i++) {
 		const char *d = r->depends.v[i];
 
-		if (!strncmp(d, name, n) && (d[n] == '\0' || d[n] == ' ' || d[n] == '=' || d[n] == '<' ||
-					     d[n] == '>' || d[n] == '!' || d[n] == '['))
+		if (!strncmp(d, name, n) &&
+		    (d[n] == '\0' || d[n] == ' ' || d[n] == '=' || d[n] == '<' || d[n] == '>' ||
+		     d[n] == '!' || d[n] == '['))
 			return true;
 	}
 	return false;
@@ -174,7 +175,8 @@ static int cmd_remove(struct et_ctx *ctx)
 	} else {
 		for (i = 0; i < ctx->opts.args.n; i++) {
 			if (!et_prefix_find(&p, ctx->opts.args.v[i])) {
-				nbk_error("'%s' is not installed in '%s'", ctx->opts.args.v[i], prefix);
+				nbk_error("'%s' is not installed in '%s'", ctx->opts.args.v[i],
+					  prefix);
 				goto out;
 			}
 			if (nbk_strvec_find(&gone, ctx->opts.args.v[i]) < 0)

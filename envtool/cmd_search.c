@@ -111,7 +111,8 @@ static int cmd_search(struct et_ctx *ctx)
 	int ret = ET_EXIT_OK;
 
 	if (ctx->opts.args.n != 1) {
-		fprintf(stderr, "usage: envtool search SPEC [-c CHANNEL]... [--platform SUBDIR] [--json]\n");
+		fprintf(stderr,
+			"usage: envtool search SPEC [-c CHANNEL]... [--platform SUBDIR] [--json]\n");
 		return ET_EXIT_USAGE;
 	}
 	spec = ctx->opts.args.v[0];
@@ -151,8 +152,8 @@ static int cmd_search(struct et_ctx *ctx)
 		print_table(hits, n);
 	if (!n) {
 		if (!ctx->opts.json)
-			nbk_error("no package matches '%s' in %zu channel(s) for %s and noarch", spec,
-				  idx.n_channels, ctx->cfg.platform);
+			nbk_error("no package matches '%s' in %zu channel(s) for %s and noarch",
+				  spec, idx.n_channels, ctx->cfg.platform);
 		ret = ET_EXIT_FAIL;
 	}
 out:

@@ -16,7 +16,8 @@ static int cmd_update(struct et_ctx *ctx)
 	int ret;
 
 	if (!ctx->opts.args.n == !ctx->opts.all) {
-		fprintf(stderr, "usage: envtool update -n NAME|-p PREFIX (SPEC... | --all) [--dry-run] [--json]\n");
+		fprintf(stderr,
+			"usage: envtool update -n NAME|-p PREFIX (SPEC... | --all) [--dry-run] [--json]\n");
 		return ET_EXIT_USAGE;
 	}
 	et_request_init(&r, ET_REQUEST_UPDATE);
@@ -29,11 +30,8 @@ static int cmd_update(struct et_ctx *ctx)
 }
 
 static const struct et_cmd_opt update_opts[] = {
-	{ ET_OPT_NAME, NULL },
-	{ ET_OPT_PREFIX, NULL },
-	{ ET_OPT_ALL, "every installed package" },
-	ET_CMD_OPTS_REQUEST,
-	{ ET_OPT_END, NULL },
+	{ ET_OPT_NAME, NULL }, { ET_OPT_PREFIX, NULL }, { ET_OPT_ALL, "every installed package" },
+	ET_CMD_OPTS_REQUEST,   { ET_OPT_END, NULL },
 };
 
 const struct et_cmd et_cmd_update = {

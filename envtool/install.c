@@ -42,11 +42,13 @@ static int explicit_full_record(const struct et_record *rec, const char *pkg_dir
 	_cleanup_node_ struct nbk_node *root = NULL;
 	struct et_record idx;
 
-	if (nbk_yaml_load_file(file, 1u << 20, &root, err) < 0 || et_record_from_node(root, &idx, err) < 0)
+	if (nbk_yaml_load_file(file, 1u << 20, &root, err) < 0 ||
+	    et_record_from_node(root, &idx, err) < 0)
 		return nbk_error_prefix(err, "'%s'", rec->fn);
-	if (strcmp(idx.name, rec->name) || strcmp(idx.version, rec->version) || strcmp(idx.build, rec->build)) {
-		nbk_error_set(err, 0, "'%s' holds %s-%s-%s, not what its file name says", rec->url, idx.name,
-			      idx.version, idx.build);
+	if (strcmp(idx.name, rec->name) || strcmp(idx.version, rec->version) ||
+	    strcmp(idx.build, rec->build)) {
+		nbk_error_set(err, 0, "'%s' holds %s-%s-%s, not what its file name says", rec->url,
+			      idx.name, idx.version, idx.build);
 		et_record_release(&idx);
 		return -1;
 	}
@@ -73,7 +75,7 @@ static int explicit_full_record(const struct et_record *rec, const char *pkg_dir
 	out->build_number = idx.build_number;
 	out->timestamp_ms = idx.timestamp_ms;
 	{
-		char *l = out->license;   /* et_record_release() knows its "" */
+		char *l = out->license; /* et_record_release() knows its "" */
 
 		out->license = idx.license;
 		idx.license = l;
@@ -201,8 +203,11 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_sol
 	auto_kernel(ctx, prefix, sol);
 	if (!ctx->opts.quiet && !ctx->opts.json)
 		printf("\n%s '%s': %zu package%s linked, %zu removed (%zu downloaded, %zu from the cache)\n",
-		       replace ? "Replaced" : create ? "Created" : "Changed", prefix, sol->nlink,
-		       sol->nlink == 1 ? "" : "s", sol->nunlink, stats.downloaded, stats.cached);
+		       replace  ? "Replaced"
+		       : create ? "Created"
+				: "Changed",
+		       prefix, sol->nlink, sol->nlink == 1 ? "" : "s", sol->nunlink,
+		       stats.downloaded, stats.cached);
 	ret = ET_EXIT_OK;
 out:
 	if (old_lock >= 0)

@@ -14,8 +14,10 @@
 #include "solve.h"
 
 enum et_apply_flags {
-	ET_APPLY_CREATE = 1 << 0,     /* a new environment (replacing one at prefix) */
-	ET_APPLY_EXPLICIT = 1 << 1,   /* records from an @EXPLICIT file: the rest of each comes from its info/index.json */
+	ET_APPLY_CREATE = 1 << 0, /* a new environment (replacing one at prefix) */
+	ET_APPLY_EXPLICIT =
+		1
+		<< 1, /* records from an @EXPLICIT file: the rest of each comes from its info/index.json */
 };
 
 /*

@@ -17,65 +17,54 @@
 #include "nbk_version.h"
 
 static const struct et_cmd *const commands[] = {
-	&et_cmd_search, &et_cmd_info, &et_cmd_create, &et_cmd_install,
+	&et_cmd_search, &et_cmd_info,   &et_cmd_create, &et_cmd_install,
 	&et_cmd_update, &et_cmd_remove, &et_cmd_list,   &et_cmd_env,
 	&et_cmd_run,    &et_cmd_clean,  &et_cmd_kernel, NULL,
 };
 
 /* Every option envtool knows: its names, its argument and its usual help line. */
 struct opt_def {
-	char short_name;       /* 0: none */
+	char short_name; /* 0: none */
 	const char *long_name;
-	const char *alias;     /* a second long name, or NULL */
-	const char *arg;       /* the argument's name; NULL: it takes none */
+	const char *alias; /* a second long name, or NULL */
+	const char *arg;   /* the argument's name; NULL: it takes none */
 	const char *help;
 };
 
 static const struct opt_def opt_defs[ET_OPT_COUNT] = {
 	[ET_OPT_CHANNEL] = { 'c', "channel", NULL, "CHANNEL",
-		"a channel before the configured ones (repeatable; first: highest)" },
+			     "a channel before the configured ones (repeatable; first: highest)" },
 	[ET_OPT_OVERRIDE_CHANNELS] = { 0, "override-channels", NULL, NULL,
-		"ignore the configured channels" },
+				       "ignore the configured channels" },
 	[ET_OPT_PLATFORM] = { 0, "platform", "subdir", "SUBDIR",
-		"e.g. osx-arm64 (default: this machine's; noarch is always added)" },
+			      "e.g. osx-arm64 (default: this machine's; noarch is always added)" },
 	[ET_OPT_OFFLINE] = { 0, "offline", NULL, NULL,
-		"only the repodata and package caches, no network" },
-	[ET_OPT_NAME] = { 'n', "name", NULL, "NAME",
-		"the environment called NAME (in envs_dirs)" },
-	[ET_OPT_PREFIX] = { 'p', "prefix", NULL, "PREFIX",
-		"the environment at PREFIX" },
+			     "only the repodata and package caches, no network" },
+	[ET_OPT_NAME] = { 'n', "name", NULL, "NAME", "the environment called NAME (in envs_dirs)" },
+	[ET_OPT_PREFIX] = { 'p', "prefix", NULL, "PREFIX", "the environment at PREFIX" },
 	[ET_OPT_FILE] = { 'f', "file", NULL, "FILE",
-		"an environment.yml or an @EXPLICIT file (repeatable)" },
-	[ET_OPT_DRY_RUN] = { 0, "dry-run", NULL, NULL,
-		"show the plan, change nothing" },
-	[ET_OPT_JSON] = { 0, "json", NULL, NULL,
-		"the result as JSON (micromamba's shape)" },
+			  "an environment.yml or an @EXPLICIT file (repeatable)" },
+	[ET_OPT_DRY_RUN] = { 0, "dry-run", NULL, NULL, "show the plan, change nothing" },
+	[ET_OPT_JSON] = { 0, "json", NULL, NULL, "the result as JSON (micromamba's shape)" },
 	[ET_OPT_YES] = { 'y', "yes", NULL, NULL,
-		"answer yes (to the plan; create: to replacing an environment)" },
-	[ET_OPT_ALL] = { 0, "all", NULL, NULL,
-		"all of them" },
+			 "answer yes (to the plan; create: to replacing an environment)" },
+	[ET_OPT_ALL] = { 0, "all", NULL, NULL, "all of them" },
 	[ET_OPT_NO_KERNEL] = { 0, "no-kernel", NULL, NULL,
-		"no Jupyter kernel, even when ipykernel is linked" },
+			       "no Jupyter kernel, even when ipykernel is linked" },
 	[ET_OPT_EXPLICIT] = { 0, "explicit", NULL, NULL,
-		"env export: an @EXPLICIT file of URL#sha256 lines, for create -f" },
+			      "env export: an @EXPLICIT file of URL#sha256 lines, for create -f" },
 	[ET_OPT_TARBALLS] = { 0, "tarballs", NULL, NULL,
-		"the package archives (and .partial downloads)" },
-	[ET_OPT_INDEX] = { 0, "index", NULL, NULL,
-		"the repodata cache" },
+			      "the package archives (and .partial downloads)" },
+	[ET_OPT_INDEX] = { 0, "index", NULL, NULL, "the repodata cache" },
 	[ET_OPT_PACKAGES] = { 0, "packages", NULL, NULL,
-		"the extracted packages no environment uses" },
+			      "the extracted packages no environment uses" },
 	[ET_OPT_ROOT_PREFIX] = { 'r', "root-prefix", NULL, "DIR",
-		"the root prefix (default ~/.conda): envs/ and pkgs/ under it" },
-	[ET_OPT_RC_FILE] = { 0, "rc-file", NULL, "FILE",
-		"read FILE as the only .condarc" },
-	[ET_OPT_NO_RC] = { 0, "no-rc", NULL, NULL,
-		"read no .condarc" },
-	[ET_OPT_VERBOSE] = { 'v', "verbose", NULL, NULL,
-		"more messages (repeatable)" },
-	[ET_OPT_QUIET] = { 'q', "quiet", NULL, NULL,
-		"errors only" },
-	[ET_OPT_HELP] = { 'h', "help", NULL, NULL,
-		"this help" },
+				 "the root prefix (default ~/.conda): envs/ and pkgs/ under it" },
+	[ET_OPT_RC_FILE] = { 0, "rc-file", NULL, "FILE", "read FILE as the only .condarc" },
+	[ET_OPT_NO_RC] = { 0, "no-rc", NULL, NULL, "read no .condarc" },
+	[ET_OPT_VERBOSE] = { 'v', "verbose", NULL, NULL, "more messages (repeatable)" },
+	[ET_OPT_QUIET] = { 'q', "quiet", NULL, NULL, "errors only" },
+	[ET_OPT_HELP] = { 'h', "help", NULL, NULL, "this help" },
 };
 
 /* getopt_long's value for a long option: past every short option's character. */
@@ -94,8 +83,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: envtool COMMAND [OPTIONS]\n\ncommands:\n");
 	for (i = 0; commands[i]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'envtool COMMAND --help' lists the options of COMMAND.\n"
-		   "envtool --version: the version\n");
+	fprintf(f,
+		"\n'envtool COMMAND --help' lists the options of COMMAND.\n"
+		"envtool --version: the version\n");
 }
 
 static void print_option(FILE *f, enum et_opt_id id, const char *help)
@@ -196,7 +186,7 @@ static size_t count_matches(const struct option *longs, const char *ab)
 static void bad_option(const struct et_cmd *cmd, int c, char **argv, const struct option *longs)
 {
 	_cleanup_free_ char *shown = NULL;
-	const char *what = c == ':' ? "option '%s' needs an argument"
+	const char *what = c == ':'        ? "option '%s' needs an argument"
 			   : optopt >= 256 ? "option '%s' takes no argument"
 					   : "unknown option '%s'";
 
@@ -224,27 +214,69 @@ static void bad_option(const struct et_cmd *cmd, int c, char **argv, const struc
 static void apply_option(enum et_opt_id id, const char *arg, struct et_ctx *ctx, struct cli *cli)
 {
 	switch (id) {
-	case ET_OPT_CHANNEL: nbk_strvec_push(&ctx->opts.channels, arg); break;
-	case ET_OPT_OVERRIDE_CHANNELS: cli->override = true; break;
-	case ET_OPT_PLATFORM: cli->platform = arg; break;
-	case ET_OPT_OFFLINE: cli->offline = true; break;
-	case ET_OPT_NAME: ctx->opts.name = arg; break;
-	case ET_OPT_PREFIX: ctx->opts.prefix = arg; break;
-	case ET_OPT_FILE: nbk_strvec_push(&ctx->opts.files, arg); break;
-	case ET_OPT_DRY_RUN: ctx->opts.dry_run = true; break;
-	case ET_OPT_JSON: ctx->opts.json = true; break;
-	case ET_OPT_YES: ctx->opts.yes = true; break;
-	case ET_OPT_ALL: ctx->opts.all = true; break;
-	case ET_OPT_NO_KERNEL: ctx->opts.no_kernel = true; break;
-	case ET_OPT_EXPLICIT: ctx->opts.explicit_ = true; break;
-	case ET_OPT_TARBALLS: ctx->opts.clean |= ET_CLEAN_TARBALLS; break;
-	case ET_OPT_INDEX: ctx->opts.clean |= ET_CLEAN_INDEX; break;
-	case ET_OPT_PACKAGES: ctx->opts.clean |= ET_CLEAN_PACKAGES; break;
-	case ET_OPT_ROOT_PREFIX: cli->root = arg; break;
-	case ET_OPT_RC_FILE: cli->rc_file = arg; break;
-	case ET_OPT_NO_RC: cli->no_rc = true; break;
-	case ET_OPT_VERBOSE: ctx->opts.verbose++; break;
-	case ET_OPT_QUIET: ctx->opts.quiet = true; break;
+	case ET_OPT_CHANNEL:
+		nbk_strvec_push(&ctx->opts.channels, arg);
+		break;
+	case ET_OPT_OVERRIDE_CHANNELS:
+		cli->override = true;
+		break;
+	case ET_OPT_PLATFORM:
+		cli->platform = arg;
+		break;
+	case ET_OPT_OFFLINE:
+		cli->offline = true;
+		break;
+	case ET_OPT_NAME:
+		ctx->opts.name = arg;
+		break;
+	case ET_OPT_PREFIX:
+		ctx->opts.prefix = arg;
+		break;
+	case ET_OPT_FILE:
+		nbk_strvec_push(&ctx->opts.files, arg);
+		break;
+	case ET_OPT_DRY_RUN:
+		ctx->opts.dry_run = true;
+		break;
+	case ET_OPT_JSON:
+		ctx->opts.json = true;
+		break;
+	case ET_OPT_YES:
+		ctx->opts.yes = true;
+		break;
+	case ET_OPT_ALL:
+		ctx->opts.all = true;
+		break;
+	case ET_OPT_NO_KERNEL:
+		ctx->opts.no_kernel = true;
+		break;
+	case ET_OPT_EXPLICIT:
+		ctx->opts.explicit_ = true;
+		break;
+	case ET_OPT_TARBALLS:
+		ctx->opts.clean |= ET_CLEAN_TARBALLS;
+		break;
+	case ET_OPT_INDEX:
+		ctx->opts.clean |= ET_CLEAN_INDEX;
+		break;
+	case ET_OPT_PACKAGES:
+		ctx->opts.clean |= ET_CLEAN_PACKAGES;
+		break;
+	case ET_OPT_ROOT_PREFIX:
+		cli->root = arg;
+		break;
+	case ET_OPT_RC_FILE:
+		cli->rc_file = arg;
+		break;
+	case ET_OPT_NO_RC:
+		cli->no_rc = true;
+		break;
+	case ET_OPT_VERBOSE:
+		ctx->opts.verbose++;
+		break;
+	case ET_OPT_QUIET:
+		ctx->opts.quiet = true;
+		break;
 	case ET_OPT_HELP:
 	case ET_OPT_END:
 	case ET_OPT_COUNT:

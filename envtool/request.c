@@ -101,8 +101,10 @@ static int explicit_record(const char *line, struct et_record *rec, struct nbk_e
 	if (!v || v == dist || !*b || !v[1])
 		return nbk_error_set(err, 0, "'%s': the file name is not NAME-VERSION-BUILD", line);
 	*v++ = '\0';
-	if (hash && !((strlen(hash) == 64 && all_hex(hash, 64)) || (strlen(hash) == 32 && all_hex(hash, 32))))
-		return nbk_error_set(err, 0, "'%s': '#%s' is neither a sha256 nor an md5", line, hash);
+	if (hash && !((strlen(hash) == 64 && all_hex(hash, 64)) ||
+		      (strlen(hash) == 32 && all_hex(hash, 32))))
+		return nbk_error_set(err, 0, "'%s': '#%s' is neither a sha256 nor an md5", line,
+				     hash);
 	chan = nbk_xstrndup(url, (size_t)(fn - 1 - url));
 	sub = strrchr(chan, '/');
 	et_record_init(rec);
@@ -168,7 +170,8 @@ static int read_explicit(struct et_request *r, const char *path, const char *tex
 			continue;
 		if (r->nexplicit == alloc) {
 			alloc = alloc ? 2 * alloc : 16;
-			r->explicit_recs = nbk_xrealloc(r->explicit_recs, alloc * sizeof(*r->explicit_recs));
+			r->explicit_recs =
+				nbk_xrealloc(r->explicit_recs, alloc * sizeof(*r->explicit_recs));
 		}
 		if (explicit_record(line, &r->explicit_recs[r->nexplicit], err) < 0)
 			return nbk_error_prefix(err, "'%s', line %zu", path, lineno);
@@ -213,8 +216,10 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 	if (nbk_yaml_load_file(path, ENV_FILE_MAX, &root, err) < 0)
 		return -1;
 	if (root->kind != NBK_NODE_MAP)
-		return nbk_error_set(err, 0, "'%s' is not an environment file (expected name, channels, dependencies)",
-				     path);
+		return nbk_error_set(
+			err, 0,
+			"'%s' is not an environment file (expected name, channels, dependencies)",
+			path);
 	if ((v = nbk_node_get(root, "name")) && v->kind == NBK_NODE_SCALAR && *v->scalar) {
 		free(r->name);
 		r->name = nbk_xstrdup(v->scalar);
@@ -224,7 +229,8 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 			return nbk_node_error(v, err, "channels", "expected a list of channels");
 		for (i = 0; i < v->n; i++) {
 			if (v->items[i]->kind != NBK_NODE_SCALAR)
-				return nbk_node_error(v->items[i], err, "channels", "expected a channel name or URL");
+				return nbk_node_error(v->items[i], err, "channels",
+						      "expected a channel name or URL");
 			if (nbk_strvec_find(&r->channels, v->items[i]->scalar) < 0)
 				nbk_strvec_push(&r->channels, v->items[i]->scalar);
 		}
@@ -238,12 +244,14 @@ int et_request_read_file(struct et_request *r, const char *path, struct nbk_erro
 			if (d->kind == NBK_NODE_SCALAR) {
 				nbk_strvec_push(&r->specs, d->scalar);
 			} else if (d->kind == NBK_NODE_MAP && nbk_node_get(d, "pip")) {
-				if (nbk_node_as_strvec(nbk_node_get(d, "pip"), "pip", &r->pip, err) < 0)
+				if (nbk_node_as_strvec(nbk_node_get(d, "pip"), "pip", &r->pip,
+						       err) < 0)
 					return -1;
 				free(r->pip_dir);
 				r->pip_dir = nbk_path_dirname(path);
 			} else {
-				return nbk_node_error(d, err, "dependencies", "expected a spec or a pip: list");
+				return nbk_node_error(d, err, "dependencies",
+						      "expected a spec or a pip: list");
 			}
 		}
 	}
@@ -325,7 +333,7 @@ static void print_problem_json(const char *prefix, const char *problem, bool dry
 
 struct row {
 	const struct et_record *rec;
-	char op;        /* '+' link, '-' unlink */
+	char op; /* '+' link, '-' unlink */
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -343,7 +351,7 @@ static void print_human(const char *prefix, const struct et_solution *t, size_t 
 {
 	size_t n = t->nlink + t->nunlink, i, k;
 	struct row *rows = nbk_xcalloc(n ? n : 1, sizeof(*rows));
-	char (*sizes)[NBK_HUMAN_SIZE_MAX] = nbk_xcalloc(n ? n : 1, sizeof(*sizes));
+	char(*sizes)[NBK_HUMAN_SIZE_MAX] = nbk_xcalloc(n ? n : 1, sizeof(*sizes));
 	const char **cells = nbk_xcalloc((n + 1) * 6, sizeof(*cells));
 	char total[NBK_HUMAN_SIZE_MAX];
 
@@ -409,8 +417,10 @@ static int run_pip(struct et_ctx *ctx, const char *prefix, const struct et_reque
 	int fd, ret = ET_EXIT_FAIL;
 
 	if (access(python, X_OK) < 0) {
-		nbk_error("the environment file has a pip: section, but '%s' has no python to run pip with "
-			  "(add python and pip to its dependencies)", prefix);
+		nbk_error(
+			"the environment file has a pip: section, but '%s' has no python to run pip with "
+			"(add python and pip to its dependencies)",
+			prefix);
 		return ET_EXIT_FAIL;
 	}
 	for (i = 0; i < r->pip.n; i++)
@@ -426,7 +436,8 @@ static int run_pip(struct et_ctx *ctx, const char *prefix, const struct et_reque
 	close(fd);
 	for (e = environ; *e; e++)
 		nbk_strvec_push(&env, *e);
-	path = nbk_xasprintf("%s/bin:%s", prefix, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	path = nbk_xasprintf("%s/bin:%s", prefix,
+			     getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	nbk_env_set(&env, "PATH", path);
 	nbk_env_set(&env, "CONDA_PREFIX", prefix);
 	nbk_strvec_push(&argv, "/bin/sh");
@@ -446,8 +457,9 @@ static int run_pip(struct et_ctx *ctx, const char *prefix, const struct et_reque
 	}
 	if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
 		nbk_describe_status(res.status, desc, sizeof(desc));
-		nbk_error("pip failed (%s): the environment '%s' is there, without the packages of its pip: section",
-			  desc, prefix);
+		nbk_error(
+			"pip failed (%s): the environment '%s' is there, without the packages of its pip: section",
+			desc, prefix);
 		goto out;
 	}
 	ret = ET_EXIT_OK;
@@ -525,7 +537,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	struct nbk_error err = NBK_ERROR_INIT;
 	_cleanup_free_ char *prefix = NULL;
 	_cleanup_strvec_ struct nbk_strvec spec_chans = NBK_STRVEC_INIT;
-	struct et_channel_sources src = { .cli = &ctx->opts.channels, .file = &r->channels,
+	struct et_channel_sources src = { .cli = &ctx->opts.channels,
+					  .file = &r->channels,
 					  .specs = &spec_chans };
 	struct et_index idx = ET_INDEX_INIT;
 	struct et_record *virt = NULL, *inst = NULL;
@@ -541,8 +554,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	bool usage;
 
 	/* create: the file's name: when -n/-p are absent; the others: an environment */
-	if (et_env_resolve(ctx, r->kind == ET_REQUEST_CREATE ? ET_ENV_NEW : ET_ENV_EXISTING, r->name, &prefix,
-			   &usage) < 0)
+	if (et_env_resolve(ctx, r->kind == ET_REQUEST_CREATE ? ET_ENV_NEW : ET_ENV_EXISTING,
+			   r->name, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
 	/* the user's specs first: one that does not parse is a usage error */
 	for (i = 0; i < r->specs.n; i++) {
@@ -570,7 +583,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		/* the installed set is what an interrupted change will have done */
 		struct et_prefix installed = ET_PREFIX_INIT;
 
-		if (et_journal_recover_now(prefix, &err) < 0 || et_prefix_load(prefix, &installed, &err) < 0) {
+		if (et_journal_recover_now(prefix, &err) < 0 ||
+		    et_prefix_load(prefix, &installed, &err) < 0) {
 			nbk_error("%s", err.msg);
 			et_prefix_release(&installed);
 			return ET_EXIT_FAIL;
@@ -590,8 +604,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 				found = et_matchspec_match_name(ms, inst[j].name);
 			et_matchspec_free(ms);
 			if (!found) {
-				nbk_error("'%s' is not installed in '%s': use 'envtool install'", r->specs.v[i],
-					  prefix);
+				nbk_error("'%s' is not installed in '%s': use 'envtool install'",
+					  r->specs.v[i], prefix);
 				goto out;
 			}
 		}
@@ -608,15 +622,18 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 
 		if (made && ctx->opts.dry_run) {
 			if (!ctx->opts.json)
-				fprintf(stderr, "envtool: note: '%s' is an environment already; create --yes replaces it\n",
+				fprintf(stderr,
+					"envtool: note: '%s' is an environment already; create --yes replaces it\n",
 					prefix);
 		} else if (made) {
-			_cleanup_free_ char *q = nbk_xasprintf("envtool: '%s' is an environment already. Replace it?",
-							       prefix);
+			_cleanup_free_ char *q = nbk_xasprintf(
+				"envtool: '%s' is an environment already. Replace it?", prefix);
 
 			if (!et_confirm(ctx, q, false)) {
-				nbk_error("'%s' is an environment already: 'envtool create --yes' replaces it, "
-					  "'envtool install' changes it", prefix);
+				nbk_error(
+					"'%s' is an environment already: 'envtool create --yes' replaces it, "
+					"'envtool install' changes it",
+					prefix);
 				return ET_EXIT_FAIL;
 			}
 		}
@@ -648,8 +665,10 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		repos[i].n = rp->n;
 		repos[i].priority = rp->channel_index;
 		repos[i].name = rp->url;
-		repos[i].channel_url = rp->channel_index >= 0 && (size_t)rp->channel_index < idx.n_channels
-				       ? idx.channels[rp->channel_index].url : NULL;
+		repos[i].channel_url = rp->channel_index >= 0 &&
+						       (size_t)rp->channel_index < idx.n_channels
+					       ? idx.channels[rp->channel_index].url
+					       : NULL;
 	}
 	memset(&req, 0, sizeof(req));
 	req.repos = repos;
@@ -663,8 +682,9 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	req.pins = (const char *const *)cfg->pinned_packages.v;
 	req.npins = cfg->pinned_packages.n;
 	req.priority = priority_of(cfg->channel_priority);
-	req.mode = r->kind == ET_REQUEST_UPDATE ? (r->update_all ? ET_SOLVE_UPDATE_ALL : ET_SOLVE_UPDATE)
-						: ET_SOLVE_INSTALL;
+	req.mode = r->kind == ET_REQUEST_UPDATE
+			   ? (r->update_all ? ET_SOLVE_UPDATE_ALL : ET_SOLVE_UPDATE)
+			   : ET_SOLVE_INSTALL;
 	req.resolve_channel = resolve_channel;
 	req.resolve_data = &rs;
 	rc = et_solve(&req, &t, &err);
@@ -692,8 +712,10 @@ solved:
 		print_human(prefix, &t, nfetch, download, ctx->opts.dry_run);
 	if (ctx->opts.dry_run) {
 		if (r->pip.n)
-			fprintf(stderr, "envtool: note: then the environment's pip would install the pip: section "
-				"(%zu entr%s)\n", r->pip.n, r->pip.n == 1 ? "y" : "ies");
+			fprintf(stderr,
+				"envtool: note: then the environment's pip would install the pip: section "
+				"(%zu entr%s)\n",
+				r->pip.n, r->pip.n == 1 ? "y" : "ies");
 		if (ctx->opts.json)
 			print_json(prefix, &t, fetch, nfetch, true);
 		ret = ET_EXIT_OK;
@@ -704,7 +726,7 @@ solved:
 	else
 		ret = et_cmd_apply(ctx, prefix, &t, &r->specs,
 				   (r->kind == ET_REQUEST_CREATE ? ET_APPLY_CREATE : 0) |
-				   (r->explicit_ ? ET_APPLY_EXPLICIT : 0));
+					   (r->explicit_ ? ET_APPLY_EXPLICIT : 0));
 	if (ret == ET_EXIT_OK && r->pip.n)
 		ret = run_pip(ctx, prefix, r);
 	/* micromamba prints the transaction once it is done (success: true) */

@@ -18,12 +18,12 @@ enum et_request_kind { ET_REQUEST_CREATE, ET_REQUEST_INSTALL, ET_REQUEST_UPDATE 
 
 struct et_request {
 	enum et_request_kind kind;
-	struct nbk_strvec specs;       /* the user's specs */
-	struct nbk_strvec channels;    /* an environment file's (channel.h orders them) */
-	char *name;                    /* from an environment file, when -n/-p are absent */
+	struct nbk_strvec specs;    /* the user's specs */
+	struct nbk_strvec channels; /* an environment file's (channel.h orders them) */
+	char *name;                 /* from an environment file, when -n/-p are absent */
 	bool update_all;
-	struct nbk_strvec pip;         /* an environment file's pip: entries */
-	char *pip_dir;                 /* the folder of that file (pip's relative paths) */
+	struct nbk_strvec pip; /* an environment file's pip: entries */
+	char *pip_dir;         /* the folder of that file (pip's relative paths) */
 	/* an @EXPLICIT file: these records, in its order, no solve */
 	struct et_record *explicit_recs;
 	size_t nexplicit;

@@ -178,9 +178,15 @@ void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
 
 	for (; *p; p++) {
 		switch (*p) {
-		case '\n': nbk_buf_addstr(b, "\\n"); break;
-		case '\r': nbk_buf_addstr(b, "\\r"); break;
-		case '\t': nbk_buf_addstr(b, "\\t"); break;
+		case '\n':
+			nbk_buf_addstr(b, "\\n");
+			break;
+		case '\r':
+			nbk_buf_addstr(b, "\\r");
+			break;
+		case '\t':
+			nbk_buf_addstr(b, "\\t");
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				nbk_buf_addf(b, "\\x%02x", *p);

@@ -23,7 +23,7 @@ typedef int (*cu_driver_get_version_fn)(int *version);
 
 /* What the child writes into the pipe: one fixed-size record. */
 struct probe_record {
-	int result;   /* enum nbk_cuda_result */
+	int result; /* enum nbk_cuda_result */
 	int code;
 	int version;
 	char msg[256];
@@ -33,21 +33,36 @@ struct probe_record {
 static const char *cu_result_name(int code)
 {
 	switch (code) {
-	case 1: return "CUDA_ERROR_INVALID_VALUE";
-	case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
-	case 3: return "CUDA_ERROR_NOT_INITIALIZED";
-	case 4: return "CUDA_ERROR_DEINITIALIZED";
-	case 34: return "CUDA_ERROR_STUB_LIBRARY";
-	case 35: return "CUDA_ERROR_INSUFFICIENT_DRIVER";
-	case 46: return "CUDA_ERROR_DEVICE_UNAVAILABLE";
-	case 100: return "CUDA_ERROR_NO_DEVICE";
-	case 101: return "CUDA_ERROR_INVALID_DEVICE";
-	case 304: return "CUDA_ERROR_OPERATING_SYSTEM";
-	case 802: return "CUDA_ERROR_SYSTEM_NOT_READY";
-	case 803: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH";
-	case 804: return "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE";
-	case 999: return "CUDA_ERROR_UNKNOWN";
-	default: return "CUresult";
+	case 1:
+		return "CUDA_ERROR_INVALID_VALUE";
+	case 2:
+		return "CUDA_ERROR_OUT_OF_MEMORY";
+	case 3:
+		return "CUDA_ERROR_NOT_INITIALIZED";
+	case 4:
+		return "CUDA_ERROR_DEINITIALIZED";
+	case 34:
+		return "CUDA_ERROR_STUB_LIBRARY";
+	case 35:
+		return "CUDA_ERROR_INSUFFICIENT_DRIVER";
+	case 46:
+		return "CUDA_ERROR_DEVICE_UNAVAILABLE";
+	case 100:
+		return "CUDA_ERROR_NO_DEVICE";
+	case 101:
+		return "CUDA_ERROR_INVALID_DEVICE";
+	case 304:
+		return "CUDA_ERROR_OPERATING_SYSTEM";
+	case 802:
+		return "CUDA_ERROR_SYSTEM_NOT_READY";
+	case 803:
+		return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH";
+	case 804:
+		return "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE";
+	case 999:
+		return "CUDA_ERROR_UNKNOWN";
+	default:
+		return "CUresult";
 	}
 }
 
@@ -142,7 +157,7 @@ int nbk_cuda_probe(const char *lib, uint64_t timeout_ms, struct nbk_cuda_probe *
 		.flags = NBK_PROC_NEW_PGRP | NBK_PROC_CAPTURE_STDOUT | NBK_PROC_STDOUT_TO_STDERR |
 			 NBK_PROC_NO_CORE,
 		.timeout_ms = timeout_ms ? timeout_ms : CUDA_DEFAULT_TIMEOUT_MS,
-		.grace_ms = 0,          /* a hung driver gets SIGKILL at once */
+		.grace_ms = 0, /* a hung driver gets SIGKILL at once */
 		.reap_ms = CUDA_REAP_MS,
 		.max_out = sizeof(rec),
 	};
@@ -166,7 +181,8 @@ int nbk_cuda_probe(const char *lib, uint64_t timeout_ms, struct nbk_cuda_probe *
 		p->result = NBK_CUDA_HUNG;
 		snprintf(p->why, sizeof(p->why),
 			 "no answer within %llu ms; the probe (pid %d) could not be stopped "
-			 "and is left behind", (unsigned long long)o.timeout_ms, (int)res.pid);
+			 "and is left behind",
+			 (unsigned long long)o.timeout_ms, (int)res.pid);
 	} else if (res.timed_out) {
 		p->result = NBK_CUDA_HUNG;
 		snprintf(p->why, sizeof(p->why), "no answer within %llu ms: the probe was killed",

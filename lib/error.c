@@ -20,8 +20,7 @@ int nbk_error_set(struct nbk_error *err, int errnum, const char *fmt, ...)
 	va_end(ap);
 	if (errnum) {
 		len = strlen(err->msg);
-		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
-			 strerror(errnum));
+		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(errnum));
 	}
 	return -1;
 }

@@ -31,7 +31,9 @@ static size_t utf8_len(const unsigned char *p)
 		/* F0: no overlong form (90..BF); F4: nothing past U+10FFFF (80..8F) */
 		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
 
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
 	}
 	return 0;
 }
@@ -44,11 +46,21 @@ void nbk_buf_add_json_string(struct nbk_buf *b, const char *s)
 	nbk_buf_addch(b, '"');
 	while (*p) {
 		switch (*p) {
-		case '"': nbk_buf_addstr(b, "\\\""); break;
-		case '\\': nbk_buf_addstr(b, "\\\\"); break;
-		case '\n': nbk_buf_addstr(b, "\\n"); break;
-		case '\r': nbk_buf_addstr(b, "\\r"); break;
-		case '\t': nbk_buf_addstr(b, "\\t"); break;
+		case '"':
+			nbk_buf_addstr(b, "\\\"");
+			break;
+		case '\\':
+			nbk_buf_addstr(b, "\\\\");
+			break;
+		case '\n':
+			nbk_buf_addstr(b, "\\n");
+			break;
+		case '\r':
+			nbk_buf_addstr(b, "\\r");
+			break;
+		case '\t':
+			nbk_buf_addstr(b, "\\t");
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f) {
 				nbk_buf_addf(b, "\\u%04x", *p);

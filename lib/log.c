@@ -149,7 +149,8 @@ void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ", ts.tv_nsec / 1000000);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+			 ts.tv_nsec / 1000000);
 		nbk_json_init(&w, &line, NBK_JSON_COMPACT);
 		nbk_json_object_begin(&w);
 		nbk_json_key_string(&w, "time", when);

@@ -4,7 +4,7 @@
 #include "md.h"
 
 void nbk_md_update(uint32_t *h, uint8_t buf[64], size_t *nbuf, uint64_t *len,
-	       nbk_md_compress_fn *compress, const void *data, size_t n)
+		   nbk_md_compress_fn *compress, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
@@ -28,7 +28,7 @@ void nbk_md_update(uint32_t *h, uint8_t buf[64], size_t *nbuf, uint64_t *len,
 }
 
 void nbk_md_finish(uint32_t *h, uint8_t buf[64], size_t nbuf, uint64_t len, bool big_endian,
-	       nbk_md_compress_fn *compress)
+		   nbk_md_compress_fn *compress)
 {
 	uint64_t bits = len * 8;
 	int i;

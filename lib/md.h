@@ -19,10 +19,10 @@ typedef void nbk_md_compress_fn(uint32_t *h, const uint8_t *block);
 
 /* Feed n bytes: full blocks go to compress, the rest waits in buf (*nbuf bytes). */
 void nbk_md_update(uint32_t *h, uint8_t buf[64], size_t *nbuf, uint64_t *len,
-	       nbk_md_compress_fn *compress, const void *data, size_t n);
+		   nbk_md_compress_fn *compress, const void *data, size_t n);
 
 /* Pad what waits in buf and compress the last block(s). */
 void nbk_md_finish(uint32_t *h, uint8_t buf[64], size_t nbuf, uint64_t len, bool big_endian,
-	       nbk_md_compress_fn *compress);
+		   nbk_md_compress_fn *compress);
 
 #endif

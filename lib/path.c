@@ -14,8 +14,7 @@
 #include "nbkit/path.h"
 #include "nbkit/strvec.h"
 
-int nbk_path_expand_user(const char *path, const char *home, char **out,
-			 struct nbk_error *err)
+int nbk_path_expand_user(const char *path, const char *home, char **out, struct nbk_error *err)
 {
 	if (path[0] != '~') {
 		*out = nbk_xstrdup(path);
@@ -86,15 +85,15 @@ bool nbk_path_is_within(const char *base, const char *path)
 	return !strncmp(nb, np, len) && (np[len] == '\0' || np[len] == '/');
 }
 
-int nbk_path_join_safe(const char *base, const char *rel, char **out,
-		       struct nbk_error *err)
+int nbk_path_join_safe(const char *base, const char *rel, char **out, struct nbk_error *err)
 {
 	_cleanup_free_ char *joined = NULL;
 	char *norm;
 
 	if (rel[0] == '/')
-		return nbk_error_set(err, 0, "'%s' is an absolute path, expected one relative to '%s'",
-				     rel, base);
+		return nbk_error_set(err, 0,
+				     "'%s' is an absolute path, expected one relative to '%s'", rel,
+				     base);
 	joined = nbk_xasprintf("%s/%s", base, rel);
 	norm = nbk_path_normalize(joined);
 	if (!nbk_path_is_within(base, norm)) {
@@ -118,8 +117,8 @@ char *nbk_path_dirname(const char *path)
 	return nbk_xstrndup(path, (size_t)(slash - path));
 }
 
-int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
-		int *created, struct nbk_error *err)
+int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid, int *created,
+		struct nbk_error *err)
 {
 	_cleanup_free_ char *copy = nbk_path_normalize(path);
 	char *p;
@@ -139,8 +138,8 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
 			 * never by name: a name swapped for a link in between
 			 * must not have its target chowned (issue 9).
 			 */
-			_cleanup_close_ int fd = open(copy, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-							      O_CLOEXEC);
+			_cleanup_close_ int fd =
+				open(copy, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			made++;
 			if (fd < 0)
@@ -171,8 +170,7 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
 	return 0;
 }
 
-int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
-		  struct nbk_error *err)
+int nbk_read_file(const char *path, size_t max, struct nbk_buf *out, struct nbk_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -207,9 +205,8 @@ int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
  * its mode (and owner unless uid is (uid_t)-1), fsync it when asked, close
  * it.  On failure fd is closed and path removed.
  */
-static int fill_new_file(int fd, const char *path, const char *shown, const void *data,
-			 size_t len, mode_t mode, uid_t uid, gid_t gid, bool sync,
-			 struct nbk_error *err)
+static int fill_new_file(int fd, const char *path, const char *shown, const void *data, size_t len,
+			 mode_t mode, uid_t uid, gid_t gid, bool sync, struct nbk_error *err)
 {
 	const char *what = "cannot write '%s'";
 	int e;
@@ -241,13 +238,12 @@ int nbk_write_file_new(const char *path, const void *data, size_t len, mode_t mo
 
 	if (fd < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", path);
-	return fill_new_file(fd, path, path, data, len, mode & 07777, (uid_t)-1, (gid_t)-1,
-			     false, err);
+	return fill_new_file(fd, path, path, data, len, mode & 07777, (uid_t)-1, (gid_t)-1, false,
+			     err);
 }
 
-int nbk_write_file_atomic(const char *path, const void *data, size_t len,
-			  mode_t mode, uid_t uid, gid_t gid,
-			  struct nbk_error *err)
+int nbk_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			  gid_t gid, struct nbk_error *err)
 {
 	_cleanup_free_ char *tmp = nbk_xasprintf("%s.tmp.XXXXXX", path);
 	int fd;

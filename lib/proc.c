@@ -104,18 +104,18 @@ void nbk_reset_signals(void)
 
 /* What the child reports through the close-on-exec pipe when exec fails. */
 struct exec_report {
-	int err;     /* errno */
-	int index;   /* which candidate */
+	int err;   /* errno */
+	int index; /* which candidate */
 };
 
 /* Everything the child needs, prepared before fork(): it allocates nothing. */
 struct child_plan {
 	const struct nbk_proc_opts *o;
-	char **cands;        /* NULL-terminated exec candidates (exec mode) */
-	char **sh_argv;      /* "/bin/sh", CANDIDATE, argv[1..], NULL */
+	char **cands;   /* NULL-terminated exec candidates (exec mode) */
+	char **sh_argv; /* "/bin/sh", CANDIDATE, argv[1..], NULL */
 	char *const *envp;
-	int out_w;           /* capture pipe's write end, or -1 */
-	int report_w;        /* exec report pipe's write end */
+	int out_w;    /* capture pipe's write end, or -1 */
+	int report_w; /* exec report pipe's write end */
 };
 
 extern char **environ;
@@ -401,8 +401,8 @@ enum { SENT_NOTHING, SENT_TERM, SENT_KILL };
  * A child asleep in the kernel after SIGKILL is left behind (reaped false)
  * once reap_ms has passed.
  */
-int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out,
-		 struct nbk_proc_result *res, struct nbk_error *err)
+int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct nbk_proc_result *res,
+		 struct nbk_error *err)
 {
 	struct nbk_proc_opts o = *opts;
 	struct sigaction old_chld, dfl = { .sa_handler = SIG_DFL };
@@ -466,7 +466,8 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out,
 			signal_child(res->pid, group, o.grace_ms ? *o.stop : SIGKILL);
 			sent = o.grace_ms ? SENT_TERM : SENT_KILL;
 			deadline = sent == SENT_TERM ? now + o.grace_ms
-				 : o.reap_ms ? now + o.reap_ms : 0;
+				   : o.reap_ms       ? now + o.reap_ms
+						     : 0;
 			continue;
 		}
 		if (deadline && now >= deadline) {
@@ -537,14 +538,17 @@ out_chld:
 	return r;
 }
 
-int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags,
-		   uint64_t timeout_ms, uint64_t grace_ms, struct nbk_buf *out,
-		   size_t max_out, struct nbk_spawn_result *res,
-		   struct nbk_error *err)
+int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags, uint64_t timeout_ms,
+		   uint64_t grace_ms, struct nbk_buf *out, size_t max_out,
+		   struct nbk_spawn_result *res, struct nbk_error *err)
 {
 	struct nbk_proc_opts o = {
-		.argv = argv, .envp = envp, .flags = flags,
-		.timeout_ms = timeout_ms, .grace_ms = grace_ms, .max_out = max_out,
+		.argv = argv,
+		.envp = envp,
+		.flags = flags,
+		.timeout_ms = timeout_ms,
+		.grace_ms = grace_ms,
+		.max_out = max_out,
 	};
 	struct nbk_proc_result pr;
 

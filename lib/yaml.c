@@ -339,8 +339,8 @@ static int attach(struct load_frame *top, struct nbk_node *node, const char *nam
  * YAML_MAX_DEPTH, a mapping key that is not a plain value, a duplicate key.
  * Nothing is left allocated on either path.
  */
-int nbk_yaml_load_string(const char *name, const char *text, size_t len,
-			 struct nbk_node **out, struct nbk_error *err)
+int nbk_yaml_load_string(const char *name, const char *text, size_t len, struct nbk_node **out,
+			 struct nbk_error *err)
 {
 	struct load_frame stack[YAML_MAX_DEPTH + 1];
 	struct nbk_node *root = NULL;
@@ -364,7 +364,8 @@ int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 			nbk_error_set(err, 0, "%s:%zu:%zu: %s%s%s", name,
 				      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
 				      parser.problem ? parser.problem : "invalid YAML",
-				      parser.context ? " " : "", parser.context ? parser.context : "");
+				      parser.context ? " " : "",
+				      parser.context ? parser.context : "");
 			goto out;
 		}
 		switch (ev.type) {
@@ -374,9 +375,11 @@ int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 				 * A second document: reading only the first would
 				 * silently drop the rest of the file (issue 9).
 				 */
-				nbk_error_set(err, 0, "%s:%zu:%zu: a second YAML document: a file "
-					      "holds one (remove the \"---\" line)", name,
-					      ev.start_mark.line + 1, ev.start_mark.column + 1);
+				nbk_error_set(err, 0,
+					      "%s:%zu:%zu: a second YAML document: a file "
+					      "holds one (remove the \"---\" line)",
+					      name, ev.start_mark.line + 1,
+					      ev.start_mark.column + 1);
 				yaml_event_delete(&ev);
 				goto out;
 			}
@@ -407,9 +410,9 @@ int nbk_yaml_load_string(const char *name, const char *text, size_t len,
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (depth >= YAML_MAX_DEPTH) {
-				nbk_error_set(err, 0, "%s:%zu:%zu: nested deeper than %d levels", name,
-					      ev.start_mark.line + 1, ev.start_mark.column + 1,
-					      YAML_MAX_DEPTH);
+				nbk_error_set(err, 0, "%s:%zu:%zu: nested deeper than %d levels",
+					      name, ev.start_mark.line + 1,
+					      ev.start_mark.column + 1, YAML_MAX_DEPTH);
 				yaml_event_delete(&ev);
 				goto out;
 			}
@@ -473,8 +476,8 @@ static int emit_write(void *data, unsigned char *buffer, size_t size)
 /* Would this plain text read back as something other than a string? */
 static bool plain_is_ambiguous(const char *s)
 {
-	static const char *const words[] = { "", "~", "null", "true", "false", "yes", "no",
-					     "on", "off", "y", "n" };
+	static const char *const words[] = { "",   "~",  "null", "true", "false", "yes",
+					     "no", "on", "off",  "y",    "n" };
 	char *end;
 	size_t i;
 
@@ -584,10 +587,14 @@ int nbk_node_error(const struct nbk_node *node, struct nbk_error *err, const cha
 static const char *kind_name(const struct nbk_node *n)
 {
 	switch (n->kind) {
-	case NBK_NODE_NULL: return "nothing";
-	case NBK_NODE_SCALAR: return "a value";
-	case NBK_NODE_SEQ: return "a list";
-	case NBK_NODE_MAP: return "a mapping";
+	case NBK_NODE_NULL:
+		return "nothing";
+	case NBK_NODE_SCALAR:
+		return "a value";
+	case NBK_NODE_SEQ:
+		return "a list";
+	case NBK_NODE_MAP:
+		return "a mapping";
 	}
 	return "?";
 }
@@ -635,8 +642,8 @@ int nbk_node_as_bool(const struct nbk_node *node, const char *what, bool *out,
  * The text of a number: an unquoted, non-empty scalar (a quoted "42" is a
  * string), else NULL with err saying "expected <expected>, found ...".
  */
-static const char *number_text(const struct nbk_node *node, const char *what,
-			       const char *expected, struct nbk_error *err)
+static const char *number_text(const struct nbk_node *node, const char *what, const char *expected,
+			       struct nbk_error *err)
 {
 	if (node->kind == NBK_NODE_SCALAR && !node->quoted && node->scalar[0])
 		return node->scalar;
@@ -645,8 +652,8 @@ static const char *number_text(const struct nbk_node *node, const char *what,
 	return NULL;
 }
 
-int nbk_node_as_long(const struct nbk_node *node, const char *what, long min, long max,
-		     long *out, struct nbk_error *err)
+int nbk_node_as_long(const struct nbk_node *node, const char *what, long min, long max, long *out,
+		     struct nbk_error *err)
 {
 	const char *s = number_text(node, what, "a whole number", err);
 	long v;
@@ -674,7 +681,8 @@ int nbk_node_as_double(const struct nbk_node *node, const char *what, double min
 	if (nbk_parse_double(s, -HUGE_VAL, HUGE_VAL, &v) < 0)
 		return nbk_node_error(node, err, what, "expected a number, found '%s'", s);
 	if (v < min || v > max)
-		return nbk_node_error(node, err, what, "%g is out of range (%g to %g)", v, min, max);
+		return nbk_node_error(node, err, what, "%g is out of range (%g to %g)", v, min,
+				      max);
 	*out = v;
 	return 0;
 }

@@ -14,10 +14,16 @@
 
 /* conda's KNOWN_SUBDIRS (conda/base/constants.py). */
 static const char *const known_subdirs[] = {
-	"noarch", "emscripten-wasm32", "wasi-wasm32", "freebsd-64", "linux-32", "linux-64",
-	"linux-aarch64", "linux-armv6l", "linux-armv7l", "linux-ppc64", "linux-ppc64le",
-	"linux-riscv64", "linux-s390x", "osx-64", "osx-arm64", "win-32", "win-64", "win-arm64",
-	"zos-z", NULL,
+	"noarch",        "emscripten-wasm32",
+	"wasi-wasm32",   "freebsd-64",
+	"linux-32",      "linux-64",
+	"linux-aarch64", "linux-armv6l",
+	"linux-armv7l",  "linux-ppc64",
+	"linux-ppc64le", "linux-riscv64",
+	"linux-s390x",   "osx-64",
+	"osx-arm64",     "win-32",
+	"win-64",        "win-arm64",
+	"zos-z",         NULL,
 };
 
 bool et_subdir_known(const char *s)
@@ -161,7 +167,8 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 			char cwd[4096];
 
 			if (!getcwd(cwd, sizeof(cwd)))
-				return nbk_error_set(err, 0, "invalid channel '%s': no current folder", spec);
+				return nbk_error_set(
+					err, 0, "invalid channel '%s': no current folder", spec);
 			abs = nbk_xasprintf("%s/%s", cwd, s);
 		} else {
 			abs = nbk_xstrdup(s);
@@ -195,8 +202,10 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 			}
 		}
 		if (!out->url)
-			out->url = nbk_xasprintf("%s/%s", cfg->channel_alias ? cfg->channel_alias
-									  : ET_DEFAULT_CHANNEL_ALIAS, s);
+			out->url = nbk_xasprintf("%s/%s",
+						 cfg->channel_alias ? cfg->channel_alias
+								    : ET_DEFAULT_CHANNEL_ALIAS,
+						 s);
 		/* a custom URL or an alias may end in '/': squeeze "//" after the host */
 		{
 			char *p = strstr(out->url, "://");
@@ -271,7 +280,8 @@ int et_channels_order(const struct et_config *cfg, const struct et_channel_sourc
 	}
 	lists[nlists++] = src->specs;
 	for (l = 0; l < nlists; l++)
-		nodefaults = nodefaults || (lists[l] && nbk_strvec_find(lists[l], ET_CHANNEL_NODEFAULTS) >= 0);
+		nodefaults = nodefaults ||
+			     (lists[l] && nbk_strvec_find(lists[l], ET_CHANNEL_NODEFAULTS) >= 0);
 	for (l = 0; l < nlists; l++) {
 		for (i = 0; lists[l] && i < lists[l]->n; i++) {
 			const char *c = lists[l]->v[i];
@@ -280,8 +290,8 @@ int et_channels_order(const struct et_config *cfg, const struct et_channel_sourc
 				continue;
 			if (!strcmp(c, ET_CHANNEL_DEFAULTS)) {
 				for (j = 0; !nodefaults && j < cfg->default_channels.n; j++)
-					if (add_channel(cfg, cfg->default_channels.v[j], cfg->platform, &v, &count,
-							&alloc, err) < 0)
+					if (add_channel(cfg, cfg->default_channels.v[j],
+							cfg->platform, &v, &count, &alloc, err) < 0)
 						goto fail;
 				continue;
 			}
@@ -309,7 +319,8 @@ static char *percent_decode(const char *p)
 	while (*p) {
 		int hi, lo;
 
-		if (p[0] == '%' && (hi = nbk_hex_digit(p[1])) >= 0 && (lo = nbk_hex_digit(p[2])) >= 0) {
+		if (p[0] == '%' && (hi = nbk_hex_digit(p[1])) >= 0 &&
+		    (lo = nbk_hex_digit(p[2])) >= 0) {
 			if (hi == 0 && lo == 0) {
 				free(out);
 				return NULL;

@@ -23,9 +23,9 @@
 #include "config.h"
 
 struct et_channel {
-	char *name;                 /* canonical name, or the URL */
-	char *url;                  /* base URL without a trailing slash */
-	struct nbk_strvec subdirs;  /* the platform's, then "noarch" */
+	char *name;                /* canonical name, or the URL */
+	char *url;                 /* base URL without a trailing slash */
+	struct nbk_strvec subdirs; /* the platform's, then "noarch" */
 };
 
 /*
@@ -40,10 +40,10 @@ void et_channel_release(struct et_channel *c);
 
 /* Where a request's channels come from; NULL: none from there. */
 struct et_channel_sources {
-	const struct nbk_strvec *cli;     /* -c, as given */
-	const struct nbk_strvec *file;    /* an environment file's channels */
-	const struct nbk_strvec *specs;   /* the channels named in specs ("conda-forge::numpy") */
-	bool specs_only;                  /* search CHANNEL::NAME: those alone */
+	const struct nbk_strvec *cli;   /* -c, as given */
+	const struct nbk_strvec *file;  /* an environment file's channels */
+	const struct nbk_strvec *specs; /* the channels named in specs ("conda-forge::numpy") */
+	bool specs_only;                /* search CHANNEL::NAME: those alone */
 };
 
 /* The word for cfg->default_channels, and the one that drops it (conda's and mamba's). */

@@ -96,7 +96,8 @@ static int apply_ssl_verify(struct et_config *cfg, const struct nbk_node *node,
 	bool b;
 
 	if (node->kind != NBK_NODE_SCALAR)
-		return nbk_node_error(node, err, "ssl_verify", "expected true, false or a CA bundle path");
+		return nbk_node_error(node, err, "ssl_verify",
+				      "expected true, false or a CA bundle path");
 	if (!node->quoted && nbk_node_as_bool(node, "ssl_verify", &b, NULL) == 0) {
 		cfg->ssl_verify = b ? ET_SSL_VERIFY_ON : ET_SSL_VERIFY_OFF;
 		if (b)
@@ -181,7 +182,8 @@ static int apply_rc(struct et_config *cfg, const struct nbk_node *root, struct n
 		else if (!strcmp(k, "remote_backoff_factor"))
 			r = nbk_node_as_double(v, k, 0, 60, &cfg->backoff_factor, err);
 		else if (!strcmp(k, "repodata_max_bytes"))
-			r = nbk_node_as_long(v, k, 1L << 20, 1L << 36, &cfg->repodata_max_bytes, err);
+			r = nbk_node_as_long(v, k, 1L << 20, 1L << 36, &cfg->repodata_max_bytes,
+					     err);
 		else if (!strcmp(k, "local_repodata_ttl"))
 			r = nbk_node_as_long(v, k, 0, 1L << 40, &cfg->local_repodata_ttl, err);
 		else if (!strcmp(k, "offline")) {
@@ -311,7 +313,8 @@ static int env_double(const char *name, double min, double max, double *out, str
 	if (!s || !*s)
 		return 0;
 	if (nbk_parse_double(s, min, max, out) < 0)
-		return nbk_error_set(err, 0, "%s: expected a number from %g to %g, got '%s'", name, min, max, s);
+		return nbk_error_set(err, 0, "%s: expected a number from %g to %g, got '%s'", name,
+				     min, max, s);
 	return 0;
 }
 
@@ -322,7 +325,8 @@ static int env_long(const char *name, long min, long max, long *out, struct nbk_
 	if (!s || !*s)
 		return 0;
 	if (nbk_parse_long(s, 10, min, max, out) < 0)
-		return nbk_error_set(err, 0, "%s: expected an integer from %ld to %ld, got '%s'", name, min, max, s);
+		return nbk_error_set(err, 0, "%s: expected an integer from %ld to %ld, got '%s'",
+				     name, min, max, s);
 	return 0;
 }
 
@@ -332,9 +336,11 @@ static int env_bool(const char *name, bool *out, struct nbk_error *err)
 
 	if (!s || !*s)
 		return 0;
-	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") || !strcasecmp(s, "on"))
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
+	    !strcasecmp(s, "on"))
 		*out = true;
-	else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") || !strcasecmp(s, "off"))
+	else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") ||
+		 !strcasecmp(s, "off"))
 		*out = false;
 	else
 		return nbk_error_set(err, 0, "%s: expected true or false, got '%s'", name, s);
@@ -386,8 +392,10 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 			nbk_str_set(&cfg->ca_bundle, s);
 		}
 	}
-	if (env_double("CONDA_REMOTE_CONNECT_TIMEOUT_SECS", 0.001, 3600, &cfg->connect_timeout_s, err) < 0 ||
-	    env_double("CONDA_REMOTE_READ_TIMEOUT_SECS", 0.001, 86400, &cfg->read_timeout_s, err) < 0 ||
+	if (env_double("CONDA_REMOTE_CONNECT_TIMEOUT_SECS", 0.001, 3600, &cfg->connect_timeout_s,
+		       err) < 0 ||
+	    env_double("CONDA_REMOTE_READ_TIMEOUT_SECS", 0.001, 86400, &cfg->read_timeout_s, err) <
+		    0 ||
 	    env_long("CONDA_REMOTE_MAX_RETRIES", 0, 100, &cfg->max_retries, err) < 0 ||
 	    env_double("CONDA_REMOTE_BACKOFF_FACTOR", 0, 60, &cfg->backoff_factor, err) < 0 ||
 	    env_long("CONDA_LOCAL_REPODATA_TTL", 0, 1L << 40, &cfg->local_repodata_ttl, err) < 0 ||
@@ -461,7 +469,8 @@ void et_config_finish(struct et_config *cfg)
 		if (env_root && *env_root)
 			cfg->root_prefix = nbk_xstrdup(env_root);
 		else
-			cfg->root_prefix = nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR, home && *home ? home : "/tmp");
+			cfg->root_prefix = nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR,
+							 home && *home ? home : "/tmp");
 	}
 	if (cfg->root_prefix[0] == '~' && home) {
 		char *out = NULL;
@@ -531,6 +540,7 @@ const char *et_host_subdir(void)
 		arch = "32";
 	else
 		arch = u.machine;
-	snprintf(subdir, sizeof(subdir), "%s-%s", !strcmp(u.sysname, "Darwin") ? "osx" : "linux", arch);
+	snprintf(subdir, sizeof(subdir), "%s-%s", !strcmp(u.sysname, "Darwin") ? "osx" : "linux",
+		 arch);
 	return subdir;
 }

@@ -46,31 +46,31 @@ struct et_config {
 	struct nbk_strvec channels;         /* as written: names, URLs, paths */
 	struct nbk_strvec default_channels; /* what "defaults" expands to */
 	char *channel_alias;
-	struct nbk_strvec custom_names;     /* custom_channels, parallel vectors */
+	struct nbk_strvec custom_names; /* custom_channels, parallel vectors */
 	struct nbk_strvec custom_urls;
-	struct nbk_strvec pkgs_dirs;        /* first writable one holds the cache */
+	struct nbk_strvec pkgs_dirs; /* first writable one holds the cache */
 	struct nbk_strvec envs_dirs;
 	struct nbk_strvec pinned_packages;
-	char *channel_priority;             /* "strict", "flexible", "disabled" */
-	char *platform;                     /* the subdir next to noarch */
+	char *channel_priority; /* "strict", "flexible", "disabled" */
+	char *platform;         /* the subdir next to noarch */
 	enum et_ssl_verify ssl_verify;
-	char *ca_bundle;                    /* ssl_verify: PATH, SSL_CERT_FILE ... ; NULL: curl's default */
-	char *proxy_http;                   /* proxy_servers.http */
-	char *proxy_https;                  /* proxy_servers.https */
+	char *ca_bundle;   /* ssl_verify: PATH, SSL_CERT_FILE ... ; NULL: curl's default */
+	char *proxy_http;  /* proxy_servers.http */
+	char *proxy_https; /* proxy_servers.https */
 	double connect_timeout_s;
 	double read_timeout_s;
 	long max_retries;
 	double backoff_factor;
-	long repodata_max_bytes;            /* repodata_max_bytes (envtool's key) */
-	long local_repodata_ttl;            /* 1: honour Cache-Control; 0: always revalidate; N: seconds */
+	long repodata_max_bytes; /* repodata_max_bytes (envtool's key) */
+	long local_repodata_ttl; /* 1: honour Cache-Control; 0: always revalidate; N: seconds */
 	bool offline;
 	bool override_channels;
-	struct nbk_strvec rc_files;         /* the .condarc files read, in order */
+	struct nbk_strvec rc_files; /* the .condarc files read, in order */
 };
 
 /* Which .condarc files to read. */
 enum et_config_flags {
-	ET_CONFIG_NO_RC = 1 << 0,           /* none (micromamba's --no-rc) */
+	ET_CONFIG_NO_RC = 1 << 0, /* none (micromamba's --no-rc) */
 };
 
 /*

@@ -33,12 +33,12 @@
 struct dlx {
 	struct et_download *dl;
 	const struct et_download_opts *opts;
-	struct et_transfer t;       /* dl->url; capped at the record's size, or ET_PACKAGE_MAX */
+	struct et_transfer t; /* dl->url; capped at the record's size, or ET_PACKAGE_MAX */
 	char *partial;
-	int fd;                     /* the .partial, open while a transfer runs */
+	int fd; /* the .partial, open while a transfer runs */
 	struct nbk_sha256 sha;
-	uint64_t have;              /* bytes in the .partial (hashed) */
-	bool done;                  /* verified, or failed for good */
+	uint64_t have; /* bytes in the .partial (hashed) */
+	bool done;     /* verified, or failed for good */
 };
 
 /*
@@ -51,8 +51,10 @@ static int dl_fail(struct dlx *x, int errnum, const char *what, const char *path
 	x->done = true;
 	x->dl->ok = false;
 	if (!path)
-		return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label, what);
-	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s '%s'", x->dl->label, what, path);
+		return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s", x->dl->label,
+				     what);
+	return nbk_error_set(&x->dl->err, errnum, "cannot fetch '%s': %s '%s'", x->dl->label, what,
+			     path);
 }
 
 static bool has(const char *s)
@@ -90,22 +92,26 @@ static int check_digest(const char *label, int fd, uint64_t len, struct nbk_sha2
 			uint64_t size, const char *sha256, const char *md5, struct nbk_error *err)
 {
 	if (size && len != size)
-		return nbk_error_set(err, 0, "cannot fetch '%s': size mismatch: expected %llu bytes, got %llu",
-				     label, (unsigned long long)size, (unsigned long long)len);
+		return nbk_error_set(
+			err, 0, "cannot fetch '%s': size mismatch: expected %llu bytes, got %llu",
+			label, (unsigned long long)size, (unsigned long long)len);
 	if (has(sha256)) {
 		char hex[NBK_SHA256_HEX_LEN + 1];
 
 		nbk_sha256_final_hex(c, hex);
 		if (strcasecmp(hex, sha256))
-			return nbk_error_set(err, 0, "cannot fetch '%s': sha256 mismatch: expected %s, got %s",
-					     label, sha256, hex);
+			return nbk_error_set(
+				err, 0, "cannot fetch '%s': sha256 mismatch: expected %s, got %s",
+				label, sha256, hex);
 	} else if (has(md5)) {
 		char hex[33];
 
 		if (md5_of_fd(fd, len, hex) < 0)
-			return nbk_error_set(err, errno, "cannot fetch '%s': cannot read it back", label);
+			return nbk_error_set(err, errno, "cannot fetch '%s': cannot read it back",
+					     label);
 		if (strcasecmp(hex, md5))
-			return nbk_error_set(err, 0, "cannot fetch '%s': md5 mismatch: expected %s, got %s",
+			return nbk_error_set(err, 0,
+					     "cannot fetch '%s': md5 mismatch: expected %s, got %s",
 					     label, md5, hex);
 	}
 	return 0;
@@ -131,8 +137,8 @@ static int hash_fd(int fd, uint64_t len, struct nbk_sha256 *c)
 	return 0;
 }
 
-int et_download_verify_file(const char *path, const char *label, uint64_t size,
-			    const char *sha256, const char *md5, struct nbk_error *err)
+int et_download_verify_file(const char *path, const char *label, uint64_t size, const char *sha256,
+			    const char *md5, struct nbk_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct nbk_sha256 c;
@@ -210,7 +216,8 @@ static void copy_local(struct dlx *x, const char *src)
 		if (x->have + (uint64_t)r > limit) {
 			char what[80];
 
-			snprintf(what, sizeof(what), "size mismatch: more than the expected %llu bytes",
+			snprintf(what, sizeof(what),
+				 "size mismatch: more than the expected %llu bytes",
 				 (unsigned long long)limit);
 			dl_fail(x, 0, what, NULL);
 			break;
@@ -285,7 +292,8 @@ static int open_partial(struct dlx *x)
 	x->fd = open(x->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (x->fd < 0 || fstat(x->fd, &sb) < 0)
 		return dl_fail(x, errno, "cannot create", x->partial);
-	if ((uint64_t)sb.st_size > size_limit(x->dl) || hash_fd(x->fd, (uint64_t)sb.st_size, &x->sha) < 0) {
+	if ((uint64_t)sb.st_size > size_limit(x->dl) ||
+	    hash_fd(x->fd, (uint64_t)sb.st_size, &x->sha) < 0) {
 		if (ftruncate(x->fd, 0) < 0)
 			return dl_fail(x, errno, "cannot truncate", x->partial);
 		nbk_sha256_init(&x->sha);
@@ -354,16 +362,21 @@ static void on_done(struct et_transfer *t)
 }
 
 static const struct et_transfer_ops download_ops = {
-	.start = on_start, .rewind = on_rewind, .write = on_body, .answer = on_answer, .done = on_done,
+	.start = on_start,
+	.rewind = on_rewind,
+	.write = on_body,
+	.answer = on_answer,
+	.done = on_done,
 };
 
 /* Progress bars, mamba's way: one line per active download and a total. */
 struct bars {
-	unsigned lines;             /* drawn last time */
+	unsigned lines; /* drawn last time */
 	uint64_t last_ms;
 };
 
-static void bar(struct nbk_buf *b, const char *label, uint64_t have, uint64_t total, const char *tail)
+static void bar(struct nbk_buf *b, const char *label, uint64_t have, uint64_t total,
+		const char *tail)
 {
 	char h[NBK_HUMAN_SIZE_MAX], t[NBK_HUMAN_SIZE_MAX];
 	int width = 30, fill = total ? (int)((double)have / (double)total * width) : 0, i;
@@ -453,7 +466,8 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 
 	if (!opts)
 		opts = &defaults;
-	topts.max_active = opts->max_connections ? opts->max_connections : ET_DL_DEFAULT_CONNECTIONS;
+	topts.max_active = opts->max_connections ? opts->max_connections
+						 : ET_DL_DEFAULT_CONNECTIONS;
 	if (opts->flags & ET_DL_PROGRESS)
 		topts.tick = tick;
 	for (i = 0; i < n; i++) {
@@ -470,7 +484,8 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 			x->dl->label = x->dl->dest;
 		x->partial = nbk_xasprintf("%s.partial", x->dl->dest);
 		nbk_sha256_init(&x->sha);
-		local = x->dl->url[0] == '/' ? nbk_xstrdup(x->dl->url) : et_url_local_path(x->dl->url);
+		local = x->dl->url[0] == '/' ? nbk_xstrdup(x->dl->url)
+					     : et_url_local_path(x->dl->url);
 		if (local) {
 			copy_local(x, local);
 			if (opts->on_done)
@@ -481,13 +496,16 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		x->t.user = x;
 		et_transfer_set_url(&x->t, x->dl->url);
 		if (x->dl->size)
-			et_transfer_set_cap(&x->t, x->dl->size,
-					    "size mismatch: the server sent more than the expected %llu bytes",
-					    (unsigned long long)x->dl->size);
+			et_transfer_set_cap(
+				&x->t, x->dl->size,
+				"size mismatch: the server sent more than the expected %llu bytes",
+				(unsigned long long)x->dl->size);
 		else
-			et_transfer_set_cap(&x->t, ET_PACKAGE_MAX,
-					    "the server sent more than %llu bytes (the most accepted when "
-					    "the record gives no size)", (unsigned long long)ET_PACKAGE_MAX);
+			et_transfer_set_cap(
+				&x->t, ET_PACKAGE_MAX,
+				"the server sent more than %llu bytes (the most accepted when "
+				"the record gives no size)",
+				(unsigned long long)ET_PACKAGE_MAX);
 		ts[pending++] = &x->t;
 	}
 	if (et_transfer_run_all(cfg, ts, pending, &topts, err) < 0) {

@@ -37,7 +37,7 @@
 #include "config.h"
 
 enum et_download_flags {
-	ET_DL_PROGRESS = 1 << 0,    /* draw progress bars on stderr */
+	ET_DL_PROGRESS = 1 << 0, /* draw progress bars on stderr */
 };
 
 /* Default number of simultaneous transfers (mamba's default is 5). */
@@ -45,17 +45,17 @@ enum et_download_flags {
 
 struct et_download {
 	/* set by the caller; borrowed, must outlive et_download_all() */
-	const char *url;            /* http(s)://, file:// or an absolute path */
-	const char *dest;           /* final path; DEST.partial while in progress */
-	const char *label;          /* the package, for messages and bars ("zlib-1.2.11-h7b6447c_3") */
-	const char *sha256;         /* hex; NULL or "" when absent */
-	const char *md5;            /* hex; NULL or "" when absent; used only without sha256 */
-	uint64_t size;              /* expected bytes; 0 when unknown */
+	const char *url;    /* http(s)://, file:// or an absolute path */
+	const char *dest;   /* final path; DEST.partial while in progress */
+	const char *label;  /* the package, for messages and bars ("zlib-1.2.11-h7b6447c_3") */
+	const char *sha256; /* hex; NULL or "" when absent */
+	const char *md5;    /* hex; NULL or "" when absent; used only without sha256 */
+	uint64_t size;      /* expected bytes; 0 when unknown */
 	/* results */
-	bool ok;                    /* DEST exists and was verified */
-	bool resumed;               /* a Range request continued a .partial */
-	uint64_t bytes;             /* bytes received over the network (not counting a resumed prefix) */
-	struct nbk_error err;       /* when !ok */
+	bool ok;              /* DEST exists and was verified */
+	bool resumed;         /* a Range request continued a .partial */
+	uint64_t bytes;       /* bytes received over the network (not counting a resumed prefix) */
+	struct nbk_error err; /* when !ok */
 };
 
 /*
@@ -66,9 +66,9 @@ struct et_download {
 typedef void (*et_download_done_fn)(struct et_download *dl, void *user);
 
 struct et_download_opts {
-	unsigned flags;             /* enum et_download_flags */
-	unsigned max_connections;   /* 0: ET_DL_DEFAULT_CONNECTIONS */
-	et_download_done_fn on_done;/* may be NULL */
+	unsigned flags;              /* enum et_download_flags */
+	unsigned max_connections;    /* 0: ET_DL_DEFAULT_CONNECTIONS */
+	et_download_done_fn on_done; /* may be NULL */
 	void *user;
 };
 
@@ -86,7 +86,7 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
  * "": absent).  Returns 0 when it matches, -1 with err ("'LABEL': sha256
  * mismatch: expected X, got Y") otherwise.  Does not delete anything.
  */
-int et_download_verify_file(const char *path, const char *label, uint64_t size,
-			    const char *sha256, const char *md5, struct nbk_error *err);
+int et_download_verify_file(const char *path, const char *label, uint64_t size, const char *sha256,
+			    const char *md5, struct nbk_error *err);
 
 #endif

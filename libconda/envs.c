@@ -45,7 +45,8 @@ static bool may_make_in(const char *dir)
 		char *up;
 
 		if (stat(p, &st) == 0)
-			return S_ISDIR(st.st_mode) && faccessat(AT_FDCWD, p, W_OK | X_OK, AT_EACCESS) == 0;
+			return S_ISDIR(st.st_mode) &&
+			       faccessat(AT_FDCWD, p, W_OK | X_OK, AT_EACCESS) == 0;
 		if (errno != ENOENT || !strcmp(p, "/") || !strchr(p, '/'))
 			return false;
 		up = nbk_path_dirname(p);
@@ -54,8 +55,8 @@ static bool may_make_in(const char *dir)
 	}
 }
 
-int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want,
-		  char **out, bool *usage, struct nbk_error *err)
+int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want, char **out,
+		  bool *usage, struct nbk_error *err)
 {
 	_cleanup_free_ char *shown = NULL;
 	const struct nbk_strvec *dirs = &cfg->envs_dirs;
@@ -94,12 +95,15 @@ int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_wan
 				*out = nbk_xasprintf("%s/%s", dirs->v[i], name);
 				return 0;
 			}
-		return nbk_error_set(err, 0, "cannot create environment '%s': no envs_dir may be written (envs_dirs %s)",
-				     name, shown);
+		return nbk_error_set(
+			err, 0,
+			"cannot create environment '%s': no envs_dir may be written (envs_dirs %s)",
+			name, shown);
 	case ET_ENV_EXISTING:
 	default:
-		return nbk_error_set(err, 0, "environment '%s' does not exist (no '%s' in envs_dirs %s)", name,
-				     name, shown);
+		return nbk_error_set(err, 0,
+				     "environment '%s' does not exist (no '%s' in envs_dirs %s)",
+				     name, name, shown);
 	}
 }
 
@@ -110,8 +114,8 @@ int et_env_check_exists(const char *prefix, struct nbk_error *err)
 	if (et_prefix_is_env(prefix))
 		return 0;
 	shown = nbk_printable(prefix);
-	return nbk_error_set(err, 0, "environment '%s' does not exist (no '%s/" ET_CONDA_META "')", shown,
-			     shown);
+	return nbk_error_set(err, 0, "environment '%s' does not exist (no '%s/" ET_CONDA_META "')",
+			     shown, shown);
 }
 
 char *et_env_display_name(const struct et_config *cfg, const char *prefix)

@@ -42,8 +42,8 @@ enum et_env_want {
  * "environment 'NAME' does not exist (no 'NAME' in envs_dirs 'D1', 'D2')".
  * *usage (may be NULL) is set when NAME itself is invalid.
  */
-int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want,
-		  char **out, bool *usage, struct nbk_error *err);
+int et_env_locate(const struct et_config *cfg, const char *name, enum et_env_want want, char **out,
+		  bool *usage, struct nbk_error *err);
 
 /*
  * 0 when prefix is an environment (PREFIX/conda-meta is a folder); else

@@ -37,15 +37,16 @@ struct writer {
 	int dirfd;
 	const char *label;
 	struct nbk_error *err;
-	struct nbk_strvec symlinks;     /* paths of the symlinks made so far */
-	struct nbk_strvec empty_links;  /* symlinks whose target was empty */
-	struct nbk_strvec empty_files;  /* empty regular files (maybe links, see repair_links()) */
+	struct nbk_strvec symlinks;    /* paths of the symlinks made so far */
+	struct nbk_strvec empty_links; /* symlinks whose target was empty */
+	struct nbk_strvec empty_files; /* empty regular files (maybe links, see repair_links()) */
 	unsigned long files;
 };
 
 static int refuse(struct writer *w, const char *path, const char *why)
 {
-	return nbk_error_set(w->err, 0, "package '%s': refused entry '%s': %s", w->label, path, why);
+	return nbk_error_set(w->err, 0, "package '%s': refused entry '%s': %s", w->label, path,
+			     why);
 }
 
 /*
@@ -147,8 +148,8 @@ static int make_parents(struct writer *w, const char *path)
 	for (p = tmp; (p = strchr(p, '/')); p++) {
 		*p = '\0';
 		if (mkdirat(w->dirfd, tmp, 0755) < 0 && errno != EEXIST)
-			return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'", w->label,
-					     tmp);
+			return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'",
+					     w->label, tmp);
 		*p = '/';
 	}
 	return 0;
@@ -161,16 +162,18 @@ static void unlink_old(struct writer *w, const char *path)
 		return;
 }
 
-static int write_file(struct writer *w, struct archive *a, struct archive_entry *e, const char *path)
+static int write_file(struct writer *w, struct archive *a, struct archive_entry *e,
+		      const char *path)
 {
 	_cleanup_close_ int fd = -1;
-	mode_t mode = (archive_entry_perm(e) & 0755) | 0600;  /* never writable by others: see pkgcache.h */
+	mode_t mode = (archive_entry_perm(e) & 0755) |
+		      0600; /* never writable by others: see pkgcache.h */
 	int64_t pos = 0;
 	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		fd = nbk_openat(w->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				mode);
+		fd = nbk_openat(w->dirfd, path,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd >= 0)
 			break;
 		if (errno == EEXIST)
@@ -181,7 +184,8 @@ static int write_file(struct writer *w, struct archive *a, struct archive_entry 
 			return -1;
 	}
 	if (fd < 0)
-		return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'", w->label, path);
+		return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'", w->label,
+				     path);
 	for (;;) {
 		const void *buf;
 		size_t size;
@@ -195,21 +199,24 @@ static int write_file(struct writer *w, struct archive *a, struct archive_entry 
 					     w->label, path, archive_error_string(a));
 		if (off != pos) {
 			if (off < pos || lseek(fd, off, SEEK_SET) < 0)
-				return nbk_error_set(w->err, errno, "package '%s': bad data offset in '%s'",
+				return nbk_error_set(w->err, errno,
+						     "package '%s': bad data offset in '%s'",
 						     w->label, path);
 			pos = off;
 		}
 		if (nbk_write_all(fd, buf, size) < 0)
-			return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label,
-					     path);
+			return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'",
+					     w->label, path);
 		pos += (int64_t)size;
 	}
 	/* a sparse file whose tail is a hole */
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > pos &&
 	    ftruncate(fd, archive_entry_size(e)) < 0)
-		return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label, path);
+		return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label,
+				     path);
 	if (close(nbk_steal_fd(&fd)) < 0)
-		return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label, path);
+		return nbk_error_set(w->err, errno, "package '%s': cannot write '%s'", w->label,
+				     path);
 	return 0;
 }
 
@@ -235,7 +242,7 @@ static int write_entry(struct writer *w, struct archive *a, struct archive_entry
 		return -1;
 	if (!path.len) {
 		if (type == AE_IFDIR)
-			return 0;       /* "./" itself */
+			return 0; /* "./" itself */
 		return refuse(w, raw, "not a file name");
 	}
 	if (under_symlink(w, path.data, false))
@@ -253,9 +260,11 @@ static int write_entry(struct writer *w, struct archive *a, struct archive_entry
 			    linkat(w->dirfd, target.data, w->dirfd, path.data, 0) == 0)
 				goto linked;
 			if (errno == ENOENT)
-				return refuse(w, raw, "hard link to a path outside the package or not yet extracted");
-			return nbk_error_set(w->err, errno, "package '%s': cannot link '%s'", w->label,
-					     path.data);
+				return refuse(
+					w, raw,
+					"hard link to a path outside the package or not yet extracted");
+			return nbk_error_set(w->err, errno, "package '%s': cannot link '%s'",
+					     w->label, path.data);
 		}
 linked:
 		w->files++;
@@ -270,8 +279,9 @@ linked:
 			    mkdirat(w->dirfd, path.data, 0755) == 0)
 				return 0;
 			if (errno != EEXIST)
-				return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'",
-						     w->label, path.data);
+				return nbk_error_set(w->err, errno,
+						     "package '%s': cannot create '%s'", w->label,
+						     path.data);
 		}
 		return 0;
 	case AE_IFREG:
@@ -296,8 +306,9 @@ linked:
 		if (symlinkat(target, w->dirfd, path.data) < 0) {
 			if (!(errno == ENOENT && make_parents(w, path.data) == 0 &&
 			      symlinkat(target, w->dirfd, path.data) == 0))
-				return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'",
-						     w->label, path.data);
+				return nbk_error_set(w->err, errno,
+						     "package '%s': cannot create '%s'", w->label,
+						     path.data);
 		}
 		nbk_strvec_push(&w->symlinks, path.data);
 		w->files++;
@@ -324,14 +335,15 @@ static int write_tar(struct writer *w, struct archive *a)
 
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		if (++n > MAX_ENTRIES)
-			return nbk_error_set(w->err, 0, "package '%s': more than %lu entries", w->label,
-					     MAX_ENTRIES);
+			return nbk_error_set(w->err, 0, "package '%s': more than %lu entries",
+					     w->label, MAX_ENTRIES);
 		if (write_entry(w, a, e) < 0)
 			return -1;
 	}
 	if (r != ARCHIVE_EOF)
 		return nbk_error_set(w->err, 0, "package '%s': corrupt archive: %s", w->label,
-				     archive_error_string(a) ? archive_error_string(a) : "unreadable");
+				     archive_error_string(a) ? archive_error_string(a)
+							     : "unreadable");
 	return 0;
 }
 
@@ -355,8 +367,9 @@ static la_ssize_t inner_read(struct archive *a, void *user, const void **buf)
 		return 0;
 	if (r < ARCHIVE_WARN) {
 		s->failed = true;
-		archive_set_error(a, EIO, "%s", archive_error_string(s->outer) ?
-					       archive_error_string(s->outer) : "zip read error");
+		archive_set_error(a, EIO, "%s",
+				  archive_error_string(s->outer) ? archive_error_string(s->outer)
+								 : "zip read error");
 		return -1;
 	}
 	*buf = b;
@@ -403,8 +416,8 @@ static int write_inner(struct writer *w, struct archive *outer, const char *name
 	if (!in)
 		return -1;
 	if (archive_read_open(in, &src, NULL, inner_read, NULL) != ARCHIVE_OK) {
-		ret = nbk_error_set(w->err, 0, "package '%s': corrupt archive: '%s': %s", w->label, name,
-				    archive_error_string(in));
+		ret = nbk_error_set(w->err, 0, "package '%s': corrupt archive: '%s': %s", w->label,
+				    name, archive_error_string(in));
 	} else {
 		ret = write_tar(w, in);
 		if (ret < 0)
@@ -440,9 +453,10 @@ static int extract_conda(struct writer *w, const char *archive)
 		if (!name || archive_entry_filetype(e) != AE_IFREG ||
 		    !nbk_str_ends_with(name, ".tar.zst") ||
 		    (strncmp(name, "info-", 5) && strncmp(name, "pkg-", 4)))
-			continue;       /* metadata.json and anything else */
+			continue; /* metadata.json and anything else */
 		if (++inner > MAX_INNER) {
-			ret = nbk_error_set(w->err, 0, "package '%s': too many inner archives", w->label);
+			ret = nbk_error_set(w->err, 0, "package '%s': too many inner archives",
+					    w->label);
 			goto out;
 		}
 		if (!strncmp(name, "info-", 5))
@@ -453,13 +467,14 @@ static int extract_conda(struct writer *w, const char *archive)
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		ret = nbk_error_set(w->err, 0, "package '%s': corrupt archive '%s': %s", w->label,
-				    archive, archive_error_string(a) ? archive_error_string(a) : "unreadable");
+		ret = nbk_error_set(
+			w->err, 0, "package '%s': corrupt archive '%s': %s", w->label, archive,
+			archive_error_string(a) ? archive_error_string(a) : "unreadable");
 		goto out;
 	}
 	if (!have_info)
-		ret = nbk_error_set(w->err, 0, "package '%s': '%s' holds no info-*.tar.zst", w->label,
-				    archive);
+		ret = nbk_error_set(w->err, 0, "package '%s': '%s' holds no info-*.tar.zst",
+				    w->label, archive);
 out:
 	archive_read_free(a);
 	return ret;
@@ -516,8 +531,9 @@ static const char *link_target(const struct nbk_node *paths, const char *link, b
 		const char *s = nbk_node_get_scalar(paths->items[j], "sha256");
 		const char *type = nbk_node_get_scalar(paths->items[j], "path_type");
 
-		if (p && s && type && !strcmp(s, sha) && strcmp(type, "softlink") && strcmp(p, link) &&
-		    !strncmp(p, link, dirlen) && p[dirlen] && !strchr(p + dirlen, '/'))
+		if (p && s && type && !strcmp(s, sha) && strcmp(type, "softlink") &&
+		    strcmp(p, link) && !strncmp(p, link, dirlen) && p[dirlen] &&
+		    !strchr(p + dirlen, '/'))
 			return p + dirlen;
 	}
 	return NULL;
@@ -527,7 +543,8 @@ static int relink(struct writer *w, const char *link, const char *target)
 {
 	unlink_old(w, link);
 	if (symlinkat(target, w->dirfd, link) < 0)
-		return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'", w->label, link);
+		return nbk_error_set(w->err, errno, "package '%s': cannot create '%s'", w->label,
+				     link);
 	return 0;
 }
 
@@ -536,8 +553,8 @@ static int repair_links(struct writer *w)
 	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
 	_cleanup_node_ struct nbk_node *root = NULL;
 	const struct nbk_node *paths = NULL;
-	_cleanup_close_ int fd = nbk_openat(w->dirfd, "info/paths.json",
-					    O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	_cleanup_close_ int fd =
+		nbk_openat(w->dirfd, "info/paths.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	struct nbk_error perr = NBK_ERROR_INIT;
 	size_t i;
 
@@ -566,8 +583,8 @@ static int repair_links(struct writer *w)
 	return 0;
 }
 
-int et_extract_into(const char *archive, const char *dir, const char *label,
-		    unsigned long *files, struct nbk_error *err)
+int et_extract_into(const char *archive, const char *dir, const char *label, unsigned long *files,
+		    struct nbk_error *err)
 {
 	struct writer w = { -1, label, err, NBK_STRVEC_INIT, NBK_STRVEC_INIT, NBK_STRVEC_INIT, 0 };
 	int ret;
@@ -581,7 +598,8 @@ int et_extract_into(const char *archive, const char *dir, const char *label,
 		 nbk_str_ends_with(archive, ".tar"))
 		ret = extract_tar(&w, archive);
 	else
-		ret = nbk_error_set(err, 0, "package '%s': unknown archive format '%s'", label, archive);
+		ret = nbk_error_set(err, 0, "package '%s': unknown archive format '%s'", label,
+				    archive);
 	if (ret == 0 && (w.empty_links.n || w.empty_files.n))
 		ret = repair_links(&w);
 	close(w.dirfd);
@@ -602,7 +620,8 @@ int et_extract_one(struct et_extract_job *job)
 	job->files = 0;
 	job->rc = -1;
 	if (!mkdtemp(tmp)) {
-		nbk_error_set(&job->err, errno, "package '%s': cannot create '%s'", job->label, tmp);
+		nbk_error_set(&job->err, errno, "package '%s': cannot create '%s'", job->label,
+			      tmp);
 		return -1;
 	}
 	if (chmod(tmp, 0755) < 0) {
@@ -614,8 +633,8 @@ int et_extract_one(struct et_extract_job *job)
 	if (job->finish && job->finish(tmp, job->user, &job->err) < 0)
 		goto fail;
 	if (rename(tmp, job->dest) < 0) {
-		nbk_error_set(&job->err, errno, "package '%s': cannot rename '%s' to '%s'", job->label,
-			      tmp, job->dest);
+		nbk_error_set(&job->err, errno, "package '%s': cannot rename '%s' to '%s'",
+			      job->label, tmp, job->dest);
 		goto fail;
 	}
 	job->rc = 0;
@@ -717,8 +736,7 @@ void et_extract_pool_finish(struct et_extract_pool *p)
 	free(p);
 }
 
-int et_extract_all(struct et_extract_job *jobs, size_t n, unsigned threads,
-		   struct nbk_error *err)
+int et_extract_all(struct et_extract_job *jobs, size_t n, unsigned threads, struct nbk_error *err)
 {
 	struct et_extract_pool *p;
 	size_t i;

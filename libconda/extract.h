@@ -33,15 +33,15 @@ typedef int (*et_extract_finish_fn)(const char *tmpdir, void *user, struct nbk_e
 
 struct et_extract_job {
 	/* set by the caller; borrowed */
-	const char *archive;            /* path of the .conda or .tar.bz2 */
-	const char *dest;               /* folder to create; must not exist */
-	const char *label;              /* the package, for messages */
-	et_extract_finish_fn finish;    /* may be NULL */
+	const char *archive;         /* path of the .conda or .tar.bz2 */
+	const char *dest;            /* folder to create; must not exist */
+	const char *label;           /* the package, for messages */
+	et_extract_finish_fn finish; /* may be NULL */
 	void *user;
 	/* results */
-	int rc;                         /* 0 or -1 */
-	struct nbk_error err;           /* when rc < 0 */
-	unsigned long files;            /* entries written */
+	int rc;               /* 0 or -1 */
+	struct nbk_error err; /* when rc < 0 */
+	unsigned long files;  /* entries written */
 };
 
 /*
@@ -49,8 +49,8 @@ struct et_extract_job {
  * temporary folder, no rename: the building block, also for tests).
  * label names the package in messages.  Returns 0 or -1 with err.
  */
-int et_extract_into(const char *archive, const char *dir, const char *label,
-		    unsigned long *files, struct nbk_error *err);
+int et_extract_into(const char *archive, const char *dir, const char *label, unsigned long *files,
+		    struct nbk_error *err);
 
 /*
  * Extract one job: DEST.tmp-XXXXXX, finish(), rename to dest.  Fills
@@ -64,8 +64,7 @@ int et_extract_one(struct et_extract_job *job);
  * copied from the first failed job (in order); each job's own result is in
  * jobs[i].rc / jobs[i].err.
  */
-int et_extract_all(struct et_extract_job *jobs, size_t n, unsigned threads,
-		   struct nbk_error *err);
+int et_extract_all(struct et_extract_job *jobs, size_t n, unsigned threads, struct nbk_error *err);
 
 /*
  * A worker pool that takes jobs while downloads are still running:

@@ -44,28 +44,28 @@ struct state {
 	uint64_t size;
 	uint64_t mtime_ns;
 	uint64_t refresh_ns;
-	int has_zst;           /* -1 unknown, 0 no, 1 yes */
+	int has_zst; /* -1 unknown, 0 no, 1 yes */
 	uint64_t zst_checked_ns;
 };
 
 struct xfer {
 	struct et_fetch_job *job;
-	struct et_transfer t;        /* the request: its URL (shown_url for messages), cap, state */
-	uint64_t max_bytes;          /* cfg's repodata_max_bytes */
+	struct et_transfer t; /* the request: its URL (shown_url for messages), cap, state */
+	uint64_t max_bytes;   /* cfg's repodata_max_bytes */
 	/* the sink: a 2xx body goes to tmp_path (decompressed when zst), never to memory */
-	int fd;                      /* tmp_path, open; -1 when none */
-	char *tmp_path;              /* JSON_CACHE.tmp.XXXXXX */
-	ZSTD_DStream *zs;            /* decompressing a .zst body as it arrives */
-	char *zbuf;                  /* ZBUF_SIZE, zs's output */
-	size_t zst_left;             /* ZSTD_decompressStream's last hint: 0 at a frame's end */
-	uint64_t plain_len;          /* bytes written to tmp_path */
+	int fd;             /* tmp_path, open; -1 when none */
+	char *tmp_path;     /* JSON_CACHE.tmp.XXXXXX */
+	ZSTD_DStream *zs;   /* decompressing a .zst body as it arrives */
+	char *zbuf;         /* ZBUF_SIZE, zs's output */
+	size_t zst_left;    /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+	uint64_t plain_len; /* bytes written to tmp_path */
 	char *etag, *mod, *cache_control;
 	bool zst;
-	bool done;             /* no request needed (prepare()), or failed */
-	char *json_cache;      /* HASH.json */
-	char *state_path;      /* HASH.info.json */
+	bool done;        /* no request needed (prepare()), or failed */
+	char *json_cache; /* HASH.json */
+	char *state_path; /* HASH.info.json */
 	struct state st;
-	bool have_cache;       /* HASH.json exists and matches st */
+	bool have_cache; /* HASH.json exists and matches st */
 	struct nbk_error err;
 	bool failed;
 };
@@ -153,7 +153,8 @@ static bool file_matches(const char *path, const struct state *st)
 	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
 		return false;
 	return (uint64_t)sb.st_size == st->size &&
-	       (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL + (uint64_t)sb.st_mtim.tv_nsec == st->mtime_ns;
+	       (uint64_t)sb.st_mtim.tv_sec * 1000000000ULL + (uint64_t)sb.st_mtim.tv_nsec ==
+		       st->mtime_ns;
 }
 
 /* max-age from a Cache-Control value, or -1. */
@@ -206,7 +207,8 @@ int et_cache_dir(const struct et_config *cfg, char **out, struct nbk_error *err)
 			return 0;
 		}
 	}
-	return nbk_error_set(err, 0, "no writable package cache of your own among pkgs_dirs (%zu tried)",
+	return nbk_error_set(err, 0,
+			     "no writable package cache of your own among pkgs_dirs (%zu tried)",
 			     cfg->pkgs_dirs.n);
 }
 
@@ -233,7 +235,8 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 	x->failed = true;
 	x->done = true;
 	name = et_url_redact(x->job->channel->name);
-	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", name, x->job->subdir, msg);
+	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", name, x->job->subdir,
+			     msg);
 }
 
 /*
@@ -289,7 +292,8 @@ static int sink_open(struct xfer *x)
 static int sink_put(struct xfer *x, const char *p, size_t n)
 {
 	if (n > x->max_bytes - x->plain_len)
-		return job_error(x, 0, "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
+		return job_error(x, 0,
+				 "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
 				 x->t.shown_url, (unsigned long long)x->max_bytes);
 	x->plain_len += n;
 	while (n) {
@@ -341,7 +345,8 @@ static int sink_commit(struct xfer *x)
 		return job_error(x, 0, "'%s' is truncated zstd data", x->t.shown_url);
 	if (fchmod(x->fd, 0644) < 0 || fsync(x->fd) < 0) {
 		e = errno;
-		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'", x->tmp_path);
+		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'",
+				 x->tmp_path);
 	}
 	e = close(x->fd) < 0 ? errno : 0;
 	x->fd = -1;
@@ -418,7 +423,8 @@ static void xfer_release(struct xfer *x)
 static int on_start(struct et_transfer *t)
 {
 	struct xfer *x = t->user;
-	_cleanup_free_ char *url = nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
+	_cleanup_free_ char *url =
+		nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
 
 	xfer_reset_response(x);
 	et_transfer_set_url(t, url);
@@ -447,7 +453,8 @@ static int store(struct xfer *x)
 	if (sink_commit(x) < 0)
 		return -1;
 	if (stat(x->json_cache, &sb) < 0)
-		return job_error(x, errno, "cannot store repodata: cannot read '%s'", x->json_cache);
+		return job_error(x, errno, "cannot store repodata: cannot read '%s'",
+				 x->json_cache);
 	free(x->st.url);
 	free(x->st.etag);
 	free(x->st.mod);
@@ -505,8 +512,10 @@ static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 	}
 	if (status == 404) {
 		if (!strcmp(x->job->subdir, "noarch"))
-			job_error(x, 0, "channel not found: '%s' answered 404 (is the channel name right?)",
-				  x->t.shown_url);
+			job_error(
+				x, 0,
+				"channel not found: '%s' answered 404 (is the channel name right?)",
+				x->t.shown_url);
 		/* else conda's rule: a missing platform subdir is an empty one */
 		return ET_TRANSFER_DONE;
 	}
@@ -520,7 +529,11 @@ static void on_done(struct et_transfer *t)
 }
 
 static const struct et_transfer_ops fetch_ops = {
-	.start = on_start, .write = on_body, .header = on_header, .answer = on_answer, .done = on_done,
+	.start = on_start,
+	.write = on_body,
+	.header = on_header,
+	.answer = on_answer,
+	.done = on_done,
 };
 
 /*
@@ -606,7 +619,8 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 	}
 	et_transfer_set_url(&x->t, job->url);
 	if (!cache_dir)
-		return job_error(x, 0, "no writable package cache for the repodata of '%s'", x->t.shown_url);
+		return job_error(x, 0, "no writable package cache for the repodata of '%s'",
+				 x->t.shown_url);
 	x->json_cache = nbk_xasprintf("%s/%s.json", cache_dir, hex);
 	x->state_path = nbk_xasprintf("%s/%s.info.json", cache_dir, hex);
 	state_load(x->state_path, &x->st);
@@ -617,7 +631,8 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 			job->json_path = nbk_xstrdup(x->json_cache);
 			return 0;
 		}
-		return job_error(x, 0, "'%s' is not in the cache and --offline was given", x->t.shown_url);
+		return job_error(x, 0, "'%s' is not in the cache and --offline was given",
+				 x->t.shown_url);
 	}
 	if (x->have_cache && cache_fresh(cfg, &x->st)) {
 		x->done = true;
@@ -656,7 +671,8 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 	if (cfg->ssl_verify == ET_SSL_VERIFY_OFF && !cfg->offline) {
 		for (i = 0; i < n; i++) {
 			if (!strncmp(jobs[i].channel->url, "https://", 8)) {
-				nbk_warn("ssl_verify is false: the certificates of https channels are not checked");
+				nbk_warn(
+					"ssl_verify is false: the certificates of https channels are not checked");
 				break;
 			}
 		}
@@ -675,9 +691,10 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		prepare(cfg, cache_dir, x);
 		if (x->done)
 			continue;
-		et_transfer_set_cap(&x->t, x->max_bytes,
-				    "more than %llu bytes of repodata (decoded; repodata_max_bytes)",
-				    (unsigned long long)x->max_bytes);
+		et_transfer_set_cap(
+			&x->t, x->max_bytes,
+			"more than %llu bytes of repodata (decoded; repodata_max_bytes)",
+			(unsigned long long)x->max_bytes);
 		ts[pending++] = &x->t;
 	}
 	if (et_transfer_run_all(cfg, ts, pending, &opts, err) < 0) {

@@ -37,13 +37,13 @@
 #include "config.h"
 
 struct et_fetch_job {
-	const struct et_channel *channel;   /* set by the caller */
-	const char *subdir;                 /* set by the caller */
+	const struct et_channel *channel; /* set by the caller */
+	const char *subdir;               /* set by the caller */
 	/* results */
-	char *url;          /* CHANNEL_URL/SUBDIR */
-	char *json_path;    /* the repodata.json to read; NULL: the subdir does not exist */
-	char *cache_path;   /* where its binary cache goes; NULL: none */
-	bool downloaded;    /* false: fresh cache, 304, offline or a local channel */
+	char *url;        /* CHANNEL_URL/SUBDIR */
+	char *json_path;  /* the repodata.json to read; NULL: the subdir does not exist */
+	char *cache_path; /* where its binary cache goes; NULL: none */
+	bool downloaded;  /* false: fresh cache, 304, offline or a local channel */
 };
 
 /*

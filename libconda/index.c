@@ -18,7 +18,9 @@ int et_index_load(const struct et_config *cfg, const struct et_channel_sources *
 	if (et_channels_order(cfg, src, &idx->channels, &idx->n_channels, err) < 0)
 		return -1;
 	if (!idx->n_channels)
-		return nbk_error_set(err, 0, "no channel to search: give -c CHANNEL or set 'channels' in .condarc");
+		return nbk_error_set(
+			err, 0,
+			"no channel to search: give -c CHANNEL or set 'channels' in .condarc");
 	for (i = 0; i < idx->n_channels; i++)
 		n += idx->channels[i].subdirs.n;
 	jobs = nbk_xcalloc(n ? n : 1, sizeof(*jobs));

@@ -16,9 +16,9 @@
 #include "repodata.h"
 
 struct et_index {
-	struct et_channel *channels;   /* priority order */
+	struct et_channel *channels; /* priority order */
 	size_t n_channels;
-	struct et_repo *repos;         /* one per channel and subdir, priority order */
+	struct et_repo *repos; /* one per channel and subdir, priority order */
 	size_t n_repos;
 };
 

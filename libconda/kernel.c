@@ -50,7 +50,8 @@ int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error
 	if (!dir)
 		return -1;
 	python = nbk_xasprintf("%s/bin/python", prefix);
-	path = nbk_xasprintf("%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", prefix);
+	path = nbk_xasprintf("%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			     prefix);
 	display_name = nbk_xasprintf("Python (%s)", env_name);
 	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
 	nbk_json_object_begin(&w);
@@ -105,7 +106,7 @@ int et_kernel_remove(const char *prefix, const char *env_name, struct nbk_error 
 		struct nbk_error e = NBK_ERROR_INIT;
 
 		if (nbk_yaml_load_file(file, 1u << 20, &root, &e) < 0)
-			return 0;   /* not ours to judge: leave it */
+			return 0; /* not ours to judge: leave it */
 		p = nbk_node_path(root, "metadata.envtool.prefix");
 		if (!p || p->kind != NBK_NODE_SCALAR || strcmp(p->scalar, prefix))
 			return 0;
@@ -113,6 +114,7 @@ int et_kernel_remove(const char *prefix, const char *env_name, struct nbk_error 
 	if (unlink(file) < 0 && errno != ENOENT)
 		return nbk_error_set(err, errno, "cannot remove '%s'", file);
 	if (rmdir(dir) < 0 && errno != ENOENT)
-		return nbk_error_set(err, errno, "cannot remove '%s' (it holds more than kernel.json)", dir);
+		return nbk_error_set(err, errno,
+				     "cannot remove '%s' (it holds more than kernel.json)", dir);
 	return 1;
 }

@@ -88,16 +88,19 @@ static int read_paths_json(const char *file, struct et_pkg_paths *out, struct nb
 		else if (!strcmp(t, "directory"))
 			e->type = ET_PATH_DIRECTORY;
 		else
-			return nbk_error_set(err, 0, "'%s': '%s' has an unknown path_type '%s'", file, p, t);
+			return nbk_error_set(err, 0, "'%s': '%s' has an unknown path_type '%s'",
+					     file, p, t);
 		if (ph && *ph) {
 			e->placeholder = nbk_xstrdup(ph);
-			e->mode = m && !strcmp(m, "binary") ? ET_FILE_MODE_BINARY : ET_FILE_MODE_TEXT;
+			e->mode = m && !strcmp(m, "binary") ? ET_FILE_MODE_BINARY
+							    : ET_FILE_MODE_TEXT;
 		}
 		if (sha)
 			e->sha256 = nbk_xstrdup(sha);
 		if (size) {
 			if (nbk_parse_u64(size, &e->size) < 0)
-				return nbk_error_set(err, 0, "'%s': '%s' has a bad size_in_bytes", file, p);
+				return nbk_error_set(err, 0, "'%s': '%s' has a bad size_in_bytes",
+						     file, p);
 			e->has_size = true;
 		}
 		e->no_link = nl && !strcmp(nl, "true");
@@ -200,8 +203,9 @@ static int read_old_lists(const char *pkg_dir, struct et_pkg_paths *out, struct 
 			return -1;
 		e = paths_add(out, line);
 		if (lstat(src, &st) == 0)
-			e->type = S_ISLNK(st.st_mode) ? ET_PATH_SOFTLINK
-				: S_ISDIR(st.st_mode) ? ET_PATH_DIRECTORY : ET_PATH_HARDLINK;
+			e->type = S_ISLNK(st.st_mode)   ? ET_PATH_SOFTLINK
+				  : S_ISDIR(st.st_mode) ? ET_PATH_DIRECTORY
+							: ET_PATH_HARDLINK;
 		free(src);
 	}
 	if (read_info(pkg_dir, "has_prefix", &b, err) < 0)
@@ -294,8 +298,8 @@ int et_pkg_paths_read(const char *pkg_dir, struct et_pkg_paths *out, struct nbk_
 	return r;
 }
 
-int et_link_prefix_path(const struct et_record *rec, const char *python_ver,
-			const char *path, char **out, struct nbk_error *err)
+int et_link_prefix_path(const struct et_record *rec, const char *python_ver, const char *path,
+			char **out, struct nbk_error *err)
 {
 	if (rec->noarch == ET_NOARCH_PYTHON) {
 		if (!strncmp(path, "site-packages/", 14)) {
@@ -312,8 +316,9 @@ int et_link_prefix_path(const struct et_record *rec, const char *python_ver,
 	*out = nbk_xstrdup(path);
 	return 0;
 no_python:
-	return nbk_error_set(err, 0, "'%s-%s-%s' is a noarch: python package, but the environment has no python",
-			     rec->name, rec->version, rec->build);
+	return nbk_error_set(
+		err, 0, "'%s-%s-%s' is a noarch: python package, but the environment has no python",
+		rec->name, rec->version, rec->build);
 }
 
 /*
@@ -372,10 +377,11 @@ static int write_from(const struct et_link_ctx *lc, struct et_path *e, const cha
 	if (fstat(in, &st) < 0)
 		return nbk_error_set(err, errno, "cannot stat '%s'", src);
 	if (!S_ISREG(st.st_mode))
-		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist, e->path);
+		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist,
+				     e->path);
 	if (e->placeholder && (unsigned long long)st.st_size > MAX_REWRITE_FILE)
-		return nbk_error_set(err, EFBIG, "package '%s': '%s' is larger than %u bytes", dist, e->path,
-				     MAX_REWRITE_FILE);
+		return nbk_error_set(err, EFBIG, "package '%s': '%s' is larger than %u bytes", dist,
+				     e->path, MAX_REWRITE_FILE);
 	out = nbk_open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
 	if (out < 0)
 		return nbk_error_set(err, errno, "cannot create '%s'", dest);
@@ -412,7 +418,8 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 	if (e->type == ET_PATH_DIRECTORY)
 		return nbk_mkdir_p(dest, 0755, (uid_t)-1, (gid_t)-1, NULL, err);
 	if (lstat(src, &st) < 0)
-		return nbk_error_set(err, errno, "package '%s' lists '%s', but its folder has no such file",
+		return nbk_error_set(err, errno,
+				     "package '%s' lists '%s', but its folder has no such file",
 				     dist, e->path);
 	/* the common case first: a plain file hard-linked into a folder that
 	 * exists, with nothing there yet (where clear_dest() has nothing to
@@ -438,9 +445,10 @@ static int link_one(const struct et_link_ctx *lc, const char *pkg_dir, struct et
 	if (S_ISDIR(st.st_mode))
 		return nbk_mkdir_p(dest, 0755, (uid_t)-1, (gid_t)-1, NULL, err);
 	if (!S_ISREG(st.st_mode))
-		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist, e->path);
+		return nbk_error_set(err, 0, "package '%s': '%s' is not a regular file", dist,
+				     e->path);
 	if (e->type == ET_PATH_SOFTLINK)
-		e->type = ET_PATH_HARDLINK;   /* listed as a link, shipped as a file */
+		e->type = ET_PATH_HARDLINK; /* listed as a link, shipped as a file */
 	if (e->placeholder)
 		return write_from(lc, e, src, dest, dist, err);
 	if (!e->no_link && !(lc->flags & ET_LINK_COPY)) {
@@ -481,7 +489,7 @@ static int entry_point_script(const struct et_link_ctx *lc, const char *ep, cons
 	for (end = func + strlen(func); end > func && (end[-1] == ' ' || end[-1] == ']'); end--)
 		*(end - 1) = '\0';
 	if ((end = strchr(func, ' ')))
-		*end = '\0';  /* "func [extra]" */
+		*end = '\0'; /* "func [extra]" */
 	if (!*name || !*mod || !*func || strchr(name, '/'))
 		return nbk_error_set(err, 0, "package '%s': bad entry point '%s'", dist, ep);
 	import_name = nbk_xstrdup(func);
@@ -497,10 +505,12 @@ static int entry_point_script(const struct et_link_ctx *lc, const char *ep, cons
 		shebang = nbk_xasprintf("#!/usr/bin/env python%s", lc->python_ver);
 	}
 	/* conda's python_entry_point_template */
-	nbk_buf_addf(&b, "%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n\nfrom %s import %s\n\n"
+	nbk_buf_addf(&b,
+		     "%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n\nfrom %s import %s\n\n"
 		     "if __name__ == '__main__':\n"
 		     "    sys.argv[0] = re.sub(r'(-script\\.pyw?|\\.exe)?$', '', sys.argv[0])\n"
-		     "    sys.exit(%s())\n", shebang, mod, import_name, func);
+		     "    sys.exit(%s())\n",
+		     shebang, mod, import_name, func);
 	r = nbk_write_file_new(dest, b.data, b.len, 0755, err);
 	nbk_buf_release(&b);
 	if (r < 0)
@@ -535,9 +545,9 @@ static int entry_points(const struct et_link_ctx *lc, const char *pkg_dir, const
 	return 0;
 }
 
-int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir,
-		    const struct et_record *rec, const char *dist,
-		    struct et_pkg_paths *paths, int *link_type, struct nbk_error *err)
+int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir, const struct et_record *rec,
+		    const char *dist, struct et_pkg_paths *paths, int *link_type,
+		    struct nbk_error *err)
 {
 	size_t i, n;
 
@@ -592,7 +602,8 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 	snprintf(desc, sizeof(desc), "%ld", rec->build_number);
 	nbk_env_set(&env, "PKG_BUILDNUM", desc);
 	{
-		_cleanup_free_ char *p = nbk_xasprintf("%s/bin:%s", prefix, path ? path : "/usr/bin:/bin");
+		_cleanup_free_ char *p =
+			nbk_xasprintf("%s/bin:%s", prefix, path ? path : "/usr/bin:/bin");
 
 		nbk_env_set(&env, "PATH", p);
 	}
@@ -608,9 +619,10 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 	} else if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
 		nbk_describe_status(res.status, desc, sizeof(desc));
 		if (out.len)
-			fprintf(stderr, "%s%s", out.data, out.data[out.len - 1] == '\n' ? "" : "\n");
-		r = nbk_error_set(err, 0, "the %s script of '%s-%s-%s' failed (%s)", action, rec->name,
-				  rec->version, rec->build, desc);
+			fprintf(stderr, "%s%s", out.data,
+				out.data[out.len - 1] == '\n' ? "" : "\n");
+		r = nbk_error_set(err, 0, "the %s script of '%s-%s-%s' failed (%s)", action,
+				  rec->name, rec->version, rec->build, desc);
 	} else if (nbk_log_get_level() > NBK_LOG_WARN && out.len) {
 		fputs(out.data, stderr);
 	}
@@ -620,8 +632,8 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 	return r;
 }
 
-int et_unlink_files(const char *root, const struct nbk_strvec *files,
-		    const struct nbk_strvec *keep, struct nbk_error *err)
+int et_unlink_files(const char *root, const struct nbk_strvec *files, const struct nbk_strvec *keep,
+		    struct nbk_error *err)
 {
 	struct nbk_strvec dirs = NBK_STRVEC_INIT;
 	size_t i;
@@ -640,7 +652,8 @@ int et_unlink_files(const char *root, const struct nbk_strvec *files,
 		}
 		if (unlink(full) < 0 && errno != ENOENT) {
 			if (errno == EISDIR || errno == EPERM) {
-				if (rmdir(full) < 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
+				if (rmdir(full) < 0 && errno != ENOTEMPTY && errno != EEXIST &&
+				    errno != ENOENT) {
 					r = nbk_error_set(err, errno, "cannot remove '%s'", full);
 					break;
 				}
@@ -674,7 +687,7 @@ int et_unlink_files(const char *root, const struct nbk_strvec *files,
 		if (i < dirs.n && !strcmp(dirs.v[i - 1], dirs.v[i]))
 			continue;
 		full = nbk_xasprintf("%s/%s", root, dirs.v[i - 1]);
-		(void)rmdir(full);   /* ENOTEMPTY: someone's files are still there */
+		(void)rmdir(full); /* ENOTEMPTY: someone's files are still there */
 	}
 	nbk_strvec_release(&dirs);
 	return r;

@@ -43,13 +43,13 @@ enum et_path_type {
 	ET_PATH_HARDLINK,
 	ET_PATH_SOFTLINK,
 	ET_PATH_DIRECTORY,
-	ET_PATH_ENTRY_POINT,     /* generated: conda's "unix_python_entry_point" */
+	ET_PATH_ENTRY_POINT, /* generated: conda's "unix_python_entry_point" */
 };
 
 /* One entry of a package's paths (owned strings; NULL when absent). */
 struct et_path {
-	char *path;              /* in the package */
-	char *prefix_path;       /* in the prefix (noarch: python moves it); set by et_link_package */
+	char *path;        /* in the package */
+	char *prefix_path; /* in the prefix (noarch: python moves it); set by et_link_package */
 	enum et_path_type type;
 	enum et_file_mode mode;
 	char *placeholder;
@@ -57,7 +57,7 @@ struct et_path {
 	uint64_t size;
 	bool has_size;
 	bool no_link;
-	bool rewritten;          /* the prefix was written into it: sha256_in_prefix differs */
+	bool rewritten; /* the prefix was written into it: sha256_in_prefix differs */
 };
 
 struct et_pkg_paths {
@@ -73,14 +73,15 @@ int et_pkg_paths_read(const char *pkg_dir, struct et_pkg_paths *out, struct nbk_
 void et_pkg_paths_release(struct et_pkg_paths *p);
 
 enum et_link_flags {
-	ET_LINK_COPY = 1 << 0,   /* never hard link (tests, always-copy) */
+	ET_LINK_COPY = 1 << 0, /* never hard link (tests, always-copy) */
 };
 
 struct et_link_ctx {
-	const char *root;        /* where files are written (create: the temporary folder) */
-	const char *prefix;      /* the environment's final path, written into files */
-	const char *python_ver;  /* "3.11": the environment's python, for noarch: python; may be NULL */
-	unsigned flags;          /* enum et_link_flags */
+	const char *root;   /* where files are written (create: the temporary folder) */
+	const char *prefix; /* the environment's final path, written into files */
+	const char
+		*python_ver; /* "3.11": the environment's python, for noarch: python; may be NULL */
+	unsigned flags;      /* enum et_link_flags */
 };
 
 /*
@@ -91,17 +92,17 @@ struct et_link_ctx {
  * package and the path; what was written so far stays (the caller rolls
  * back with the prefix paths it gets from et_pkg_paths_read()).
  */
-int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir,
-		    const struct et_record *rec, const char *dist,
-		    struct et_pkg_paths *paths, int *link_type, struct nbk_error *err);
+int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir, const struct et_record *rec,
+		    const char *dist, struct et_pkg_paths *paths, int *link_type,
+		    struct nbk_error *err);
 
 /*
  * Where a package path lands in the prefix: noarch: python's site-packages/
  * and python-scripts/ moved, other paths unchanged.  New string.  python_ver
  * NULL with a noarch: python path is an error.
  */
-int et_link_prefix_path(const struct et_record *rec, const char *python_ver,
-			const char *path, char **out, struct nbk_error *err);
+int et_link_prefix_path(const struct et_record *rec, const char *python_ver, const char *path,
+			char **out, struct nbk_error *err);
 
 /*
  * Run ROOT/bin/.NAME-ACTION.sh (ACTION "post-link" or "pre-unlink") when it
@@ -119,7 +120,7 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
  * left empty (never a folder that still holds something: files the user
  * made stay).  Missing files are fine.
  */
-int et_unlink_files(const char *root, const struct nbk_strvec *files,
-		    const struct nbk_strvec *keep, struct nbk_error *err);
+int et_unlink_files(const char *root, const struct nbk_strvec *files, const struct nbk_strvec *keep,
+		    struct nbk_error *err);
 
 #endif

@@ -100,7 +100,8 @@ static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_
 			char d = pat[i + 1];
 
 			if (!in_class && d >= '1' && d <= '9')
-				return nbk_error_set(err, 0, "back-references are not supported in regex");
+				return nbk_error_set(err, 0,
+						     "back-references are not supported in regex");
 			if (!in_class && (d == 'd' || d == 'D')) {
 				nbk_buf_addstr(&b, d == 'd' ? "[0-9]" : "[^0-9]");
 			} else {
@@ -133,14 +134,15 @@ static int compile_regex(const char *pat, size_t len, regex_t **out, struct nbk_
 			unsigned long n = 0;
 
 			if (++nbounds > REGEX_BOUNDS_MAX)
-				return nbk_error_set(err, 0, "regex has too many repetition bounds");
+				return nbk_error_set(err, 0,
+						     "regex has too many repetition bounds");
 			for (; j < len && pat[j] != '}'; j++) {
 				if (pat[j] >= '0' && pat[j] <= '9') {
 					n = n * 10 + (unsigned long)(pat[j] - '0');
 					if (n > REGEX_BOUND_MAX)
-						return nbk_error_set(err, 0,
-								     "regex repetition bound above %d",
-								     REGEX_BOUND_MAX);
+						return nbk_error_set(
+							err, 0, "regex repetition bound above %d",
+							REGEX_BOUND_MAX);
 				} else if (pat[j] == ',') {
 					n = 0;
 				} else {
@@ -181,8 +183,9 @@ static bool regex_match(const regex_t *re, const char *s)
  * the column after it always fits in the message.
  */
 #define SHOWN_MAX 160
-#define SHOWN(s) (strlen(s) > SHOWN_MAX ? SHOWN_MAX : (int)strlen(s)), (s), \
-	(strlen(s) > SHOWN_MAX ? "..." : "")
+#define SHOWN(s)                                                   \
+	(strlen(s) > SHOWN_MAX ? SHOWN_MAX : (int)strlen(s)), (s), \
+		(strlen(s) > SHOWN_MAX ? "..." : "")
 
 /* ---- VersionSpec ------------------------------------------------------ */
 
@@ -253,8 +256,7 @@ static int parse_version_at(const char *s, size_t len, size_t pos, struct et_ver
  * et_vspec_free(); or -1 with pe set at the column of the problem and
  * *out NULL.
  */
-static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **out,
-		      struct perr *pe)
+static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **out, struct perr *pe)
 {
 	struct et_vspec *vs;
 
@@ -265,7 +267,8 @@ static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **o
 		struct nbk_error e = NBK_ERROR_INIT;
 
 		if (s[0] != '^' || s[len - 1] != '$' || len < 2)
-			return perr_set(pe, pos, "regex specs must start with '^' and end with '$'");
+			return perr_set(pe, pos,
+					"regex specs must start with '^' and end with '$'");
 		vs = vspec_new(ET_VSPEC_REGEX, s, len);
 		if (compile_regex(s, len, &vs->re, &e) < 0) {
 			et_vspec_free(vs);
@@ -276,10 +279,13 @@ static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **o
 	}
 	if (strchr("=<>!~", s[0])) {
 		/* version_relation_re: ^(=|==|!=|<=|>=|<|>|~=)(?![=<>!~])(\S+)$ */
-		static const struct { const char *str; enum et_vspec_op op; } ops[] = {
-			{ "==", ET_OP_EQ }, { "!=", ET_OP_NE }, { "<=", ET_OP_LE },
+		static const struct {
+			const char *str;
+			enum et_vspec_op op;
+		} ops[] = {
+			{ "==", ET_OP_EQ }, { "!=", ET_OP_NE },     { "<=", ET_OP_LE },
 			{ ">=", ET_OP_GE }, { "~=", ET_OP_COMPAT }, { "=", ET_OP_PREFIX },
-			{ "<", ET_OP_LT }, { ">", ET_OP_GT },
+			{ "<", ET_OP_LT },  { ">", ET_OP_GT },
 		};
 		size_t i, oplen = 0, vlen;
 		enum et_vspec_op op = ET_OP_EQ;
@@ -300,7 +306,8 @@ static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **o
 		vlen = len - oplen;
 		for (i = 0; i < vlen; i++)
 			if (is_space(v[i]))
-				return perr_set(pe, pos + oplen + i, "space in '%.*s'", (int)len, s);
+				return perr_set(pe, pos + oplen + i, "space in '%.*s'", (int)len,
+						s);
 		if (vlen >= 2 && v[vlen - 2] == '.' && v[vlen - 1] == '*') {
 			/* ">=1.2.*" is ">=1.2", "!=1.2.*" is "not a prefix" */
 			if (op == ET_OP_COMPAT)
@@ -322,7 +329,8 @@ static int vspec_leaf(const char *s, size_t len, size_t pos, struct et_vspec **o
 
 			if (!dot || dot == norm) {
 				et_vspec_free(vs);
-				return perr_set(pe, pos, "'~=' needs a version with a '.' in '%.*s'",
+				return perr_set(pe, pos,
+						"'~=' needs a version with a '.' in '%.*s'",
 						(int)len, s);
 			}
 			if (parse_version_at(norm, (size_t)(dot - norm), pos + oplen, &vs->ver2,
@@ -432,8 +440,8 @@ static int apply_ops(struct tree *t, const char *stop, struct perr *pe)
 		struct et_vspec *l, *r, *p;
 
 		if (t->nout < 2)
-			return perr_set(pe, t->opos[t->nops], "'%c' needs an expression on each side",
-					c);
+			return perr_set(pe, t->opos[t->nops],
+					"'%c' needs an expression on each side", c);
 		r = t->out[--t->nout];
 		l = t->out[--t->nout];
 		p = nbk_xcalloc(1, sizeof(*p));
@@ -481,8 +489,7 @@ static void set_text(struct et_vspec *vs, bool in_and)
  * runs of anything else; ',' binds tighter than '|'.  pos is the offset of
  * s in what the user wrote.
  */
-static int vspec_tree(const char *s, size_t len, size_t pos, struct et_vspec **out,
-		      struct perr *pe)
+static int vspec_tree(const char *s, size_t len, size_t pos, struct et_vspec **out, struct perr *pe)
 {
 	struct tree t = { 0 };
 	size_t i = 0;
@@ -529,7 +536,8 @@ static int vspec_tree(const char *s, size_t len, size_t pos, struct et_vspec **o
 				if (apply_ops(&t, "(", pe) < 0 || push_op(&t, '|', pos + j, pe) < 0)
 					goto out;
 			} else if (c == ',') {
-				if (apply_ops(&t, "|(", pe) < 0 || push_op(&t, ',', pos + j, pe) < 0)
+				if (apply_ops(&t, "|(", pe) < 0 ||
+				    push_op(&t, ',', pos + j, pe) < 0)
 					goto out;
 			} else if (c == '(') {
 				if (push_op(&t, '(', pos + j, pe) < 0)
@@ -566,8 +574,8 @@ static int vspec_tree(const char *s, size_t len, size_t pos, struct et_vspec **o
 		goto out;
 	}
 	if (t.nout != 1) {
-		perr_set(pe, pos, t.nout ? "missing ',' or '|' between expressions"
-					 : "empty version spec");
+		perr_set(pe, pos,
+			 t.nout ? "missing ',' or '|' between expressions" : "empty version spec");
 		goto out;
 	}
 	*out = t.out[0];
@@ -607,8 +615,8 @@ int et_vspec_parse(const char *s, struct et_vspec **out, struct nbk_error *err)
 	struct perr pe = { err, 0 };
 
 	if (vspec_parse_at(s, strlen(s), 0, out, &pe) < 0)
-		return nbk_error_prefix(err, "invalid version spec '%.*s%s': column %zu",
-					SHOWN(s), pe.pos + 1);
+		return nbk_error_prefix(err, "invalid version spec '%.*s%s': column %zu", SHOWN(s),
+					pe.pos + 1);
 	return 0;
 }
 
@@ -696,8 +704,8 @@ static void strmatch_release(struct et_strmatch *m)
 }
 
 /* GlobStrMatch: ^...$ regex, glob when it has '*', else exact. */
-static int strmatch_set(struct et_strmatch *m, const char *v, bool glob, bool icase,
-			size_t pos, struct perr *pe)
+static int strmatch_set(struct et_strmatch *m, const char *v, bool glob, bool icase, size_t pos,
+			struct perr *pe)
 {
 	size_t len = strlen(v), i;
 
@@ -852,14 +860,30 @@ static bool bnmatch_match(const struct et_bnmatch *m, long bn)
 		return false;
 	c = et_version_compare(v, m->ver);
 	switch (m->op) {
-	case ET_OP_EQ: r = c == 0; break;
-	case ET_OP_NE: r = c != 0; break;
-	case ET_OP_LT: r = c < 0; break;
-	case ET_OP_LE: r = c <= 0; break;
-	case ET_OP_GT: r = c > 0; break;
-	case ET_OP_GE: r = c >= 0; break;
-	case ET_OP_PREFIX: r = et_version_startswith(v, m->ver); break;
-	default: r = false; break;
+	case ET_OP_EQ:
+		r = c == 0;
+		break;
+	case ET_OP_NE:
+		r = c != 0;
+		break;
+	case ET_OP_LT:
+		r = c < 0;
+		break;
+	case ET_OP_LE:
+		r = c <= 0;
+		break;
+	case ET_OP_GT:
+		r = c > 0;
+		break;
+	case ET_OP_GE:
+		r = c >= 0;
+		break;
+	case ET_OP_PREFIX:
+		r = et_version_startswith(v, m->ver);
+		break;
+	default:
+		r = false;
+		break;
 	}
 	et_version_free(v);
 	return r;
@@ -940,10 +964,10 @@ void et_matchspec_free(struct et_matchspec *ms)
 }
 
 static const char *const known_subdirs[] = {
-	"noarch", "linux-32", "linux-64", "linux-aarch64", "linux-armv6l", "linux-armv7l",
-	"linux-ppc64", "linux-ppc64le", "linux-riscv64", "linux-s390x", "osx-64", "osx-arm64",
-	"win-32", "win-64", "win-arm64", "zos-z", "emscripten-wasm32", "wasi-wasm32",
-	"freebsd-64",
+	"noarch",       "linux-32",          "linux-64",      "linux-aarch64", "linux-armv6l",
+	"linux-armv7l", "linux-ppc64",       "linux-ppc64le", "linux-riscv64", "linux-s390x",
+	"osx-64",       "osx-arm64",         "win-32",        "win-64",        "win-arm64",
+	"zos-z",        "emscripten-wasm32", "wasi-wasm32",   "freebsd-64",
 };
 
 static bool is_known_subdir(const char *s, size_t n)
@@ -979,8 +1003,8 @@ static void set_channel(struct et_matchspec *ms, const char *s, size_t n)
 }
 
 struct mctx {
-	const char *orig;        /* the spec as given */
-	char *w;                 /* working copy, same offsets */
+	const char *orig; /* the spec as given */
+	char *w;          /* working copy, same offsets */
 	size_t len;
 	struct perr pe;
 };
@@ -1083,8 +1107,8 @@ static bool is_key_char(char ch)
  * brackets).  With apply false, only check that it is key=value pairs
  * (for a parenthesised "(optional)"/"(target=...)" section).
  */
-static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size_t b,
-			 bool apply, bool *optional)
+static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size_t b, bool apply,
+			 bool *optional)
 {
 	const char *s = c->w;
 	size_t i = a;
@@ -1127,12 +1151,14 @@ static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size
 				i++;
 			ve = i;
 			if (memchr(s + vs, '[', ve - vs) || memchr(s + vs, ']', ve - vs))
-				return perr_set(&c->pe, vs, "multiple brackets sections not allowed");
+				return perr_set(&c->pe, vs,
+						"multiple brackets sections not allowed");
 			if (memchr(s + vs, '\'', ve - vs) || memchr(s + vs, '"', ve - vs))
 				return perr_set(&c->pe, vs, "stray quote in brackets");
 		}
 		if (ve == vs)
-			return perr_set(&c->pe, vs, "key-value mismatch in brackets: empty value for '%s'",
+			return perr_set(&c->pe, vs,
+					"key-value mismatch in brackets: empty value for '%s'",
 					key);
 		val = nbk_xstrndup(s + vs, ve - vs);
 		if (!apply) {
@@ -1365,7 +1391,8 @@ static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 				size_t tl = strlen(test);
 
 				if (!tl)
-					return perr_set(&c->pe, vpos + 1, "missing version after '='");
+					return perr_set(&c->pe, vpos + 1,
+							"missing version after '='");
 				if (!build && test[tl - 1] != '*') {
 					char *nv = nbk_xasprintf("%s*", test);
 

@@ -30,31 +30,36 @@
 #define ET_SPEC_MAX 4096
 
 enum et_vspec_kind {
-	ET_VSPEC_ANY,      /* "*" */
-	ET_VSPEC_AND,      /* kids, all */
-	ET_VSPEC_OR,       /* kids, any */
-	ET_VSPEC_OP,       /* op against ver */
-	ET_VSPEC_GLOB,     /* text with '*' wildcards, on the raw string */
-	ET_VSPEC_REGEX,    /* ^...$ on the raw string */
-	ET_VSPEC_STR,      /* text compared as a string (conda: contains '@') */
+	ET_VSPEC_ANY,   /* "*" */
+	ET_VSPEC_AND,   /* kids, all */
+	ET_VSPEC_OR,    /* kids, any */
+	ET_VSPEC_OP,    /* op against ver */
+	ET_VSPEC_GLOB,  /* text with '*' wildcards, on the raw string */
+	ET_VSPEC_REGEX, /* ^...$ on the raw string */
+	ET_VSPEC_STR,   /* text compared as a string (conda: contains '@') */
 };
 
 enum et_vspec_op {
-	ET_OP_EQ, ET_OP_NE, ET_OP_LT, ET_OP_LE, ET_OP_GT, ET_OP_GE,
-	ET_OP_PREFIX,      /* "=1.7", "1.7.*" */
-	ET_OP_NOT_PREFIX,  /* "!=1.7.*" */
-	ET_OP_COMPAT,      /* "~=1.7.2" */
+	ET_OP_EQ,
+	ET_OP_NE,
+	ET_OP_LT,
+	ET_OP_LE,
+	ET_OP_GT,
+	ET_OP_GE,
+	ET_OP_PREFIX,     /* "=1.7", "1.7.*" */
+	ET_OP_NOT_PREFIX, /* "!=1.7.*" */
+	ET_OP_COMPAT,     /* "~=1.7.2" */
 };
 
 /* A version spec tree.  Free with et_vspec_free(). */
 struct et_vspec {
 	enum et_vspec_kind kind;
 	enum et_vspec_op op;
-	struct et_version *ver;     /* OP */
-	struct et_version *ver2;    /* COMPAT: the prefix (ver without its last '.' part) */
-	char *text;                 /* GLOB, STR: the pattern; every node: its spec text */
-	regex_t *re;                /* REGEX */
-	struct et_vspec **kids;     /* AND, OR */
+	struct et_version *ver;  /* OP */
+	struct et_version *ver2; /* COMPAT: the prefix (ver without its last '.' part) */
+	char *text;              /* GLOB, STR: the pattern; every node: its spec text */
+	regex_t *re;             /* REGEX */
+	struct et_vspec **kids;  /* AND, OR */
 	size_t nkids;
 };
 
@@ -81,7 +86,7 @@ enum et_strmatch_kind { ET_STR_NONE, ET_STR_EXACT, ET_STR_GLOB, ET_STR_REGEX };
 
 struct et_strmatch {
 	enum et_strmatch_kind kind;
-	bool icase;        /* license: compare lower-cased */
+	bool icase; /* license: compare lower-cased */
 	char *pat;
 	regex_t *re;
 };
@@ -90,8 +95,8 @@ struct et_strmatch {
 struct et_bnmatch {
 	bool set;
 	bool any;
-	enum et_vspec_op op;   /* ET_OP_EQ for an exact number */
-	long num;              /* exact */
+	enum et_vspec_op op; /* ET_OP_EQ for an exact number */
+	long num;            /* exact */
 	struct et_version *ver;
 	regex_t *re;
 	char *text;
@@ -102,20 +107,20 @@ struct et_bnmatch {
  * et_matchspec_free().
  */
 struct et_matchspec {
-	char *name;                 /* lower case; "*" or a glob when name_glob */
+	char *name; /* lower case; "*" or a glob when name_glob */
 	bool name_glob;
-	char *channel;              /* canonical name or URL, NULL when absent */
+	char *channel; /* canonical name or URL, NULL when absent */
 	struct et_strmatch subdir;
-	struct et_vspec *version;   /* NULL when absent */
+	struct et_vspec *version; /* NULL when absent */
 	struct et_strmatch build;
 	struct et_bnmatch build_number;
 	struct et_strmatch md5, sha256, fn, url, license;
 	bool has_track_features, has_features;
-	struct nbk_strvec track_features;   /* sorted, set equality */
+	struct nbk_strvec track_features; /* sorted, set equality */
 	struct nbk_strvec features;
-	bool optional;              /* "(optional)" */
-	char *text;                 /* the spec as given, comment stripped, trimmed */
-	char *version_text;         /* the version part, as conda normalises it, or NULL */
+	bool optional;      /* "(optional)" */
+	char *text;         /* the spec as given, comment stripped, trimmed */
+	char *version_text; /* the version part, as conda normalises it, or NULL */
 };
 
 /*

@@ -148,8 +148,7 @@ static bool trusted_entry(const struct et_pkgcache *cache, size_t i, const char 
 	return true;
 }
 
-int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
-		     struct nbk_error *err)
+int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg, struct nbk_error *err)
 {
 	size_t i;
 
@@ -175,7 +174,9 @@ int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
 			if (cache->trusted[i])
 				cache->write_dir = nbk_xstrdup(d);
 			else
-				nbk_info("package cache '%s' can be changed by another user: not written to", d);
+				nbk_info(
+					"package cache '%s' can be changed by another user: not written to",
+					d);
 		}
 	}
 	return 0;
@@ -203,7 +204,8 @@ char *et_pkgcache_dist_name(const struct et_record *rec)
 /* The archive's file name: fn, or DIST.conda when the record has none. */
 static char *archive_name(const struct et_record *rec)
 {
-	if (rec->fn && *rec->fn && !strchr(rec->fn, '/') && strcmp(rec->fn, ".") && strcmp(rec->fn, ".."))
+	if (rec->fn && *rec->fn && !strchr(rec->fn, '/') && strcmp(rec->fn, ".") &&
+	    strcmp(rec->fn, ".."))
 		return nbk_xstrdup(rec->fn);
 	return nbk_xasprintf("%s-%s-%s.conda", rec->name, rec->version, rec->build);
 }
@@ -220,8 +222,8 @@ static bool record_matches(const char *pkgdir, const struct et_record *rec)
 	_cleanup_node_ struct nbk_node *root = NULL;
 	const char *v;
 
-	if (access(path, R_OK) != 0 ||
-	    nbk_yaml_load_file(path, MAX_RECORD_JSON, &root, NULL) < 0 || root->kind != NBK_NODE_MAP)
+	if (access(path, R_OK) != 0 || nbk_yaml_load_file(path, MAX_RECORD_JSON, &root, NULL) < 0 ||
+	    root->kind != NBK_NODE_MAP)
 		return false;
 	if (*rec->sha256 && (v = nbk_node_get_scalar(root, "sha256")) && *v)
 		return same(v, rec->sha256);
@@ -252,7 +254,8 @@ static char *find_extracted(const struct et_pkgcache *cache, const struct et_rec
 			struct stat st;
 
 			if (lstat(dir, &st) == 0)
-				nbk_info("not using '%s': %s; extracting a verified copy instead", dir, why);
+				nbk_info("not using '%s': %s; extracting a verified copy instead",
+					 dir, why);
 			continue;
 		}
 		if (record_matches(dir, rec))
@@ -277,8 +280,8 @@ static char *find_archive(const struct et_pkgcache *cache, const struct et_recor
 	return NULL;
 }
 
-enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache,
-				    const struct et_record *rec, char **dir_out)
+enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache, const struct et_record *rec,
+				    char **dir_out)
 {
 	char *dir = find_extracted(cache, rec);
 	char *archive;
@@ -295,8 +298,7 @@ enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache,
 	return archive ? ET_PKG_ARCHIVE : ET_PKG_MISSING;
 }
 
-int et_pkgcache_write_record(const char *pkgdir, const struct et_record *rec,
-			     struct nbk_error *err)
+int et_pkgcache_write_record(const char *pkgdir, const struct et_record *rec, struct nbk_error *err)
 {
 	_cleanup_buf_ struct nbk_buf json = NBK_BUF_INIT;
 	_cleanup_free_ char *info = nbk_xasprintf("%s/info", pkgdir);
@@ -326,15 +328,15 @@ void et_pkgcache_dirs_free(char **dirs)
 
 /* One package being made in the writable cache. */
 struct item {
-	size_t index;               /* in recs */
+	size_t index; /* in recs */
 	const struct et_record *rec;
 	int lock_fd;
 	char *dist;
-	char *archive;              /* WRITE_DIR/FN */
-	char *dest;                 /* WRITE_DIR/DIST */
-	bool download;              /* needs et_download_all() */
-	char *source;               /* where to download from (URL or a read-only cache's archive) */
-	struct et_download *dl;     /* in make_items()'s array, when downloading */
+	char *archive;          /* WRITE_DIR/FN */
+	char *dest;             /* WRITE_DIR/DIST */
+	bool download;          /* needs et_download_all() */
+	char *source;           /* where to download from (URL or a read-only cache's archive) */
+	struct et_download *dl; /* in make_items()'s array, when downloading */
 	struct et_extract_job job;
 	bool queued;
 	bool failed;
@@ -344,7 +346,7 @@ struct item {
 static void item_release(struct item *it)
 {
 	if (it->lock_fd >= 0)
-		close(it->lock_fd);     /* drops the flock */
+		close(it->lock_fd); /* drops the flock */
 	it->lock_fd = -1;
 	free(it->dist);
 	free(it->archive);
@@ -452,13 +454,16 @@ static void make_items(struct et_pkgcache *cache, struct item *items, size_t n,
 		if (!it->source) {
 			if (cache->cfg->offline) {
 				it->failed = true;
-				nbk_error_set(&it->err, 0, "cannot fetch '%s': not in the package cache and --offline was given",
-					      it->dist);
+				nbk_error_set(
+					&it->err, 0,
+					"cannot fetch '%s': not in the package cache and --offline was given",
+					it->dist);
 				continue;
 			}
 			if (!*rec->url) {
 				it->failed = true;
-				nbk_error_set(&it->err, 0, "cannot fetch '%s': the record has no url", it->dist);
+				nbk_error_set(&it->err, 0,
+					      "cannot fetch '%s': the record has no url", it->dist);
 				continue;
 			}
 			it->source = nbk_xstrdup(rec->url);
@@ -582,8 +587,8 @@ static void make_and_collect(struct et_pkgcache *cache, struct item *items, size
  * extracted is an error.  Blocks for as long as another process holds a
  * package's lock.
  */
-int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs,
-		       size_t n, const struct et_fetch_opts *opts, char ***extracted_dirs_out,
+int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs, size_t n,
+		       const struct et_fetch_opts *opts, char ***extracted_dirs_out,
 		       struct et_pkgcache_stats *stats, struct nbk_error *err)
 {
 	static const struct et_fetch_opts defaults = { 0, 0, 0 };
@@ -607,8 +612,10 @@ int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const 
 		if (!cache->write_dir) {
 			_cleanup_free_ char *dist = et_pkgcache_dist_name(recs[i]);
 
-			nbk_error_set(&first_err, 0, "cannot fetch '%s': no writable package cache of your own among pkgs_dirs (one that other users cannot change)",
-				      dist);
+			nbk_error_set(
+				&first_err, 0,
+				"cannot fetch '%s': no writable package cache of your own among pkgs_dirs (one that other users cannot change)",
+				dist);
 			first_index = i;
 			goto out;
 		}

@@ -49,10 +49,10 @@
 #include "record.h"
 
 struct et_pkgcache {
-	const struct et_config *cfg;   /* borrowed: pkgs_dirs and the network settings */
-	char *write_dir;               /* the writable cache; NULL when none (then only reading works) */
-	struct nbk_strvec dirs;        /* every pkgs_dir, in order (write_dir among them) */
-	bool *trusted;                 /* trusted[i]: only we and root can change dirs.v[i] */
+	const struct et_config *cfg; /* borrowed: pkgs_dirs and the network settings */
+	char *write_dir;        /* the writable cache; NULL when none (then only reading works) */
+	struct nbk_strvec dirs; /* every pkgs_dir, in order (write_dir among them) */
+	bool *trusted;          /* trusted[i]: only we and root can change dirs.v[i] */
 };
 
 /*
@@ -62,8 +62,7 @@ struct et_pkgcache {
  * missing), or -1 with err when pkgs_dirs is empty.  Release with
  * et_pkgcache_release() in every case.
  */
-int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg,
-		     struct nbk_error *err);
+int et_pkgcache_open(struct et_pkgcache *cache, const struct et_config *cfg, struct nbk_error *err);
 void et_pkgcache_release(struct et_pkgcache *cache);
 
 /*
@@ -84,9 +83,9 @@ bool et_pkgcache_trusted_dir(const char *dir);
 char *et_pkgcache_dist_name(const struct et_record *rec);
 
 enum et_pkg_state {
-	ET_PKG_MISSING,     /* must be downloaded */
-	ET_PKG_ARCHIVE,     /* the archive is in a cache, not yet extracted (no download) */
-	ET_PKG_EXTRACTED,   /* an extracted folder matches: nothing to do */
+	ET_PKG_MISSING,   /* must be downloaded */
+	ET_PKG_ARCHIVE,   /* the archive is in a cache, not yet extracted (no download) */
+	ET_PKG_EXTRACTED, /* an extracted folder matches: nothing to do */
 };
 
 /*
@@ -95,25 +94,25 @@ enum et_pkg_state {
  * and the state is ET_PKG_EXTRACTED, *dir_out is the folder (new string).
  * An ET_PKG_ARCHIVE archive is not verified here.
  */
-enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache,
-				    const struct et_record *rec, char **dir_out);
+enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache, const struct et_record *rec,
+				    char **dir_out);
 
 enum et_pkgcache_flags {
-	ET_PKGCACHE_PROGRESS = 1 << 0,  /* progress bars on stderr (a terminal, no --json) */
+	ET_PKGCACHE_PROGRESS = 1 << 0, /* progress bars on stderr (a terminal, no --json) */
 };
 
 struct et_fetch_opts {
-	unsigned flags;             /* enum et_pkgcache_flags */
-	unsigned max_connections;   /* simultaneous downloads; 0: 5 */
-	unsigned extract_threads;   /* 0: one per online CPU */
+	unsigned flags;           /* enum et_pkgcache_flags */
+	unsigned max_connections; /* simultaneous downloads; 0: 5 */
+	unsigned extract_threads; /* 0: one per online CPU */
 };
 
 /* What et_pkgcache_ensure() did, for messages and --json. */
 struct et_pkgcache_stats {
-	size_t cached;              /* already extracted */
-	size_t downloaded;          /* archives fetched */
-	size_t extracted;           /* folders made */
-	uint64_t bytes;             /* bytes downloaded */
+	size_t cached;     /* already extracted */
+	size_t downloaded; /* archives fetched */
+	size_t extracted;  /* folders made */
+	uint64_t bytes;    /* bytes downloaded */
 };
 
 /*
@@ -135,8 +134,8 @@ struct et_pkgcache_stats {
  * --offline (cfg->offline): nothing is downloaded; a missing package is an
  * error naming it.
  */
-int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs,
-		       size_t n, const struct et_fetch_opts *opts, char ***extracted_dirs_out,
+int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const *recs, size_t n,
+		       const struct et_fetch_opts *opts, char ***extracted_dirs_out,
 		       struct et_pkgcache_stats *stats, struct nbk_error *err);
 
 /* Free an array returned by et_pkgcache_ensure() (NULL is fine). */

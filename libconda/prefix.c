@@ -81,11 +81,11 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 	/* conda's PrefixData reads a record without build: "" (docs/envtool.md) */
 	if (build)
 		t.build = (char *)build;
-#define STR(field, key)                                                \
-	do {                                                           \
-		const char *v_ = scalar(n, key);                       \
-		if (v_)                                                \
-			t.field = (char *)v_;                          \
+#define STR(field, key)                          \
+	do {                                     \
+		const char *v_ = scalar(n, key); \
+		if (v_)                          \
+			t.field = (char *)v_;    \
 	} while (0)
 	STR(subdir, "subdir");
 	STR(fn, "fn");
@@ -104,7 +104,8 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 	else if (noarch && (!strcmp(noarch, "generic") || !strcmp(noarch, "true")))
 		t.noarch = ET_NOARCH_GENERIC;
 	else if (na && na->kind == NBK_NODE_MAP && scalar(na, "type"))
-		t.noarch = !strcmp(scalar(na, "type"), "python") ? ET_NOARCH_PYTHON : ET_NOARCH_GENERIC;
+		t.noarch = !strcmp(scalar(na, "type"), "python") ? ET_NOARCH_PYTHON
+								 : ET_NOARCH_GENERIC;
 	str_list(nbk_node_get(n, "depends"), &t.depends);
 	str_list(nbk_node_get(n, "constrains"), &t.constrains);
 	str_list(nbk_node_get(n, "track_features"), &t.track_features);
@@ -153,7 +154,6 @@ bool et_prefix_is_made_env(const char *path)
 	return made;
 }
 
-
 int et_env_name_check(const char *name, struct nbk_error *err)
 {
 	_cleanup_free_ char *shown = NULL;
@@ -183,7 +183,8 @@ int et_prefix_path_check(const char *prefix, struct nbk_error *err)
 		return 0;
 	shown = nbk_printable(prefix);
 	return nbk_error_set(err, 0, "invalid prefix '%s': %s", shown,
-			     nbk_str_has_control(prefix) ? "it holds a control character" : "longer than PATH_MAX");
+			     nbk_str_has_control(prefix) ? "it holds a control character"
+							 : "longer than PATH_MAX");
 }
 
 static int cmp_pkg(const void *a, const void *b)
@@ -212,8 +213,9 @@ int et_prefix_read_meta(const char *file, struct et_prefix_pkg *p, struct nbk_er
 	if (nbk_str_has_control(p->dist)) {
 		_cleanup_free_ char *shown = nbk_printable(file);
 
-		return nbk_error_set(err, 0, "'%s' is not a conda-meta record: a control character in its name",
-				     shown);
+		return nbk_error_set(
+			err, 0, "'%s' is not a conda-meta record: a control character in its name",
+			shown);
 	}
 	if (nbk_yaml_load_file(file, ET_META_MAX_SIZE, &root, err) < 0)
 		return -1;
@@ -321,10 +323,14 @@ const struct et_prefix_pkg *et_prefix_find(const struct et_prefix *p, const char
 static const char *path_type_name(enum et_path_type t)
 {
 	switch (t) {
-	case ET_PATH_SOFTLINK: return "softlink";
-	case ET_PATH_DIRECTORY: return "directory";
-	case ET_PATH_ENTRY_POINT: return "unix_python_entry_point";
-	default: return "hardlink";
+	case ET_PATH_SOFTLINK:
+		return "softlink";
+	case ET_PATH_DIRECTORY:
+		return "directory";
+	case ET_PATH_ENTRY_POINT:
+		return "unix_python_entry_point";
+	default:
+		return "hardlink";
 	}
 }
 
@@ -354,7 +360,8 @@ static void paths_data(struct nbk_json *w, const struct et_pkg_paths *paths)
 		nbk_json_object_begin(w);
 		nbk_json_key_string(w, "_path", e->prefix_path);
 		if (e->placeholder)
-			nbk_json_key_string(w, "file_mode", e->mode == ET_FILE_MODE_BINARY ? "binary" : "text");
+			nbk_json_key_string(w, "file_mode",
+					    e->mode == ET_FILE_MODE_BINARY ? "binary" : "text");
 		if (e->no_link)
 			nbk_json_key_bool(w, "no_link", true);
 		nbk_json_key_string(w, "path_type", path_type_name(e->type));
@@ -386,7 +393,8 @@ static void paths_data(struct nbk_json *w, const struct et_pkg_paths *paths)
  * reads its arguments only.
  */
 void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const char *pkg_dir,
-			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec)
+			 const struct et_pkg_paths *paths, int link_type,
+			 const char *requested_spec)
 {
 	_cleanup_free_ char *channel = channel_of(rec);
 	size_t i;
@@ -423,7 +431,8 @@ void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const 
 	nbk_json_key_string(w, "md5", rec->md5);
 	nbk_json_key_string(w, "name", rec->name);
 	if (rec->noarch != ET_NOARCH_NONE)
-		nbk_json_key_string(w, "noarch", rec->noarch == ET_NOARCH_PYTHON ? "python" : "generic");
+		nbk_json_key_string(w, "noarch",
+				    rec->noarch == ET_NOARCH_PYTHON ? "python" : "generic");
 	if (pkg_dir && *rec->fn) {
 		_cleanup_free_ char *dir = nbk_path_dirname(pkg_dir);
 		_cleanup_free_ char *t = nbk_xasprintf("%s/%s", dir, rec->fn);
@@ -503,11 +512,9 @@ static void history_rec(struct nbk_buf *b, char sign, const struct et_record *re
 		     rec->name, rec->version, rec->build);
 }
 
-int et_prefix_history(const char *root, const char *cmd,
-		      const struct et_record *const *removed, size_t nremoved,
-		      const struct et_record *const *added, size_t nadded,
-		      const char *specs_kind, const struct nbk_strvec *specs,
-		      struct nbk_error *err)
+int et_prefix_history(const char *root, const char *cmd, const struct et_record *const *removed,
+		      size_t nremoved, const struct et_record *const *added, size_t nadded,
+		      const char *specs_kind, const struct nbk_strvec *specs, struct nbk_error *err)
 {
 	_cleanup_free_ char *dir = nbk_xasprintf("%s/" ET_CONDA_META, root);
 	_cleanup_free_ char *file = nbk_xasprintf("%s/history", dir);
@@ -554,7 +561,9 @@ static char *envs_file(struct nbk_error *err)
 	const char *home = getenv("HOME");
 
 	if (!home || !*home) {
-		nbk_error_set(err, 0, "HOME is not set: cannot find ~/" NBK_CONDA_ROOT_DIR "/environments.txt");
+		nbk_error_set(err, 0,
+			      "HOME is not set: cannot find ~/" NBK_CONDA_ROOT_DIR
+			      "/environments.txt");
 		return NULL;
 	}
 	return nbk_xasprintf("%s/" NBK_CONDA_ROOT_DIR "/environments.txt", home);

@@ -41,14 +41,14 @@
 
 /* One installed package. */
 struct et_prefix_pkg {
-	struct et_record rec;         /* owned */
-	char *dist;                   /* its conda-meta file's name without ".json" (NAME-VERSION-BUILD) */
-	char *requested_spec;         /* "" when none */
-	struct nbk_strvec files;      /* prefix-relative paths, as conda-meta lists them */
+	struct et_record rec; /* owned */
+	char *dist;           /* its conda-meta file's name without ".json" (NAME-VERSION-BUILD) */
+	char *requested_spec; /* "" when none */
+	struct nbk_strvec files; /* prefix-relative paths, as conda-meta lists them */
 };
 
 struct et_prefix {
-	struct et_prefix_pkg *v;      /* sorted by name */
+	struct et_prefix_pkg *v; /* sorted by name */
 	size_t n;
 };
 
@@ -136,7 +136,8 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
  * NULL, requested_spec.  et_prefix_read_meta() reads it back.
  */
 void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const char *pkg_dir,
-			 const struct et_pkg_paths *paths, int link_type, const char *requested_spec);
+			 const struct et_pkg_paths *paths, int link_type,
+			 const char *requested_spec);
 
 /* Write root/conda-meta/DIST.json atomically (the last step of a link). */
 int et_prefix_write_meta(const char *root, const struct et_record *rec, const char *pkg_dir,
@@ -156,9 +157,8 @@ char *et_prefix_history_cmd(void);
  * "-" lines for removed, "+" lines for added, and "# update specs" or
  * "# remove specs" (specs may be NULL).
  */
-int et_prefix_history(const char *root, const char *cmd,
-		      const struct et_record *const *removed, size_t nremoved,
-		      const struct et_record *const *added, size_t nadded,
+int et_prefix_history(const char *root, const char *cmd, const struct et_record *const *removed,
+		      size_t nremoved, const struct et_record *const *added, size_t nadded,
 		      const char *specs_kind, const struct nbk_strvec *specs,
 		      struct nbk_error *err);
 

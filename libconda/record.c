@@ -79,7 +79,6 @@ void et_record_copy(struct et_record *dst, const struct et_record *src)
 	copy_vec(&dst->features, &src->features);
 }
 
-
 /* Why fn is not a plain package file name of rec, or NULL. */
 static const char *fn_problem(const struct et_record *rec)
 {
@@ -120,7 +119,8 @@ int et_record_check_names(const struct et_record *rec, struct nbk_error *err)
 		why = "the name starts with '.'";
 	else if (strchr(rec->name, '/') || strchr(rec->version, '/') || strchr(rec->build, '/'))
 		why = "its name, version or build holds '/'";
-	else if (nbk_str_has_control(rec->name) || nbk_str_has_control(rec->version) || nbk_str_has_control(rec->build))
+	else if (nbk_str_has_control(rec->name) || nbk_str_has_control(rec->version) ||
+		 nbk_str_has_control(rec->build))
 		why = "its name, version or build holds a control character";
 	else if (*rec->fn)
 		why = fn_problem(rec);
@@ -129,7 +129,8 @@ int et_record_check_names(const struct et_record *rec, struct nbk_error *err)
 	if (*rec->fn) {
 		shown = nbk_printable(rec->fn);
 	} else {
-		_cleanup_free_ char *dist = nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
+		_cleanup_free_ char *dist =
+			nbk_xasprintf("%s-%s-%s", rec->name, rec->version, rec->build);
 
 		shown = nbk_printable(dist);
 	}

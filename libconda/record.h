@@ -30,23 +30,23 @@ enum et_noarch { ET_NOARCH_NONE, ET_NOARCH_GENERIC, ET_NOARCH_PYTHON };
 struct et_record {
 	char *name;
 	char *version;
-	char *build;              /* build string, e.g. "py311h64a7726_0" */
+	char *build; /* build string, e.g. "py311h64a7726_0" */
 	long build_number;
-	char *subdir;             /* "linux-64", "noarch" ... */
-	char *fn;                 /* file name, e.g. "numpy-1.26.4-py311h64a7726_0.conda" */
-	char *url;                /* full download URL */
-	char *channel;            /* canonical channel name ("conda-forge") or its URL */
-	char *md5;                /* hex, "" when absent */
-	char *sha256;             /* hex, "" when absent */
+	char *subdir;  /* "linux-64", "noarch" ... */
+	char *fn;      /* file name, e.g. "numpy-1.26.4-py311h64a7726_0.conda" */
+	char *url;     /* full download URL */
+	char *channel; /* canonical channel name ("conda-forge") or its URL */
+	char *md5;     /* hex, "" when absent */
+	char *sha256;  /* hex, "" when absent */
 	char *license;
-	uint64_t size;            /* bytes, 0 when absent */
-	uint64_t timestamp_ms;    /* normalised to milliseconds (conda's rule: values < 253402300799 are seconds) */
+	uint64_t size; /* bytes, 0 when absent */
+	uint64_t timestamp_ms; /* normalised to milliseconds (conda's rule: values < 253402300799 are seconds) */
 	enum et_noarch noarch;
 	struct nbk_strvec depends;        /* MatchSpec strings */
 	struct nbk_strvec constrains;     /* MatchSpec strings */
 	struct nbk_strvec track_features; /* split from a string or a list */
 	struct nbk_strvec features;       /* legacy `features` */
-	int channel_index;        /* position of its channel in the request (0 = highest priority) */
+	int channel_index; /* position of its channel in the request (0 = highest priority) */
 };
 
 void et_record_init(struct et_record *r);

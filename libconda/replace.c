@@ -135,8 +135,9 @@ static int first_line(const char *line, size_t len, bool has_nl, const char *ph,
 	}
 	replace_all(l1.data, l1.len, ph, phl, prefix, strlen(prefix), out);
 	if (out->len - start > MAX_FIRST_LINE_OUT)
-		return nbk_error_set(err, 0, "the first line is longer than %u bytes with the prefix written in",
-				     MAX_FIRST_LINE_OUT);
+		return nbk_error_set(
+			err, 0, "the first line is longer than %u bytes with the prefix written in",
+			MAX_FIRST_LINE_OUT);
 	l2 = out->data + start;
 	l2len = out->len - start;
 	if (l2len >= 2 && !memcmp(l2, "#!", 2)) {
@@ -200,8 +201,8 @@ static int stream_text(struct src *s, struct out *o, const char *ph, const char 
 	return 0;
 }
 
-static int replace_text(int in, struct out *o, const char *ph, const char *prefix,
-			size_t window, bool *changed)
+static int replace_text(int in, struct out *o, const char *ph, const char *prefix, size_t window,
+			bool *changed)
 {
 	size_t phl = strlen(ph);
 	_cleanup_free_ char *head = nbk_xmalloc(ET_REPLACE_HEAD + 1);
@@ -221,7 +222,8 @@ static int replace_text(int in, struct out *o, const char *ph, const char *prefi
 	/* the first line is known whole: it ends in the head, or the file does */
 	whole = nl || hlen <= ET_REPLACE_HEAD;
 	if (hlen >= 2 && !memcmp(head, "#!", 2) && !whole)
-		return nbk_error_set(o->err, 0, "a shebang line longer than %u bytes", ET_REPLACE_HEAD);
+		return nbk_error_set(o->err, 0, "a shebang line longer than %u bytes",
+				     ET_REPLACE_HEAD);
 	if (whole && ((hlen >= 2 && !memcmp(head, "#!", 2)) ||
 		      (nl && strchr(prefix, ' ') && memmem(head, line_len, needle, phl + 2)))) {
 		_cleanup_buf_ struct nbk_buf line = NBK_BUF_INIT;
@@ -285,14 +287,14 @@ static int copy_rest(int in, struct out *o, char *buf, size_t window)
  * read, seek or write error, o->max exceeded, or a prefix longer than ph
  * (a binary cannot be patched then).  Flushing o is the caller's.
  */
-static int replace_binary(int in, struct out *o, const char *ph, const char *prefix,
-			  size_t window, bool *changed)
+static int replace_binary(int in, struct out *o, const char *ph, const char *prefix, size_t window,
+			  bool *changed)
 {
 	size_t phl = strlen(ph), pl = strlen(prefix), len = 0;
 	_cleanup_free_ char *buf = nbk_xmalloc(window + phl);
 	_cleanup_free_ char *scratch = nbk_xmalloc(window);
 	off_t buf_off = lseek(in, 0, SEEK_CUR), str_end = -1;
-	size_t hits = 0;    /* placeholders in the current string */
+	size_t hits = 0; /* placeholders in the current string */
 	bool eof = false;
 
 	if (buf_off < 0)
@@ -313,11 +315,14 @@ static int replace_binary(int in, struct out *o, const char *ph, const char *pre
 
 			if (str_end >= 0) {
 				/* in a string: its NUL is at str_end */
-				size_t lim = str_end - buf_off < (off_t)len ? (size_t)(str_end - buf_off) : len;
+				size_t lim = str_end - buf_off < (off_t)len
+						     ? (size_t)(str_end - buf_off)
+						     : len;
 
 				hit = memmem(buf + pos, lim - pos, ph, phl);
 				if (hit) {
-					if (out_add(o, buf + pos, (size_t)(hit - (buf + pos))) < 0 ||
+					if (out_add(o, buf + pos, (size_t)(hit - (buf + pos))) <
+						    0 ||
 					    out_add(o, prefix, pl) < 0)
 						return -1;
 					pos = (size_t)(hit - buf) + phl;
@@ -345,7 +350,7 @@ static int replace_binary(int in, struct out *o, const char *ph, const char *pre
 				const char *z = memchr(buf + pos + phl, '\0', len - pos - phl);
 
 				str_end = z ? buf_off + (z - buf)
-					: find_nul(in, buf_off + (off_t)len, scratch, window);
+					    : find_nul(in, buf_off + (off_t)len, scratch, window);
 			}
 			if (str_end == -2)
 				return nbk_error_set(o->err, errno, "cannot read the file");
@@ -356,8 +361,10 @@ static int replace_binary(int in, struct out *o, const char *ph, const char *pre
 				return copy_rest(in, o, scratch, window);
 			}
 			if (pl > phl)
-				return nbk_error_set(o->err, 0, "the prefix '%s' (%zu bytes) is longer than the placeholder (%zu bytes) of a binary file",
-						     prefix, pl, phl);
+				return nbk_error_set(
+					o->err, 0,
+					"the prefix '%s' (%zu bytes) is longer than the placeholder (%zu bytes) of a binary file",
+					prefix, pl, phl);
 			hits = 0;
 			if (strcmp(ph, prefix))
 				*changed = true;

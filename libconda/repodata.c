@@ -41,15 +41,15 @@ struct blob_header {
 	uint32_t version;
 	uint32_t header_size;
 	uint32_t rec_size;
-	uint32_t url_off;      /* the repo URL the blob was made for */
+	uint32_t url_off; /* the repo URL the blob was made for */
 	uint64_t src_size;
 	uint64_t src_mtime_ns;
 	uint64_t n_records;
 	uint64_t n_lists;
 	uint64_t pool_len;
-	uint32_t base_off;     /* prefix of derived record URLs */
+	uint32_t base_off; /* prefix of derived record URLs */
 	uint32_t pad;
-	uint64_t checksum;     /* of every byte after the header */
+	uint64_t checksum; /* of every byte after the header */
 };
 
 struct crec {
@@ -62,11 +62,11 @@ struct crec {
 };
 
 struct et_repo_blob {
-	unsigned char *data;       /* header, records, lists, pool */
+	unsigned char *data; /* header, records, lists, pool */
 	size_t size;
 	struct et_record *recs;
-	char **ptrs;               /* NULL-terminated list vectors */
-	char *urls;                /* derived record URLs */
+	char **ptrs; /* NULL-terminated list vectors */
+	char *urls;  /* derived record URLs */
 };
 
 static size_t pad8(size_t n)
@@ -139,7 +139,7 @@ static uint64_t checksum(const unsigned char *p, size_t n)
 /* ---- building: pool with interning, records, lists ---- */
 
 struct slot {
-	uint32_t off;   /* 0: empty (offset 0 is "" and never interned) */
+	uint32_t off; /* 0: empty (offset 0 is "" and never interned) */
 	uint32_t len;
 	uint64_t hash;
 };
@@ -219,8 +219,7 @@ static uint32_t intern(struct builder *b, const char *s, size_t len)
 	for (i = h & (b->cap - 1); b->slots[i].off; i = (i + 1) & (b->cap - 1)) {
 		struct slot *sl = &b->slots[i];
 
-		if (sl->hash == h && sl->len == len &&
-		    memcmp(b->pool.data + sl->off, s, len) == 0)
+		if (sl->hash == h && sl->len == len && memcmp(b->pool.data + sl->off, s, len) == 0)
 			return sl->off;
 	}
 	off = pool_add(b, s, len);
@@ -257,9 +256,9 @@ static struct crec *rec_new(struct builder *b)
 
 struct scanner {
 	const char *start, *p, *end;
-	const char *label;             /* "CHANNEL/SUBDIR" */
+	const char *label; /* "CHANNEL/SUBDIR" */
 	struct nbk_error *err;
-	struct nbk_buf scratch;        /* unescaped strings */
+	struct nbk_buf scratch; /* unescaped strings */
 };
 
 static int scan_error(struct scanner *sc, const char *at, const char *fmt, ...)
@@ -286,10 +285,11 @@ static int scan_error(struct scanner *sc, const char *at, const char *fmt, ...)
 		}
 	}
 	if (at >= sc->end)
-		return nbk_error_set(sc->err, 0, "repodata of '%s' is truncated: %s at line %lu, column %lu",
+		return nbk_error_set(sc->err, 0,
+				     "repodata of '%s' is truncated: %s at line %lu, column %lu",
 				     sc->label, msg, line, col);
-	return nbk_error_set(sc->err, 0, "repodata of '%s': line %lu, column %lu: %s",
-			     sc->label, line, col, msg);
+	return nbk_error_set(sc->err, 0, "repodata of '%s': line %lu, column %lu: %s", sc->label,
+			     line, col, msg);
 }
 
 static inline void skip_ws(struct scanner *sc)
@@ -379,8 +379,8 @@ static void add_utf8(struct nbk_buf *b, unsigned cp)
 }
 
 /* Slow path of parse_string: from the first backslash at p. */
-static int unescape_rest(struct scanner *sc, const char *s, const char *p,
-			 const char **out, size_t *len)
+static int unescape_rest(struct scanner *sc, const char *s, const char *p, const char **out,
+			 size_t *len)
 {
 	struct nbk_buf *b = &sc->scratch;
 	unsigned cp, lo;
@@ -405,14 +405,30 @@ static int unescape_rest(struct scanner *sc, const char *s, const char *p,
 		}
 		p++;
 		switch (*p) {
-		case '"': nbk_buf_addch(b, '"'); break;
-		case '\\': nbk_buf_addch(b, '\\'); break;
-		case '/': nbk_buf_addch(b, '/'); break;
-		case 'b': nbk_buf_addch(b, '\b'); break;
-		case 'f': nbk_buf_addch(b, '\f'); break;
-		case 'n': nbk_buf_addch(b, '\n'); break;
-		case 'r': nbk_buf_addch(b, '\r'); break;
-		case 't': nbk_buf_addch(b, '\t'); break;
+		case '"':
+			nbk_buf_addch(b, '"');
+			break;
+		case '\\':
+			nbk_buf_addch(b, '\\');
+			break;
+		case '/':
+			nbk_buf_addch(b, '/');
+			break;
+		case 'b':
+			nbk_buf_addch(b, '\b');
+			break;
+		case 'f':
+			nbk_buf_addch(b, '\f');
+			break;
+		case 'n':
+			nbk_buf_addch(b, '\n');
+			break;
+		case 'r':
+			nbk_buf_addch(b, '\r');
+			break;
+		case 't':
+			nbk_buf_addch(b, '\t');
+			break;
 		case 'u':
 			if (read_hex4(sc, p + 1, &cp) < 0)
 				return -1;
@@ -624,7 +640,8 @@ static int skip_value(struct scanner *sc)
 		case '{':
 		case '[':
 			if (depth == ET_REPO_MAX_DEPTH)
-				return scan_error(sc, sc->p, "nested deeper than %d levels", ET_REPO_MAX_DEPTH);
+				return scan_error(sc, sc->p, "nested deeper than %d levels",
+						  ET_REPO_MAX_DEPTH);
 			stack[depth++] = *sc->p == '{' ? '}' : ']';
 			sc->p++;
 			skip_ws(sc);
@@ -668,7 +685,8 @@ static int skip_value(struct scanner *sc)
 				continue;
 			}
 			if (*sc->p != ',' || sc->p >= sc->end)
-				return unexpected(sc, stack[depth - 1] == '}' ? "',' or '}'" : "',' or ']'");
+				return unexpected(sc, stack[depth - 1] == '}' ? "',' or '}'"
+									      : "',' or ']'");
 			sc->p++;
 			if (stack[depth - 1] == '}') {
 				skip_ws(sc);
@@ -746,7 +764,7 @@ static int array_next(struct scanner *sc, bool *first)
 #define KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
 
 struct rec_ctx {
-	const char *fn;         /* for messages (a copy, NUL-terminated) */
+	const char *fn; /* for messages (a copy, NUL-terminated) */
 };
 
 static int field_error(struct scanner *sc, const struct rec_ctx *rc, const char *field,
@@ -773,8 +791,8 @@ static int rec_string(struct scanner *sc, struct builder *b, const struct rec_ct
 	return 0;
 }
 
-static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *field,
-		   int64_t min, int64_t max, bool allow_float, int64_t *out)
+static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *field, int64_t min,
+		   int64_t max, bool allow_float, int64_t *out)
 {
 	bool is_int;
 	int64_t iv = 0;
@@ -790,7 +808,8 @@ static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *fie
 		return -1;
 	if (!is_int) {
 		if (!allow_float || !(dv >= (double)min && dv <= (double)max))
-			return field_error(sc, rc, field, allow_float ? "a number in range" : "an integer");
+			return field_error(sc, rc, field,
+					   allow_float ? "a number in range" : "an integer");
 		iv = (int64_t)dv;
 	}
 	if (iv < min || iv > max)
@@ -848,8 +867,9 @@ static int rec_list(struct scanner *sc, struct builder *b, const struct rec_ctx 
 		if (r < 0)
 			return -1;
 	} else {
-		return field_error(sc, rc, field, words_ok ? "a string or a list of strings"
-							   : "a list of strings");
+		return field_error(sc, rc, field,
+				   words_ok ? "a string or a list of strings"
+					    : "a list of strings");
 	}
 	if (b->n_lists - start > UINT32_MAX || b->n_lists > UINT32_MAX)
 		return scan_error(sc, sc->p, "too many list entries");
@@ -907,7 +927,8 @@ static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_sub
 		} else if (KEY_IS(k, n, "constrains")) {
 			ret = rec_list(sc, b, &rc, "constrains", false, r->lists[L_CONSTRAINS]);
 		} else if (KEY_IS(k, n, "track_features")) {
-			ret = rec_list(sc, b, &rc, "track_features", true, r->lists[L_TRACK_FEATURES]);
+			ret = rec_list(sc, b, &rc, "track_features", true,
+				       r->lists[L_TRACK_FEATURES]);
 		} else if (KEY_IS(k, n, "features")) {
 			ret = rec_list(sc, b, &rc, "features", true, r->lists[L_FEATURES]);
 		} else if (KEY_IS(k, n, "subdir")) {
@@ -928,7 +949,7 @@ static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_sub
 			v = 0; /* rec_int leaves it unset for null and on errors */
 			ret = rec_int(sc, &rc, "timestamp", 0, INT64_MAX / 2, true, &v);
 			r->timestamp_ms = (uint64_t)v > TIMESTAMP_MS_THRESHOLD ? (uint64_t)v
-										 : (uint64_t)v * 1000;
+									       : (uint64_t)v * 1000;
 		} else if (KEY_IS(k, n, "noarch")) {
 			const char *s;
 			size_t sn;
@@ -1049,7 +1070,8 @@ static void drop_tarbz2_twins(struct builder *b)
 		bool twin = false;
 
 		if (nbk_mem_ends_with(fn, len, ".tar.bz2")) {
-			for (j = hash_bytes(fn, len - 8) & (cap - 1); set[j]; j = (j + 1) & (cap - 1)) {
+			for (j = hash_bytes(fn, len - 8) & (cap - 1); set[j];
+			     j = (j + 1) & (cap - 1)) {
 				const char *c = b->pool.data + b->recs[set[j] - 1].fn;
 
 				if (strlen(c) == len - 8 + 6 && memcmp(c, fn, len - 8) == 0) {
@@ -1117,8 +1139,8 @@ static void blob_free(struct et_repo_blob *blob)
 	free(blob);
 }
 
-static size_t blob_layout(uint64_t n_records, uint64_t n_lists, uint64_t pool_len,
-			  size_t *recs_at, size_t *lists_at, size_t *pool_at)
+static size_t blob_layout(uint64_t n_records, uint64_t n_lists, uint64_t pool_len, size_t *recs_at,
+			  size_t *lists_at, size_t *pool_at)
 {
 	*recs_at = sizeof(struct blob_header);
 	*lists_at = *recs_at + (size_t)n_records * sizeof(struct crec);
@@ -1160,8 +1182,8 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 	up = blob->urls;
 	for (i = 0; i < h->n_records; i++) {
 		struct et_record *r = &blob->recs[kept];
-		struct nbk_strvec *vecs[L_COUNT] = { &r->depends, &r->constrains, &r->track_features,
-						     &r->features };
+		struct nbk_strvec *vecs[L_COUNT] = { &r->depends, &r->constrains,
+						     &r->track_features, &r->features };
 		struct nbk_error err = NBK_ERROR_INIT;
 
 		r->name = pool + cr[i].name;
@@ -1171,7 +1193,8 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 		if (et_record_check_names(r, &err) < 0) {
 			/* the next record takes this slot */
 			if (repo->n_refused++ < ET_REPO_REFUSED_SHOWN) {
-				_cleanup_free_ char *m = nbk_xasprintf("repodata of '%s': %s", label, err.msg);
+				_cleanup_free_ char *m =
+					nbk_xasprintf("repodata of '%s': %s", label, err.msg);
 
 				nbk_strvec_push(&repo->refused, m);
 			}
@@ -1233,7 +1256,8 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	if (!b->base_off) {
 		h.base_off = h.url_off;
 	} else {
-		_cleanup_free_ char *base = et_repo_resolve_base(id->url, b->pool.data + b->base_off);
+		_cleanup_free_ char *base =
+			et_repo_resolve_base(id->url, b->pool.data + b->base_off);
 
 		h.base_off = pool_add(b, base, strlen(base));
 	}
@@ -1254,7 +1278,8 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 
 static char *repo_label(const struct et_repo_id *id)
 {
-	return nbk_xasprintf("%s/%s", id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"),
+	return nbk_xasprintf("%s/%s",
+			     id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"),
 			     id->subdir ? id->subdir : "?");
 }
 
@@ -1272,8 +1297,8 @@ static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct 
 }
 
 /* Parse into b (initialised here; released by the caller on failure). */
-static int parse_into(struct builder *b, const struct et_repo_id *id, const char *json,
-		      size_t len, struct nbk_error *err)
+static int parse_into(struct builder *b, const struct et_repo_id *id, const char *json, size_t len,
+		      struct nbk_error *err)
 {
 	_cleanup_free_ char *label = repo_label(id);
 	struct scanner sc = { json, json, json + len, label, err, NBK_BUF_INIT };
@@ -1286,7 +1311,8 @@ static int parse_into(struct builder *b, const struct et_repo_id *id, const char
 	builder_init(b);
 	subdir = intern(b, id->subdir ? id->subdir : "", id->subdir ? strlen(id->subdir) : 0);
 	if (memchr(json, '\0', len))
-		r = scan_error(&sc, (const char *)memchr(json, '\0', len), "NUL byte in the document");
+		r = scan_error(&sc, (const char *)memchr(json, '\0', len),
+			       "NUL byte in the document");
 	else
 		r = expect(&sc, '{', "'{' at the start of the document");
 	while (r == 0 && (r = object_next(&sc, &first, &k, &n)) > 0) {
@@ -1294,7 +1320,8 @@ static int parse_into(struct builder *b, const struct et_repo_id *id, const char
 			r = parse_packages(&sc, b, subdir);
 		} else if (KEY_IS(k, n, "info")) {
 			r = parse_info(&sc, b, &b->base_off);
-		} else if (*sc.p == '{' && (nbk_mem_ends_with(k, n, ".tar.bz2") || nbk_mem_ends_with(k, n, ".conda"))) {
+		} else if (*sc.p == '{' && (nbk_mem_ends_with(k, n, ".tar.bz2") ||
+					    nbk_mem_ends_with(k, n, ".conda"))) {
 			/* conda's test index.json: records keyed by file name */
 			r = parse_record(&sc, b, subdir, k, n);
 		} else {
@@ -1318,8 +1345,8 @@ static int parse_into(struct builder *b, const struct et_repo_id *id, const char
 	return 0;
 }
 
-int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id, const char *json,
-		  size_t len, struct nbk_error *err)
+int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id, const char *json, size_t len,
+		  struct nbk_error *err)
 {
 	struct builder b;
 
@@ -1348,7 +1375,7 @@ size_t et_repo_blob_size(const struct et_repo *repo)
 }
 
 NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
-						  const struct et_repo_key *key, size_t *len)
+						   const struct et_repo_key *key, size_t *len)
 {
 	struct blob_header *h = (void *)repo->blob->data;
 
@@ -1359,8 +1386,8 @@ NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
 	return repo->blob->data;
 }
 
-int et_repo_cache_write(const struct et_repo *repo, const char *path,
-			const struct et_repo_key *key, struct nbk_error *err)
+int et_repo_cache_write(const struct et_repo *repo, const char *path, const struct et_repo_key *key,
+			struct nbk_error *err)
 {
 	const unsigned char *data;
 	size_t len;
@@ -1416,14 +1443,16 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 	memcpy(&h, data, sizeof(h));
 	if (memcmp(h.magic, BLOB_MAGIC, sizeof(BLOB_MAGIC)) != 0)
 		return nbk_error_set(err, 0, "'%s' is not a repodata binary cache", path);
-	if (h.version != BLOB_VERSION || h.header_size != sizeof(h) || h.rec_size != sizeof(struct crec))
+	if (h.version != BLOB_VERSION || h.header_size != sizeof(h) ||
+	    h.rec_size != sizeof(struct crec))
 		return 1;
 	if (key && (h.src_size != key->size || h.src_mtime_ns != key->mtime_ns))
 		return 1;
 	if (h.n_records > size / sizeof(struct crec) || h.n_lists > size / sizeof(uint32_t) ||
 	    h.pool_len > size || h.pool_len == 0 || h.pool_len > UINT32_MAX ||
 	    blob_layout(h.n_records, h.n_lists, h.pool_len, &recs_at, &lists_at, &pool_at) != size)
-		return nbk_error_set(err, 0, "binary cache '%s' is truncated or has a bad header", path);
+		return nbk_error_set(err, 0, "binary cache '%s' is truncated or has a bad header",
+				     path);
 	if (checksum(data + sizeof(h), size - sizeof(h)) != h.checksum)
 		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (checksum)", path);
 	pool = (const char *)data + pool_at;
@@ -1436,10 +1465,12 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 	lists = (const void *)(data + lists_at);
 	for (i = 0; i < h.n_lists; i++)
 		if (lists[i] >= h.pool_len)
-			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (list %zu)", path, i);
+			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (list %zu)",
+					     path, i);
 	for (i = 0; i < h.n_records; i++) {
-		const uint32_t offs[] = { cr[i].name, cr[i].version, cr[i].build, cr[i].subdir,
-					  cr[i].fn, cr[i].url, cr[i].md5, cr[i].sha256, cr[i].license };
+		const uint32_t offs[] = { cr[i].name,   cr[i].version, cr[i].build,
+					  cr[i].subdir, cr[i].fn,      cr[i].url,
+					  cr[i].md5,    cr[i].sha256,  cr[i].license };
 
 		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
 			if (offs[k] >= h.pool_len)

@@ -43,10 +43,10 @@
 
 /* Which repo a document is: filled by the caller, copied by the repo. */
 struct et_repo_id {
-	const char *channel;  /* canonical name ("conda-forge") or URL; records' `channel` */
-	const char *url;      /* CHANNEL_URL/SUBDIR, no trailing slash */
-	const char *subdir;   /* "linux-64", "noarch" ... */
-	int channel_index;    /* priority, 0 highest; copied into the records */
+	const char *channel; /* canonical name ("conda-forge") or URL; records' `channel` */
+	const char *url;     /* CHANNEL_URL/SUBDIR, no trailing slash */
+	const char *subdir;  /* "linux-64", "noarch" ... */
+	int channel_index;   /* priority, 0 highest; copied into the records */
 };
 
 /*
@@ -68,9 +68,9 @@ struct et_repo {
 	char *url;
 	char *subdir;
 	int channel_index;
-	const struct et_record *records;  /* borrowed, in document order */
+	const struct et_record *records; /* borrowed, in document order */
 	size_t n;
-	struct et_repo_blob *blob;        /* private */
+	struct et_repo_blob *blob; /* private */
 	/*
 	 * Records left out because et_record_check_names() refused them
 	 * (a file name that is not a plain NAME-VERSION-BUILD.conda ...):
@@ -92,24 +92,23 @@ struct et_repo {
  * released) holds the records; on failure it stays empty and err says why,
  * naming "CHANNEL/SUBDIR".
  */
-int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id,
-		  const char *json, size_t len, struct nbk_error *err);
+int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id, const char *json, size_t len,
+		  struct nbk_error *err);
 
 /*
  * Write repo's blob to path atomically, marked with key (the source's size
  * and mtime) and id->url.
  */
-int et_repo_cache_write(const struct et_repo *repo, const char *path,
-			const struct et_repo_key *key, struct nbk_error *err);
+int et_repo_cache_write(const struct et_repo *repo, const char *path, const struct et_repo_key *key,
+			struct nbk_error *err);
 
 /*
  * Load a binary cache.  Returns 0 when loaded; 1 when the file is missing or
  * stale (another key or URL, another format version); -1 when it is corrupt
  * or unreadable (err says how).  repo stays empty unless 0 is returned.
  */
-int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id,
-		       const char *path, const struct et_repo_key *key,
-		       struct nbk_error *err);
+int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
+		       const struct et_repo_key *key, struct nbk_error *err);
 
 /*
  * The usual way in: records of the repodata.json at json_path, from the
@@ -117,9 +116,8 @@ int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id,
  * cache (re)written (a cache that cannot be written only costs speed; a
  * corrupt one is replaced).  cache_path may be NULL (no cache).
  */
-int et_repo_load(struct et_repo *repo, const struct et_repo_id *id,
-		 const char *json_path, const char *cache_path,
-		 struct nbk_error *err);
+int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *json_path,
+		 const char *cache_path, struct nbk_error *err);
 
 /* Free everything repo holds and make it empty. */
 void et_repo_release(struct et_repo *repo);

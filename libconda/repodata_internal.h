@@ -26,7 +26,7 @@ NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base);
  * key and the checksum): the bytes, owned by repo, and *len.
  */
 NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
-						  const struct et_repo_key *key, size_t *len);
+						   const struct et_repo_key *key, size_t *len);
 
 /*
  * A blob of len bytes (data, malloc'd with a byte to spare after them,

@@ -37,14 +37,14 @@
 struct sctx {
 	Pool *pool;
 	Repo *installed;
-	Id ns_match;            /* "conda": solvables matching the spec */
-	Id ns_nomatch;          /* "conda-not": same name, not matching */
+	Id ns_match;   /* "conda": solvables matching the spec */
+	Id ns_nomatch; /* "conda-not": same name, not matching */
 	/* by solvable id */
 	const struct et_record **recs;
 	struct et_version **vers;
 	unsigned char *parsed;
 	unsigned char *is_virtual;
-	const char **chan_url;  /* the record's channel base URL, or NULL */
+	const char **chan_url; /* the record's channel base URL, or NULL */
 	Id nsolv;
 	/* solvables grouped by name: byname[name_start[nameid] .. + name_count[nameid]) */
 	Id *byname;
@@ -53,9 +53,9 @@ struct sctx {
 	Id nnames;
 	/* parsed specs by string id */
 	struct et_matchspec **specs;
-	char **spec_url;        /* a spec's channel as a base URL (resolve_channel) */
+	char **spec_url; /* a spec's channel as a base URL (resolve_channel) */
 	Id nspecs;
-	struct nbk_strvec owned_urls;   /* installed records' channel URLs */
+	struct nbk_strvec owned_urls; /* installed records' channel URLs */
 	/* the user's specs: dep ids of the jobs */
 	Id *job_deps;
 	size_t njob_deps;
@@ -179,12 +179,12 @@ static Id nscallback(Pool *pool, void *data, Id name, Id evr)
 struct rankent {
 	const struct et_record *rec;
 	struct et_version *ver;
-	int prio;               /* channel priority, flexible only */
+	int prio; /* channel priority, flexible only */
 	Id name;
-	const char *url;        /* the channel's base URL, or NULL */
-	unsigned penalty;       /* track_features + legacy features nobody activated */
-	unsigned active;        /* legacy features that are activated */
-	unsigned long dev;      /* tie-break: how far its dependencies fall below the best */
+	const char *url;   /* the channel's base URL, or NULL */
+	unsigned penalty;  /* track_features + legacy features nobody activated */
+	unsigned active;   /* legacy features that are activated */
+	unsigned long dev; /* tie-break: how far its dependencies fall below the best */
 	unsigned rank;
 };
 
@@ -269,7 +269,8 @@ static void tie_break(struct sctx *c, struct rankent **v, size_t n)
 	size_t i = 0, j, k, d;
 
 	while (i < n) {
-		for (j = i + 1; j < n && v[j]->name == v[i]->name && pref_base(v[i], v[j]) == 0; j++)
+		for (j = i + 1; j < n && v[j]->name == v[i]->name && pref_base(v[i], v[j]) == 0;
+		     j++)
 			;
 		for (k = i; j - i > 1 && k < j; k++) {
 			const struct et_record *r = v[k]->rec;
@@ -283,7 +284,8 @@ static void tie_break(struct sctx *c, struct rankent **v, size_t n)
 				if (et_matchspec_parse(r->depends.v[d], &ms, NULL) < 0)
 					continue;
 				nid = ms->name_glob ? 0 : pool_str2id(c->pool, ms->name, 0);
-				if (nid > 0 && nid < c->pool->ss.nstrings && (s = start[nid]) >= 0) {
+				if (nid > 0 && nid < c->pool->ss.nstrings &&
+				    (s = start[nid]) >= 0) {
 					for (e = s; (size_t)e < n && v[e]->name == nid; e++) {
 						if (v[e]->rank > top)
 							top = v[e]->rank;
@@ -338,16 +340,16 @@ static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_
 	s->name = e->name;
 	s->evr = pool_str2id(pool, evr, 1);
 	s->arch = ARCH_NOARCH;
-	s->provides = repo_addid_dep(repo, s->provides,
-				     pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
+	s->provides =
+		repo_addid_dep(repo, s->provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
 	for (i = 0; i < r->depends.n; i++)
-		s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, r->depends.v[i]), 0);
+	s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, r->depends.v[i]), 0);
 	/* conda: a record with legacy features needs one that tracks each */
 	for (i = 0; i < r->features.n; i++) {
 		_cleanup_free_ char *f = nbk_xasprintf("*[track_features=%s]", r->features.v[i]);
 
 		if (*r->features.v[i])
-			s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, f), 0);
+		s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, f), 0);
 	}
 	for (i = 0; i < r->constrains.n; i++)
 		s->conflicts = repo_addid_dep(repo, s->conflicts,
@@ -422,7 +424,8 @@ static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 		for (i = 0; i < n; i++) {
 			const struct et_record *r = v[i]->rec;
 
-			if (!et_matchspec_match_name(ms, r->name) || !et_matchspec_match_v(ms, r, v[i]->ver))
+			if (!et_matchspec_match_name(ms, r->name) ||
+			    !et_matchspec_match_v(ms, r, v[i]->ver))
 				continue;
 			if (first) {
 				for (j = 0; j < r->track_features.n; j++)
@@ -502,7 +505,8 @@ static void build_pool(struct sctx *c)
 			Id nm = pool_str2id(c->pool, ms->name, 1);
 
 			for (j = 0; j < req->nrepos; j++)
-				if (req->repos[j].channel_url && url_eq(url, req->repos[j].channel_url) &&
+				if (req->repos[j].channel_url &&
+				    url_eq(url, req->repos[j].channel_url) &&
 				    (size_t)nm < (size_t)c->pool->ss.nstrings + total + 1)
 					best_prio[nm] = req->repos[j].priority;
 			free(url);
@@ -519,15 +523,17 @@ static void build_pool(struct sctx *c)
 				continue;
 			e->rec = r;
 			e->url = req->repos[i].channel_url;
-			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority : 0;
+			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority
+									: 0;
 			(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
 			order[k] = e;
 			k++;
 		}
 	}
 	for (i = 0; i < req->ninstalled + req->nvirtual; i++) {
-		const struct et_record *r = i < req->ninstalled ? &req->installed[i]
-							   : &req->virtual_pkgs[i - req->ninstalled];
+		const struct et_record *r = i < req->ninstalled
+						    ? &req->installed[i]
+						    : &req->virtual_pkgs[i - req->ninstalled];
 		struct rankent *e = &ents[k];
 
 		e->rec = r;
@@ -561,7 +567,8 @@ static void build_pool(struct sctx *c)
 	}
 	repos = nbk_xcalloc(req->nrepos + 1, sizeof(*repos));
 	for (i = 0; i < req->nrepos; i++) {
-		repos[i] = repo_create(c->pool, req->repos[i].name ? req->repos[i].name : "channel");
+		repos[i] =
+			repo_create(c->pool, req->repos[i].name ? req->repos[i].name : "channel");
 		/* flexible: libsolv also prefers the higher channel when choosing */
 		if (req->priority == ET_PRIORITY_FLEXIBLE)
 			repos[i]->priority = -req->repos[i].priority;
@@ -581,7 +588,8 @@ static void build_pool(struct sctx *c)
 			is_virtual = true;
 		} else {
 			for (j = 0; j < req->nrepos; j++)
-				if (r >= req->repos[j].records && r < req->repos[j].records + req->repos[j].n)
+				if (r >= req->repos[j].records &&
+				    r < req->repos[j].records + req->repos[j].n)
 					repo = repos[j];
 		}
 		add_solvable(c, repo, e, is_virtual);
@@ -690,9 +698,9 @@ static void join_specs(struct nbk_buf *b, const struct nbk_strvec *v)
 }
 
 struct pair {
-	const char *from;       /* the user's spec (or a package) that requires */
-	const char *against;    /* the user's spec or pin it clashes with */
-	const char *what;       /* "was requested" / "is pinned" / "is installed" */
+	const char *from;    /* the user's spec (or a package) that requires */
+	const char *against; /* the user's spec or pin it clashes with */
+	const char *what;    /* "was requested" / "is pinned" / "is installed" */
 	struct nbk_strvec deps;
 };
 
@@ -789,8 +797,8 @@ static void explain_problem(struct sctx *c, Solver *solv, Id problem, struct nbk
 
 		for (j = 0; j < c->req->nspecs; j++)
 			if (i != j)
-				explain_pairs(c, c->req->specs[i], c->req->specs[j], "was requested",
-					      lines);
+				explain_pairs(c, c->req->specs[i], c->req->specs[j],
+					      "was requested", lines);
 		for (j = 0; j < c->req->npins; j++)
 			explain_pairs(c, c->req->specs[i], c->req->pins[j], "is pinned", lines);
 	}
@@ -799,7 +807,8 @@ static void explain_problem(struct sctx *c, Solver *solv, Id problem, struct nbk
 		Id source, target, dep;
 		SolverRuleinfo type = solver_ruleinfo(solv, rq.elements[k], &source, &target, &dep);
 		const char *from, *against = NULL, *what = "was requested", *dn;
-		const struct et_record *sr = source > 0 && source < c->nsolv ? c->recs[source] : NULL;
+		const struct et_record *sr = source > 0 && source < c->nsolv ? c->recs[source]
+									     : NULL;
 
 		if (type != SOLVER_RULE_PKG_REQUIRES && type != SOLVER_RULE_PKG_CONFLICTS)
 			continue;
@@ -811,7 +820,8 @@ static void explain_problem(struct sctx *c, Solver *solv, Id problem, struct nbk
 		if (type == SOLVER_RULE_PKG_REQUIRES) {
 			dn = dep_name(c, dep);
 		} else {
-			const struct et_record *tr = target > 0 && target < c->nsolv ? c->recs[target] : NULL;
+			const struct et_record *tr =
+				target > 0 && target < c->nsolv ? c->recs[target] : NULL;
 
 			dn = tr ? tr->name : NULL;
 		}
@@ -954,9 +964,10 @@ static char *explain_empty(struct sctx *c, const char *spec, const struct et_mat
 		if (!best || et_version_strcmp(c->recs[p]->version, c->recs[best]->version) > 0)
 			best = p;
 	}
-	nbk_buf_addf(&b, "  - nothing provides '%s': none of the %d packages named '%s' matches "
-		     "(newest: %s %s)", spec, (int)n, ms->name, c->recs[best]->version,
-		     c->recs[best]->build);
+	nbk_buf_addf(&b,
+		     "  - nothing provides '%s': none of the %d packages named '%s' matches "
+		     "(newest: %s %s)",
+		     spec, (int)n, ms->name, c->recs[best]->version, c->recs[best]->build);
 	return nbk_buf_detach(&b, NULL);
 }
 
@@ -1042,7 +1053,8 @@ int et_solve(const struct et_solve_request *req, struct et_solution *sol, struct
 		struct et_matchspec *ms;
 
 		if (et_matchspec_parse(s, &ms, err) < 0)
-			return nbk_error_prefix(err, i < req->nspecs ? "request" : "pinned package");
+			return nbk_error_prefix(err,
+						i < req->nspecs ? "request" : "pinned package");
 		et_matchspec_free(ms);
 	}
 	c.pool = pool_create();

@@ -32,37 +32,37 @@
 #include "record.h"
 
 enum et_channel_priority {
-	ET_PRIORITY_STRICT,     /* conda's default */
-	ET_PRIORITY_FLEXIBLE,   /* prefer higher-priority channels, allow others */
-	ET_PRIORITY_DISABLED,   /* channels do not matter, versions do */
+	ET_PRIORITY_STRICT,   /* conda's default */
+	ET_PRIORITY_FLEXIBLE, /* prefer higher-priority channels, allow others */
+	ET_PRIORITY_DISABLED, /* channels do not matter, versions do */
 };
 
 /* One channel subdir's records, borrowed for the solve. */
 struct et_solve_repo {
 	const struct et_record *records;
 	size_t n;
-	int priority;           /* 0 = highest (the first channel) */
-	const char *name;       /* "conda-forge/linux-64", for messages */
-	const char *channel_url;/* the channel's base URL (channel.h), for
+	int priority;            /* 0 = highest (the first channel) */
+	const char *name;        /* "conda-forge/linux-64", for messages */
+	const char *channel_url; /* the channel's base URL (channel.h), for
 				 * "channel::name" specs; NULL: match by name */
 };
 
 enum et_solve_mode {
-	ET_SOLVE_INSTALL,       /* create / install: add the specs, keep the rest */
-	ET_SOLVE_UPDATE,        /* update SPEC...: the specs' packages to the best */
-	ET_SOLVE_UPDATE_ALL,    /* update --all */
+	ET_SOLVE_INSTALL,    /* create / install: add the specs, keep the rest */
+	ET_SOLVE_UPDATE,     /* update SPEC...: the specs' packages to the best */
+	ET_SOLVE_UPDATE_ALL, /* update --all */
 };
 
 struct et_solve_request {
 	const struct et_solve_repo *repos;
 	size_t nrepos;
-	const struct et_record *installed;      /* an environment's conda-meta */
+	const struct et_record *installed; /* an environment's conda-meta */
 	size_t ninstalled;
-	const struct et_record *virtual_pkgs;   /* virtual.h */
+	const struct et_record *virtual_pkgs; /* virtual.h */
 	size_t nvirtual;
-	const char *const *specs;               /* the user's MatchSpecs */
+	const char *const *specs; /* the user's MatchSpecs */
 	size_t nspecs;
-	const char *const *pins;                /* pinned_packages */
+	const char *const *pins; /* pinned_packages */
 	size_t npins;
 	enum et_channel_priority priority;
 	enum et_solve_mode mode;
@@ -104,8 +104,7 @@ struct et_solution {
  * pin that does not parse: err says which and where).  Release sol with
  * et_solution_release() in every case.
  */
-int et_solve(const struct et_solve_request *req, struct et_solution *sol,
-	     struct nbk_error *err);
+int et_solve(const struct et_solve_request *req, struct et_solution *sol, struct nbk_error *err);
 void et_solution_release(struct et_solution *sol);
 
 #endif

@@ -82,21 +82,27 @@ int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
 	for (tries = 0; tries < 100; tries++) {
 		f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (f < 0 && create)
-			return nbk_error_set(err, errno, "cannot create the environment '%s': cannot write in '%s'",
-					     prefix, parent);
+			return nbk_error_set(
+				err, errno,
+				"cannot create the environment '%s': cannot write in '%s'", prefix,
+				parent);
 		if (f < 0)
-			return nbk_error_set(err, errno, "cannot change '%s': cannot open its lock '%s'",
+			return nbk_error_set(err, errno,
+					     "cannot change '%s': cannot open its lock '%s'",
 					     prefix, file);
 		if (flock(f, LOCK_EX | LOCK_NB) < 0) {
 			int e = errno;
 
 			close(f);
 			if (e == EWOULDBLOCK)
-				return nbk_error_set(err, 0, "another envtool is changing '%s' (lock '%s'); try again when it is done",
-						     prefix, file);
+				return nbk_error_set(
+					err, 0,
+					"another envtool is changing '%s' (lock '%s'); try again when it is done",
+					prefix, file);
 			return nbk_error_set(err, e, "cannot lock '%s'", file);
 		}
-		if (fstat(f, &a) == 0 && stat(file, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		if (fstat(f, &a) == 0 && stat(file, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
 			*fd = f;
 			return 0;
 		}
@@ -134,9 +140,9 @@ static char *python_xy(const char *version)
  * the change without the caller, written before its first step.
  */
 struct et_journal {
-	char *python;                 /* NULL: none */
-	struct nbk_strvec unlink;     /* dists */
-	struct et_record *recs;       /* link records, owned */
+	char *python;             /* NULL: none */
+	struct nbk_strvec unlink; /* dists */
+	struct et_record *recs;   /* link records, owned */
 	struct nbk_strvec pkg_dirs, specs;
 	size_t nlink;
 	char *cmd, *specs_kind;
@@ -250,7 +256,8 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 		      bool run_script, struct nbk_error *err)
 {
 	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META "/%s.json", prefix, dist);
-	_cleanup_free_ char *moved = nbk_xasprintf("%s/" ET_CONDA_META "/" UNLINKING "%s.json", prefix, dist);
+	_cleanup_free_ char *moved =
+		nbk_xasprintf("%s/" ET_CONDA_META "/" UNLINKING "%s.json", prefix, dist);
 	struct et_prefix_pkg pkg;
 	int r;
 
@@ -258,7 +265,8 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 		/* read by the one conda-meta reader, as the set that chose dist was */
 		if (et_prefix_read_meta(meta, &pkg, err) < 0)
 			goto fail;
-		if (run_script && et_link_run_script(prefix, prefix, &pkg.rec, "pre-unlink", err) < 0)
+		if (run_script &&
+		    et_link_run_script(prefix, prefix, &pkg.rec, "pre-unlink", err) < 0)
 			goto fail;
 		/* conda-meta stops claiming the package before its first file goes */
 		if (rename(meta, moved) < 0) {
@@ -269,7 +277,7 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 		if (et_prefix_read_meta(moved, &pkg, err) < 0)
 			goto fail;
 	} else {
-		return 0;   /* done already */
+		return 0; /* done already */
 	}
 	r = et_unlink_files(prefix, &pkg.files, keep, err);
 	et_prefix_pkg_release(&pkg);
@@ -349,7 +357,8 @@ static int journal_run(const char *prefix, const struct et_journal *j, bool firs
 	size_t i, nremoved = 0;
 	int r = 0;
 
-	if (keep_set(prefix, &j->unlink, &keep, err) < 0 || et_prefix_load(prefix, &before, err) < 0) {
+	if (keep_set(prefix, &j->unlink, &keep, err) < 0 ||
+	    et_prefix_load(prefix, &before, err) < 0) {
 		r = -1;
 		goto out;
 	}
@@ -366,8 +375,10 @@ static int journal_run(const char *prefix, const struct et_journal *j, bool firs
 		if (meta_exists(prefix, dist))
 			continue;
 		if (access(j->pkg_dirs.v[i], F_OK) < 0) {
-			r = nbk_error_set(err, errno, "cannot finish the change: the package folder '%s' is gone",
-					  j->pkg_dirs.v[i]);
+			r = nbk_error_set(
+				err, errno,
+				"cannot finish the change: the package folder '%s' is gone",
+				j->pkg_dirs.v[i]);
 			goto out;
 		}
 		r = link_one_pkg(prefix, prefix, j->python, &j->recs[i], j->pkg_dirs.v[i],
@@ -405,11 +416,13 @@ int et_journal_recover(const char *prefix, struct nbk_error *err)
 	nbk_warn("finishing the change that an interrupted envtool left in '%s'", prefix);
 	if (journal_read(jf, &j, err) < 0) {
 		journal_release(&j);
-		return nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix);
+		return nbk_error_prefix(err, "cannot finish the interrupted change in '%s'",
+					prefix);
 	}
 	r = journal_run(prefix, &j, false, 0, err);
 	journal_release(&j);
-	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix) : 0;
+	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix)
+		     : 0;
 }
 
 int et_journal_recover_now(const char *prefix, struct nbk_error *err)
@@ -459,15 +472,18 @@ static void clean_stale(const char *prefix, const char *parent, const char *base
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		bool is_tmp = !strncmp(de->d_name, tmp, strlen(tmp)) && strlen(de->d_name) == strlen(tmp) + 6;
-		bool is_old = !strncmp(de->d_name, old, strlen(old)) && strlen(de->d_name) == strlen(old) + 6;
+		bool is_tmp = !strncmp(de->d_name, tmp, strlen(tmp)) &&
+			      strlen(de->d_name) == strlen(tmp) + 6;
+		bool is_old = !strncmp(de->d_name, old, strlen(old)) &&
+			      strlen(de->d_name) == strlen(old) + 6;
 		_cleanup_free_ char *p = NULL;
 
 		if (!is_tmp && !is_old)
 			continue;
 		p = nbk_xasprintf("%s/%s", parent, de->d_name);
 		if (is_old && lstat(prefix, &st) < 0 && errno == ENOENT) {
-			nbk_warn("putting back '%s': an interrupted create was replacing it", prefix);
+			nbk_warn("putting back '%s': an interrupted create was replacing it",
+				 prefix);
 			if (rename(p, prefix) == 0)
 				continue;
 			nbk_warn("cannot rename '%s' to '%s': %s", p, prefix, strerror(errno));
@@ -544,16 +560,18 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 
 		replace = (t->flags & ET_TXN_REPLACE) && made;
 		if (!replace)
-			return nbk_error_set(err, 0, "'%s' already exists%s", t->prefix,
-					     made
-					     ? " (replace it with 'envtool create --yes', or remove it: envtool remove -p PREFIX --all)"
-					     : " and is neither an environment (conda-meta with a history or package records) "
-					       "nor an empty folder: envtool does not replace it");
+			return nbk_error_set(
+				err, 0, "'%s' already exists%s", t->prefix,
+				made ? " (replace it with 'envtool create --yes', or remove it: envtool remove -p PREFIX --all)"
+				     : " and is neither an environment (conda-meta with a history or package records) "
+				       "nor an empty folder: envtool does not replace it");
 	}
 	tmp = nbk_xasprintf("%s/.%s.envtool-tmp-XXXXXX", parent, base);
 	if (!mkdtemp(tmp))
-		return nbk_error_set(err, errno, "cannot create the environment '%s': cannot make a folder in '%s'",
-				     t->prefix, parent);
+		return nbk_error_set(
+			err, errno,
+			"cannot create the environment '%s': cannot make a folder in '%s'",
+			t->prefix, parent);
 	if (chmod(tmp, 0755) < 0) {
 		nbk_error_set(err, errno, "cannot chmod '%s'", tmp);
 		goto fail;
@@ -583,7 +601,8 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 		/* a name mkdtemp() picked, then freed for rename() */
 		old = nbk_xasprintf("%s/.%s.envtool-old-XXXXXX", parent, base);
 		if (!mkdtemp(old) || rmdir(old) < 0 || rename(t->prefix, old) < 0) {
-			nbk_error_set(err, errno, "cannot move '%s' aside to replace it", t->prefix);
+			nbk_error_set(err, errno, "cannot move '%s' aside to replace it",
+				      t->prefix);
 			free(old);
 			old = NULL;
 			goto fail;
@@ -592,12 +611,14 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	if (rename(tmp, t->prefix) < 0) {
 		nbk_error_set(err, errno, "cannot rename '%s' to '%s'", tmp, t->prefix);
 		if (old && rename(old, t->prefix) < 0)
-			nbk_warn("cannot put '%s' back to '%s': %s", old, t->prefix, strerror(errno));
+			nbk_warn("cannot put '%s' back to '%s': %s", old, t->prefix,
+				 strerror(errno));
 		goto fail;
 	}
 	/* post-link scripts need the environment where it will stay */
 	for (i = 0; i < t->nlink; i++) {
-		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) <
+		    0) {
 			struct nbk_error e2 = NBK_ERROR_INIT;
 
 			if (old)
@@ -623,13 +644,12 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	}
 	free(added);
 	return 0;
-fail:
-	{
-		struct nbk_error e2 = NBK_ERROR_INIT;
+fail : {
+	struct nbk_error e2 = NBK_ERROR_INIT;
 
-		if (nbk_remove_tree(tmp, &e2) < 0)
-			nbk_warn("%s", e2.msg);
-	}
+	if (nbk_remove_tree(tmp, &e2) < 0)
+		nbk_warn("%s", e2.msg);
+}
 	free(added);
 	return r;
 }
@@ -662,7 +682,8 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		et_record_copy(&j.recs[i], t->link[i].rec);
 		j.nlink++;
 		nbk_strvec_push(&j.pkg_dirs, t->link[i].pkg_dir);
-		nbk_strvec_push(&j.specs, t->link[i].requested_spec ? t->link[i].requested_spec : "");
+		nbk_strvec_push(&j.specs,
+				t->link[i].requested_spec ? t->link[i].requested_spec : "");
 	}
 	if (journal_write(t->prefix, &j, err) < 0) {
 		nbk_error_prefix(err, "cannot change '%s'", t->prefix);
@@ -670,12 +691,15 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 	}
 	test_step();
 	if (journal_run(t->prefix, &j, true, t->flags, err) < 0) {
-		nbk_error_prefix(err, "cannot change '%s' (the next envtool run finishes the change)", t->prefix);
+		nbk_error_prefix(err,
+				 "cannot change '%s' (the next envtool run finishes the change)",
+				 t->prefix);
 		goto out;
 	}
 	r = 0;
 	for (i = 0; i < t->nlink; i++)
-		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) < 0) {
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) <
+		    0) {
 			r = -1;
 			break;
 		}

@@ -48,26 +48,27 @@
 
 struct et_txn_link {
 	const struct et_record *rec;
-	const char *pkg_dir;          /* extracted, conda's pkgs layout */
-	const char *requested_spec;   /* NULL or "" when not requested by the user */
+	const char *pkg_dir;        /* extracted, conda's pkgs layout */
+	const char *requested_spec; /* NULL or "" when not requested by the user */
 };
 
 enum et_txn_flags {
-	ET_TXN_CREATE = 1 << 0,       /* a new prefix, built aside and renamed in */
-	ET_TXN_REMOVE_ENV = 1 << 1,   /* remove --all: every package, then conda-meta and empty folders */
-	ET_TXN_COPY = 1 << 2,         /* never hard link */
-	ET_TXN_REPLACE = 1 << 3,      /* with CREATE: an environment at prefix is replaced */
+	ET_TXN_CREATE = 1 << 0, /* a new prefix, built aside and renamed in */
+	ET_TXN_REMOVE_ENV =
+		1 << 1,       /* remove --all: every package, then conda-meta and empty folders */
+	ET_TXN_COPY = 1 << 2, /* never hard link */
+	ET_TXN_REPLACE = 1 << 3, /* with CREATE: an environment at prefix is replaced */
 };
 
 struct et_txn {
-	const char *prefix;           /* absolute path */
-	unsigned flags;               /* enum et_txn_flags */
+	const char *prefix; /* absolute path */
+	unsigned flags;     /* enum et_txn_flags */
 	const struct et_txn_link *link;
 	size_t nlink;
-	const char *const *unlink;    /* names of installed packages to remove */
+	const char *const *unlink; /* names of installed packages to remove */
 	size_t nunlink;
-	const char *cmd;              /* the command line, for conda-meta/history */
-	const char *specs_kind;       /* "update" or "remove" (history); may be NULL */
+	const char *cmd;        /* the command line, for conda-meta/history */
+	const char *specs_kind; /* "update" or "remove" (history); may be NULL */
 	const struct nbk_strvec *specs;
 };
 

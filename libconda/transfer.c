@@ -316,7 +316,7 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 		code = CURLE_OK;
 	}
 	if (t->sink_failed) {
-		next = ET_TRANSFER_DONE;    /* the caller's error stands */
+		next = ET_TRANSFER_DONE; /* the caller's error stands */
 	} else if (t->bound.too_big) {
 		transfer_fail(t, t->cap_msg ? t->cap_msg : "the body is too large", "");
 		next = ET_TRANSFER_DONE;
@@ -346,8 +346,10 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 		if (code == CURLE_OK)
 			transfer_fail(t, answered, after);
 		else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
-			transfer_fail(t, why, " (the server's certificate is not trusted: name its CA bundle "
-				      "with ssl_verify: /path/ca.pem in .condarc or REQUESTS_CA_BUNDLE)");
+			transfer_fail(
+				t, why,
+				" (the server's certificate is not trusted: name its CA bundle "
+				"with ssl_verify: /path/ca.pem in .condarc or REQUESTS_CA_BUNDLE)");
 		else
 			transfer_fail(t, why, after);
 	}
@@ -428,7 +430,9 @@ int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, si
 			opts->tick(opts->user);
 		if (pending && wait_ms)
 			curl_multi_poll(multi, NULL, 0,
-					(int)(wait_ms > ET_TRANSFER_TICK_MS ? ET_TRANSFER_TICK_MS : wait_ms), NULL);
+					(int)(wait_ms > ET_TRANSFER_TICK_MS ? ET_TRANSFER_TICK_MS
+									    : wait_ms),
+					NULL);
 	}
 	curl_multi_cleanup(multi);
 	return 0;

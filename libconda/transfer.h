@@ -59,7 +59,8 @@
 /* Most bytes of an error body (4xx, 5xx ...) read before the transfer is stopped. */
 #define ET_ERROR_BODY_MAX ((uint64_t)64 << 10)
 /* Why a transfer with drain_cut failed. */
-#define ET_DRAIN_CUT_MSG "the server sent more than 64 KiB of a body that is not the answer (a redirect's?)"
+#define ET_DRAIN_CUT_MSG \
+	"the server sent more than 64 KiB of a body that is not the answer (a redirect's?)"
 /* Largest package accepted when its record gives no size. */
 #define ET_PACKAGE_MAX ((uint64_t)8 << 30)
 /* The loop wakes at least this often (for the callers' progress bars). */
@@ -67,21 +68,21 @@
 
 /* The bound on one response's body; reset with et_body_bound_start() before each request. */
 struct et_body_bound {
-	uint64_t max;       /* most bytes a 2xx body may have (decoded) */
-	uint64_t got;       /* 2xx body bytes so far, a resumed prefix included */
-	uint64_t dropped;   /* error-body bytes read and dropped */
-	uint64_t fed;       /* bytes handed to the write callback in this request */
-	long status;        /* the answer the body belongs to; 0 before its first byte */
-	bool error_body;    /* the body is an error answer's (not 2xx) */
-	bool error_cut;     /* ET_ERROR_BODY_MAX reached: stopped, the status stands */
-	bool too_big;       /* the 2xx body went past max: stopped, the transfer failed */
-	bool drain_cut;     /* libcurl drained too many bytes it never handed over: stopped */
+	uint64_t max;     /* most bytes a 2xx body may have (decoded) */
+	uint64_t got;     /* 2xx body bytes so far, a resumed prefix included */
+	uint64_t dropped; /* error-body bytes read and dropped */
+	uint64_t fed;     /* bytes handed to the write callback in this request */
+	long status;      /* the answer the body belongs to; 0 before its first byte */
+	bool error_body;  /* the body is an error answer's (not 2xx) */
+	bool error_cut;   /* ET_ERROR_BODY_MAX reached: stopped, the status stands */
+	bool too_big;     /* the 2xx body went past max: stopped, the transfer failed */
+	bool drain_cut;   /* libcurl drained too many bytes it never handed over: stopped */
 };
 
 enum et_body_verdict {
-	ET_BODY_KEEP,       /* write the chunk */
-	ET_BODY_DROP,       /* an error body: return n from the write callback, keep nothing */
-	ET_BODY_STOP,       /* return 0 from the write callback: the transfer ends */
+	ET_BODY_KEEP, /* write the chunk */
+	ET_BODY_DROP, /* an error body: return n from the write callback, keep nothing */
+	ET_BODY_STOP, /* return 0 from the write callback: the transfer ends */
 };
 
 /* Before a request: a 2xx body may have max bytes; got of them are already there (a Range resume). */
@@ -98,10 +99,10 @@ struct et_transfer;
 
 /* What becomes of a transfer after an answer (struct et_transfer_ops.answer). */
 enum et_transfer_next {
-	ET_TRANSFER_DONE,       /* finished, well or not (a failure: the caller's error is set) */
-	ET_TRANSFER_RETRY,      /* ask again after the backoff; none left: "the server answered HTTP N" */
-	ET_TRANSFER_AGAIN,      /* ask again now, not counted as a retry (e.g. another URL) */
-	ET_TRANSFER_STATUS,     /* the loop's rule: 5xx, 429 and 408 are retried, any other status fails */
+	ET_TRANSFER_DONE,  /* finished, well or not (a failure: the caller's error is set) */
+	ET_TRANSFER_RETRY, /* ask again after the backoff; none left: "the server answered HTTP N" */
+	ET_TRANSFER_AGAIN, /* ask again now, not counted as a retry (e.g. another URL) */
+	ET_TRANSFER_STATUS, /* the loop's rule: 5xx, 429 and 408 are retried, any other status fails */
 };
 
 /*
@@ -145,7 +146,7 @@ struct et_transfer_ops {
  */
 struct et_transfer {
 	const struct et_transfer_ops *ops;
-	void *user;                 /* the caller's */
+	void *user; /* the caller's */
 	/* the request, set by ops->start */
 	char *url;                  /* et_transfer_set_url() */
 	char *shown_url;            /* url, credentials masked: for messages */
@@ -153,22 +154,22 @@ struct et_transfer {
 	char *cap_msg;              /* ... and what passing it is called */
 	struct curl_slist *headers; /* et_transfer_add_header(); cleared before each start */
 	uint64_t range_from;        /* ask for the body from this byte on; 0 before each start */
-	bool decode;                /* accept any Content-Encoding (counted decoded); false before each start */
+	bool decode; /* accept any Content-Encoding (counted decoded); false before each start */
 	/* the loop's */
 	CURL *easy;
 	struct et_body_bound bound;
 	char errbuf[CURL_ERROR_SIZE];
-	bool body_started;          /* this response's first body byte was seen */
-	bool active;                /* a request is in flight */
-	bool done;                  /* finished for good: ops->done was called */
-	bool sink_failed;           /* a callback failed: the caller's error stands */
-	unsigned retries;           /* backoffs so far */
-	uint64_t not_before_ms;     /* no request before this time */
+	bool body_started;      /* this response's first body byte was seen */
+	bool active;            /* a request is in flight */
+	bool done;              /* finished for good: ops->done was called */
+	bool sink_failed;       /* a callback failed: the caller's error stands */
+	unsigned retries;       /* backoffs so far */
+	uint64_t not_before_ms; /* no request before this time */
 	/* results */
-	unsigned attempts;          /* requests sent */
-	long status;                /* the last answer's HTTP status, 0 when none */
-	bool failed;                /* the loop failed it: err */
-	struct nbk_error err;       /* "'SHOWN_URL': WHAT[ (after retries)]" */
+	unsigned attempts;    /* requests sent */
+	long status;          /* the last answer's HTTP status, 0 when none */
+	bool failed;          /* the loop failed it: err */
+	struct nbk_error err; /* "'SHOWN_URL': WHAT[ (after retries)]" */
 };
 
 /* clang-format off */
@@ -189,8 +190,8 @@ void et_transfer_add_header(struct et_transfer *t, const char *line);
 void et_transfer_release(struct et_transfer *t);
 
 struct et_transfer_opts {
-	unsigned max_active;        /* most transfers at once; 0: all of them */
-	long max_per_host;          /* most connections to one host; 0: no limit of ours */
+	unsigned max_active; /* most transfers at once; 0: all of them */
+	long max_per_host;   /* most connections to one host; 0: no limit of ours */
 	/* called after each turn of the loop (at least every ET_TRANSFER_TICK_MS); may be NULL */
 	void (*tick)(void *user);
 	void *user;

@@ -17,9 +17,9 @@ static const char dev_str[] = "DEV";
 static const struct et_vatom zero_atom = { "", 0, ET_VATOM_NUM };
 
 struct vwork {
-	char *norm;               /* n + 1 bytes */
-	struct et_vcomp *comps;   /* n + 2 */
-	struct et_vatom *atoms;   /* 2n + 2 */
+	char *norm;             /* n + 1 bytes */
+	struct et_vcomp *comps; /* n + 2 */
+	struct et_vatom *atoms; /* 2n + 2 */
 	uint32_t ncomps;
 	uint32_t natoms;
 	uint32_t nver;
@@ -44,8 +44,8 @@ static bool is_sep(char c)
 /* version_check_re: ^[*.+!_0-9a-z]+$ */
 static bool valid_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || is_digit(c) || c == '*' || c == '.' ||
-	       c == '+' || c == '!' || c == '_';
+	return (c >= 'a' && c <= 'z') || is_digit(c) || c == '*' || c == '.' || c == '+' ||
+	       c == '!' || c == '_';
 }
 
 static void trim(const char **s, size_t *len)
@@ -211,8 +211,7 @@ static int parse_into(struct vwork *w, const char *s, size_t len, struct nbk_err
 	return 0;
 }
 
-int et_version_parse(const char *s, size_t len, struct et_version **out,
-		     struct nbk_error *err)
+int et_version_parse(const char *s, size_t len, struct et_version **out, struct nbk_error *err)
 {
 	struct et_version *v;
 	struct vwork w;

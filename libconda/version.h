@@ -67,8 +67,7 @@ struct et_version {
  * et_version_free()) and 0 is returned; on failure -1 and err says why, in
  * conda's words ("invalid character(s)", "empty version component" ...).
  */
-int et_version_parse(const char *s, size_t len, struct et_version **out,
-		     struct nbk_error *err);
+int et_version_parse(const char *s, size_t len, struct et_version **out, struct nbk_error *err);
 void et_version_free(struct et_version *v);
 
 /* <0, 0, >0 as a sorts before, equal to, after b. */
@@ -79,8 +78,7 @@ int et_version_compare(const struct et_version *a, const struct et_version *b);
  * atom, where that last atom, when a string, need only be a prefix
  * ("2013ab" starts with "2013a"; "1.70" does not start with "1.7").
  */
-bool et_version_startswith(const struct et_version *v,
-			   const struct et_version *prefix);
+bool et_version_startswith(const struct et_version *v, const struct et_version *prefix);
 
 /* true when s is a valid version. */
 bool et_version_valid(const char *s);

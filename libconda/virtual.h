@@ -31,9 +31,9 @@
 #define ET_ENV_OVERRIDE_ARCHSPEC "CONDA_OVERRIDE_ARCHSPEC"
 
 struct et_virtual_opts {
-	const char *libcuda;    /* the driver library to dlopen; NULL: "libcuda.so.1" */
-	int cuda_timeout_ms;    /* 0: 5000 */
-	const char *platform;   /* subdir the packages are for; NULL: the host's
+	const char *libcuda;  /* the driver library to dlopen; NULL: "libcuda.so.1" */
+	int cuda_timeout_ms;  /* 0: 5000 */
+	const char *platform; /* subdir the packages are for; NULL: the host's
 				 * (only linux-* gets __linux/__glibc, __unix for
 				 * everything but win-*) */
 };
@@ -44,8 +44,8 @@ struct et_virtual_opts {
  * with channel "@" and subdir the platform's.  Fails only on errors in an
  * override.
  */
-int et_virtual_detect(const struct et_virtual_opts *opts, struct et_record **out,
-		      size_t *n, struct nbk_error *err);
+int et_virtual_detect(const struct et_virtual_opts *opts, struct et_record **out, size_t *n,
+		      struct nbk_error *err);
 
 /*
  * The CUDA driver version through opts->libcuda in a child process:

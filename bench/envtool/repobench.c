@@ -18,7 +18,8 @@
 
 int main(int argc, char **argv)
 {
-	struct et_repo_id id = { "bench", "https://conda.anaconda.org/bench/linux-64", "linux-64", 0 };
+	struct et_repo_id id = { "bench", "https://conda.anaconda.org/bench/linux-64", "linux-64",
+				 0 };
 	struct et_repo repo = ET_REPO_INIT;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_buf json = NBK_BUF_INIT;

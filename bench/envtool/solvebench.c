@@ -53,17 +53,34 @@ static void add(const char *name, const char *version, const char *build, const 
 static void pytorch_stubs(void)
 {
 	static const char *const plain[][2] = {
-		{ "python", "3.9.18" }, { "python", "3.10.13" }, { "python", "3.11.7" },
-		{ "mkl", "2023.1.0" }, { "llvm-openmp", "14.0.6" }, { "filelock", "3.13.1" },
-		{ "jinja2", "3.1.2" }, { "networkx", "3.1" }, { "pyyaml", "6.0.1" },
-		{ "sympy", "1.12" }, { "typing_extensions", "4.9.0" }, { "libuv", "1.44.2" },
-		{ "ninja", "1.10.2" }, { "cudatoolkit", "10.2.89" }, { "cudatoolkit", "11.1.74" },
-		{ "cuda-cudart", "12.1.105" }, { "cuda-cupti", "12.1.105" },
-		{ "cuda-libraries", "12.1.0" }, { "cuda-nvrtc", "12.1.105" },
-		{ "cuda-nvtx", "12.1.105" }, { "cuda-runtime", "12.1.0" },
-		{ "libcublas", "12.1.0.26" }, { "libcufft", "11.0.2.4" },
-		{ "libcusolver", "11.4.4.55" }, { "libcusparse", "12.0.2.55" },
-		{ "libnpp", "12.0.2.50" }, { "libnvjitlink", "12.1.105" }, { "libnvjpeg", "12.1.0.39" },
+		{ "python", "3.9.18" },
+		{ "python", "3.10.13" },
+		{ "python", "3.11.7" },
+		{ "mkl", "2023.1.0" },
+		{ "llvm-openmp", "14.0.6" },
+		{ "filelock", "3.13.1" },
+		{ "jinja2", "3.1.2" },
+		{ "networkx", "3.1" },
+		{ "pyyaml", "6.0.1" },
+		{ "sympy", "1.12" },
+		{ "typing_extensions", "4.9.0" },
+		{ "libuv", "1.44.2" },
+		{ "ninja", "1.10.2" },
+		{ "cudatoolkit", "10.2.89" },
+		{ "cudatoolkit", "11.1.74" },
+		{ "cuda-cudart", "12.1.105" },
+		{ "cuda-cupti", "12.1.105" },
+		{ "cuda-libraries", "12.1.0" },
+		{ "cuda-nvrtc", "12.1.105" },
+		{ "cuda-nvtx", "12.1.105" },
+		{ "cuda-runtime", "12.1.0" },
+		{ "libcublas", "12.1.0.26" },
+		{ "libcufft", "11.0.2.4" },
+		{ "libcusolver", "11.4.4.55" },
+		{ "libcusparse", "12.0.2.55" },
+		{ "libnpp", "12.0.2.50" },
+		{ "libnvjitlink", "12.1.105" },
+		{ "libnvjpeg", "12.1.0.39" },
 	};
 	size_t i;
 
@@ -122,13 +139,15 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "pytorch")) {
 		load(&repo, argv[2], "pytorch-linux-64.json", "pytorch");
 		pytorch_stubs();
-		repos[0] = (struct et_solve_repo){ repo.records, repo.n, 0, "pytorch/linux-64", NULL };
+		repos[0] =
+			(struct et_solve_repo){ repo.records, repo.n, 0, "pytorch/linux-64", NULL };
 		repos[1] = (struct et_solve_repo){ recs, nrecs, 1, "defaults/linux-64", NULL };
 		req.nrepos = 2;
 		nbk_strvec_push(&specs, "pytorch");
 	} else if (!strcmp(argv[1], "numpy")) {
 		load(&repo, argv[2], "conda-forge-numpy-linux-64.json", "conda-forge");
-		repos[0] = (struct et_solve_repo){ repo.records, repo.n, 0, "conda-forge/linux-64", NULL };
+		repos[0] = (struct et_solve_repo){ repo.records, repo.n, 0, "conda-forge/linux-64",
+						   NULL };
 		req.nrepos = 1;
 		nbk_strvec_push(&specs, "numpy");
 	} else {
@@ -142,8 +161,10 @@ int main(int argc, char **argv)
 					for (r2 = 0; r2 < 9; r2++)
 						for (c2 = 0; c2 < 9; c2++)
 							if (peers(r, c, r2, c2))
-								nbk_buf_addf(&deps, "%ssudoku_%d_%d !=%d",
-									     deps.len ? ";" : "", r2, c2, v);
+								nbk_buf_addf(&deps,
+									     "%ssudoku_%d_%d !=%d",
+									     deps.len ? ";" : "",
+									     r2, c2, v);
 					snprintf(name, sizeof(name), "sudoku_%d_%d", r, c);
 					snprintf(ver, sizeof(ver), "%d", v);
 					add(name, ver, "0", deps.data, NULL);
@@ -156,7 +177,8 @@ int main(int argc, char **argv)
 				if (puzzle[r][c] == '.')
 					nbk_strvec_pushf(&specs, "sudoku_%d_%d", r, c);
 				else
-					nbk_strvec_pushf(&specs, "sudoku_%d_%d %c", r, c, puzzle[r][c]);
+					nbk_strvec_pushf(&specs, "sudoku_%d_%d %c", r, c,
+							 puzzle[r][c]);
 			}
 	}
 	req.repos = repos;

@@ -36,8 +36,7 @@ void nbk_buf_reset(struct nbk_buf *b);
 void nbk_buf_add(struct nbk_buf *b, const void *data, size_t len);
 void nbk_buf_addstr(struct nbk_buf *b, const char *s);
 void nbk_buf_addch(struct nbk_buf *b, char c);
-void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void nbk_buf_addf(struct nbk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /*

@@ -23,23 +23,23 @@
 #define NBK_CUDA_LIB "libcuda.so.1"
 
 enum nbk_cuda_result {
-	NBK_CUDA_OK,            /* version holds cuDriverGetVersion()'s number */
-	NBK_CUDA_NO_LIBRARY,    /* dlopen() failed */
-	NBK_CUDA_NOT_DRIVER,    /* no cuInit or cuDriverGetVersion symbol */
-	NBK_CUDA_INIT_FAILED,   /* cuInit(0) said no (code) */
-	NBK_CUDA_NO_VERSION,    /* cuDriverGetVersion() failed (code) or gave nonsense */
-	NBK_CUDA_CRASHED,       /* the probe ended before answering (status) */
-	NBK_CUDA_HUNG,          /* no answer in time: killed, or left behind */
-	NBK_CUDA_ERROR,         /* the probe could not be started */
+	NBK_CUDA_OK,          /* version holds cuDriverGetVersion()'s number */
+	NBK_CUDA_NO_LIBRARY,  /* dlopen() failed */
+	NBK_CUDA_NOT_DRIVER,  /* no cuInit or cuDriverGetVersion symbol */
+	NBK_CUDA_INIT_FAILED, /* cuInit(0) said no (code) */
+	NBK_CUDA_NO_VERSION,  /* cuDriverGetVersion() failed (code) or gave nonsense */
+	NBK_CUDA_CRASHED,     /* the probe ended before answering (status) */
+	NBK_CUDA_HUNG,        /* no answer in time: killed, or left behind */
+	NBK_CUDA_ERROR,       /* the probe could not be started */
 };
 
 struct nbk_cuda_probe {
 	enum nbk_cuda_result result;
-	int version;            /* 12040 for 12.4 */
-	int code;               /* CUresult of the failing call */
-	int status;             /* wait status, for NBK_CUDA_CRASHED */
+	int version; /* 12040 for 12.4 */
+	int code;    /* CUresult of the failing call */
+	int status;  /* wait status, for NBK_CUDA_CRASHED */
 	uint64_t elapsed_ms;
-	char why[512];          /* what went wrong, "" when OK */
+	char why[512]; /* what went wrong, "" when OK */
 };
 
 /*

@@ -16,8 +16,8 @@
 #define NBK_ERROR_MSG_MAX 1024
 
 struct nbk_error {
-	int errnum;                    /* errno of the failure, 0 when none */
-	char msg[NBK_ERROR_MSG_MAX];   /* "context: context: cause[: strerror]" */
+	int errnum;                  /* errno of the failure, 0 when none */
+	char msg[NBK_ERROR_MSG_MAX]; /* "context: context: cause[: strerror]" */
 };
 
 /* clang-format off */

@@ -55,12 +55,12 @@ enum nbk_json_layout {
 
 struct nbk_json {
 	struct nbk_buf *out;
-	enum nbk_json_layout top;   /* the layout of a top-level container */
-	enum nbk_json_layout next;  /* the layout of the next container begun */
-	unsigned depth;             /* containers open */
-	bool key_written;           /* in an object: a key was written, its value comes next */
-	bool done;                  /* the top-level value is complete */
-	uint8_t level[NBK_JSON_MAX_DEPTH];  /* each open container: layout and flags */
+	enum nbk_json_layout top;  /* the layout of a top-level container */
+	enum nbk_json_layout next; /* the layout of the next container begun */
+	unsigned depth;            /* containers open */
+	bool key_written;          /* in an object: a key was written, its value comes next */
+	bool done;                 /* the top-level value is complete */
+	uint8_t level[NBK_JSON_MAX_DEPTH]; /* each open container: layout and flags */
 };
 
 /* Write one JSON value to out (appended; out stays the caller's). */

@@ -19,15 +19,13 @@
  * Expand a leading "~" or "~/" with home (other forms such as "~user" are
  * refused).  *out is a new string.
  */
-int nbk_path_expand_user(const char *path, const char *home, char **out,
-			 struct nbk_error *err);
+int nbk_path_expand_user(const char *path, const char *home, char **out, struct nbk_error *err);
 
 /*
  * Join base and rel, refusing a rel that is absolute or that climbs out of
  * base with "..".  Duplicate slashes are squeezed.  *out is a new string.
  */
-int nbk_path_join_safe(const char *base, const char *rel, char **out,
-		       struct nbk_error *err);
+int nbk_path_join_safe(const char *base, const char *rel, char **out, struct nbk_error *err);
 
 /* Lexically normalise: squeeze "//", drop ".", resolve ".." (no I/O). */
 char *nbk_path_normalize(const char *path);
@@ -40,8 +38,8 @@ bool nbk_path_is_within(const char *base, const char *path);
  * already there) are chowned to uid:gid unless uid is (uid_t)-1.  *created
  * (may be NULL) is set to the number of folders made.
  */
-int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
-		int *created, struct nbk_error *err);
+int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid, int *created,
+		struct nbk_error *err);
 
 /*
  * Read a whole regular file (at most max bytes, else an error) into out
@@ -51,17 +49,15 @@ int nbk_mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid,
  * the file is opened O_NONBLOCK and checked with fstat before any read.
  * A link is followed.
  */
-int nbk_read_file(const char *path, size_t max, struct nbk_buf *out,
-		  struct nbk_error *err);
+int nbk_read_file(const char *path, size_t max, struct nbk_buf *out, struct nbk_error *err);
 
 /*
  * Write data to path atomically: a temporary file in the same folder,
  * fsync, chmod mode, chown uid:gid (unless uid is (uid_t)-1), rename.
  * Nothing is left behind on failure.
  */
-int nbk_write_file_atomic(const char *path, const void *data, size_t len,
-			  mode_t mode, uid_t uid, gid_t gid,
-			  struct nbk_error *err);
+int nbk_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			  gid_t gid, struct nbk_error *err);
 
 /*
  * Create path, which must not exist (O_EXCL), with data and mode, without

@@ -53,12 +53,12 @@ int nbk_exit_code_from_status(int status);
 void nbk_describe_status(int status, char *out, size_t outlen);
 
 enum nbk_proc_flags {
-	NBK_PROC_NEW_PGRP = 1 << 0,          /* the child leads a new process group */
-	NBK_PROC_STDIN_NULL = 1 << 1,        /* stdin from /dev/null */
-	NBK_PROC_CAPTURE_STDOUT = 1 << 2,    /* stdout (fn: the fd argument) into the result */
-	NBK_PROC_STDOUT_TO_STDERR = 1 << 3,  /* stdout is our stderr: ours belongs to someone */
-	NBK_PROC_FOREGROUND = 1 << 4,        /* new group that takes the terminal of fd 0 */
-	NBK_PROC_NO_CORE = 1 << 5,           /* RLIMIT_CORE 0: a crash leaves no core file */
+	NBK_PROC_NEW_PGRP = 1 << 0,         /* the child leads a new process group */
+	NBK_PROC_STDIN_NULL = 1 << 1,       /* stdin from /dev/null */
+	NBK_PROC_CAPTURE_STDOUT = 1 << 2,   /* stdout (fn: the fd argument) into the result */
+	NBK_PROC_STDOUT_TO_STDERR = 1 << 3, /* stdout is our stderr: ours belongs to someone */
+	NBK_PROC_FOREGROUND = 1 << 4,       /* new group that takes the terminal of fd 0 */
+	NBK_PROC_NO_CORE = 1 << 5,          /* RLIMIT_CORE 0: a crash leaves no core file */
 };
 
 /* The old names, for nbk_spawn_wait() callers. */
@@ -69,13 +69,13 @@ enum nbk_proc_flags {
 
 /* A descriptor handed to the child: dup2(from, to) there, close-on-exec cleared. */
 struct nbk_proc_fd {
-	int from;   /* ours; must not be one of the `to` of another entry (use >= 10) */
+	int from; /* ours; must not be one of the `to` of another entry (use >= 10) */
 	int to;
 };
 
 struct nbk_proc_opts {
-	char *const *argv;         /* what to exec (ignored with fn) */
-	char *const *envp;         /* the child's environment; NULL: ours */
+	char *const *argv; /* what to exec (ignored with fn) */
+	char *const *envp; /* the child's environment; NULL: ours */
 	/*
 	 * Instead of exec: run fn(arg, fd) in the child and _exit() with what
 	 * it returns.  fd is the write end of the capture pipe (-1 without
@@ -85,7 +85,7 @@ struct nbk_proc_opts {
 	 */
 	int (*fn)(void *arg, int fd);
 	void *arg;
-	unsigned flags;            /* enum nbk_proc_flags */
+	unsigned flags; /* enum nbk_proc_flags */
 	const struct nbk_proc_fd *fds;
 	size_t n_fds;
 	/*
@@ -99,7 +99,7 @@ struct nbk_proc_opts {
 	uint64_t timeout_ms;
 	uint64_t grace_ms;
 	uint64_t reap_ms;
-	size_t max_out;            /* captured bytes kept; the rest is read and dropped */
+	size_t max_out; /* captured bytes kept; the rest is read and dropped */
 	/*
 	 * A stop request (bootstrap's stop flag, set by its signal handler):
 	 * when *stop becomes non-zero the group gets signal *stop, then
@@ -112,13 +112,13 @@ struct nbk_proc_opts {
 };
 
 struct nbk_proc_result {
-	pid_t pid;                 /* the child (still running after nbk_proc_start()) */
-	int status;                /* wait() status when reaped */
-	bool reaped;               /* status is valid */
-	bool timed_out;            /* the deadline passed and the group was killed */
-	bool stopped;              /* a stop request reached the group */
-	int exec_errno;            /* exec failed with this errno (the status says 127/126) */
-	int exec_index;            /* ... on this candidate (nbk_exec_candidates()) */
+	pid_t pid;      /* the child (still running after nbk_proc_start()) */
+	int status;     /* wait() status when reaped */
+	bool reaped;    /* status is valid */
+	bool timed_out; /* the deadline passed and the group was killed */
+	bool stopped;   /* a stop request reached the group */
+	int exec_errno; /* exec failed with this errno (the status says 127/126) */
+	int exec_index; /* ... on this candidate (nbk_exec_candidates()) */
 	uint64_t elapsed_ms;
 };
 
@@ -132,8 +132,8 @@ struct nbk_proc_result {
  * Returns 0 when the child ran (whatever its status; res says how it
  * ended), -1 with err when it could not be started.
  */
-int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out,
-		 struct nbk_proc_result *res, struct nbk_error *err);
+int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct nbk_proc_result *res,
+		 struct nbk_error *err);
 
 /*
  * Start a child and return once it has exec'd (or failed to): res->pid is
@@ -154,8 +154,8 @@ int nbk_proc_start(const struct nbk_proc_opts *opts, struct nbk_proc_result *res
 void nbk_exec_candidates(const char *argv0, const char *path, struct nbk_strvec *out);
 
 struct nbk_spawn_result {
-	int status;          /* wait() status */
-	bool timed_out;      /* the time limit ran out and the group was killed */
+	int status;     /* wait() status */
+	bool timed_out; /* the time limit ran out and the group was killed */
 	uint64_t elapsed_ms;
 };
 
@@ -165,10 +165,9 @@ struct nbk_spawn_result {
  * child ran, -1 with err when it could not be started; an exec failure is
  * exit status 127 or 126.
  */
-int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags,
-		   uint64_t timeout_ms, uint64_t grace_ms, struct nbk_buf *out,
-		   size_t max_out, struct nbk_spawn_result *res,
-		   struct nbk_error *err);
+int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags, uint64_t timeout_ms,
+		   uint64_t grace_ms, struct nbk_buf *out, size_t max_out,
+		   struct nbk_spawn_result *res, struct nbk_error *err);
 
 /*
  * Close every descriptor >= lowfd (close_range when the kernel has it).

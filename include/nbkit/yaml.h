@@ -24,7 +24,7 @@
 #include "nbkit/strvec.h"
 
 enum nbk_node_kind {
-	NBK_NODE_NULL,    /* empty value, "~" or "null" (plain) */
+	NBK_NODE_NULL, /* empty value, "~" or "null" (plain) */
 	NBK_NODE_SCALAR,
 	NBK_NODE_SEQ,
 	NBK_NODE_MAP,
@@ -32,17 +32,17 @@ enum nbk_node_kind {
 
 struct nbk_node {
 	enum nbk_node_kind kind;
-	char *scalar;             /* SCALAR: the text */
-	bool quoted;              /* SCALAR: written in quotes (never a number/bool) */
-	size_t n;                 /* SEQ, MAP: number of items */
+	char *scalar; /* SCALAR: the text */
+	bool quoted;  /* SCALAR: written in quotes (never a number/bool) */
+	size_t n;     /* SEQ, MAP: number of items */
 	size_t alloc;
-	struct nbk_node **items;  /* SEQ: the elements; MAP: the values */
-	char **keys;              /* MAP: the keys, parallel to items */
+	struct nbk_node **items;     /* SEQ: the elements; MAP: the values */
+	char **keys;                 /* MAP: the keys, parallel to items */
 	struct nbk_node **key_nodes; /* MAP: key positions (for errors), parallel */
-	size_t *slots;            /* MAP of many keys: hash index, position + 1 (0: free) */
-	size_t nslots;            /* a power of two, or 0 (small map: scanned) */
-	char *file;               /* source name (owned by the node) */
-	unsigned line, col;       /* 1-based */
+	size_t *slots;               /* MAP of many keys: hash index, position + 1 (0: free) */
+	size_t nslots;               /* a power of two, or 0 (small map: scanned) */
+	char *file;                  /* source name (owned by the node) */
+	unsigned line, col;          /* 1-based */
 };
 
 /*
@@ -53,8 +53,8 @@ struct nbk_node {
  * time).  Keys are kept in document order; every MAP operation below keeps
  * the index: change keys and items only through them.
  */
-int nbk_yaml_load_string(const char *name, const char *text, size_t len,
-			 struct nbk_node **out, struct nbk_error *err);
+int nbk_yaml_load_string(const char *name, const char *text, size_t len, struct nbk_node **out,
+			 struct nbk_error *err);
 /* The same from a file (at most max_size bytes; see nbk_read_file). */
 int nbk_yaml_load_file(const char *path, size_t max_size, struct nbk_node **out,
 		       struct nbk_error *err);
@@ -93,29 +93,26 @@ struct nbk_node *nbk_node_merge(struct nbk_node *dst, struct nbk_node *src);
  * Emit a tree as a YAML document into out (block style, keys in the tree's
  * order, scalars quoted when they would otherwise read as another type).
  */
-int nbk_yaml_emit(const struct nbk_node *root, struct nbk_buf *out,
-		  struct nbk_error *err);
+int nbk_yaml_emit(const struct nbk_node *root, struct nbk_buf *out, struct nbk_error *err);
 
 /*
  * Typed reading.  Each fails with "FILE:LINE:COL: 'what': expected ..." when
  * the node has another type.  `what` names the key for the message.
  */
-int nbk_node_as_string(const struct nbk_node *node, const char *what,
-		       const char **out, struct nbk_error *err);
+int nbk_node_as_string(const struct nbk_node *node, const char *what, const char **out,
+		       struct nbk_error *err);
 int nbk_node_as_bool(const struct nbk_node *node, const char *what, bool *out,
 		     struct nbk_error *err);
-int nbk_node_as_long(const struct nbk_node *node, const char *what, long min,
-		     long max, long *out, struct nbk_error *err);
-int nbk_node_as_double(const struct nbk_node *node, const char *what,
-		       double min, double max, double *out,
-		       struct nbk_error *err);
+int nbk_node_as_long(const struct nbk_node *node, const char *what, long min, long max, long *out,
+		     struct nbk_error *err);
+int nbk_node_as_double(const struct nbk_node *node, const char *what, double min, double max,
+		       double *out, struct nbk_error *err);
 /* A SEQ of scalars, appended to out. */
-int nbk_node_as_strvec(const struct nbk_node *node, const char *what,
-		       struct nbk_strvec *out, struct nbk_error *err);
+int nbk_node_as_strvec(const struct nbk_node *node, const char *what, struct nbk_strvec *out,
+		       struct nbk_error *err);
 /* Fill err with "FILE:LINE:COL: 'what': <formatted>"; returns -1. */
-int nbk_node_error(const struct nbk_node *node, struct nbk_error *err,
-		   const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int nbk_node_error(const struct nbk_node *node, struct nbk_error *err, const char *what,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Schemas describe which keys a mapping may hold; nbk_schema_check() reports
@@ -126,9 +123,9 @@ int nbk_node_error(const struct nbk_node *node, struct nbk_error *err,
  */
 enum nbk_schema_type {
 	NBK_SCHEMA_SCALAR,
-	NBK_SCHEMA_SEQ,        /* of scalars */
-	NBK_SCHEMA_MAP,        /* with `children` */
-	NBK_SCHEMA_ANY_MAP,    /* of scalars, any keys */
+	NBK_SCHEMA_SEQ,     /* of scalars */
+	NBK_SCHEMA_MAP,     /* with `children` */
+	NBK_SCHEMA_ANY_MAP, /* of scalars, any keys */
 	NBK_SCHEMA_SCALAR_OR_SEQ,
 };
 

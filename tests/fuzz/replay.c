@@ -103,7 +103,8 @@ static int replay_dir(const char *dir, size_t *count)
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
-		if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) && replay_file(names[i], count) < 0)
+		if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    replay_file(names[i], count) < 0)
 			rc = -1;
 		free(names[i]);
 	}

@@ -75,7 +75,8 @@ static void test_defaults(void **state)
 	(void)state;
 	bs_config_init(&cfg);
 	assert_int_equal(bs_config_load(&cfg, "/nonexistent/bootstrap.yaml", true, "/nonexistent",
-					&env, &err), 0);
+					&env, &err),
+			 0);
 	assert_string_equal(cfg.user_name, "jovyan");
 	assert_int_equal(cfg.uid, 1000);
 	assert_int_equal(cfg.gid, 100);
@@ -91,7 +92,8 @@ static void test_defaults(void **state)
 	/* an explicit main file that is missing is an error */
 	bs_config_init(&cfg);
 	assert_int_equal(bs_config_load(&cfg, "/nonexistent/b.yaml", false, NULL, &env, &err), -1);
-	assert_string_equal(err.msg, "cannot open '/nonexistent/b.yaml': No such file or directory");
+	assert_string_equal(err.msg,
+			    "cannot open '/nonexistent/b.yaml': No such file or directory");
 	bs_config_release(&cfg);
 }
 
@@ -103,22 +105,22 @@ static void test_full(void **state)
 
 	(void)state;
 	if (load(&cfg,
-			      "user: {name: ann, uid: 1234, gid: 1234, home: /home/ann, umask: \"0077\"}\n"
-			      "home: {skeleton: /etc/skel, directories: [.local, work]}\n"
-			      "envs: {root: ~/.conda, condarc: ~/.condarc, channels: [https://mirror/cf],"
-			      " pip_index_url: https://pypi.mirror/simple}\n"
-			      "integrations:\n"
-			      "  mlflow: {tracking_uri: http://mlflow:5000, insecure_tls: true,"
-			      " password_file: /run/secrets/pw}\n"
-			      "  s3: {endpoint: http://minio:9000, region: eu-1}\n"
-			      "  env: {TEAM: risk, HOME_COPY: '${HOME}'}\n"
-			      "  env_files: [/run/secrets/env]\n"
-			      "gpu: {mode: required, driver_dirs: [/drv], probe_timeout: 2}\n"
-			      "threads: {mode: 'off'}\n"
-			      "hooks: {dirs: [/h], user_dirs: [], timeout: 5, on_error: abort}\n"
-			      "supervise: {stop_timeout: 3, unset_env: [SECRET_X]}\n"
-			      "command: {default: [sleep, '1'], hub: [hub-cmd]}\n",
-			      NULL, env, &err) != 0)
+		 "user: {name: ann, uid: 1234, gid: 1234, home: /home/ann, umask: \"0077\"}\n"
+		 "home: {skeleton: /etc/skel, directories: [.local, work]}\n"
+		 "envs: {root: ~/.conda, condarc: ~/.condarc, channels: [https://mirror/cf],"
+		 " pip_index_url: https://pypi.mirror/simple}\n"
+		 "integrations:\n"
+		 "  mlflow: {tracking_uri: http://mlflow:5000, insecure_tls: true,"
+		 " password_file: /run/secrets/pw}\n"
+		 "  s3: {endpoint: http://minio:9000, region: eu-1}\n"
+		 "  env: {TEAM: risk, HOME_COPY: '${HOME}'}\n"
+		 "  env_files: [/run/secrets/env]\n"
+		 "gpu: {mode: required, driver_dirs: [/drv], probe_timeout: 2}\n"
+		 "threads: {mode: 'off'}\n"
+		 "hooks: {dirs: [/h], user_dirs: [], timeout: 5, on_error: abort}\n"
+		 "supervise: {stop_timeout: 3, unset_env: [SECRET_X]}\n"
+		 "command: {default: [sleep, '1'], hub: [hub-cmd]}\n",
+		 NULL, env, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(cfg.user_name, "ann");
 	assert_int_equal(cfg.uid, 1234);
@@ -151,21 +153,31 @@ static void test_errors(void **state)
 		const char *text;
 		const char *want; /* after "<tmpdir>/main.yaml:" */
 	} cases[] = {
-		{ "user:\n  name: [a\n", "3:1: did not find expected ',' or ']' while parsing a flow sequence" },
+		{ "user:\n  name: [a\n",
+		  "3:1: did not find expected ',' or ']' while parsing a flow sequence" },
 		{ "user:\n  nmae: x\n", "2:3: unknown key 'user.nmae'" },
 		{ "gpus: {}\n", "1:1: unknown key 'gpus'" },
 		{ "user: {uid: abc}\n", "1:13: 'user.uid': expected a whole number, found 'abc'" },
 		{ "user: {uid: -5}\n", "1:13: 'user.uid': -5 is out of range (0 to 4294967294)" },
-		{ "user: {uid: '1000'}\n", "1:13: 'user.uid': expected a whole number, found a string" },
-		{ "user: {umask: '999'}\n", "1:15: 'user.umask': expected an octal umask such as \"0022\", found '999'" },
-		{ "hooks: {timeout: 0}\n", "1:18: 'hooks.timeout': 0 is out of range (1 to 86400)" },
-		{ "hooks: {on_error: stop}\n", "1:19: 'hooks.on_error': expected one of continue, abort, found 'stop'" },
-		{ "gpu: {mode: yes}\n", "1:13: 'gpu.mode': expected one of auto, off, required, found 'yes'" },
-		{ "gpu: {driver_dirs: /x}\n", "1:20: 'gpu.driver_dirs': expected a list, found a value" },
+		{ "user: {uid: '1000'}\n",
+		  "1:13: 'user.uid': expected a whole number, found a string" },
+		{ "user: {umask: '999'}\n",
+		  "1:15: 'user.umask': expected an octal umask such as \"0022\", found '999'" },
+		{ "hooks: {timeout: 0}\n",
+		  "1:18: 'hooks.timeout': 0 is out of range (1 to 86400)" },
+		{ "hooks: {on_error: stop}\n",
+		  "1:19: 'hooks.on_error': expected one of continue, abort, found 'stop'" },
+		{ "gpu: {mode: yes}\n",
+		  "1:13: 'gpu.mode': expected one of auto, off, required, found 'yes'" },
+		{ "gpu: {driver_dirs: /x}\n",
+		  "1:20: 'gpu.driver_dirs': expected a list, found a value" },
 		{ "home: [a]\n", "1:7: 'home': expected a mapping, found a list" },
-		{ "integrations: {mlflow: {insecure_tls: maybe}}\n", "1:39: 'integrations.mlflow.insecure_tls': expected true or false, found 'maybe'" },
-		{ "integrations: {env: {'1BAD': x}}\n", "1:22: 'integrations.env': '1BAD' is not a valid variable name" },
-		{ "integrations: {env: {A: [x]}}\n", "1:25: 'integrations.env': 'A' must be a value, found a list" },
+		{ "integrations: {mlflow: {insecure_tls: maybe}}\n",
+		  "1:39: 'integrations.mlflow.insecure_tls': expected true or false, found 'maybe'" },
+		{ "integrations: {env: {'1BAD': x}}\n",
+		  "1:22: 'integrations.env': '1BAD' is not a valid variable name" },
+		{ "integrations: {env: {A: [x]}}\n",
+		  "1:25: 'integrations.env': 'A' must be a value, found a list" },
 		{ "command: {default: []}\n", NULL },
 		{ "- a\n", "1:1: '(top level)': expected a mapping, found a list" },
 	};
@@ -183,7 +195,8 @@ static void test_errors(void **state)
 			if (strcmp(err.msg, want))
 				fail_msg("case %zu:\n got '%s'\nwant '%s'", i, err.msg, want);
 		} else {
-			assert_string_equal(err.msg, "command.default and command.hub must not be empty");
+			assert_string_equal(err.msg,
+					    "command.default and command.hub must not be empty");
 		}
 		bs_config_release(&cfg);
 	}
@@ -206,11 +219,11 @@ static void test_dropins_and_overrides(void **state)
 	free(write_tmp("conf.d/10-a.yaml", "supervise: {stop_timeout: 5}\nhooks: {timeout: 9}\n"));
 	free(write_tmp("conf.d/notes.txt", "not: yaml: at all: ["));
 	free(write_tmp("conf.d/.hidden.yaml", "bogus: 1\n"));
-	assert_int_equal(load(&cfg, "hooks: {dirs: [/a, /a2]}\nuser: {name: ann}\n", dir, env, &err),
-			 0);
-	assert_int_equal(cfg.stop_timeout_s, 7);  /* 20-b after 10-a */
-	assert_int_equal(cfg.hook_timeout_s, 9);  /* kept from 10-a */
-	assert_int_equal(cfg.hook_dirs.n, 1);     /* lists are replaced */
+	assert_int_equal(
+		load(&cfg, "hooks: {dirs: [/a, /a2]}\nuser: {name: ann}\n", dir, env, &err), 0);
+	assert_int_equal(cfg.stop_timeout_s, 7); /* 20-b after 10-a */
+	assert_int_equal(cfg.hook_timeout_s, 9); /* kept from 10-a */
+	assert_int_equal(cfg.hook_dirs.n, 1);    /* lists are replaced */
 	assert_string_equal(cfg.hook_dirs.v[0], "/b");
 	assert_string_equal(cfg.user_name, "zoe");
 	assert_int_equal(cfg.uid, 2001);
@@ -223,8 +236,9 @@ static void test_dropins_and_overrides(void **state)
 	assert_string_equal(err.msg, "NB_UID: expected a number from 0 to 4294967294, found '12x'");
 	bs_config_release(&cfg);
 	assert_int_equal(load(&cfg, "", dir, bad_user, &err), -1);
-	assert_string_equal(err.msg, "NB_USER: 'a:b' is not a valid user name (a lowercase letter "
-				     "or '_', then at most 31 lowercase letters, digits, '_', '.' or '-')");
+	assert_string_equal(err.msg,
+			    "NB_USER: 'a:b' is not a valid user name (a lowercase letter "
+			    "or '_', then at most 31 lowercase letters, digits, '_', '.' or '-')");
 	bs_config_release(&cfg);
 
 	/* an error in a drop-in names the drop-in */
@@ -254,12 +268,15 @@ static int load_env(struct bs_config *cfg, const char *text, const char *entry,
 static void test_ids_plain_digits(void **state)
 {
 	static const char *const bad_env[] = {
-		"NB_UID= 4242", "NB_UID=+4242", "NB_UID=4242 ", "NB_UID=0x10", "NB_UID=4294967295",
-		"NB_UID=00000000001", "NB_GID= 100", "NB_GID=+100", "NB_UMASK=+022",
-		"NB_UMASK= 022", "NB_UMASK=0x12", "NB_UMASK=00022", "NB_UMASK=-022",
+		"NB_UID= 4242",      "NB_UID=+4242",       "NB_UID=4242 ",  "NB_UID=0x10",
+		"NB_UID=4294967295", "NB_UID=00000000001", "NB_GID= 100",   "NB_GID=+100",
+		"NB_UMASK=+022",     "NB_UMASK= 022",      "NB_UMASK=0x12", "NB_UMASK=00022",
+		"NB_UMASK=-022",
 	};
 	static const char *const bad_yaml[] = {
-		"user: {uid: +4242}\n", "user: {gid: +100}\n", "user: {uid: 0x10}\n",
+		"user: {uid: +4242}\n",
+		"user: {gid: +100}\n",
+		"user: {uid: 0x10}\n",
 	};
 	struct bs_config cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -304,28 +321,39 @@ static void test_identity(void **state)
 	} cases[] = {
 		{ "user: {name: \"ann\\nroot2::0:0::/root:/bin/sh\"}\n", NULL,
 		  "main.yaml:1:14: 'user.name': 'ann\nroot2::0:0::/root:/bin/sh' is not a valid user name" },
-		{ "user: {name: \"a:b\"}\n", NULL, "main.yaml:1:14: 'user.name': 'a:b' is not a valid" },
-		{ "user: {name: Ann}\n", NULL, "main.yaml:1:14: 'user.name': 'Ann' is not a valid" },
-		{ "user: {name: -ann}\n", NULL, "main.yaml:1:14: 'user.name': '-ann' is not a valid" },
+		{ "user: {name: \"a:b\"}\n", NULL,
+		  "main.yaml:1:14: 'user.name': 'a:b' is not a valid" },
+		{ "user: {name: Ann}\n", NULL,
+		  "main.yaml:1:14: 'user.name': 'Ann' is not a valid" },
+		{ "user: {name: -ann}\n", NULL,
+		  "main.yaml:1:14: 'user.name': '-ann' is not a valid" },
 		{ "user: {name: \"\"}\n", NULL, "main.yaml:1:14: 'user.name': '' is not a valid" },
-		{ "user: {name: a23456789012345678901234567890123}\n", NULL, "main.yaml:1:14: 'user.name'" },
+		{ "user: {name: a23456789012345678901234567890123}\n", NULL,
+		  "main.yaml:1:14: 'user.name'" },
 		{ "user: {name: a2345678901234567890123456789012}\n", NULL, NULL },
 		{ "user: {name: john.doe_2-x}\n", NULL, NULL },
 		{ "user: {home: \"/home/a\\nb\"}\n", NULL,
 		  "main.yaml:1:14: 'user.home': must not hold ':' or a control character" },
-		{ "user: {home: \"/home/a:/bin/sh\"}\n", NULL, "main.yaml:1:14: 'user.home': must not hold ':'" },
-		{ "user: {home: /home/../etc}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
-		{ "user: {home: /home/./a}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
-		{ "user: {home: /home/a/..}\n", NULL, "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: \"/home/a:/bin/sh\"}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must not hold ':'" },
+		{ "user: {home: /home/../etc}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: /home/./a}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
+		{ "user: {home: /home/a/..}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must not have a '.' or '..' part" },
 		{ "user: {home: //}\n", NULL, "main.yaml:1:14: 'user.home': must not be '/'" },
-		{ "user: {home: home/a}\n", NULL, "main.yaml:1:14: 'user.home': must be an absolute path" },
+		{ "user: {home: home/a}\n", NULL,
+		  "main.yaml:1:14: 'user.home': must be an absolute path" },
 		{ "user: {home: /home/a.b/..c/.d}\n", NULL, NULL },
 		{ "", "NB_USER=a\nb", "NB_USER: 'a\nb' is not a valid user name" },
 		{ "", "NB_USER=../x", "NB_USER: '../x' is not a valid user name" },
 		/* an existing account other than the image's user, with another uid */
-		{ "", "NB_USER=root", "NB_USER: 'root' is an existing account (uid 0), not the image's "
-				  "user 'jovyan': refusing to give its passwd entry uid 1000" },
-		{ "user: {uid: 4242}\n", "NB_USER=root", "NB_USER: 'root' is an existing account (uid 0)" },
+		{ "", "NB_USER=root",
+		  "NB_USER: 'root' is an existing account (uid 0), not the image's "
+		  "user 'jovyan': refusing to give its passwd entry uid 1000" },
+		{ "user: {uid: 4242}\n", "NB_USER=root",
+		  "NB_USER: 'root' is an existing account (uid 0)" },
 		/* the same account with exactly its uid: nothing to rewrite */
 		{ "user: {uid: 0}\n", "NB_USER=root", NULL },
 		/* the image's own user (docker-stacks' NB_UID renumbers it) */
@@ -353,7 +381,8 @@ static void test_identity(void **state)
 			if (!strncmp(msg, tmpdir, strlen(tmpdir)))
 				msg += strlen(tmpdir) + 1;
 			if (strncmp(msg, cases[i].want, strlen(cases[i].want)))
-				fail_msg("case %zu:\n got '%s'\nwant '%s...'", i, msg, cases[i].want);
+				fail_msg("case %zu:\n got '%s'\nwant '%s...'", i, msg,
+					 cases[i].want);
 		}
 		bs_config_release(&cfg);
 	}
@@ -369,14 +398,16 @@ static void test_second_document(void **state)
 	char *want;
 
 	(void)state;
-	assert_int_equal(load(&cfg, "user: {uid: 4242}\n---\nuser: {uid: 0}\n", NULL, env, &err), -1);
+	assert_int_equal(load(&cfg, "user: {uid: 4242}\n---\nuser: {uid: 0}\n", NULL, env, &err),
+			 -1);
 	want = nbk_xasprintf("%s/main.yaml:2:1: a second YAML document", tmpdir);
 	if (strncmp(err.msg, want, strlen(want)))
 		fail_msg("got '%s'", err.msg);
 	free(want);
 	bs_config_release(&cfg);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	free(write_tmp("second.d/50-site.yaml", "gpu: {mode: \"off\"}\n...\n---\nhooks: {dirs: []}\n"));
+	free(write_tmp("second.d/50-site.yaml",
+		       "gpu: {mode: \"off\"}\n...\n---\nhooks: {dirs: []}\n"));
 	assert_int_equal(load(&cfg, "", dir, env, &err), -1);
 	want = nbk_xasprintf("%s/50-site.yaml:3:1: a second YAML document", dir);
 	if (strncmp(err.msg, want, strlen(want)))
@@ -409,29 +440,33 @@ static void test_condarc(void **state)
 	path = nbk_xasprintf("%s/new-condarc", tmpdir);
 	nbk_strvec_push(&channels, "https://mirror/conda-forge");
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   &why, &err), 1);
+					   &why, &err),
+			 1);
 	text = slurp(path);
-	assert_string_equal(text, "envs_dirs:\n- /h/.conda/envs\npkgs_dirs:\n- /h/.conda/pkgs\n"
-				  "channels:\n- https://mirror/conda-forge\n");
+	assert_string_equal(text,
+			    "envs_dirs:\n- /h/.conda/envs\npkgs_dirs:\n- /h/.conda/pkgs\n"
+			    "channels:\n- https://mirror/conda-forge\n");
 	free(text);
 	/* already right: not rewritten */
 	assert_int_equal(stat(path, &st1), 0);
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   &why, &err), 0);
+					   &why, &err),
+			 0);
 	assert_null(why);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
 	free(path);
 
 	/* the user's keys and extra entries stay */
-	path = write_tmp("user-condarc", "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
-					 "always_yes: true\nssl_verify: /etc/ca.pem\n");
+	path = write_tmp("user-condarc",
+			 "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
+			 "always_yes: true\nssl_verify: /etc/ca.pem\n");
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
-					   &why, &err), 1);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 1);
 	text = slurp(path);
-	assert_string_equal(text, "channels:\n- defaults\nenvs_dirs:\n- /h/envs\n- /data/envs\n"
-				  "always_yes: true\nssl_verify: /etc/ca.pem\npkgs_dirs:\n- /h/pkgs\n");
+	assert_string_equal(text,
+			    "channels:\n- defaults\nenvs_dirs:\n- /h/envs\n- /data/envs\n"
+			    "always_yes: true\nssl_verify: /etc/ca.pem\npkgs_dirs:\n- /h/pkgs\n");
 	assert_int_equal(stat(path, &st1), 0);
 	assert_int_equal(st1.st_mode & 0777, 0600);
 	free(text);
@@ -440,8 +475,7 @@ static void test_condarc(void **state)
 	/* not valid YAML, or not a mapping: left untouched, byte for byte */
 	path = write_tmp("bad-condarc", "channels: [unclosed\n");
 	before = slurp(path);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
-					   &why, &err), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 0);
 	assert_string_equal(why, "it is not valid YAML");
 	text = slurp(path);
 	assert_string_equal(text, before);
@@ -449,8 +483,7 @@ static void test_condarc(void **state)
 	free(before);
 	free(path);
 	path = write_tmp("list-condarc", "- a\n");
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none,
-					   &why, &err), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 0);
 	assert_string_equal(why, "it is not a YAML mapping");
 	free(path);
 	nbk_strvec_release(&channels);
@@ -459,14 +492,10 @@ static void test_condarc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_dropins_and_overrides),
-		cmocka_unit_test(test_condarc),
-		cmocka_unit_test(test_ids_plain_digits),
-		cmocka_unit_test(test_identity),
-		cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_defaults), cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),   cmocka_unit_test(test_dropins_and_overrides),
+		cmocka_unit_test(test_condarc),  cmocka_unit_test(test_ids_plain_digits),
+		cmocka_unit_test(test_identity), cmocka_unit_test(test_second_document),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

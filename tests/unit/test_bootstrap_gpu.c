@@ -37,7 +37,8 @@ struct fixture {
 static char *helper(const char *name)
 {
 	const char *build = getenv("BUILD");
-	char *path = nbk_xasprintf("%s/tests/helpers/%s.so", build && *build ? build : "build", name);
+	char *path =
+		nbk_xasprintf("%s/tests/helpers/%s.so", build && *build ? build : "build", name);
 
 	if (access(path, R_OK) != 0)
 		fail_msg("test driver '%s' is missing: build it with make tests-build", path);
@@ -194,7 +195,8 @@ static void test_probe(void **state)
 	lib = nbk_xasprintf("%s/libcuda.so.1", hang);
 	/* the double never answers: a probe that did not stop it at the limit
 	 * would keep this test waiting until the runner's limit (issue 10) */
-	assert_int_equal(bs_gpu_probe(lib, 300, &version, why, sizeof(why), &ms), BS_GPU_PROBE_HUNG);
+	assert_int_equal(bs_gpu_probe(lib, 300, &version, why, sizeof(why), &ms),
+			 BS_GPU_PROBE_HUNG);
 	assert_true(ms >= 300);
 	assert_non_null(strstr(why, "no answer within 300 ms"));
 	free(lib);
@@ -291,7 +293,8 @@ static void test_apply_failures(void **state)
 	/* required + a failing driver: the start stops, the message says why */
 	f->ctx.cfg.gpu_mode = BS_GPU_REQUIRED;
 	assert_int_equal(bs_gpu_apply(&f->ctx, &err), -1);
-	assert_non_null(strstr(err.msg, "gpu.mode is required but no working libcuda.so.1 was found in"));
+	assert_non_null(
+		strstr(err.msg, "gpu.mode is required but no working libcuda.so.1 was found in"));
 	assert_non_null(strstr(err.msg, fail));
 	assert_non_null(strstr(err.msg, "CUDA_ERROR_NO_DEVICE"));
 
@@ -300,7 +303,8 @@ static void test_apply_failures(void **state)
 	nbk_strvec_push(&f->ctx.cfg.driver_dirs, "/nonexistent/a");
 	nbk_strvec_push(&f->ctx.cfg.driver_dirs, "/nonexistent/b");
 	assert_int_equal(bs_gpu_apply(&f->ctx, &err), -1);
-	assert_string_equal(err.msg, "gpu.mode is required but no working libcuda.so.1 was found in "
+	assert_string_equal(err.msg,
+			    "gpu.mode is required but no working libcuda.so.1 was found in "
 			    "/nonexistent/a, /nonexistent/b");
 
 	/* a hanging driver: stopped at the limit, and no later folder is tried */

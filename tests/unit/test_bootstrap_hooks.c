@@ -64,10 +64,10 @@ static char *put(const char *name, const char *text, mode_t mode)
 
 static void test_list_order(void **state)
 {
-	static const char *const files[] = { "10-b.sh", "2-a.sh", "01-x", ".hidden.sh", "Zeta",
-					     "alpha", "_u", "10-a.sh", "10-a.sh~", NULL };
+	static const char *const files[] = { "10-b.sh", "2-a.sh", "01-x",    ".hidden.sh", "Zeta",
+					     "alpha",   "_u",     "10-a.sh", "10-a.sh~",   NULL };
 	static const char *const want[] = { "01-x", "10-a.sh", "10-a.sh~", "10-b.sh", "2-a.sh",
-					    "Zeta", "_u", "alpha", NULL };
+					    "Zeta", "_u",      "alpha",    NULL };
 	struct nbk_error err = NBK_ERROR_INIT;
 	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
 	size_t i;
@@ -143,11 +143,11 @@ static void test_classify(void **state)
 
 struct diff_case {
 	const char *name;
-	const char *env;     /* initial env, entries separated by '|' */
-	const char *before;  /* dump, entries separated by '|' (become NULs) */
+	const char *env;    /* initial env, entries separated by '|' */
+	const char *before; /* dump, entries separated by '|' (become NULs) */
 	const char *after;
-	const char *want;    /* env after, sorted, '|'-separated */
-	const char *set;     /* keys set, in order, ' '-separated */
+	const char *want; /* env after, sorted, '|'-separated */
+	const char *set;  /* keys set, in order, ' '-separated */
 	const char *unset;
 };
 
@@ -156,8 +156,7 @@ static const struct diff_case diff_cases[] = {
 	{ "changed value", "A=1|K=k", "A=1|K=k", "A=2|K=k", "A=2|K=k", "A", "" },
 	{ "unset", "A=1|B=2", "A=1|B=2", "A=1", "A=1", "", "B" },
 	{ "no change", "A=1|B=2", "A=1|B=2", "B=2|A=1", "A=1|B=2", "", "" },
-	{ "shell-owned variables ignored", "A=1|PWD=/start",
-	  "A=1|SHLVL=1|PWD=/start|_=/bin/bash",
+	{ "shell-owned variables ignored", "A=1|PWD=/start", "A=1|SHLVL=1|PWD=/start|_=/bin/bash",
 	  "A=1|SHLVL=2|PWD=/elsewhere|OLDPWD=/start|_=/usr/bin/env", "A=1|PWD=/start", "", "" },
 	{ "invalid names ignored", "A=1", "A=1", "A=1|1A=x|A-B=y|=z|NOEQ|A B=c", "A=1", "", "" },
 	{ "value with = and newline", "A=1", "A=1", "A=1|C=x=y\nz", "A=1|C=x=y\nz", "C", "" },
@@ -253,8 +252,8 @@ static void test_env_diff_unterminated(void **state)
 
 	(void)state;
 	nbk_strvec_push(&env, "A=1");
-	assert_int_equal(bs_env_apply_diff(&env, before, sizeof(before), after, sizeof(after),
-					   NULL, NULL),
+	assert_int_equal(bs_env_apply_diff(&env, before, sizeof(before), after, sizeof(after), NULL,
+					   NULL),
 			 1);
 	assert_string_equal(nbk_env_get(&env, "B"), "2");
 }
@@ -312,7 +311,7 @@ static void test_run_folder(void **state)
 	assert_string_equal(nbk_env_get(&ctx.env, "MULTI"), "a\nb c");
 	assert_null(nbk_env_get(&ctx.env, "GONE"));
 	assert_string_equal(nbk_env_get(&ctx.env, "KEEP"), "me");
-	assert_null(nbk_env_get(&ctx.env, "LOST"));          /* executable: its env stays its own */
+	assert_null(nbk_env_get(&ctx.env, "LOST")); /* executable: its env stays its own */
 	assert_string_equal(nbk_env_get(&ctx.env, "AFTER_FAIL"), "yes"); /* as run-hooks.sh */
 	assert_null(nbk_env_get(&ctx.env, "SHLVL"));
 	assert_null(nbk_env_get(&ctx.env, "PWD"));
@@ -489,7 +488,8 @@ static void descendants(const char *root_dir, pid_t root, struct nbk_buf *out)
 static void test_descendants(void **state)
 {
 	const char *fixtures = getenv("NBK_FIXTURES");
-	_cleanup_free_ char *tree = nbk_xasprintf("%s/proc-tree", fixtures ? fixtures : "tests/fixtures");
+	_cleanup_free_ char *tree =
+		nbk_xasprintf("%s/proc-tree", fixtures ? fixtures : "tests/fixtures");
 	_cleanup_buf_ struct nbk_buf got = NBK_BUF_INIT;
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 99;

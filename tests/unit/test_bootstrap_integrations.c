@@ -202,8 +202,10 @@ static void test_precedence(void **state)
 	struct nbk_error err = NBK_ERROR_INIT;
 	char *pw = put(f, "password", "from-password-file\n", 0600);
 	char *tok = put(f, "token", "from-token-file\r\n", 0600);
-	char *env1 = put(f, "one.env", "MLFLOW_TRACKING_PASSWORD=from-env-file\n"
-			 "A=env-one\nB=env-one\n", 0600);
+	char *env1 = put(f, "one.env",
+			 "MLFLOW_TRACKING_PASSWORD=from-env-file\n"
+			 "A=env-one\nB=env-one\n",
+			 0600);
 	char *env2 = put(f, "two.env", "B=env-two\n", 0600);
 
 	nbk_str_set(&cfg->mlflow.password_file, pw);
@@ -220,12 +222,13 @@ static void test_precedence(void **state)
 	nbk_env_set(&f->ctx.env, "MLFLOW_TRACKING_TOKEN", "pod-token");
 
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), 0);
-	assert_env(f, "MLFLOW_TRACKING_PASSWORD", "from-password-file"); /* file > env_file > literal */
-	assert_env(f, "MLFLOW_TRACKING_TOKEN", "pod-token");              /* the container wins */
-	assert_env(f, "A", "env-one");                                    /* env_file > integrations.env */
-	assert_env(f, "B", "env-two");                                    /* later env_file wins */
+	assert_env(f, "MLFLOW_TRACKING_PASSWORD",
+		   "from-password-file");                    /* file > env_file > literal */
+	assert_env(f, "MLFLOW_TRACKING_TOKEN", "pod-token"); /* the container wins */
+	assert_env(f, "A", "env-one");                       /* env_file > integrations.env */
+	assert_env(f, "B", "env-two");                       /* later env_file wins */
 	assert_env(f, "C", "extra");
-	assert_env(f, "AWS_DEFAULT_REGION", "extra-region");              /* integrations.env > literal key */
+	assert_env(f, "AWS_DEFAULT_REGION", "extra-region"); /* integrations.env > literal key */
 	assert_env(f, "AWS_REGION", "pod-region");
 	/* the token read from the file is unused but still masked in logs */
 	{
@@ -258,7 +261,8 @@ static void test_secret_files_and_masking(void **state)
 	nbk_str_set(&cfg->s3.access_key_file, ak);
 	nbk_str_set(&cfg->s3.secret_key_file, sk);
 	nbk_strvec_push(&cfg->env_files, envf);
-	nbk_strvec_push(&cfg->extra_env, "S3_URL=https://${AWS_ACCESS_KEY_ID}:$AWS_SECRET_ACCESS_KEY@minio");
+	nbk_strvec_push(&cfg->extra_env,
+			"S3_URL=https://${AWS_ACCESS_KEY_ID}:$AWS_SECRET_ACCESS_KEY@minio");
 	nbk_strvec_push(&cfg->extra_env, "PLAIN=${MLFLOW_TRACKING_URI}/x");
 
 	assert_int_equal(bs_integrations_apply(&f->ctx, &err), 0);
@@ -279,7 +283,8 @@ static void test_secret_files_and_masking(void **state)
 
 	/* the step's own lines, and any line that quotes a value, hold no secret */
 	nbk_log(NBK_LOG_DEBUG, "test", "leak attempt: %s %s %s", nbk_env_get(&f->ctx.env, "S3_URL"),
-		nbk_env_get(&f->ctx.env, "DB_URL"), nbk_env_get(&f->ctx.env, "MLFLOW_TRACKING_USERNAME"));
+		nbk_env_get(&f->ctx.env, "DB_URL"),
+		nbk_env_get(&f->ctx.env, "MLFLOW_TRACKING_USERNAME"));
 	log = log_text(f);
 	assert_non_null(strstr(log, "integrations: set "));
 	assert_non_null(strstr(log, "AWS_SECRET_ACCESS_KEY"));
@@ -450,8 +455,8 @@ static void test_parse_env_file(void **state)
 		struct nbk_error err = NBK_ERROR_INIT;
 		struct nbk_buf got = NBK_BUF_INIT;
 		size_t j;
-		int r = bs_integrations_parse_env_file("f.env", cases[i].text, strlen(cases[i].text),
-						       &out, &err);
+		int r = bs_integrations_parse_env_file("f.env", cases[i].text,
+						       strlen(cases[i].text), &out, &err);
 
 		for (j = 0; j < out.n; j++)
 			nbk_buf_addf(&got, "%s%s", j ? "|" : "", out.v[j]);
@@ -469,7 +474,8 @@ static void test_parse_env_file(void **state)
 		struct nbk_strvec out = NBK_STRVEC_INIT;
 		struct nbk_error err = NBK_ERROR_INIT;
 
-		assert_int_equal(bs_integrations_parse_env_file("f.env", "A=1\0B=2", 7, &out, &err), -1);
+		assert_int_equal(bs_integrations_parse_env_file("f.env", "A=1\0B=2", 7, &out, &err),
+				 -1);
 		assert_non_null(strstr(err.msg, "NUL"));
 		nbk_strvec_release(&out);
 	}
@@ -479,7 +485,8 @@ static void test_parse_env_file(void **state)
 		struct nbk_error err = NBK_ERROR_INIT;
 
 		assert_int_equal(bs_integrations_parse_env_file("f.env", "TOKEN='sup3rs3cret\n", 19,
-								&out, &err), -1);
+								&out, &err),
+				 -1);
 		assert_null(strstr(err.msg, "sup3rs3cret"));
 		nbk_strvec_release(&out);
 	}
@@ -512,7 +519,7 @@ static void test_expand(void **state)
 		{ "$HOME/data", "/home/jovyan/data", 0, false },
 		{ "$USER_1-x", "u1-x", 0, false },
 		{ "${USER_1}x", "u1x", 0, false },
-		{ "$USER_1x", "", 0, false },       /* the name runs on: USER_1x is undefined */
+		{ "$USER_1x", "", 0, false }, /* the name runs on: USER_1x is undefined */
 		{ "a${UNDEFINED}b", "ab", 0, false },
 		{ "${EMPTY}", "", 0, false },
 		{ "cost: $$5", "cost: $5", 0, false },
@@ -539,9 +546,10 @@ static void test_expand(void **state)
 		if (r != cases[i].ret)
 			fail_msg("'%s': returned %d (%s)", cases[i].text, r, err.msg);
 		if (r == 0 && (strcmp(out, cases[i].want) || secret != cases[i].secret))
-			fail_msg("'%s': got '%s' secret=%d, want '%s' secret=%d", cases[i].text, out,
-				 secret, cases[i].want, cases[i].secret);
-		if (r < 0 && (!strstr(err.msg, cases[i].want) || !strstr(err.msg, "integrations.env.K")))
+			fail_msg("'%s': got '%s' secret=%d, want '%s' secret=%d", cases[i].text,
+				 out, secret, cases[i].want, cases[i].secret);
+		if (r < 0 &&
+		    (!strstr(err.msg, cases[i].want) || !strstr(err.msg, "integrations.env.K")))
 			fail_msg("'%s': error '%s'", cases[i].text, err.msg);
 		free(out);
 	}

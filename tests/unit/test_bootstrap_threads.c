@@ -39,7 +39,7 @@ static void test_parse_cpu_max(void **state)
 		{ "200000 100000", 1, 2 },
 		{ "200001 100000\n", 1, 3 },
 		{ "1 1000000\n", 1, 1 },
-		{ "150000\n", 1, 2 },           /* write syntax: default period */
+		{ "150000\n", 1, 2 }, /* write syntax: default period */
 		{ "  300000 100000  \n", 1, 3 },
 		{ "", -1, 0 },
 		{ "\n", -1, 0 },
@@ -74,7 +74,7 @@ static void test_parse_cfs(void **state)
 		unsigned long cpus;
 	} cases[] = {
 		{ "-1\n", "100000\n", 0, 0 },
-		{ "-1", "garbage", 0, 0 },       /* unlimited whatever the period */
+		{ "-1", "garbage", 0, 0 }, /* unlimited whatever the period */
 		{ "150000\n", "100000\n", 1, 2 },
 		{ "100000\n", "100000\n", 1, 1 },
 		{ "25000\n", "50000\n", 1, 1 },
@@ -103,12 +103,11 @@ static void test_parse_cfs(void **state)
 static void test_parse_cpu_limit(void **state)
 {
 	static const struct quota_case cases[] = {
-		{ "0.5", 1, 1 },  { "1", 1, 1 },   { "1.0", 1, 1 },  { "1.01", 1, 2 },
-		{ "2", 1, 2 },    { "2.5", 1, 3 }, { "16", 1, 16 },  { "0.001", 1, 1 },
-		{ "4\n", 1, 4 },  { "1e300", 1, 65536 },
-		{ "0", -1, 0 },   { "-1", -1, 0 }, { "", -1, 0 },    { "two", -1, 0 },
-		{ "2x", -1, 0 },  { "nan", -1, 0 }, { "inf", -1, 0 }, { " 2", -1, 0 },
-		{ "500m", -1, 0 },
+		{ "0.5", 1, 1 },  { "1", 1, 1 },         { "1.0", 1, 1 },   { "1.01", 1, 2 },
+		{ "2", 1, 2 },    { "2.5", 1, 3 },       { "16", 1, 16 },   { "0.001", 1, 1 },
+		{ "4\n", 1, 4 },  { "1e300", 1, 65536 }, { "0", -1, 0 },    { "-1", -1, 0 },
+		{ "", -1, 0 },    { "two", -1, 0 },      { "2x", -1, 0 },   { "nan", -1, 0 },
+		{ "inf", -1, 0 }, { " 2", -1, 0 },       { "500m", -1, 0 },
 	};
 	size_t i;
 
@@ -126,10 +125,9 @@ static void test_parse_cpu_limit(void **state)
 static void test_parse_cpu_list(void **state)
 {
 	static const struct quota_case cases[] = {
-		{ "0-3", 0, 4 },     { "0", 0, 1 },       { "0-3,8", 0, 5 },
-		{ "0-1,4-5,7\n", 0, 5 }, { "", 0, 0 },    { "\n", 0, 0 },
-		{ "3-1", -1, 0 },    { "0-", -1, 0 },     { "a", -1, 0 },
-		{ "0,,1", -1, 0 },   { "0-3 x", -1, 0 },  { "0-3,", -1, 0 },
+		{ "0-3", 0, 4 }, { "0", 0, 1 },     { "0-3,8", 0, 5 },  { "0-1,4-5,7\n", 0, 5 },
+		{ "", 0, 0 },    { "\n", 0, 0 },    { "3-1", -1, 0 },   { "0-", -1, 0 },
+		{ "a", -1, 0 },  { "0,,1", -1, 0 }, { "0-3 x", -1, 0 }, { "0-3,", -1, 0 },
 	};
 	size_t i;
 
@@ -229,8 +227,7 @@ static void test_cgroup_fixtures(void **state)
 		unsigned long cpus;
 		size_t notes;
 	} cases[] = {
-		{ "v2-namespace", 1, 2, 0 },
-		{ "v2-unlimited", 0, 0, 0 },
+		{ "v2-namespace", 1, 2, 0 },   { "v2-unlimited", 0, 0, 0 },
 		{ "v2-nested", 1, 3, 0 },    /* the pod's quota, the container has none */
 		{ "v1-unlimited", 0, 0, 0 }, /* the cpuset mount's files are not read */
 		{ "v1-nested", 1, 2, 0 },    /* the pod (2) is below the container (3) */
@@ -274,8 +271,8 @@ static void test_affinity_status(void **state)
 static void test_apply(void **state)
 {
 	static const char *const vars[] = {
-		"MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS",
-		"NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+		"MKL_NUM_THREADS",     "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS",
+		"NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS",    "VECLIB_MAXIMUM_THREADS",
 		"LOKY_MAX_CPU_COUNT",
 	};
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -319,14 +316,10 @@ static void test_apply(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_cpu_max),
-		cmocka_unit_test(test_parse_cfs),
-		cmocka_unit_test(test_parse_cpu_limit),
-		cmocka_unit_test(test_parse_cpu_list),
-		cmocka_unit_test(test_find_cgroup),
-		cmocka_unit_test(test_find_mount),
-		cmocka_unit_test(test_cgroup_fixtures),
-		cmocka_unit_test(test_affinity_status),
+		cmocka_unit_test(test_parse_cpu_max),   cmocka_unit_test(test_parse_cfs),
+		cmocka_unit_test(test_parse_cpu_limit), cmocka_unit_test(test_parse_cpu_list),
+		cmocka_unit_test(test_find_cgroup),     cmocka_unit_test(test_find_mount),
+		cmocka_unit_test(test_cgroup_fixtures), cmocka_unit_test(test_affinity_status),
 		cmocka_unit_test(test_apply),
 	};
 

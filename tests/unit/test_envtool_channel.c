@@ -36,19 +36,25 @@ static void config_for_tests(struct et_config *cfg)
 static const struct {
 	const char *spec, *name, *url, *subdirs;
 } cases[] = {
-	{ "conda-forge", "conda-forge", "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
+	{ "conda-forge", "conda-forge", "https://conda.anaconda.org/conda-forge",
+	  "linux-64 noarch" },
 	{ "pkgs/main", "pkgs/main", "https://conda.anaconda.org/pkgs/main", "linux-64 noarch" },
-	{ "https://conda.anaconda.org/conda-forge/", "conda-forge", "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
-	{ "https://repo.anaconda.com/pkgs/main", "pkgs/main", "https://repo.anaconda.com/pkgs/main", "linux-64 noarch" },
-	{ "conda-forge/osx-arm64", "conda-forge", "https://conda.anaconda.org/conda-forge", "osx-arm64 noarch" },
+	{ "https://conda.anaconda.org/conda-forge/", "conda-forge",
+	  "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
+	{ "https://repo.anaconda.com/pkgs/main", "pkgs/main", "https://repo.anaconda.com/pkgs/main",
+	  "linux-64 noarch" },
+	{ "conda-forge/osx-arm64", "conda-forge", "https://conda.anaconda.org/conda-forge",
+	  "osx-arm64 noarch" },
 	{ "conda-forge/noarch", "conda-forge", "https://conda.anaconda.org/conda-forge", "noarch" },
 	{ "internal", "internal", "https://mirror.example/conda/internal", "linux-64 noarch" },
-	{ "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan", "linux-64 noarch" },
+	{ "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan", "http://127.0.0.1:8000/chan",
+	  "linux-64 noarch" },
 	{ "file:///srv/chan/", "file:///srv/chan", "file:///srv/chan", "linux-64 noarch" },
 	{ "/srv/./x/../chan", "file:///srv/chan", "file:///srv/chan", "linux-64 noarch" },
 };
 
-static const char *const bad[] = { "", "defaults", "a b", "../", "http://", "https:///x", "x//y", "na;me" };
+static const char *const bad[] = { "",        "defaults",   "a b",  "../",
+				   "http://", "https:///x", "x//y", "na;me" };
 
 static void test_parse(void **state)
 {
@@ -68,7 +74,8 @@ static void test_parse(void **state)
 			strcat(subdirs, j ? " " : "");
 			strcat(subdirs, c.subdirs.v[j]);
 		}
-		if (strcmp(c.name, cases[i].name) || strcmp(c.url, cases[i].url) || strcmp(subdirs, cases[i].subdirs))
+		if (strcmp(c.name, cases[i].name) || strcmp(c.url, cases[i].url) ||
+		    strcmp(subdirs, cases[i].subdirs))
 			fail_msg("'%s': got %s %s [%s]", cases[i].spec, c.name, c.url, subdirs);
 		et_channel_release(&c);
 	}
@@ -147,7 +154,8 @@ static void test_order(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct nbk_strvec cli = NBK_STRVEC_INIT, file = NBK_STRVEC_INIT, specs = NBK_STRVEC_INIT;
+		struct nbk_strvec cli = NBK_STRVEC_INIT, file = NBK_STRVEC_INIT,
+				  specs = NBK_STRVEC_INIT;
 		struct et_channel_sources src = { &cli, &file, &specs, t[i].specs_only };
 		struct nbk_error err = NBK_ERROR_INIT;
 		struct nbk_buf got = NBK_BUF_INIT;
@@ -166,7 +174,8 @@ static void test_order(void **state)
 		for (j = 0; j < n; j++)
 			nbk_buf_addf(&got, "%s%s", j ? " " : "", v[j].name);
 		if (strcmp(got.len ? got.data : "", t[i].want))
-			fail_msg("case %zu: got '%s', want '%s'", i, got.len ? got.data : "", t[i].want);
+			fail_msg("case %zu: got '%s', want '%s'", i, got.len ? got.data : "",
+				 t[i].want);
 		nbk_buf_release(&got);
 		et_channels_free(v, n);
 		nbk_strvec_release(&cli);
@@ -192,7 +201,8 @@ static void test_condarc(void **state)
 	assert_non_null(f);
 	fputs("channels: [a, b]\nssl_verify: false\nproxy_servers: {http: 'http://p:1', https: 'http://p:2'}\n"
 	      "remote_max_retries: 7\nremote_read_timeout_secs: 2.5\ncustom_channels: {a: 'https://m/x'}\n"
-	      "unknown_key: ignored\n", f);
+	      "unknown_key: ignored\n",
+	      f);
 	fclose(f);
 	setenv("CONDA_CHANNELS", "c,a", 1);
 	setenv("CONDA_PKGS_DIRS", "/p1:/p2", 1);
@@ -277,10 +287,8 @@ static void test_local_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_resolve_defaults),
-		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_condarc),
+		cmocka_unit_test(test_parse),      cmocka_unit_test(test_resolve_defaults),
+		cmocka_unit_test(test_order),      cmocka_unit_test(test_condarc),
 		cmocka_unit_test(test_local_path),
 	};
 

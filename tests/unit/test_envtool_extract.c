@@ -85,14 +85,22 @@ static int extract(const char *archive, const char *name, struct et_extract_job 
 static void test_real_packages(void **state)
 {
 	static const char *const fns[] = {
-		"_r-mutex-1.0.1-anacondar_1.tar.bz2", "ca-certificates-2024.7.4-hbcca054_0.conda",
-		"clobber-1-0.1.0-h4616a5c_0.tar.bz2", "clobber-python-0.1.0-cpython.conda",
-		"clobber-with-symlink-a-0.1.0-h4616a5c_0.conda", "cph_test_data-0.0.1-0.tar.bz2",
-		"dotslash-test-1.0.0-0.conda", "empty-0.1.0-h4616a5c_0.conda",
-		"info-only-1.0.0-0.conda", "link-scripts-0.1.0-h4616a5c_0.conda",
-		"sample_noarch_python-1.0-py_0.conda", "symlink-test-1.0.0-0.conda",
-		"test-package-0.1-0.tar.bz2", "zip64-test-1.0.0-0.conda",
-		"zlib-1.2.11-h7b6447c_3.conda", "zlib-1.2.11-h7b6447c_3.tar.bz2",
+		"_r-mutex-1.0.1-anacondar_1.tar.bz2",
+		"ca-certificates-2024.7.4-hbcca054_0.conda",
+		"clobber-1-0.1.0-h4616a5c_0.tar.bz2",
+		"clobber-python-0.1.0-cpython.conda",
+		"clobber-with-symlink-a-0.1.0-h4616a5c_0.conda",
+		"cph_test_data-0.0.1-0.tar.bz2",
+		"dotslash-test-1.0.0-0.conda",
+		"empty-0.1.0-h4616a5c_0.conda",
+		"info-only-1.0.0-0.conda",
+		"link-scripts-0.1.0-h4616a5c_0.conda",
+		"sample_noarch_python-1.0-py_0.conda",
+		"symlink-test-1.0.0-0.conda",
+		"test-package-0.1-0.tar.bz2",
+		"zip64-test-1.0.0-0.conda",
+		"zlib-1.2.11-h7b6447c_3.conda",
+		"zlib-1.2.11-h7b6447c_3.tar.bz2",
 	};
 	size_t i;
 
@@ -194,8 +202,8 @@ static void test_links_and_odd_zips(void **state)
 /* A hostile .tar.bz2: info/index.json, then the entries. */
 struct hentry {
 	const char *path;
-	mode_t type;            /* AE_IFREG ... ; 0: a hard link */
-	const char *target;     /* symlink target or hard link source */
+	mode_t type;        /* AE_IFREG ... ; 0: a hard link */
+	const char *target; /* symlink target or hard link source */
 };
 
 static char *write_hostile(const char *name, const struct hentry *es, size_t n)
@@ -253,8 +261,14 @@ static void test_hostile(void **state)
 		{ "dotdot", { { "lib/../../evil", AE_IFREG, NULL } }, 1, "'..'" },
 		{ "linkabs", { { "lib/l", AE_IFLNK, "/etc/passwd" } }, 1, "symlink leads out" },
 		{ "linkup", { { "lib/l", AE_IFLNK, "../../etc/passwd" } }, 1, "symlink leads out" },
-		{ "linkmid", { { "a/s", AE_IFLNK, ".." }, { "e", AE_IFLNK, "a/s/../x" } }, 2, "symlink leads out" },
-		{ "through", { { "l", AE_IFLNK, "lib" }, { "l/x", AE_IFREG, NULL } }, 2, "parent folder is a symlink" },
+		{ "linkmid",
+		  { { "a/s", AE_IFLNK, ".." }, { "e", AE_IFLNK, "a/s/../x" } },
+		  2,
+		  "symlink leads out" },
+		{ "through",
+		  { { "l", AE_IFLNK, "lib" }, { "l/x", AE_IFREG, NULL } },
+		  2,
+		  "parent folder is a symlink" },
 		{ "hardout", { { "h", 0, "../../../etc/passwd" } }, 1, "'..'" },
 		{ "hardabs", { { "h", 0, "/etc/passwd" } }, 1, "absolute path" },
 		{ "hardmissing", { { "h", 0, "not/there" } }, 1, "hard link" },
@@ -323,9 +337,12 @@ static void test_corrupt(void **state)
 static void test_pool(void **state)
 {
 	static const char *const fns[] = {
-		"zlib-1.2.11-h7b6447c_3.conda", "zlib-1.2.11-h7b6447c_3.tar.bz2",
-		"symlink-test-1.0.0-0.conda", "cph_test_data-0.0.1-0.tar.bz2",
-		"ca-certificates-2024.7.4-hbcca054_0.conda", "info-only-1.0.0-0.conda",
+		"zlib-1.2.11-h7b6447c_3.conda",
+		"zlib-1.2.11-h7b6447c_3.tar.bz2",
+		"symlink-test-1.0.0-0.conda",
+		"cph_test_data-0.0.1-0.tar.bz2",
+		"ca-certificates-2024.7.4-hbcca054_0.conda",
+		"info-only-1.0.0-0.conda",
 	};
 	struct et_extract_job jobs[6];
 	char *archives[6], *dests[6];

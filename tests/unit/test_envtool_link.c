@@ -56,10 +56,11 @@ static char *extract(const char *fn)
 	if (access(dir, F_OK) == 0)
 		return dir;
 	if (dist[n - 6] == '\0' && strstr(fn, ".conda"))
-		snprintf(cmd, sizeof(cmd),
-			 "set -e; mkdir -p '%s' && cd '%s' && unzip -q '%s/%s' && "
-			 "for t in *.tar.zst; do zstd -qdc \"$t\" | tar -x; rm \"$t\"; done; rm -f metadata.json",
-			 dir, dir, shared_pkgs(), fn);
+		snprintf(
+			cmd, sizeof(cmd),
+			"set -e; mkdir -p '%s' && cd '%s' && unzip -q '%s/%s' && "
+			"for t in *.tar.zst; do zstd -qdc \"$t\" | tar -x; rm \"$t\"; done; rm -f metadata.json",
+			dir, dir, shared_pkgs(), fn);
 	else
 		snprintf(cmd, sizeof(cmd), "set -e; mkdir -p '%s' && tar -xjf '%s/%s' -C '%s'", dir,
 			 shared_pkgs(), fn, dir);
@@ -68,8 +69,10 @@ static char *extract(const char *fn)
 	 * target (.conda) or empty files (.tar.bz2); extract.c restores them
 	 * from paths.json, tar does not: do it here. */
 	if (!strncmp(fn, "zlib-", 5)) {
-		snprintf(cmd, sizeof(cmd), "cd '%s/lib' && ln -sf libz.so.1.2.11 libz.so && ln -sf libz.so.1.2.11 libz.so.1",
-			 dir);
+		snprintf(
+			cmd, sizeof(cmd),
+			"cd '%s/lib' && ln -sf libz.so.1.2.11 libz.so && ln -sf libz.so.1.2.11 libz.so.1",
+			dir);
 		assert_int_equal(system(cmd), 0);
 	}
 	return dir;
@@ -82,7 +85,8 @@ static void write_file(const char *path, const void *data, size_t len, mode_t mo
 
 	assert_int_equal(nbk_mkdir_p(dir, 0755, (uid_t)-1, (gid_t)-1, NULL, &err), 0);
 	free(dir);
-	assert_int_equal(nbk_write_file_atomic(path, data, len, mode, (uid_t)-1, (gid_t)-1, &err), 0);
+	assert_int_equal(nbk_write_file_atomic(path, data, len, mode, (uid_t)-1, (gid_t)-1, &err),
+			 0);
 }
 
 static void write_str(const char *dir, const char *rel, const char *text)
@@ -142,8 +146,8 @@ static int create(const char *prefix, struct et_txn_link *links, size_t n, struc
 	return r;
 }
 
-static int change(const char *prefix, struct et_txn_link *links, size_t n, const char *const *unlink,
-		  size_t nu, struct nbk_error *err)
+static int change(const char *prefix, struct et_txn_link *links, size_t n,
+		  const char *const *unlink, size_t nu, struct nbk_error *err)
 {
 	struct et_txn t;
 	int fd = -1, r;
@@ -245,18 +249,19 @@ static void test_meta_shape(void **state)
 	char *prefix = new_prefix("zlib"), *cmd;
 
 	(void)state;
-	cmd = nbk_xasprintf("/usr/bin/python3 -c '"
-			    "import json,sys; d=json.load(open(\"%s/conda-meta/zlib-1.2.11-h7b6447c_3.json\"));"
-			    "need={\"build\",\"build_number\",\"channel\",\"depends\",\"files\",\"fn\",\"link\",\"md5\",\"name\","
-			    "\"paths_data\",\"requested_spec\",\"sha256\",\"size\",\"subdir\",\"url\",\"version\"};"
-			    "assert need <= set(d), need - set(d);"
-			    "assert d[\"link\"][\"type\"] == 1 and d[\"paths_data\"][\"paths_version\"] == 1;"
-			    "p={x[\"_path\"]: x for x in d[\"paths_data\"][\"paths\"]};"
-			    "assert p[\"lib/libz.so\"][\"path_type\"] == \"softlink\";"
-			    "assert p[\"lib/pkgconfig/zlib.pc\"][\"file_mode\"] == \"text\";"
-			    "assert \"sha256_in_prefix\" not in p[\"lib/pkgconfig/zlib.pc\"];"
-			    "assert d[\"files\"] == sorted(p), d[\"files\"]'",
-			    prefix);
+	cmd = nbk_xasprintf(
+		"/usr/bin/python3 -c '"
+		"import json,sys; d=json.load(open(\"%s/conda-meta/zlib-1.2.11-h7b6447c_3.json\"));"
+		"need={\"build\",\"build_number\",\"channel\",\"depends\",\"files\",\"fn\",\"link\",\"md5\",\"name\","
+		"\"paths_data\",\"requested_spec\",\"sha256\",\"size\",\"subdir\",\"url\",\"version\"};"
+		"assert need <= set(d), need - set(d);"
+		"assert d[\"link\"][\"type\"] == 1 and d[\"paths_data\"][\"paths_version\"] == 1;"
+		"p={x[\"_path\"]: x for x in d[\"paths_data\"][\"paths\"]};"
+		"assert p[\"lib/libz.so\"][\"path_type\"] == \"softlink\";"
+		"assert p[\"lib/pkgconfig/zlib.pc\"][\"file_mode\"] == \"text\";"
+		"assert \"sha256_in_prefix\" not in p[\"lib/pkgconfig/zlib.pc\"];"
+		"assert d[\"files\"] == sorted(p), d[\"files\"]'",
+		prefix);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	free(prefix);
@@ -267,7 +272,8 @@ static void test_clobber_and_scripts(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_record r1, r2, r3;
-	char *d1 = extract("clobber-1-0.1.0-h4616a5c_0.tar.bz2"), *d2 = extract("clobber-2-0.1.0-h4616a5c_0.tar.bz2");
+	char *d1 = extract("clobber-1-0.1.0-h4616a5c_0.tar.bz2"),
+	     *d2 = extract("clobber-2-0.1.0-h4616a5c_0.tar.bz2");
 	char *d3 = extract("link-scripts-0.1.0-h4616a5c_0.conda"), *prefix = new_prefix("clobber");
 	struct et_txn_link l[3] = { { &r1, d1, NULL }, { &r2, d2, NULL }, { &r3, d3, NULL } };
 	const char *gone[] = { "link-scripts" };
@@ -299,7 +305,7 @@ static void test_clobber_and_scripts(void **state)
 	assert_int_not_equal(access(f, F_OK), 0);
 	free(f);
 	f = nbk_xasprintf("%s/bin", prefix);
-	assert_int_not_equal(access(f, F_OK), 0);   /* bin/ was only the scripts': gone */
+	assert_int_not_equal(access(f, F_OK), 0); /* bin/ was only the scripts': gone */
 	free(f);
 	et_record_release(&r1);
 	et_record_release(&r2);
@@ -323,7 +329,8 @@ static void test_failing_script(void **state)
 	write_str(dir, "bin/.badscript-post-link.sh", "echo doing; exit 3\n");
 	rec_fill(&r, "badscript", "1", "0", ET_NOARCH_NONE);
 	assert_int_equal(create(prefix, &l, 1, &err), -1);
-	assert_non_null(strstr(err.msg, "post-link script of 'badscript-1-0' failed (exited with status 3)"));
+	assert_non_null(strstr(
+		err.msg, "post-link script of 'badscript-1-0' failed (exited with status 3)"));
 	assert_int_not_equal(access(prefix, F_OK), 0);
 	assert_no_tmp();
 	et_record_release(&r);
@@ -336,7 +343,8 @@ static void test_failed_create(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_record r1, r2;
-	char *d1 = extract("zlib-1.2.11-h7b6447c_3.conda"), *d2 = nbk_xasprintf("%s/broken-1-0", pkgs);
+	char *d1 = extract("zlib-1.2.11-h7b6447c_3.conda"),
+	     *d2 = nbk_xasprintf("%s/broken-1-0", pkgs);
 	char *prefix = new_prefix("broken");
 	struct et_txn_link l[2] = { { &r1, d1, NULL }, { &r2, d2, NULL } };
 
@@ -359,19 +367,26 @@ static void test_noarch_python(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_record py, s, ep;
-	char *dpy = nbk_xasprintf("%s/python-3.11.4-0", pkgs), *ds = extract("sample_noarch_python-1.0-py_0.conda");
+	char *dpy = nbk_xasprintf("%s/python-3.11.4-0", pkgs),
+	     *ds = extract("sample_noarch_python-1.0-py_0.conda");
 	char *dep = nbk_xasprintf("%s/tool-1.0-py_0", pkgs), *prefix = new_prefix("py"), *f, *t;
-	struct et_txn_link l[3] = { { &py, dpy, "python=3.11" }, { &s, ds, NULL }, { &ep, dep, NULL } };
+	struct et_txn_link l[3] = { { &py, dpy, "python=3.11" },
+				    { &s, ds, NULL },
+				    { &ep, dep, NULL } };
 	struct et_prefix p = ET_PREFIX_INIT;
 
 	(void)state;
 	write_str(dpy, "info/files", "");
-	write_str(dep, "info/files", "site-packages/tool/__init__.py\nsite-packages/tool/__pycache__/x.cpython-39.pyc\n"
-				    "python-scripts/helper\n");
+	write_str(
+		dep, "info/files",
+		"site-packages/tool/__init__.py\nsite-packages/tool/__pycache__/x.cpython-39.pyc\n"
+		"python-scripts/helper\n");
 	write_str(dep, "site-packages/tool/__init__.py", "def main():\n    return 0\n");
 	write_str(dep, "site-packages/tool/__pycache__/x.cpython-39.pyc", "junk");
 	write_str(dep, "python-scripts/helper", "#!/bin/sh\n");
-	write_str(dep, "info/link.json", "{\"noarch\": {\"type\": \"python\", \"entry_points\": [\"tool-cli = tool:main\"]}}");
+	write_str(
+		dep, "info/link.json",
+		"{\"noarch\": {\"type\": \"python\", \"entry_points\": [\"tool-cli = tool:main\"]}}");
 	rec_fill(&py, "python", "3.11.4", "0", ET_NOARCH_NONE);
 	rec_fill(&s, "sample_noarch_python", "1.0", "py_0", ET_NOARCH_PYTHON);
 	rec_fill(&ep, "tool", "1.0", "py_0", ET_NOARCH_PYTHON);
@@ -382,7 +397,8 @@ static void test_noarch_python(void **state)
 	f = nbk_xasprintf("%s/bin/helper", prefix);
 	assert_int_equal(access(f, F_OK), 0);
 	free(f);
-	f = nbk_xasprintf("%s/lib/python3.11/site-packages/tool/__pycache__/x.cpython-39.pyc", prefix);
+	f = nbk_xasprintf("%s/lib/python3.11/site-packages/tool/__pycache__/x.cpython-39.pyc",
+			  prefix);
 	assert_int_not_equal(access(f, F_OK), 0);
 	free(f);
 	f = nbk_xasprintf("%s/bin/tool-cli", prefix);
@@ -399,7 +415,8 @@ static void test_noarch_python(void **state)
 
 		assert_non_null(pp);
 		assert_true(nbk_strvec_find(&pp->files, "bin/tool-cli") >= 0);
-		assert_true(nbk_strvec_find(&pp->files, "lib/python3.11/site-packages/tool/__init__.py") >= 0);
+		assert_true(nbk_strvec_find(&pp->files,
+					    "lib/python3.11/site-packages/tool/__init__.py") >= 0);
 		assert_true(pp->rec.noarch == ET_NOARCH_PYTHON);
 	}
 	et_prefix_release(&p);
@@ -407,7 +424,8 @@ static void test_noarch_python(void **state)
 	free(prefix);
 	prefix = new_prefix("nopy");
 	assert_int_equal(create(prefix, &l[1], 1, &err), -1);
-	assert_non_null(strstr(err.msg, "'sample_noarch_python-1.0-py_0' is a noarch: python package"));
+	assert_non_null(
+		strstr(err.msg, "'sample_noarch_python-1.0-py_0' is a noarch: python package"));
 	et_record_release(&py);
 	et_record_release(&s);
 	et_record_release(&ep);
@@ -441,7 +459,7 @@ static void test_binary_prefix(void **state)
 	assert_int_equal(create(prefix, &l, 1, &err), 0);
 	f = nbk_xasprintf("%s/lib/libb.so", prefix);
 	assert_int_equal(nbk_read_file(f, 4096, &b, &err), 0);
-	assert_int_equal(b.len, n);   /* same size */
+	assert_int_equal(b.len, n); /* same size */
 	got = b.data + 4;
 	want = nbk_xasprintf("%s/lib:%s/x", prefix, prefix);
 	assert_string_equal(got, want);
@@ -451,8 +469,9 @@ static void test_binary_prefix(void **state)
 	free(want);
 	/* a prefix longer than the placeholder: an error naming the package */
 	free(prefix);
-	prefix = nbk_xasprintf("%s/envs/%s", scratch,
-			       "a_very_long_environment_name_that_does_not_fit_into_the_placeholder");
+	prefix = nbk_xasprintf(
+		"%s/envs/%s", scratch,
+		"a_very_long_environment_name_that_does_not_fit_into_the_placeholder");
 	assert_int_equal(create(prefix, &l, 1, &err), -1);
 	assert_non_null(strstr(err.msg, "'bin-1-0'"));
 	assert_non_null(strstr(err.msg, "longer than the placeholder"));
@@ -485,7 +504,7 @@ static void test_user_files_and_lock(void **state)
 	assert_int_not_equal(access(f, F_OK), 0);
 	free(f);
 	f = nbk_xasprintf("%s/include", prefix);
-	assert_int_not_equal(access(f, F_OK), 0);  /* emptied, removed */
+	assert_int_not_equal(access(f, F_OK), 0); /* emptied, removed */
 	free(f);
 	free(prefix);
 }
@@ -518,7 +537,8 @@ static void test_interrupted(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_record r1, r2, r3;
-	char *d1 = extract("zlib-1.2.11-h7b6447c_3.conda"), *d2 = extract("clobber-1-0.1.0-h4616a5c_0.tar.bz2");
+	char *d1 = extract("zlib-1.2.11-h7b6447c_3.conda"),
+	     *d2 = extract("clobber-1-0.1.0-h4616a5c_0.tar.bz2");
 	char *d3 = extract("symlink-test-1.0.0-0.conda"), *prefix = new_prefix("kill");
 	struct et_txn_link l[3] = { { &r1, d1, NULL }, { &r2, d2, NULL }, { &r3, d3, NULL } };
 	const char *names[] = { "zlib", "clobber-1", "symlink-test" };
@@ -590,7 +610,8 @@ static void test_interrupted(void **state)
 			assert_int_equal(et_prefix_load(prefix, &p, &err), 0);
 			for (k = 1; k < 3; k++)
 				if (et_prefix_find(&p, names[k]))
-					assert_int_equal(change(prefix, NULL, 0, &names[k], 1, &err), 0);
+					assert_int_equal(
+						change(prefix, NULL, 0, &names[k], 1, &err), 0);
 			et_prefix_release(&p);
 		}
 		assert_consistent(prefix);

@@ -305,7 +305,8 @@ static const struct {
 	{ "", "invalid spec '': column 1: empty spec" },
 	{ "   # only a comment", "empty spec" },
 	{ ">=1.2", "invalid spec '>=1.2': column 1: no package name found" },
-	{ "numpy >=1.", "invalid spec 'numpy >=1.': column 9: invalid version '1.': empty version component" },
+	{ "numpy >=1.",
+	  "invalid spec 'numpy >=1.': column 9: invalid version '1.': empty version component" },
 	{ "numpy >=1.2,", "column 12: ',' needs an expression on each side" },
 	{ "numpy[version=1.2", "column 6: unbalanced '['" },
 	{ "numpy]", "column 6: unbalanced ']'" },
@@ -417,8 +418,10 @@ static const struct {
 	{ "conda-forge::numpy", { "numpy", "1.0", "0", 0, "conda-forge" }, true },
 	{ "conda-forge::numpy", { "numpy", "1.0", "0", 0, "defaults" }, false },
 	{ "conda-forge::numpy",
-	  { "numpy", "1.0", "0", 0, "https://conda.anaconda.org/conda-forge" }, true },
-	{ "conda-forge/linux-64::numpy", { "numpy", "1.0", "0", 0, "conda-forge", "noarch" },
+	  { "numpy", "1.0", "0", 0, "https://conda.anaconda.org/conda-forge" },
+	  true },
+	{ "conda-forge/linux-64::numpy",
+	  { "numpy", "1.0", "0", 0, "conda-forge", "noarch" },
 	  false },
 	{ "conda-forge/noarch::numpy", { "numpy", "1.0", "0", 0, "conda-forge", "noarch" }, true },
 	{ "*/noarch::numpy", { "numpy", "1.0", "0", 0, "anything", "noarch" }, true },
@@ -429,9 +432,11 @@ static const struct {
 	{ "*[track_features=mkl]", { "numpy", "1.0", "0", 0, NULL, NULL, "mkl debug" }, false },
 	{ "mkl@", { "numpy", "1.0", "0", 0, NULL, NULL, "mkl" }, true },
 	{ "mkl@", { "numpy", "1.0", "0", 0 }, false },
-	{ "numpy[license=bsd*]", { "numpy", "1.0", "0", 0, NULL, NULL, NULL, "BSD-3-Clause" },
+	{ "numpy[license=bsd*]",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, "BSD-3-Clause" },
 	  true },
-	{ "numpy[license=mit]", { "numpy", "1.0", "0", 0, NULL, NULL, NULL, "BSD-3-Clause" },
+	{ "numpy[license=mit]",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, "BSD-3-Clause" },
 	  false },
 	{ "numpy[md5=abc]", { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, "abc" }, true },
 	{ "numpy[md5=abd]", { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, "abc" }, false },
@@ -457,8 +462,8 @@ static void test_match(void **state)
 			fail_msg("'%s' does not parse: %s", recmatches[i].spec, err.msg);
 		fill(&r, &recmatches[i].rec);
 		if (et_matchspec_match(ms, &r) != recmatches[i].yes)
-			fail_msg("'%s' against %s-%s-%s: expected %d", recmatches[i].spec,
-				 r.name, r.version, r.build, recmatches[i].yes);
+			fail_msg("'%s' against %s-%s-%s: expected %d", recmatches[i].spec, r.name,
+				 r.version, r.build, recmatches[i].yes);
 		nbk_strvec_release(&r.track_features);
 		et_matchspec_free(ms);
 	}
@@ -471,7 +476,7 @@ static void test_glob(void **state)
 	assert_true(et_glob_match("a*b*c", "aXXbYYc"));
 	assert_false(et_glob_match("a*b*c", "aXXbYY"));
 	assert_true(et_glob_match("*cuda*", "py3.11_cuda12.1_0"));
-	assert_false(et_glob_match("py3.*", "py311"));   /* '.' is literal */
+	assert_false(et_glob_match("py3.*", "py311")); /* '.' is literal */
 	assert_true(et_glob_match("**a", "bba"));
 	assert_false(et_glob_match("", "a"));
 }
@@ -479,14 +484,10 @@ static void test_glob(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spec_match_tsv),
-		cmocka_unit_test(test_vspec_match),
-		cmocka_unit_test(test_vspec_invalid),
-		cmocka_unit_test(test_vspec_deep),
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_parse_invalid),
-		cmocka_unit_test(test_parse_long),
-		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_spec_match_tsv), cmocka_unit_test(test_vspec_match),
+		cmocka_unit_test(test_vspec_invalid),  cmocka_unit_test(test_vspec_deep),
+		cmocka_unit_test(test_parse),          cmocka_unit_test(test_parse_invalid),
+		cmocka_unit_test(test_parse_long),     cmocka_unit_test(test_match),
 		cmocka_unit_test(test_glob),
 	};
 

@@ -133,8 +133,8 @@ static char *http_url(const char *mode)
 	return nbk_xasprintf("http://127.0.0.1:%d/%s", port, mode);
 }
 
-static int ensure1(struct et_config *cfg, struct et_record *r, char **dir, struct et_pkgcache_stats *st,
-		   struct nbk_error *err)
+static int ensure1(struct et_config *cfg, struct et_record *r, char **dir,
+		   struct et_pkgcache_stats *st, struct nbk_error *err)
 {
 	struct et_pkgcache cache;
 	const struct et_record *recs[1] = { r };
@@ -169,8 +169,8 @@ static void assert_clean(const char *dir)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".locks") ||
-		    !strcmp(e->d_name, "urls.txt"))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, ".locks") || !strcmp(e->d_name, "urls.txt"))
 			continue;
 		fail_msg("'%s' left in '%s'", e->d_name, dir);
 	}
@@ -203,7 +203,8 @@ static void test_file_channel_and_warm(void **state)
 	assert_true(exists("%s/%s", cache.write_dir, "zlib-1.2.11-h7b6447c_3.conda"));
 	assert_true(exists("%s/%s/lib/libz.so.1.2.11", cache.write_dir, "zlib-1.2.11-h7b6447c_3"));
 	assert_string_equal(strrchr(dirs[1], '/') + 1, "cph_test_data-0.0.1-0");
-	urls = nbk_xasprintf("%s/zlib-1.2.11-h7b6447c_3/info/repodata_record.json", cache.write_dir);
+	urls = nbk_xasprintf("%s/zlib-1.2.11-h7b6447c_3/info/repodata_record.json",
+			     cache.write_dir);
 	assert_int_equal(nbk_read_file(urls, 1 << 20, &rec, NULL), 0);
 	assert_non_null(strstr(rec.data, r[0].sha256));
 	assert_non_null(strstr(rec.data, "\"url\": \"file://"));
@@ -276,7 +277,8 @@ static void test_mismatch(void **state)
 		make_config(&cfg, name, NULL);
 		make_record(&r, "symlink-test-1.0.0-0.conda", url);
 		if (!strcmp(cases[i].field, "sha256")) {
-			set(&r.sha256, "0000000000000000000000000000000000000000000000000000000000000000");
+			set(&r.sha256,
+			    "0000000000000000000000000000000000000000000000000000000000000000");
 		} else if (!strcmp(cases[i].field, "md5")) {
 			set(&r.sha256, "");
 			set(&r.md5, "00000000000000000000000000000000");
@@ -307,7 +309,8 @@ static void test_md5_only_and_bad_cached_archive(void **state)
 	make_config(&cfg, "md5", NULL);
 	make_record(&r, "zip64-test-1.0.0-0.conda", url);
 	set(&r.sha256, "");
-	assert_int_equal(nbk_mkdir_p(cfg.pkgs_dirs.v[0], 0755, (uid_t)-1, (gid_t)-1, NULL, NULL), 0);
+	assert_int_equal(nbk_mkdir_p(cfg.pkgs_dirs.v[0], 0755, (uid_t)-1, (gid_t)-1, NULL, NULL),
+			 0);
 	bad = nbk_xasprintf("%s/zip64-test-1.0.0-0.conda", cfg.pkgs_dirs.v[0]);
 	f = fopen(bad, "w");
 	assert_non_null(f);
@@ -341,11 +344,9 @@ static void test_http(void **state)
 		int ok;
 		const char *msg;
 	} cases[] = {
-		{ "ok", 1, NULL },
-		{ "dropmid", 1, NULL },     /* resumed with Range */
-		{ "norange", 1, NULL },     /* Range ignored: read from the start */
-		{ "slow", 1, NULL },
-		{ "wrong", 0, "sha256 mismatch" },
+		{ "ok", 1, NULL },        { "dropmid", 1, NULL }, /* resumed with Range */
+		{ "norange", 1, NULL }, /* Range ignored: read from the start */
+		{ "slow", 1, NULL },      { "wrong", 0, "sha256 mismatch" },
 		{ "404", 0, "HTTP 404" },
 	};
 	size_t i;
@@ -368,7 +369,8 @@ static void test_http(void **state)
 			fail_msg("%s: %s", cases[i].mode, err.msg);
 		if (!cases[i].ok) {
 			assert_int_equal(ret, -1);
-			if (!strstr(err.msg, cases[i].msg) || !strstr(err.msg, "zlib-1.2.11-h7b6447c_3"))
+			if (!strstr(err.msg, cases[i].msg) ||
+			    !strstr(err.msg, "zlib-1.2.11-h7b6447c_3"))
 				fail_msg("%s: %s", cases[i].mode, err.msg);
 			assert_clean(cdir);
 		} else {

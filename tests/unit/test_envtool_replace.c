@@ -24,7 +24,7 @@
 #include "nbkit/fd.h"
 #include "../../libconda/replace.h"
 
-#define PH "/opt/ph"   /* 7 bytes */
+#define PH "/opt/ph" /* 7 bytes */
 #define S(s) s, sizeof(s) - 1
 #define X10 "xxxxxxxxxx"
 #define X130 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
@@ -35,7 +35,7 @@ struct rcase {
 	const char *in;
 	size_t inlen;
 	const char *prefix;
-	const char *want;   /* NULL: an error is expected */
+	const char *want; /* NULL: an error is expected */
 	size_t wantlen;
 	int rc;
 };
@@ -43,44 +43,55 @@ struct rcase {
 static const struct rcase cases[] = {
 	{ "text: every placeholder", ET_FILE_MODE_TEXT, S("a " PH " b " PH PH " c " PH), "/p",
 	  S("a /p b /p/p c /p"), 0 },
-	{ "text: nothing to replace", ET_FILE_MODE_TEXT, S("abc /opt/p /opt/pX"), "/p", S("abc /opt/p /opt/pX"), 1 },
+	{ "text: nothing to replace", ET_FILE_MODE_TEXT, S("abc /opt/p /opt/pX"), "/p",
+	  S("abc /opt/p /opt/pX"), 1 },
 	{ "text: empty file", ET_FILE_MODE_TEXT, S(""), "/p", S(""), 1 },
-	{ "text: a cut placeholder at the end", ET_FILE_MODE_TEXT, S("xx /opt/p"), "/p", S("xx /opt/p"), 1 },
-	{ "text: overlapping candidates", ET_FILE_MODE_TEXT, S("/opt/opt/ph/opt/pph"), "/p", S("/opt/p/opt/pph"), 0 },
-	{ "text: a prefix longer than the placeholder", ET_FILE_MODE_TEXT, S(PH "/x " PH), "/home/user/envs/a",
-	  S("/home/user/envs/a/x /home/user/envs/a"), 0 },
+	{ "text: a cut placeholder at the end", ET_FILE_MODE_TEXT, S("xx /opt/p"), "/p",
+	  S("xx /opt/p"), 1 },
+	{ "text: overlapping candidates", ET_FILE_MODE_TEXT, S("/opt/opt/ph/opt/pph"), "/p",
+	  S("/opt/p/opt/pph"), 0 },
+	{ "text: a prefix longer than the placeholder", ET_FILE_MODE_TEXT, S(PH "/x " PH),
+	  "/home/user/envs/a", S("/home/user/envs/a/x /home/user/envs/a"), 0 },
 	{ "text: the placeholder itself", ET_FILE_MODE_TEXT, S("a " PH), PH, S("a " PH), 1 },
-	{ "shebang: short stays", ET_FILE_MODE_TEXT, S("#!" PH "/bin/python -u\nprint('" PH "')\n"), "/p",
-	  S("#!/p/bin/python -u\nprint('/p')\n"), 0 },
-	{ "shebang: longer than 127 bytes", ET_FILE_MODE_TEXT, S("#!" PH "/bin/python3.11 -u\nprint('" PH "')\n"),
-	  "/" X130, S("#!/usr/bin/env python3.11 -u\nprint('/" X130 "')\n"), 0 },
-	{ "shebang: a prefix with a space", ET_FILE_MODE_TEXT, S("#!" PH "/bin/python3.11 -u\nprint('" PH "')\n"),
-	  "/home/a b", S("#!/usr/bin/env python3.11 -u\nprint('/home/a b')\n"), 0 },
+	{ "shebang: short stays", ET_FILE_MODE_TEXT, S("#!" PH "/bin/python -u\nprint('" PH "')\n"),
+	  "/p", S("#!/p/bin/python -u\nprint('/p')\n"), 0 },
+	{ "shebang: longer than 127 bytes", ET_FILE_MODE_TEXT,
+	  S("#!" PH "/bin/python3.11 -u\nprint('" PH "')\n"), "/" X130,
+	  S("#!/usr/bin/env python3.11 -u\nprint('/" X130 "')\n"), 0 },
+	{ "shebang: a prefix with a space", ET_FILE_MODE_TEXT,
+	  S("#!" PH "/bin/python3.11 -u\nprint('" PH "')\n"), "/home/a b",
+	  S("#!/usr/bin/env python3.11 -u\nprint('/home/a b')\n"), 0 },
 	{ "shebang: CRLF", ET_FILE_MODE_TEXT, S("#!" PH "/bin/python\r\nx\r\n"), "/" X130,
 	  S("#!/usr/bin/env python\r\nx\r\n"), 0 },
 	{ "shebang: long without the placeholder (conda rewrites it too)", ET_FILE_MODE_TEXT,
 	  S("#!/" X130 "/bin/perl -w\n" PH "\n"), "/p", S("#!/usr/bin/env perl -w\n/p\n"), 0 },
-	{ "shebang: long, EXE without a slash: left", ET_FILE_MODE_TEXT, S("#!" X130 " " PH "\n"), "/p",
-	  S("#!" X130 " /p\n"), 0 },
-	{ "shebang: options get the prefix", ET_FILE_MODE_TEXT, S("#!" PH "/bin/sh " PH "/etc/rc\n"), "/" X130,
-	  S("#!/usr/bin/env sh /" X130 "/etc/rc\n"), 0 },
-	{ "first line: #!PLACEHOLDER escaped anywhere in it", ET_FILE_MODE_TEXT, S("x #!" PH "/y\n#!" PH "\n"),
-	  "/home/a b", S("x #!/home/a\\ b/y\n#!/home/a b\n"), 0 },
-	{ "no newline: no escaping, EXE ends at the space", ET_FILE_MODE_TEXT, S("#!" PH "/bin/sh"), "/home/a b",
-	  S("#!/home/a b/bin/sh"), 0 },
+	{ "shebang: long, EXE without a slash: left", ET_FILE_MODE_TEXT, S("#!" X130 " " PH "\n"),
+	  "/p", S("#!" X130 " /p\n"), 0 },
+	{ "shebang: options get the prefix", ET_FILE_MODE_TEXT,
+	  S("#!" PH "/bin/sh " PH "/etc/rc\n"), "/" X130, S("#!/usr/bin/env sh /" X130 "/etc/rc\n"),
+	  0 },
+	{ "first line: #!PLACEHOLDER escaped anywhere in it", ET_FILE_MODE_TEXT,
+	  S("x #!" PH "/y\n#!" PH "\n"), "/home/a b", S("x #!/home/a\\ b/y\n#!/home/a b\n"), 0 },
+	{ "no newline: no escaping, EXE ends at the space", ET_FILE_MODE_TEXT, S("#!" PH "/bin/sh"),
+	  "/home/a b", S("#!/home/a b/bin/sh"), 0 },
 	{ "binary: one string padded", ET_FILE_MODE_BINARY, S("AAA" PH "/lib\0BBB"), "/p",
 	  S("AAA/p/lib\0\0\0\0\0\0BBB"), 0 },
 	{ "binary: two placeholders in a string", ET_FILE_MODE_BINARY, S(PH ":" PH "/x\0Z"), "/p",
 	  S("/p:/p/x\0\0\0\0\0\0\0\0\0\0\0Z"), 0 },
-	{ "binary: adjacent placeholders", ET_FILE_MODE_BINARY, S(PH PH "\0"), "/p", S("/p/p\0\0\0\0\0\0\0\0\0\0\0"), 0 },
-	{ "binary: no NUL after it: left", ET_FILE_MODE_BINARY, S("A" PH "/lib"), "/p", S("A" PH "/lib"), 1 },
+	{ "binary: adjacent placeholders", ET_FILE_MODE_BINARY, S(PH PH "\0"), "/p",
+	  S("/p/p\0\0\0\0\0\0\0\0\0\0\0"), 0 },
+	{ "binary: no NUL after it: left", ET_FILE_MODE_BINARY, S("A" PH "/lib"), "/p",
+	  S("A" PH "/lib"), 1 },
 	{ "binary: a string, then one without a NUL", ET_FILE_MODE_BINARY, S(PH "\0 " PH "x"), "/p",
 	  S("/p\0\0\0\0\0\0 " PH "x"), 0 },
 	{ "binary: a newline inside the string", ET_FILE_MODE_BINARY, S(PH "\n" PH "\0"), "/p",
 	  S("/p\n/p\0\0\0\0\0\0\0\0\0\0\0"), 0 },
-	{ "binary: same length prefix", ET_FILE_MODE_BINARY, S(PH "\0"), "/abcdef", S("/abcdef\0"), 0 },
-	{ "binary: prefix too long", ET_FILE_MODE_BINARY, S(PH "\0"), "/a/longer/prefix", NULL, 0, -1 },
-	{ "binary: prefix too long, no NUL: left", ET_FILE_MODE_BINARY, S("x" PH), "/a/longer/prefix", S("x" PH), 1 },
+	{ "binary: same length prefix", ET_FILE_MODE_BINARY, S(PH "\0"), "/abcdef", S("/abcdef\0"),
+	  0 },
+	{ "binary: prefix too long", ET_FILE_MODE_BINARY, S(PH "\0"), "/a/longer/prefix", NULL, 0,
+	  -1 },
+	{ "binary: prefix too long, no NUL: left", ET_FILE_MODE_BINARY, S("x" PH),
+	  "/a/longer/prefix", S("x" PH), 1 },
 };
 
 static int memfd_with(const char *data, size_t len)
@@ -125,11 +136,15 @@ static void test_table(void **state)
 
 		for (w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
 			struct nbk_error err = NBK_ERROR_INIT;
-			int rc = run(c->in, c->inlen, PH, c->prefix, c->mode, windows[w], &out, &err);
+			int rc = run(c->in, c->inlen, PH, c->prefix, c->mode, windows[w], &out,
+				     &err);
 
-			if (rc != c->rc || (c->want && (out.len != c->wantlen || memcmp(out.data, c->want, out.len)))) {
-				print_error("case '%s', window %zu: rc %d (want %d), output (%zu bytes) '%.*s' err '%s'\n",
-					    c->name, windows[w], rc, c->rc, out.len, (int)out.len, out.data, err.msg);
+			if (rc != c->rc || (c->want && (out.len != c->wantlen ||
+							memcmp(out.data, c->want, out.len)))) {
+				print_error(
+					"case '%s', window %zu: rc %d (want %d), output (%zu bytes) '%.*s' err '%s'\n",
+					c->name, windows[w], rc, c->rc, out.len, (int)out.len,
+					out.data, err.msg);
 				fail();
 			}
 			if (!c->want)
@@ -174,7 +189,7 @@ static void test_boundaries(void **state)
 		d[10] = '\n';
 		memcpy(d + at, ph, phl);
 		memcpy(d + second, ph, phl);
-		memcpy(d + size - phl, ph, phl);   /* at the very end */
+		memcpy(d + size - phl, ph, phl); /* at the very end */
 		nbk_buf_reset(&want);
 		reference(d, size, ph, "/env", &want);
 		assert_int_equal(run(d, size, ph, "/env", ET_FILE_MODE_TEXT, 0, &out, &err), 0);
@@ -232,7 +247,9 @@ static void test_limits(void **state)
 	int in = memfd_with(S(PH PH PH)), o = memfd_create("o", MFD_CLOEXEC);
 
 	(void)state;
-	assert_int_equal(et_replace_fd(in, o, PH, "/a/much/longer/prefix", ET_FILE_MODE_TEXT, 0, 30, &err), -1);
+	assert_int_equal(et_replace_fd(in, o, PH, "/a/much/longer/prefix", ET_FILE_MODE_TEXT, 0, 30,
+				       &err),
+			 -1);
 	assert_non_null(strstr(err.msg, "would grow past 30 bytes"));
 	close(in);
 	close(o);

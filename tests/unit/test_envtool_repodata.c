@@ -72,12 +72,14 @@ static void test_fields(void **state)
 	const struct et_record *r;
 
 	(void)state;
-	parse_ok("{\"info\": {\"subdir\": \"linux-64\"}, \"packages\": {\"numpy-1.26.4-py311h0_0.tar.bz2\": {"
-		 "\"name\": \"numpy\", \"version\": \"1.26.4\", \"build\": \"py311h0_0\", \"build_number\": 7,"
-		 "\"depends\": [\"python >=3.11,<3.12.0a0\", \"libblas >=3.9\"], \"constrains\": [\"numpy-base <0a0\"],"
-		 "\"md5\": \"aa\", \"sha256\": \"bb\", \"license\": \"BSD-3-Clause\", \"size\": 8000000000,"
-		 "\"timestamp\": 1707225421981, \"subdir\": \"linux-64\", \"arch\": null, \"platform\": \"linux\","
-		 "\"extra\": {\"nested\": [1, 2.5e3, {\"x\": null}], \"s\": \"\\\"q\\\"\"}}}}", &repo);
+	parse_ok(
+		"{\"info\": {\"subdir\": \"linux-64\"}, \"packages\": {\"numpy-1.26.4-py311h0_0.tar.bz2\": {"
+		"\"name\": \"numpy\", \"version\": \"1.26.4\", \"build\": \"py311h0_0\", \"build_number\": 7,"
+		"\"depends\": [\"python >=3.11,<3.12.0a0\", \"libblas >=3.9\"], \"constrains\": [\"numpy-base <0a0\"],"
+		"\"md5\": \"aa\", \"sha256\": \"bb\", \"license\": \"BSD-3-Clause\", \"size\": 8000000000,"
+		"\"timestamp\": 1707225421981, \"subdir\": \"linux-64\", \"arch\": null, \"platform\": \"linux\","
+		"\"extra\": {\"nested\": [1, 2.5e3, {\"x\": null}], \"s\": \"\\\"q\\\"\"}}}}",
+		&repo);
 	assert_int_equal(repo.n, 1);
 	r = &repo.records[0];
 	assert_string_equal(r->name, "numpy");
@@ -92,7 +94,8 @@ static void test_fields(void **state)
 	assert_true(r->size == 8000000000ULL);
 	assert_true(r->timestamp_ms == 1707225421981ULL);
 	assert_string_equal(r->subdir, "linux-64");
-	assert_string_equal(r->url, "https://example.org/chan/linux-64/numpy-1.26.4-py311h0_0.tar.bz2");
+	assert_string_equal(r->url,
+			    "https://example.org/chan/linux-64/numpy-1.26.4-py311h0_0.tar.bz2");
 	assert_string_equal(r->channel, "chan");
 	assert_int_equal(r->channel_index, 3);
 	assert_int_equal(r->noarch, ET_NOARCH_NONE);
@@ -106,18 +109,20 @@ static void test_legacy(void **state)
 	const struct et_record *r;
 
 	(void)state;
-	parse_ok("{\"packages\": {"
-		 "\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"track_features\": \"mkl debug,x\","
-		 "  \"features\": \"nomkl\", \"timestamp\": 1400000000, \"noarch\": true},"
-		 "\"b-1-0.tar.bz2\": {\"name\": \"b\", \"version\": \"1\", \"track_features\": [\"p\", \"q r\"],"
-		 "  \"features\": [\"f1\"], \"timestamp\": 1400000000123, \"noarch\": \"python\"},"
-		 "\"c-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"name\": \"c\", \"version\": \"1\"},"
-		 "\"d-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"depends\": [\"python 2.7*\"], \"name\": \"d\", \"version\": \"1\"},"
-		 "\"e-1-0.tar.bz2\": {\"depends\": [], \"requires\": [\"zlib\"], \"name\": \"e\", \"version\": \"1\","
-		 "  \"track_features\": \"\", \"noarch\": \"generic\", \"timestamp\": 1.7e12},"
-		 "\"f-1-0.tar.bz2\": {\"depends\": null, \"requires\": [\"zlib\"], \"name\": \"f\", \"version\": \"1\","
-		 "  \"noarch\": false, \"timestamp\": null}"
-		 "}}", &repo);
+	parse_ok(
+		"{\"packages\": {"
+		"\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"track_features\": \"mkl debug,x\","
+		"  \"features\": \"nomkl\", \"timestamp\": 1400000000, \"noarch\": true},"
+		"\"b-1-0.tar.bz2\": {\"name\": \"b\", \"version\": \"1\", \"track_features\": [\"p\", \"q r\"],"
+		"  \"features\": [\"f1\"], \"timestamp\": 1400000000123, \"noarch\": \"python\"},"
+		"\"c-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"name\": \"c\", \"version\": \"1\"},"
+		"\"d-1-0.tar.bz2\": {\"requires\": [\"python 2.7\"], \"depends\": [\"python 2.7*\"], \"name\": \"d\", \"version\": \"1\"},"
+		"\"e-1-0.tar.bz2\": {\"depends\": [], \"requires\": [\"zlib\"], \"name\": \"e\", \"version\": \"1\","
+		"  \"track_features\": \"\", \"noarch\": \"generic\", \"timestamp\": 1.7e12},"
+		"\"f-1-0.tar.bz2\": {\"depends\": null, \"requires\": [\"zlib\"], \"name\": \"f\", \"version\": \"1\","
+		"  \"noarch\": false, \"timestamp\": null}"
+		"}}",
+		&repo);
 	assert_int_equal(repo.n, 6);
 	r = find(&repo, "a-1-0.tar.bz2");
 	assert_vec(&r->track_features, "mkl|debug|x");
@@ -130,15 +135,15 @@ static void test_legacy(void **state)
 	assert_vec(&r->features, "f1");
 	assert_true(r->timestamp_ms == 1400000000123ULL);
 	assert_int_equal(r->noarch, ET_NOARCH_PYTHON);
-	assert_vec(&find(&repo, "c-1-0.tar.bz2")->depends, "python 2.7");   /* no depends: requires */
-	assert_vec(&find(&repo, "d-1-0.tar.bz2")->depends, "python 2.7*");  /* depends wins */
+	assert_vec(&find(&repo, "c-1-0.tar.bz2")->depends, "python 2.7"); /* no depends: requires */
+	assert_vec(&find(&repo, "d-1-0.tar.bz2")->depends, "python 2.7*"); /* depends wins */
 	r = find(&repo, "e-1-0.tar.bz2");
-	assert_vec(&r->depends, "");                                        /* an empty depends is one */
+	assert_vec(&r->depends, ""); /* an empty depends is one */
 	assert_int_equal(r->track_features.n, 0);
 	assert_int_equal(r->noarch, ET_NOARCH_GENERIC);
 	assert_true(r->timestamp_ms == 1700000000000ULL);
 	r = find(&repo, "f-1-0.tar.bz2");
-	assert_vec(&r->depends, "zlib");                                    /* null depends: requires */
+	assert_vec(&r->depends, "zlib"); /* null depends: requires */
 	assert_int_equal(r->noarch, ET_NOARCH_NONE);
 	et_repo_release(&repo);
 }
@@ -149,10 +154,12 @@ static void test_conda_over_tarbz2(void **state)
 
 	(void)state;
 	/* packages.conda before packages: the order of the keys must not matter */
-	parse_ok("{\"packages.conda\": {\"x-1-0.conda\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"new\"}},"
-		 "\"packages\": {\"x-1-0.tar.bz2\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"old\"},"
-		 "              \"y-1-0.tar.bz2\": {\"name\": \"y\", \"version\": \"1\"},"
-		 "              \"x-1-1.tar.bz2\": {\"name\": \"x\", \"version\": \"1\"}}}", &repo);
+	parse_ok(
+		"{\"packages.conda\": {\"x-1-0.conda\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"new\"}},"
+		"\"packages\": {\"x-1-0.tar.bz2\": {\"name\": \"x\", \"version\": \"1\", \"md5\": \"old\"},"
+		"              \"y-1-0.tar.bz2\": {\"name\": \"y\", \"version\": \"1\"},"
+		"              \"x-1-1.tar.bz2\": {\"name\": \"x\", \"version\": \"1\"}}}",
+		&repo);
 	assert_int_equal(repo.n, 3);
 	assert_null(find(&repo, "x-1-0.tar.bz2"));
 	assert_string_equal(find(&repo, "x-1-0.conda")->md5, "new");
@@ -168,13 +175,17 @@ static void test_flat_index_and_base_url(void **state)
 
 	(void)state;
 	/* conda's test index.json: records keyed by file name at the top */
-	parse_ok("{\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}, \"other\": [1],"
-		 " \"b-2-0.conda\": {\"name\": \"b\", \"version\": \"2\", \"url\": \"https://m/b-2-0.conda\"}}", &repo);
+	parse_ok(
+		"{\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}, \"other\": [1],"
+		" \"b-2-0.conda\": {\"name\": \"b\", \"version\": \"2\", \"url\": \"https://m/b-2-0.conda\"}}",
+		&repo);
 	assert_int_equal(repo.n, 2);
 	assert_string_equal(find(&repo, "b-2-0.conda")->url, "https://m/b-2-0.conda");
 	et_repo_release(&repo);
 
-	parse_ok("{\"info\": {\"base_url\": \"../pkgs/\"}, \"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}}}", &repo);
+	parse_ok(
+		"{\"info\": {\"base_url\": \"../pkgs/\"}, \"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}}}",
+		&repo);
 	assert_string_equal(repo.records[0].url, "https://example.org/chan/pkgs/a-1-0.tar.bz2");
 	et_repo_release(&repo);
 
@@ -194,8 +205,10 @@ static void test_strings(void **state)
 	struct et_repo repo = ET_REPO_INIT;
 
 	(void)state;
-	parse_ok("{\"packages\": {\"caf\\u00e9\\ud83d\\ude00\\u002d1-0.tar.bz2\": {\"name\": \"caf\\u00e9\\ud83d\\ude00\","
-		 "\"version\": \"1\", \"build\": \"0\", \"license\": \"a\\\"b\\\\c\\/d\\n\\t\"}}}", &repo);
+	parse_ok(
+		"{\"packages\": {\"caf\\u00e9\\ud83d\\ude00\\u002d1-0.tar.bz2\": {\"name\": \"caf\\u00e9\\ud83d\\ude00\","
+		"\"version\": \"1\", \"build\": \"0\", \"license\": \"a\\\"b\\\\c\\/d\\n\\t\"}}}",
+		&repo);
 	assert_int_equal(repo.n, 1);
 	assert_string_equal(repo.records[0].fn, "caf\xc3\xa9\xf0\x9f\x98\x80-1-0.tar.bz2");
 	assert_string_equal(repo.records[0].name, "caf\xc3\xa9\xf0\x9f\x98\x80");
@@ -207,18 +220,29 @@ static const struct {
 	const char *json;
 	const char *msg; /* a substring of the error */
 } bad_docs[] = {
-	{ "", "repodata of 'chan/linux-64' is truncated: expected '{' at the start of the document" },
+	{ "",
+	  "repodata of 'chan/linux-64' is truncated: expected '{' at the start of the document" },
 	{ "[]", "line 1, column 1: expected '{' at the start of the document, found '['" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"vers", "is truncated: unterminated string" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}", "is truncated: expected ',' or '}'" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": 5, \"version\": \"1\"}}}", "package 'a-1-0.tar.bz2': 'name' must be a string" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": \"x\"}}}", "'depends' must be a list of strings" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [1]}}}", "'depends' must be a list of strings" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": \"1\"}}}", "'build_number' must be a number" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": -1}}}", "'build_number' out of range" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 1.5}}}", "'size' must be an integer" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 99999999999999999999999}}}", "number out of range" },
-	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"version\": \"1\"}}}", "package 'a-1-0.tar.bz2' has no 'name'" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"vers",
+	  "is truncated: unterminated string" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}",
+	  "is truncated: expected ',' or '}'" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": 5, \"version\": \"1\"}}}",
+	  "package 'a-1-0.tar.bz2': 'name' must be a string" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": \"x\"}}}",
+	  "'depends' must be a list of strings" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [1]}}}",
+	  "'depends' must be a list of strings" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": \"1\"}}}",
+	  "'build_number' must be a number" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"build_number\": -1}}}",
+	  "'build_number' out of range" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 1.5}}}",
+	  "'size' must be an integer" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"size\": 99999999999999999999999}}}",
+	  "number out of range" },
+	{ "{\"packages\": {\"a-1-0.tar.bz2\": {\"version\": \"1\"}}}",
+	  "package 'a-1-0.tar.bz2' has no 'name'" },
 	{ "{\"packages\": {\"a-1-0.tar.bz2\": [1]}}", "package 'a-1-0.tar.bz2' must be an object" },
 	{ "{\"packages\": []}", "'packages' must be an object" },
 	{ "{\"packages\": {}} x", "trailing data after the document" },
@@ -241,10 +265,13 @@ static void test_bad_documents(void **state)
 	for (i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
 		struct nbk_error err = NBK_ERROR_INIT;
 
-		if (et_repo_parse(&repo, &ID, bad_docs[i].json, strlen(bad_docs[i].json), &err) == 0)
+		if (et_repo_parse(&repo, &ID, bad_docs[i].json, strlen(bad_docs[i].json), &err) ==
+		    0)
 			fail_msg("accepted: %s", bad_docs[i].json);
-		if (!strstr(err.msg, bad_docs[i].msg) || !strstr(err.msg, "repodata of 'chan/linux-64'"))
-			fail_msg("for %s\n  got: %s\n want: %s", bad_docs[i].json, err.msg, bad_docs[i].msg);
+		if (!strstr(err.msg, bad_docs[i].msg) ||
+		    !strstr(err.msg, "repodata of 'chan/linux-64'"))
+			fail_msg("for %s\n  got: %s\n want: %s", bad_docs[i].json, err.msg,
+				 bad_docs[i].msg);
 		assert_int_equal(repo.n, 0);
 	}
 }
@@ -320,7 +347,8 @@ static void test_shared_data(void **state)
 		if (et_repo_load(&repo, &ID, path, NULL, &err) < 0)
 			fail_msg("%s: %s (set NBK_SHARED)", path, err.msg);
 		if (repo.n != files[i].n)
-			fail_msg("%s: %zu records, expected %zu", files[i].file, repo.n, files[i].n);
+			fail_msg("%s: %zu records, expected %zu", files[i].file, repo.n,
+				 files[i].n);
 		for (j = 0; j < repo.n; j++) {
 			assert_true(repo.records[j].name[0] != '\0');
 			assert_true(repo.records[j].version[0] != '\0');
@@ -385,20 +413,23 @@ static void write_bytes(const char *path, const void *data, size_t len)
 static void test_refused_names(void **state)
 {
 	static const struct {
-		const char *key;   /* as written in the JSON */
-		const char *name;  /* the record's name (version 1, build 0) */
-		const char *msg;   /* a substring of the message */
+		const char *key;  /* as written in the JSON */
+		const char *name; /* the record's name (version 1, build 0) */
+		const char *msg;  /* a substring of the message */
 	} cases[] = {
 		{ "...conda", "x", "package '...conda': the file name starts with '.'" },
 		{ ".conda", "x", "package '.conda': the file name starts with '.'" },
 		{ "../x-1-0.conda", "x", "package '../x-1-0.conda': the file name holds '/'" },
 		{ "a/b-1-0.conda", "x", "package 'a/b-1-0.conda': the file name holds '/'" },
-		{ "x-1-0.conda\\n", "x", "package 'x-1-0.conda\\n': the file name holds a control character" },
+		{ "x-1-0.conda\\n", "x",
+		  "package 'x-1-0.conda\\n': the file name holds a control character" },
 		{ "x-1-0.conda\\u001b[2J", "x", "holds a control character" },
 		{ "x..-1-0.conda", "x..", "the file name holds '..'" },
-		{ "x-1-0.zip", "x", "is not NAME-VERSION-BUILD.conda or NAME-VERSION-BUILD.tar.bz2" },
+		{ "x-1-0.zip", "x",
+		  "is not NAME-VERSION-BUILD.conda or NAME-VERSION-BUILD.tar.bz2" },
 		{ "x-1-0", "x", "is not NAME-VERSION-BUILD.conda" },
-		{ "y-1-0.conda", "x", "package 'y-1-0.conda': the file name is not the record's NAME-VERSION-BUILD" },
+		{ "y-1-0.conda", "x",
+		  "package 'y-1-0.conda': the file name is not the record's NAME-VERSION-BUILD" },
 		{ "x-1-00.conda", "x", "not the record's NAME-VERSION-BUILD" },
 		{ "x-1-0.conda", ".x", "the name starts with '.'" },
 		{ "x-1-0.conda", "x/..", "holds '/'" },
@@ -410,9 +441,10 @@ static void test_refused_names(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *json = nbk_xasprintf("{\"packages\": {\"ok-1-0.tar.bz2\": {\"name\": \"ok\", \"version\": \"1\", \"build\": \"0\"},"
-					   "\"%s\": {\"name\": \"%s\", \"version\": \"1\", \"build\": \"0\"}}}",
-					   cases[i].key, cases[i].name);
+		char *json = nbk_xasprintf(
+			"{\"packages\": {\"ok-1-0.tar.bz2\": {\"name\": \"ok\", \"version\": \"1\", \"build\": \"0\"},"
+			"\"%s\": {\"name\": \"%s\", \"version\": \"1\", \"build\": \"0\"}}}",
+			cases[i].key, cases[i].name);
 		char *cache = nbk_xasprintf("%s/c%zu.nbkrd", dir, i);
 		struct nbk_error err = NBK_ERROR_INIT;
 		struct et_repo repo = ET_REPO_INIT, warm = ET_REPO_INIT;
@@ -449,7 +481,8 @@ static void test_refused_many(void **state)
 	(void)state;
 	nbk_buf_addstr(&json, "{\"packages\": {");
 	for (i = 0; i < 100; i++)
-		nbk_buf_addf(&json, "%s\".%d.conda\": {\"name\": \"x\", \"version\": \"1\"}", i ? ", " : "", i);
+		nbk_buf_addf(&json, "%s\".%d.conda\": {\"name\": \"x\", \"version\": \"1\"}",
+			     i ? ", " : "", i);
 	nbk_buf_addstr(&json, "}}");
 	parse_ok(json.data, &repo);
 	assert_int_equal(repo.n, 0);
@@ -506,7 +539,8 @@ static void test_binary_cache(void **state)
 		write_bytes(bad, blob.data, blob.len);
 		blob.data[i] ^= 0x41;
 		if (et_repo_cache_load(&x, &ID, bad, &key, &err) == 0)
-			et_repo_release(&x); /* a flip in a stale-check field may read as stale (1) */
+			et_repo_release(
+				&x); /* a flip in a stale-check field may read as stale (1) */
 		else
 			assert_non_null(strstr(err.msg, "bad.nbkrd"));
 	}
@@ -514,7 +548,8 @@ static void test_binary_cache(void **state)
 	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
 	assert_non_null(strstr(err.msg, "truncated"));
 	{
-		const char *junk = "{\"not\": \"a cache, but long enough to hold a header: 0123456789 0123456789 0123456789\"}";
+		const char *junk =
+			"{\"not\": \"a cache, but long enough to hold a header: 0123456789 0123456789 0123456789\"}";
 
 		write_bytes(bad, junk, strlen(junk));
 	}
@@ -545,7 +580,9 @@ static void test_record_copy(void **state)
 	struct et_record own;
 
 	(void)state;
-	parse_ok("{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [\"b\", \"c\"]}}}", &repo);
+	parse_ok(
+		"{\"packages\": {\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\", \"depends\": [\"b\", \"c\"]}}}",
+		&repo);
 	et_record_copy(&own, &repo.records[0]);
 	et_repo_release(&repo);
 	assert_string_equal(own.name, "a");

@@ -172,17 +172,19 @@ static void check_valid(const struct et_solve_request *req, const struct et_solu
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < set[i]->depends.n; j++)
 			if (!matched_by(set[i]->depends.v[j], set, n))
-				fail_msg("%s-%s-%s: '%s' not satisfied", set[i]->name, set[i]->version,
-					 set[i]->build, set[i]->depends.v[j]);
+				fail_msg("%s-%s-%s: '%s' not satisfied", set[i]->name,
+					 set[i]->version, set[i]->build, set[i]->depends.v[j]);
 		for (j = 0; j < set[i]->constrains.n; j++) {
 			struct et_matchspec *ms;
 			size_t k;
 
 			assert_int_equal(et_matchspec_parse(set[i]->constrains.v[j], &ms, NULL), 0);
 			for (k = 0; k < n; k++)
-				if (et_matchspec_match_name(ms, set[k]->name) && !et_matchspec_match(ms, set[k]))
-					fail_msg("%s-%s constrains '%s' but %s-%s is in", set[i]->name,
-						 set[i]->version, set[i]->constrains.v[j], set[k]->name,
+				if (et_matchspec_match_name(ms, set[k]->name) &&
+				    !et_matchspec_match(ms, set[k]))
+					fail_msg("%s-%s constrains '%s' but %s-%s is in",
+						 set[i]->name, set[i]->version,
+						 set[i]->constrains.v[j], set[k]->name,
 						 set[k]->version);
 			et_matchspec_free(ms);
 		}
@@ -200,7 +202,9 @@ static int solve(struct et_solve_request *req, struct et_solution *t, const char
 	int rc = et_solve(req, t, &err);
 
 	printf("  solve %-40s %7.1f ms (%s)\n", label, now_ms() - t0,
-	       rc == 0 ? "solved" : rc == 1 ? "unsatisfiable" : err.msg);
+	       rc == 0   ? "solved"
+	       : rc == 1 ? "unsatisfiable"
+			 : err.msg);
 	if (rc == 0)
 		check_valid(req, t);
 	return rc;
@@ -267,13 +271,15 @@ static void test_numpy(void **state)
 	specs[1] = "python 3.11.*";
 	req.nspecs = 2;
 	assert_int_equal(solve(&req, &t, "numpy python 3.11.*"), 1);
-	expect_problem(&t, "numpy requires 'python >=3.12,<3.13.0a0', but python 3.11.* was requested");
+	expect_problem(&t,
+		       "numpy requires 'python >=3.12,<3.13.0a0', but python 3.11.* was requested");
 	et_solution_release(&t);
 
 	/* constrains: numpy says numpy-base <0a0 */
 	specs[1] = "numpy-base";
 	assert_int_equal(solve(&req, &t, "numpy numpy-base"), 1);
-	expect_problem(&t, "numpy requires 'numpy-base <0a0' (constrains), but numpy-base was requested");
+	expect_problem(
+		&t, "numpy requires 'numpy-base <0a0' (constrains), but numpy-base was requested");
 	et_solution_release(&t);
 
 	/* a pin */
@@ -292,7 +298,9 @@ static void test_numpy(void **state)
 	/* nothing matches */
 	specs[0] = "numpy >=2";
 	assert_int_equal(solve(&req, &t, "numpy >=2"), 1);
-	expect_problem(&t, "nothing provides 'numpy >=2': none of the 1 packages named 'numpy' matches (newest: 1.26.4");
+	expect_problem(
+		&t,
+		"nothing provides 'numpy >=2': none of the 1 packages named 'numpy' matches (newest: 1.26.4");
 	et_solution_release(&t);
 	specs[0] = "tensorflow";
 	assert_int_equal(solve(&req, &t, "tensorflow"), 1);
@@ -349,8 +357,8 @@ static void test_installed(void **state)
 
 	specs[0] = "numpy";
 	assert_int_equal(solve(&req, &t, "install numpy into an environment"), 0);
-	assert_null(find(&t, "python"));     /* kept, not linked again */
-	assert_null(find(&t, "wheel"));      /* not touched */
+	assert_null(find(&t, "python")); /* kept, not linked again */
+	assert_null(find(&t, "wheel"));  /* not touched */
 	assert_int_equal(t.nunlink, 0);
 	assert_non_null(find(&t, "numpy"));
 	et_solution_release(&t);
@@ -435,8 +443,10 @@ static void test_channel_spec(void **state)
 	add(&a, "foo", "1.0", "0", NULL, NULL, NULL);
 	add(&b, "foo", "2.0", "0", NULL, NULL, NULL);
 	/* both channels' records say "chan": only the URLs tell them apart */
-	repos[0] = (struct et_solve_repo){ a.v, a.n, 0, "a/linux-64", "https://alias.example/chan" };
-	repos[1] = (struct et_solve_repo){ b.v, b.n, 1, "b/linux-64", "https://mirror.example/x/chan" };
+	repos[0] =
+		(struct et_solve_repo){ a.v, a.n, 0, "a/linux-64", "https://alias.example/chan" };
+	repos[1] = (struct et_solve_repo){ b.v, b.n, 1, "b/linux-64",
+					   "https://mirror.example/x/chan" };
 	free(a.v[0].channel);
 	a.v[0].channel = strdup("chan");
 	free(b.v[0].channel);
@@ -472,14 +482,14 @@ static void test_preferences(void **state)
 	const char *specs[2] = { "foo" };
 
 	(void)state;
-	add(&rs, "foo", "2.0", "tf_0", NULL, NULL, "debug");   /* newest, but tracks a feature */
+	add(&rs, "foo", "2.0", "tf_0", NULL, NULL, "debug"); /* newest, but tracks a feature */
 	add(&rs, "foo", "1.9", "b1", NULL, NULL, NULL);
 	add(&rs, "foo", "1.9", "b3", NULL, NULL, NULL);
 	rs.v[2].build_number = 3;
 	add(&rs, "foo", "1.9", "b3new", NULL, NULL, NULL);
 	rs.v[3].build_number = 3;
 	rs.v[3].timestamp_ms = 1700000000000ULL;
-	add(&rs, "foo", "1.10a1", "0", NULL, NULL, NULL);     /* a pre-release of 1.10 > 1.9 */
+	add(&rs, "foo", "1.10a1", "0", NULL, NULL, NULL); /* a pre-release of 1.10 > 1.9 */
 	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64", NULL };
 	req.repos = repos;
 	req.nrepos = 1;
@@ -523,7 +533,7 @@ static void test_virtual(void **state)
 	req.nvirtual = virt.n;
 	assert_int_equal(solve(&req, &t, "gpu-lib without __cuda"), 0);
 	assert_string_equal(find(&t, "gpu-lib")->build, "cpu");
-	assert_null(find(&t, "__glibc"));   /* virtual: never linked */
+	assert_null(find(&t, "__glibc")); /* virtual: never linked */
 	et_solution_release(&t);
 
 	add(&virt, "__cuda", "12.4", "0", NULL, NULL, NULL);
@@ -534,7 +544,7 @@ static void test_virtual(void **state)
 	et_solution_release(&t);
 
 	specs[0] = "gpu-lib 2.0";
-	req.nvirtual = 1;   /* only __glibc */
+	req.nvirtual = 1; /* only __glibc */
 	assert_int_equal(solve(&req, &t, "gpu-lib 2.0 without __cuda"), 1);
 	expect_problem(&t, "nothing provides '__cuda >=12' needed by gpu-lib 2.0 cuda12");
 	et_solution_release(&t);
@@ -619,17 +629,34 @@ static void test_virtual_detect(void **state)
 static void pytorch_stubs(struct recs *rs)
 {
 	static const char *const plain[][2] = {
-		{ "python", "3.9.18" }, { "python", "3.10.13" }, { "python", "3.11.7" },
-		{ "mkl", "2023.1.0" }, { "llvm-openmp", "14.0.6" }, { "filelock", "3.13.1" },
-		{ "jinja2", "3.1.2" }, { "networkx", "3.1" }, { "pyyaml", "6.0.1" },
-		{ "sympy", "1.12" }, { "typing_extensions", "4.9.0" }, { "libuv", "1.44.2" },
-		{ "ninja", "1.10.2" }, { "cudatoolkit", "10.2.89" }, { "cudatoolkit", "11.1.74" },
-		{ "cuda-cudart", "12.1.105" }, { "cuda-cupti", "12.1.105" },
-		{ "cuda-libraries", "12.1.0" }, { "cuda-nvrtc", "12.1.105" },
-		{ "cuda-nvtx", "12.1.105" }, { "cuda-runtime", "12.1.0" },
-		{ "libcublas", "12.1.0.26" }, { "libcufft", "11.0.2.4" },
-		{ "libcusolver", "11.4.4.55" }, { "libcusparse", "12.0.2.55" },
-		{ "libnpp", "12.0.2.50" }, { "libnvjitlink", "12.1.105" }, { "libnvjpeg", "12.1.0.39" },
+		{ "python", "3.9.18" },
+		{ "python", "3.10.13" },
+		{ "python", "3.11.7" },
+		{ "mkl", "2023.1.0" },
+		{ "llvm-openmp", "14.0.6" },
+		{ "filelock", "3.13.1" },
+		{ "jinja2", "3.1.2" },
+		{ "networkx", "3.1" },
+		{ "pyyaml", "6.0.1" },
+		{ "sympy", "1.12" },
+		{ "typing_extensions", "4.9.0" },
+		{ "libuv", "1.44.2" },
+		{ "ninja", "1.10.2" },
+		{ "cudatoolkit", "10.2.89" },
+		{ "cudatoolkit", "11.1.74" },
+		{ "cuda-cudart", "12.1.105" },
+		{ "cuda-cupti", "12.1.105" },
+		{ "cuda-libraries", "12.1.0" },
+		{ "cuda-nvrtc", "12.1.105" },
+		{ "cuda-nvtx", "12.1.105" },
+		{ "cuda-runtime", "12.1.0" },
+		{ "libcublas", "12.1.0.26" },
+		{ "libcufft", "11.0.2.4" },
+		{ "libcusolver", "11.4.4.55" },
+		{ "libcusparse", "12.0.2.55" },
+		{ "libnpp", "12.0.2.50" },
+		{ "libnvjitlink", "12.1.105" },
+		{ "libnvjpeg", "12.1.0.39" },
 	};
 	size_t i;
 
@@ -707,12 +734,12 @@ static void test_pytorch(void **state)
 	req.nspecs = 2;
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 python 3.9.*"), 0);
 	r = find(&t, "pytorch");
-	assert_non_null(strstr(r->build, "cuda"));   /* featureless builds first */
+	assert_non_null(strstr(r->build, "cuda")); /* featureless builds first */
 	assert_null(find(&t, "cpuonly"));
 	et_solution_release(&t);
 	specs[0] = "pytorch 1.9.1 *cpu*";
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 *cpu* python 3.9.*"), 0);
-	assert_non_null(find(&t, "cpuonly"));         /* pulled in by the feature */
+	assert_non_null(find(&t, "cpuonly")); /* pulled in by the feature */
 	et_solution_release(&t);
 	/* cpuonly requested activates the feature: the featured cpu build wins */
 	specs[0] = "pytorch 1.9.1";
@@ -803,7 +830,9 @@ static void test_conda_index(void **state)
 	specs[0] = "numpy 1.5*";
 	specs[1] = "python 3.3*";
 	assert_int_equal(solve(&req, &t, "numpy 1.5* python 3.3*"), 1);
-	expect_problem(&t, "numpy 1.5* requires 'python 2.6*' or 'python 2.7*', but python 3.3* was requested");
+	expect_problem(
+		&t,
+		"numpy 1.5* requires 'python 2.6*' or 'python 2.7*', but python 3.3* was requested");
 	et_solution_release(&t);
 
 	/* the mkl builds need a package that tracks mkl */
@@ -832,8 +861,7 @@ static const char *const puzzle[9] = {
 
 static bool peers(int r, int c, int r2, int c2)
 {
-	return (r != r2 || c != c2) &&
-	       (r == r2 || c == c2 || (r / 3 == r2 / 3 && c / 3 == c2 / 3));
+	return (r != r2 || c != c2) && (r == r2 || c == c2 || (r / 3 == r2 / 3 && c / 3 == c2 / 3));
 }
 
 /*
@@ -862,7 +890,8 @@ static void test_sudoku(void **state)
 	assert_int_equal(sd.n, 729);
 	for (i = 0; i < sd.n; i++)
 		if (strcmp(sd.records[i].name, "sudoku_1_5") == 0)
-			assert_true(nbk_strvec_find(&sd.records[i].depends, "sudoku_0_0 !=1") >= 0 ||
+			assert_true(nbk_strvec_find(&sd.records[i].depends, "sudoku_0_0 !=1") >=
+					    0 ||
 				    sd.records[i].depends.n == 22);
 	et_repo_release(&sd);
 
@@ -877,7 +906,8 @@ static void test_sudoku(void **state)
 					for (c2 = 0; c2 < 9; c2++)
 						if (peers(r, c, r2, c2))
 							nbk_buf_addf(&deps, "%ssudoku_%d_%d !=%d",
-								     deps.len ? ";" : "", r2, c2, v);
+								     deps.len ? ";" : "", r2, c2,
+								     v);
 				snprintf(name, sizeof(name), "sudoku_%d_%d", r, c);
 				snprintf(ver, sizeof(ver), "%d", v);
 				add(&cells, name, ver, "0", deps.data, NULL, NULL);

@@ -83,7 +83,8 @@ static const struct {
 	const char *in, *out;
 } urls[] = {
 	{ "https://conda.anaconda.org/conda-forge", "https://conda.anaconda.org/conda-forge" },
-	{ "https://user:s3cret@repo.example/chan/noarch/x.conda", "https://***@repo.example/chan/noarch/x.conda" },
+	{ "https://user:s3cret@repo.example/chan/noarch/x.conda",
+	  "https://***@repo.example/chan/noarch/x.conda" },
 	{ "https://user@repo.example/chan", "https://***@repo.example/chan" },
 	{ "https://u:p@ss@repo.example/c", "https://***@repo.example/c" },
 	{ "https://repo.example/t/tk-1234/chan/linux-64/repodata.json",
@@ -120,7 +121,8 @@ static const char blob[] = "0123456789abcdef0123456789abcdef";
 static int start_server(void)
 {
 	const char *s = getenv("NBK_SRC");
-	_cleanup_free_ char *script = nbk_xasprintf("%s/tests/envtool/lib/hostile_server.py", s ? s : ".");
+	_cleanup_free_ char *script =
+		nbk_xasprintf("%s/tests/envtool/lib/hostile_server.py", s ? s : ".");
 	_cleanup_free_ char *log = nbk_xasprintf("%s/server.log", tmp);
 	_cleanup_free_ char *root = nbk_xasprintf("%s/srv", tmp);
 	char *argv[] = { (char *)"python3", script, root, log, NULL };
@@ -158,8 +160,8 @@ static int teardown(void **state)
 /* One transfer of the test: where it goes, what it got, what became of it. */
 struct probe {
 	struct et_transfer t;
-	const char *url;            /* the first request's URL, PORT for the port */
-	const char *again;          /* a 404 asks this URL instead (once) */
+	const char *url;   /* the first request's URL, PORT for the port */
+	const char *again; /* a 404 asks this URL instead (once) */
 	struct nbk_buf body;
 	unsigned dones;
 };
@@ -243,9 +245,9 @@ static void test_loop(void **state)
 {
 	static const struct {
 		const char *url, *again;
-		uint64_t cap;           /* 0: 1 MiB */
-		const char *shown;      /* the URL in the message; NULL: url */
-		const char *msg;        /* NULL: the blob arrives; else what follows the URL */
+		uint64_t cap;      /* 0: 1 MiB */
+		const char *shown; /* the URL in the message; NULL: url */
+		const char *msg;   /* NULL: the blob arrives; else what follows the URL */
 		unsigned attempts;
 	} cases[] = {
 		{ SRV "/ok" BLOB, NULL, 0, NULL, NULL, 1 },
@@ -254,15 +256,18 @@ static void test_loop(void **state)
 		{ SRV "/ok" MISSING, SRV "/pkg-408" BLOB, 0, SRV "/pkg-408" BLOB,
 		  "the server answered HTTP 408 (after retries)", 4 },
 		/* 1 + max_retries requests, then one message */
-		{ SRV "/pkg-408" BLOB, NULL, 0, NULL, "the server answered HTTP 408 (after retries)", 3 },
-		{ SRV "/pkg-500" BLOB, NULL, 0, NULL, "the server answered HTTP 500 (after retries)", 3 },
+		{ SRV "/pkg-408" BLOB, NULL, 0, NULL,
+		  "the server answered HTTP 408 (after retries)", 3 },
+		{ SRV "/pkg-500" BLOB, NULL, 0, NULL,
+		  "the server answered HTTP 500 (after retries)", 3 },
 		{ SRV "/ok" MISSING, NULL, 0, NULL, "the server answered HTTP 404", 1 },
 		/* the bounds */
 		{ SRV "/pkg-redirect" BLOB, NULL, 0, NULL, ET_DRAIN_CUT_MSG, 1 },
 		{ SRV "/ok" BLOB, NULL, 10, NULL, "no more than 10 bytes", 1 },
 		/* credentials never in a message */
 		{ "http://user:s3cret@127.0.0.1:PORT/pkg-408" BLOB, NULL, 0,
-		  "http://***@127.0.0.1:PORT/pkg-408" BLOB, "the server answered HTTP 408 (after retries)", 3 },
+		  "http://***@127.0.0.1:PORT/pkg-408" BLOB,
+		  "the server answered HTTP 408 (after retries)", 3 },
 	};
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
 	struct et_transfer_opts opts = { .max_active = 2 };
@@ -290,7 +295,8 @@ static void test_loop(void **state)
 		ps[i].url = cases[i].url;
 		ps[i].again = cases[i].again;
 		nbk_buf_init(&ps[i].body);
-		et_transfer_set_cap(&ps[i].t, cap, "no more than %llu bytes", (unsigned long long)cap);
+		et_transfer_set_cap(&ps[i].t, cap, "no more than %llu bytes",
+				    (unsigned long long)cap);
 		ts[i] = &ps[i].t;
 	}
 	assert_int_equal(et_transfer_run_all(&cfg, ts, N, &opts, &err), 0);
@@ -301,7 +307,8 @@ static void test_loop(void **state)
 		if (ps[i].dones != 1 || !t->done)
 			fail_msg("%s: done %u times", cases[i].url, ps[i].dones);
 		if (t->attempts != cases[i].attempts)
-			fail_msg("%s: %u requests, not %u", cases[i].url, t->attempts, cases[i].attempts);
+			fail_msg("%s: %u requests, not %u", cases[i].url, t->attempts,
+				 cases[i].attempts);
 		if (!cases[i].msg) {
 			if (t->failed)
 				fail_msg("%s: %s", cases[i].url, t->err.msg);

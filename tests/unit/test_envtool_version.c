@@ -224,9 +224,11 @@ static void test_startswith(void **state)
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		struct et_version *v, *p;
 
-		assert_int_equal(et_version_parse(prefixes[i].v, strlen(prefixes[i].v), &v, NULL), 0);
-		assert_int_equal(et_version_parse(prefixes[i].prefix, strlen(prefixes[i].prefix), &p,
-						  NULL), 0);
+		assert_int_equal(et_version_parse(prefixes[i].v, strlen(prefixes[i].v), &v, NULL),
+				 0);
+		assert_int_equal(et_version_parse(prefixes[i].prefix, strlen(prefixes[i].prefix),
+						  &p, NULL),
+				 0);
 		if (et_version_startswith(v, p) != prefixes[i].yes)
 			fail_msg("'%s' starts with '%s': expected %d", prefixes[i].v,
 				 prefixes[i].prefix, prefixes[i].yes);
@@ -242,7 +244,7 @@ static void test_normalised(void **state)
 	(void)state;
 	assert_int_equal(et_version_parse(" 1.0-RC1 ", 9, &v, NULL), 0);
 	assert_string_equal(v->norm, "1.0_rc1");
-	assert_int_equal(v->nver, 4);   /* epoch, 1, 0, rc1 */
+	assert_int_equal(v->nver, 4); /* epoch, 1, 0, rc1 */
 	et_version_free(v);
 	assert_int_equal(et_version_parse("1!2.15.1_ALPHA", 14, &v, NULL), 0);
 	/* conda: [[1], [2], [15], [1, '_alpha']]-like: epoch, 2, 15, 1, alpha */
@@ -286,8 +288,9 @@ static void test_order_list(void **state)
 		for (j = i; j < lines.n; j++) {
 			int c = cmp_str(lines.v[i], lines.v[j]);
 			/* the file's two equal pairs, as its provenance says */
-			bool eq = i == j || (strcmp(lines.v[i], "0.4") == 0 &&
-					     strcmp(lines.v[j], "0.4.0") == 0) ||
+			bool eq = i == j ||
+				  (strcmp(lines.v[i], "0.4") == 0 &&
+				   strcmp(lines.v[j], "0.4.0") == 0) ||
 				  (strcmp(lines.v[i], "0.5_5") == 0 &&
 				   strcmp(lines.v[j], "0.5-5") == 0);
 
@@ -364,7 +367,8 @@ static void test_real_versions(void **state)
 		hi = a < b ? b : a;
 		c = sgn(et_version_compare(v[lo], v[hi]));
 		if (c > 0 || sgn(et_version_compare(v[hi], v[lo])) != -c)
-			fail_msg("'%s' (%zu) / '%s' (%zu): %d", v[lo]->norm, lo, v[hi]->norm, hi, c);
+			fail_msg("'%s' (%zu) / '%s' (%zu): %d", v[lo]->norm, lo, v[hi]->norm, hi,
+				 c);
 		if (c == 0 && hi > lo) {
 			/* equal ends: all between equal, and both compare alike to others */
 			size_t m = lo + pick(hi - lo + 1), o = pick(n);
@@ -383,7 +387,7 @@ static void test_real_versions(void **state)
 					 sgn(et_version_compare(v[i + 1], v[o])));
 		}
 	}
-	assert_true(runs > 0);   /* the data has equal spellings (1.0 / 1.0.0) */
+	assert_true(runs > 0); /* the data has equal spellings (1.0 / 1.0.0) */
 	for (i = 0; i < n; i++)
 		et_version_free(v[i]);
 	free(v);
@@ -393,12 +397,9 @@ static void test_real_versions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_comparisons),
-		cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_too_long),
-		cmocka_unit_test(test_startswith),
-		cmocka_unit_test(test_normalised),
-		cmocka_unit_test(test_order_list),
+		cmocka_unit_test(test_comparisons),   cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_too_long),      cmocka_unit_test(test_startswith),
+		cmocka_unit_test(test_normalised),    cmocka_unit_test(test_order_list),
 		cmocka_unit_test(test_real_versions),
 	};
 

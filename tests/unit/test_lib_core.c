@@ -28,7 +28,8 @@ static void test_error_context(void **state)
 	(void)state;
 	assert_int_equal(fail_with_context(&err), -1);
 	assert_int_equal(err.errnum, ENOENT);
-	assert_string_equal(err.msg, "config: cannot open '/etc/x.yaml': No such file or directory");
+	assert_string_equal(err.msg,
+			    "config: cannot open '/etc/x.yaml': No such file or directory");
 	nbk_error_clear(&err);
 	assert_string_equal(err.msg, "");
 	assert_int_equal(nbk_error_set(NULL, 0, "dropped"), -1);
@@ -198,9 +199,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
-		cmocka_unit_test(test_buf_basic),
-		cmocka_unit_test(test_strvec),        cmocka_unit_test(test_env),
-		cmocka_unit_test(test_strvec_join_find),
+		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_strvec),
+		cmocka_unit_test(test_env),           cmocka_unit_test(test_strvec_join_find),
 		cmocka_unit_test(test_siphash),
 	};
 

@@ -73,8 +73,8 @@ static void assert_parses_as(const char *doc, const char *canon)
 
 static const struct {
 	const char *in;
-	const char *out;    /* the writer's bytes */
-	const char *canon;  /* what python decodes, as ASCII-only JSON */
+	const char *out;   /* the writer's bytes */
+	const char *canon; /* what python decodes, as ASCII-only JSON */
 } strings[] = {
 	{ "", "\"\"", "\"\"" },
 	{ "plain", "\"plain\"", "\"plain\"" },
@@ -91,14 +91,17 @@ static const struct {
 	/* invalid UTF-8: each byte that starts no valid sequence is U+FFFD */
 	{ "a\x80z", "\"a\\ufffdz\"", "\"a\\ufffdz\"" },
 	{ "\xff\xfe", "\"\\ufffd\\ufffd\"", "\"\\ufffd\\ufffd\"" },
-	{ "\xc0\xaf", "\"\\ufffd\\ufffd\"", "\"\\ufffd\\ufffd\"" },               /* overlong '/' */
-	{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"", "\"\\ufffd\\ufffd\\ufffd\"" }, /* overlong, 3 bytes */
-	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "\"\\ufffd\\ufffd\\ufffd\"" }, /* a surrogate */
+	{ "\xc0\xaf", "\"\\ufffd\\ufffd\"", "\"\\ufffd\\ufffd\"" }, /* overlong '/' */
+	{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"",
+	  "\"\\ufffd\\ufffd\\ufffd\"" }, /* overlong, 3 bytes */
+	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"",
+	  "\"\\ufffd\\ufffd\\ufffd\"" }, /* a surrogate */
 	{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"",
-	  "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },                                  /* past U+10FFFF */
-	{ "x\xe2\x82", "\"x\\ufffd\\ufffd\"", "\"x\\ufffd\\ufffd\"" },            /* cut short by the end */
-	{ "\xe2\x82\n", "\"\\ufffd\\ufffd\\n\"", "\"\\ufffd\\ufffd\\n\"" },       /* cut short by a control */
-	{ "\xc3\xc3\xa9", "\"\\ufffd\xc3\xa9\"", "\"\\ufffd\\u00e9\"" },          /* resynchronises */
+	  "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },                        /* past U+10FFFF */
+	{ "x\xe2\x82", "\"x\\ufffd\\ufffd\"", "\"x\\ufffd\\ufffd\"" }, /* cut short by the end */
+	{ "\xe2\x82\n", "\"\\ufffd\\ufffd\\n\"",
+	  "\"\\ufffd\\ufffd\\n\"" }, /* cut short by a control */
+	{ "\xc3\xc3\xa9", "\"\\ufffd\xc3\xa9\"", "\"\\ufffd\\u00e9\"" }, /* resynchronises */
 };
 
 static void test_strings(void **state)
@@ -231,7 +234,8 @@ static void test_commas(void **state)
 	static const char *const want_obj[][3] = {
 		{ "{}", "{}", "{}" },
 		{ "{\"k0\":0}", "{\"k0\": 0}", "{\n  \"k0\": 0\n}" },
-		{ "{\"k0\":0,\"k1\":1}", "{\"k0\": 0, \"k1\": 1}", "{\n  \"k0\": 0,\n  \"k1\": 1\n}" },
+		{ "{\"k0\":0,\"k1\":1}", "{\"k0\": 0, \"k1\": 1}",
+		  "{\n  \"k0\": 0,\n  \"k1\": 1\n}" },
 	};
 	size_t n, k, l;
 
@@ -278,7 +282,7 @@ static void test_mixed(void **state)
 	int i;
 
 	(void)state;
-	nbk_buf_addstr(&b, "prefix ");   /* the writer appends */
+	nbk_buf_addstr(&b, "prefix "); /* the writer appends */
 	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
 	nbk_json_object_begin(&w);
 	nbk_json_key(&w, "pkgs");
@@ -288,7 +292,7 @@ static void test_mixed(void **state)
 		nbk_json_object_begin(&w);
 		nbk_json_key_int(&w, "n", i);
 		nbk_json_key(&w, "deps");
-		nbk_json_array_begin(&w);   /* inherits the line */
+		nbk_json_array_begin(&w); /* inherits the line */
 		nbk_json_string(&w, "a");
 		nbk_json_string(&w, "b");
 		nbk_json_array_end(&w);
@@ -296,7 +300,7 @@ static void test_mixed(void **state)
 	}
 	nbk_json_array_end(&w);
 	nbk_json_key(&w, "after");
-	nbk_json_object_begin(&w);   /* pretty again */
+	nbk_json_object_begin(&w); /* pretty again */
 	nbk_json_key_bool(&w, "ok", true);
 	nbk_json_object_end(&w);
 	nbk_json_object_end(&w);
@@ -310,16 +314,18 @@ static void test_mixed(void **state)
 			    "    \"ok\": true\n"
 			    "  }\n"
 			    "}");
-	assert_parses_as(b.data + strlen("prefix "),
-			 "{\"pkgs\":[{\"n\":0,\"deps\":[\"a\",\"b\"]},{\"n\":1,\"deps\":[\"a\",\"b\"]}],"
-			 "\"after\":{\"ok\":true}}");
+	assert_parses_as(
+		b.data + strlen("prefix "),
+		"{\"pkgs\":[{\"n\":0,\"deps\":[\"a\",\"b\"]},{\"n\":1,\"deps\":[\"a\",\"b\"]}],"
+		"\"after\":{\"ok\":true}}");
 	nbk_buf_release(&b);
 }
 
 /* Scalars at the top level, and a string's escapes in keys too. */
 static void test_scalars(void **state)
 {
-	static const char *const numbers[] = { "0", "-0", "7", "-12", "3.25", "1e9", "1E+2", "2.5e-3" };
+	static const char *const numbers[] = { "0",    "-0",  "7",    "-12",
+					       "3.25", "1e9", "1E+2", "2.5e-3" };
 	struct nbk_buf b = NBK_BUF_INIT;
 	struct nbk_json w;
 	char *got;
@@ -457,12 +463,9 @@ static void test_misuse_asserts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_layouts),
-		cmocka_unit_test(test_commas),
-		cmocka_unit_test(test_mixed),
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_misuse_asserts),
+		cmocka_unit_test(test_strings), cmocka_unit_test(test_layouts),
+		cmocka_unit_test(test_commas),  cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_scalars), cmocka_unit_test(test_misuse_asserts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

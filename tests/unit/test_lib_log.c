@@ -136,16 +136,18 @@ static void test_forged_lines(void **state)
 	assert_int_equal(count_lines(s), 1);
 	assert_null(strchr(s, '\x1b'));
 	assert_null(strchr(s, '\r'));
-	assert_string_equal(s, "prog: warning: hooks\\nfake: hook 'x\\n[bootstrap] fake line' and "
-			       "\\x1b[2J\\r\\tend\\x7f\\x01\n");
+	assert_string_equal(s,
+			    "prog: warning: hooks\\nfake: hook 'x\\n[bootstrap] fake line' and "
+			    "\\x1b[2J\\r\\tend\\x7f\\x01\n");
 	free(s);
 	nbk_log_set_format(NBK_LOG_JSON);
 	s = captured(NBK_LOG_WARN, "hooks\nfake", evil);
 	assert_int_equal(count_lines(s), 1);
 	assert_null(strchr(s, '\x1b'));
 	assert_non_null(strstr(s, "\"step\":\"hooks\\nfake\""));
-	assert_non_null(strstr(s, "\"msg\":\"hook 'x\\n[bootstrap] fake line' and \\u001b[2J\\r\\tend"
-				  "\\u007f\\u0001\"}\n"));
+	assert_non_null(strstr(s,
+			       "\"msg\":\"hook 'x\\n[bootstrap] fake line' and \\u001b[2J\\r\\tend"
+			       "\\u007f\\u0001\"}\n"));
 	free(s);
 	nbk_log_set_format(NBK_LOG_TEXT);
 }

@@ -52,8 +52,12 @@ static void test_normalize_within(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "/a//b/./c/", "/a/b/c" }, { "/a/b/../c", "/a/c" }, { "/../x", "/x" },
-		{ "a/../../b", "../b" },     { "", "." },             { "/", "/" },
+		{ "/a//b/./c/", "/a/b/c" },
+		{ "/a/b/../c", "/a/c" },
+		{ "/../x", "/x" },
+		{ "a/../../b", "../b" },
+		{ "", "." },
+		{ "/", "/" },
 	};
 	size_t i;
 
@@ -160,7 +164,8 @@ static void test_files(void **state)
 	assert_int_equal(created, 0);
 
 	path = nbk_xasprintf("%s/file", dir);
-	assert_int_equal(nbk_write_file_atomic(path, "hello\n", 6, 0600, (uid_t)-1, (gid_t)-1, &err), 0);
+	assert_int_equal(
+		nbk_write_file_atomic(path, "hello\n", 6, 0600, (uid_t)-1, (gid_t)-1, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(nbk_read_file(path, 100, &b, &err), 0);
@@ -322,7 +327,8 @@ static void test_spawn(void **state)
 	close(fd);
 	assert_int_equal(chmod(noexec_path, 0644), 0);
 	assert_int_equal(nbk_spawn_wait(capture, NULL, NBK_SPAWN_CAPTURE_STDOUT, 0, 0, &out, 100,
-					&res, &err), 0);
+					&res, &err),
+			 0);
 	assert_int_equal(nbk_exit_code_from_status(res.status), 3);
 	assert_string_equal(out.data, "out\n");
 	assert_false(res.timed_out);
@@ -371,8 +377,10 @@ static void test_proc_run(void **state)
 	(void)state;
 	/* a function instead of exec: its answer through the capture pipe, its exit status */
 	{
-		struct nbk_proc_opts o = { .fn = answer_fn, .arg = (void *)"answer",
-					   .flags = NBK_PROC_CAPTURE_STDOUT, .max_out = 64 };
+		struct nbk_proc_opts o = { .fn = answer_fn,
+					   .arg = (void *)"answer",
+					   .flags = NBK_PROC_CAPTURE_STDOUT,
+					   .max_out = 64 };
 
 		assert_int_equal(nbk_proc_run(&o, &out, &res, &err), 0);
 		assert_true(res.reaped);
@@ -430,9 +438,10 @@ static void test_proc_run(void **state)
 	 * that did would wait for the daemon's end, past the runner's limit
 	 * (no time window here, issue 10) */
 	{
-		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
-				 (char *)"(sleep 3600 &); echo hi", NULL };
-		struct nbk_proc_opts o = { .argv = argv, .max_out = 64,
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)"(sleep 3600 &); echo hi",
+				 NULL };
+		struct nbk_proc_opts o = { .argv = argv,
+					   .max_out = 64,
 					   .flags = NBK_PROC_CAPTURE_STDOUT | NBK_PROC_NEW_PGRP };
 
 		assert_int_equal(nbk_proc_run(&o, &out, &res, &err), 0);
@@ -447,8 +456,10 @@ static void test_proc_run(void **state)
 		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
 				 (char *)"sleep 30 & kill -USR1 $PPID; wait", NULL };
 		sigset_t usr1;
-		struct nbk_proc_opts o = { .argv = argv, .flags = NBK_PROC_NEW_PGRP,
-					   .grace_ms = 5000, .stop = &stop_flag,
+		struct nbk_proc_opts o = { .argv = argv,
+					   .flags = NBK_PROC_NEW_PGRP,
+					   .grace_ms = 5000,
+					   .stop = &stop_flag,
 					   .stop_signals = &usr1 };
 
 		sigemptyset(&sa.sa_mask);
@@ -483,12 +494,15 @@ static void test_proc_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_expand_user), cmocka_unit_test(test_normalize_within),
-		cmocka_unit_test(test_join_safe),   cmocka_unit_test(test_files),
+		cmocka_unit_test(test_expand_user),
+		cmocka_unit_test(test_normalize_within),
+		cmocka_unit_test(test_join_safe),
+		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_read_file_not_regular),
 		cmocka_unit_test(test_new_file_and_remove_tree),
 		cmocka_unit_test(test_signal_handlers),
-		cmocka_unit_test(test_exit_codes),  cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_proc_run),
 	};
 

@@ -28,10 +28,10 @@ static void test_parse_u64(void **state)
 		{ "42", 0, 42 },
 		{ "007", 0, 7 },
 		{ "18446744073709551615", 0, UINT64_MAX },
-		{ "18446744073709551616", -1, 0 },     /* overflow */
+		{ "18446744073709551616", -1, 0 }, /* overflow */
 		{ "99999999999999999999999", -1, 0 },
 		{ "", -1, 0 },
-		{ "-1", -1, 0 },                        /* strtoull reads it as UINT64_MAX */
+		{ "-1", -1, 0 }, /* strtoull reads it as UINT64_MAX */
 		{ "+1", -1, 0 },
 		{ " 1", -1, 0 },
 		{ "1 ", -1, 0 },
@@ -67,7 +67,7 @@ static void test_parse_long(void **state)
 		{ "11", 10, 0, 10, -1, 0, ERANGE },
 		{ "-5", 10, -10, 10, 0, -5, 0 },
 		{ "-0", 10, -10, 10, 0, 0, 0 },
-		{ "-5", 10, 0, 10, -1, 0, EINVAL },   /* no '-' where min >= 0 */
+		{ "-5", 10, 0, 10, -1, 0, EINVAL }, /* no '-' where min >= 0 */
 		{ "-0", 10, 0, 10, -1, 0, EINVAL },
 		{ "-11", 10, -10, 10, -1, 0, ERANGE },
 		{ "9223372036854775807", 10, LONG_MIN, LONG_MAX, 0, LONG_MAX, 0 },
@@ -91,7 +91,7 @@ static void test_parse_long(void **state)
 		{ "FF", 16, 0, 255, 0, 255, 0 },
 		{ "0xff", 16, 0, 255, -1, 0, EINVAL },
 		{ "g", 16, 0, 255, -1, 0, EINVAL },
-		{ "1", 1, 0, 10, -1, 0, EINVAL },     /* no such base */
+		{ "1", 1, 0, 10, -1, 0, EINVAL }, /* no such base */
 		{ "1", 17, 0, 10, -1, 0, EINVAL },
 	};
 	size_t i;
@@ -105,8 +105,8 @@ static void test_parse_long(void **state)
 		r = nbk_parse_long(cases[i].s, cases[i].base, cases[i].min, cases[i].max, &v);
 		if (r != cases[i].ret || (r == 0 && v != cases[i].v) || (r < 0 && v != 12345) ||
 		    (r < 0 && errno != cases[i].err))
-			fail_msg("'%s' (base %d): got %d/%ld errno %d", cases[i].s, cases[i].base, r, v,
-				 errno);
+			fail_msg("'%s' (base %d): got %d/%ld errno %d", cases[i].s, cases[i].base,
+				 r, v, errno);
 	}
 	assert_int_equal(nbk_parse_long(NULL, 10, 0, 1, NULL), -1);
 }
@@ -119,24 +119,13 @@ static void test_parse_double(void **state)
 		int ret;
 		double v;
 	} cases[] = {
-		{ "0", 0, 10, 0, 0 },
-		{ "2", 0, 10, 0, 2 },
-		{ "0.5", 0, 10, 0, 0.5 },
-		{ ".5", 0, 10, 0, 0.5 },
-		{ "1e3", 0, 1e6, 0, 1000 },
-		{ "-1.5", -2, 2, 0, -1.5 },
-		{ "-1", 0, 10, -1, 0 },      /* negative where min is 0 */
-		{ "10.5", 0, 10, -1, 0 },
-		{ "1e400", 0, 1e308, -1, 0 }, /* overflow */
-		{ "", 0, 10, -1, 0 },
-		{ " 1", 0, 10, -1, 0 },
-		{ "1 ", 0, 10, -1, 0 },
-		{ "1x", 0, 10, -1, 0 },
-		{ "1.2.3", 0, 10, -1, 0 },
-		{ "inf", 0, 1e308, -1, 0 },
-		{ "nan", 0, 10, -1, 0 },
-		{ "0x10", 0, 100, -1, 0 },
-		{ "-", -1, 1, -1, 0 },
+		{ "0", 0, 10, 0, 0 },     { "2", 0, 10, 0, 2 },         { "0.5", 0, 10, 0, 0.5 },
+		{ ".5", 0, 10, 0, 0.5 },  { "1e3", 0, 1e6, 0, 1000 },   { "-1.5", -2, 2, 0, -1.5 },
+		{ "-1", 0, 10, -1, 0 }, /* negative where min is 0 */
+		{ "10.5", 0, 10, -1, 0 }, { "1e400", 0, 1e308, -1, 0 }, /* overflow */
+		{ "", 0, 10, -1, 0 },     { " 1", 0, 10, -1, 0 },       { "1 ", 0, 10, -1, 0 },
+		{ "1x", 0, 10, -1, 0 },   { "1.2.3", 0, 10, -1, 0 },    { "inf", 0, 1e308, -1, 0 },
+		{ "nan", 0, 10, -1, 0 },  { "0x10", 0, 100, -1, 0 },    { "-", -1, 1, -1, 0 },
 		{ "e", -1, 1, -1, 0 },
 	};
 	size_t i;
@@ -198,7 +187,7 @@ static void test_human_size(void **state)
 		{ 1000, "1.0 kB" },
 		{ 1234, "1.2 kB" },
 		{ 999949, "999.9 kB" },
-		{ 999999, "1.0 MB" },          /* not "1000.0 kB" */
+		{ 999999, "1.0 MB" }, /* not "1000.0 kB" */
 		{ 12345678, "12.3 MB" },
 		{ 1000000000, "1.0 GB" },
 		{ 1500000000000ULL, "1.5 TB" },
@@ -212,8 +201,8 @@ static void test_human_size(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nbk_human_size(cases[i].bytes, out);
 		if (strcmp(out, cases[i].text))
-			fail_msg("%llu: got '%s', want '%s'", (unsigned long long)cases[i].bytes, out,
-				 cases[i].text);
+			fail_msg("%llu: got '%s', want '%s'", (unsigned long long)cases[i].bytes,
+				 out, cases[i].text);
 	}
 }
 
@@ -233,9 +222,9 @@ static void test_hex_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_u64),        cmocka_unit_test(test_parse_long),
-		cmocka_unit_test(test_parse_double),     cmocka_unit_test(test_suffix_and_trim),
-		cmocka_unit_test(test_human_size),       cmocka_unit_test(test_hex_encode),
+		cmocka_unit_test(test_parse_u64),    cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_parse_double), cmocka_unit_test(test_suffix_and_trim),
+		cmocka_unit_test(test_human_size),   cmocka_unit_test(test_hex_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,8 +25,9 @@ static struct nbk_node *load(const char *text)
 
 static void test_load_tree(void **state)
 {
-	struct nbk_node *n = load("user:\n  name: ann\n  uid: 1001\nlist: [a, 'b', 3]\nnothing:\n"
-				  "quoted: \"true\"\n");
+	struct nbk_node *n =
+		load("user:\n  name: ann\n  uid: 1001\nlist: [a, 'b', 3]\nnothing:\n"
+		     "quoted: \"true\"\n");
 	const struct nbk_node *v;
 
 	(void)state;
@@ -68,12 +69,13 @@ static void test_load_errors(void **state)
 		struct nbk_error err = NBK_ERROR_INIT;
 		struct nbk_node *n = NULL;
 
-		assert_int_equal(nbk_yaml_load_string("t.yaml", cases[i].text, strlen(cases[i].text),
-						      &n, &err),
+		assert_int_equal(nbk_yaml_load_string("t.yaml", cases[i].text,
+						      strlen(cases[i].text), &n, &err),
 				 -1);
 		assert_null(n);
 		if (strncmp(err.msg, cases[i].want, strlen(cases[i].want)))
-			fail_msg("case %zu: '%s' does not start with '%s'", i, err.msg, cases[i].want);
+			fail_msg("case %zu: '%s' does not start with '%s'", i, err.msg,
+				 cases[i].want);
 	}
 }
 
@@ -119,8 +121,9 @@ static void test_merge(void **state)
 
 static void test_emit_roundtrip(void **state)
 {
-	struct nbk_node *a = load("channels: [https://x/y, conda-forge]\nflag: 'yes'\nn: '12'\n"
-				  "plain: true\nempty:\n");
+	struct nbk_node *a =
+		load("channels: [https://x/y, conda-forge]\nflag: 'yes'\nn: '12'\n"
+		     "plain: true\nempty:\n");
 	struct nbk_buf out = NBK_BUF_INIT;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_node *b;
@@ -141,8 +144,9 @@ static void test_emit_roundtrip(void **state)
 
 static void test_typed(void **state)
 {
-	struct nbk_node *n = load("b: yes\nq: 'true'\nl: 42\nneg: -1\nbig: 99999999999999999999\n"
-				  "d: 0.5\ninf: .inf\ns: text\nlist: [a, [b]]\n");
+	struct nbk_node *n =
+		load("b: yes\nq: 'true'\nl: 42\nneg: -1\nbig: 99999999999999999999\n"
+		     "d: 0.5\ninf: .inf\ns: text\nlist: [a, [b]]\n");
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec sv = NBK_STRVEC_INIT;
 	const char *s;
@@ -205,8 +209,8 @@ static void test_numbers(void **state)
 		int ret;
 		double v;
 	} doubles[] = {
-		{ "0.25", 0, 0.25 }, { "2", 0, 2 },       { "1e-1", 0, 0.1 }, { "-0.5", -1, 0 },
-		{ "10.5", -1, 0 },   { ".inf", -1, 0 },   { ".nan", -1, 0 },  { "0x1", -1, 0 },
+		{ "0.25", 0, 0.25 }, { "2", 0, 2 },      { "1e-1", 0, 0.1 }, { "-0.5", -1, 0 },
+		{ "10.5", -1, 0 },   { ".inf", -1, 0 },  { ".nan", -1, 0 },  { "0x1", -1, 0 },
 		{ "1e999", -1, 0 },  { "'0.5'", -1, 0 }, { "0.5s", -1, 0 },
 	};
 	struct nbk_error err = NBK_ERROR_INIT;
@@ -464,11 +468,16 @@ static void test_small_maps_and_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load_tree),    cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_deep_nesting_refused), cmocka_unit_test(test_empty_document),
-		cmocka_unit_test(test_merge),        cmocka_unit_test(test_emit_roundtrip),
-		cmocka_unit_test(test_typed),        cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_get_scalar),   cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_load_tree),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_deep_nesting_refused),
+		cmocka_unit_test(test_empty_document),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_emit_roundtrip),
+		cmocka_unit_test(test_typed),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_get_scalar),
+		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_build_and_edit),
 		cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_many_keys),

@@ -28,10 +28,12 @@ int main(int argc, char **argv)
 		json_object_object_foreach(pk, fn, rec) {
 			(void)fn;
 			n++;
-			bytes += strlen(str(rec, "name")) + strlen(str(rec, "version")) + strlen(str(rec, "build"));
+			bytes += strlen(str(rec, "name")) + strlen(str(rec, "version")) +
+				 strlen(str(rec, "build"));
 			if (json_object_object_get_ex(rec, "depends", &deps))
 				for (i = 0; i < json_object_array_length(deps); i++)
-					bytes += strlen(json_object_get_string(json_object_array_get_idx(deps, i)));
+					bytes += strlen(json_object_get_string(
+						json_object_array_get_idx(deps, i)));
 		}
 	}
 	report("json-c", len, now_s() - t0, n, bytes);
