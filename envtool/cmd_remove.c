@@ -144,9 +144,10 @@ static int cmd_remove(struct et_ctx *ctx)
 	struct et_prefix p = ET_PREFIX_INIT;
 	struct nbk_strvec gone = NBK_STRVEC_INIT;
 	struct et_txn t;
+	struct et_txn_output said = { NBK_BUF_INIT, NBK_BUF_INIT };
 	bool usage, grew;
 	size_t i, k;
-	int ret = ET_EXIT_FAIL;
+	int ret = ET_EXIT_FAIL, r;
 
 	if (!ctx->opts.all && !ctx->opts.args.n) {
 		nbk_error("remove: which packages? (or --all for the whole environment)");
@@ -224,7 +225,10 @@ static int cmd_remove(struct et_ctx *ctx)
 	t.cmd = cmd;
 	t.specs_kind = "remove";
 	t.specs = &ctx->opts.args;
-	if (et_txn_apply(&t, &err) < 0) {
+	t.output = &said;
+	r = et_txn_apply(&t, &err);
+	et_print_txn_output(&said, r < 0, ctx->opts.verbose);
+	if (r < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}

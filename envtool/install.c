@@ -13,6 +13,8 @@
 #include "nbkit/yaml.h"
 #include "envs.h"
 #include "install.h"
+#include "print.h"
+#include "progress.h"
 #include "kernel.h"
 #include "pkgcache.h"
 #include "prefix.h"
@@ -122,7 +124,8 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_sol
 {
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_pkgcache cache;
-	struct et_fetch_opts fo = { 0, 0, 0 };
+	struct et_fetch_opts fo = { 0, 0, NULL, NULL };
+	struct et_progress_bars bars = { 0, 0 };
 	struct et_pkgcache_stats stats;
 	struct et_txn_link *links = NULL;
 	struct nbk_strvec spec_of = NBK_STRVEC_INIT;
@@ -130,8 +133,9 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_sol
 	char **dirs = NULL, *cmd = NULL;
 	bool create = flags & ET_APPLY_CREATE, replace = create && et_prefix_is_env(prefix);
 	struct et_record *full = NULL;
-	int lock = -1, old_lock = -1, ret = ET_EXIT_FAIL;
+	int lock = -1, old_lock = -1, ret = ET_EXIT_FAIL, r;
 	struct et_txn tx;
+	struct et_txn_output said = { NBK_BUF_INIT, NBK_BUF_INIT };
 	size_t i, k;
 
 	memset(&stats, 0, sizeof(stats));
@@ -140,8 +144,10 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_sol
 		et_pkgcache_release(&cache);
 		return ET_EXIT_FAIL;
 	}
-	if (isatty(2) && !ctx->opts.json && !ctx->opts.quiet)
-		fo.flags |= ET_PKGCACHE_PROGRESS;
+	if (isatty(2) && !ctx->opts.json && !ctx->opts.quiet) {
+		fo.progress = et_progress_draw;
+		fo.progress_user = &bars;
+	}
 	/* everything in the cache before the prefix is touched */
 	if (et_pkgcache_ensure(&cache, sol->link, sol->nlink, &fo, &dirs, &stats, &err) < 0) {
 		nbk_error("%s", err.msg);
@@ -190,7 +196,14 @@ int et_install_apply(struct et_ctx *ctx, const char *prefix, const struct et_sol
 	/* replacing: the old environment's lock too, so no install runs in it meanwhile */
 	if (et_txn_lock(prefix, create, &lock, &err) < 0 ||
 	    (replace && et_txn_lock(prefix, false, &old_lock, &err) < 0) ||
-	    (!create && et_journal_recover(prefix, &err) < 0) || et_txn_apply(&tx, &err) < 0) {
+	    (!create && et_journal_recover(prefix, &err) < 0)) {
+		nbk_error("%s", err.msg);
+		goto out;
+	}
+	tx.output = &said;
+	r = et_txn_apply(&tx, &err);
+	et_print_txn_output(&said, r < 0, ctx->opts.verbose);
+	if (r < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}

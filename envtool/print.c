@@ -136,3 +136,21 @@ void et_print_table(const char *const *cells, size_t rows, size_t ncols)
 	}
 	free(w);
 }
+
+static void put_text(const struct nbk_buf *b)
+{
+	if (!b->len)
+		return;
+	fwrite(b->data, 1, b->len, stderr);
+	if (b->data[b->len - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+void et_print_txn_output(struct et_txn_output *out, bool failed, int verbose)
+{
+	if (failed || verbose > 0)
+		put_text(&out->scripts);
+	put_text(&out->messages);
+	nbk_buf_release(&out->scripts);
+	nbk_buf_release(&out->messages);
+}

@@ -11,6 +11,7 @@
 
 #include "nbkit/json.h"
 #include "record.h"
+#include "transaction.h"
 
 /*
  * Write rec to w as a JSON object on one line (NBK_JSON_LINE) with
@@ -55,5 +56,13 @@ struct et_repo;
 void et_print_refused(const struct et_repo *repos, size_t n);
 
 void et_print_table(const char *const *cells, size_t rows, size_t ncols);
+
+/*
+ * Show on stderr what the packages said while a change was applied: their
+ * link scripts' output with -v (verbose > 0) or when the change failed,
+ * their .messages.txt always (conda shows it after linking).  Then the
+ * buffers are released.
+ */
+void et_print_txn_output(struct et_txn_output *out, bool failed, int verbose);
 
 #endif

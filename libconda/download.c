@@ -27,7 +27,6 @@
 #include "download.h"
 #include "transfer.h"
 
-#define REDRAW_MS 100
 #define COPY_CHUNK (1 << 20)
 
 struct dlx {
@@ -369,76 +368,31 @@ static const struct et_transfer_ops download_ops = {
 	.done = on_done,
 };
 
-/* Progress bars, mamba's way: one line per active download and a total. */
-struct bars {
-	unsigned lines; /* drawn last time */
-	uint64_t last_ms;
-};
-
-static void bar(struct nbk_buf *b, const char *label, uint64_t have, uint64_t total,
-		const char *tail)
-{
-	char h[NBK_HUMAN_SIZE_MAX], t[NBK_HUMAN_SIZE_MAX];
-	int width = 30, fill = total ? (int)((double)have / (double)total * width) : 0, i;
-
-	if (fill > width)
-		fill = width;
-	nbk_human_size(have, h);
-	nbk_human_size(total, t);
-	nbk_buf_addf(b, "\x1b[2K%-40.40s [", label);
-	for (i = 0; i < width; i++)
-		nbk_buf_addch(b, i < fill ? '=' : i == fill ? '>' : ' ');
-	nbk_buf_addf(b, "] %9s / %-9s %s\n", h, total ? t : "?", tail);
-}
-
-static void draw(struct bars *bs, struct dlx *xs, size_t n, bool final)
-{
-	_cleanup_buf_ struct nbk_buf b = NBK_BUF_INIT;
-	uint64_t now = nbk_now_ms(), have = 0, total = 0;
-	size_t i, ndone = 0;
-	unsigned lines = 0;
-	char tail[32];
-
-	if (!final && now - bs->last_ms < REDRAW_MS)
-		return;
-	bs->last_ms = now;
-	if (bs->lines)
-		nbk_buf_addf(&b, "\x1b[%uA", bs->lines);
-	for (i = 0; i < n; i++) {
-		have += xs[i].have;
-		total += xs[i].dl->size ? xs[i].dl->size : xs[i].have;
-		ndone += xs[i].done;
-		if (!final && xs[i].t.active) {
-			bar(&b, xs[i].dl->label, xs[i].have, xs[i].dl->size, "");
-			lines++;
-		}
-	}
-	snprintf(tail, sizeof(tail), "%zu/%zu", ndone, n);
-	if (!final) {
-		bar(&b, "Total", have, total, tail);
-		lines++;
-	}
-	/* erase what the last frame drew below */
-	for (i = lines; i < bs->lines; i++)
-		nbk_buf_addstr(&b, "\x1b[2K\n");
-	if (bs->lines > lines)
-		nbk_buf_addf(&b, "\x1b[%uA", bs->lines - lines);
-	bs->lines = lines;
-	nbk_write_all(STDERR_FILENO, b.data, b.len);
-}
-
-/* The loop's tick: redraw the bars. */
+/* The loop's tick: every download as it stands, to opts->progress. */
 struct progress {
-	struct bars bs;
+	const struct et_download_opts *opts;
 	struct dlx *xs;
+	struct et_download_progress *rows;
 	size_t n;
 };
 
+static void report(struct progress *p, bool final)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		p->rows[i].label = p->xs[i].dl->label;
+		p->rows[i].have = p->xs[i].have;
+		p->rows[i].size = p->xs[i].dl->size;
+		p->rows[i].active = !final && p->xs[i].t.active;
+		p->rows[i].done = p->xs[i].done;
+	}
+	p->opts->progress(p->rows, p->n, final, p->opts->progress_user);
+}
+
 static void tick(void *user)
 {
-	struct progress *p = user;
-
-	draw(&p->bs, p->xs, p->n, false);
+	report(user, false);
 }
 
 /*
@@ -456,10 +410,10 @@ static void tick(void *user)
 int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t n,
 		    const struct et_download_opts *opts, struct nbk_error *err)
 {
-	static const struct et_download_opts defaults = { 0, 0, NULL, NULL };
+	static const struct et_download_opts defaults = { 0, NULL, NULL, NULL, NULL };
 	struct dlx *xs = nbk_xcalloc(n ? n : 1, sizeof(*xs));
 	struct et_transfer **ts = nbk_xcalloc(n ? n : 1, sizeof(*ts));
-	struct progress prog = { { 0, 0 }, xs, n };
+	struct progress prog = { opts ? opts : &defaults, xs, NULL, n };
 	struct et_transfer_opts topts = { 0, 0, NULL, &prog };
 	size_t i, pending = 0;
 	int ret = 0;
@@ -468,8 +422,10 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		opts = &defaults;
 	topts.max_active = opts->max_connections ? opts->max_connections
 						 : ET_DL_DEFAULT_CONNECTIONS;
-	if (opts->flags & ET_DL_PROGRESS)
+	if (opts->progress) {
+		prog.rows = nbk_xcalloc(n ? n : 1, sizeof(*prog.rows));
 		topts.tick = tick;
+	}
 	for (i = 0; i < n; i++) {
 		struct dlx *x = &xs[i];
 		_cleanup_free_ char *local = NULL;
@@ -512,8 +468,6 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		ret = -1;
 		goto out;
 	}
-	if ((opts->flags & ET_DL_PROGRESS) && prog.bs.lines)
-		draw(&prog.bs, xs, n, true);
 	for (i = 0; i < n; i++) {
 		if (!dls[i].ok && ret == 0) {
 			if (err)
@@ -522,6 +476,8 @@ int et_download_all(const struct et_config *cfg, struct et_download *dls, size_t
 		}
 	}
 out:
+	if (opts->progress)
+		report(&prog, true);
 	for (i = 0; i < n; i++) {
 		et_transfer_release(&xs[i].t);
 		if (xs[i].fd >= 0)
@@ -530,6 +486,7 @@ out:
 			unlink(xs[i].partial);
 		free(xs[i].partial);
 	}
+	free(prog.rows);
 	free(ts);
 	free(xs);
 	return ret;

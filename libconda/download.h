@@ -21,10 +21,9 @@
  * is cut after ET_ERROR_BODY_MAX bytes and its status stands); a stalled
  * transfer is a timeout, retried, then an error.
  *
- * Progress: with ET_DL_PROGRESS, bars for the active downloads and one for
- * the total are drawn on stderr (redrawn at most 10 times a second, erased
- * at the end); the caller sets it only when stderr is a terminal and
- * --json was not given.
+ * Progress: the caller's progress function (opts->progress) is given every
+ * download as it stands, as the transfers go and once more at the end; the
+ * engine draws nothing (envtool/progress.c draws mamba-like bars).
  */
 #ifndef LIBCONDA_DOWNLOAD_H
 #define LIBCONDA_DOWNLOAD_H
@@ -35,10 +34,6 @@
 
 #include "nbkit/error.h"
 #include "config.h"
-
-enum et_download_flags {
-	ET_DL_PROGRESS = 1 << 0, /* draw progress bars on stderr */
-};
 
 /* Default number of simultaneous transfers (mamba's default is 5). */
 #define ET_DL_DEFAULT_CONNECTIONS 5
@@ -65,11 +60,30 @@ struct et_download {
  */
 typedef void (*et_download_done_fn)(struct et_download *dl, void *user);
 
+/* One download as it stands, for a progress report. */
+struct et_download_progress {
+	const char *label; /* the download's label */
+	uint64_t have;     /* bytes in DEST.partial so far (a resumed prefix included) */
+	uint64_t size;     /* expected bytes; 0: unknown */
+	bool active;       /* a transfer runs for it now */
+	bool done;         /* verified, or failed for good */
+};
+
+/*
+ * Called from et_download_all()'s thread at each turn of the transfer
+ * loop (often: the function decides how often it shows anything), then
+ * once with final set after the last transfer ended.  rows[0..n) are the
+ * downloads in the order given, valid during the call only.
+ */
+typedef void (*et_download_progress_fn)(const struct et_download_progress *rows, size_t n,
+					bool final, void *user);
+
 struct et_download_opts {
-	unsigned flags;              /* enum et_download_flags */
-	unsigned max_connections;    /* 0: ET_DL_DEFAULT_CONNECTIONS */
-	et_download_done_fn on_done; /* may be NULL */
-	void *user;
+	unsigned max_connections;         /* 0: ET_DL_DEFAULT_CONNECTIONS */
+	et_download_done_fn on_done;      /* may be NULL */
+	void *user;                       /* on_done's */
+	et_download_progress_fn progress; /* may be NULL */
+	void *progress_user;              /* progress's */
 };
 
 /*

@@ -579,12 +579,12 @@ int et_link_package(const struct et_link_ctx *lc, const char *pkg_dir, const str
 #define SCRIPT_OUTPUT_MAX (64u << 10)
 
 int et_link_run_script(const char *root, const char *prefix, const struct et_record *rec,
-		       const char *action, struct nbk_error *err)
+		       const char *action, struct nbk_buf *out, struct nbk_error *err)
 {
 	_cleanup_free_ char *script = nbk_xasprintf("%s/bin/.%s-%s.sh", root, rec->name, action);
 	struct nbk_strvec env = NBK_STRVEC_INIT, argv = NBK_STRVEC_INIT;
 	struct nbk_spawn_result res;
-	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_buf said = NBK_BUF_INIT;
 	extern char **environ;
 	const char *path = getenv("PATH");
 	char desc[128];
@@ -614,19 +614,19 @@ int et_link_run_script(const char *root, const char *prefix, const struct et_rec
 	nbk_strvec_push(&argv, "envtool-link-script");
 	nbk_strvec_push(&argv, script);
 	if (nbk_spawn_wait(argv.v, env.v, NBK_SPAWN_STDIN_NULL | NBK_SPAWN_CAPTURE_STDOUT, 0, 0,
-			   &out, SCRIPT_OUTPUT_MAX, &res, err) < 0) {
+			   &said, SCRIPT_OUTPUT_MAX, &res, err) < 0) {
 		r = -1;
 	} else if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
 		nbk_describe_status(res.status, desc, sizeof(desc));
-		if (out.len)
-			fprintf(stderr, "%s%s", out.data,
-				out.data[out.len - 1] == '\n' ? "" : "\n");
 		r = nbk_error_set(err, 0, "the %s script of '%s-%s-%s' failed (%s)", action,
 				  rec->name, rec->version, rec->build, desc);
-	} else if (nbk_log_get_level() > NBK_LOG_WARN && out.len) {
-		fputs(out.data, stderr);
 	}
-	nbk_buf_release(&out);
+	if (out && said.len) {
+		nbk_buf_add(out, said.data, said.len);
+		if (said.data[said.len - 1] != '\n')
+			nbk_buf_addch(out, '\n');
+	}
+	nbk_buf_release(&said);
 	nbk_strvec_release(&env);
 	nbk_strvec_release(&argv);
 	return r;

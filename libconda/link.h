@@ -109,10 +109,12 @@ int et_link_prefix_path(const struct et_record *rec, const char *python_ver, con
  * exists, as conda does: bash -x with PREFIX (the environment's path),
  * PKG_NAME, PKG_VERSION, PKG_BUILDNUM and ROOT_PREFIX set, the
  * environment's bin first on PATH.  root is where the files are now
- * (usually prefix).  A script that fails is an error naming the package.
+ * (usually prefix).  What the script prints (stdout and stderr, with the
+ * trace; at most 64 KiB) is appended to out (NULL: dropped), whether it
+ * succeeds or not.  A script that fails is an error naming the package.
  */
 int et_link_run_script(const char *root, const char *prefix, const struct et_record *rec,
-		       const char *action, struct nbk_error *err);
+		       const char *action, struct nbk_buf *out, struct nbk_error *err);
 
 /*
  * Remove the files of a package (prefix-relative paths) from root, skipping

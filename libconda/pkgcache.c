@@ -431,7 +431,7 @@ static void make_items(struct et_pkgcache *cache, struct item *items, size_t n,
 	struct run r = { cache, NULL, items, n };
 	struct et_download *dls = nbk_xcalloc(n ? n : 1, sizeof(*dls));
 	struct item **dl_items = nbk_xcalloc(n ? n : 1, sizeof(*dl_items));
-	struct et_download_opts dopts = { 0, 0, on_downloaded, &r };
+	struct et_download_opts dopts = { 0, on_downloaded, &r, NULL, NULL };
 	struct nbk_error err = NBK_ERROR_INIT;
 	size_t i, ndl = 0;
 
@@ -481,8 +481,9 @@ static void make_items(struct et_pkgcache *cache, struct item *items, size_t n,
 	for (i = 0; i < ndl; i++)
 		dl_items[i]->dl = &dls[i];
 	if (ndl) {
-		dopts.flags = (opts->flags & ET_PKGCACHE_PROGRESS) ? ET_DL_PROGRESS : 0;
 		dopts.max_connections = opts->max_connections;
+		dopts.progress = opts->progress;
+		dopts.progress_user = opts->progress_user;
 		/* failures are in each download's err, handed on by on_downloaded() */
 		et_download_all(cache->cfg, dls, ndl, &dopts, NULL);
 	}
@@ -591,7 +592,7 @@ int et_pkgcache_ensure(struct et_pkgcache *cache, const struct et_record *const 
 		       const struct et_fetch_opts *opts, char ***extracted_dirs_out,
 		       struct et_pkgcache_stats *stats, struct nbk_error *err)
 {
-	static const struct et_fetch_opts defaults = { 0, 0, 0 };
+	static const struct et_fetch_opts defaults = { 0, 0, NULL, NULL };
 	char **dirs = nbk_xcalloc(n + 1, sizeof(*dirs));
 	struct item *mine = nbk_xcalloc(n ? n : 1, sizeof(*mine));
 	size_t *waiting = nbk_xcalloc(n ? n : 1, sizeof(*waiting));

@@ -46,6 +46,7 @@
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
 #include "config.h"
+#include "download.h"
 #include "record.h"
 
 struct et_pkgcache {
@@ -97,14 +98,11 @@ enum et_pkg_state {
 enum et_pkg_state et_pkgcache_state(const struct et_pkgcache *cache, const struct et_record *rec,
 				    char **dir_out);
 
-enum et_pkgcache_flags {
-	ET_PKGCACHE_PROGRESS = 1 << 0, /* progress bars on stderr (a terminal, no --json) */
-};
-
 struct et_fetch_opts {
-	unsigned flags;           /* enum et_pkgcache_flags */
-	unsigned max_connections; /* simultaneous downloads; 0: 5 */
-	unsigned extract_threads; /* 0: one per online CPU */
+	unsigned max_connections;         /* simultaneous downloads; 0: 5 */
+	unsigned extract_threads;         /* 0: one per online CPU */
+	et_download_progress_fn progress; /* the downloads as they go (download.h); may be NULL */
+	void *progress_user;
 };
 
 /* What et_pkgcache_ensure() did, for messages and --json. */

@@ -252,8 +252,14 @@ static bool meta_exists(const char *prefix, const char *dist)
 	return access(f, F_OK) == 0;
 }
 
+/*
+ * Remove the package dist from prefix: its pre-unlink script first when
+ * run_script (its output appended to out, when not NULL), then its
+ * conda-meta record is moved aside, its files go, and the record last.
+ * Done already (no record at all): 0.
+ */
 static int unlink_one(const char *prefix, const char *dist, const struct nbk_strvec *keep,
-		      bool run_script, struct nbk_error *err)
+		      bool run_script, struct et_txn_output *out, struct nbk_error *err)
 {
 	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META "/%s.json", prefix, dist);
 	_cleanup_free_ char *moved =
@@ -265,8 +271,8 @@ static int unlink_one(const char *prefix, const char *dist, const struct nbk_str
 		/* read by the one conda-meta reader, as the set that chose dist was */
 		if (et_prefix_read_meta(meta, &pkg, err) < 0)
 			goto fail;
-		if (run_script &&
-		    et_link_run_script(prefix, prefix, &pkg.rec, "pre-unlink", err) < 0)
+		if (run_script && et_link_run_script(prefix, prefix, &pkg.rec, "pre-unlink",
+						     out ? &out->scripts : NULL, err) < 0)
 			goto fail;
 		/* conda-meta stops claiming the package before its first file goes */
 		if (rename(meta, moved) < 0) {
@@ -333,22 +339,25 @@ static int keep_set(const char *prefix, const struct nbk_strvec *unlink, struct 
 	return 0;
 }
 
-static void print_messages(const char *prefix)
+/* The environment's .messages.txt (post-link scripts write it) moves to out. */
+static void take_messages(const char *prefix, struct et_txn_output *out)
 {
 	_cleanup_free_ char *f = nbk_xasprintf("%s/.messages.txt", prefix);
-	struct nbk_buf b = NBK_BUF_INIT;
 	struct nbk_error e = NBK_ERROR_INIT;
 
-	if (access(f, F_OK) == 0 && nbk_read_file(f, 1u << 20, &b, &e) == 0) {
-		fputs(b.data, stderr);
-		unlink(f);
-	}
-	nbk_buf_release(&b);
+	if (access(f, F_OK) < 0)
+		return;
+	if (out && nbk_read_file(f, 1u << 20, &out->messages, &e) < 0)
+		nbk_warn("%s", e.msg);
+	unlink(f);
 }
 
-/* Every step of the journal that is not done yet, then history; journal removed. */
+/*
+ * Every step of the journal that is not done yet, then history; journal
+ * removed.  first_run: the pre-unlink scripts run (their output to out).
+ */
 static int journal_run(const char *prefix, const struct et_journal *j, bool first_run,
-		       unsigned flags, struct nbk_error *err)
+		       unsigned flags, struct et_txn_output *out, struct nbk_error *err)
 {
 	_cleanup_free_ char *jf = nbk_xasprintf("%s/" ET_CONDA_META "/" ET_JOURNAL, prefix);
 	struct nbk_strvec keep = NBK_STRVEC_INIT;
@@ -367,7 +376,7 @@ static int journal_run(const char *prefix, const struct et_journal *j, bool firs
 		if (nbk_strvec_find(&j->unlink, before.v[i].dist) >= 0)
 			removed[nremoved++] = &before.v[i].rec;
 	for (i = 0; i < j->unlink.n; i++)
-		if ((r = unlink_one(prefix, j->unlink.v[i], &keep, first_run, err)) < 0)
+		if ((r = unlink_one(prefix, j->unlink.v[i], &keep, first_run, out, err)) < 0)
 			goto out;
 	for (i = 0; i < j->nlink; i++) {
 		_cleanup_free_ char *dist = et_dist(&j->recs[i]);
@@ -419,7 +428,7 @@ int et_journal_recover(const char *prefix, struct nbk_error *err)
 		return nbk_error_prefix(err, "cannot finish the interrupted change in '%s'",
 					prefix);
 	}
-	r = journal_run(prefix, &j, false, 0, err);
+	r = journal_run(prefix, &j, false, 0, NULL, err);
 	journal_release(&j);
 	return r < 0 ? nbk_error_prefix(err, "cannot finish the interrupted change in '%s'", prefix)
 		     : 0;
@@ -529,8 +538,8 @@ static void restore_old(const char *old, const char *prefix)
  * Create the environment t->prefix from t->link (ET_TXN_CREATE): the
  * packages are linked into a fresh PARENT/.BASE.envtool-tmp-XXXXXX with
  * its conda-meta and history, which is renamed into place only once
- * complete; then the post-link scripts run there, its .messages.txt goes
- * to stderr and it is added to environments.txt.  What is at t->prefix
+ * complete; then the post-link scripts run there (their output and the
+ * .messages.txt to t->output) and it is added to environments.txt.  What is at t->prefix
  * must be absent or an empty folder, or, with ET_TXN_REPLACE, an
  * environment a manager made: that one is moved aside and removed only
  * after the new one is in place (and put back if the new one fails).
@@ -617,8 +626,8 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 	}
 	/* post-link scripts need the environment where it will stay */
 	for (i = 0; i < t->nlink; i++) {
-		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) <
-		    0) {
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link",
+				       t->output ? &t->output->scripts : NULL, err) < 0) {
 			struct nbk_error e2 = NBK_ERROR_INIT;
 
 			if (old)
@@ -629,7 +638,7 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 			return -1;
 		}
 	}
-	print_messages(t->prefix);
+	take_messages(t->prefix, t->output);
 	if (old) {
 		struct nbk_error e2 = NBK_ERROR_INIT;
 
@@ -690,7 +699,7 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		goto out;
 	}
 	test_step();
-	if (journal_run(t->prefix, &j, true, t->flags, err) < 0) {
+	if (journal_run(t->prefix, &j, true, t->flags, t->output, err) < 0) {
 		nbk_error_prefix(err,
 				 "cannot change '%s' (the next envtool run finishes the change)",
 				 t->prefix);
@@ -698,12 +707,12 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 	}
 	r = 0;
 	for (i = 0; i < t->nlink; i++)
-		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link", err) <
-		    0) {
+		if (et_link_run_script(t->prefix, t->prefix, t->link[i].rec, "post-link",
+				       t->output ? &t->output->scripts : NULL, err) < 0) {
 			r = -1;
 			break;
 		}
-	print_messages(t->prefix);
+	take_messages(t->prefix, t->output);
 out:
 	et_prefix_release(&installed);
 	journal_release(&j);

@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
 #include "record.h"
@@ -60,9 +61,20 @@ enum et_txn_flags {
 	ET_TXN_REPLACE = 1 << 3, /* with CREATE: an environment at prefix is replaced */
 };
 
+/*
+ * What the packages themselves say while a change is applied, for the tool
+ * to show (the engine never prints).  Each buffer is appended to in the
+ * order the packages ran.
+ */
+struct et_txn_output {
+	struct nbk_buf scripts; /* the post-link/pre-unlink scripts' output, bash -x trace included */
+	struct nbk_buf messages; /* the environment's .messages.txt, written by those scripts */
+};
+
 struct et_txn {
-	const char *prefix; /* absolute path */
-	unsigned flags;     /* enum et_txn_flags */
+	struct et_txn_output *output; /* NULL: what the packages say is dropped */
+	const char *prefix;           /* absolute path */
+	unsigned flags;               /* enum et_txn_flags */
 	const struct et_txn_link *link;
 	size_t nlink;
 	const char *const *unlink; /* names of installed packages to remove */

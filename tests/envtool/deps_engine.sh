@@ -2,7 +2,9 @@
 # Dependency check (issue 10): libconda/, the conda engine, is a library
 # under the tool.  No engine file includes a header of envtool/ (the tool:
 # command context, printing, confirmation), and the engine never writes to
-# stdout and never exits: it returns errors and the tool prints them.
+# stdout or stderr itself and never exits: it returns errors, hands what
+# packages say and download progress to the tool, and the tool prints them;
+# its warnings go through lib's logger (nbk_warn), the one writer of stderr.
 # Comments and string literals are left out.  The checker is first shown
 # to catch each kind of offence planted in a copy, then run on the tree.
 cat > check.py <<'PY'
@@ -13,7 +15,7 @@ engine, tool = os.path.join(root, "libconda"), os.path.join(root, "envtool")
 tool_headers = {f for f in os.listdir(tool) if f.endswith(".h")}
 STRIP = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
-STDOUT = re.compile(r"\b(printf|puts|putchar|vprintf)\s*\(|\bstdout\b|\b(exit|_exit|abort)\s*\(")
+STDOUT = re.compile(r"\b(printf|puts|putchar|vprintf|perror|dprintf)\s*\(|\b(stdout|stderr|STDOUT_FILENO|STDERR_FILENO)\b|\b(exit|_exit|abort)\s*\(")
 
 def blank(m):
     t = m.group(0)
@@ -48,4 +50,7 @@ printf '#include "print.h"\n' >> t/libconda/solve.c
 copy
 printf 'static void x(void) { printf("hi"); exit(1); }\n' >> t/libconda/solve.c
 /usr/bin/python3 check.py t > out 2>&1 && echo "planted stdout/exit: missed" || echo "planted stdout/exit: caught ($(wc -l < out))"
-/usr/bin/python3 check.py "$NBK_SRC" && echo "the engine includes no tool header, writes no stdout, never exits"
+copy
+printf 'static void y(void) { fputs("hi", stderr); nbk_write_all(STDERR_FILENO, "x", 1); }\n' >> t/libconda/link.c
+/usr/bin/python3 check.py t > out 2>&1 && echo "planted stderr: missed" || echo "planted stderr: caught ($(wc -l < out))"
+/usr/bin/python3 check.py "$NBK_SRC" && echo "the engine includes no tool header, writes no stdout or stderr, never exits"

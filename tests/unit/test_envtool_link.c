@@ -127,12 +127,16 @@ static char *new_prefix(const char *name)
 	return nbk_xasprintf("%s/envs/%s", scratch, name);
 }
 
+/* Where create() and change() collect what the packages say (NULL: dropped). */
+static struct et_txn_output *said;
+
 static int create(const char *prefix, struct et_txn_link *links, size_t n, struct nbk_error *err)
 {
 	struct et_txn t;
 	int fd = -1, r;
 
 	memset(&t, 0, sizeof(t));
+	t.output = said;
 	t.prefix = prefix;
 	t.flags = ET_TXN_CREATE;
 	t.link = links;
@@ -153,6 +157,7 @@ static int change(const char *prefix, struct et_txn_link *links, size_t n,
 	int fd = -1, r;
 
 	memset(&t, 0, sizeof(t));
+	t.output = said;
 	t.prefix = prefix;
 	t.link = links;
 	t.nlink = n;
@@ -316,10 +321,103 @@ static void test_clobber_and_scripts(void **state)
 	free(prefix);
 }
 
-/* A post-link script that fails: the create fails and leaves nothing. */
+/*
+ * Redirect fd 2 to a new file until stderr_end(), which returns what was
+ * written there: the engine must not print.
+ */
+static int saved_stderr = -1;
+
+static void stderr_begin(void)
+{
+	char *f = nbk_xasprintf("%s/stderr.txt", scratch);
+	int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	assert_true(saved_stderr >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	close(fd);
+	free(f);
+}
+
+static char *stderr_end(void)
+{
+	char *f = nbk_xasprintf("%s/stderr.txt", scratch), *text;
+
+	fflush(stderr);
+	assert_int_equal(dup2(saved_stderr, 2), 2);
+	close(saved_stderr);
+	text = read_str(f);
+	free(f);
+	return text;
+}
+
+/*
+ * What link scripts print and what they leave in .messages.txt reaches the
+ * caller through et_txn.output, in the order the packages ran; the engine
+ * itself writes nothing on stderr, and .messages.txt does not stay in the
+ * environment.  With no output the words are dropped, still unprinted.
+ */
+static void test_script_output(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_txn_output out = { NBK_BUF_INIT, NBK_BUF_INIT };
+	struct et_record r;
+	char *dir = nbk_xasprintf("%s/talker-1-0", pkgs), *prefix = new_prefix("talker"), *text,
+	     *f = nbk_xasprintf("%s/.messages.txt", prefix);
+	struct et_txn_link l = { &r, dir, NULL };
+	const char *gone[] = { "talker" };
+
+	(void)state;
+	write_str(dir, "info/files", "bin/.talker-post-link.sh\nbin/.talker-pre-unlink.sh\n");
+	write_str(
+		dir, "bin/.talker-post-link.sh",
+		"echo hello from post-link\necho note for the user > \"$PREFIX/.messages.txt\"\n");
+	write_str(dir, "bin/.talker-pre-unlink.sh", "echo bye from pre-unlink >&2\n");
+	rec_fill(&r, "talker", "1", "0", ET_NOARCH_NONE);
+	said = &out;
+	stderr_begin();
+	assert_int_equal(create(prefix, &l, 1, &err), 0);
+	text = stderr_end();
+	assert_string_equal(text, "");
+	free(text);
+	assert_non_null(strstr(out.scripts.data, "\nhello from post-link\n"));
+	assert_non_null(strstr(out.scripts.data, "+ echo hello from post-link\n")); /* bash -x */
+	assert_string_equal(out.messages.data, "note for the user\n");
+	assert_int_not_equal(access(f, F_OK), 0);
+	nbk_buf_reset(&out.scripts);
+	stderr_begin();
+	assert_int_equal(change(prefix, NULL, 0, gone, 1, &err), 0);
+	text = stderr_end();
+	assert_string_equal(text, "");
+	free(text);
+	assert_non_null(strstr(out.scripts.data, "bye from pre-unlink\n"));
+	assert_null(strstr(out.scripts.data, "hello"));
+	/* no output: dropped, and still nothing printed */
+	said = NULL;
+	stderr_begin();
+	assert_int_equal(change(prefix, &l, 1, NULL, 0, &err), 0);
+	text = stderr_end();
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_not_equal(access(f, F_OK), 0);
+	nbk_buf_release(&out.scripts);
+	nbk_buf_release(&out.messages);
+	et_record_release(&r);
+	free(dir);
+	free(prefix);
+	free(f);
+}
+
+/*
+ * A post-link script that fails: the create fails and leaves nothing; what
+ * the script printed is in the output, for the tool to show with the error.
+ */
 static void test_failing_script(void **state)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_txn_output out = { NBK_BUF_INIT, NBK_BUF_INIT };
 	struct et_record r;
 	char *dir = nbk_xasprintf("%s/badscript-1-0", pkgs), *prefix = new_prefix("badscript");
 	struct et_txn_link l = { &r, dir, NULL };
@@ -328,9 +426,13 @@ static void test_failing_script(void **state)
 	write_str(dir, "info/files", "bin/.badscript-post-link.sh\n");
 	write_str(dir, "bin/.badscript-post-link.sh", "echo doing; exit 3\n");
 	rec_fill(&r, "badscript", "1", "0", ET_NOARCH_NONE);
+	said = &out;
 	assert_int_equal(create(prefix, &l, 1, &err), -1);
+	said = NULL;
 	assert_non_null(strstr(
 		err.msg, "post-link script of 'badscript-1-0' failed (exited with status 3)"));
+	assert_non_null(strstr(out.scripts.data, "\ndoing\n"));
+	nbk_buf_release(&out.scripts);
 	assert_int_not_equal(access(prefix, F_OK), 0);
 	assert_no_tmp();
 	et_record_release(&r);
@@ -672,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_zlib),
 		cmocka_unit_test(test_meta_shape),
 		cmocka_unit_test(test_clobber_and_scripts),
+		cmocka_unit_test(test_script_output),
 		cmocka_unit_test(test_failing_script),
 		cmocka_unit_test(test_failed_create),
 		cmocka_unit_test(test_noarch_python),
