@@ -46,12 +46,15 @@ stop() {
 	_fs_cleanup
 }
 trap stop EXIT
-rm -f "$work/port"
+rm -f "$work/port.fifo"
 : > "$work/server.log"
-/usr/bin/python3 tests/envtool/lib/pkg_server.py "$PWD/$CHAN" "$PWD/$work/port" "$PWD/$work/server.log" &
+mkfifo "$work/port.fifo"
+# the server prints its port on stdout once it listens
+/usr/bin/python3 tests/envtool/lib/pkg_server.py "$PWD/$CHAN" "$PWD/$work/server.log" > "$work/port.fifo" &
 server_pid=$!
-for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-url=http://127.0.0.1:$(cat "$work/port")/ok/channel
+read -r port < "$work/port.fifo" || { echo "pkg_server.py did not start" >&2; exit 1; }
+rm -f "$work/port.fifo"
+url=http://127.0.0.1:$port/ok/channel
 
 # create KIND N: one timed create; prints "seconds maxrss_mb"
 create() {
