@@ -76,10 +76,13 @@ RUN if [ "$WITH_TOOLS" = 1 ]; then \
 # another NB_UID and gives a fresh home volume to the user.
 RUN useradd --no-log-init -m -d /home/jovyan -u 1000 -g 100 -s /bin/bash jovyan \
  && mkdir -p /etc/bootstrap/conf.d /etc/bootstrap/before-start.d \
-      /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d /usr/share/nbkit
+      /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d /usr/share/nbkit/conf.d
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/
 COPY images/notebook/bootstrap.yaml /etc/bootstrap/bootstrap.yaml
-COPY images/notebook/conf.d/ /usr/share/nbkit/conf.d/
+# The image's own drop-ins: every variant's in conf.d-available, those this
+# build uses copied into /usr/share/nbkit/conf.d (bootstrap's lowest layer);
+# /etc/bootstrap/conf.d stays empty for the deployment's ConfigMap.
+COPY images/notebook/conf.d/ /usr/share/nbkit/conf.d-available/
 COPY images/notebook/hooks/ /usr/share/nbkit/hooks/
 
 ARG WITH_JAVA=0
@@ -88,7 +91,7 @@ RUN if [ "$WITH_JAVA" = 1 ]; then \
       && apt-get update -q \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends default-jre-headless \
       && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log \
-      && cp /usr/share/nbkit/conf.d/20-java.yaml /etc/bootstrap/conf.d/; \
+      && cp /usr/share/nbkit/conf.d-available/20-java.yaml /usr/share/nbkit/conf.d/; \
     fi
 
 ARG JUPYTER_SOURCE=conda
@@ -115,7 +118,7 @@ RUN case "$JUPYTER_SOURCE" in \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
            jupyter-core jupyter-notebook python3-notebook python3-ipykernel jupyterhub \
       && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log \
-      && cp /usr/share/nbkit/conf.d/10-jupyter-debian.yaml /etc/bootstrap/conf.d/ ;; \
+      && cp /usr/share/nbkit/conf.d-available/10-jupyter-debian.yaml /usr/share/nbkit/conf.d/ ;; \
     conda) \
       rm -rf /opt/nbkit/demo-channel \
       && CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q --no-kernel -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \

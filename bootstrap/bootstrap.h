@@ -21,12 +21,20 @@
 #include "nbkit/strvec.h"
 #include "nbkit/testing.h" /* NBK_STATIC: internal functions, extern in test builds */
 
+/*
+ * The configuration's layers, lowest first: the image's own drop-ins
+ * (written at image build; an image variant's settings), the main file,
+ * the deployment's drop-ins (shipped empty, so a ConfigMap mounted as the
+ * whole folder hides nothing of the image), then the NB_* variables.
+ */
+#define BS_DEFAULT_IMAGE_CONFIG_DIR "/usr/share/nbkit/conf.d"
 #define BS_DEFAULT_CONFIG "/etc/bootstrap/bootstrap.yaml"
 #define BS_DEFAULT_CONFIG_DIR "/etc/bootstrap/conf.d"
 
 /* Environment variables bootstrap reads (tini-style named constants). */
 #define BS_ENV_CONFIG "BOOTSTRAP_CONFIG"
 #define BS_ENV_CONFIG_DIR "BOOTSTRAP_CONFIG_DIR"
+#define BS_ENV_IMAGE_CONFIG_DIR "BOOTSTRAP_IMAGE_CONFIG_DIR"
 #define BS_ENV_VERBOSITY "BOOTSTRAP_VERBOSITY"
 #define BS_ENV_LOG_FORMAT "BOOTSTRAP_LOG_FORMAT"
 #define BS_ENV_NB_USER "NB_USER"
@@ -35,6 +43,11 @@
 #define BS_ENV_NB_UMASK "NB_UMASK"
 #define BS_ENV_HUB_TOKEN "JUPYTERHUB_API_TOKEN"
 #define BS_ENV_CPU_LIMIT "CPU_LIMIT"
+/* docker-stacks' start.sh variables for giving folders to NB_UID:NB_GID */
+#define BS_ENV_CHOWN_HOME "CHOWN_HOME"
+#define BS_ENV_CHOWN_HOME_OPTS "CHOWN_HOME_OPTS"
+#define BS_ENV_CHOWN_EXTRA "CHOWN_EXTRA"
+#define BS_ENV_CHOWN_EXTRA_OPTS "CHOWN_EXTRA_OPTS"
 
 enum bs_gpu_mode { BS_GPU_AUTO, BS_GPU_OFF, BS_GPU_REQUIRED };
 enum bs_threads_mode { BS_THREADS_AUTO, BS_THREADS_OFF };
@@ -119,13 +132,24 @@ struct bs_ctx {
 /* config.c */
 void bs_config_init(struct bs_config *cfg);
 void bs_config_release(struct bs_config *cfg);
+/* Where the configuration comes from, lowest layer first. */
+struct bs_config_sources {
+	const char *image_dir;  /* the image's drop-ins; NULL or "": none */
+	const char *main;       /* the main file */
+	bool main_is_default;   /* then a missing main file means "all defaults" */
+	const char *dropin_dir; /* the deployment's drop-ins; NULL or "": none */
+};
+
 /*
- * Load main_path (a missing file is an error unless it is the default path)
- * and every *.yaml in dropin_dir in name order, merge them, validate types
- * and keys, then apply the NB_* overrides found in env.
+ * Load every *.yaml of src->image_dir in name order, then src->main (a
+ * missing file is an error unless it is the default path), then every
+ * *.yaml of src->dropin_dir in name order; a missing folder is no layer,
+ * an unreadable one an error.  Merge them (later keys win), validate types
+ * and keys, then apply the NB_* overrides found in env.  cfg->sources
+ * lists the files read, in that order.
  */
-int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_default,
-		   const char *dropin_dir, const struct nbk_strvec *env, struct nbk_error *err);
+int bs_config_load(struct bs_config *cfg, const struct bs_config_sources *src,
+		   const struct nbk_strvec *env, struct nbk_error *err);
 /* Write the plan (--check) to fd. */
 void bs_config_print_plan(const struct bs_config *cfg, int fd);
 /*
@@ -176,6 +200,31 @@ void bs_step_log(const struct bs_ctx *ctx, const char *step, const char *fmt, ..
 
 /* home.c: user entries, home folder, skeleton, listed directories */
 int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err);
+
+/* handoff.c: giving a tree to the user, as root, no link followed */
+struct bs_chown_rule {
+	uid_t uid;      /* the new owner */
+	gid_t gid;      /* the new group */
+	uid_t from_uid; /* only entries of this owner get uid; (uid_t)-1: every entry */
+	gid_t from_gid; /* only entries of this group get gid; (gid_t)-1: every entry */
+	bool recursive; /* the folder's whole tree; else path itself only */
+};
+struct bs_chown_stats {
+	unsigned long changed; /* entries given a new owner or group */
+	unsigned long skipped; /* mounts inside, foreign hard links, links swapped in, too deep */
+};
+/*
+ * Give path (and, with rule->recursive, everything below it on the same
+ * file system) to rule->uid:gid as the rule says.  Every step is on a
+ * descriptor: a symlink is given a new owner itself and never followed (a
+ * symlink at path is an error), a folder swapped for a link during the
+ * walk is skipped, another file system is not entered, and a non-folder
+ * with more than one link owned by neither rule->uid nor rule->from_uid
+ * is left as it is.  At most 256 levels deep.  Returns 0 with *st filled,
+ * or -1 with err at the first entry that could not be read or changed.
+ */
+int bs_chown_tree(const char *path, const struct bs_chown_rule *rule, struct bs_chown_stats *st,
+		  struct nbk_error *err);
 /* envroots.c: CONDA_ENVS_DIRS, CONDA_PKGS_DIRS, the managed .condarc */
 int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err);
 /* integrations.c: MLflow, S3/MinIO, integrations.env, env_files */

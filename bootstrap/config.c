@@ -583,37 +583,56 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 	return 0;
 }
 
-int bs_config_load(struct bs_config *cfg, const char *main_path, bool main_is_default,
-		   const char *dropin_dir, const struct nbk_strvec *env, struct nbk_error *err)
+/*
+ * Merge every *.yaml of the folder dir (NULL or "": none; missing: none)
+ * into *merged in name order, hidden files skipped, each added to
+ * cfg->sources.  Kubernetes' ConfigMap mounts name their files through
+ * symlinks (..data/NAME): a link is followed, as for the main file.
+ */
+static int load_dropins(struct bs_config *cfg, const char *dir, struct nbk_node **merged,
+			struct nbk_error *err)
 {
-	_cleanup_node_ struct nbk_node *merged = NULL;
-	_cleanup_strvec_ struct nbk_strvec dropins = NBK_STRVEC_INIT;
-	DIR *dir;
+	_cleanup_strvec_ struct nbk_strvec files = NBK_STRVEC_INIT;
+	struct dirent *de;
+	DIR *d;
 	size_t i;
 
-	if (access(main_path, F_OK) == 0 || !main_is_default) {
-		if (load_one(main_path, &merged, err) < 0)
-			return -1;
-		nbk_strvec_push(&cfg->sources, main_path);
+	if (!dir || !*dir)
+		return 0;
+	if (!(d = opendir(dir))) {
+		if (errno == ENOENT)
+			return 0;
+		return nbk_error_set(err, errno, "cannot read the drop-in folder '%s'", dir);
 	}
-	if (dropin_dir && *dropin_dir && (dir = opendir(dropin_dir))) {
-		struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !nbk_str_ends_with(de->d_name, ".yaml"))
+			continue;
+		nbk_strvec_pushf(&files, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	qsort(files.v, files.n, sizeof(*files.v), cmp_names);
+	for (i = 0; i < files.n; i++) {
+		if (load_one(files.v[i], merged, err) < 0)
+			return -1;
+		nbk_strvec_push(&cfg->sources, files.v[i]);
+	}
+	return 0;
+}
 
-		while ((de = readdir(dir))) {
-			if (de->d_name[0] == '.' || !nbk_str_ends_with(de->d_name, ".yaml"))
-				continue;
-			nbk_strvec_pushf(&dropins, "%s/%s", dropin_dir, de->d_name);
-		}
-		closedir(dir);
-		qsort(dropins.v, dropins.n, sizeof(*dropins.v), cmp_names);
-	} else if (dropin_dir && *dropin_dir && errno != ENOENT) {
-		return nbk_error_set(err, errno, "cannot read the drop-in folder '%s'", dropin_dir);
-	}
-	for (i = 0; i < dropins.n; i++) {
-		if (load_one(dropins.v[i], &merged, err) < 0)
+int bs_config_load(struct bs_config *cfg, const struct bs_config_sources *src,
+		   const struct nbk_strvec *env, struct nbk_error *err)
+{
+	_cleanup_node_ struct nbk_node *merged = NULL;
+
+	if (load_dropins(cfg, src->image_dir, &merged, err) < 0)
+		return -1;
+	if (access(src->main, F_OK) == 0 || !src->main_is_default) {
+		if (load_one(src->main, &merged, err) < 0)
 			return -1;
-		nbk_strvec_push(&cfg->sources, dropins.v[i]);
+		nbk_strvec_push(&cfg->sources, src->main);
 	}
+	if (load_dropins(cfg, src->dropin_dir, &merged, err) < 0)
+		return -1;
 	if (merged && bs_config_from_tree(cfg, merged, err) < 0)
 		return -1;
 	nbk_str_set(&cfg->image_user, cfg->user_name);

@@ -3,10 +3,15 @@
  * User and home: the passwd/group entries of the notebook user, the home
  * folder, the listed directories and the skeleton.
  *
- * Never chown the home recursively: a home volume of a million files must
- * not slow the start.  Only what bootstrap creates is given to the user,
- * plus the home folder itself when it is owned by root (a fresh volume
- * mounted without fsGroup).
+ * The home is not walked unless it is the image user's or the deployment
+ * asks: a home volume of a million files must not slow the start.  What
+ * bootstrap creates is given to the user; the home folder itself when it
+ * is owned by root (a fresh volume mounted without fsGroup); the whole
+ * home when it still belongs to the image's own user and NB_UID/NB_GID
+ * name another (a fresh named volume seeded from the image: docker-stacks'
+ * `usermod -u` moves those files too); and what CHOWN_HOME,
+ * CHOWN_HOME_OPTS, CHOWN_EXTRA and CHOWN_EXTRA_OPTS ask for, as in
+ * docker-stacks.  Each of these walks is bs_chown_tree() (handoff.c).
  *
  * The home belongs to the user, who may have left anything there (a
  * symlink named .bashrc pointing at /etc/shadow): every entry is checked
@@ -286,6 +291,17 @@ NBK_STATIC bool bs_can_write(const struct stat *st, uid_t uid, gid_t gid)
 	return st->st_mode & S_IWOTH;
 }
 
+/* The home folder's state now, through a descriptor opened without following a link. */
+static int stat_home(const struct bs_ctx *ctx, struct stat *hs, struct nbk_error *err)
+{
+	_cleanup_close_ int fd = open(ctx->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, hs) < 0)
+		return nbk_error_set(err, errno == ELOOP ? ENOTDIR : errno,
+				     "the home '%s' is not a folder", ctx->home);
+	return 0;
+}
+
 /*
  * The home folder itself, as root: the one thing in the home root makes.
  * Its parent is the image's (/home), not the user's; still, every step after
@@ -343,6 +359,115 @@ static int home_folder(struct bs_ctx *ctx, struct stat *hs, struct nbk_buf *did,
 	return 0;
 }
 
+/* The passwd uid and gid of the image's own user, before this start changes passwd. */
+struct image_user {
+	bool known;
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * A home that still belongs to the image's own user while NB_UID/NB_GID
+ * name another: its tree follows (the image user's files to the new uid,
+ * the image group's to the new gid), as root.  A failure is a warning.
+ */
+static void hand_home_over(struct bs_ctx *ctx, const struct stat *hs, const struct image_user *iu,
+			   struct nbk_buf *did)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	struct bs_chown_rule rule = { cfg->uid, cfg->gid, iu->uid, iu->gid, true };
+	struct bs_chown_stats st;
+	struct nbk_error e = NBK_ERROR_INIT;
+
+	if (!ctx->is_root || !iu->known || hs->st_uid != iu->uid ||
+	    (cfg->uid == iu->uid && cfg->gid == iu->gid))
+		return;
+	if (bs_chown_tree(ctx->home, &rule, &st, &e) < 0) {
+		nbk_warn("home: giving the image user's home to %u:%u: %s", (unsigned)cfg->uid,
+			 (unsigned)cfg->gid, e.msg);
+		return;
+	}
+	nbk_buf_addf(did, "; gave the image user's (%u:%u) files of %s to %u:%u: %lu changed",
+		     (unsigned)iu->uid, (unsigned)iu->gid, ctx->home, (unsigned)cfg->uid,
+		     (unsigned)cfg->gid, st.changed);
+	if (st.skipped)
+		nbk_buf_addf(did, ", %lu left (other file systems, links)", st.skipped);
+}
+
+/*
+ * docker-stacks' CHOWN_*_OPTS: "-R" (or --recursive) walks the tree; -h and
+ * --no-dereference are what bs_chown_tree() always does.  Anything else is
+ * ignored with a warning.
+ */
+static bool chown_opts_recursive(const char *var, const char *opts)
+{
+	_cleanup_free_ char *copy = nbk_xstrdup(opts ? opts : "");
+	char *save = NULL, *w;
+	bool recursive = false;
+
+	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (!strcmp(w, "-R") || !strcmp(w, "--recursive"))
+			recursive = true;
+		else if (strcmp(w, "-h") && strcmp(w, "--no-dereference"))
+			nbk_warn("%s: '%s' is not supported (only -R): ignored", var, w);
+	}
+	return recursive;
+}
+
+/* One CHOWN_HOME / CHOWN_EXTRA path to NB_UID:NB_GID, every owner; a failure is a warning. */
+static void chown_asked(struct bs_ctx *ctx, const char *var, const char *path, bool recursive,
+			struct nbk_buf *did)
+{
+	struct bs_chown_rule rule = { ctx->cfg.uid, ctx->cfg.gid, (uid_t)-1, (gid_t)-1, recursive };
+	struct bs_chown_stats st;
+	struct nbk_error e = NBK_ERROR_INIT;
+
+	if (bs_chown_tree(path, &rule, &st, &e) < 0) {
+		nbk_warn("home: %s: %s", var, e.msg);
+		return;
+	}
+	nbk_buf_addf(did, "; %s: %s%s to %u:%u (%lu changed", var, path, recursive ? " -R" : "",
+		     (unsigned)ctx->cfg.uid, (unsigned)ctx->cfg.gid, st.changed);
+	if (st.skipped)
+		nbk_buf_addf(did, ", %lu left", st.skipped);
+	nbk_buf_addch(did, ')');
+}
+
+/* CHOWN_HOME=yes|1 (CHOWN_HOME_OPTS) and CHOWN_EXTRA=a,b (CHOWN_EXTRA_OPTS), as root. */
+static void chown_home_extra(struct bs_ctx *ctx, struct nbk_buf *did)
+{
+	const char *home = nbk_env_get(&ctx->env, BS_ENV_CHOWN_HOME);
+	const char *extra = nbk_env_get(&ctx->env, BS_ENV_CHOWN_EXTRA);
+	bool asked_home = home && (!strcmp(home, "yes") || !strcmp(home, "1"));
+
+	if (!asked_home && !(extra && *extra))
+		return;
+	if (!ctx->is_root) {
+		bs_note_not_root(ctx, "CHOWN_HOME and CHOWN_EXTRA");
+		return;
+	}
+	if (asked_home)
+		chown_asked(ctx, BS_ENV_CHOWN_HOME, ctx->home,
+			    chown_opts_recursive(BS_ENV_CHOWN_HOME_OPTS,
+						 nbk_env_get(&ctx->env, BS_ENV_CHOWN_HOME_OPTS)),
+			    did);
+	if (extra && *extra) {
+		_cleanup_free_ char *copy = nbk_xstrdup(extra);
+		bool recursive = chown_opts_recursive(
+			BS_ENV_CHOWN_EXTRA_OPTS, nbk_env_get(&ctx->env, BS_ENV_CHOWN_EXTRA_OPTS));
+		char *save = NULL, *p;
+
+		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (*p != '/') {
+				nbk_warn("home: CHOWN_EXTRA: '%s' is not an absolute path: skipped",
+					 p);
+				continue;
+			}
+			chown_asked(ctx, BS_ENV_CHOWN_EXTRA, p, recursive, did);
+		}
+	}
+}
+
 /*
  * Inside the home, as the user (userfs.c): the listed folders and the
  * skeleton.  The home is the user's to shape, so nothing here stops the
@@ -397,9 +522,22 @@ int bs_home_prepare(struct bs_ctx *ctx, struct nbk_error *err)
 	_cleanup_buf_ struct nbk_buf did = NBK_BUF_INIT;
 	struct home_stats st = { 0, 0, 0, 0 };
 	struct bs_userfs as_user;
+	struct image_user iu = { false, 0, 0 };
+	struct passwd *pw;
 	struct stat hs;
 
+	/* the image's passwd, before ensure_user_entries() gives the name NB_UID */
+	errno = 0;
+	if (cfg->image_user && (pw = getpwnam(cfg->image_user))) {
+		iu.known = true;
+		iu.uid = pw->pw_uid;
+		iu.gid = pw->pw_gid;
+	}
 	if (ensure_user_entries(ctx, &did, err) < 0 || home_folder(ctx, &hs, &did, err) < 0)
+		return -1;
+	hand_home_over(ctx, &hs, &iu, &did);
+	chown_home_extra(ctx, &did);
+	if (stat_home(ctx, &hs, err) < 0)
 		return -1;
 
 	/* On an fsGroup volume what we create keeps the volume's group. */

@@ -74,6 +74,7 @@ struct bs_options {
 	const char *config;
 	bool config_is_default;
 	const char *config_dir;
+	const char *image_config_dir;
 	bool check;
 	bool print_env;
 	int verbosity_delta;
@@ -95,6 +96,9 @@ static void usage(FILE *out)
 		"                           default " BS_DEFAULT_CONFIG
 		");\n"
 		"                           drop-ins: BOOTSTRAP_CONFIG_DIR (default " BS_DEFAULT_CONFIG_DIR
+		"),\n"
+		"                           read after the image's own, BOOTSTRAP_IMAGE_CONFIG_DIR\n"
+		"                           (default " BS_DEFAULT_IMAGE_CONFIG_DIR
 		")\n"
 		"      --check              validate the configuration, print the plan, run nothing\n"
 		"      --print-env          do every step but the hooks and the command, print the\n"
@@ -108,7 +112,8 @@ static void usage(FILE *out)
 
 /*
  * Fill opt from bootstrap's environment env (BOOTSTRAP_CONFIG,
- * BOOTSTRAP_CONFIG_DIR, BOOTSTRAP_LOG_FORMAT), then from argv's options,
+ * BOOTSTRAP_CONFIG_DIR, BOOTSTRAP_IMAGE_CONFIG_DIR, BOOTSTRAP_LOG_FORMAT),
+ * then from argv's options,
  * which win.  The options end at the first non-option: opt->command points
  * into argv from there (NULL: none given).  opt's strings point into argv,
  * env or static text: nothing to free, valid while those live.  Returns 0 to
@@ -137,12 +142,15 @@ static int parse_options(int argc, char **argv, const struct nbk_strvec *env,
 	opt->config = BS_DEFAULT_CONFIG;
 	opt->config_is_default = true;
 	opt->config_dir = BS_DEFAULT_CONFIG_DIR;
+	opt->image_config_dir = BS_DEFAULT_IMAGE_CONFIG_DIR;
 	if ((v = nbk_env_get(env, BS_ENV_CONFIG)) && *v) {
 		opt->config = v;
 		opt->config_is_default = false;
 	}
 	if ((v = nbk_env_get(env, BS_ENV_CONFIG_DIR)))
 		opt->config_dir = v;
+	if ((v = nbk_env_get(env, BS_ENV_IMAGE_CONFIG_DIR)))
+		opt->image_config_dir = v;
 	opt->log_format = nbk_env_get(env, BS_ENV_LOG_FORMAT);
 
 	/* "+": options end at the first non-option, the command's own flags stay its own. */
@@ -308,6 +316,7 @@ int main(int argc, char **argv)
 {
 	struct bs_ctx ctx;
 	struct bs_options opt;
+	struct bs_config_sources src;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec command = NBK_STRVEC_INIT;
 	uint64_t start_us = nbk_now_us();
@@ -331,8 +340,11 @@ int main(int argc, char **argv)
 	}
 	/* The config step: nothing changes on disk before it has passed. */
 	ctx.step_start_us = start_us;
-	if (bs_config_load(&ctx.cfg, opt.config, opt.config_is_default, opt.config_dir, &ctx.env,
-			   &err) < 0) {
+	src.image_dir = opt.image_config_dir;
+	src.main = opt.config;
+	src.main_is_default = opt.config_is_default;
+	src.dropin_dir = opt.config_dir;
+	if (bs_config_load(&ctx.cfg, &src, &ctx.env, &err) < 0) {
 		nbk_log(NBK_LOG_ERROR, "config", "%s", err.msg);
 		if (opt.check)
 			printf("configuration is not valid\n");

@@ -35,10 +35,10 @@ started_dockerd=
 server_pid=
 
 ALL_CHECKS="engine build/base-image build/image build/labels build/labels-version-created-source build/manifest size/notebook-under-450MB
-build/runtime-only size/runtime-under-120MB build/java java/java-home run/pid1-is-bootstrap run/api-with-token
+build/runtime-only size/runtime-under-120MB build/java java/java-home run/confd-mount-keeps-image-layer run/pid1-is-bootstrap run/api-with-token
 run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/secrets-in-server-env
 run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
-run/nb-uid-gid-owner run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
+run/nb-uid-gid-owner run/nb-uid-seeded-volume run/chown-home run/chown-extra run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
 conda/build-local-channel conda/opt-conda tags/promote tags/hotfix-refused-off-the-stable-line"
 
@@ -220,7 +220,14 @@ printf '%s\n' "$pw" >"$tmp/secrets/mlflow/password"
 printf 'AKIA%s\n' "${tok:0:12}" >"$tmp/secrets/minio/accesskey"
 printf '%s\n' "$sk" >"$tmp/secrets/minio/secretkey"
 chmod 0400 "$tmp"/secrets/*/*
-cat >"$tmp/50-test.yaml" <<'YAML'
+# The deployment's drop-in comes as Kubernetes mounts a ConfigMap: the
+# whole /etc/bootstrap/conf.d replaced by a folder whose files are links
+# into ..data/ (issue 11).  The image's own layer (the Debian variant's
+# `jupyter notebook`) must survive it: without it the server would not start.
+mkdir -p "$tmp/confd/..2026_12_05"
+ln -s ..2026_12_05 "$tmp/confd/..data"
+ln -s ..data/50-test.yaml "$tmp/confd/50-test.yaml"
+cat >"$tmp/confd/..2026_12_05/50-test.yaml" <<'YAML'
 integrations:
   mlflow:
     tracking_uri: http://mlflow.test:5000
@@ -235,12 +242,14 @@ export NBK_TEST_HOOK="ran-as-$(id -u)"
 HOOK
 home=$(newvol home)
 start main --cpus 1 -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" \
-	-v "$tmp/50-test.yaml:/etc/bootstrap/conf.d/50-test.yaml:ro" \
+	-v "$tmp/confd:/etc/bootstrap/conf.d:ro" \
 	-v "$tmp/secrets/mlflow:/run/secrets/mlflow:ro" -v "$tmp/secrets/minio:/run/secrets/minio:ro" \
 	-v "$tmp/hooks/50-test.sh:/usr/local/bin/before-notebook.d/50-test.sh:ro" "$IMG"
 main_up=0
 wait_api main "$tok" && main_up=1
 if [ $main_up = 1 ]; then
+	layers=$($DOCKER exec "$ID-main" bootstrap --check 2>&1 | head -n 1)
+	ok run/confd-mount-keeps-image-layer "sources: $layers" bash -c 'grep -q "^configuration: /usr/share/nbkit/conf.d/10-jupyter-debian.yaml, /etc/bootstrap/bootstrap.yaml, /etc/bootstrap/conf.d/50-test.yaml$" <<<"$1"' _ "$layers"
 	ok run/pid1-is-bootstrap "PID 1 is '$($DOCKER exec "$ID-main" cat /proc/1/comm)'" \
 		[ "$($DOCKER exec "$ID-main" cat /proc/1/comm)" = bootstrap ]
 	code_tok=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: token $tok" "http://127.0.0.1:$(port main)/api/contents")
@@ -332,6 +341,30 @@ out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e N
 	--mount "type=volume,src=$v,dst=/home/jovyan,volume-nocopy=true" "$IMG" \
 	sh -c 'id -u; touch "$HOME/new-file"; stat -c %u:%g "$HOME" "$HOME/new-file" "$HOME/.condarc" "$HOME/.local/share/jupyter/kernels"' 2>"$tmp/uid.err")
 ok run/nb-uid-gid-owner "got: $(echo $out) $(tail -n 2 "$tmp/uid.err")" [ "$(echo $out)" = "1234 1234:1234 1234:1234 1234:1234 1234:1234" ]
+# a fresh named volume that Docker seeds from the image's /home/jovyan (1000:100),
+# with a symlink to /etc/shadow planted as the image user (issue 11): handed to
+# NB_UID:NB_GID as docker-stacks' usermod does, the link not followed, and an
+# envtool environment can be made there by the new uid
+v=$(newvol seeded)
+dk 60 run --rm --network none --entrypoint sh -v "$v:/home/jovyan" "$IMG" \
+	-c 'ln -s /etc/shadow /home/jovyan/evil && chown -h 1000:100 /home/jovyan/evil' >/dev/null 2>&1
+out=$(dk 120 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 -v "$v:/home/jovyan" "$IMG" \
+	sh -c 'stat -c %u:%g "$HOME" "$HOME/.bashrc" "$HOME/.condarc" && stat -c %u /etc/shadow &&
+		envtool create -q -y -n seeded --override-channels -c file:///opt/nbkit/demo-channel python >/dev/null &&
+		stat -c %u:%g "$HOME/.conda/envs/seeded/conda-meta/history"' 2>"$tmp/seeded.err")
+ok run/nb-uid-seeded-volume "got: $(echo $out) $(tail -n 2 "$tmp/seeded.err")" \
+	[ "$(echo $out)" = "1234:1234 1234:1234 1234:1234 0 1234:1234" ]
+# CHOWN_HOME=yes CHOWN_HOME_OPTS=-R on a home of another uid; CHOWN_EXTRA on a root-owned folder
+v=$(newvol chownhome)
+dk 60 run --rm --network none --entrypoint sh -v "$v:/home/jovyan" "$IMG" -c 'chown -R 4242:4242 /home/jovyan' >/dev/null 2>&1
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 -e CHOWN_HOME=yes \
+	-e CHOWN_HOME_OPTS=-R -v "$v:/home/jovyan" "$IMG" sh -c 'stat -c %u:%g "$HOME" "$HOME/.bashrc"' 2>"$tmp/chownhome.err")
+ok run/chown-home "got: $(echo $out) $(tail -n 2 "$tmp/chownhome.err")" [ "$(echo $out)" = "1234:1234 1234:1234" ]
+v=$(newvol chownextra)
+out=$(dk 60 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 -e CHOWN_EXTRA=/srv/team \
+	-e CHOWN_EXTRA_OPTS=-R --mount "type=volume,src=$v,dst=/srv/team,volume-nocopy=true" "$IMG" \
+	sh -c 'stat -c %u:%g /srv/team && touch /srv/team/f && echo written' 2>"$tmp/chownextra.err")
+ok run/chown-extra "got: $(echo $out) $(tail -n 2 "$tmp/chownextra.err")" [ "$(echo $out)" = "1234:1234 written" ]
 # an fsGroup volume: root:100, group-writable and setgid; an arbitrary uid in group 100
 v=$(newvol fsgroup)
 dk 60 run --rm --network none --entrypoint sh --mount "type=volume,src=$v,dst=/home/jovyan,volume-nocopy=true" "$IMG" \

@@ -16,28 +16,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
 #include "../../bootstrap/bootstrap.h"
 #include "../../bootstrap/envroots.h"
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	strcpy(tmpdir, "/tmp/nbk-config-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
-}
 
 static char *write_tmp(const char *name, const char *text)
 {
@@ -58,9 +41,11 @@ static int load(struct bs_config *cfg, const char *text, const char *dropin_dir,
 	char *path = write_tmp("main.yaml", text);
 	int r;
 
+	struct bs_config_sources src = { NULL, path, false, dropin_dir };
+
 	nbk_strvec_pushv(&e, env);
 	bs_config_init(cfg);
-	r = bs_config_load(cfg, path, false, dropin_dir, &e, err);
+	r = bs_config_load(cfg, &src, &e, err);
 	nbk_strvec_release(&e);
 	free(path);
 	return r;
@@ -71,12 +56,13 @@ static void test_defaults(void **state)
 	struct bs_config cfg;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct nbk_strvec env = NBK_STRVEC_INIT;
+	struct bs_config_sources none = { "/nonexistent/image", "/nonexistent/bootstrap.yaml", true,
+					  "/nonexistent" },
+				 missing = { NULL, "/nonexistent/b.yaml", false, NULL };
 
 	(void)state;
 	bs_config_init(&cfg);
-	assert_int_equal(bs_config_load(&cfg, "/nonexistent/bootstrap.yaml", true, "/nonexistent",
-					&env, &err),
-			 0);
+	assert_int_equal(bs_config_load(&cfg, &none, &env, &err), 0);
 	assert_string_equal(cfg.user_name, "jovyan");
 	assert_int_equal(cfg.uid, 1000);
 	assert_int_equal(cfg.gid, 100);
@@ -91,7 +77,7 @@ static void test_defaults(void **state)
 	bs_config_release(&cfg);
 	/* an explicit main file that is missing is an error */
 	bs_config_init(&cfg);
-	assert_int_equal(bs_config_load(&cfg, "/nonexistent/b.yaml", false, NULL, &env, &err), -1);
+	assert_int_equal(bs_config_load(&cfg, &missing, &env, &err), -1);
 	assert_string_equal(err.msg,
 			    "cannot open '/nonexistent/b.yaml': No such file or directory");
 	bs_config_release(&cfg);
@@ -249,6 +235,73 @@ static void test_dropins_and_overrides(void **state)
 	bs_config_release(&cfg);
 	free(f);
 	free(dir);
+}
+
+/*
+ * The layers, lowest first: the image's drop-ins, the main file, the
+ * deployment's drop-ins, NB_*.  The deployment's folder replaced by a
+ * mount that holds one drop-in (a ConfigMap: files as links into ..data/)
+ * hides nothing of the image's layer.
+ */
+static void test_layers(void **state)
+{
+	static const char *const env[] = { "NB_UMASK=0077", NULL };
+	struct bs_config cfg;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec e = NBK_STRVEC_INIT;
+	char *image = nbk_xasprintf("%s/image", tmpdir), *deploy = nbk_xasprintf("%s/cm", tmpdir),
+	     *main_file, *link_to;
+	struct bs_config_sources src = { image, NULL, false, deploy };
+
+	(void)state;
+	assert_int_equal(mkdir(image, 0755), 0);
+	assert_int_equal(mkdir(deploy, 0755), 0);
+	free(write_tmp(
+		"image/10-variant.yaml",
+		"command: {default: [jupyter, notebook]}\n"
+		"supervise: {stop_timeout: 3}\nhooks: {timeout: 4}\nuser: {umask: \"0022\"}\n"));
+	free(write_tmp("image/20-java.yaml", "integrations: {env: {JAVA_HOME: /jvm}}\n"));
+	main_file =
+		write_tmp("layers.yaml", "supervise: {stop_timeout: 10}\nhooks: {timeout: 11}\n");
+	src.main = main_file;
+	/* the ConfigMap's shape: NAME -> ..data/NAME, ..data -> a dated folder */
+	link_to = nbk_xasprintf("%s/..2026", deploy);
+	assert_int_equal(mkdir(link_to, 0755), 0);
+	free(write_tmp("cm/..2026/50-team.yaml", "hooks: {timeout: 12}\n"));
+	free(link_to);
+	link_to = nbk_xasprintf("%s/..data", deploy);
+	assert_int_equal(symlink("..2026", link_to), 0);
+	free(link_to);
+	link_to = nbk_xasprintf("%s/50-team.yaml", deploy);
+	assert_int_equal(symlink("..data/50-team.yaml", link_to), 0);
+	free(link_to);
+
+	nbk_strvec_pushv(&e, env);
+	bs_config_init(&cfg);
+	assert_int_equal(bs_config_load(&cfg, &src, &e, &err), 0);
+	assert_string_equal(cfg.cmd_default.v[1], "notebook"); /* the image's, kept */
+	assert_string_equal(cfg.extra_env.v[0], "JAVA_HOME=/jvm");
+	assert_int_equal(cfg.stop_timeout_s, 10); /* the main file over the image */
+	assert_int_equal(cfg.hook_timeout_s, 12); /* the deployment's over both */
+	assert_int_equal(cfg.umask, 077);         /* NB_UMASK over every file */
+	assert_int_equal(cfg.sources.n, 4);
+	assert_true(strstr(cfg.sources.v[0], "/image/10-variant.yaml") != NULL);
+	assert_true(strstr(cfg.sources.v[1], "/image/20-java.yaml") != NULL);
+	assert_string_equal(cfg.sources.v[2], main_file);
+	assert_true(strstr(cfg.sources.v[3], "/cm/50-team.yaml") != NULL);
+	bs_config_release(&cfg);
+
+	/* an error in the image's layer names its file */
+	free(write_tmp("image/30-bad.yaml", "gpu: {mode: maybe}\n"));
+	bs_config_init(&cfg);
+	assert_int_equal(bs_config_load(&cfg, &src, &e, &err), -1);
+	if (!strstr(err.msg, "image/30-bad.yaml:1:"))
+		fail_msg("got '%s'", err.msg);
+	bs_config_release(&cfg);
+	nbk_strvec_release(&e);
+	free(main_file);
+	free(image);
+	free(deploy);
 }
 
 /* load() with a single environment entry (NULL: none). */
@@ -492,11 +545,16 @@ static void test_condarc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults), cmocka_unit_test(test_full),
-		cmocka_unit_test(test_errors),   cmocka_unit_test(test_dropins_and_overrides),
-		cmocka_unit_test(test_condarc),  cmocka_unit_test(test_ids_plain_digits),
-		cmocka_unit_test(test_identity), cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_dropins_and_overrides),
+		cmocka_unit_test(test_layers),
+		cmocka_unit_test(test_condarc),
+		cmocka_unit_test(test_ids_plain_digits),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_second_document),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_tmpdir_setup, unit_tmpdir_teardown);
 }

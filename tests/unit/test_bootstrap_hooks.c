@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
 #include "../../bootstrap/bootstrap.h"
 #include "../../bootstrap/hooks.h"
 #include "../../bootstrap/supervise.h"
@@ -28,24 +29,6 @@
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
 #include "nbkit/strvec.h"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	strcpy(tmpdir, "/tmp/nbk-hooks-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
-}
 
 /* Write text to tmpdir/name with mode; returns the path (caller frees). */
 static char *put(const char *name, const char *text, mode_t mode)
@@ -549,16 +532,24 @@ static void test_descendants_live(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_list_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_classify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_order, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_list_missing, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_list_error, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_classify, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
 		cmocka_unit_test(test_env_diff),
 		cmocka_unit_test(test_env_diff_unterminated),
-		cmocka_unit_test_setup_teardown(test_run_folder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_root_skips_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_run_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_run_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_folder, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_root_skips_home, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_run_abort, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_run_timeout, unit_tmpdir_setup,
+						unit_tmpdir_teardown),
 		cmocka_unit_test(test_stat_ppid),
 		cmocka_unit_test(test_descendants),
 		cmocka_unit_test(test_descendants_live),

@@ -26,32 +26,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
 #include "nbkit/buf.h"
 #include "nbkit/fd.h"
 #include "nbkit/proc.h"
-
-static char scratch[] = "/tmp/nbk-test-fd-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(scratch) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static char *path_of(const char *name)
 {
 	char *p = NULL;
 
-	assert_true(asprintf(&p, "%s/%s", scratch, name) > 0);
+	assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
 	return p;
 }
 
@@ -401,5 +385,5 @@ int main(void)
 		cmocka_unit_test(test_write_all_retries_eintr),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_tmpdir_setup, unit_tmpdir_teardown);
 }
