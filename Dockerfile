@@ -123,7 +123,8 @@ RUN case "$JUPYTER_SOURCE" in \
       rm -rf /opt/nbkit/demo-channel \
       && CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q --no-kernel -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \
       && rm -rf /tmp/pkgs /root/.conda /root/.cache /root/.local \
-      && /opt/conda/bin/jupyter --version >/dev/null ;; \
+      && /opt/conda/bin/jupyter --version >/dev/null \
+      && cp /usr/share/nbkit/conf.d-available/10-jupyter-conda.yaml /usr/share/nbkit/conf.d/ ;; \
     none) rm -rf /opt/nbkit/demo-channel ;; \
     *) echo "JUPYTER_SOURCE must be conda, debian or none, not '$JUPYTER_SOURCE'" >&2; exit 1 ;; \
     esac

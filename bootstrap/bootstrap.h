@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nbkit/buf.h"
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
 #include "nbkit/testing.h" /* NBK_STATIC: internal functions, extern in test builds */
@@ -72,6 +73,7 @@ struct bs_config {
 	char *envs_root;
 	char *condarc;
 	struct nbk_strvec channels;
+	struct nbk_strvec tls_ca_files; /* tls.ca_files: PEM files added to the trust bundle */
 	char *pip_index_url;
 
 	struct {
@@ -127,6 +129,7 @@ struct bs_ctx {
 	bool home_readonly;            /* the user cannot write the home: skip writes there */
 	gid_t files_gid;               /* group of what bootstrap creates in the home:
 					  cfg.gid, or an fsGroup volume's group */
+	char *tls_bundle;              /* the trust bundle written (tls.c), or NULL */
 };
 
 /* config.c */
@@ -225,6 +228,17 @@ struct bs_chown_stats {
  */
 int bs_chown_tree(const char *path, const struct bs_chown_rule *rule, struct bs_chown_stats *st,
 		  struct nbk_error *err);
+/*
+ * tls.c: with tls.ca_files, one trust bundle (the system's CAs, then the
+ * certificates of those files) at BS_TLS_BUNDLE (root) or in the user's
+ * ~/.cache/nbkit (not root), ctx->tls_bundle set, and SSL_CERT_FILE,
+ * REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, PIP_CERT and NODE_EXTRA_CA_CERTS
+ * pointing at it unless the container sets them; what it did is appended
+ * to said.  Nothing without tls.ca_files.  Called by envroots, as root.
+ */
+#define BS_TLS_BUNDLE "/run/nbkit/ca-bundle.pem"
+#define BS_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+int bs_tls_bundle(struct bs_ctx *ctx, struct nbk_buf *said, struct nbk_error *err);
 /* envroots.c: CONDA_ENVS_DIRS, CONDA_PKGS_DIRS, the managed .condarc */
 int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err);
 /* integrations.c: MLflow, S3/MinIO, integrations.env, env_files */

@@ -50,6 +50,10 @@ static const struct nbk_schema schema_envs[] = {
 	{ "pip_index_url", NBK_SCHEMA_SCALAR, NULL },
 	{ NULL, 0, NULL },
 };
+static const struct nbk_schema schema_tls[] = {
+	{ "ca_files", NBK_SCHEMA_SEQ, NULL },
+	{ NULL, 0, NULL },
+};
 static const struct nbk_schema schema_mlflow[] = {
 	{ "tracking_uri", NBK_SCHEMA_SCALAR, NULL },
 	{ "s3_endpoint_url", NBK_SCHEMA_SCALAR, NULL },
@@ -106,6 +110,7 @@ NBK_STATIC const struct nbk_schema bs_config_schema[] = {
 	{ "user", NBK_SCHEMA_MAP, schema_user },
 	{ "home", NBK_SCHEMA_MAP, schema_home },
 	{ "envs", NBK_SCHEMA_MAP, schema_envs },
+	{ "tls", NBK_SCHEMA_MAP, schema_tls },
 	{ "integrations", NBK_SCHEMA_MAP, schema_integrations },
 	{ "gpu", NBK_SCHEMA_MAP, schema_gpu },
 	{ "threads", NBK_SCHEMA_MAP, schema_threads },
@@ -138,6 +143,7 @@ void bs_config_init(struct bs_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	nbk_strvec_init(&cfg->home_dirs);
 	nbk_strvec_init(&cfg->channels);
+	nbk_strvec_init(&cfg->tls_ca_files);
 	nbk_strvec_init(&cfg->extra_env);
 	nbk_strvec_init(&cfg->env_files);
 	nbk_strvec_init(&cfg->driver_dirs);
@@ -202,10 +208,10 @@ void bs_config_release(struct bs_config *cfg)
 			  &cfg->s3.access_key_file,
 			  &cfg->s3.secret_key_file,
 			  &cfg->s3.ca_bundle };
-	struct nbk_strvec *vecs[] = { &cfg->home_dirs,      &cfg->channels,    &cfg->extra_env,
-				      &cfg->env_files,      &cfg->driver_dirs, &cfg->hook_dirs,
-				      &cfg->hook_user_dirs, &cfg->unset_env,   &cfg->cmd_default,
-				      &cfg->cmd_hub,        &cfg->sources };
+	struct nbk_strvec *vecs[] = { &cfg->tls_ca_files, &cfg->home_dirs,      &cfg->channels,
+				      &cfg->extra_env,    &cfg->env_files,      &cfg->driver_dirs,
+				      &cfg->hook_dirs,    &cfg->hook_user_dirs, &cfg->unset_env,
+				      &cfg->cmd_default,  &cfg->cmd_hub,        &cfg->sources };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -429,6 +435,7 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 	    get_str(root, "envs.root", &cfg->envs_root, err) < 0 ||
 	    get_str(root, "envs.condarc", &cfg->condarc, err) < 0 ||
 	    get_list(root, "envs.channels", &cfg->channels, err) < 0 ||
+	    get_list(root, "tls.ca_files", &cfg->tls_ca_files, err) < 0 ||
 	    get_str(root, "envs.pip_index_url", &cfg->pip_index_url, err) < 0 ||
 	    get_str(root, "integrations.mlflow.tracking_uri", &cfg->mlflow.tracking_uri, err) < 0 ||
 	    get_str(root, "integrations.mlflow.s3_endpoint_url", &cfg->mlflow.s3_endpoint_url,
@@ -680,6 +687,10 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 		     cfg->envs_root, cfg->envs_root, cfg->condarc);
 	plan_list(&b, &cfg->channels);
 	plan_opt(&b, "pip_index_url", cfg->pip_index_url);
+	if (cfg->tls_ca_files.n) {
+		nbk_buf_addstr(&b, "; trust: the system's CAs and ");
+		plan_list(&b, &cfg->tls_ca_files);
+	}
 	nbk_buf_addstr(&b, "\n3. integrations:");
 	plan_opt(&b, "mlflow.tracking_uri", cfg->mlflow.tracking_uri);
 	plan_opt(&b, "mlflow.s3_endpoint_url", cfg->mlflow.s3_endpoint_url);

@@ -73,8 +73,8 @@ NBK_STATIC bool bs_condarc_merge_list(struct nbk_node *root, const char *key,
  * and never checked by name first.
  */
 NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
-				 const struct nbk_strvec *channels, const char **why,
-				 struct nbk_error *err)
+				 const struct nbk_strvec *channels, const char *ssl_verify,
+				 const char **why, struct nbk_error *err)
 {
 	_cleanup_node_ struct nbk_node *root = NULL;
 	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
@@ -127,6 +127,15 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 	changed |= bs_condarc_merge_list(root, NBK_CONDARC_PKGS_DIRS, &pkgs);
 	if (channels->n)
 		changed |= bs_condarc_merge_list(root, NBK_CONDARC_CHANNELS, channels);
+	if (ssl_verify) {
+		const struct nbk_node *old = nbk_node_get(root, NBK_CONDARC_SSL_VERIFY);
+
+		if (!old || old->kind != NBK_NODE_SCALAR || strcmp(old->scalar, ssl_verify)) {
+			nbk_node_map_set(root, NBK_CONDARC_SSL_VERIFY,
+					 nbk_node_new_scalar(ssl_verify));
+			changed = true;
+		}
+	}
 	if (!changed)
 		return 0;
 	if (nbk_yaml_emit(root, &out, err) < 0)
@@ -163,7 +172,8 @@ static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
 	}
 	if (!condarc)
 		return;
-	written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, &why, &e);
+	written = bs_condarc_update(condarc, envs_dir, pkgs_dir, &cfg->channels, ctx->tls_bundle,
+				    &why, &e);
 	if (written < 0) {
 		nbk_warn("envroots: %s: the .condarc is left as it is", e.msg);
 		why = "it cannot be written";
@@ -180,6 +190,7 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	_cleanup_free_ char *root = NULL;
 	_cleanup_free_ char *condarc = NULL;
 	_cleanup_buf_ struct nbk_buf said = NBK_BUF_INIT;
+	_cleanup_buf_ struct nbk_buf trust = NBK_BUF_INIT;
 	const char *envs_dir, *pkgs_dir;
 	struct bs_userfs as_user;
 
@@ -197,6 +208,9 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	pkgs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_PKGS_DIRS);
 	if (*cfg->pip_index_url)
 		bs_env_set_default(ctx, "PIP_INDEX_URL", cfg->pip_index_url);
+	/* as root, before the user part: the bundle is root's (tls.c) */
+	if (bs_tls_bundle(ctx, &trust, err) < 0)
+		return -1;
 	if (*cfg->condarc && nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
 		return nbk_error_prefix(err, "envs.condarc");
 
@@ -204,8 +218,8 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		bs_step_log(ctx, "envroots",
 			    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS
 						    "=%s (home read-only: "
-						    "no folders, no .condarc)",
-			    envs_dir, pkgs_dir);
+						    "no folders, no .condarc)%s",
+			    envs_dir, pkgs_dir, trust.len ? trust.data : "");
 		return 0;
 	}
 	/*
@@ -217,8 +231,8 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	home_part(ctx, root, condarc, envs_dir, pkgs_dir, &said);
 	bs_userfs_leave(&as_user);
 	bs_step_log(ctx, "envroots",
-		    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s", envs_dir,
-		    pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE,
-		    said.len ? said.data : "");
+		    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s%s", envs_dir,
+		    pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE, said.len ? said.data : "",
+		    trust.len ? trust.data : "");
 	return 0;
 }

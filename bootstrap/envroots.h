@@ -13,12 +13,13 @@
 #include "bootstrap.h"
 
 /*
- * Merge the managed keys (envs_dirs, pkgs_dirs, channels) into the
+ * Merge the managed keys (envs_dirs, pkgs_dirs, channels; ssl_verify when
+ * not NULL: the trust bundle, which replaces the user's value) into the
  * .condarc at path.  Returns 1 when the file was written, 0 when it was
  * already right or was left untouched (*why set), -1 with err.
  */
 NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const char *pkgs_dir,
-				 const struct nbk_strvec *channels, const char **why,
-				 struct nbk_error *err);
+				 const struct nbk_strvec *channels, const char *ssl_verify,
+				 const char **why, struct nbk_error *err);
 
 #endif

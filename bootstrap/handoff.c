@@ -94,8 +94,10 @@ static int walk_dir(struct walk *w, int dfd, int depth, struct nbk_error *err)
 			if (new_owner(w->rule, &st, &u, &g)) {
 				if (fchownat(dfd, de->d_name, u, g, AT_SYMLINK_NOFOLLOW) < 0 &&
 				    errno != ENOENT) {
-					r = nbk_error_set(err, errno, "cannot change the owner of '%s' under '%s'",
-							  de->d_name, w->top);
+					r = nbk_error_set(
+						err, errno,
+						"cannot change the owner of '%s' under '%s'",
+						de->d_name, w->top);
 					break;
 				}
 				w->st->changed++;
@@ -109,8 +111,8 @@ static int walk_dir(struct walk *w, int dfd, int depth, struct nbk_error *err)
 			continue;
 		}
 		{
-			_cleanup_close_ int cfd =
-				openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int cfd = openat(
+				dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			/* replaced by a link or another folder since fstatat: not followed */
 			if (cfd < 0 || fstat(cfd, &st2) < 0 || st2.st_ino != st.st_ino ||
@@ -120,8 +122,10 @@ static int walk_dir(struct walk *w, int dfd, int depth, struct nbk_error *err)
 			}
 			if (new_owner(w->rule, &st2, &u, &g)) {
 				if (fchown(cfd, u, g) < 0) {
-					r = nbk_error_set(err, errno, "cannot change the owner of '%s' under '%s'",
-							  de->d_name, w->top);
+					r = nbk_error_set(
+						err, errno,
+						"cannot change the owner of '%s' under '%s'",
+						de->d_name, w->top);
 					break;
 				}
 				w->st->changed++;

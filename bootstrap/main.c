@@ -299,6 +299,7 @@ static void ctx_release(struct bs_ctx *ctx)
 	nbk_strvec_release(&ctx->env);
 	nbk_strvec_release(&ctx->secret_keys);
 	free(ctx->home);
+	free(ctx->tls_bundle);
 }
 
 /*

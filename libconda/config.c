@@ -10,6 +10,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/conda_names.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/str.h"
@@ -96,9 +97,9 @@ static int apply_ssl_verify(struct et_config *cfg, const struct nbk_node *node,
 	bool b;
 
 	if (node->kind != NBK_NODE_SCALAR)
-		return nbk_node_error(node, err, "ssl_verify",
+		return nbk_node_error(node, err, NBK_CONDARC_SSL_VERIFY,
 				      "expected true, false or a CA bundle path");
-	if (!node->quoted && nbk_node_as_bool(node, "ssl_verify", &b, NULL) == 0) {
+	if (!node->quoted && nbk_node_as_bool(node, NBK_CONDARC_SSL_VERIFY, &b, NULL) == 0) {
 		cfg->ssl_verify = b ? ET_SSL_VERIFY_ON : ET_SSL_VERIFY_OFF;
 		if (b)
 			nbk_str_set(&cfg->ca_bundle, NULL);
@@ -171,7 +172,7 @@ static int apply_rc(struct et_config *cfg, const struct nbk_node *root, struct n
 			r = apply_map(v, k, cfg, false, err);
 		else if (!strcmp(k, "proxy_servers"))
 			r = apply_map(v, k, cfg, true, err);
-		else if (!strcmp(k, "ssl_verify"))
+		else if (!strcmp(k, NBK_CONDARC_SSL_VERIFY))
 			r = apply_ssl_verify(cfg, v, err);
 		else if (!strcmp(k, "remote_connect_timeout_secs"))
 			r = nbk_node_as_double(v, k, 0.001, 3600, &cfg->connect_timeout_s, err);

@@ -29,6 +29,7 @@
 #define NBK_CONDARC_ENVS_DIRS "envs_dirs"
 #define NBK_CONDARC_PKGS_DIRS "pkgs_dirs"
 #define NBK_CONDARC_CHANNELS "channels"
+#define NBK_CONDARC_SSL_VERIFY "ssl_verify" /* a CA bundle's path, or true/false */
 
 /* Files and folders: ~/.condarc, the root ~/.conda and its envs/ and pkgs/. */
 #define NBK_CONDARC_FILE ".condarc"

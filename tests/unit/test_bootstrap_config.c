@@ -493,7 +493,7 @@ static void test_condarc(void **state)
 	path = nbk_xasprintf("%s/new-condarc", tmpdir);
 	nbk_strvec_push(&channels, "https://mirror/conda-forge");
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   &why, &err),
+					   NULL, &why, &err),
 			 1);
 	text = slurp(path);
 	assert_string_equal(text,
@@ -503,7 +503,7 @@ static void test_condarc(void **state)
 	/* already right: not rewritten */
 	assert_int_equal(stat(path, &st1), 0);
 	assert_int_equal(bs_condarc_update(path, "/h/.conda/envs", "/h/.conda/pkgs", &channels,
-					   &why, &err),
+					   NULL, &why, &err),
 			 0);
 	assert_null(why);
 	assert_int_equal(stat(path, &st2), 0);
@@ -515,7 +515,7 @@ static void test_condarc(void **state)
 			 "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
 			 "always_yes: true\nssl_verify: /etc/ca.pem\n");
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 1);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 1);
 	text = slurp(path);
 	assert_string_equal(text,
 			    "channels:\n- defaults\nenvs_dirs:\n- /h/envs\n- /data/envs\n"
@@ -528,7 +528,7 @@ static void test_condarc(void **state)
 	/* not valid YAML, or not a mapping: left untouched, byte for byte */
 	path = write_tmp("bad-condarc", "channels: [unclosed\n");
 	before = slurp(path);
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 0);
 	assert_string_equal(why, "it is not valid YAML");
 	text = slurp(path);
 	assert_string_equal(text, before);
@@ -536,8 +536,22 @@ static void test_condarc(void **state)
 	free(before);
 	free(path);
 	path = write_tmp("list-condarc", "- a\n");
-	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, &why, &err), 0);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 0);
 	assert_string_equal(why, "it is not a YAML mapping");
+	free(path);
+
+	/* ssl_verify (tls.ca_files): the bundle replaces the user's value, once */
+	path = write_tmp("tls-condarc", "ssl_verify: false\nalways_yes: true\n");
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, "/run/nbkit/b.pem",
+					   &why, &err),
+			 1);
+	text = slurp(path);
+	assert_non_null(strstr(text, "ssl_verify: /run/nbkit/b.pem\n"));
+	assert_non_null(strstr(text, "always_yes: true\n"));
+	free(text);
+	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, "/run/nbkit/b.pem",
+					   &why, &err),
+			 0);
 	free(path);
 	nbk_strvec_release(&channels);
 }

@@ -54,8 +54,8 @@ static void assert_owner(const char *rel, uid_t uid, gid_t gid)
 
 	assert_int_equal(lstat(p, &st), 0);
 	if (st.st_uid != uid || st.st_gid != gid)
-		fail_msg("%s: %u:%u, expected %u:%u", rel, (unsigned)st.st_uid,
-			 (unsigned)st.st_gid, (unsigned)uid, (unsigned)gid);
+		fail_msg("%s: %u:%u, expected %u:%u", rel, (unsigned)st.st_uid, (unsigned)st.st_gid,
+			 (unsigned)uid, (unsigned)gid);
 	free(p);
 }
 
@@ -106,11 +106,11 @@ static void test_image_user_home(void **state)
 	assert_owner("home/.bashrc", 1234, 1234);
 	assert_owner("home/work", 1234, 1234);
 	assert_owner("home/work/deep/nb.ipynb", 1234, 1234);
-	assert_owner("home/other.txt", 2000, 2000);        /* another owner: kept */
-	assert_owner("home/mine-other-group", 1234, 50);   /* only the image group moves */
-	assert_owner("home/to-shadow", 1234, 1234);        /* the link itself */
-	assert_owner("shadow", 0, 0);                      /* never its target */
-	assert_owner("home/work/hard-shadow", 0, 0);       /* a hard link to root's file */
+	assert_owner("home/other.txt", 2000, 2000);      /* another owner: kept */
+	assert_owner("home/mine-other-group", 1234, 50); /* only the image group moves */
+	assert_owner("home/to-shadow", 1234, 1234);      /* the link itself */
+	assert_owner("shadow", 0, 0);                    /* never its target */
+	assert_owner("home/work/hard-shadow", 0, 0);     /* a hard link to root's file */
 	assert_int_equal(st.changed, 7);
 	assert_true(st.skipped >= 1);
 	free(home);
