@@ -75,6 +75,7 @@ struct bs_config {
 	struct nbk_strvec channels;
 	struct nbk_strvec tls_ca_files; /* tls.ca_files: PEM files added to the trust bundle */
 	char *pip_index_url;
+	char *auth_file; /* envs.auth_file: channel credentials for envtool (RATTLER_AUTH_FILE) */
 
 	struct {
 		char *tracking_uri;

@@ -48,6 +48,7 @@ static const struct nbk_schema schema_envs[] = {
 	{ "condarc", NBK_SCHEMA_SCALAR, NULL },
 	{ "channels", NBK_SCHEMA_SEQ, NULL },
 	{ "pip_index_url", NBK_SCHEMA_SCALAR, NULL },
+	{ "auth_file", NBK_SCHEMA_SCALAR, NULL },
 	{ NULL, 0, NULL },
 };
 static const struct nbk_schema schema_tls[] = {
@@ -164,6 +165,7 @@ void bs_config_init(struct bs_config *cfg)
 	nbk_str_set(&cfg->envs_root, "~/" NBK_CONDA_ROOT_DIR);
 	nbk_str_set(&cfg->condarc, "~/" NBK_CONDARC_FILE);
 	nbk_str_set(&cfg->pip_index_url, "");
+	nbk_str_set(&cfg->auth_file, "");
 	nbk_str_set(&cfg->mlflow.tracking_uri, "");
 	nbk_str_set(&cfg->mlflow.s3_endpoint_url, "");
 	nbk_str_set(&cfg->mlflow.experiment_name, "");
@@ -197,6 +199,7 @@ void bs_config_release(struct bs_config *cfg)
 			  &cfg->envs_root,
 			  &cfg->condarc,
 			  &cfg->pip_index_url,
+			  &cfg->auth_file,
 			  &cfg->mlflow.tracking_uri,
 			  &cfg->mlflow.s3_endpoint_url,
 			  &cfg->mlflow.experiment_name,
@@ -437,6 +440,7 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 	    get_list(root, "envs.channels", &cfg->channels, err) < 0 ||
 	    get_list(root, "tls.ca_files", &cfg->tls_ca_files, err) < 0 ||
 	    get_str(root, "envs.pip_index_url", &cfg->pip_index_url, err) < 0 ||
+	    get_str(root, "envs.auth_file", &cfg->auth_file, err) < 0 ||
 	    get_str(root, "integrations.mlflow.tracking_uri", &cfg->mlflow.tracking_uri, err) < 0 ||
 	    get_str(root, "integrations.mlflow.s3_endpoint_url", &cfg->mlflow.s3_endpoint_url,
 		    err) < 0 ||
@@ -687,6 +691,7 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 		     cfg->envs_root, cfg->envs_root, cfg->condarc);
 	plan_list(&b, &cfg->channels);
 	plan_opt(&b, "pip_index_url", cfg->pip_index_url);
+	plan_opt(&b, "auth_file", cfg->auth_file);
 	if (cfg->tls_ca_files.n) {
 		nbk_buf_addstr(&b, "; trust: the system's CAs and ");
 		plan_list(&b, &cfg->tls_ca_files);

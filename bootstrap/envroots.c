@@ -208,6 +208,17 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	pkgs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_PKGS_DIRS);
 	if (*cfg->pip_index_url)
 		bs_env_set_default(ctx, "PIP_INDEX_URL", cfg->pip_index_url);
+	/*
+	 * The channels' credentials: the file's path only (a mounted secret
+	 * the user can read); envtool reads it as the user, never bootstrap.
+	 */
+	if (*cfg->auth_file) {
+		_cleanup_free_ char *auth = NULL;
+
+		if (nbk_path_expand_user(cfg->auth_file, ctx->home, &auth, err) < 0)
+			return nbk_error_prefix(err, "envs.auth_file");
+		bs_env_set_default(ctx, NBK_ENV_AUTH_FILE, auth);
+	}
 	/* as root, before the user part: the bundle is root's (tls.c) */
 	if (bs_tls_bundle(ctx, &trust, err) < 0)
 		return -1;

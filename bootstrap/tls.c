@@ -22,8 +22,8 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 
-#define TLS_FILE_MAX (1024 * 1024)            /* one CA file */
-#define TLS_SYSTEM_MAX (8 * 1024 * 1024)      /* the system's bundle */
+#define TLS_FILE_MAX (1024 * 1024)       /* one CA file */
+#define TLS_SYSTEM_MAX (8 * 1024 * 1024) /* the system's bundle */
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END "-----END CERTIFICATE-----"
 
@@ -108,7 +108,8 @@ int bs_tls_bundle(struct bs_ctx *ctx, struct nbk_buf *said, struct nbk_error *er
 			return nbk_error_prefix(err, "tls.ca_files");
 		n = tls_copy_certs(text.data, &bundle);
 		if (!n)
-			return nbk_error_set(err, 0, "tls.ca_files: '%s' holds no PEM certificate", f);
+			return nbk_error_set(err, 0, "tls.ca_files: '%s' holds no PEM certificate",
+					     f);
 		added += n;
 	}
 	if (write_bundle(ctx, &bundle, &path, err) < 0) {

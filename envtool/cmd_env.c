@@ -13,6 +13,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/json.h"
 #include "nbkit/log.h"
+#include "auth.h"
 #include "cmd.h"
 #include "envs.h"
 #include "target.h"
@@ -62,6 +63,12 @@ static char *channel_of(const struct et_record *r)
 	return nbk_xstrdup(c);
 }
 
+/*
+ * `env export`: the target environment on stdout as an environment.yml
+ * (name, channels, dependencies as NAME=VERSION=BUILD), or with
+ * --explicit as an @EXPLICIT file of URL#sha256 lines (URLs without
+ * credentials, auth.h).  Returns an ET_EXIT_* code; errors go to the log.
+ */
 static int env_export(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *name = NULL;
@@ -91,12 +98,14 @@ static int env_export(struct et_ctx *ctx)
 				nbk_warn("'%s' has no URL in conda-meta: left out", p.v[i].dist);
 				continue;
 			}
+			_cleanup_free_ char *url = et_url_strip_credentials(r->url);
+
 			if (*r->sha256)
-				printf("%s#%s\n", r->url, r->sha256);
+				printf("%s#%s\n", url, r->sha256);
 			else if (*r->md5)
-				printf("%s#%s\n", r->url, r->md5);
+				printf("%s#%s\n", url, r->md5);
 			else
-				printf("%s\n", r->url);
+				printf("%s\n", url);
 		}
 		ret = ET_EXIT_OK;
 		goto out;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nbkit/log.h"
+#include "auth.h"
 #include "print.h"
 #include "repodata.h"
 
@@ -38,7 +39,13 @@ void et_print_record_json(struct nbk_json *w, const struct et_record *r)
 	}
 	nbk_json_key_string(w, "track_features", tf.data);
 	nbk_buf_release(&tf);
-	nbk_json_key_string(w, "url", r->url);
+	{
+		/* data, not a message: the URL as conda records it, no credentials */
+		char *url = et_url_strip_credentials(r->url);
+
+		nbk_json_key_string(w, "url", url);
+		free(url);
+	}
 	nbk_json_key_string(w, "version", r->version);
 	nbk_json_object_end(w);
 }

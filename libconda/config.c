@@ -402,6 +402,9 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 	    env_long("CONDA_LOCAL_REPODATA_TTL", 0, 1L << 40, &cfg->local_repodata_ttl, err) < 0 ||
 	    env_bool("CONDA_OFFLINE", &cfg->offline, err) < 0)
 		return -1;
+	/* the channel credentials' file (auth.h): an unreadable one is an error */
+	if ((s = getenv(NBK_ENV_AUTH_FILE)) && *s && et_auth_load(&cfg->auth, s, err) < 0)
+		return -1;
 	/* The CA bundle variables of requests and OpenSSL, when the config names none. */
 	if (cfg->ssl_verify == ET_SSL_VERIFY_ON && !cfg->ca_bundle) {
 		if ((s = getenv("REQUESTS_CA_BUNDLE")) && *s)
@@ -501,6 +504,7 @@ void et_config_finish(struct et_config *cfg)
 
 void et_config_release(struct et_config *cfg)
 {
+	et_auth_release(&cfg->auth);
 	free(cfg->root_prefix);
 	nbk_strvec_release(&cfg->channels);
 	nbk_strvec_release(&cfg->default_channels);

@@ -20,6 +20,7 @@
 #include "nbkit/conda_names.h"
 #include "nbkit/error.h"
 #include "nbkit/strvec.h"
+#include "auth.h"
 
 /* Environment variables read here (conda's names; those bootstrap sets are
  * in nbkit/conda_names.h). */
@@ -54,9 +55,10 @@ struct et_config {
 	char *channel_priority; /* "strict", "flexible", "disabled" */
 	char *platform;         /* the subdir next to noarch */
 	enum et_ssl_verify ssl_verify;
-	char *ca_bundle;   /* ssl_verify: PATH, SSL_CERT_FILE ... ; NULL: curl's default */
-	char *proxy_http;  /* proxy_servers.http */
-	char *proxy_https; /* proxy_servers.https */
+	char *ca_bundle;     /* ssl_verify: PATH, SSL_CERT_FILE ... ; NULL: curl's default */
+	struct et_auth auth; /* channel credentials: RATTLER_AUTH_FILE's (auth.h) */
+	char *proxy_http;    /* proxy_servers.http */
+	char *proxy_https;   /* proxy_servers.https */
 	double connect_timeout_s;
 	double read_timeout_s;
 	long max_retries;

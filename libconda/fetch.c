@@ -426,9 +426,12 @@ static int on_start(struct et_transfer *t)
 	_cleanup_free_ char *url =
 		nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
 
+	_cleanup_free_ char *bare = et_url_strip_credentials(url);
+
 	xfer_reset_response(x);
 	et_transfer_set_url(t, url);
-	if (x->have_cache && x->st.url && !strcmp(x->st.url, t->url)) {
+	/* the state records the URL without its credentials (auth.h) */
+	if (x->have_cache && x->st.url && !strcmp(x->st.url, bare)) {
 		_cleanup_free_ char *inm = NULL, *ims = NULL;
 
 		if (x->st.etag) {
@@ -459,7 +462,7 @@ static int store(struct xfer *x)
 	free(x->st.etag);
 	free(x->st.mod);
 	free(x->st.cache_control);
-	x->st.url = nbk_xstrdup(x->t.url);
+	x->st.url = et_url_strip_credentials(x->t.url);
 	x->st.etag = x->etag ? nbk_xstrdup(x->etag) : NULL;
 	x->st.mod = x->mod ? nbk_xstrdup(x->mod) : NULL;
 	x->st.cache_control = x->cache_control ? nbk_xstrdup(x->cache_control) : NULL;

@@ -18,6 +18,7 @@
 #include "nbkit/json.h"
 #include "nbkit/str.h"
 #include "nbkit/path.h"
+#include "auth.h"
 #include "prefix.h"
 
 #define MAX_ENVS_FILE (16u << 20)
@@ -334,13 +335,17 @@ static const char *path_type_name(enum et_path_type t)
 	}
 }
 
-/* conda writes the channel as CHANNEL_URL/SUBDIR: the URL without the file name. */
+/*
+ * conda writes the channel as CHANNEL_URL/SUBDIR: the URL without the file
+ * name, and without credentials (auth.h), as every URL recorded here.
+ */
 static char *channel_of(const struct et_record *rec)
 {
-	const char *slash = strrchr(rec->url, '/');
+	_cleanup_free_ char *url = et_url_strip_credentials(rec->url);
+	const char *slash = strrchr(url, '/');
 
-	if (*rec->url && slash)
-		return nbk_xstrndup(rec->url, (size_t)(slash - rec->url));
+	if (*url && slash)
+		return nbk_xstrndup(url, (size_t)(slash - url));
 	return nbk_xstrdup(rec->channel);
 }
 
@@ -460,7 +465,11 @@ void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const 
 			nbk_buf_addf(&tf, "%s%s", i ? " " : "", rec->track_features.v[i]);
 		nbk_json_key_string(w, "track_features", tf.data);
 	}
-	nbk_json_key_string(w, "url", rec->url);
+	{
+		_cleanup_free_ char *url = et_url_strip_credentials(rec->url);
+
+		nbk_json_key_string(w, "url", url);
+	}
 	nbk_json_key_string(w, "version", rec->version);
 	nbk_json_object_end(w);
 }
@@ -496,11 +505,16 @@ char *et_prefix_history_cmd(void)
 		nbk_buf_release(&b);
 		return nbk_xstrdup("envtool");
 	}
-	/* the arguments are NUL-terminated: each one escaped, one space between */
+	/*
+	 * The arguments are NUL-terminated: each one escaped, one space
+	 * between, a channel URL's credentials masked (auth.h).
+	 */
 	for (i = 0; i < b.len; i += strlen(b.data + i) + 1) {
+		_cleanup_free_ char *arg = et_url_redact(b.data + i);
+
 		if (i)
 			nbk_buf_addch(&out, ' ');
-		nbk_buf_add_escaped(&out, b.data + i);
+		nbk_buf_add_escaped(&out, arg);
 	}
 	nbk_buf_release(&b);
 	return nbk_buf_detach(&out, NULL);
@@ -535,13 +549,21 @@ int et_prefix_history(const char *root, const char *cmd, const struct et_record 
 	for (i = 0; i < nadded; i++)
 		history_rec(&b, '+', added[i]);
 	if (specs_kind && specs && specs->n) {
-		/* conda's line: the specs as a list, ["a", "b"] */
+		/* conda's line: the specs as a list, ["a", "b"]; a channel's credentials masked */
+		struct nbk_strvec shown = NBK_STRVEC_INIT;
 		struct nbk_json w;
 
+		for (i = 0; i < specs->n; i++) {
+			char *s = et_url_redact(specs->v[i]);
+
+			nbk_strvec_push(&shown, s);
+			free(s);
+		}
 		nbk_buf_addf(&b, "# %s specs: ", specs_kind);
 		nbk_json_init(&w, &b, NBK_JSON_LINE);
-		nbk_json_strvec(&w, specs);
+		nbk_json_strvec(&w, &shown);
 		nbk_buf_addch(&b, '\n');
+		nbk_strvec_release(&shown);
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {

@@ -23,6 +23,7 @@
 #include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "auth.h"
 #include "repodata.h"
 #include "repodata_internal.h"
 
@@ -1161,12 +1162,17 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 	const uint32_t *lists;
 	char *pool, **pp, *up;
 	const char *base;
+	_cleanup_free_ char *bare_url = NULL;
 
 	blob_layout(h->n_records, h->n_lists, h->pool_len, &recs_at, &lists_at, &pool_at);
 	cr = (const void *)(blob->data + recs_at);
 	lists = (const void *)(blob->data + lists_at);
 	pool = (char *)blob->data + pool_at;
 	base = pool + h->base_off;
+	/* the repo's own URL comes back with its credentials, for the downloads */
+	bare_url = et_url_strip_credentials(repo->url);
+	if (!strcmp(base, bare_url))
+		base = repo->url;
 	base_len = strlen(base);
 	for (i = 0; i < h->n_records; i++) {
 		for (k = 0; k < L_COUNT; k++)
@@ -1244,6 +1250,7 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et_repo_id *id)
 {
 	struct et_repo_blob *blob = nbk_xcalloc(1, sizeof(*blob));
+	_cleanup_free_ char *bare = NULL;
 	size_t recs_at, lists_at, pool_at;
 	struct blob_header h;
 
@@ -1252,14 +1259,20 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	h.version = BLOB_VERSION;
 	h.header_size = sizeof(h);
 	h.rec_size = sizeof(struct crec);
-	h.url_off = pool_add(b, id->url ? id->url : "", id->url ? strlen(id->url) : 0);
+	/*
+	 * The file is kept in the home: URLs without credentials (auth.h);
+	 * blob_materialize() puts them back in the records' URLs.
+	 */
+	bare = et_url_strip_credentials(id->url ? id->url : "");
+	h.url_off = pool_add(b, bare, strlen(bare));
 	if (!b->base_off) {
 		h.base_off = h.url_off;
 	} else {
 		_cleanup_free_ char *base =
 			et_repo_resolve_base(id->url, b->pool.data + b->base_off);
+		_cleanup_free_ char *bare_base = et_url_strip_credentials(base);
 
-		h.base_off = pool_add(b, base, strlen(base));
+		h.base_off = pool_add(b, bare_base, strlen(bare_base));
 	}
 	h.n_records = b->n;
 	h.n_lists = b->n_lists;
@@ -1276,18 +1289,21 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	return blob;
 }
 
+/* "CHANNEL/SUBDIR" for messages, credentials masked. */
 static char *repo_label(const struct et_repo_id *id)
 {
-	return nbk_xasprintf("%s/%s",
-			     id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"),
-			     id->subdir ? id->subdir : "?");
+	_cleanup_free_ char *shown = et_url_redact(
+		id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"));
+
+	return nbk_xasprintf("%s/%s", shown, id->subdir ? id->subdir : "?");
 }
 
 static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct et_repo_blob *blob)
 {
 	_cleanup_free_ char *label = repo_label(id);
 
-	repo->channel = nbk_xstrdup(id->channel ? id->channel : "");
+	/* a channel's name is shown and recorded: never its credentials (auth.h) */
+	repo->channel = et_url_strip_credentials(id->channel ? id->channel : "");
 	repo->url = nbk_xstrdup(id->url ? id->url : "");
 	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
 	repo->channel_index = id->channel_index;
@@ -1459,8 +1475,12 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 	if (pool[0] != '\0' || pool[h.pool_len - 1] != '\0' || h.url_off >= h.pool_len ||
 	    h.base_off >= h.pool_len)
 		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (pool)", path);
-	if (strcmp(pool + h.url_off, id->url ? id->url : "") != 0)
-		return 1;
+	{
+		_cleanup_free_ char *bare = et_url_strip_credentials(id->url ? id->url : "");
+
+		if (strcmp(pool + h.url_off, bare) != 0)
+			return 1;
+	}
 	cr = (const void *)(data + recs_at);
 	lists = (const void *)(data + lists_at);
 	for (i = 0; i < h.n_lists; i++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/proc.h"
 #include "nbk_version.h"
@@ -231,11 +232,60 @@ static void finish(struct et_transfer *t)
 }
 
 /*
+ * The credentials of t's next request (auth.h's order): those in its URL
+ * as they are; else the authentication file's entry for it (a bearer
+ * header, a user and password, or a conda token put in the URL, which is
+ * then returned, a new string); else ~/.netrc through libcurl.  t->creds
+ * says which, for a 401/403 message.
+ */
+static char *with_credentials(CURL *e, const struct et_config *cfg, struct et_transfer *t)
+{
+	const struct et_auth_entry *a;
+	const char *netrc = getenv("NETRC");
+
+	curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	if (netrc && *netrc)
+		curl_easy_setopt(e, CURLOPT_NETRC_FILE, netrc);
+	if (et_url_has_credentials(t->url)) {
+		t->creds = "the credentials in the channel's URL";
+		return NULL;
+	}
+	if (!(a = et_auth_find(&cfg->auth, t->url))) {
+		t->creds = cfg->auth.path
+				   ? "none (no entry of the authentication file matches; "
+				     "~/.netrc has none for the host either)"
+				   : "none (no authentication file; ~/.netrc has none for the "
+				     "host either)";
+		return NULL;
+	}
+	t->creds = a->kind == ET_AUTH_BEARER  ? "the authentication file's bearer token"
+		   : a->kind == ET_AUTH_BASIC ? "the authentication file's user and password"
+					      : "the authentication file's conda token";
+	switch (a->kind) {
+	case ET_AUTH_BEARER: {
+		_cleanup_free_ char *h = nbk_xasprintf("Authorization: Bearer %s", a->token);
+
+		et_transfer_add_header(t, h);
+		return NULL;
+	}
+	case ET_AUTH_BASIC:
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, a->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, a->password);
+		return NULL;
+	case ET_AUTH_CONDA_TOKEN:
+		return et_url_with_token(t->url, a->token);
+	}
+	return NULL;
+}
+
+/*
  * Start t's next request on multi.  Returns 0 when it is in flight, -1
  * when it finished without one (ops->done was called).
  */
 static int request(const struct et_config *cfg, CURLM *multi, struct et_transfer *t)
 {
+	_cleanup_free_ char *authed = NULL;
 	char range[48];
 	CURL *e;
 	int r;
@@ -260,7 +310,8 @@ static int request(const struct et_config *cfg, CURLM *multi, struct et_transfer
 	}
 	e = t->easy;
 	curl_easy_reset(e);
-	curl_setup(e, cfg, t->url, &t->bound);
+	authed = with_credentials(e, cfg, t);
+	curl_setup(e, cfg, authed ? authed : t->url, &t->bound);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
@@ -303,7 +354,7 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 	unsigned max_retries = cfg->max_retries > 0 ? (unsigned)cfg->max_retries : 0;
 	const char *after, *why;
 	enum et_transfer_next next;
-	char answered[64];
+	char answered[256];
 	long status = 0;
 
 	t->active = false;
@@ -342,7 +393,13 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 		/* a status or a curl error, retried as far as it could be */
 		after = t->retries ? " (after retries)" : "";
 		why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
-		snprintf(answered, sizeof(answered), "the server answered HTTP %ld", status);
+		if (status == 401 || status == 403)
+			snprintf(answered, sizeof(answered),
+				 "the server answered HTTP %ld: credentials tried: %s", status,
+				 t->creds ? t->creds : "none");
+		else
+			snprintf(answered, sizeof(answered), "the server answered HTTP %ld",
+				 status);
 		if (code == CURLE_OK)
 			transfer_fail(t, answered, after);
 		else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
@@ -436,43 +493,4 @@ int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, si
 	}
 	curl_multi_cleanup(multi);
 	return 0;
-}
-
-char *et_url_redact(const char *url)
-{
-	struct nbk_buf b = NBK_BUF_INIT;
-	const char *s = strstr(url, "://");
-	const char *host = s ? s + 3 : url;
-	const char *end = host + strcspn(host, "/?#");
-	const char *at = NULL, *p;
-
-	/* the last '@' before the path ends the userinfo (RFC 3986 3.2.1) */
-	for (p = host; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		nbk_buf_add(&b, url, (size_t)(host - url));
-		nbk_buf_addstr(&b, "***");
-		p = at;
-	} else {
-		p = url;
-	}
-	while (*p) {
-		const char *t = strstr(p, "/t/");
-		size_t len;
-
-		if (!t) {
-			nbk_buf_addstr(&b, p);
-			break;
-		}
-		nbk_buf_add(&b, p, (size_t)(t - p) + 3);
-		len = strcspn(t + 3, "/?#");
-		if (len) {
-			nbk_buf_addstr(&b, "***");
-			p = t + 3 + len;
-		} else {
-			p = t + 3;
-		}
-	}
-	return nbk_buf_detach(&b, NULL);
 }

@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "nbkit/error.h"
+#include "auth.h" /* et_url_redact() */
 #include "config.h"
 
 /* Below this many bytes per second for remote_read_timeout_secs: stalled. */
@@ -155,6 +156,7 @@ struct et_transfer {
 	struct curl_slist *headers; /* et_transfer_add_header(); cleared before each start */
 	uint64_t range_from;        /* ask for the body from this byte on; 0 before each start */
 	bool decode; /* accept any Content-Encoding (counted decoded); false before each start */
+	const char *creds; /* where this request's credentials came from, for a 401/403 message */
 	/* the loop's */
 	CURL *easy;
 	struct et_body_bound bound;
@@ -207,12 +209,5 @@ struct et_transfer_opts {
  */
 int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, size_t n,
 			const struct et_transfer_opts *opts, struct nbk_error *err);
-
-/*
- * url for a message, credentials masked: the user:password of
- * "scheme://user:password@host" and the TOKEN of a "/t/TOKEN/" segment
- * (anaconda.org's token form) become "***".  Returns a new string.
- */
-char *et_url_redact(const char *url);
 
 #endif

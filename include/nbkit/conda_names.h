@@ -24,6 +24,8 @@
 #define NBK_ENV_CONDA_ENVS_DIRS "CONDA_ENVS_DIRS"
 #define NBK_ENV_CONDA_PKGS_DIRS "CONDA_PKGS_DIRS"
 #define NBK_ENV_CONDA_OVERRIDE_CUDA "CONDA_OVERRIDE_CUDA"
+/* Channel credentials, rattler's and pixi's file (libconda/auth.h); bootstrap's envs.auth_file */
+#define NBK_ENV_AUTH_FILE "RATTLER_AUTH_FILE"
 
 /* Keys of the .condarc that bootstrap manages (merged, the user's entries kept). */
 #define NBK_CONDARC_ENVS_DIRS "envs_dirs"

@@ -14,6 +14,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out ca.pem 2> openssl.err
 mkdir secret
 cat key.pem ca.pem > secret/bank-ca.pem
+printf '{}\n' > secret/auth.json
 make_channel srv/chan "$REPODATA/conda-forge-numpy-linux-64.json"
 start_server "$PWD/ca.pem" "$PWD/key.pem"
 unset SSL_CERT_FILE REQUESTS_CA_BUNDLE CURL_CA_BUNDLE PIP_CERT NODE_EXTRA_CA_CERTS
@@ -22,6 +23,7 @@ cat > cfg.yaml <<YAML
 user: {name: nbtls, uid: 4242, gid: 4242, home: $PWD/home}
 home: {skeleton: "", directories: []}
 tls: {ca_files: [$PWD/secret/bank-ca.pem]}
+envs: {auth_file: $PWD/secret/auth.json}
 hooks: {dirs: [], user_dirs: []}
 gpu: {mode: "off"}
 threads: {mode: "off"}
@@ -42,8 +44,9 @@ check "the bundle is root's, readable" [ "$(stat -c '%u %a' /run/nbkit/ca-bundle
 check "the bank's CA is in the bundle" grep -qF "$(sed -n 2p ca.pem)" /run/nbkit/ca-bundle.pem
 check "the private key is not" sh -c '! grep -q "PRIVATE KEY" /run/nbkit/ca-bundle.pem'
 check "the system's CAs are too" [ "$(grep -c 'BEGIN CERTIFICATE' /run/nbkit/ca-bundle.pem)" -gt 1 ]
-# a variable set by the container wins
-REQUESTS_CA_BUNDLE=/etc/pod-ca.pem bootstrap -q -c cfg.yaml --print-env 2>/dev/null | grep '^REQUESTS_CA_BUNDLE='
+# a variable set by the container wins; envs.auth_file reaches envtool as RATTLER_AUTH_FILE
+REQUESTS_CA_BUNDLE=/etc/pod-ca.pem bootstrap -q -c cfg.yaml --print-env 2>/dev/null |
+	grep -e '^REQUESTS_CA_BUNDLE=' -e '^RATTLER_AUTH_FILE=' | sed "s|$PWD|.|"
 printf 'no certificate here\n' > secret/bank-ca.pem
 bootstrap -q -c cfg.yaml -- true 2> bad.err </dev/null
 echo "no certificate: exit=$?"

@@ -22,23 +22,12 @@
 #include "nbkit/buf.h"
 #include "nbkit/path.h"
 
-static char *write_tmp(const char *name, const char *text)
-{
-	char *path = nbk_xasprintf("%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 /* Load text as the main file with env entries; returns 0/-1, err filled. */
 static int load(struct bs_config *cfg, const char *text, const char *dropin_dir,
 		const char *const *env, struct nbk_error *err)
 {
 	struct nbk_strvec e = NBK_STRVEC_INIT;
-	char *path = write_tmp("main.yaml", text);
+	char *path = unit_tmpdir_write("main.yaml", text);
 	int r;
 
 	struct bs_config_sources src = { NULL, path, false, dropin_dir };
@@ -201,10 +190,12 @@ static void test_dropins_and_overrides(void **state)
 
 	(void)state;
 	assert_int_equal(mkdir(dir, 0755), 0);
-	free(write_tmp("conf.d/20-b.yaml", "supervise: {stop_timeout: 7}\nhooks: {dirs: [/b]}\n"));
-	free(write_tmp("conf.d/10-a.yaml", "supervise: {stop_timeout: 5}\nhooks: {timeout: 9}\n"));
-	free(write_tmp("conf.d/notes.txt", "not: yaml: at all: ["));
-	free(write_tmp("conf.d/.hidden.yaml", "bogus: 1\n"));
+	free(unit_tmpdir_write("conf.d/20-b.yaml",
+			       "supervise: {stop_timeout: 7}\nhooks: {dirs: [/b]}\n"));
+	free(unit_tmpdir_write("conf.d/10-a.yaml",
+			       "supervise: {stop_timeout: 5}\nhooks: {timeout: 9}\n"));
+	free(unit_tmpdir_write("conf.d/notes.txt", "not: yaml: at all: ["));
+	free(unit_tmpdir_write("conf.d/.hidden.yaml", "bogus: 1\n"));
 	assert_int_equal(
 		load(&cfg, "hooks: {dirs: [/a, /a2]}\nuser: {name: ann}\n", dir, env, &err), 0);
 	assert_int_equal(cfg.stop_timeout_s, 7); /* 20-b after 10-a */
@@ -228,7 +219,7 @@ static void test_dropins_and_overrides(void **state)
 	bs_config_release(&cfg);
 
 	/* an error in a drop-in names the drop-in */
-	f = write_tmp("conf.d/30-c.yaml", "threads: {mode: sometimes}\n");
+	f = unit_tmpdir_write("conf.d/30-c.yaml", "threads: {mode: sometimes}\n");
 	assert_int_equal(load(&cfg, "", dir, bad_uid, &err), -1);
 	if (!strstr(err.msg, "conf.d/30-c.yaml:1:17: 'threads.mode'"))
 		fail_msg("got '%s'", err.msg);
@@ -256,18 +247,18 @@ static void test_layers(void **state)
 	(void)state;
 	assert_int_equal(mkdir(image, 0755), 0);
 	assert_int_equal(mkdir(deploy, 0755), 0);
-	free(write_tmp(
+	free(unit_tmpdir_write(
 		"image/10-variant.yaml",
 		"command: {default: [jupyter, notebook]}\n"
 		"supervise: {stop_timeout: 3}\nhooks: {timeout: 4}\nuser: {umask: \"0022\"}\n"));
-	free(write_tmp("image/20-java.yaml", "integrations: {env: {JAVA_HOME: /jvm}}\n"));
-	main_file =
-		write_tmp("layers.yaml", "supervise: {stop_timeout: 10}\nhooks: {timeout: 11}\n");
+	free(unit_tmpdir_write("image/20-java.yaml", "integrations: {env: {JAVA_HOME: /jvm}}\n"));
+	main_file = unit_tmpdir_write("layers.yaml",
+				      "supervise: {stop_timeout: 10}\nhooks: {timeout: 11}\n");
 	src.main = main_file;
 	/* the ConfigMap's shape: NAME -> ..data/NAME, ..data -> a dated folder */
 	link_to = nbk_xasprintf("%s/..2026", deploy);
 	assert_int_equal(mkdir(link_to, 0755), 0);
-	free(write_tmp("cm/..2026/50-team.yaml", "hooks: {timeout: 12}\n"));
+	free(unit_tmpdir_write("cm/..2026/50-team.yaml", "hooks: {timeout: 12}\n"));
 	free(link_to);
 	link_to = nbk_xasprintf("%s/..data", deploy);
 	assert_int_equal(symlink("..2026", link_to), 0);
@@ -292,7 +283,7 @@ static void test_layers(void **state)
 	bs_config_release(&cfg);
 
 	/* an error in the image's layer names its file */
-	free(write_tmp("image/30-bad.yaml", "gpu: {mode: maybe}\n"));
+	free(unit_tmpdir_write("image/30-bad.yaml", "gpu: {mode: maybe}\n"));
 	bs_config_init(&cfg);
 	assert_int_equal(bs_config_load(&cfg, &src, &e, &err), -1);
 	if (!strstr(err.msg, "image/30-bad.yaml:1:"))
@@ -459,8 +450,8 @@ static void test_second_document(void **state)
 	free(want);
 	bs_config_release(&cfg);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	free(write_tmp("second.d/50-site.yaml",
-		       "gpu: {mode: \"off\"}\n...\n---\nhooks: {dirs: []}\n"));
+	free(unit_tmpdir_write("second.d/50-site.yaml",
+			       "gpu: {mode: \"off\"}\n...\n---\nhooks: {dirs: []}\n"));
 	assert_int_equal(load(&cfg, "", dir, env, &err), -1);
 	want = nbk_xasprintf("%s/50-site.yaml:3:1: a second YAML document", dir);
 	if (strncmp(err.msg, want, strlen(want)))
@@ -511,9 +502,9 @@ static void test_condarc(void **state)
 	free(path);
 
 	/* the user's keys and extra entries stay */
-	path = write_tmp("user-condarc",
-			 "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
-			 "always_yes: true\nssl_verify: /etc/ca.pem\n");
+	path = unit_tmpdir_write("user-condarc",
+				 "channels: [defaults]\nenvs_dirs: [/data/envs]\n"
+				 "always_yes: true\nssl_verify: /etc/ca.pem\n");
 	assert_int_equal(chmod(path, 0600), 0);
 	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 1);
 	text = slurp(path);
@@ -526,7 +517,7 @@ static void test_condarc(void **state)
 	free(path);
 
 	/* not valid YAML, or not a mapping: left untouched, byte for byte */
-	path = write_tmp("bad-condarc", "channels: [unclosed\n");
+	path = unit_tmpdir_write("bad-condarc", "channels: [unclosed\n");
 	before = slurp(path);
 	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 0);
 	assert_string_equal(why, "it is not valid YAML");
@@ -535,13 +526,13 @@ static void test_condarc(void **state)
 	free(text);
 	free(before);
 	free(path);
-	path = write_tmp("list-condarc", "- a\n");
+	path = unit_tmpdir_write("list-condarc", "- a\n");
 	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, NULL, &why, &err), 0);
 	assert_string_equal(why, "it is not a YAML mapping");
 	free(path);
 
 	/* ssl_verify (tls.ca_files): the bundle replaces the user's value, once */
-	path = write_tmp("tls-condarc", "ssl_verify: false\nalways_yes: true\n");
+	path = unit_tmpdir_write("tls-condarc", "ssl_verify: false\nalways_yes: true\n");
 	assert_int_equal(bs_condarc_update(path, "/h/envs", "/h/pkgs", &none, "/run/nbkit/b.pem",
 					   &why, &err),
 			 1);

@@ -17,6 +17,11 @@ it listens (one line, then stdout is closed: the test waits on the pipe).  The f
   /drop/...    closes the connection without an answer
   /flaky/...   the first request for each path is dropped, then like /ok
   /throttle/.. the first request for each path gets 503, then like /ok
+  /basic/...   like /ok with "Authorization: Basic" of NBK_TEST_USER and
+               NBK_TEST_PASSWORD (from the server's environment), else 401
+  /bearer/...  like /ok with "Authorization: Bearer NBK_TEST_TOKEN", else 401
+  /t/TOKEN/MODE/... anaconda.org's token form: TOKEN must be NBK_TEST_TOKEN
+               (else 403), then MODE as above
 
 A request in absolute form (GET http://host/ok/...) is answered as a proxy
 would.  Every request is logged to LOGFILE as
@@ -24,6 +29,7 @@ would.  Every request is logged to LOGFILE as
 User-Agent last: it may hold spaces).
 """
 import hashlib
+import base64
 import http.server
 import os
 import socket
@@ -57,6 +63,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.unquote(path.split("?")[0])
         parts = path.lstrip("/").split("/", 1)
         mode, rest = parts[0], parts[1] if len(parts) > 1 else ""
+        # credentials (NBK_TEST_USER/NBK_TEST_PASSWORD/NBK_TEST_TOKEN in the
+        # server's environment): /t/TOKEN/MODE/..., /basic/..., /bearer/...
+        if mode == "t":
+            token, _, rest2 = rest.partition("/")
+            if token != os.environ.get("NBK_TEST_TOKEN"):
+                return self.answer(path, proxy, 403, b"bad token\n")
+            parts = rest2.split("/", 1)
+            mode, rest = parts[0], parts[1] if len(parts) > 1 else ""
+        if mode in ("basic", "bearer"):
+            if mode == "basic":
+                pair = "%s:%s" % (os.environ.get("NBK_TEST_USER"), os.environ.get("NBK_TEST_PASSWORD"))
+                want = "Basic " + base64.b64encode(pair.encode()).decode()
+            else:
+                want = "Bearer %s" % os.environ.get("NBK_TEST_TOKEN")
+            if self.headers.get("Authorization") != want:
+                return self.answer(path, proxy, 401, b"who are you?\n",
+                                   {"WWW-Authenticate": 'Basic realm="nbkit"'})
         if mode == "drop" or (mode == "flaky" and self.first(path)):
             self.log(path, "drop", proxy)
             self.connection.shutdown(socket.SHUT_RDWR)
