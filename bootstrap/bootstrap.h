@@ -287,6 +287,18 @@ void bs_userfs_leave(struct bs_userfs *s);
  */
 bool bs_path_in_home(const struct bs_ctx *ctx, const char *path);
 /*
+ * integrations.c: read a secret file (into *value, trimmed; at most 64 KiB)
+ * or any other file (into text; at most 1 MiB) named by the configuration.
+ * A file in the home is the user's: it is read with the user's identity
+ * (userfs.c), so a link there reaches only what the user may read, and a
+ * problem with it is a warning naming what (the config key), since the
+ * user must not be able to stop their own server.  Any other file is the
+ * deployment's: read as root, and a problem stops the start.  Returns 1
+ * when read, 0 when skipped, -1 with err.
+ */
+int bs_read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path, char **value,
+		     struct nbk_buf *text, struct nbk_error *err);
+/*
  * supervise.c: become subreaper (or act as PID 1), start argv with ctx->env,
  * forward signals, reap, stop what is left when the command ends.  Returns
  * the exit code bootstrap must end with (the command's status, 128+N for a

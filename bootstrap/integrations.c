@@ -295,18 +295,11 @@ static void set_literal(struct integrations *in, const char *key, const char *va
 		nbk_env_set(&in->layer[L_LITERAL], key, value);
 }
 
-/*
- * Read a secret file (into *value, trimmed) or an env file (into text).  A
- * file in the home is the user's: it is read with the user's identity
- * (userfs.c), so a link there reaches only what the user may read, and a
- * problem with it is a warning, since the user must not be able to stop
- * their own server.  Any other file is the deployment's: read as root, and
- * a problem stops the start.  Returns 1 when read, 0 when skipped, -1.
- */
-static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path, char **value,
-			 struct nbk_buf *text, struct nbk_error *err)
+int bs_read_as_owner(const struct bs_ctx *ctx, const char *what, const char *path, char **value,
+		     struct nbk_buf *text, struct nbk_error *err)
 {
 	bool users = bs_path_in_home(ctx, path);
+	_cleanup_free_ char *step = NULL;
 	struct bs_userfs as_user;
 	int r;
 
@@ -322,7 +315,9 @@ static int read_as_owner(const struct bs_ctx *ctx, const char *what, const char 
 		return 1;
 	if (!users)
 		return nbk_error_prefix(err, "%s", what);
-	nbk_log(NBK_LOG_WARN, STEP, "%s: %s, as uid %u: skipped", what, err->msg,
+	/* the step is the key's section: integrations, tls */
+	step = nbk_xstrndup(what, strcspn(what, "."));
+	nbk_log(NBK_LOG_WARN, step, "%s: %s, as uid %u: skipped", what, err->msg,
 		(unsigned)ctx->cfg.uid);
 	nbk_error_clear(err);
 	return 0;
@@ -359,7 +354,7 @@ static int read_secret_files(struct integrations *in, struct nbk_error *err)
 			continue;
 		if (expand_path(in->ctx, files[i].what, files[i].path, &path, err) < 0)
 			return -1;
-		r = read_as_owner(in->ctx, files[i].what, path, &value, NULL, err);
+		r = bs_read_as_owner(in->ctx, files[i].what, path, &value, NULL, err);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -389,7 +384,7 @@ static int read_env_files(struct integrations *in, struct nbk_error *err)
 
 		if (expand_path(in->ctx, "integrations.env_files", files->v[i], &path, err) < 0)
 			return -1;
-		r = read_as_owner(in->ctx, "integrations.env_files", path, NULL, &text, err);
+		r = bs_read_as_owner(in->ctx, "integrations.env_files", path, NULL, &text, err);
 		if (r < 0)
 			return -1;
 		if (r == 0)

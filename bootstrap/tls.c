@@ -7,8 +7,9 @@
  *
  * Only the certificates of each file are copied (its PEM CERTIFICATE
  * blocks): a secret that also holds a private key gives no key to the
- * bundle, and a path that leads somewhere it should not (a file of root's)
- * gives nothing but an error.  The bundle is root's and world-readable
+ * bundle.  A listed file in the home is read as the user, any other as
+ * root (bs_read_as_owner()): root never reads through a path the user can
+ * change.  The bundle is root's and world-readable
  * when bootstrap runs as root; else it is the user's, in ~/.cache/nbkit.
  */
 #include <errno.h>
@@ -22,7 +23,6 @@
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 
-#define TLS_FILE_MAX (1024 * 1024)       /* one CA file */
 #define TLS_SYSTEM_MAX (8 * 1024 * 1024) /* the system's bundle */
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END "-----END CERTIFICATE-----"
@@ -100,13 +100,23 @@ int bs_tls_bundle(struct bs_ctx *ctx, struct nbk_buf *said, struct nbk_error *er
 	for (i = 0; i < files->n; i++) {
 		_cleanup_free_ char *f = NULL;
 		size_t n;
+		int r;
 
 		if (nbk_path_expand_user(files->v[i], ctx->home, &f, err) < 0)
 			return nbk_error_prefix(err, "tls.ca_files");
 		nbk_buf_reset(&text);
-		if (nbk_read_file(f, TLS_FILE_MAX, &text, err) < 0)
-			return nbk_error_prefix(err, "tls.ca_files");
+		/* the deployment's file as root; one in the home as the user (skipped when bad) */
+		r = bs_read_as_owner(ctx, "tls.ca_files", f, NULL, &text, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
 		n = tls_copy_certs(text.data, &bundle);
+		if (!n && bs_path_in_home(ctx, f)) {
+			nbk_log(NBK_LOG_WARN, "tls",
+				"tls.ca_files: '%s' holds no PEM certificate: skipped", f);
+			continue;
+		}
 		if (!n)
 			return nbk_error_set(err, 0, "tls.ca_files: '%s' holds no PEM certificate",
 					     f);

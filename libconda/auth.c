@@ -30,8 +30,7 @@ static int load_entry(struct et_auth_entry *e, const char *path, const char *key
 
 	memset(e, 0, sizeof(*e));
 	if (!v || v->kind != NBK_NODE_MAP || v->n != 1)
-		return bad(err, path, key,
-			   "expected one of BearerToken, BasicHTTP or CondaToken");
+		return bad(err, path, key, "expected one of BearerToken, BasicHTTP or CondaToken");
 	if ((n = nbk_node_get(v, "BearerToken")) || (n = nbk_node_get(v, "CondaToken"))) {
 		if (n->kind != NBK_NODE_SCALAR || !*n->scalar)
 			return bad(err, path, key, "the token is not a string");
@@ -64,7 +63,8 @@ int et_auth_load(struct et_auth *a, const char *path, struct nbk_error *err)
 	if (nbk_yaml_load_file(path, AUTH_FILE_MAX, &root, err) < 0)
 		return nbk_error_prefix(err, "authentication file");
 	if (root->kind != NBK_NODE_MAP)
-		return nbk_error_set(err, 0, "authentication file '%s': expected a JSON object", path);
+		return nbk_error_set(err, 0, "authentication file '%s': expected a JSON object",
+				     path);
 	a->v = nbk_xcalloc(root->n + 1, sizeof(*a->v));
 	for (i = 0; i < root->n; i++) {
 		if (load_entry(&a->v[a->n], path, root->keys[i], root->items[i], err) < 0) {
@@ -165,8 +165,6 @@ char *et_url_with_token(const char *url, const char *token)
 	host_span(url, &host, &end);
 	return nbk_xasprintf("%.*s/t/%s%s", (int)(end - url), url, token, end);
 }
-
-
 
 /*
  * url with its credentials masked (mask "***") or taken out (mask NULL):

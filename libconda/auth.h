@@ -72,5 +72,4 @@ char *et_url_with_token(const char *url, const char *token);
  */
 char *et_url_strip_credentials(const char *url);
 
-
 #endif

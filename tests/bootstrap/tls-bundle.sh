@@ -51,4 +51,23 @@ printf 'no certificate here\n' > secret/bank-ca.pem
 bootstrap -q -c cfg.yaml -- true 2> bad.err </dev/null
 echo "no certificate: exit=$?"
 head -n 1 bad.err | sed "s|$PWD|.|g"
+# attack: tls.ca_files names a file in the home, which the user replaces by
+# a link to a file only root may read; root must not copy it into the
+# world-readable bundle.  Read as the user, it is a warning and skipped.
+mkdir -p rootonly && chmod 700 rootonly
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=root-only \
+	-keyout rootonly/k.pem -out rootonly/cert.pem 2>> openssl.err
+chmod 600 rootonly/cert.pem
+ln -sf "$PWD/rootonly/cert.pem" home/ca.pem
+sed -i "s|^tls: .*|tls: {ca_files: [$PWD/ca.pem, ~/ca.pem]}|" cfg.yaml
+bootstrap -c cfg.yaml -- true 2> link.err </dev/null
+echo "a link to root's file: exit=$?"
+grep "warning" link.err | sed "s|$PWD|.|g"
+check "root's certificate is not in the bundle" sh -c "! grep -qF '$(sed -n 2p rootonly/cert.pem)' /run/nbkit/ca-bundle.pem"
+check "the deployment's CA still is" grep -qF "$(sed -n 2p ca.pem)" /run/nbkit/ca-bundle.pem
+# the user's own file without a certificate: a warning, the server starts
+rm home/ca.pem && printf 'nothing\n' > home/ca.pem && chown 4242:4242 home/ca.pem
+bootstrap -c cfg.yaml -- true 2> own.err </dev/null
+echo "the user's bad file: exit=$?"
+grep "warning" own.err | sed "s|$PWD|.|g"
 exit $failed

@@ -39,7 +39,8 @@ static void test_load_and_find(void **state)
 	assert_int_equal(e->kind, ET_AUTH_BASIC);
 	assert_string_equal(e->username, "ann");
 	/* the longest key wins, at a path boundary only */
-	e = et_auth_find(&a, "https://mirror.bank.internal/api/conda/private/linux-64/repodata.json");
+	e = et_auth_find(&a,
+			 "https://mirror.bank.internal/api/conda/private/linux-64/repodata.json");
 	assert_int_equal(e->kind, ET_AUTH_BEARER);
 	assert_string_equal(e->token, "tok-private");
 	e = et_auth_find(&a, "https://mirror.bank.internal/api/conda/privateer/x");
@@ -66,7 +67,8 @@ static void test_bad_files(void **state)
 	} cases[] = {
 		{ "[1, 2]", "expected a JSON object" },
 		{ "{\"h\": {\"Password\": \"x\"}}", "entry 'h': expected one of" },
-		{ "{\"h\": {\"BasicHTTP\": {\"username\": \"u\"}}}", "needs a username and a password" },
+		{ "{\"h\": {\"BasicHTTP\": {\"username\": \"u\"}}}",
+		  "needs a username and a password" },
 		{ "{\"h\": {\"BearerToken\": [\"x\"]}}", "the token is not a string" },
 		{ "{\"h\": \"hunter2-secret\"}", "entry 'h': expected one of" },
 	};
@@ -90,13 +92,15 @@ static void test_urls(void **state)
 	static const struct {
 		const char *url, *stripped, *redacted;
 	} cases[] = {
-		{ "https://u:p@h.example/c/linux-64/x.conda", "https://h.example/c/linux-64/x.conda",
+		{ "https://u:p@h.example/c/linux-64/x.conda",
+		  "https://h.example/c/linux-64/x.conda",
 		  "https://***@h.example/c/linux-64/x.conda" },
 		{ "https://h.example/t/tk-1/c/noarch/x.conda", "https://h.example/c/noarch/x.conda",
 		  "https://h.example/t/***/c/noarch/x.conda" },
 		{ "https://h.example/c/x.conda", "https://h.example/c/x.conda",
 		  "https://h.example/c/x.conda" },
-		{ "file:///srv/chan/x.conda", "file:///srv/chan/x.conda", "file:///srv/chan/x.conda" },
+		{ "file:///srv/chan/x.conda", "file:///srv/chan/x.conda",
+		  "file:///srv/chan/x.conda" },
 		{ "conda-forge", "conda-forge", "conda-forge" },
 	};
 	size_t i;
