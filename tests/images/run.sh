@@ -40,7 +40,8 @@ run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/sec
 run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
 run/nb-uid-gid-owner run/nb-uid-seeded-volume run/chown-home run/chown-extra run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
-conda/build-local-channel conda/opt-conda tags/promote tags/hotfix-refused-off-the-stable-line"
+conda/build-local-channel conda/opt-conda perimeter/create-over-tls-with-credentials
+perimeter/no-secret-anywhere perimeter/no-ca-clear-error perimeter/wrong-password-401 tags/promote tags/hotfix-refused-off-the-stable-line"
 
 pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
 fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
@@ -477,6 +478,64 @@ fi
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 exec {http_fd}<&-
+server_pid=
+
+# ---- the perimeter (issue 11): a mirror over TLS signed by the bank's own CA --------
+# The test's CA signs a server certificate for 127.0.0.1; repo_server.py serves
+# the image's demo channel there over HTTPS, wanting a user and password
+# (/basic/).  The container gets what a deployment mounts: the CA and the
+# credentials as a secret (tls.ca_files, envs.auth_file in a conf.d drop-in)
+# and the mirror as channel_alias (/etc/conda/condarc.d), so `-c mirror` goes
+# there.  The notebook user creates an environment; the password must be in
+# no output, log or file of the home.  Without the CA: the TLS line; with a
+# wrong password: the 401 line naming the source tried.
+pdir=$tmp/perimeter
+mkdir -p "$pdir/srv/mirror" "$pdir/secrets" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=nbkit test bank CA" \
+	-keyout "$pdir/ca.key" -out "$pdir/secrets/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$pdir/srv.key" -out "$pdir/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$pdir/ext"
+openssl x509 -req -in "$pdir/srv.csr" -CA "$pdir/secrets/ca.crt" -CAkey "$pdir/ca.key" -CAcreateserial \
+	-days 2 -extfile "$pdir/ext" -out "$pdir/srv.crt" 2>/dev/null
+dk 60 run --rm --network none --entrypoint tar "$IMG" -C /opt/nbkit/demo-channel -c . | tar -x -C "$pdir/srv/mirror"
+ppw="bank-pw-$tok"
+exec {pfd}< <(NBK_TEST_USER=ann NBK_TEST_PASSWORD="$ppw" exec /usr/bin/python3 "$SRC/tests/envtool/lib/repo_server.py" \
+	"$pdir/srv" "$pdir/server.log" "$pdir/srv.crt" "$pdir/srv.key")
+server_pid=$!
+pport=
+read -r pport <&"$pfd"
+printf '{"127.0.0.1:%s": {"BasicHTTP": {"username": "ann", "password": "%s"}}}\n' "$pport" "$ppw" >"$pdir/secrets/auth.json"
+printf '%s\n' "$ppw" >"$pdir/secrets/the-password" # for the grep inside the container only
+printf 'channel_alias: https://127.0.0.1:%s/basic\n' "$pport" >"$pdir/condarc.d/50-mirror.yml"
+printf 'tls: {ca_files: [/run/secrets/bank/ca.crt]}\nenvs: {auth_file: /run/secrets/bank/auth.json}\n' >"$pdir/confd/50-bank.yaml"
+printf 'envs: {auth_file: /run/secrets/bank/auth.json}\n' >"$pdir/noca-confd/50-bank.yaml"
+chmod 755 "$pdir/secrets" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+chmod 644 "$pdir"/secrets/* "$pdir"/confd/* "$pdir"/noca-confd/* "$pdir"/condarc.d/*
+# perimeter_run CONFD: an envtool create from `-c mirror` as the notebook user
+perimeter_run() {
+	dk 180 run --rm --network host --label "nbkit-test=$ID" -v "$(newvol "perimeter-$1"):/home/jovyan" \
+		-v "$pdir/secrets:/run/secrets/bank:ro" -v "$pdir/$1:/etc/bootstrap/conf.d:ro" \
+		-v "$pdir/condarc.d:/etc/conda/condarc.d:ro" "$IMG" sh -c '
+			envtool create -y -n bank -c mirror --override-channels python ipykernel >"$HOME/create.out" 2>&1
+			echo "create exit $?"; cat "$HOME/create.out"
+			envtool list -n bank --json; envtool env export -n bank --explicit
+			echo "home files holding the password: $(grep -rlF -f /run/secrets/bank/the-password "$HOME" | wc -l)"' 2>&1
+}
+out=$(perimeter_run confd)
+ok perimeter/create-over-tls-with-credentials "got: $(tail -n 8 <<<"$out")" \
+	bash -c 'grep -q "^create exit 0$" <<<"$1" && grep -q "ipykernel" <<<"$1" && grep -Eq "^GET /basic/mirror/linux-64/repodata.json (200|304) " "$2"' _ "$out" "$pdir/server.log"
+ok perimeter/no-secret-anywhere "the password is in the output or the home: $(grep -nF "$ppw" <<<"$out" | head -n 3)" \
+	bash -c '! grep -qF "$2" <<<"$1" && grep -q "^home files holding the password: 0$" <<<"$1"' _ "$out" "$ppw"
+out=$(perimeter_run noca-confd)
+ok perimeter/no-ca-clear-error "got: $(grep -i error <<<"$out" | head -n 2)" \
+	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "certificate is not trusted" <<<"$1"' _ "$out"
+printf '{"127.0.0.1:%s": {"BasicHTTP": {"username": "ann", "password": "wrong-%s"}}}\n' "$pport" "$ppw" >"$pdir/secrets/auth.json"
+out=$(perimeter_run confd)
+ok perimeter/wrong-password-401 "got: $(grep -i error <<<"$out" | head -n 2)" \
+	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "HTTP 401: credentials tried: the authentication file.s user and password" <<<"$1" && ! grep -qF "$2" <<<"$1"' _ "$out" "$ppw"
+kill "$server_pid" 2>/dev/null
+wait "$server_pid" 2>/dev/null
+exec {pfd}<&-
 server_pid=
 
 echo "images: $((SECONDS)) s in all"
