@@ -75,6 +75,9 @@ struct bs_config {
 	struct nbk_strvec channels;
 	struct nbk_strvec tls_ca_files; /* tls.ca_files: PEM files added to the trust bundle */
 	char *pip_index_url;
+	char *pip_username_file; /* envs.pip_*_file: the index's credentials (a secret) */
+	char *pip_password_file;
+	bool pip_trusted_host; /* envs.pip_trusted_host: PIP_TRUSTED_HOST=the index's host */
 	char *auth_file; /* envs.auth_file: channel credentials for envtool (RATTLER_AUTH_FILE) */
 
 	struct {

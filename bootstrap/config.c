@@ -20,6 +20,7 @@
 #include "nbkit/conda_names.h"
 #include "nbkit/path.h"
 #include "nbkit/str.h"
+#include "nbkit/url.h"
 #include "nbkit/yaml.h"
 
 /* A config file larger than this is a mistake (or an attack), not a config. */
@@ -48,6 +49,9 @@ static const struct nbk_schema schema_envs[] = {
 	{ "condarc", NBK_SCHEMA_SCALAR, NULL },
 	{ "channels", NBK_SCHEMA_SEQ, NULL },
 	{ "pip_index_url", NBK_SCHEMA_SCALAR, NULL },
+	{ "pip_username_file", NBK_SCHEMA_SCALAR, NULL },
+	{ "pip_password_file", NBK_SCHEMA_SCALAR, NULL },
+	{ "pip_trusted_host", NBK_SCHEMA_SCALAR, NULL },
 	{ "auth_file", NBK_SCHEMA_SCALAR, NULL },
 	{ NULL, 0, NULL },
 };
@@ -165,6 +169,8 @@ void bs_config_init(struct bs_config *cfg)
 	nbk_str_set(&cfg->envs_root, "~/" NBK_CONDA_ROOT_DIR);
 	nbk_str_set(&cfg->condarc, "~/" NBK_CONDARC_FILE);
 	nbk_str_set(&cfg->pip_index_url, "");
+	nbk_str_set(&cfg->pip_username_file, "");
+	nbk_str_set(&cfg->pip_password_file, "");
 	nbk_str_set(&cfg->auth_file, "");
 	nbk_str_set(&cfg->mlflow.tracking_uri, "");
 	nbk_str_set(&cfg->mlflow.s3_endpoint_url, "");
@@ -199,6 +205,8 @@ void bs_config_release(struct bs_config *cfg)
 			  &cfg->envs_root,
 			  &cfg->condarc,
 			  &cfg->pip_index_url,
+			  &cfg->pip_username_file,
+			  &cfg->pip_password_file,
 			  &cfg->auth_file,
 			  &cfg->mlflow.tracking_uri,
 			  &cfg->mlflow.s3_endpoint_url,
@@ -440,6 +448,8 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 	    get_list(root, "envs.channels", &cfg->channels, err) < 0 ||
 	    get_list(root, "tls.ca_files", &cfg->tls_ca_files, err) < 0 ||
 	    get_str(root, "envs.pip_index_url", &cfg->pip_index_url, err) < 0 ||
+	    get_str(root, "envs.pip_username_file", &cfg->pip_username_file, err) < 0 ||
+	    get_str(root, "envs.pip_password_file", &cfg->pip_password_file, err) < 0 ||
 	    get_str(root, "envs.auth_file", &cfg->auth_file, err) < 0 ||
 	    get_str(root, "integrations.mlflow.tracking_uri", &cfg->mlflow.tracking_uri, err) < 0 ||
 	    get_str(root, "integrations.mlflow.s3_endpoint_url", &cfg->mlflow.s3_endpoint_url,
@@ -485,6 +495,9 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 				n, err, "user.umask",
 				"expected an octal umask such as \"0022\", found '%s'", v);
 	}
+	if ((n = nbk_node_path(root, "envs.pip_trusted_host")) &&
+	    nbk_node_as_bool(n, "envs.pip_trusted_host", &cfg->pip_trusted_host, err) < 0)
+		return -1;
 	if ((n = nbk_node_path(root, "integrations.mlflow.insecure_tls")) &&
 	    nbk_node_as_bool(n, "integrations.mlflow.insecure_tls", &cfg->mlflow.insecure_tls,
 			     err) < 0)
@@ -537,6 +550,22 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 				      "%s, found '%s'", why, cfg->home);
 	if (!cfg->cmd_default.n || !cfg->cmd_hub.n)
 		return nbk_error_set(err, 0, "command.default and command.hub must not be empty");
+	/* pip's index: the credentials come as two files (a basic-auth secret) or not at all */
+	if (!*cfg->pip_username_file != !*cfg->pip_password_file)
+		return nbk_error_set(
+			err, 0,
+			"envs.pip_username_file and envs.pip_password_file go together: "
+			"set both or neither");
+	if (!*cfg->pip_index_url && (*cfg->pip_username_file || cfg->pip_trusted_host))
+		return nbk_error_set(
+			err, 0,
+			"envs.pip_username_file, pip_password_file and pip_trusted_host "
+			"need envs.pip_index_url");
+	if (*cfg->pip_username_file && nbk_url_has_credentials(cfg->pip_index_url))
+		return nbk_error_set(
+			err, 0,
+			"envs.pip_index_url already holds credentials: give them either "
+			"there or in envs.pip_username_file and pip_password_file");
 	return 0;
 }
 
@@ -690,7 +719,15 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 		     ", merged into %s; channels: ",
 		     cfg->envs_root, cfg->envs_root, cfg->condarc);
 	plan_list(&b, &cfg->channels);
-	plan_opt(&b, "pip_index_url", cfg->pip_index_url);
+	{
+		_cleanup_free_ char *shown = nbk_url_redact(cfg->pip_index_url);
+
+		plan_opt(&b, "pip_index_url", shown);
+	}
+	plan_opt(&b, "pip_username_file", cfg->pip_username_file);
+	plan_opt(&b, "pip_password_file", cfg->pip_password_file);
+	if (cfg->pip_trusted_host)
+		nbk_buf_addstr(&b, " pip_trusted_host=true");
 	plan_opt(&b, "auth_file", cfg->auth_file);
 	if (cfg->tls_ca_files.n) {
 		nbk_buf_addstr(&b, "; trust: the system's CAs and ");

@@ -23,6 +23,7 @@
 #include "nbkit/conda_names.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/url.h"
 #include "nbkit/yaml.h"
 
 #define BS_CONDARC_MAX (1024 * 1024)
@@ -184,13 +185,79 @@ static void home_part(struct bs_ctx *ctx, const char *root, const char *condarc,
 		nbk_buf_addstr(said, written ? " updated" : " already right");
 }
 
+/*
+ * Read the secret file of key (expanded; read as its owner) into *value,
+ * registered with the logger.  Returns 1, 0 when skipped (a home file,
+ * warned about), -1.
+ */
+static int pip_secret(struct bs_ctx *ctx, const char *key, const char *file, char **value,
+		      struct nbk_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (nbk_path_expand_user(file, ctx->home, &path, err) < 0)
+		return nbk_error_prefix(err, "%s", key);
+	r = bs_read_as_owner(ctx, key, path, value, NULL, err);
+	if (r > 0)
+		nbk_log_add_secret(*value);
+	return r;
+}
+
+/*
+ * pip's index (envs.pip_*): PIP_INDEX_URL, with the user and password of
+ * envs.pip_username_file and pip_password_file (a Kubernetes basic-auth
+ * secret mounted as a folder holds both) put into its userinfo,
+ * percent-encoded; pip masks them in what it prints.  A value with
+ * credentials is a secret: the logger masks it, --print-env shows "***".
+ * PIP_TRUSTED_HOST (pip then skips the TLS checks of that host) only when
+ * envs.pip_trusted_host asks.  The container's own variables win.
+ */
+static int pip_index(struct bs_ctx *ctx, struct nbk_buf *said, struct nbk_error *err)
+{
+	const struct bs_config *cfg = &ctx->cfg;
+	_cleanup_free_ char *user = NULL;
+	_cleanup_free_ char *password = NULL;
+	_cleanup_free_ char *url = NULL;
+	_cleanup_free_ char *shown = NULL;
+	_cleanup_free_ char *trusted = NULL;
+	const char *host, *end;
+	int r = 0;
+
+	if (!*cfg->pip_index_url)
+		return 0;
+	if (*cfg->pip_username_file &&
+	    ((r = pip_secret(ctx, "envs.pip_username_file", cfg->pip_username_file, &user, err)) <
+		     0 ||
+	     (r && (r = pip_secret(ctx, "envs.pip_password_file", cfg->pip_password_file, &password,
+				   err)) < 0)))
+		return -1;
+	url = r > 0 ? nbk_url_with_userinfo(cfg->pip_index_url, user, password)
+		    : nbk_xstrdup(cfg->pip_index_url);
+	shown = nbk_url_redact(url);
+	if (!bs_env_set_default(ctx, "PIP_INDEX_URL", url)) {
+		nbk_buf_addstr(said, "; PIP_INDEX_URL kept from the environment");
+		return 0;
+	}
+	if (nbk_url_has_credentials(url))
+		bs_mark_secret(ctx, "PIP_INDEX_URL", url);
+	nbk_buf_addf(said, "; pip index %s", shown);
+	if (cfg->pip_trusted_host) {
+		nbk_url_host_span(url, &host, &end);
+		trusted = nbk_xstrndup(host, (size_t)(end - host));
+		bs_env_set_default(ctx, "PIP_TRUSTED_HOST", trusted);
+		nbk_buf_addf(said, ", trusted host %s", trusted);
+	}
+	return 0;
+}
+
 int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	const struct bs_config *cfg = &ctx->cfg;
 	_cleanup_free_ char *root = NULL;
 	_cleanup_free_ char *condarc = NULL;
 	_cleanup_buf_ struct nbk_buf said = NBK_BUF_INIT;
-	_cleanup_buf_ struct nbk_buf trust = NBK_BUF_INIT;
+	_cleanup_buf_ struct nbk_buf also = NBK_BUF_INIT; /* pip, trust: the end of the line */
 	const char *envs_dir, *pkgs_dir;
 	struct bs_userfs as_user;
 
@@ -206,8 +273,8 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	}
 	envs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_ENVS_DIRS);
 	pkgs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_PKGS_DIRS);
-	if (*cfg->pip_index_url)
-		bs_env_set_default(ctx, "PIP_INDEX_URL", cfg->pip_index_url);
+	if (pip_index(ctx, &also, err) < 0)
+		return -1;
 	/*
 	 * The channels' credentials: the file's path only (a mounted secret
 	 * the user can read); envtool reads it as the user, never bootstrap.
@@ -220,7 +287,7 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 		bs_env_set_default(ctx, NBK_ENV_AUTH_FILE, auth);
 	}
 	/* as root, before the user part: the bundle is root's (tls.c) */
-	if (bs_tls_bundle(ctx, &trust, err) < 0)
+	if (bs_tls_bundle(ctx, &also, err) < 0)
 		return -1;
 	if (*cfg->condarc && nbk_path_expand_user(cfg->condarc, ctx->home, &condarc, err) < 0)
 		return nbk_error_prefix(err, "envs.condarc");
@@ -230,7 +297,7 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 			    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS
 						    "=%s (home read-only: "
 						    "no folders, no .condarc)%s",
-			    envs_dir, pkgs_dir, trust.len ? trust.data : "");
+			    envs_dir, pkgs_dir, also.len ? also.data : "");
 		return 0;
 	}
 	/*
@@ -244,6 +311,6 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	bs_step_log(ctx, "envroots",
 		    NBK_ENV_CONDA_ENVS_DIRS "=%s " NBK_ENV_CONDA_PKGS_DIRS "=%s; %s%s%s", envs_dir,
 		    pkgs_dir, condarc ? condarc : "no " NBK_CONDARC_FILE, said.len ? said.data : "",
-		    trust.len ? trust.data : "");
+		    also.len ? also.data : "");
 	return 0;
 }

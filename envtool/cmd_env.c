@@ -13,7 +13,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/json.h"
 #include "nbkit/log.h"
-#include "auth.h"
+#include "nbkit/url.h"
 #include "cmd.h"
 #include "envs.h"
 #include "target.h"
@@ -98,7 +98,7 @@ static int env_export(struct et_ctx *ctx)
 				nbk_warn("'%s' has no URL in conda-meta: left out", p.v[i].dist);
 				continue;
 			}
-			_cleanup_free_ char *url = et_url_strip_credentials(r->url);
+			_cleanup_free_ char *url = nbk_url_strip_credentials(r->url);
 
 			if (*r->sha256)
 				printf("%s#%s\n", url, r->sha256);

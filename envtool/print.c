@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "nbkit/log.h"
-#include "auth.h"
+#include "nbkit/url.h"
 #include "print.h"
 #include "repodata.h"
 
@@ -41,7 +41,7 @@ void et_print_record_json(struct nbk_json *w, const struct et_record *r)
 	nbk_buf_release(&tf);
 	{
 		/* data, not a message: the URL as conda records it, no credentials */
-		char *url = et_url_strip_credentials(r->url);
+		char *url = nbk_url_strip_credentials(r->url);
 
 		nbk_json_key_string(w, "url", url);
 		free(url);

@@ -196,6 +196,23 @@ void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
 	}
 }
 
+void nbk_buf_add_percent_encoded(struct nbk_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			nbk_buf_addch(b, (char)*p);
+			continue;
+		}
+		nbk_buf_addch(b, '%');
+		nbk_buf_addch(b, hex[*p >> 4]);
+		nbk_buf_addch(b, hex[*p & 15]);
+	}
+}
+
 char *nbk_printable(const char *s)
 {
 	struct nbk_buf b = NBK_BUF_INIT;

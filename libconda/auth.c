@@ -12,6 +12,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/str.h"
+#include "nbkit/url.h"
 #include "nbkit/yaml.h"
 #include "auth.h"
 
@@ -92,20 +93,6 @@ void et_auth_release(struct et_auth *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Where the host starts and ends in url (after any userinfo). */
-static void host_span(const char *url, const char **host, const char **end)
-{
-	const char *s = strstr(url, "://"), *p, *at = NULL;
-
-	*host = s ? s + 3 : url;
-	*end = *host + strcspn(*host, "/?#");
-	for (p = *host; p < *end; p++)
-		if (*p == '@')
-			at = p;
-	if (at)
-		*host = at + 1;
-}
-
 /*
  * How well key matches the host and path of url: the key's length when
  * it does ("host" or "host/path..." a prefix at a segment boundary,
@@ -116,7 +103,7 @@ static size_t match_len(const char *key, const char *url)
 	const char *host, *end;
 	size_t klen = strlen(key), hlen;
 
-	host_span(url, &host, &end);
+	nbk_url_host_span(url, &host, &end);
 	hlen = (size_t)(end - host);
 	if (key[0] == '*' && key[1] == '.') {
 		size_t dlen = klen - 1; /* ".domain" */
@@ -151,77 +138,10 @@ const struct et_auth_entry *et_auth_find(const struct et_auth *a, const char *ur
 	return best;
 }
 
-int et_url_has_credentials(const char *url)
-{
-	_cleanup_free_ char *stripped = et_url_strip_credentials(url);
-
-	return strcmp(stripped, url) != 0;
-}
-
 char *et_url_with_token(const char *url, const char *token)
 {
 	const char *host, *end;
 
-	host_span(url, &host, &end);
+	nbk_url_host_span(url, &host, &end);
 	return nbk_xasprintf("%.*s/t/%s%s", (int)(end - url), url, token, end);
-}
-
-/*
- * url with its credentials masked (mask "***") or taken out (mask NULL):
- * the userinfo before the host ("user:password@") and the token of each
- * "/t/TOKEN" segment.  A new string.
- */
-static char *url_rewrite(const char *url, const char *mask)
-{
-	struct nbk_buf b = NBK_BUF_INIT;
-	const char *s = strstr(url, "://");
-	const char *host = s ? s + 3 : url;
-	const char *end = host + strcspn(host, "/?#");
-	const char *at = NULL, *p;
-
-	/* the last '@' before the path ends the userinfo (RFC 3986 3.2.1) */
-	for (p = host; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		nbk_buf_add(&b, url, (size_t)(host - url));
-		if (mask) {
-			nbk_buf_addstr(&b, mask);
-			p = at;
-		} else {
-			p = at + 1;
-		}
-	} else {
-		p = url;
-	}
-	while (*p) {
-		const char *t = strstr(p, "/t/");
-		size_t len;
-
-		if (!t) {
-			nbk_buf_addstr(&b, p);
-			break;
-		}
-		len = strcspn(t + 3, "/?#");
-		if (!len) {
-			nbk_buf_add(&b, p, (size_t)(t - p) + 3);
-		} else if (mask) {
-			nbk_buf_add(&b, p, (size_t)(t - p) + 3);
-			nbk_buf_addstr(&b, mask);
-		} else {
-			nbk_buf_add(&b, p, (size_t)(t - p));
-		}
-		p = t + 3 + len;
-	}
-	return nbk_buf_detach(&b, NULL);
-}
-
-char *et_url_redact(const char *url)
-{
-	return url_rewrite(url, "***");
-}
-
-char *et_url_strip_credentials(const char *url)
-{
-	return url_rewrite(url, NULL);
 }

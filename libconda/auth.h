@@ -14,7 +14,8 @@
  *      (the longest matching key wins);
  *   3. ~/.netrc (or $NETRC), read by libcurl for the host.
  * Every secret of the file is registered with the logger (nbk_log masks
- * it); messages show URLs through et_url_redact().
+ * it); messages show URLs through nbk_url_redact() (nbkit/url.h, which
+ * also strips them from what is recorded).
  */
 #ifndef LIBCONDA_AUTH_H
 #define LIBCONDA_AUTH_H
@@ -51,25 +52,9 @@ void et_auth_release(struct et_auth *a);
 const struct et_auth_entry *et_auth_find(const struct et_auth *a, const char *url);
 
 /*
- * url for a message, credentials masked: the user:password of
- * "scheme://user:password@host" and the TOKEN of a "/t/TOKEN/" segment
- * (anaconda.org's token form) become "***".  Returns a new string.
- */
-char *et_url_redact(const char *url);
-/* Does url carry its own credentials (user:password@ or /t/TOKEN/)? */
-int et_url_has_credentials(const char *url);
-
-/*
  * url with anaconda.org's "/t/TOKEN" put right after the host (a new
  * string), for a CondaToken entry.
  */
 char *et_url_with_token(const char *url, const char *token);
-
-/*
- * url without its credentials, as conda records it: no user:password@ and
- * no "/t/TOKEN" segment.  A new string.  For what is written to disk or
- * printed as data (conda-meta records, --json, env export, @EXPLICIT).
- */
-char *et_url_strip_credentials(const char *url);
 
 #endif

@@ -22,6 +22,7 @@
 #include "nbkit/log.h"
 #include "nbkit/md5.h"
 #include "nbkit/path.h"
+#include "nbkit/url.h"
 #include "nbkit/yaml.h"
 #include "fetch.h"
 #include "pkgcache.h"
@@ -234,7 +235,7 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
 	va_end(ap);
 	x->failed = true;
 	x->done = true;
-	name = et_url_redact(x->job->channel->name);
+	name = nbk_url_redact(x->job->channel->name);
 	return nbk_error_set(&x->err, errnum, "channel '%s', subdir '%s': %s", name, x->job->subdir,
 			     msg);
 }
@@ -426,7 +427,7 @@ static int on_start(struct et_transfer *t)
 	_cleanup_free_ char *url =
 		nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
 
-	_cleanup_free_ char *bare = et_url_strip_credentials(url);
+	_cleanup_free_ char *bare = nbk_url_strip_credentials(url);
 
 	xfer_reset_response(x);
 	et_transfer_set_url(t, url);
@@ -462,7 +463,7 @@ static int store(struct xfer *x)
 	free(x->st.etag);
 	free(x->st.mod);
 	free(x->st.cache_control);
-	x->st.url = et_url_strip_credentials(x->t.url);
+	x->st.url = nbk_url_strip_credentials(x->t.url);
 	x->st.etag = x->etag ? nbk_xstrdup(x->etag) : NULL;
 	x->st.mod = x->mod ? nbk_xstrdup(x->mod) : NULL;
 	x->st.cache_control = x->cache_control ? nbk_xstrdup(x->cache_control) : NULL;

@@ -20,6 +20,7 @@
 #include "nbkit/json.h"
 #include "nbkit/path.h"
 #include "nbkit/str.h"
+#include "nbkit/url.h"
 #include "nbkit/yaml.h"
 #include "download.h"
 #include "extract.h"
@@ -411,7 +412,7 @@ static void on_downloaded(struct et_download *dl, void *user)
 static void append_url(const char *dir, const char *url)
 {
 	_cleanup_free_ char *path = nbk_xasprintf("%s/urls.txt", dir);
-	_cleanup_free_ char *bare = et_url_strip_credentials(url); /* conda's: no credentials */
+	_cleanup_free_ char *bare = nbk_url_strip_credentials(url); /* conda's: no credentials */
 	_cleanup_free_ char *line = nbk_xasprintf("%s\n", bare);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	size_t len = strlen(line);

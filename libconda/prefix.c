@@ -18,7 +18,7 @@
 #include "nbkit/json.h"
 #include "nbkit/str.h"
 #include "nbkit/path.h"
-#include "auth.h"
+#include "nbkit/url.h"
 #include "prefix.h"
 
 #define MAX_ENVS_FILE (16u << 20)
@@ -341,7 +341,7 @@ static const char *path_type_name(enum et_path_type t)
  */
 static char *channel_of(const struct et_record *rec)
 {
-	_cleanup_free_ char *url = et_url_strip_credentials(rec->url);
+	_cleanup_free_ char *url = nbk_url_strip_credentials(rec->url);
 	const char *slash = strrchr(url, '/');
 
 	if (*url && slash)
@@ -466,7 +466,7 @@ void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const 
 		nbk_json_key_string(w, "track_features", tf.data);
 	}
 	{
-		_cleanup_free_ char *url = et_url_strip_credentials(rec->url);
+		_cleanup_free_ char *url = nbk_url_strip_credentials(rec->url);
 
 		nbk_json_key_string(w, "url", url);
 	}
@@ -510,7 +510,7 @@ char *et_prefix_history_cmd(void)
 	 * between, a channel URL's credentials masked (auth.h).
 	 */
 	for (i = 0; i < b.len; i += strlen(b.data + i) + 1) {
-		_cleanup_free_ char *arg = et_url_redact(b.data + i);
+		_cleanup_free_ char *arg = nbk_url_redact(b.data + i);
 
 		if (i)
 			nbk_buf_addch(&out, ' ');
@@ -554,7 +554,7 @@ int et_prefix_history(const char *root, const char *cmd, const struct et_record 
 		struct nbk_json w;
 
 		for (i = 0; i < specs->n; i++) {
-			char *s = et_url_redact(specs->v[i]);
+			char *s = nbk_url_redact(specs->v[i]);
 
 			nbk_strvec_push(&shown, s);
 			free(s);

@@ -23,7 +23,7 @@
 #include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
-#include "auth.h"
+#include "nbkit/url.h"
 #include "repodata.h"
 #include "repodata_internal.h"
 
@@ -1170,7 +1170,7 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 	pool = (char *)blob->data + pool_at;
 	base = pool + h->base_off;
 	/* the repo's own URL comes back with its credentials, for the downloads */
-	bare_url = et_url_strip_credentials(repo->url);
+	bare_url = nbk_url_strip_credentials(repo->url);
 	if (!strcmp(base, bare_url))
 		base = repo->url;
 	base_len = strlen(base);
@@ -1263,14 +1263,14 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	 * The file is kept in the home: URLs without credentials (auth.h);
 	 * blob_materialize() puts them back in the records' URLs.
 	 */
-	bare = et_url_strip_credentials(id->url ? id->url : "");
+	bare = nbk_url_strip_credentials(id->url ? id->url : "");
 	h.url_off = pool_add(b, bare, strlen(bare));
 	if (!b->base_off) {
 		h.base_off = h.url_off;
 	} else {
 		_cleanup_free_ char *base =
 			et_repo_resolve_base(id->url, b->pool.data + b->base_off);
-		_cleanup_free_ char *bare_base = et_url_strip_credentials(base);
+		_cleanup_free_ char *bare_base = nbk_url_strip_credentials(base);
 
 		h.base_off = pool_add(b, bare_base, strlen(bare_base));
 	}
@@ -1292,7 +1292,7 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 /* "CHANNEL/SUBDIR" for messages, credentials masked. */
 static char *repo_label(const struct et_repo_id *id)
 {
-	_cleanup_free_ char *shown = et_url_redact(
+	_cleanup_free_ char *shown = nbk_url_redact(
 		id->channel && *id->channel ? id->channel : (id->url ? id->url : "?"));
 
 	return nbk_xasprintf("%s/%s", shown, id->subdir ? id->subdir : "?");
@@ -1303,7 +1303,7 @@ static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct 
 	_cleanup_free_ char *label = repo_label(id);
 
 	/* a channel's name is shown and recorded: never its credentials (auth.h) */
-	repo->channel = et_url_strip_credentials(id->channel ? id->channel : "");
+	repo->channel = nbk_url_strip_credentials(id->channel ? id->channel : "");
 	repo->url = nbk_xstrdup(id->url ? id->url : "");
 	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
 	repo->channel_index = id->channel_index;
@@ -1476,7 +1476,7 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 	    h.base_off >= h.pool_len)
 		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (pool)", path);
 	{
-		_cleanup_free_ char *bare = et_url_strip_credentials(id->url ? id->url : "");
+		_cleanup_free_ char *bare = nbk_url_strip_credentials(id->url ? id->url : "");
 
 		if (strcmp(pool + h.url_off, bare) != 0)
 			return 1;

@@ -13,6 +13,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/log.h"
 #include "nbkit/proc.h"
+#include "nbkit/url.h"
 #include "nbk_version.h"
 #include "transfer.h"
 
@@ -137,7 +138,7 @@ void et_transfer_set_url(struct et_transfer *t, const char *url)
 	free(t->url);
 	free(t->shown_url);
 	t->url = copy;
-	t->shown_url = et_url_redact(copy);
+	t->shown_url = nbk_url_redact(copy);
 }
 
 void et_transfer_set_cap(struct et_transfer *t, uint64_t max, const char *fmt, ...)
@@ -246,7 +247,7 @@ static char *with_credentials(CURL *e, const struct et_config *cfg, struct et_tr
 	curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	if (netrc && *netrc)
 		curl_easy_setopt(e, CURLOPT_NETRC_FILE, netrc);
-	if (et_url_has_credentials(t->url)) {
+	if (nbk_url_has_credentials(t->url)) {
 		t->creds = "the credentials in the channel's URL";
 		return NULL;
 	}

@@ -19,7 +19,7 @@
  *  messages a failure the loop sees (all of the above once the retries are
  *           spent, a bound below, an untrusted certificate) is one message
  *           of one shape, "'URL': WHAT[ (after retries)]", URL with its
- *           credentials masked (et_url_redact()); the caller puts its
+ *           credentials masked (nbk_url_redact()); the caller puts its
  *           subject in front ("cannot fetch 'zlib-1.2.13-0': ...").
  *  time     a transfer slower than ET_LOW_SPEED_LIMIT bytes/s for
  *           remote_read_timeout_secs seconds (conda's key, default 60) is
@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #include "nbkit/error.h"
-#include "auth.h" /* et_url_redact() */
+#include "nbkit/url.h" /* nbk_url_redact() */
 #include "config.h"
 
 /* Below this many bytes per second for remote_read_timeout_secs: stalled. */

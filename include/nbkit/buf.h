@@ -47,6 +47,12 @@ void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
  */
 void nbk_buf_add_escaped(struct nbk_buf *b, const char *s);
 /*
+ * Append s percent-encoded (RFC 3986 2.1): every byte but the unreserved
+ * ones (ALPHA DIGIT - . _ ~) as %XX.  For a user name or a password put
+ * into a URL's userinfo, where ':', '@', '/' and '%' would break it.
+ */
+void nbk_buf_add_percent_encoded(struct nbk_buf *b, const char *s);
+/*
  * A new string: s escaped as nbk_buf_add_escaped() does, for a message that
  * quotes a name from data or the user and must stay one line.  The caller
  * frees it.

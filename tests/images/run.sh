@@ -41,7 +41,8 @@ run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-s
 run/nb-uid-gid-owner run/nb-uid-seeded-volume run/chown-home run/chown-extra run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
 conda/build-local-channel conda/opt-conda perimeter/create-over-tls-with-credentials
-perimeter/no-secret-anywhere perimeter/no-ca-clear-error perimeter/wrong-password-401 tags/promote tags/hotfix-refused-off-the-stable-line"
+perimeter/pip-install-over-tls-with-credentials perimeter/no-secret-anywhere perimeter/no-ca-clear-error
+perimeter/wrong-password-401 tags/promote tags/hotfix-refused-off-the-stable-line"
 
 pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
 fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
@@ -482,15 +483,20 @@ server_pid=
 
 # ---- the perimeter (issue 11): a mirror over TLS signed by the bank's own CA --------
 # The test's CA signs a server certificate for 127.0.0.1; repo_server.py serves
-# the image's demo channel there over HTTPS, wanting a user and password
-# (/basic/).  The container gets what a deployment mounts: the CA and the
-# credentials as a secret (tls.ca_files, envs.auth_file in a conf.d drop-in)
-# and the mirror as channel_alias (/etc/conda/condarc.d), so `-c mirror` goes
-# there.  The notebook user creates an environment; the password must be in
-# no output, log or file of the home.  Without the CA: the TLS line; with a
-# wrong password: the 401 line naming the source tried.
+# the image's demo channel and a pip simple index (make_pip_index.py) there
+# over HTTPS, wanting a user and password (/basic/).  The container gets what
+# a deployment mounts: the CA and the credentials as secrets (tls.ca_files,
+# envs.auth_file, envs.pip_index_url with pip_username_file and
+# pip_password_file, in a conf.d drop-in) and the mirror as channel_alias
+# (/etc/conda/condarc.d), so `-c mirror` goes there.  The notebook user
+# creates an environment and pip-installs a wheel (Debian's pip wheel,
+# mounted: the test image has no pip); the password must be in no output,
+# log or file of the home.  Without the CA: the TLS line; with a wrong
+# password: the 401 line naming the source tried.
 pdir=$tmp/perimeter
-mkdir -p "$pdir/srv/mirror" "$pdir/secrets" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+mkdir -p "$pdir/srv/mirror" "$pdir/secrets" "$pdir/pip" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+/usr/bin/python3 "$SRC/tests/envtool/lib/make_pip_index.py" "$pdir/srv" >/dev/null
+pipwhl=$(ls /usr/share/python-wheels/pip-*.whl | head -n 1)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=nbkit test bank CA" \
 	-keyout "$pdir/ca.key" -out "$pdir/secrets/ca.crt" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$pdir/srv.key" -out "$pdir/srv.csr" 2>/dev/null
@@ -506,33 +512,50 @@ pport=
 read -r pport <&"$pfd"
 printf '{"127.0.0.1:%s": {"BasicHTTP": {"username": "ann", "password": "%s"}}}\n' "$pport" "$ppw" >"$pdir/secrets/auth.json"
 printf '%s\n' "$ppw" >"$pdir/secrets/the-password" # for the grep inside the container only
+printf 'ann\n' >"$pdir/pip/username"
+printf '%s\n' "$ppw" >"$pdir/pip/password"
 printf 'channel_alias: https://127.0.0.1:%s/basic\n' "$pport" >"$pdir/condarc.d/50-mirror.yml"
-printf 'tls: {ca_files: [/run/secrets/bank/ca.crt]}\nenvs: {auth_file: /run/secrets/bank/auth.json}\n' >"$pdir/confd/50-bank.yaml"
-printf 'envs: {auth_file: /run/secrets/bank/auth.json}\n' >"$pdir/noca-confd/50-bank.yaml"
-chmod 755 "$pdir/secrets" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
-chmod 644 "$pdir"/secrets/* "$pdir"/confd/* "$pdir"/noca-confd/* "$pdir"/condarc.d/*
-# perimeter_run CONFD: an envtool create from `-c mirror` as the notebook user
+penvs="envs: {auth_file: /run/secrets/bank/auth.json, pip_index_url: \"https://127.0.0.1:$pport/basic/simple\",
+  pip_username_file: /run/secrets/pip/username, pip_password_file: /run/secrets/pip/password}"
+printf 'tls: {ca_files: [/run/secrets/bank/ca.crt]}\n%s\n' "$penvs" >"$pdir/confd/50-bank.yaml"
+printf '%s\n' "$penvs" >"$pdir/noca-confd/50-bank.yaml"
+chmod 755 "$pdir/secrets" "$pdir/pip" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+chmod 644 "$pdir"/secrets/* "$pdir"/pip/* "$pdir"/confd/* "$pdir"/noca-confd/* "$pdir"/condarc.d/*
+# perimeter_run CONFD: as the notebook user, an envtool create from `-c
+# mirror` and a pip install from the index, each saying its exit status
 perimeter_run() {
 	dk 180 run --rm --network host --label "nbkit-test=$ID" -v "$(newvol "perimeter-$1"):/home/jovyan" \
-		-v "$pdir/secrets:/run/secrets/bank:ro" -v "$pdir/$1:/etc/bootstrap/conf.d:ro" \
-		-v "$pdir/condarc.d:/etc/conda/condarc.d:ro" "$IMG" sh -c '
+		-v "$pdir/secrets:/run/secrets/bank:ro" -v "$pdir/pip:/run/secrets/pip:ro" \
+		-v "$pdir/$1:/etc/bootstrap/conf.d:ro" -v "$pipwhl:/opt/pip.whl:ro" \
+		-v "$pdir/condarc.d:/etc/conda/condarc.d:ro" -e PIP_NO_INPUT=1 -e PIP_RETRIES=0 "$IMG" sh -c '
 			envtool create -y -n bank -c mirror --override-channels python ipykernel >"$HOME/create.out" 2>&1
 			echo "create exit $?"; cat "$HOME/create.out"
 			envtool list -n bank --json; envtool env export -n bank --explicit
+			python3 /opt/pip.whl/pip install --disable-pip-version-check --target "$HOME/site" nbkitprobe \
+				>"$HOME/pip.out" 2>&1
+			echo "pip exit $?"; cat "$HOME/pip.out"
+			PYTHONPATH=$HOME/site python3 -c "import nbkitprobe; print(\"imported nbkitprobe\", nbkitprobe.__version__)"
 			echo "home files holding the password: $(grep -rlF -f /run/secrets/bank/the-password "$HOME" | wc -l)"' 2>&1
 }
 out=$(perimeter_run confd)
 ok perimeter/create-over-tls-with-credentials "got: $(tail -n 8 <<<"$out")" \
 	bash -c 'grep -q "^create exit 0$" <<<"$1" && grep -q "ipykernel" <<<"$1" && grep -Eq "^GET /basic/mirror/linux-64/repodata.json (200|304) " "$2"' _ "$out" "$pdir/server.log"
+ok perimeter/pip-install-over-tls-with-credentials "got: $(sed -n '/^pip exit/,$p' <<<"$out" | tail -n 8)" \
+	bash -c 'grep -q "^pip exit 0$" <<<"$1" && grep -q "^imported nbkitprobe 1.0$" <<<"$1" &&
+		grep -q "^GET /basic/packages/nbkitprobe-1.0-py3-none-any.whl 200 " "$2"' _ "$out" "$pdir/server.log"
 ok perimeter/no-secret-anywhere "the password is in the output or the home: $(grep -nF "$ppw" <<<"$out" | head -n 3)" \
 	bash -c '! grep -qF "$2" <<<"$1" && grep -q "^home files holding the password: 0$" <<<"$1"' _ "$out" "$ppw"
 out=$(perimeter_run noca-confd)
 ok perimeter/no-ca-clear-error "got: $(grep -i error <<<"$out" | head -n 2)" \
-	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "certificate is not trusted" <<<"$1"' _ "$out"
-printf '{"127.0.0.1:%s": {"BasicHTTP": {"username": "ann", "password": "wrong-%s"}}}\n' "$pport" "$ppw" >"$pdir/secrets/auth.json"
+	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "certificate is not trusted" <<<"$1" &&
+		grep -q "^pip exit 1$" <<<"$1" && grep -q "CERTIFICATE_VERIFY_FAILED" <<<"$1"' _ "$out"
+pwrong="wrong-pw-$tok"
+printf '{"127.0.0.1:%s": {"BasicHTTP": {"username": "ann", "password": "%s"}}}\n' "$pport" "$pwrong" >"$pdir/secrets/auth.json"
+printf '%s\n' "$pwrong" >"$pdir/pip/password"
 out=$(perimeter_run confd)
 ok perimeter/wrong-password-401 "got: $(grep -i error <<<"$out" | head -n 2)" \
-	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "HTTP 401: credentials tried: the authentication file.s user and password" <<<"$1" && ! grep -qF "$2" <<<"$1"' _ "$out" "$ppw"
+	bash -c 'grep -q "^create exit 1$" <<<"$1" && grep -q "HTTP 401: credentials tried: the authentication file.s user and password" <<<"$1" &&
+		grep -q "^pip exit 1$" <<<"$1" && grep -q "401" <<<"$1" && ! grep -qF "$2" <<<"$1"' _ "$out" "$pwrong"
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 exec {pfd}<&-

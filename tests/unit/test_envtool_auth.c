@@ -16,6 +16,7 @@
 #include "unit_tmpdir.h"
 #include "../../libconda/auth.h"
 #include "nbkit/log.h"
+#include "nbkit/url.h"
 
 static void test_load_and_find(void **state)
 {
@@ -108,13 +109,13 @@ static void test_urls(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		s = et_url_strip_credentials(cases[i].url);
+		s = nbk_url_strip_credentials(cases[i].url);
 		assert_string_equal(s, cases[i].stripped);
 		free(s);
-		s = et_url_redact(cases[i].url);
+		s = nbk_url_redact(cases[i].url);
 		assert_string_equal(s, cases[i].redacted);
 		free(s);
-		assert_int_equal(et_url_has_credentials(cases[i].url) != 0,
+		assert_int_equal(nbk_url_has_credentials(cases[i].url) != 0,
 				 strcmp(cases[i].url, cases[i].stripped) != 0);
 	}
 	s = et_url_with_token("https://conda.anaconda.org/conda-forge/noarch/repodata.json", "T1");

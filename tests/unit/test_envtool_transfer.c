@@ -24,6 +24,7 @@
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
 #include "nbkit/path.h"
+#include "nbkit/url.h"
 #include "extract.h"
 #include "transfer.h"
 #include "unit_server.h"
@@ -102,7 +103,7 @@ static void test_redact(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-		char *r = et_url_redact(urls[i].in);
+		char *r = nbk_url_redact(urls[i].in);
 
 		assert_string_equal(r, urls[i].out);
 		free(r);

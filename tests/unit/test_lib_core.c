@@ -13,6 +13,7 @@
 #include "nbkit/error.h"
 #include "nbkit/str.h"
 #include "nbkit/strvec.h"
+#include "nbkit/url.h"
 
 static int fail_with_context(struct nbk_error *err)
 {
@@ -81,6 +82,42 @@ static void test_buf_basic(void **state)
 	assert_string_equal(s, "");
 	free(s);
 	nbk_buf_release(&b);
+}
+
+/* a password put into a URL's userinfo: every reserved byte encoded */
+static void test_buf_percent_encoded(void **state)
+{
+	struct nbk_buf b = NBK_BUF_INIT;
+
+	(void)state;
+	nbk_buf_add_percent_encoded(&b, "p@ss:w/rd%20 ~._-Z9\xc3\xa9");
+	assert_string_equal(b.data, "p%40ss%3Aw%2Frd%2520%20~._-Z9%C3%A9");
+	nbk_buf_reset(&b);
+	nbk_buf_add_percent_encoded(&b, "");
+	assert_int_equal(b.len, 0);
+	nbk_buf_release(&b);
+}
+
+/* the pip index's URL: userinfo put in, found, masked and taken out again */
+static void test_url_userinfo(void **state)
+{
+	const char *host, *end;
+	char *u;
+
+	(void)state;
+	u = nbk_url_with_userinfo("https://mirror.bank:8443/api/pypi/simple", "ann", "p@ss:w/rd");
+	assert_string_equal(u, "https://ann:p%40ss%3Aw%2Frd@mirror.bank:8443/api/pypi/simple");
+	nbk_url_host_span(u, &host, &end);
+	assert_int_equal(end - host, strlen("mirror.bank:8443"));
+	assert_memory_equal(host, "mirror.bank:8443", (size_t)(end - host));
+	assert_true(nbk_url_has_credentials(u));
+	free(u);
+	u = nbk_url_with_userinfo("http://h", "a b", "");
+	assert_string_equal(u, "http://a%20b:@h");
+	nbk_url_host_span(u, &host, &end);
+	assert_string_equal(host, "h");
+	free(u);
+	assert_false(nbk_url_has_credentials("https://h/simple"));
 }
 
 static void test_strvec(void **state)
@@ -201,7 +238,8 @@ int main(void)
 		cmocka_unit_test(test_error_context), cmocka_unit_test(test_error_truncates),
 		cmocka_unit_test(test_buf_basic),     cmocka_unit_test(test_strvec),
 		cmocka_unit_test(test_env),           cmocka_unit_test(test_strvec_join_find),
-		cmocka_unit_test(test_siphash),
+		cmocka_unit_test(test_siphash),       cmocka_unit_test(test_buf_percent_encoded),
+		cmocka_unit_test(test_url_userinfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,9 @@ it listens (one line, then stdout is closed: the test waits on the pipe).  The f
   /t/TOKEN/MODE/... anaconda.org's token form: TOKEN must be NBK_TEST_TOKEN
                (else 403), then MODE as above
 
+A folder is answered with its index.html (a pip "simple" index: see
+make_pip_index.py); an .html file is sent as text/html.
+
 A request in absolute form (GET http://host/ok/...) is answered as a proxy
 would.  Every request is logged to LOGFILE as
 "METHOD PATH STATUS proxy=0|1 inm=<If-None-Match> ua=<User-Agent>" (the
@@ -92,6 +95,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(4)
         full = os.path.normpath(os.path.join(ROOT, rest))
+        if os.path.isdir(full):
+            full = os.path.join(full, "index.html")
         if not full.startswith(os.path.abspath(ROOT)) or not os.path.isfile(full):
             return self.answer(path, proxy, 404, b"not found\n")
         data = open(full, "rb").read()
@@ -100,8 +105,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         cc = "max-age=600" if mode == "cache" else "max-age=0"
         if self.headers.get("If-None-Match") == etag:
             return self.answer(path, proxy, 304, b"", {"ETag": etag, "Cache-Control": cc})
-        self.answer(path, proxy, 200, data, {"ETag": etag, "Last-Modified": mtime,
-                                             "Cache-Control": cc})
+        headers = {"ETag": etag, "Last-Modified": mtime, "Cache-Control": cc}
+        if full.endswith(".html"):
+            headers["Content-Type"] = "text/html"
+        self.answer(path, proxy, 200, data, headers)
 
     def first(self, path):
         with lock:
