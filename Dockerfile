@@ -78,6 +78,11 @@ RUN useradd --no-log-init -m -d /home/jovyan -u 1000 -g 100 -s /bin/bash jovyan 
  && mkdir -p /etc/bootstrap/conf.d /etc/bootstrap/before-start.d \
       /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d /usr/share/nbkit/conf.d
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/
+# What users type: conda, mamba and micromamba are envtool by those names,
+# and every interactive bash has the activation hook (envtool-hook.sh).
+COPY images/notebook/envtool-hook.sh /usr/share/nbkit/envtool-hook.sh
+RUN for n in conda mamba micromamba; do ln -s envtool "/usr/local/bin/$n"; done \
+ && printf '\n# nbkit: conda activate and friends (envtool shell hook)\n. /usr/share/nbkit/envtool-hook.sh\n' >> /etc/bash.bashrc
 COPY images/notebook/bootstrap.yaml /etc/bootstrap/bootstrap.yaml
 # The image's own drop-ins: every variant's in conf.d-available, those this
 # build uses copied into /usr/share/nbkit/conf.d (bootstrap's lowest layer);

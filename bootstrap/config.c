@@ -587,11 +587,6 @@ static int load_one(const char *path, struct nbk_node **merged, struct nbk_error
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Apply NB_USER, NB_UID, NB_GID, NB_UMASK: docker-stacks' variables win over files. */
 static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 			   struct nbk_error *err)
@@ -632,29 +627,20 @@ static int apply_overrides(struct bs_config *cfg, const struct nbk_strvec *env,
 static int load_dropins(struct bs_config *cfg, const char *dir, struct nbk_node **merged,
 			struct nbk_error *err)
 {
-	_cleanup_strvec_ struct nbk_strvec files = NBK_STRVEC_INIT;
-	struct dirent *de;
-	DIR *d;
+	static const char *const yaml[] = { ".yaml", NULL };
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
 	size_t i;
 
 	if (!dir || !*dir)
 		return 0;
-	if (!(d = opendir(dir))) {
-		if (errno == ENOENT)
-			return 0;
-		return nbk_error_set(err, errno, "cannot read the drop-in folder '%s'", dir);
-	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !nbk_str_ends_with(de->d_name, ".yaml"))
-			continue;
-		nbk_strvec_pushf(&files, "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	qsort(files.v, files.n, sizeof(*files.v), cmp_names);
-	for (i = 0; i < files.n; i++) {
-		if (load_one(files.v[i], merged, err) < 0)
+	if (nbk_dir_names(dir, yaml, &names, err) < 0)
+		return nbk_error_prefix(err, "drop-ins");
+	for (i = 0; i < names.n; i++) {
+		_cleanup_free_ char *path = nbk_xasprintf("%s/%s", dir, names.v[i]);
+
+		if (load_one(path, merged, err) < 0)
 			return -1;
-		nbk_strvec_push(&cfg->sources, files.v[i]);
+		nbk_strvec_push(&cfg->sources, path);
 	}
 	return 0;
 }

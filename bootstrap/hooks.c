@@ -131,36 +131,9 @@ static bool is_shell_owned(const char *entry, size_t klen)
  */
 NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names, struct nbk_error *err)
 {
-	struct nbk_strvec found = NBK_STRVEC_INIT;
-	struct dirent *de;
-	DIR *d;
-	size_t i;
+	int r = nbk_dir_names(dir, NULL, names, err);
 
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 1;
-		return nbk_error_set(err, errno, "cannot open hooks folder '%s'", dir);
-	}
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] != '.')
-			nbk_strvec_push(&found, de->d_name);
-		errno = 0;
-	}
-	if (errno) {
-		int e = errno;
-
-		closedir(d);
-		nbk_strvec_release(&found);
-		return nbk_error_set(err, e, "cannot read hooks folder '%s'", dir);
-	}
-	closedir(d);
-	nbk_strvec_sort(&found);
-	for (i = 0; i < found.n; i++)
-		nbk_strvec_push(names, found.v[i]);
-	nbk_strvec_release(&found);
-	return 0;
+	return r < 0 ? nbk_error_prefix(err, "hooks") : r;
 }
 
 /*

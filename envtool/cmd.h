@@ -31,14 +31,19 @@ struct et_opts {
 	const char *name;           /* -n */
 	const char *prefix;         /* -p */
 	bool dry_run, json, yes, all, quiet;
-	bool no_kernel; /* --no-kernel: no Jupyter kernel for a new environment */
-	bool explicit_; /* env export --explicit */
-	unsigned clean; /* clean: enum et_clean_flags */
+	bool no_kernel;    /* --no-kernel: no Jupyter kernel for a new environment */
+	bool explicit_;    /* env export --explicit */
+	bool stack;        /* activate --stack */
+	bool show;         /* config --show */
+	bool envs;         /* info --envs */
+	const char *shell; /* shell -s */
+	unsigned clean;    /* clean: enum et_clean_flags */
 	int verbose;
 };
 
 struct et_ctx {
 	const char *version; /* git describe */
+	const char *prog;    /* the name it was called by: envtool, conda, mamba, micromamba */
 	struct et_opts opts;
 	struct et_config cfg;
 };
@@ -67,6 +72,10 @@ enum et_opt_id {
 	ET_OPT_TARBALLS,                    /* --tarballs */
 	ET_OPT_INDEX,                       /* --index */
 	ET_OPT_PACKAGES,                    /* --packages */
+	ET_OPT_SHELL,                       /* -s, --shell SHELL */
+	ET_OPT_STACK,                       /* --stack */
+	ET_OPT_SHOW,                        /* --show */
+	ET_OPT_ENVS,                        /* -e, --envs */
 	ET_OPT_COMMON,                      /* those below: every command, added by main.c */
 	ET_OPT_ROOT_PREFIX = ET_OPT_COMMON, /* -r, --root-prefix DIR */
 	ET_OPT_RC_FILE,                     /* --rc-file FILE */
@@ -110,6 +119,21 @@ struct et_cmd {
 	unsigned flags;                /* enum et_cmd_flags */
 };
 
+/*
+ * This program's path, for kernels that start through `envtool run`
+ * (kernel.h); NULL when it cannot be known.  New string.
+ */
+char *et_kernel_launcher(void);
+
+/*
+ * `env create` and `env remove` (conda's names): the create and remove
+ * commands, options and all; NULL for another word.  Then
+ * et_env_subcommand_defaults() applies conda's defaults (environment.yml;
+ * remove --all): -1 to go on, or an exit status.
+ */
+const struct et_cmd *et_env_subcommand(const char *sub);
+int et_env_subcommand_defaults(struct et_ctx *ctx, const struct et_cmd *cmd);
+
 extern const struct et_cmd et_cmd_search;
 extern const struct et_cmd et_cmd_info;
 extern const struct et_cmd et_cmd_create;
@@ -121,5 +145,9 @@ extern const struct et_cmd et_cmd_env;
 extern const struct et_cmd et_cmd_run;
 extern const struct et_cmd et_cmd_clean;
 extern const struct et_cmd et_cmd_kernel;
+extern const struct et_cmd et_cmd_shell;
+extern const struct et_cmd et_cmd_config;
+extern const struct et_cmd et_cmd_activate;
+extern const struct et_cmd et_cmd_deactivate;
 
 #endif

@@ -77,7 +77,8 @@ static int cmd_clean(struct et_ctx *ctx)
 			return ET_EXIT_FAIL;
 		}
 		if (!ctx->opts.quiet)
-			printf("removed the repodata cache '%s'\n", cache);
+			printf("%s the repodata cache '%s'\n",
+			       ctx->opts.dry_run ? "would remove" : "removed", cache);
 	}
 	d = opendir(pkgs);
 	if (!d)
@@ -115,10 +116,12 @@ static int cmd_clean(struct et_ctx *ctx)
 	}
 	closedir(d);
 	if (!ctx->opts.quiet) {
+		const char *verb = ctx->opts.dry_run ? "would remove" : "removed";
+
 		if (what & ET_CLEAN_TARBALLS)
-			printf("removed %zu archive(s) from '%s'\n", tarballs, pkgs);
+			printf("%s %zu archive(s) from '%s'\n", verb, tarballs, pkgs);
 		if (what & ET_CLEAN_PACKAGES)
-			printf("removed %zu unused package folder(s) from '%s'\n", packages, pkgs);
+			printf("%s %zu unused package folder(s) from '%s'\n", verb, packages, pkgs);
 	}
 	return ET_EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nbkit/cleanup.h"
 #include "nbkit/json.h"
@@ -134,6 +135,34 @@ out:
 	return ret;
 }
 
+/*
+ * `env create` and `env remove` are the create and remove commands, with
+ * their own options (main.c dispatches them, et_env_subcommand()):
+ * conda's defaults applied here.  Returns -1 to go on, or an exit status.
+ */
+int et_env_subcommand_defaults(struct et_ctx *ctx, const struct et_cmd *cmd)
+{
+	if (cmd == &et_cmd_create && !ctx->opts.files.n) {
+		if (access("environment.yml", F_OK) < 0) {
+			nbk_error("env create: which file? -f FILE (no environment.yml here)");
+			return ET_EXIT_USAGE;
+		}
+		nbk_strvec_push(&ctx->opts.files, "environment.yml");
+	}
+	if (cmd == &et_cmd_remove)
+		ctx->opts.all = true;
+	return -1;
+}
+
+const struct et_cmd *et_env_subcommand(const char *sub)
+{
+	if (!strcmp(sub, "create"))
+		return &et_cmd_create;
+	if (!strcmp(sub, "remove"))
+		return &et_cmd_remove;
+	return NULL;
+}
+
 static int cmd_env(struct et_ctx *ctx)
 {
 	const char *sub = ctx->opts.args.n ? ctx->opts.args.v[0] : "";
@@ -142,7 +171,10 @@ static int cmd_env(struct et_ctx *ctx)
 		return env_list(ctx);
 	if (!strcmp(sub, "export") && ctx->opts.args.n == 1)
 		return env_export(ctx);
-	nbk_error("usage: envtool env list | envtool env export -n NAME|-p PREFIX [--explicit]");
+	nbk_error(
+		"usage: %s env list | env export -n NAME|-p PREFIX [--explicit] | "
+		"env create [-f FILE] [-n NAME] | env remove -n NAME",
+		ctx->prog);
 	return ET_EXIT_USAGE;
 }
 
@@ -157,7 +189,9 @@ static const struct et_cmd_opt env_opts[] = {
 const struct et_cmd et_cmd_env = {
 	.name = "env",
 	.fn = cmd_env,
-	.synopsis = "list [--json] | export -n NAME | -p PREFIX [--explicit]",
-	.summary = "env list | env export [--explicit]",
+	.synopsis =
+		"list [--json] | export -n NAME | -p PREFIX [--explicit] | create [-f FILE] | "
+		"remove -n NAME",
+	.summary = "env list | env export [--explicit] | env create | env remove",
 	.opts = env_opts,
 };

@@ -92,8 +92,13 @@ static int cmd_info(struct et_ctx *ctx)
 	size_t n = 0, nv = 0, i, j;
 
 	if (ctx->opts.args.n) {
-		fprintf(stderr, "usage: envtool info [--json]\n");
+		fprintf(stderr, "usage: envtool info [--json] [--envs]\n");
 		return ET_EXIT_USAGE;
+	}
+	/* conda info --envs: env list's output */
+	if (ctx->opts.envs) {
+		nbk_strvec_push(&ctx->opts.args, "list");
+		return et_cmd_env.fn(ctx);
 	}
 	if (et_channels_order(cfg, &src, &chans, &n, &err) < 0) {
 		nbk_error("%s", err.msg);
@@ -148,6 +153,7 @@ static int cmd_info(struct et_ctx *ctx)
 static const struct et_cmd_opt info_opts[] = {
 	ET_CMD_OPTS_CHANNELS,
 	{ ET_OPT_JSON, NULL },
+	{ ET_OPT_ENVS, NULL },
 	{ ET_OPT_END, NULL },
 };
 

@@ -13,6 +13,20 @@
 #include "kernel.h"
 #include "prefix.h"
 
+char *et_kernel_launcher(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	/* a deleted binary (an upgrade under a running tool) is no launcher */
+	if (access(buf, X_OK) < 0)
+		return NULL;
+	return nbk_xstrdup(buf);
+}
+
 static int cmd_kernel(struct et_ctx *ctx)
 {
 	_cleanup_free_ char *prefix = NULL, *name = NULL, *dir = NULL;
@@ -40,7 +54,9 @@ static int cmd_kernel(struct et_ctx *ctx)
 			nbk_warn(
 				"'%s' has no bin/python: the kernel will not start until it has python and ipykernel",
 				prefix);
-		if (et_kernel_install(prefix, name, &err) < 0) {
+		_cleanup_free_ char *launcher = et_kernel_launcher();
+
+		if (et_kernel_install(prefix, name, launcher, &err) < 0) {
 			nbk_error("%s", err.msg);
 			return ET_EXIT_FAIL;
 		}

@@ -17,9 +17,10 @@
 #include "nbk_version.h"
 
 static const struct et_cmd *const commands[] = {
-	&et_cmd_search, &et_cmd_info,   &et_cmd_create, &et_cmd_install,
-	&et_cmd_update, &et_cmd_remove, &et_cmd_list,   &et_cmd_env,
-	&et_cmd_run,    &et_cmd_clean,  &et_cmd_kernel, NULL,
+	&et_cmd_search,   &et_cmd_info,       &et_cmd_create, &et_cmd_install,
+	&et_cmd_update,   &et_cmd_remove,     &et_cmd_list,   &et_cmd_env,
+	&et_cmd_run,      &et_cmd_clean,      &et_cmd_kernel, &et_cmd_shell,
+	&et_cmd_activate, &et_cmd_deactivate, &et_cmd_config, NULL,
 };
 
 /* Every option envtool knows: its names, its argument and its usual help line. */
@@ -48,7 +49,8 @@ static const struct opt_def opt_defs[ET_OPT_COUNT] = {
 	[ET_OPT_JSON] = { 0, "json", NULL, NULL, "the result as JSON (micromamba's shape)" },
 	[ET_OPT_YES] = { 'y', "yes", NULL, NULL,
 			 "answer yes (to the plan; create: to replacing an environment)" },
-	[ET_OPT_ALL] = { 0, "all", NULL, NULL, "all of them" },
+	[ET_OPT_ALL] = { 'a', "all", NULL, NULL, "all of them" },
+	[ET_OPT_ENVS] = { 'e', "envs", NULL, NULL, "the environments (as env list)" },
 	[ET_OPT_NO_KERNEL] = { 0, "no-kernel", NULL, NULL,
 			       "no Jupyter kernel, even when ipykernel is linked" },
 	[ET_OPT_EXPLICIT] = { 0, "explicit", NULL, NULL,
@@ -58,6 +60,10 @@ static const struct opt_def opt_defs[ET_OPT_COUNT] = {
 	[ET_OPT_INDEX] = { 0, "index", NULL, NULL, "the repodata cache" },
 	[ET_OPT_PACKAGES] = { 0, "packages", NULL, NULL,
 			      "the extracted packages no environment uses" },
+	[ET_OPT_SHELL] = { 's', "shell", NULL, "SHELL", "bash, zsh or sh (default: $SHELL's)" },
+	[ET_OPT_STACK] = { 0, "stack", NULL, NULL,
+			   "keep the active environment's PATH entries under this one's" },
+	[ET_OPT_SHOW] = { 0, "show", NULL, NULL, "show the keys (all, or those named)" },
 	[ET_OPT_ROOT_PREFIX] = { 'r', "root-prefix", NULL, "DIR",
 				 "the root prefix (default ~/.conda): envs/ and pkgs/ under it" },
 	[ET_OPT_RC_FILE] = { 0, "rc-file", NULL, "FILE", "read FILE as the only .condarc" },
@@ -262,6 +268,18 @@ static void apply_option(enum et_opt_id id, const char *arg, struct et_ctx *ctx,
 	case ET_OPT_PACKAGES:
 		ctx->opts.clean |= ET_CLEAN_PACKAGES;
 		break;
+	case ET_OPT_SHELL:
+		ctx->opts.shell = arg;
+		break;
+	case ET_OPT_STACK:
+		ctx->opts.stack = true;
+		break;
+	case ET_OPT_SHOW:
+		ctx->opts.show = true;
+		break;
+	case ET_OPT_ENVS:
+		ctx->opts.envs = true;
+		break;
 	case ET_OPT_ROOT_PREFIX:
 		cli->root = arg;
 		break;
@@ -354,15 +372,50 @@ static int configure(struct et_ctx *ctx, const struct cli *cli)
 	return ET_EXIT_OK;
 }
 
+/*
+ * The name envtool was called by: the image links conda, mamba and
+ * micromamba to it, so that what users type works; any other name is
+ * envtool.
+ */
+static const char *prog_name(const char *argv0)
+{
+	static const char *const names[] = { "conda", "mamba", "micromamba", NULL };
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	size_t i;
+
+	base = base ? base + 1 : argv0 ? argv0 : "";
+	for (i = 0; names[i]; i++)
+		if (!strcmp(base, names[i]))
+			return names[i];
+	return "envtool";
+}
+
+/* conda's other names for a command */
+static const char *command_alias(const char *name)
+{
+	if (!strcmp(name, "uninstall"))
+		return "remove";
+	return name;
+}
+
+/*
+ * envtool [--help | --version] COMMAND [OPTIONS] [ARGS]: find COMMAND (by
+ * conda's other names too; `env create|remove` are create and remove),
+ * parse only the options it declares, load the configuration and run it.
+ * Exit: the command's status, 2 for an unknown command or option (one
+ * line; called as conda or mamba, no usage list).
+ */
 int main(int argc, char **argv)
 {
 	const struct et_cmd *cmd = NULL;
 	struct cli cli = { 0 };
 	struct et_ctx ctx;
+	const char *prog = prog_name(argv[0]);
+	const struct et_cmd *env_sub = NULL;
 	size_t i;
 	int ret;
 
-	nbk_log_init("envtool");
+	nbk_log_init(prog);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? ET_EXIT_USAGE : ET_EXIT_OK;
@@ -372,17 +425,32 @@ int main(int argc, char **argv)
 		return ET_EXIT_OK;
 	}
 	for (i = 0; commands[i]; i++)
-		if (!strcmp(commands[i]->name, argv[1]))
+		if (!strcmp(commands[i]->name, command_alias(argv[1])))
 			cmd = commands[i];
 	if (!cmd) {
 		_cleanup_free_ char *safe = nbk_printable(argv[1]);
 
+		/* called as conda or mamba: one line, the user knows the command */
+		if (strcmp(prog, "envtool")) {
+			fprintf(stderr,
+				"%s: '%s' is not a command of this %s (envtool, a conda-compatible "
+				"manager): see '%s --help'\n",
+				prog, safe, prog, prog);
+			return ET_EXIT_USAGE;
+		}
 		fprintf(stderr, "envtool: unknown command '%s'\n", safe);
 		usage(stderr);
 		return ET_EXIT_USAGE;
 	}
+	/* env create|remove: the create and remove commands, one word further */
+	if (cmd == &et_cmd_env && argc > 2 && et_env_subcommand(argv[2])) {
+		env_sub = cmd = et_env_subcommand(argv[2]);
+		argc--;
+		argv++;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.version = NBK_VERSION;
+	ctx.prog = prog;
 	nbk_strvec_init(&ctx.opts.channels);
 	nbk_strvec_init(&ctx.opts.args);
 	nbk_strvec_init(&ctx.opts.files);
@@ -390,6 +458,8 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		goto out;
 	nbk_log_set_level(ctx.opts.quiet ? NBK_LOG_ERROR : NBK_LOG_WARN + ctx.opts.verbose);
+	if (env_sub && (ret = et_env_subcommand_defaults(&ctx, env_sub)) >= 0)
+		goto out;
 	ret = configure(&ctx, &cli);
 	if (ret == ET_EXIT_OK)
 		ret = cmd->fn(&ctx);

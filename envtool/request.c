@@ -439,7 +439,7 @@ static int run_pip(struct et_ctx *ctx, const char *prefix, const struct et_reque
 	path = nbk_xasprintf("%s/bin:%s", prefix,
 			     getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	nbk_env_set(&env, "PATH", path);
-	nbk_env_set(&env, "CONDA_PREFIX", prefix);
+	nbk_env_set(&env, ET_ENV_CONDA_PREFIX, prefix);
 	nbk_strvec_push(&argv, "/bin/sh");
 	nbk_strvec_push(&argv, "-c");
 	/* pip's output is not ours: stderr, so that --json stays one document */

@@ -196,6 +196,18 @@ void nbk_buf_add_escaped(struct nbk_buf *b, const char *s)
 	}
 }
 
+void nbk_buf_add_sh_quoted(struct nbk_buf *b, const char *s)
+{
+	nbk_buf_addch(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			nbk_buf_addstr(b, "'\\''");
+		else
+			nbk_buf_addch(b, *s);
+	}
+	nbk_buf_addch(b, '\'');
+}
+
 void nbk_buf_add_percent_encoded(struct nbk_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,6 +13,7 @@
 #include "nbkit/cleanup.h"
 #include "nbkit/fd.h"
 #include "nbkit/path.h"
+#include "nbkit/str.h"
 #include "nbkit/strvec.h"
 
 int nbk_path_expand_user(const char *path, const char *home, char **out, struct nbk_error *err)
@@ -281,5 +283,45 @@ int nbk_remove_tree(const char *path, struct nbk_error *err)
 		return unlink(path) < 0 ? nbk_error_set(err, errno, "cannot remove '%s'", path) : 0;
 	if (nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
 		return nbk_error_set(err, errno, "cannot remove '%s'", path);
+	return 0;
+}
+
+static bool has_suffix(const char *name, const char *const *suffixes)
+{
+	if (!suffixes)
+		return true;
+	for (; *suffixes; suffixes++)
+		if (strlen(name) > strlen(*suffixes) && nbk_str_ends_with(name, *suffixes))
+			return true;
+	return false;
+}
+
+int nbk_dir_names(const char *dir, const char *const *suffixes, struct nbk_strvec *names,
+		  struct nbk_error *err)
+{
+	_cleanup_strvec_ struct nbk_strvec found = NBK_STRVEC_INIT;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int e;
+
+	if (!(d = opendir(dir))) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		return nbk_error_set(err, errno, "cannot read folder '%s'", dir);
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.' && has_suffix(de->d_name, suffixes))
+			nbk_strvec_push(&found, de->d_name);
+		errno = 0;
+	}
+	e = errno;
+	closedir(d);
+	if (e)
+		return nbk_error_set(err, e, "cannot read folder '%s'", dir);
+	nbk_strvec_sort(&found);
+	for (i = 0; i < found.n; i++)
+		nbk_strvec_push(names, found.v[i]);
 	return 0;
 }

@@ -219,35 +219,22 @@ static int read_rc(struct et_config *cfg, const char *path, bool must_exist, str
 	return apply_rc(cfg, root, err);
 }
 
-static int yaml_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* DIR/condarc.d/: every *.yml and *.yaml, in name order. */
 static int read_rc_dir(struct et_config *cfg, const char *dir, struct nbk_error *err)
 {
-	struct nbk_strvec names = NBK_STRVEC_INIT;
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	static const char *const yaml[] = { ".yml", ".yaml", NULL };
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
 	size_t i;
-	int r = 0;
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
+	if (nbk_dir_names(dir, yaml, &names, err) < 0)
+		return -1;
+	for (i = 0; i < names.n; i++) {
+		_cleanup_free_ char *path = nbk_xasprintf("%s/%s", dir, names.v[i]);
 
-		if ((n > 4 && !strcmp(de->d_name + n - 4, ".yml")) ||
-		    (n > 5 && !strcmp(de->d_name + n - 5, ".yaml")))
-			nbk_strvec_pushf(&names, "%s/%s", dir, de->d_name);
+		if (read_rc(cfg, path, false, err) < 0)
+			return -1;
 	}
-	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), yaml_name_cmp);
-	for (i = 0; i < names.n && r == 0; i++)
-		r = read_rc(cfg, names.v[i], false, err);
-	nbk_strvec_release(&names);
-	return r;
+	return 0;
 }
 
 /* The three entries conda reads for a folder: .condarc, condarc, condarc.d/. */

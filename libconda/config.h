@@ -26,10 +26,14 @@
  * in nbkit/conda_names.h). */
 #define ET_ENV_CONDARC "CONDARC"
 #define ET_ENV_CONDA_ROOT "CONDA_ROOT"
-#define ET_ENV_CONDA_PREFIX "CONDA_PREFIX"
 #define ET_ENV_XDG_CONFIG_HOME "XDG_CONFIG_HOME"
 #define ET_ENV_HOME "HOME"
 #define ET_ENV_ROOT_PREFIX "ENVTOOL_ROOT_PREFIX"
+/* The active environment's variables (conda's names). */
+#define ET_ENV_CONDA_PREFIX "CONDA_PREFIX"
+#define ET_ENV_CONDA_SHLVL "CONDA_SHLVL"
+#define ET_ENV_CONDA_DEFAULT_ENV "CONDA_DEFAULT_ENV"
+#define ET_ENV_CONDA_PROMPT_MODIFIER "CONDA_PROMPT_MODIFIER"
 
 #define ET_DEFAULT_CHANNEL_ALIAS "https://conda.anaconda.org"
 /* conda's remote_connect_timeout_secs and remote_read_timeout_secs */

@@ -11,6 +11,7 @@
 #include "nbkit/json.h"
 #include "nbkit/path.h"
 #include "nbkit/yaml.h"
+#include "config.h"
 #include "kernel.h"
 
 char *et_kernel_name(const char *env_name)
@@ -39,7 +40,8 @@ char *et_kernel_dir(const char *env_name, struct nbk_error *err)
 	return nbk_xasprintf("%s/.local/share/jupyter/kernels/%s", home, name);
 }
 
-int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error *err)
+int et_kernel_install(const char *prefix, const char *env_name, const char *launcher,
+		      struct nbk_error *err)
 {
 	_cleanup_free_ char *dir = et_kernel_dir(env_name, err), *file = NULL, *python = NULL,
 			    *path = NULL, *display_name = NULL;
@@ -57,6 +59,12 @@ int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error
 	nbk_json_object_begin(&w);
 	nbk_json_key(&w, "argv");
 	nbk_json_array_begin(&w);
+	if (launcher) {
+		nbk_json_string(&w, launcher);
+		nbk_json_string(&w, "run");
+		nbk_json_string(&w, "-p");
+		nbk_json_string(&w, prefix);
+	}
 	nbk_json_string(&w, python);
 	nbk_json_string(&w, "-m");
 	nbk_json_string(&w, "ipykernel_launcher");
@@ -65,12 +73,14 @@ int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error
 	nbk_json_array_end(&w);
 	nbk_json_key_string(&w, "display_name", display_name);
 	nbk_json_key_string(&w, "language", "python");
-	nbk_json_key(&w, "env");
-	nbk_json_object_begin(&w);
-	nbk_json_key_string(&w, "CONDA_PREFIX", prefix);
-	nbk_json_key_string(&w, "CONDA_DEFAULT_ENV", env_name);
-	nbk_json_key_string(&w, "PATH", path);
-	nbk_json_object_end(&w);
+	if (!launcher) {
+		nbk_json_key(&w, "env");
+		nbk_json_object_begin(&w);
+		nbk_json_key_string(&w, ET_ENV_CONDA_PREFIX, prefix);
+		nbk_json_key_string(&w, ET_ENV_CONDA_DEFAULT_ENV, env_name);
+		nbk_json_key_string(&w, "PATH", path);
+		nbk_json_object_end(&w);
+	}
 	nbk_json_key(&w, "metadata");
 	nbk_json_object_begin(&w);
 	nbk_json_key_bool(&w, "debugger", true);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An environment's Jupyter kernel: JUPYTER_DATA_DIR (default
- * ~/.local/share/jupyter)/kernels/NAME/kernel.json with argv = the
- * environment's python -m ipykernel_launcher -f {connection_file}, the
- * environment's name in display_name, CONDA_PREFIX and PATH in env, and
- * metadata.envtool.prefix so that removing the environment removes only
- * the kernel that points at it.
+ * ~/.local/share/jupyter)/kernels/NAME/kernel.json with argv = LAUNCHER run
+ * -p PREFIX PREFIX/bin/python -m ipykernel_launcher -f {connection_file}
+ * (envtool's `run`: the kernel starts with the environment activated,
+ * activate.d scripts and env_vars included, as nb_conda_kernels would),
+ * the environment's name in display_name, and metadata.envtool.prefix so
+ * that removing the environment removes only the kernel that points at
+ * it.  Without a launcher: python itself, CONDA_PREFIX and PATH in env.
  */
 #ifndef LIBCONDA_KERNEL_H
 #define LIBCONDA_KERNEL_H
@@ -21,8 +23,9 @@ char *et_kernel_name(const char *env_name);
 /* The kernel's folder. New string, NULL (err) without HOME. */
 char *et_kernel_dir(const char *env_name, struct nbk_error *err);
 
-/* Write the kernel of prefix, named after env_name. */
-int et_kernel_install(const char *prefix, const char *env_name, struct nbk_error *err);
+/* Write the kernel of prefix, named after env_name; launcher: see above, or NULL. */
+int et_kernel_install(const char *prefix, const char *env_name, const char *launcher,
+		      struct nbk_error *err);
 
 /*
  * Remove the kernel named after env_name.  With prefix not NULL, only when

@@ -47,6 +47,11 @@ void nbk_buf_vaddf(struct nbk_buf *b, const char *fmt, va_list ap)
  */
 void nbk_buf_add_escaped(struct nbk_buf *b, const char *s);
 /*
+ * Append s as one word for sh, bash and zsh: in single quotes, a quote
+ * inside written '\'' (nothing is expanded in it).
+ */
+void nbk_buf_add_sh_quoted(struct nbk_buf *b, const char *s);
+/*
  * Append s percent-encoded (RFC 3986 2.1): every byte but the unreserved
  * ones (ALPHA DIGIT - . _ ~) as %XX.  For a user name or a password put
  * into a URL's userinfo, where ':', '@', '/' and '%' would break it.

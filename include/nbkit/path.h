@@ -14,6 +14,7 @@
 
 #include "nbkit/buf.h"
 #include "nbkit/error.h"
+#include "nbkit/strvec.h"
 
 /*
  * Expand a leading "~" or "~/" with home (other forms such as "~user" are
@@ -77,5 +78,16 @@ int nbk_remove_tree(const char *path, struct nbk_error *err);
 
 /* Return a string naming the folder part of path ("." for none); caller frees. */
 char *nbk_path_dirname(const char *path);
+
+/*
+ * The names in the folder dir that end in one of suffixes (a NULL-ended
+ * list; NULL: any name), hidden ones left out as the shell's glob leaves
+ * them out, sorted with strcmp, appended to names.  The one lister of
+ * drop-in folders: .condarc's condarc.d, bootstrap's conf.d and hooks, an
+ * environment's activate.d.  Returns 0, 1 when dir does not exist or is
+ * not a folder, -1 with err ("cannot read folder 'DIR': ...").
+ */
+int nbk_dir_names(const char *dir, const char *const *suffixes, struct nbk_strvec *names,
+		  struct nbk_error *err);
 
 #endif

@@ -41,8 +41,8 @@ envtool kernel install -n demo > /dev/null
 K=$HOME/.local/share/jupyter/kernels/demo/kernel.json
 check "kernel.json argv" /usr/bin/python3 -c "
 import json; k = json.load(open('$K'))
-assert k['argv'] == ['$P/bin/python', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], k
-assert k['display_name'] == 'Python (demo)' and k['env']['CONDA_PREFIX'] == '$P'"
+assert k['argv'][1:] == ['run', '-p', '$P', '$P/bin/python', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], k
+assert k['display_name'] == 'Python (demo)' and k['metadata']['envtool']['prefix'] == '$P'"
 if command -v jupyter > /dev/null; then
 	check "jupyter kernelspec list" sh -c "jupyter kernelspec list 2>/dev/null | grep -q '^ *demo .*kernels/demo\$'"
 fi

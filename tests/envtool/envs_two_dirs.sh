@@ -35,7 +35,7 @@ install --dry-run|envtool install -n foo "tiny=1.0" $C --dry-run --json|grep -q 
 remove|envtool remove -n foo extra -y -q|[ ! -e "$F/conda-meta/extra-1.0-0.json" ] && [ ! -e "$F/share/extra.txt" ]
 env export|envtool env export -n foo|grep -qx '  - tiny=2.0=0' out.txt
 run|envtool run -n foo sh -c 'echo "\$CONDA_PREFIX"'|[ "\$(cat out.txt)" = "$F" ]
-kernel install|envtool kernel install -n foo|grep -q '"CONDA_PREFIX": "$F"' "$K"
+kernel install|envtool kernel install -n foo|grep -q '"prefix": "$F"' "$K"
 kernel remove|envtool kernel remove -n foo|[ ! -e "$K" ]
 create (exists: replaced in place)|envtool create -n foo "tiny=1.0" $C --dry-run --json|grep -q '"prefix": "$F"' out.txt
 EOF

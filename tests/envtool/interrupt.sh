@@ -5,10 +5,11 @@
 # of a package being linked or removed may be there unclaimed), and the next
 # run finishes the change: then conda-meta and the files agree both ways.
 # The kill waits on an event, not a time: ENVTOOL_TEST_STEP_FDS makes
-# envtool write a line at each step boundary and wait for a go (see
-# kill_at_step).
+# envtool write a line at each step boundary and wait for a go
+# (lib/steps.bash).
 . "$NBK_SRC/tests/envtool/lib/server.bash"
 . "$NBK_SRC/tests/envtool/lib/real_channel.bash"
+. "$NBK_SRC/tests/envtool/lib/steps.bash"
 for n in t1 t2 t3; do
 	mkpkg '{"name": "'$n'", "version": "1.0", "build": "0",
 		"files": {"bin/'$n'": {"text": "#!/bin/sh\necho '$n'\n", "mode": 493}, "share/'$n'/a.txt": "a", "share/'$n'/b.txt": "b"}}' > /dev/null
@@ -26,31 +27,8 @@ truthful() {
 		fi
 	done
 }
-# kill_at_step N ARGS...: run `envtool ARGS`, let it pass N-1 step
-# boundaries, SIGKILL it at the Nth (where it waits for our go).  Fails
-# when envtool ended before its Nth step.
-mkfifo steps go
-kill_at_step() {
-	local n=$1 i pid
-	shift
-	ENVTOOL_TEST_STEP_FDS=5,6 envtool "$@" >/dev/null 2>&1 5>steps 6<go &
-	pid=$!
-	exec 7<steps 8>go
-	for ((i = 1; i < n; i++)); do
-		read -r _ <&7 || break
-		echo >&8
-	done
-	if read -r _ <&7; then
-		kill -KILL $pid
-		i=0
-	else
-		echo "envtool $1 ended before its step $n"
-		i=1
-	fi
-	exec 7<&- 8>&-
-	wait $pid 2>/dev/null
-	return $i
-}
+# kill_at_step N ARGS...: SIGKILL at the Nth step (lib/steps.bash)
+kill_at_step() { signal_at_step KILL "$@" 2>/dev/null; }
 ok=1
 for d in 1 2 3 4; do
 	kill_at_step $d install -n k t1 t2 t3 -c "$CHAN" -q || ok=0

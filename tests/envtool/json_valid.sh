@@ -82,7 +82,7 @@ for f in home/.conda/pkgs/*/info/repodata_record.json; do
 done
 envtool kernel install -p "$E" > /dev/null 2>&1
 for f in $(find home -name kernel.json); do
-	valid "kernel.json" "$f" 'value["env"]["CONDA_PREFIX"] == prefix'
+	valid "kernel.json" "$f" 'value["argv"][1:4] == ["run", "-p", prefix] and value["metadata"]["envtool"]["prefix"] == prefix'
 done
 envtool remove -p "$E" top --dry-run --json > rmdry.json
 valid "remove --dry-run" rmdry.json '[r["name"] for r in value["actions"]["UNLINK"]] == ["top"]'

@@ -2,8 +2,10 @@
 # An environment made by envtool with python (a package around the
 # system's /usr/bin/python3) and ipykernel (Debian's python3-ipykernel
 # underneath) gets a Jupyter kernel: Debian's `jupyter kernelspec list`
-# shows it and `jupyter execute` runs a notebook in it (sys.prefix is the
-# environment).  Removing the environment removes the kernel; --no-kernel
+# shows it and `jupyter execute` runs a notebook in it, started through
+# `envtool run` (issue 12): sys.prefix is the environment, and what
+# activation gives (an activate.d script's variable, as openjdk's sets
+# JAVA_HOME; conda-meta/state's env_vars) is in the kernel.  Removing the environment removes the kernel; --no-kernel
 # opts out.  Everything Jupyter writes is under the scratch folder.
 # timeout: 90
 . "$NBK_SRC/tests/envtool/lib/server.bash"
@@ -19,10 +21,15 @@ K=$JUPYTER_DATA_DIR/kernels
 envtool create -n nb python ipykernel -c "$CHAN" > create.out 2> create.err
 check "create: exit 0" [ $? -eq 0 ]
 check "create: says the kernel is there" grep -q "Jupyter kernel 'Python (nb)' installed" create.err
-check "kernel.json: argv is the environment's python" /usr/bin/python3 -c "
-import json; k = json.load(open('$K/nb/kernel.json'))
-assert k['argv'][:3] == ['$E/nb/bin/python', '-m', 'ipykernel_launcher'], k
-assert k['display_name'] == 'Python (nb)' and k['env']['CONDA_PREFIX'] == '$E/nb', k"
+check "kernel.json: envtool run, then the environment's python" /usr/bin/python3 -c "
+import json, os; k = json.load(open('$K/nb/kernel.json'))
+assert k['argv'][1:7] == ['run', '-p', '$E/nb', '$E/nb/bin/python', '-m', 'ipykernel_launcher'], k
+assert k['argv'][0].endswith('/envtool') and os.access(k['argv'][0], os.X_OK), k
+assert k['display_name'] == 'Python (nb)' and 'env' not in k, k"
+# what a package's activate.d script and `conda env config vars set` leave
+mkdir -p "$E/nb/etc/conda/activate.d"
+printf 'export NBK_PKG_HOME="$CONDA_PREFIX/lib/pkg"\n' > "$E/nb/etc/conda/activate.d/pkg.sh"
+printf '{"env_vars": {"NBK_TEAM_VAR": "from state"}}\n' > "$E/nb/conda-meta/state"
 $JUPYTER kernelspec list > specs.txt 2>&1
 check "jupyter kernelspec list shows it" grep -q "^ *nb  *$K/nb\$" specs.txt
 
@@ -31,12 +38,14 @@ import nbformat
 nb = nbformat.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "nb", "display_name": "Python (nb)", "language": "python"}
 nb.cells.append(nbformat.v4.new_code_cell(
-    "import os, sys\nopen('ran.txt', 'w').write(sys.prefix + ' ' + os.environ['CONDA_PREFIX'])\nprint(6 * 7)"))
+    "import os, sys\nopen('ran.txt', 'w').write(' '.join([sys.prefix, os.environ['CONDA_PREFIX'],\n"
+    "    os.environ.get('NBK_PKG_HOME', '-'), os.environ.get('NBK_TEAM_VAR', '-').replace(' ', '_')]))\nprint(6 * 7)"))
 nbformat.write(nb, "test.ipynb")
 PY
 timeout 60 $JUPYTER execute test.ipynb > execute.out 2>&1
 check "jupyter execute: exit 0" [ $? -eq 0 ]
-check "the notebook ran in the environment" [ "$(cat ran.txt 2>/dev/null)" = "$E/nb $E/nb" ]
+check "the notebook ran in the environment, activated" \
+	[ "$(cat ran.txt 2>/dev/null)" = "$E/nb $E/nb $E/nb/lib/pkg from_state" ]
 check "nothing in the real Jupyter folder" [ ! -e "$HOME/.local/share/jupyter/kernels/nb" ]
 
 envtool remove -n nb --all -q > remove.out 2> remove.err

@@ -22,6 +22,7 @@ OTHER = {
     ("bootstrap/config.c", "channels"): "bootstrap.yaml's envs.channels",
     ("bootstrap/config.c", "envs"): "bootstrap.yaml's envs: section",
     ("envtool/cmd_env.c", "envs"): "env list --json's key (conda's)",
+    ("envtool/main.c", "envs"): "the --envs option of info (conda info --envs)",
     ("envtool/cmd_search.c", "pkgs"): "search --json's result key (micromamba's)",
 }
 # A name that is also a whole string of another kind: checked only as a path part.

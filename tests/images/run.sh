@@ -42,7 +42,8 @@ run/nb-uid-gid-owner run/nb-uid-seeded-volume run/chown-home run/chown-extra run
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
 conda/build-local-channel conda/opt-conda perimeter/create-over-tls-with-credentials
 perimeter/pip-install-over-tls-with-credentials perimeter/no-secret-anywhere perimeter/no-ca-clear-error
-perimeter/wrong-password-401 tags/promote tags/hotfix-refused-off-the-stable-line"
+perimeter/wrong-password-401 shell/conda-activate-interactive-bash shell/conda-activate-login-bash
+shell/names-mamba-create-conda-env-list shell/unknown-subcommand-exit-2 tags/promote tags/hotfix-refused-off-the-stable-line"
 
 pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
 fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
@@ -560,6 +561,50 @@ kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 exec {pfd}<&-
 server_pid=
+
+# ---- what users type (issue 12): conda activate in the image's terminals -------------
+# As the notebook user: `mamba create` from the demo channel, then a real
+# interactive bash under script(1) (a tty; /etc/bash.bashrc gives the hook,
+# nothing activated by itself) runs `conda activate m`: `which python` is the
+# environment's, an activate.d variable is set, and `conda deactivate` gives
+# back the environment byte for byte.  The same in a login bash (bash -l,
+# through /etc/profile).  An unknown subcommand: one line, exit 2.
+cat >"$tmp/shell-session.sh" <<'EOS'
+echo "before: CONDA_SHLVL=${CONDA_SHLVL-unset} type=$(type -t conda)"
+env -0 | sort -z >/tmp/before
+conda activate m || echo "activate failed"
+echo "which python: $(command -v python)"
+echo "activate.d: ${NBK_PKG_HOME-unset} prompt: ${CONDA_PROMPT_MODIFIER-}"
+conda deactivate
+env -0 | sort -z >/tmp/after
+cmp -s /tmp/before /tmp/after && echo "restored byte for byte" ||
+	{ echo "environment differs:"; diff <(tr '\0' '\n' </tmp/before) <(tr '\0' '\n' </tmp/after) | head -n 5; }
+EOS
+out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shell):/home/jovyan" \
+	-v "$tmp/shell-session.sh:/tmp/session.sh:ro" "$IMG" bash -c '
+		mamba create -y -q -n m --override-channels -c file:///opt/nbkit/demo-channel python >/tmp/create.out 2>&1
+		echo "mamba create: $?"
+		mkdir -p "$HOME/.conda/envs/m/etc/conda/activate.d" "$HOME/.conda/envs/m/etc/conda/deactivate.d"
+		echo "export NBK_PKG_HOME=\"\$CONDA_PREFIX/lib/pkg\"" >"$HOME/.conda/envs/m/etc/conda/activate.d/pkg.sh"
+		echo "unset NBK_PKG_HOME" >"$HOME/.conda/envs/m/etc/conda/deactivate.d/pkg.sh"
+		conda env list | grep -c "/envs/m\$" | sed "s/^/conda env list, m: /"
+		conda frobnicate 2>/tmp/err; echo "unknown: $? $(wc -l </tmp/err)"
+		echo "== interactive"
+		script -qec "bash -i /tmp/session.sh" /dev/null </dev/null | tr -d "\r"
+		echo "== login"
+		script -qec "bash -l -i /tmp/session.sh" /dev/null </dev/null | tr -d "\r"' 2>&1)
+echo "$out" | sed 's/^/images: shell: /' | head -n 30
+for kind in interactive login; do
+	part=$(sed -n "/^== $kind\$/,/^== /p" <<<"$out")
+	ok "shell/conda-activate-$kind-bash" "got: $(tr '\n' '|' <<<"$part")" bash -c '
+		grep -q "^before: CONDA_SHLVL=unset type=function$" <<<"$1" &&
+		grep -q "^which python: /home/jovyan/.conda/envs/m/bin/python$" <<<"$1" &&
+		grep -q "^activate.d: /home/jovyan/.conda/envs/m/lib/pkg prompt: (m) $" <<<"$1" &&
+		grep -q "^restored byte for byte$" <<<"$1"' _ "$part"
+done
+ok shell/names-mamba-create-conda-env-list "got: $(head -n 2 <<<"$out" | tr '\n' '|')" bash -c '
+	grep -q "^mamba create: 0$" <<<"$1" && grep -q "^conda env list, m: 1$" <<<"$1"' _ "$out"
+ok shell/unknown-subcommand-exit-2 "got: $(grep "^unknown" <<<"$out")" grep -q "^unknown: 2 1$" <<<"$out"
 
 echo "images: $((SECONDS)) s in all"
 finish

@@ -89,7 +89,7 @@ static void test_list_error(void **state)
 	(void)state;
 	assert_int_equal(symlink(loop, loop), 0);
 	assert_int_equal(bs_hooks_list(loop, &names, &err), -1);
-	assert_non_null(strstr(err.msg, "cannot open hooks folder"));
+	assert_non_null(strstr(err.msg, "hooks: cannot read folder"));
 	assert_non_null(strstr(err.msg, loop));
 }
 

@@ -93,6 +93,9 @@ static void test_buf_percent_encoded(void **state)
 	nbk_buf_add_percent_encoded(&b, "p@ss:w/rd%20 ~._-Z9\xc3\xa9");
 	assert_string_equal(b.data, "p%40ss%3Aw%2Frd%2520%20~._-Z9%C3%A9");
 	nbk_buf_reset(&b);
+	nbk_buf_add_sh_quoted(&b, "it's $HOME `x` \\ \"q\"");
+	assert_string_equal(b.data, "'it'\\''s $HOME `x` \\ \"q\"'");
+	nbk_buf_reset(&b);
 	nbk_buf_add_percent_encoded(&b, "");
 	assert_int_equal(b.len, 0);
 	nbk_buf_release(&b);

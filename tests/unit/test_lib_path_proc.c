@@ -197,6 +197,41 @@ static void test_files(void **state)
 }
 
 /* nbk_write_file_new() (O_EXCL, mode) and nbk_remove_tree() (rm -rf, no link followed). */
+/* the drop-in lister: suffixes, hidden names, order, a missing folder */
+static void test_dir_names(void **state)
+{
+	static const char *const yaml[] = { ".yml", ".yaml", NULL };
+	const char *files[] = { "b.yaml", "a.yml", ".hidden.yaml", "c.txt", ".yaml", "10-x.yaml" };
+	char dir[] = "/tmp/nbk-test-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec names = NBK_STRVEC_INIT;
+	char *missing;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *p = nbk_xasprintf("%s/%s", dir, files[i]);
+
+		assert_int_equal(nbk_write_file_new(p, "x", 1, 0644, &err), 0);
+		free(p);
+	}
+	assert_int_equal(nbk_dir_names(dir, yaml, &names, &err), 0);
+	assert_int_equal(names.n, 3);
+	assert_string_equal(names.v[0], "10-x.yaml");
+	assert_string_equal(names.v[1], "a.yml");
+	assert_string_equal(names.v[2], "b.yaml");
+	nbk_strvec_release(&names);
+	assert_int_equal(nbk_dir_names(dir, NULL, &names, &err), 0);
+	assert_int_equal(names.n, 4);
+	nbk_strvec_release(&names);
+	missing = nbk_xasprintf("%s/none", dir);
+	assert_int_equal(nbk_dir_names(missing, NULL, &names, &err), 1);
+	assert_int_equal(names.n, 0);
+	free(missing);
+	assert_int_equal(nbk_remove_tree(dir, &err), 0);
+}
+
 static void test_new_file_and_remove_tree(void **state)
 {
 	char dir[] = "/tmp/nbk-test-XXXXXX";
@@ -500,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_read_file_not_regular),
 		cmocka_unit_test(test_new_file_and_remove_tree),
+		cmocka_unit_test(test_dir_names),
 		cmocka_unit_test(test_signal_handlers),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_spawn),
