@@ -44,6 +44,7 @@ struct et_opts {
 struct et_ctx {
 	const char *version; /* git describe */
 	const char *prog;    /* the name it was called by: envtool, conda, mamba, micromamba */
+	bool json_done;      /* --json: the command printed its own failure object */
 	struct et_opts opts;
 	struct et_config cfg;
 };

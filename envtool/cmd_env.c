@@ -127,6 +127,18 @@ static int env_export(struct et_ctx *ctx)
 		/* a record without build (prefix.h): NAME=VERSION, a spec that reads back */
 		printf("  - %s=%s%s%s\n", p.v[i].rec.name, p.v[i].rec.version,
 		       *p.v[i].rec.build ? "=" : "", p.v[i].rec.build);
+	/* what pip installed, as conda exports it (create -f installs it with pip) */
+	{
+		struct et_pip_pkg *pip = NULL;
+		size_t npip = 0;
+
+		et_prefix_pip(prefix, &p, &pip, &npip);
+		if (npip)
+			printf("  - pip:\n");
+		for (i = 0; i < npip; i++)
+			printf("    - %s==%s\n", pip[i].name, pip[i].version);
+		et_pip_pkgs_free(pip, npip);
+	}
 	printf("prefix: %s\n", prefix);
 	ret = ET_EXIT_OK;
 out:

@@ -124,6 +124,30 @@ static int remove_link(struct et_ctx *ctx, const char *prefix)
 }
 
 /*
+ * A package that goes only because it needs a removed one, and that the
+ * user asked for (history: et_prefix_requested()), is named in a warning:
+ * the plan removes it, and the user should know why.
+ */
+static void say_asked_for(const struct et_ctx *ctx, const char *prefix,
+			  const struct nbk_strvec *gone)
+{
+	_cleanup_strvec_ struct nbk_strvec asked = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
+	size_t i;
+
+	et_prefix_requested(prefix, &asked, &names);
+	for (i = 0; i < gone->n; i++) {
+		long k = nbk_strvec_find(&names, gone->v[i]);
+
+		if (k >= 0 && nbk_strvec_find(&ctx->opts.args, gone->v[i]) < 0)
+			nbk_warn(
+				"'%s' goes too: it needs what is removed, and you asked for it "
+				"('%s', conda-meta/history)",
+				gone->v[i], asked.v[k]);
+	}
+}
+
+/*
  * envtool remove: take the packages named on the command line out of the
  * environment that -n or -p names, with every package that depends on one
  * of them, transitively; --all takes every package and then the environment
@@ -197,6 +221,7 @@ static int cmd_remove(struct et_ctx *ctx)
 					}
 			}
 		} while (grew);
+		say_asked_for(ctx, prefix, &gone);
 	}
 	if (!ctx->opts.quiet && !ctx->opts.json) {
 		printf("Removing from '%s':\n", prefix);

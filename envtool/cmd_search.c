@@ -146,9 +146,10 @@ static int cmd_search(struct et_ctx *ctx)
 	}
 	if (n)
 		qsort(hits, n, sizeof(*hits), cmp_records);
-	if (ctx->opts.json)
-		print_json(spec, hits, n);
-	else if (n)
+	if (ctx->opts.json) {
+		print_json(spec, hits, n); /* nothing found is its own answer: pkgs [] */
+		ctx->json_done = true;
+	} else if (n)
 		print_table(hits, n);
 	if (!n) {
 		if (!ctx->opts.json)

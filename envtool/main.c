@@ -6,14 +6,17 @@
  * cmd_<name>.c.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/json.h"
 #include "nbkit/log.h"
 #include "cmd.h"
+#include "interrupt.h"
 #include "nbk_version.h"
 
 static const struct et_cmd *const commands[] = {
@@ -170,6 +173,19 @@ static void build_getopt(const struct et_cmd *cmd, struct option *longs, char *s
 	shorts[ns] = '\0';
 }
 
+/*
+ * The line a failure that main.c itself sees ends with (an option, a
+ * command, an interruption): written to stderr, and kept for --json.
+ */
+static char *failure_line;
+
+static void say_failure(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+	free(failure_line);
+	failure_line = nbk_xstrdup(line);
+}
+
 /* How many of cmd's long options begin with the abbreviation ab ("--pre")? */
 static size_t count_matches(const struct option *longs, const char *ab)
 {
@@ -209,11 +225,49 @@ static void bad_option(const struct et_cmd *cmd, int c, char **argv, const struc
 	}
 	{
 		_cleanup_free_ char *safe = nbk_printable(shown);
+		struct nbk_buf b = NBK_BUF_INIT;
 
-		fprintf(stderr, "envtool %s: ", cmd->name);
-		fprintf(stderr, what, safe);
-		fprintf(stderr, " (see envtool %s --help)\n", cmd->name);
+		nbk_buf_addf(&b, "envtool %s: ", cmd->name);
+		/* what is one of the three formats above */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		nbk_buf_addf(&b, what, safe);
+#pragma GCC diagnostic pop
+		nbk_buf_addf(&b, " (see envtool %s --help)", cmd->name);
+		say_failure(b.data);
+		nbk_buf_release(&b);
 	}
+}
+
+/*
+ * --json and a failure (micromamba's rule): one JSON object on stdout,
+ * {"error": {"kind", "message"}, "exit_code", "success": false}, unless
+ * the command printed its own (an unsolvable request's).  The exit status
+ * stays the same.
+ */
+static void print_failure_json(int ret)
+{
+	const char *msg = failure_line ? failure_line : nbk_log_last_error();
+	struct nbk_buf out = NBK_BUF_INIT;
+	struct nbk_json w;
+
+	nbk_json_init(&w, &out, NBK_JSON_PRETTY);
+	nbk_json_object_begin(&w);
+	nbk_json_key(&w, "error");
+	nbk_json_object_begin(&w);
+	nbk_json_key_string(&w, "kind",
+			    ret == ET_EXIT_USAGE ? "usage"
+			    : ret > 128          ? "interrupted"
+						 : "failure");
+	nbk_json_key_string(&w, "message", msg ? msg : "failed");
+	nbk_json_object_end(&w);
+	nbk_json_key_int(&w, "exit_code", ret);
+	nbk_json_key_bool(&w, "success", false);
+	nbk_json_object_end(&w);
+	nbk_buf_addch(&out, '\n');
+	fflush(stdout);
+	fwrite(out.data, 1, out.len, stdout);
+	nbk_buf_release(&out);
 }
 
 /* The effect of one accepted option. */
@@ -372,6 +426,54 @@ static int configure(struct et_ctx *ctx, const struct cli *cli)
 	return ET_EXIT_OK;
 }
 
+/* Is --json among the arguments (before a "--")? */
+static bool argv_has_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
+static void on_stop_signal(int sig)
+{
+	et_interrupt(sig);
+}
+
+/*
+ * SIGINT and SIGTERM ask the engine to stop at its next safe point
+ * (libconda/interrupt.h); system calls are restarted, the engine checks
+ * the request.  A second signal changes nothing: stopping is already fast.
+ */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* After a command that a signal interrupted: one line, and 128 + the signal. */
+static int interrupted_status(const struct et_ctx *ctx, int ret)
+{
+	int sig = et_interrupted();
+
+	_cleanup_free_ char *line = nbk_xasprintf(
+		"%s: interrupted (%s): %s", ctx->prog, sig == SIGINT ? "SIGINT" : "SIGTERM",
+		ret == ET_EXIT_OK
+			? "the change had begun and was finished; the environment is complete"
+			: "stopped; nothing is half-changed");
+
+	say_failure(line);
+	return 128 + sig;
+}
+
 /*
  * The name envtool was called by: the image links conda, mamba and
  * micromamba to it, so that what users type works; any other name is
@@ -412,6 +514,7 @@ int main(int argc, char **argv)
 	struct et_ctx ctx;
 	const char *prog = prog_name(argv[0]);
 	const struct et_cmd *env_sub = NULL;
+	bool cmd_succeeded = false;
 	size_t i;
 	int ret;
 
@@ -432,10 +535,14 @@ int main(int argc, char **argv)
 
 		/* called as conda or mamba: one line, the user knows the command */
 		if (strcmp(prog, "envtool")) {
-			fprintf(stderr,
+			_cleanup_free_ char *line = nbk_xasprintf(
 				"%s: '%s' is not a command of this %s (envtool, a conda-compatible "
-				"manager): see '%s --help'\n",
+				"manager): see '%s --help'",
 				prog, safe, prog, prog);
+
+			say_failure(line);
+			if (argv_has_json(argc, argv))
+				print_failure_json(ET_EXIT_USAGE);
 			return ET_EXIT_USAGE;
 		}
 		fprintf(stderr, "envtool: unknown command '%s'\n", safe);
@@ -461,9 +568,17 @@ int main(int argc, char **argv)
 	if (env_sub && (ret = et_env_subcommand_defaults(&ctx, env_sub)) >= 0)
 		goto out;
 	ret = configure(&ctx, &cli);
+	catch_stop_signals();
 	if (ret == ET_EXIT_OK)
 		ret = cmd->fn(&ctx);
+	/* a change finished despite the signal: its own --json object stands */
+	cmd_succeeded = ret == ET_EXIT_OK;
+	if (et_interrupted())
+		ret = interrupted_status(&ctx, ret);
 out:
+	if (ret != ET_EXIT_OK && !ctx.json_done && !(et_interrupted() && cmd_succeeded) &&
+	    (ctx.opts.json || (cmd_accepts(cmd, ET_OPT_JSON) && argv_has_json(argc, argv))))
+		print_failure_json(ret);
 	et_config_release(&ctx.cfg);
 	nbk_strvec_release(&ctx.opts.channels);
 	nbk_strvec_release(&ctx.opts.args);

@@ -93,6 +93,7 @@ void et_print_spec_error(const char *spec, const char *msg)
 	char *end;
 
 	fprintf(stderr, "envtool: %s\n", msg);
+	nbk_log_remember_error(msg);
 	if (!at)
 		return;
 	col = strtoul(at + 7, &end, 10);

@@ -537,6 +537,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	struct nbk_error err = NBK_ERROR_INIT;
 	_cleanup_free_ char *prefix = NULL;
 	_cleanup_strvec_ struct nbk_strvec spec_chans = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec pins = NBK_STRVEC_INIT;
 	struct et_channel_sources src = { .cli = &ctx->opts.channels,
 					  .file = &r->channels,
 					  .specs = &spec_chans };
@@ -679,8 +680,26 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	req.nvirtual = nvirt;
 	req.specs = (const char *const *)r->specs.v;
 	req.nspecs = r->specs.n;
-	req.pins = (const char *const *)cfg->pinned_packages.v;
-	req.npins = cfg->pinned_packages.n;
+	/*
+	 * Pins: .condarc's pinned_packages, the environment's conda-meta/pinned,
+	 * and for update --all what the user asked for (history): a spec
+	 * with a version or build, as "python=3.11", keeps its package
+	 * within it, as conda's update --all does.
+	 */
+	nbk_strvec_pushv(&pins, (const char *const *)cfg->pinned_packages.v);
+	if (r->kind != ET_REQUEST_CREATE)
+		et_prefix_pinned(prefix, &pins);
+	if (r->kind == ET_REQUEST_UPDATE && r->update_all) {
+		_cleanup_strvec_ struct nbk_strvec asked = NBK_STRVEC_INIT;
+
+		et_prefix_requested(prefix, &asked, NULL);
+		for (i = 0; i < asked.n; i++)
+			if (strpbrk(asked.v[i], "=<>!~ [") &&
+			    nbk_strvec_find(&pins, asked.v[i]) < 0)
+				nbk_strvec_push(&pins, asked.v[i]);
+	}
+	req.pins = (const char *const *)pins.v;
+	req.npins = pins.n;
 	req.priority = priority_of(cfg->channel_priority);
 	req.mode = r->kind == ET_REQUEST_UPDATE
 			   ? (r->update_all ? ET_SOLVE_UPDATE_ALL : ET_SOLVE_UPDATE)
@@ -694,10 +713,12 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		goto out;
 	}
 	if (rc == 1) {
-		if (ctx->opts.json)
+		if (ctx->opts.json) {
 			print_problem_json(prefix, t.problem, ctx->opts.dry_run);
-		else
+			ctx->json_done = true;
+		} else {
 			fprintf(stderr, "envtool: the request cannot be solved:\n%s", t.problem);
+		}
 		goto out;
 	}
 solved:

@@ -122,6 +122,26 @@ char *nbk_log_redact(const char *msg)
 	return nbk_buf_detach(&b, NULL);
 }
 
+static char *last_error;
+
+const char *nbk_log_last_error(void)
+{
+	return last_error;
+}
+
+void nbk_log_remember_error(const char *msg)
+{
+	char *m = nbk_log_redact(msg);
+
+	free(last_error);
+	last_error = m;
+}
+
+/*
+ * Write one log line at level (nbk_log()'s contract in log.h): dropped
+ * above the level set, secrets masked, kept as the last error when it is
+ * one, then as a JSON object or an escaped text line in one write().
+ */
 void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 {
 	struct nbk_buf raw = NBK_BUF_INIT;
@@ -139,6 +159,10 @@ void nbk_vlog(int level, const char *step, const char *fmt, va_list ap)
 	nbk_buf_rtrim(&raw);
 	msg = nbk_log_redact(raw.data);
 	nbk_buf_release(&raw);
+	if (level == NBK_LOG_ERROR) {
+		free(last_error);
+		last_error = nbk_xstrdup(msg);
+	}
 
 	if (log_format == NBK_LOG_JSON) {
 		struct timespec ts;

@@ -26,6 +26,7 @@
 #include "nbkit/strvec.h"
 #include "nbkit/yaml.h"
 #include "extract.h"
+#include "interrupt.h"
 
 /* libarchive's read block for the outer file, and the inner tar's pull size. */
 #define READ_BLOCK (256 * 1024)
@@ -337,6 +338,9 @@ static int write_tar(struct writer *w, struct archive *a)
 		if (++n > MAX_ENTRIES)
 			return nbk_error_set(w->err, 0, "package '%s': more than %lu entries",
 					     w->label, MAX_ENTRIES);
+		if (et_interrupted())
+			return nbk_error_set(w->err, ET_ERR_INTERRUPTED,
+					     "package '%s': interrupted", w->label);
 		if (write_entry(w, a, e) < 0)
 			return -1;
 	}
@@ -619,6 +623,11 @@ int et_extract_one(struct et_extract_job *job)
 	nbk_error_clear(&job->err);
 	job->files = 0;
 	job->rc = -1;
+	if (et_interrupted()) {
+		nbk_error_set(&job->err, ET_ERR_INTERRUPTED, "package '%s': interrupted",
+			      job->label);
+		return -1;
+	}
 	if (!mkdtemp(tmp)) {
 		nbk_error_set(&job->err, errno, "package '%s': cannot create '%s'", job->label,
 			      tmp);

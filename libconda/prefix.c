@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "nbkit/str.h"
 #include "nbkit/path.h"
 #include "nbkit/url.h"
+#include "matchspec.h"
 #include "prefix.h"
 
 #define MAX_ENVS_FILE (16u << 20)
@@ -660,4 +662,224 @@ int et_environments_remove(const char *prefix, struct nbk_error *err)
 		return 0;
 	nbk_strvec_remove(&lines, (size_t)i);
 	return envs_write(file, &lines, err);
+}
+
+/* The "lib/pythonX.Y/site-packages/NAME.dist-info" part of a record's file, or NULL. */
+static char *dist_info_of(const char *file)
+{
+	const char *sp = strstr(file, "/site-packages/");
+	const char *di = sp ? strstr(sp, ".dist-info/") : NULL;
+
+	if (!di || strncmp(file, "lib/python", 10))
+		return NULL;
+	return nbk_xstrndup(file, (size_t)(di - file) + strlen(".dist-info"));
+}
+
+/* Name and Version of a METADATA file (RFC 822 headers, up to the first blank line). */
+static int read_metadata(const char *file, char **name, char **version)
+{
+	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
+	const char *p, *nl;
+
+	*name = *version = NULL;
+	if (nbk_read_file(file, 1024 * 1024, &text, NULL) < 0 || !text.data)
+		return -1;
+	for (p = text.data; *p && *p != '\n'; p = *nl ? nl + 1 : nl) {
+		size_t len;
+
+		nl = strchrnul(p, '\n');
+		len = (size_t)(nl - p);
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (!*name && len > 6 && !strncmp(p, "Name: ", 6))
+			*name = nbk_xstrndup(p + 6, len - 6);
+		else if (!*version && len > 9 && !strncmp(p, "Version: ", 9))
+			*version = nbk_xstrndup(p + 9, len - 9);
+	}
+	if (*name && *version && !nbk_str_has_control(*name) && !nbk_str_has_control(*version))
+		return 0;
+	free(*name);
+	free(*version);
+	*name = *version = NULL;
+	return -1;
+}
+
+static int cmp_pip(const void *a, const void *b)
+{
+	return strcasecmp(((const struct et_pip_pkg *)a)->name,
+			  ((const struct et_pip_pkg *)b)->name);
+}
+
+void et_prefix_pip(const char *prefix, const struct et_prefix *p, struct et_pip_pkg **out,
+		   size_t *n)
+{
+	static const char *const dist_info[] = { ".dist-info", NULL };
+	_cleanup_strvec_ struct nbk_strvec owned = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec libs = NBK_STRVEC_INIT;
+	_cleanup_free_ char *lib = nbk_xasprintf("%s/lib", prefix);
+	size_t i, j, alloc = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < p->v[i].files.n; j++) {
+			char *d = dist_info_of(p->v[i].files.v[j]);
+
+			if (d && nbk_strvec_find(&owned, d) < 0)
+				nbk_strvec_push_owned(&owned, d);
+			else
+				free(d);
+		}
+	nbk_strvec_sort(&owned);
+	if (nbk_dir_names(lib, NULL, &libs, NULL) != 0)
+		return;
+	for (i = 0; i < libs.n; i++) {
+		_cleanup_free_ char *site = NULL;
+		_cleanup_strvec_ struct nbk_strvec infos = NBK_STRVEC_INIT;
+
+		if (strncmp(libs.v[i], "python", 6))
+			continue;
+		site = nbk_xasprintf("%s/%s/site-packages", lib, libs.v[i]);
+		if (nbk_dir_names(site, dist_info, &infos, NULL) != 0)
+			continue;
+		for (j = 0; j < infos.n; j++) {
+			_cleanup_free_ char *rel =
+				nbk_xasprintf("lib/%s/site-packages/%s", libs.v[i], infos.v[j]);
+			_cleanup_free_ char *meta = NULL;
+
+			if (nbk_strvec_find_sorted(&owned, rel))
+				continue;
+			meta = nbk_xasprintf("%s/%s/METADATA", site, infos.v[j]);
+			if (*n == alloc) {
+				alloc = alloc ? 2 * alloc : 8;
+				*out = nbk_xrealloc(*out, alloc * sizeof(**out));
+			}
+			if (read_metadata(meta, &(*out)[*n].name, &(*out)[*n].version) == 0)
+				(*n)++;
+		}
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_pip);
+}
+
+void et_pip_pkgs_free(struct et_pip_pkg *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].version);
+	}
+	free(v);
+}
+
+/* The quoted items of a history specs list, ['a', "b"], appended to out. */
+static void history_list(const char *p, struct nbk_strvec *out)
+{
+	while ((p = strpbrk(p, "'\""))) {
+		char q = *p++;
+		struct nbk_buf b = NBK_BUF_INIT;
+
+		for (; *p && *p != q; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			nbk_buf_addch(&b, *p);
+		}
+		if (!*p) {
+			nbk_buf_release(&b);
+			return;
+		}
+		p++;
+		nbk_strvec_push_owned(out, nbk_buf_detach(&b, NULL));
+	}
+}
+
+/* The package name a spec is about ("numpy" of "conda-forge::numpy >=1.2"), or NULL. */
+static char *spec_name(const char *spec)
+{
+	struct et_matchspec *ms;
+	char *name;
+
+	if (et_matchspec_parse(spec, &ms, NULL) < 0)
+		return NULL;
+	name = ms->name && !strpbrk(ms->name, "*") ? nbk_xstrdup(ms->name) : NULL;
+	et_matchspec_free(ms);
+	return name;
+}
+
+void et_prefix_requested(const char *root, struct nbk_strvec *specs, struct nbk_strvec *out_names)
+{
+	_cleanup_free_ char *file = nbk_xasprintf("%s/" ET_CONDA_META "/history", root);
+	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec asked = NBK_STRVEC_INIT;
+	const char *p, *nl;
+	size_t i;
+
+	if (nbk_read_file(file, ET_META_MAX_SIZE, &text, NULL) < 0 || !text.data)
+		return;
+	for (p = text.data; *p; p = *nl ? nl + 1 : nl) {
+		_cleanup_strvec_ struct nbk_strvec items = NBK_STRVEC_INIT;
+		_cleanup_free_ char *line = NULL;
+		const char *kind, *colon;
+		bool remove;
+
+		nl = strchrnul(p, '\n');
+		if (strncmp(p, "# ", 2) || !(colon = memmem(p, (size_t)(nl - p), " specs: ", 8)))
+			continue;
+		kind = p + 2;
+		remove = !strncmp(kind, "remove specs", 12);
+		if (!remove && strncmp(kind, "install specs", 13) &&
+		    strncmp(kind, "update specs", 12) && strncmp(kind, "create specs", 12))
+			continue;
+		line = nbk_xstrndup(colon + 8, (size_t)(nl - colon - 8));
+		history_list(line, &items);
+		for (i = 0; i < items.n; i++) {
+			_cleanup_free_ char *name = spec_name(items.v[i]);
+			long at;
+
+			if (!name)
+				continue;
+			at = nbk_strvec_find(&names, name);
+			if (remove) {
+				if (at >= 0) {
+					nbk_strvec_remove(&names, (size_t)at);
+					nbk_strvec_remove(&asked, (size_t)at);
+				}
+			} else if (at >= 0) {
+				free(asked.v[at]);
+				asked.v[at] = nbk_xstrdup(items.v[i]);
+			} else {
+				nbk_strvec_push(&names, name);
+				nbk_strvec_push(&asked, items.v[i]);
+			}
+		}
+	}
+	for (i = 0; i < asked.n; i++) {
+		nbk_strvec_push(specs, asked.v[i]);
+		if (out_names)
+			nbk_strvec_push(out_names, names.v[i]);
+	}
+}
+
+void et_prefix_pinned(const char *root, struct nbk_strvec *pins)
+{
+	_cleanup_free_ char *file = nbk_xasprintf("%s/" ET_CONDA_META "/pinned", root);
+	_cleanup_buf_ struct nbk_buf text = NBK_BUF_INIT;
+	const char *p, *nl;
+
+	if (nbk_read_file(file, ET_META_MAX_SIZE, &text, NULL) < 0 || !text.data)
+		return;
+	for (p = text.data; *p; p = *nl ? nl + 1 : nl) {
+		const char *s = p, *e;
+
+		nl = strchrnul(p, '\n');
+		e = nl;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (s < e && *s != '#')
+			nbk_strvec_push_owned(pins, nbk_xstrndup(s, (size_t)(e - s)));
+	}
 }

@@ -116,6 +116,42 @@ int et_env_name_check(const char *name, struct nbk_error *err);
  */
 int et_prefix_path_check(const char *prefix, struct nbk_error *err);
 
+/*
+ * What the user asked for, from root/conda-meta/history, conda's way: the
+ * specs of every "# install|update|create specs: [...]" line (conda
+ * writes ['a', 'b'], envtool ["a", "b"]), a later spec of a name replacing
+ * an earlier one, and "# remove specs:" taking names out.  Into specs
+ * (appended), in the order first asked, and into names (may be NULL) the
+ * package name of each.  A missing history is none; a line that does not
+ * read is skipped.
+ */
+void et_prefix_requested(const char *root, struct nbk_strvec *specs, struct nbk_strvec *names);
+
+/*
+ * root/conda-meta/pinned (conda's): one spec a line, '#' comments and
+ * blank lines skipped, appended to pins.  A missing file is none.
+ */
+void et_prefix_pinned(const char *root, struct nbk_strvec *pins);
+
+/* A Python package another installer than conda (pip) put in a prefix. */
+struct et_pip_pkg {
+	char *name;    /* METADATA's Name */
+	char *version; /* METADATA's Version */
+};
+
+/*
+ * The pip-installed packages of prefix: each
+ * lib/pythonX.Y/site-packages/ *.dist-info folder that no conda-meta record
+ * of p lists a file of (a conda package's own dist-info is the conda
+ * package), named by its METADATA, sorted by name.  micromamba lists them
+ * with channel "pypi", build "pypi_0"; env export puts them under pip:.
+ * A dist-info without a readable Name and Version is left out.  *out is
+ * an array (free with et_pip_pkgs_free()), *n its length.
+ */
+void et_prefix_pip(const char *prefix, const struct et_prefix *p, struct et_pip_pkg **out,
+		   size_t *n);
+void et_pip_pkgs_free(struct et_pip_pkg *v, size_t n);
+
 /* NAME-VERSION-BUILD of rec; new string. */
 char *et_dist(const struct et_record *rec);
 

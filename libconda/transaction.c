@@ -22,6 +22,7 @@
 #include "link.h"
 #include "prefix.h"
 #include "transaction.h"
+#include "interrupt.h"
 
 #define MAX_JOURNAL (256u << 20)
 #define UNLINKING ".envtool-unlinking-"
@@ -594,12 +595,24 @@ static int txn_create(const struct et_txn *t, struct nbk_error *err)
 		}
 	}
 	test_step();
-	for (i = 0; i < t->nlink; i++)
+	for (i = 0; i < t->nlink; i++) {
+		/* Ctrl-C before the rename: the temporary folder goes, nothing is made */
+		if (et_interrupted()) {
+			nbk_error_set(err, ET_ERR_INTERRUPTED,
+				      "interrupted: the environment '%s' was not made", t->prefix);
+			goto fail;
+		}
 		if (link_one_pkg(tmp, t->prefix, python, t->link[i].rec, t->link[i].pkg_dir,
 				 t->link[i].requested_spec, t->flags, err) < 0) {
 			nbk_error_prefix(err, "cannot create the environment '%s'", t->prefix);
 			goto fail;
 		}
+	}
+	if (et_interrupted()) {
+		nbk_error_set(err, ET_ERR_INTERRUPTED,
+			      "interrupted: the environment '%s' was not made", t->prefix);
+		goto fail;
+	}
 	added = nbk_xcalloc(t->nlink + 1, sizeof(*added));
 	for (i = 0; i < t->nlink; i++)
 		added[i] = t->link[i].rec;
@@ -693,6 +706,12 @@ static int txn_change(const struct et_txn *t, struct nbk_error *err)
 		nbk_strvec_push(&j.pkg_dirs, t->link[i].pkg_dir);
 		nbk_strvec_push(&j.specs,
 				t->link[i].requested_spec ? t->link[i].requested_spec : "");
+	}
+	/* Ctrl-C before the journal: nothing changed; after it, the change is finished */
+	if (et_interrupted()) {
+		nbk_error_set(err, ET_ERR_INTERRUPTED, "interrupted: '%s' was not changed",
+			      t->prefix);
+		goto out;
 	}
 	if (journal_write(t->prefix, &j, err) < 0) {
 		nbk_error_prefix(err, "cannot change '%s'", t->prefix);

@@ -16,6 +16,7 @@
 #include "nbkit/url.h"
 #include "nbk_version.h"
 #include "transfer.h"
+#include "interrupt.h"
 
 /*
  * libcurl's progress callback: dlnow counts every body byte received for
@@ -33,6 +34,8 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	(void)dltotal;
 	(void)ultotal;
 	(void)ulnow;
+	if (et_interrupted())
+		return 1; /* Ctrl-C: cut the transfer (finished() says why) */
 	if (wire > b->fed + ET_ERROR_BODY_MAX + wire / 8) {
 		b->drain_cut = true;
 		return 1;
@@ -367,7 +370,12 @@ static void finished(const struct et_config *cfg, struct et_transfer *t, CURLcod
 			  (unsigned long long)t->bound.dropped);
 		code = CURLE_OK;
 	}
-	if (t->sink_failed) {
+	if (et_interrupted()) {
+		/* no retry, no answer judged: stop */
+		transfer_fail(t, "interrupted", "");
+		t->err.errnum = ET_ERR_INTERRUPTED;
+		next = ET_TRANSFER_DONE;
+	} else if (t->sink_failed) {
 		next = ET_TRANSFER_DONE; /* the caller's error stands */
 	} else if (t->bound.too_big) {
 		transfer_fail(t, t->cap_msg ? t->cap_msg : "the body is too large", "");
@@ -459,6 +467,14 @@ int et_transfer_run_all(const struct et_config *cfg, struct et_transfer **ts, si
 
 			if (t->done || t->active)
 				continue;
+			if (et_interrupted()) {
+				/* Ctrl-C: what has not started never starts */
+				transfer_fail(t, "interrupted", "");
+				t->err.errnum = ET_ERR_INTERRUPTED;
+				finish(t);
+				pending--;
+				continue;
+			}
 			if (t->not_before_ms > now) {
 				if (t->not_before_ms - now < wait_ms)
 					wait_ms = t->not_before_ms - now;

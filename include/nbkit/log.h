@@ -49,6 +49,13 @@ bool nbk_log_enabled(int level);
 void nbk_log_add_secret(const char *value);
 /* Forget every registered secret. */
 void nbk_log_clear_secrets(void);
+/*
+ * The last ERROR line's message (secrets masked), or NULL: for a tool that
+ * repeats its failure in another shape (envtool --json).
+ */
+const char *nbk_log_last_error(void);
+/* Make msg the last error, for an error line written in its own shape. */
+void nbk_log_remember_error(const char *msg);
 /* Copy msg into a new string with every registered secret replaced by ***. */
 char *nbk_log_redact(const char *msg);
 

@@ -10,10 +10,7 @@
 . "$NBK_SRC/tests/envtool/lib/server.bash"
 . "$NBK_SRC/tests/envtool/lib/real_channel.bash"
 . "$NBK_SRC/tests/envtool/lib/steps.bash"
-for n in t1 t2 t3; do
-	mkpkg '{"name": "'$n'", "version": "1.0", "build": "0",
-		"files": {"bin/'$n'": {"text": "#!/bin/sh\necho '$n'\n", "mode": 493}, "share/'$n'/a.txt": "a", "share/'$n'/b.txt": "b"}}' > /dev/null
-done
+step_packages
 make_real_channel
 E=$HOME/.conda/envs
 envtool create -n k zlib -c "$CHAN" -q

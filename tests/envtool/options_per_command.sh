@@ -86,9 +86,10 @@ rc=$?
 	echo "ok: list --tarballs --explicit --no-kernel: exit 2, '--tarballs' named" ||
 	fail "list --tarballs: exit $rc, '$(cat err.txt)'"
 # a foreign option after a good one, as --opt=value, and bundled short ones
-envtool search numpy --json --all=1 2> err.txt
+envtool search numpy --json --all=1 > json.out 2> err.txt
 [ $? -eq 2 ] && grep -q "^envtool search: unknown option '--all' " err.txt &&
-	echo "ok: search --all=1 refused" || fail "search --all=1: '$(cat err.txt)'"
+	/usr/bin/python3 -c 'import json, sys; d = json.load(open("json.out")); assert d["error"]["kind"] == "usage" and not d["success"], d' &&
+	echo "ok: search --all=1 refused (with --json: one usage object on stdout)" || fail "search --all=1: '$(cat err.txt)'"
 envtool clean -qy 2> err.txt
 [ $? -eq 2 ] && grep -q "^envtool clean: unknown option '-y' " err.txt &&
 	echo "ok: clean -qy refused (-y)" || fail "clean -qy: '$(cat err.txt)'"
