@@ -73,6 +73,7 @@ struct bs_config {
 	char *envs_root;
 	char *condarc;
 	struct nbk_strvec channels;
+	struct nbk_strvec shared_dirs;  /* envs.shared_dirs: teams' read-only envs folders */
 	struct nbk_strvec tls_ca_files; /* tls.ca_files: PEM files added to the trust bundle */
 	char *pip_index_url;
 	char *pip_username_file; /* envs.pip_*_file: the index's credentials (a secret) */

@@ -53,6 +53,7 @@ static const struct nbk_schema schema_envs[] = {
 	{ "pip_password_file", NBK_SCHEMA_SCALAR, NULL },
 	{ "pip_trusted_host", NBK_SCHEMA_SCALAR, NULL },
 	{ "auth_file", NBK_SCHEMA_SCALAR, NULL },
+	{ "shared_dirs", NBK_SCHEMA_SEQ, NULL },
 	{ NULL, 0, NULL },
 };
 static const struct nbk_schema schema_tls[] = {
@@ -132,6 +133,11 @@ static void set_list(struct nbk_strvec *dst, const char *const *v)
 	nbk_strvec_pushv(dst, v);
 }
 
+/*
+ * Every key's default (docs/bootstrap.md, "Configuration reference"), the
+ * lists empty or the image's usual ones; cfg is then ready for the layers
+ * (bs_config_load()) and must be released with bs_config_release().
+ */
 void bs_config_init(struct bs_config *cfg)
 {
 	static const char *const home_dirs[] = { ".local/share/jupyter/kernels", NULL };
@@ -148,6 +154,7 @@ void bs_config_init(struct bs_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	nbk_strvec_init(&cfg->home_dirs);
 	nbk_strvec_init(&cfg->channels);
+	nbk_strvec_init(&cfg->shared_dirs);
 	nbk_strvec_init(&cfg->tls_ca_files);
 	nbk_strvec_init(&cfg->extra_env);
 	nbk_strvec_init(&cfg->env_files);
@@ -219,10 +226,11 @@ void bs_config_release(struct bs_config *cfg)
 			  &cfg->s3.access_key_file,
 			  &cfg->s3.secret_key_file,
 			  &cfg->s3.ca_bundle };
-	struct nbk_strvec *vecs[] = { &cfg->tls_ca_files, &cfg->home_dirs,      &cfg->channels,
-				      &cfg->extra_env,    &cfg->env_files,      &cfg->driver_dirs,
-				      &cfg->hook_dirs,    &cfg->hook_user_dirs, &cfg->unset_env,
-				      &cfg->cmd_default,  &cfg->cmd_hub,        &cfg->sources };
+	struct nbk_strvec *vecs[] = { &cfg->tls_ca_files, &cfg->home_dirs,   &cfg->channels,
+				      &cfg->shared_dirs,  &cfg->extra_env,   &cfg->env_files,
+				      &cfg->driver_dirs,  &cfg->hook_dirs,   &cfg->hook_user_dirs,
+				      &cfg->unset_env,    &cfg->cmd_default, &cfg->cmd_hub,
+				      &cfg->sources };
 	size_t i;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -446,6 +454,7 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 	    get_str(root, "envs.root", &cfg->envs_root, err) < 0 ||
 	    get_str(root, "envs.condarc", &cfg->condarc, err) < 0 ||
 	    get_list(root, "envs.channels", &cfg->channels, err) < 0 ||
+	    get_list(root, "envs.shared_dirs", &cfg->shared_dirs, err) < 0 ||
 	    get_list(root, "tls.ca_files", &cfg->tls_ca_files, err) < 0 ||
 	    get_str(root, "envs.pip_index_url", &cfg->pip_index_url, err) < 0 ||
 	    get_str(root, "envs.pip_username_file", &cfg->pip_username_file, err) < 0 ||
@@ -550,6 +559,13 @@ NBK_STATIC int bs_config_from_tree(struct bs_config *cfg, const struct nbk_node 
 				      "%s, found '%s'", why, cfg->home);
 	if (!cfg->cmd_default.n || !cfg->cmd_hub.n)
 		return nbk_error_set(err, 0, "command.default and command.hub must not be empty");
+	/* shared environment folders: absolute, and each one entry of CONDA_ENVS_DIRS */
+	for (size_t i = 0; i < cfg->shared_dirs.n; i++)
+		if (cfg->shared_dirs.v[i][0] != '/' || strchr(cfg->shared_dirs.v[i], ':'))
+			return nbk_error_set(
+				err, 0,
+				"envs.shared_dirs: '%s' must be an absolute path without ':'",
+				cfg->shared_dirs.v[i]);
 	/* pip's index: the credentials come as two files (a basic-auth secret) or not at all */
 	if (!*cfg->pip_username_file != !*cfg->pip_password_file)
 		return nbk_error_set(
@@ -715,6 +731,10 @@ void bs_config_print_plan(const struct bs_config *cfg, int fd)
 	if (cfg->pip_trusted_host)
 		nbk_buf_addstr(&b, " pip_trusted_host=true");
 	plan_opt(&b, "auth_file", cfg->auth_file);
+	if (cfg->shared_dirs.n) {
+		nbk_buf_addstr(&b, "; shared environments (read-only, a kernel each): ");
+		plan_list(&b, &cfg->shared_dirs);
+	}
 	if (cfg->tls_ca_files.n) {
 		nbk_buf_addstr(&b, "; trust: the system's CAs and ");
 		plan_list(&b, &cfg->tls_ca_files);

@@ -11,9 +11,12 @@
  * and a file that is not a YAML mapping is left untouched and reported.
  */
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bootstrap.h"
@@ -23,6 +26,7 @@
 #include "nbkit/conda_names.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
+#include "nbkit/proc.h"
 #include "nbkit/url.h"
 #include "nbkit/yaml.h"
 
@@ -122,7 +126,8 @@ NBK_STATIC int bs_condarc_update(const char *path, const char *envs_dir, const c
 		root = nbk_node_new(NBK_NODE_MAP);
 		changed = true;
 	}
-	nbk_strvec_push(&envs, envs_dir);
+	/* CONDA_ENVS_DIRS's entries: the user's own, then the teams' shared ones */
+	nbk_strvec_split(&envs, envs_dir, ':');
 	nbk_strvec_push(&pkgs, pkgs_dir);
 	changed |= bs_condarc_merge_list(root, NBK_CONDARC_ENVS_DIRS, &envs);
 	changed |= bs_condarc_merge_list(root, NBK_CONDARC_PKGS_DIRS, &pkgs);
@@ -251,6 +256,169 @@ static int pip_index(struct bs_ctx *ctx, struct nbk_buf *said, struct nbk_error 
 	return 0;
 }
 
+/*
+ * envs.shared_dirs with each pattern ("/mnt/teams/ * /envs": the teams'
+ * volumes that this user's pod has mounted) expanded to the folders it
+ * matches, in name order; a pattern that matches none gives nothing, a
+ * plain path is kept as it is.  The paths are the deployment's (absolute,
+ * checked by config.c), never the user's.
+ */
+static void shared_dirs(const struct bs_config *cfg, struct nbk_strvec *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->shared_dirs.n; i++) {
+		const char *d = cfg->shared_dirs.v[i];
+		glob_t g;
+
+		if (!strpbrk(d, "*?[")) {
+			nbk_strvec_push(out, d);
+			continue;
+		}
+		memset(&g, 0, sizeof(g));
+		if (glob(d, GLOB_ONLYDIR | GLOB_NOESCAPE, NULL, &g) == 0)
+			for (j = 0; j < g.gl_pathc; j++)
+				if (!strchr(g.gl_pathv[j], ':'))
+					nbk_strvec_push(out, g.gl_pathv[j]);
+		globfree(&g);
+	}
+}
+
+/* The team of a shared folder: its name, or its parent's when it is called "envs". */
+static char *team_of(const char *dir)
+{
+	_cleanup_free_ char *norm = nbk_path_normalize(dir);
+	_cleanup_free_ char *parent = nbk_path_dirname(norm);
+	const char *base = strrchr(norm, '/');
+
+	base = base ? base + 1 : norm;
+	if (!strcmp(base, NBK_CONDA_ENVS_DIR) && strcmp(parent, "/")) {
+		const char *pb = strrchr(parent, '/');
+
+		return nbk_xstrdup(pb ? pb + 1 : parent);
+	}
+	return nbk_xstrdup(base);
+}
+
+/* envtool next to this bootstrap (both install in the same bin folder), or NULL. */
+static char *envtool_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	_cleanup_free_ char *dir = NULL;
+	char *tool;
+
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1)
+		return NULL;
+	self[n] = '\0';
+	dir = nbk_path_dirname(self);
+	tool = nbk_xasprintf("%s/envtool", dir);
+	if (access(tool, X_OK) == 0)
+		return tool;
+	free(tool);
+	return NULL;
+}
+
+/*
+ * A Jupyter kernel for each environment of envs.shared_dirs (a team's
+ * read-only folder; one with bin/python), named "team-TEAM-ENV" and shown
+ * as "Python (ENV, team TEAM)".  They are written by envtool (kernel.json's
+ * one owner, `kernel install --kernel-name --display-name`) into a folder
+ * of bootstrap's own, made afresh at each start, never into the home: as
+ * root /run/nbkit/jupyter (root's, world-readable), else
+ * ~/.cache/nbkit/jupyter; JUPYTER_PATH gets it first.  Nothing in a shared
+ * folder is run.  A problem with one is a warning.
+ */
+static int shared_kernels(struct bs_ctx *ctx, const struct nbk_strvec *dirs, struct nbk_buf *said,
+			  struct nbk_error *err)
+{
+	_cleanup_free_ char *tool = NULL, *data = NULL, *kernels = NULL;
+	struct nbk_error e = NBK_ERROR_INIT;
+	size_t i, j, made = 0;
+
+	if (!dirs->n)
+		return 0;
+	data = ctx->is_root ? nbk_xstrdup("/run/nbkit/jupyter")
+			    : nbk_xasprintf("%s/.cache/nbkit/jupyter", ctx->home);
+	kernels = nbk_xasprintf("%s/kernels", data);
+	if (nbk_remove_tree(kernels, &e) < 0 && e.errnum != ENOENT) {
+		nbk_warn("envroots: shared environments: %s: no kernels for them", e.msg);
+		return 0;
+	}
+	if (nbk_mkdir_p(kernels, 0755, (uid_t)-1, (gid_t)-1, NULL, err) < 0)
+		return nbk_error_prefix(err, "envs.shared_dirs");
+	if (!(tool = envtool_path())) {
+		nbk_warn(
+			"envroots: no envtool next to bootstrap: no kernels for the shared "
+			"environments");
+		return 0;
+	}
+	for (i = 0; i < dirs->n; i++) {
+		_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
+		_cleanup_free_ char *team = team_of(dirs->v[i]);
+
+		if (nbk_dir_names(dirs->v[i], NULL, &names, &e) != 0) {
+			nbk_warn("envroots: envs.shared_dirs: '%s': %s", dirs->v[i],
+				 e.errnum ? e.msg : "not there");
+			nbk_error_clear(&e);
+			continue;
+		}
+		for (j = 0; j < names.n; j++) {
+			_cleanup_free_ char *prefix =
+				nbk_xasprintf("%s/%s", dirs->v[i], names.v[j]);
+			_cleanup_free_ char *py = nbk_xasprintf("%s/bin/python", prefix);
+			_cleanup_free_ char *kname = nbk_xasprintf("team-%s-%s", team, names.v[j]);
+			_cleanup_free_ char *display =
+				nbk_xasprintf("Python (%s, team %s)", names.v[j], team);
+			_cleanup_free_ char *env_data = nbk_xasprintf("JUPYTER_DATA_DIR=%s", data);
+			_cleanup_strvec_ struct nbk_strvec argv = NBK_STRVEC_INIT;
+			_cleanup_strvec_ struct nbk_strvec envp = NBK_STRVEC_INIT;
+			struct nbk_proc_opts po = { 0 };
+			struct nbk_proc_result res;
+
+			if (access(py, X_OK) < 0)
+				continue; /* not an environment with python */
+			nbk_strvec_push(&argv, tool);
+			nbk_strvec_pushv(&argv, (const char *const[]){
+							"kernel", "install", "-p", prefix,
+							"--kernel-name", kname, "--display-name",
+							display, "--no-rc", "-q", NULL });
+			nbk_strvec_push(&envp, "PATH=/usr/bin:/bin");
+			nbk_strvec_push(&envp, "HOME=/nonexistent");
+			nbk_strvec_push(&envp, env_data);
+			po.argv = argv.v;
+			po.envp = envp.v;
+			po.flags = NBK_PROC_STDIN_NULL;
+			po.timeout_ms = 10000;
+			if (nbk_proc_run(&po, NULL, &res, &e) < 0 || !res.reaped ||
+			    !WIFEXITED(res.status) || WEXITSTATUS(res.status)) {
+				nbk_warn("envroots: no kernel for the shared environment '%s'%s%s",
+					 prefix, e.errnum ? ": " : "", e.errnum ? e.msg : "");
+				nbk_error_clear(&e);
+				continue;
+			}
+			made++;
+		}
+	}
+	{
+		const char *old = nbk_env_get(&ctx->env, "JUPYTER_PATH");
+		_cleanup_free_ char *path = old && *old ? nbk_xasprintf("%s:%s", data, old)
+							: nbk_xstrdup(data);
+
+		nbk_env_set(&ctx->env, "JUPYTER_PATH", path);
+	}
+	nbk_buf_addf(said, "; %zu shared environment kernel(s) in %s", made, data);
+	return 0;
+}
+
+/*
+ * The "envroots" step (docs/bootstrap.md): CONDA_ENVS_DIRS (the user's,
+ * then the shared folders) and CONDA_PKGS_DIRS, pip's index, the channels'
+ * auth file, the shared environments' kernels and the trust bundle, as
+ * root; then, as the user, the folders in the home and the managed
+ * .condarc.  A home that cannot be written is warned about, not an error;
+ * -1 with err only for what the deployment got wrong (a secret, a CA file).
+ */
 int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 {
 	const struct bs_config *cfg = &ctx->cfg;
@@ -258,17 +426,27 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 	_cleanup_free_ char *condarc = NULL;
 	_cleanup_buf_ struct nbk_buf said = NBK_BUF_INIT;
 	_cleanup_buf_ struct nbk_buf also = NBK_BUF_INIT; /* pip, trust: the end of the line */
+	_cleanup_strvec_ struct nbk_strvec shared = NBK_STRVEC_INIT;
 	const char *envs_dir, *pkgs_dir;
 	struct bs_userfs as_user;
 
 	if (nbk_path_expand_user(cfg->envs_root, ctx->home, &root, err) < 0)
 		return nbk_error_prefix(err, "envs.root");
+	shared_dirs(cfg, &shared);
 	{
 		_cleanup_free_ char *envs = nbk_xasprintf("%s/" NBK_CONDA_ENVS_DIR, root);
 		_cleanup_free_ char *pkgs = nbk_xasprintf("%s/" NBK_CONDA_PKGS_DIR, root);
 
+		struct nbk_buf all = NBK_BUF_INIT;
+		size_t i;
+
+		/* the user's own first (where create goes), then the teams' shared ones */
+		nbk_buf_addstr(&all, envs);
+		for (i = 0; i < shared.n; i++)
+			nbk_buf_addf(&all, ":%s", shared.v[i]);
 		/* The container's own CONDA_*_DIRS win, as every variable does. */
-		bs_env_set_default(ctx, NBK_ENV_CONDA_ENVS_DIRS, envs);
+		bs_env_set_default(ctx, NBK_ENV_CONDA_ENVS_DIRS, all.data);
+		nbk_buf_release(&all);
 		bs_env_set_default(ctx, NBK_ENV_CONDA_PKGS_DIRS, pkgs);
 	}
 	envs_dir = nbk_env_get(&ctx->env, NBK_ENV_CONDA_ENVS_DIRS);
@@ -286,6 +464,8 @@ int bs_envroots_apply(struct bs_ctx *ctx, struct nbk_error *err)
 			return nbk_error_prefix(err, "envs.auth_file");
 		bs_env_set_default(ctx, NBK_ENV_AUTH_FILE, auth);
 	}
+	if (shared_kernels(ctx, &shared, &also, err) < 0)
+		return -1;
 	/* as root, before the user part: the bundle is root's (tls.c) */
 	if (bs_tls_bundle(ctx, &also, err) < 0)
 		return -1;

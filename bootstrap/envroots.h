@@ -13,7 +13,8 @@
 #include "bootstrap.h"
 
 /*
- * Merge the managed keys (envs_dirs, pkgs_dirs, channels; ssl_verify when
+ * Merge the managed keys (envs_dirs: envs_dir, a ':' list as
+ * CONDA_ENVS_DIRS holds it; pkgs_dirs, channels; ssl_verify when
  * not NULL: the trust bundle, which replaces the user's value) into the
  * .condarc at path.  Returns 1 when the file was written, 0 when it was
  * already right or was left untouched (*why set), -1 with err.

@@ -31,13 +31,16 @@ struct et_opts {
 	const char *name;           /* -n */
 	const char *prefix;         /* -p */
 	bool dry_run, json, yes, all, quiet;
-	bool no_kernel;    /* --no-kernel: no Jupyter kernel for a new environment */
-	bool explicit_;    /* env export --explicit */
-	bool stack;        /* activate --stack */
-	bool show;         /* config --show */
-	bool envs;         /* info --envs */
-	const char *shell; /* shell -s */
-	unsigned clean;    /* clean: enum et_clean_flags */
+	bool no_kernel;           /* --no-kernel: no Jupyter kernel for a new environment */
+	bool explicit_;           /* env export --explicit */
+	bool stack;               /* activate --stack */
+	bool show;                /* config --show */
+	bool envs;                /* info --envs */
+	const char *clone;        /* create --clone ENV */
+	const char *kernel_name;  /* kernel --kernel-name */
+	const char *display_name; /* kernel --display-name */
+	const char *shell;        /* shell -s */
+	unsigned clean;           /* clean: enum et_clean_flags */
 	int verbose;
 };
 
@@ -77,6 +80,9 @@ enum et_opt_id {
 	ET_OPT_STACK,                       /* --stack */
 	ET_OPT_SHOW,                        /* --show */
 	ET_OPT_ENVS,                        /* -e, --envs */
+	ET_OPT_CLONE,                       /* --clone ENV */
+	ET_OPT_KERNEL_NAME,                 /* --kernel-name NAME */
+	ET_OPT_DISPLAY_NAME,                /* --display-name TEXT */
 	ET_OPT_COMMON,                      /* those below: every command, added by main.c */
 	ET_OPT_ROOT_PREFIX = ET_OPT_COMMON, /* -r, --root-prefix DIR */
 	ET_OPT_RC_FILE,                     /* --rc-file FILE */

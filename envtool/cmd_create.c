@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nbkit/cleanup.h"
 #include "nbkit/log.h"
+#include "nbkit/path.h"
 #include "cmd.h"
+#include "envs.h"
 #include "request.h"
 
 static int cmd_create(struct et_ctx *ctx)
@@ -28,6 +31,26 @@ static int cmd_create(struct et_ctx *ctx)
 			return ET_EXIT_FAIL;
 		}
 	}
+	if (ctx->opts.clone) {
+		_cleanup_free_ char *source = NULL;
+
+		if (ctx->opts.files.n || ctx->opts.args.n) {
+			nbk_error("create --clone makes a copy: no specs or -f with it");
+			et_request_release(&r);
+			return ET_EXIT_USAGE;
+		}
+		/* a name in envs_dirs, or a path */
+		if (strchr(ctx->opts.clone, '/'))
+			source = nbk_path_normalize(ctx->opts.clone);
+		else if (et_env_locate(&ctx->cfg, ctx->opts.clone, ET_ENV_EXISTING, &source, NULL,
+				       &err) < 0)
+			source = NULL;
+		if (!source || et_request_clone(&r, source, &err) < 0) {
+			nbk_error("%s", err.msg);
+			et_request_release(&r);
+			return ET_EXIT_FAIL;
+		}
+	}
 	for (i = 0; i < ctx->opts.args.n; i++)
 		nbk_strvec_push(&r.specs, ctx->opts.args.v[i]);
 	ret = et_request_run(ctx, &r);
@@ -36,8 +59,8 @@ static int cmd_create(struct et_ctx *ctx)
 }
 
 static const struct et_cmd_opt create_opts[] = {
-	{ ET_OPT_NAME, NULL }, { ET_OPT_PREFIX, NULL }, { ET_OPT_FILE, NULL },
-	ET_CMD_OPTS_REQUEST,   { ET_OPT_END, NULL },
+	{ ET_OPT_NAME, NULL },  { ET_OPT_PREFIX, NULL }, { ET_OPT_FILE, NULL },
+	{ ET_OPT_CLONE, NULL }, ET_CMD_OPTS_REQUEST,     { ET_OPT_END, NULL },
 };
 
 const struct et_cmd et_cmd_create = {

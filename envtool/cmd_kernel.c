@@ -41,7 +41,9 @@ static int cmd_kernel(struct et_ctx *ctx)
 	}
 	if (et_env_resolve(ctx, install ? ET_ENV_EXISTING : ET_ENV_ANY, NULL, &prefix, &usage) < 0)
 		return usage ? ET_EXIT_USAGE : ET_EXIT_FAIL;
-	name = et_env_display_name(&ctx->cfg, prefix);
+	/* --kernel-name: a name of the caller's (bootstrap's team kernels) */
+	name = ctx->opts.kernel_name ? nbk_xstrdup(ctx->opts.kernel_name)
+				     : et_env_display_name(&ctx->cfg, prefix);
 	dir = et_kernel_dir(name, &err);
 	if (!dir) {
 		nbk_error("%s", err.msg);
@@ -56,12 +58,13 @@ static int cmd_kernel(struct et_ctx *ctx)
 				prefix);
 		_cleanup_free_ char *launcher = et_kernel_launcher();
 
-		if (et_kernel_install(prefix, name, launcher, &err) < 0) {
+		if (et_kernel_install(prefix, name, ctx->opts.display_name, launcher, &err) < 0) {
 			nbk_error("%s", err.msg);
 			return ET_EXIT_FAIL;
 		}
 		if (!ctx->opts.quiet)
-			printf("kernel 'Python (%s)' installed in '%s'\n", name, dir);
+			printf("kernel '%s' installed in '%s'\n",
+			       ctx->opts.display_name ? ctx->opts.display_name : name, dir);
 		return ET_EXIT_OK;
 	}
 	r = et_kernel_remove(NULL, name, &err);
@@ -79,9 +82,8 @@ static int cmd_kernel(struct et_ctx *ctx)
 }
 
 static const struct et_cmd_opt kernel_opts[] = {
-	{ ET_OPT_NAME, NULL },
-	{ ET_OPT_PREFIX, NULL },
-	{ ET_OPT_END, NULL },
+	{ ET_OPT_NAME, NULL },         { ET_OPT_PREFIX, NULL }, { ET_OPT_KERNEL_NAME, NULL },
+	{ ET_OPT_DISPLAY_NAME, NULL }, { ET_OPT_END, NULL },
 };
 
 const struct et_cmd et_cmd_kernel = {

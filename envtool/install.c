@@ -99,7 +99,7 @@ static void auto_kernel(struct et_ctx *ctx, const char *prefix, const struct et_
 	if (i == sol->nlink)
 		return;
 	name = et_env_display_name(&ctx->cfg, prefix);
-	if (et_kernel_install(prefix, name, launcher = et_kernel_launcher(), &err) < 0)
+	if (et_kernel_install(prefix, name, NULL, launcher = et_kernel_launcher(), &err) < 0)
 		nbk_warn("no Jupyter kernel for '%s': %s", prefix, err.msg);
 	else if (!ctx->opts.quiet && !ctx->opts.json)
 		fprintf(stderr, "Jupyter kernel 'Python (%s)' installed\n", name);

@@ -53,6 +53,12 @@ static const struct opt_def opt_defs[ET_OPT_COUNT] = {
 	[ET_OPT_YES] = { 'y', "yes", NULL, NULL,
 			 "answer yes (to the plan; create: to replacing an environment)" },
 	[ET_OPT_ALL] = { 'a', "all", NULL, NULL, "all of them" },
+	[ET_OPT_CLONE] = { 0, "clone", NULL, "ENV",
+			   "a copy of the environment ENV (a name or a path): its packages, no solve" },
+	[ET_OPT_KERNEL_NAME] = { 0, "kernel-name", NULL, "NAME",
+				 "the kernel's name (default: the environment's)" },
+	[ET_OPT_DISPLAY_NAME] = { 0, "display-name", NULL, "TEXT",
+				  "what Jupyter shows (default: Python (NAME))" },
 	[ET_OPT_ENVS] = { 'e', "envs", NULL, NULL, "the environments (as env list)" },
 	[ET_OPT_NO_KERNEL] = { 0, "no-kernel", NULL, NULL,
 			       "no Jupyter kernel, even when ipykernel is linked" },
@@ -333,6 +339,15 @@ static void apply_option(enum et_opt_id id, const char *arg, struct et_ctx *ctx,
 		break;
 	case ET_OPT_ENVS:
 		ctx->opts.envs = true;
+		break;
+	case ET_OPT_CLONE:
+		ctx->opts.clone = arg;
+		break;
+	case ET_OPT_KERNEL_NAME:
+		ctx->opts.kernel_name = arg;
+		break;
+	case ET_OPT_DISPLAY_NAME:
+		ctx->opts.display_name = arg;
 		break;
 	case ET_OPT_ROOT_PREFIX:
 		cli->root = arg;

@@ -515,6 +515,34 @@ static enum et_channel_priority priority_of(const char *s)
 	return ET_PRIORITY_STRICT;
 }
 
+int et_request_clone(struct et_request *r, const char *source, struct nbk_error *err)
+{
+	struct et_prefix p = ET_PREFIX_INIT;
+	struct et_pip_pkg *pip = NULL;
+	size_t i, npip = 0;
+
+	if (et_env_check_exists(source, err) < 0 || et_prefix_load(source, &p, err) < 0) {
+		et_prefix_release(&p);
+		return -1;
+	}
+	for (i = 0; i < p.n; i++)
+		if (!*p.v[i].rec.url) {
+			nbk_error_set(err, 0,
+				      "cannot clone '%s': '%s' has no URL in its conda-meta record",
+				      source, p.v[i].dist);
+			et_prefix_release(&p);
+			return -1;
+		}
+	et_prefix_records(&p, &r->explicit_recs, &r->nexplicit);
+	r->explicit_ = true;
+	et_prefix_pip(source, &p, &pip, &npip);
+	for (i = 0; i < npip; i++)
+		nbk_strvec_pushf(&r->pip, "%s==%s", pip[i].name, pip[i].version);
+	et_pip_pkgs_free(pip, npip);
+	et_prefix_release(&p);
+	return 0;
+}
+
 /*
  * Answer r, a create, install or update request, for ctx: resolve the
  * environment (create: a new one, or one a manager made that --yes lets us
@@ -584,7 +612,9 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		/* the installed set is what an interrupted change will have done */
 		struct et_prefix installed = ET_PREFIX_INIT;
 
-		if (et_journal_recover_now(prefix, &err) < 0 ||
+		/* a shared (read-only) environment: say so before any download */
+		if (et_prefix_check_writable(prefix, &err) < 0 ||
+		    et_journal_recover_now(prefix, &err) < 0 ||
 		    et_prefix_load(prefix, &installed, &err) < 0) {
 			nbk_error("%s", err.msg);
 			et_prefix_release(&installed);

@@ -42,6 +42,17 @@ void et_request_release(struct et_request *r);
  */
 int et_request_read_file(struct et_request *r, const char *path, struct nbk_error *err);
 
+/*
+ * create --clone SOURCE: r becomes SOURCE's packages, as an @EXPLICIT file
+ * would list them (its conda-meta records: the same builds from the same
+ * URLs, no solve), and its pip-installed packages as pip: entries.  The
+ * new environment is linked from the package cache, so its files are hard
+ * links where the filesystem allows and copies otherwise, and every
+ * prefix written into a file is the new one.  Returns 0; -1 with err (a
+ * record without a URL cannot be cloned).
+ */
+int et_request_clone(struct et_request *r, const char *source, struct nbk_error *err);
+
 /* Solve r for ctx and answer it.  Returns the exit status. */
 int et_request_run(struct et_ctx *ctx, struct et_request *r);
 

@@ -188,3 +188,21 @@ bool nbk_env_name_valid(const char *name, size_t len)
 	}
 	return true;
 }
+
+void nbk_strvec_split(struct nbk_strvec *sv, const char *s, char sep)
+{
+	const char *p = s;
+
+	if (!s || !*s)
+		return;
+	for (;;) {
+		const char *e = strchr(p, sep);
+
+		if (!e) {
+			nbk_strvec_push(sv, p);
+			return;
+		}
+		nbk_strvec_push_owned(sv, nbk_xstrndup(p, (size_t)(e - p)));
+		p = e + 1;
+	}
+}

@@ -118,16 +118,7 @@ static char *path_edit(const char *path, const char *bin_old, const char *bin_ne
 	ssize_t at = -1;
 	size_t i;
 
-	while (p && *p) {
-		size_t len = strcspn(p, ":");
-
-		nbk_strvec_push_owned(&parts, nbk_xstrndup(p, len));
-		if (!p[len])
-			break;
-		p += len + 1;
-		if (!*p)
-			nbk_strvec_push(&parts, ""); /* a trailing ':' is an empty entry */
-	}
+	nbk_strvec_split(&parts, p, ':');
 	if (bin_old)
 		at = nbk_strvec_find(&parts, bin_old);
 	if (bin_new && at < 0)

@@ -40,8 +40,8 @@ char *et_kernel_dir(const char *env_name, struct nbk_error *err)
 	return nbk_xasprintf("%s/.local/share/jupyter/kernels/%s", home, name);
 }
 
-int et_kernel_install(const char *prefix, const char *env_name, const char *launcher,
-		      struct nbk_error *err)
+int et_kernel_install(const char *prefix, const char *env_name, const char *display,
+		      const char *launcher, struct nbk_error *err)
 {
 	_cleanup_free_ char *dir = et_kernel_dir(env_name, err), *file = NULL, *python = NULL,
 			    *path = NULL, *display_name = NULL;
@@ -54,7 +54,7 @@ int et_kernel_install(const char *prefix, const char *env_name, const char *laun
 	python = nbk_xasprintf("%s/bin/python", prefix);
 	path = nbk_xasprintf("%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			     prefix);
-	display_name = nbk_xasprintf("Python (%s)", env_name);
+	display_name = display ? nbk_xstrdup(display) : nbk_xasprintf("Python (%s)", env_name);
 	nbk_json_init(&w, &b, NBK_JSON_PRETTY);
 	nbk_json_object_begin(&w);
 	nbk_json_key(&w, "argv");

@@ -23,9 +23,12 @@ char *et_kernel_name(const char *env_name);
 /* The kernel's folder. New string, NULL (err) without HOME. */
 char *et_kernel_dir(const char *env_name, struct nbk_error *err);
 
-/* Write the kernel of prefix, named after env_name; launcher: see above, or NULL. */
-int et_kernel_install(const char *prefix, const char *env_name, const char *launcher,
-		      struct nbk_error *err);
+/*
+ * Write the kernel of prefix, named after env_name (et_kernel_name());
+ * display_name: NULL for "Python (ENV_NAME)"; launcher: see above, or NULL.
+ */
+int et_kernel_install(const char *prefix, const char *env_name, const char *display_name,
+		      const char *launcher, struct nbk_error *err);
 
 /*
  * Remove the kernel named after env_name.  With prefix not NULL, only when

@@ -883,3 +883,15 @@ void et_prefix_pinned(const char *root, struct nbk_strvec *pins)
 			nbk_strvec_push_owned(pins, nbk_xstrndup(s, (size_t)(e - s)));
 	}
 }
+
+int et_prefix_check_writable(const char *prefix, struct nbk_error *err)
+{
+	_cleanup_free_ char *meta = nbk_xasprintf("%s/" ET_CONDA_META, prefix);
+
+	if (access(meta, W_OK) == 0 || (errno != EACCES && errno != EROFS && errno != EPERM))
+		return 0;
+	return nbk_error_set(err, errno,
+			     "environment '%s' is read-only here (a shared environment?): make "
+			     "your own copy with 'envtool create --clone %s -n NAME'",
+			     prefix, prefix);
+}

@@ -96,6 +96,15 @@ bool et_prefix_is_env(const char *path);
  */
 bool et_prefix_is_made_env(const char *path);
 
+/*
+ * 0 when this process may change the environment at prefix (its
+ * conda-meta can be written); else -1 with err saying it is read-only for
+ * us, as a team's shared environment is, and how to get one's own copy:
+ * "environment 'PREFIX' is read-only here (a shared environment?): make
+ * your own copy with 'envtool create --clone PREFIX -n NAME'".
+ */
+int et_prefix_check_writable(const char *prefix, struct nbk_error *err);
+
 /* Longest environment name: its temporary folder ".NAME.envtool-tmp-XXXXXX" fits NAME_MAX. */
 #define ET_ENV_NAME_MAX 200
 

@@ -78,6 +78,8 @@ int et_txn_lock(const char *prefix, bool create, int *fd, struct nbk_error *err)
 			return nbk_error_prefix(err, "cannot create the environment '%s'", prefix);
 	} else if (!et_prefix_is_env(prefix)) {
 		return nbk_error_set(err, 0, "'%s' is not an environment (no conda-meta)", prefix);
+	} else if (et_prefix_check_writable(prefix, err) < 0) {
+		return -1;
 	}
 	/* the holder removes a create's lock file when done: lock the file that is there */
 	for (tries = 0; tries < 100; tries++) {

@@ -43,6 +43,12 @@ bool nbk_strvec_find_sorted(const struct nbk_strvec *sv, const char *s);
 /* Append the elements to out, sep between two ("a, b, c"); nothing for none. */
 struct nbk_buf;
 void nbk_strvec_join(const struct nbk_strvec *sv, const char *sep, struct nbk_buf *out);
+/*
+ * Append the parts of s between sep characters, empty ones kept ("a::b":
+ * "a", "", "b"; "a:": "a", ""), as a PATH is read; s NULL or "": none.
+ * nbk_strvec_join(sv, ":") gives s back.
+ */
+void nbk_strvec_split(struct nbk_strvec *sv, const char *s, char sep);
 /* Take the array (caller frees each string and the array). */
 char **nbk_strvec_detach(struct nbk_strvec *sv);
 

@@ -337,6 +337,32 @@ def test_kube_spawner_sets_pod_traits_and_labels(db, policy_file: Path, kube) ->
     assert s.extra_resource_limits == {}
 
 
+def test_kube_spawner_mounts_only_the_users_team_envs(db, policy_file: Path, kube) -> None:
+    """A group's team_envs claim reaches the pod's volume list, read-only, at
+    /mnt/teams/GROUP/envs (bootstrap's envs.shared_dirs: /mnt/teams/*/envs),
+    for the group's members only; the configured volumes stay."""
+    home = {"name": "home", "persistentVolumeClaim": {"claimName": "claim-{username}"}}
+    home_mount = {"name": "home", "mountPath": "/home/jovyan"}
+    s = spawner_for(db, "mo", ["mlops"], policy_file, cls=kube, volumes=[home],
+                    volume_mounts=[home_mount])
+    spawn(s)
+    pod = s.created_pods[-1]
+    team = [v for v in pod["spec"]["volumes"] if v["name"] != "home"]
+    assert pod["spec"]["volumes"][0] == home and len(team) == 1
+    assert team[0]["persistentVolumeClaim"] == {"claimName": "mlops-envs", "readOnly": True}
+    mounts = pod["spec"]["containers"][0]["volumeMounts"]
+    assert mounts[0] == home_mount
+    assert mounts[1] == {"name": team[0]["name"], "readOnly": True,
+                         "mountPath": "/mnt/teams/mlops/envs"}
+    # a user of another team: no team volume, and a second spawn does not accumulate
+    s2 = spawner_for(db, "dana", ["ds-gpu"], policy_file, cls=kube, volumes=[home],
+                     volume_mounts=[home_mount])
+    spawn(s2)
+    assert s2.created_pods[-1]["spec"]["volumes"] == [home]
+    spawn(s)
+    assert len(s.created_pods[-1]["spec"]["volumes"]) == 2
+
+
 def test_kube_spawner_checks_the_final_pod(db, policy_file: Path, kube) -> None:
     def sneaky(spawner, pod):
         pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] = 4

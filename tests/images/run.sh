@@ -43,7 +43,8 @@ home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad
 conda/build-local-channel conda/opt-conda perimeter/create-over-tls-with-credentials
 perimeter/pip-install-over-tls-with-credentials perimeter/no-secret-anywhere perimeter/no-ca-clear-error
 perimeter/wrong-password-401 shell/conda-activate-interactive-bash shell/conda-activate-login-bash
-shell/names-mamba-create-conda-env-list shell/unknown-subcommand-exit-2 tags/promote tags/hotfix-refused-off-the-stable-line"
+shell/names-mamba-create-conda-env-list shell/unknown-subcommand-exit-2 shared/kernel-appears
+shared/install-refused shared/clone-works tags/promote tags/hotfix-refused-off-the-stable-line"
 
 pass() { passed=$((passed + 1)); echo "PASS images/$1"; }
 fail() { failed=$((failed + 1)); echo "FAIL images/$1: $2"; }
@@ -605,6 +606,38 @@ done
 ok shell/names-mamba-create-conda-env-list "got: $(head -n 2 <<<"$out" | tr '\n' '|')" bash -c '
 	grep -q "^mamba create: 0$" <<<"$1" && grep -q "^conda env list, m: 1$" <<<"$1"' _ "$out"
 ok shell/unknown-subcommand-exit-2 "got: $(grep "^unknown" <<<"$out")" grep -q "^unknown: 2 1$" <<<"$out"
+
+# ---- shared team environments (issue 12) ---------------------------------------------
+# The team's administrators make an environment with the image's envtool in
+# the team's volume; mounted read-only where groupspawner mounts a team's
+# claim (/mnt/teams/GROUP/envs), the image's bootstrap.yaml lists it
+# (shared_dirs: /mnt/teams/*/envs): as the notebook user its kernel is
+# there, an install into it is refused with the line that says how to get a
+# copy, and create --clone makes one.
+mkdir -p "$tmp/teams"
+dk 120 run --rm --network none --label "nbkit-test=$ID" -u 0 --entrypoint envtool -v "$tmp/teams:/mnt/teams" "$IMG" \
+	create -y -q --no-kernel -p /mnt/teams/risk/envs/ml --override-channels -c file:///opt/nbkit/demo-channel python ipykernel \
+	>"$tmp/team-create.log" 2>&1
+out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shared):/home/jovyan" \
+	-v "$tmp/teams:/mnt/teams:ro" "$IMG" bash -c '
+		echo "CONDA_ENVS_DIRS=$CONDA_ENVS_DIRS"
+		echo "JUPYTER_PATH=$JUPYTER_PATH"
+		# what the notebook server sees (jupyter_client; the image has no jupyter-kernelspec)
+		python3 -c "from jupyter_client.kernelspec import KernelSpecManager as M
+for k, d in sorted(M().find_kernel_specs().items()): print(\"kernelspec:\", k, d)
+s = M().get_kernel_spec(\"team-risk-ml\"); print(\"display:\", s.display_name)" 2>&1
+		envtool install -n ml -y -q --override-channels -c file:///opt/nbkit/demo-channel ipykernel 2>&1
+		echo "install into it: exit $?"
+		envtool create --clone ml -n mine -y -q; echo "clone: exit $?"
+		"$HOME/.conda/envs/mine/bin/python" -c "import sys; print(\"the copy runs:\", sys.prefix)"' 2>&1)
+echo "$out" | grep -v "^bootstrap:" | sed 's/^/images: shared: /'
+ok shared/kernel-appears "got: $(grep -i kernel <<<"$out" | head -n 2) $(tail -n 2 "$tmp/team-create.log")" \
+	bash -c 'grep -q "^kernelspec: team-risk-ml /run/nbkit/jupyter/kernels/team-risk-ml$" <<<"$1" &&
+		grep -q "^display: Python (ml, team risk)$" <<<"$1"' _ "$out"
+ok shared/install-refused "got: $(grep -e "read-only" -e "^install" <<<"$out")" bash -c '
+	grep -q "^install into it: exit 1$" <<<"$1" && grep -q "is read-only here (a shared environment?): make your own copy with .envtool create --clone" <<<"$1"' _ "$out"
+ok shared/clone-works "got: $(grep -e "^clone" -e "copy runs" <<<"$out")" bash -c '
+	grep -q "^clone: exit 0$" <<<"$1" && grep -q "^the copy runs: /home/jovyan/.conda/envs/mine$" <<<"$1"' _ "$out"
 
 echo "images: $((SECONDS)) s in all"
 finish

@@ -6,6 +6,7 @@ rest of the package works (and is tested) without kubespawner.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 try:
@@ -26,9 +27,16 @@ class GroupFormKubeSpawner(GroupFormMixin, KubeSpawner):
 
     The policy sets image, cpu/mem limit and guarantee, GPUs
     (extra_resource_limits/guarantees), node_selector and the pool's
-    tolerations (added to the configured ones), and labels the pod with the
-    user's main group and the image tag. profile_list is not supported.
+    tolerations (added to the configured ones), the read-only volumes of the
+    user's teams' shared environments (a group's ``team_envs`` claim, mounted
+    at ``/mnt/teams/GROUP/envs``, which the image's bootstrap lists in
+    CONDA_ENVS_DIRS and gives kernels: ``envs.shared_dirs:
+    [/mnt/teams/*/envs]``), and labels the pod with the user's main group and
+    the image tag. profile_list is not supported.
     """
+
+    #: where a team's environments are mounted ({team}: the group's name as a path part)
+    team_envs_mount = "/mnt/teams/{team}/envs"
 
     _base: dict = None  # configured values, captured before the first change
 
@@ -40,6 +48,8 @@ class GroupFormKubeSpawner(GroupFormMixin, KubeSpawner):
                 "extra_labels": dict(self.extra_labels),
                 "extra_annotations": dict(self.extra_annotations),
                 "modify_pod_hook": self.modify_pod_hook,
+                "volumes": [dict(v) for v in self.volumes],
+                "volume_mounts": [dict(m) for m in self.volume_mounts],
             }
         return self._base
 
@@ -55,6 +65,9 @@ class GroupFormKubeSpawner(GroupFormMixin, KubeSpawner):
         self.node_selector = {**base["node_selector"], **resources.node_selector}
         self.tolerations = base["tolerations"] + [
             t for t in resources.tolerations if t not in base["tolerations"]]
+        volumes, mounts = self._team_envs_volumes(resources)
+        self.volumes = base["volumes"] + volumes
+        self.volume_mounts = base["volume_mounts"] + mounts
         # KubeSpawner expands {...} in labels and annotations: escape braces.
         groups = ",".join(resources.groups).replace("{", "{{").replace("}", "}}")
         self.extra_labels = {
@@ -64,6 +77,20 @@ class GroupFormKubeSpawner(GroupFormMixin, KubeSpawner):
         }
         self.extra_annotations = {**base["extra_annotations"], self.groups_annotation: groups}
         self.modify_pod_hook = self._checked_modify_pod_hook
+
+    def _team_envs_volumes(self, resources: Resources) -> tuple[list, list]:
+        """One read-only PersistentVolumeClaim volume and mount per team of
+        the user that has shared environments; nothing of other teams."""
+        volumes, mounts = [], []
+        for group, claim in resources.team_envs:
+            team = label_value(group)
+            # a DNS-1123 label, unique per group; KubeSpawner expands {...}: none here
+            name = "team-envs-" + hashlib.sha256(group.encode()).hexdigest()[:12]
+            volumes.append({"name": name,
+                            "persistentVolumeClaim": {"claimName": claim, "readOnly": True}})
+            mounts.append({"name": name, "readOnly": True,
+                           "mountPath": self.team_envs_mount.format(team=team)})
+        return volumes, mounts
 
     async def _checked_modify_pod_hook(self, spawner: Any, pod: Any) -> Any:
         hook = self._capture_base()["modify_pod_hook"]

@@ -81,6 +81,8 @@ _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
 _REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]{0,254}\Z")
 _RESOURCE = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?\Z")
 _POOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}\Z")
+# a PersistentVolumeClaim's name (DNS-1123 subdomain)
+_CLAIM = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -280,6 +282,7 @@ class _GroupSpec:
     gpu_resource: Optional[str]
     images: Mapping[str, tuple[str, ...]]
     pools: tuple[str, ...]
+    team_envs: Optional[str] = None  # a PersistentVolumeClaim of the team's environments
 
 
 def _fmt(number: Decimal) -> str:
@@ -341,6 +344,9 @@ class Resources:
     groups: tuple[str, ...]
     primary_group: str
     options: dict[str, Any] = field(default_factory=dict)
+    #: (group, claim) of each of the user's groups that has team_envs: the
+    #: read-only volumes of its shared environments
+    team_envs: tuple[tuple[str, str], ...] = ()
 
 
 def _number_option(key: str, value: Any, integer: bool = False) -> Optional[Decimal]:
@@ -419,6 +425,7 @@ class Limits:
     repositories: Mapping[str, str]
     pools: tuple[PoolSpec, ...]
     cpu_guarantee_ratio: Decimal
+    team_envs: tuple[tuple[str, str], ...] = ()
 
     @property
     def image_choices(self) -> list[str]:
@@ -528,6 +535,7 @@ class Limits:
             groups=self.groups,
             primary_group=self.primary_group,
             options=normalized,
+            team_envs=self.team_envs,
         )
 
     def _number(self, key: str, allowed: NumberRange, raw: Any) -> Decimal:
@@ -809,7 +817,13 @@ class Policy:
         path = f"groups.{name}"
         if spec is None:
             spec = _LineDict()
-        _check_keys(ctx, spec, path, ("cpu", "memory_gib", "gpu", "images", "pools"), line)
+        _check_keys(ctx, spec, path, ("cpu", "memory_gib", "gpu", "images", "pools", "team_envs"),
+                    line)
+        team_envs = None
+        if spec.get("team_envs") is not None:
+            team_envs = _policy_string(ctx, spec["team_envs"], f"{path}.team_envs",
+                                       _line_of(spec, "team_envs"), _CLAIM,
+                                       "PersistentVolumeClaim name (like risk-envs)")
         cpu = cls._parse_range(ctx, spec.get("cpu"), f"{path}.cpu", _line_of(spec, "cpu"), "cpu")
         mem = cls._parse_range(ctx, spec.get("memory_gib"), f"{path}.memory_gib",
                                _line_of(spec, "memory_gib"), "memory_gib")
@@ -863,7 +877,7 @@ class Policy:
                                    _line_of(spec["pools"], i))
             group_pools = tuple(plist)
         return _GroupSpec(name, index, line, cpu, mem, gpu_max, gpu_default, gpu_resource,
-                          allowed_images, group_pools)
+                          allowed_images, group_pools, team_envs)
 
     def _check_consistency(self, ctx: _Ctx, raw_groups: Any) -> None:
         default = self._groups[DEFAULT_GROUP]
@@ -983,6 +997,7 @@ class Policy:
             repositories={n: s.repository for n, s in self.images.items()},
             pools=pools,
             cpu_guarantee_ratio=self.cpu_guarantee_ratio,
+            team_envs=tuple((g.name, g.team_envs) for g in specs if g.team_envs),
         )
 
 

@@ -18,6 +18,8 @@ class KubeSpawner(Spawner):
     extra_resource_guarantees = Dict().tag(config=True)
     node_selector = Dict().tag(config=True)
     tolerations = List().tag(config=True)
+    volumes = List().tag(config=True)
+    volume_mounts = List().tag(config=True)
     extra_labels = Dict().tag(config=True)
     extra_annotations = Dict().tag(config=True)
     modify_pod_hook = Any(None, allow_none=True).tag(config=True)
@@ -39,7 +41,9 @@ class KubeSpawner(Spawner):
             "spec": {
                 "nodeSelector": dict(self.node_selector),
                 "tolerations": list(self.tolerations),
+                "volumes": list(self.volumes),
                 "containers": [{"name": self.container_name, "image": self.image,
+                                "volumeMounts": list(self.volume_mounts),
                                 "resources": {"limits": limits, "requests": requests}}],
             },
         }
