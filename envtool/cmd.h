@@ -132,6 +132,9 @@ struct et_cmd {
  */
 char *et_kernel_launcher(void);
 
+/* This process's environment as NAME=VALUE strings, appended to env (cmd_shell.c). */
+void et_process_env(struct nbk_strvec *env);
+
 /*
  * `env create` and `env remove` (conda's names): the create and remove
  * commands, options and all; NULL for another word.  Then

@@ -22,8 +22,6 @@
 #include "envs.h"
 #include "target.h"
 
-extern char **environ;
-
 /* sh -c SCRIPT envtool-run N SCRIPT1..N CMD ARG...: source the scripts, exec CMD */
 #define RUN_SH                                                                           \
 	"__envtool_n=$1; shift; while test \"$__envtool_n\" -gt 0; do . \"$1\"; shift; " \
@@ -54,7 +52,6 @@ static int cmd_run(struct et_ctx *ctx)
 	_cleanup_strvec_ struct nbk_strvec argv = NBK_STRVEC_INIT;
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_activation a;
-	char **e;
 	size_t n, i;
 	bool usage;
 
@@ -68,9 +65,7 @@ static int cmd_run(struct et_ctx *ctx)
 		nbk_error("%s", err.msg);
 		return ET_EXIT_FAIL;
 	}
-	for (e = environ; *e; e++)
-		if (strchr(*e, '='))
-			nbk_strvec_push(&env, *e);
+	et_process_env(&env);
 	et_activation_init(&a);
 	if (et_activate(&ctx->cfg, &env, prefix, false, &a, &err) < 0) {
 		nbk_error("run: %s", err.msg);

@@ -87,8 +87,7 @@ static void print_code(const struct et_activation *a)
 	nbk_buf_release(&b);
 }
 
-/* The process environment as NAME=VALUE strings. */
-static void current_env(struct nbk_strvec *env)
+void et_process_env(struct nbk_strvec *env)
 {
 	char **e;
 
@@ -131,7 +130,7 @@ static int shell_activate(struct et_ctx *ctx)
 		nbk_error("%s", err.msg);
 		return ET_EXIT_FAIL;
 	}
-	current_env(&env);
+	et_process_env(&env);
 	et_activation_init(&a);
 	r = et_activate(&ctx->cfg, &env, prefix, ctx->opts.stack, &a, &err);
 	if (r < 0)
@@ -153,7 +152,7 @@ static int shell_deactivate(struct et_ctx *ctx)
 		nbk_error("deactivate takes no argument");
 		return ET_EXIT_USAGE;
 	}
-	current_env(&env);
+	et_process_env(&env);
 	et_activation_init(&a);
 	r = et_deactivate(&ctx->cfg, &env, &a, &err);
 	if (r < 0)

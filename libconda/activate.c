@@ -273,17 +273,3 @@ int et_deactivate(const struct et_config *cfg, const struct nbk_strvec *env,
 	}
 	return 1;
 }
-
-void et_activation_apply(const struct et_activation *a, struct nbk_strvec *env)
-{
-	size_t i;
-
-	for (i = 0; i < a->unset.n; i++)
-		nbk_env_unset(env, a->unset.v[i]);
-	for (i = 0; i < a->set.n; i++) {
-		const char *eq = strchr(a->set.v[i], '=');
-		_cleanup_free_ char *k = nbk_xstrndup(a->set.v[i], (size_t)(eq - a->set.v[i]));
-
-		nbk_env_set(env, k, eq + 1);
-	}
-}

@@ -60,7 +60,4 @@ int et_activate(const struct et_config *cfg, const struct nbk_strvec *env, const
 int et_deactivate(const struct et_config *cfg, const struct nbk_strvec *env,
 		  struct et_activation *out, struct nbk_error *err);
 
-/* Apply out's variables (not its scripts) to env. */
-void et_activation_apply(const struct et_activation *a, struct nbk_strvec *env);
-
 #endif
