@@ -63,6 +63,8 @@ static struct nbk_node *config_tree(const struct et_config *cfg)
 										  : "true"));
 	nbk_node_map_set(root, "proxy_servers", proxies);
 	nbk_node_map_set(root, "offline", nbk_node_new_scalar(cfg->offline ? "true" : "false"));
+	nbk_node_map_set(root, "add_pip_as_python_dependency",
+			 nbk_node_new_scalar(cfg->add_pip_as_python_dependency ? "true" : "false"));
 	nbk_node_map_set(root, "remote_connect_timeout_secs", number(cfg->connect_timeout_s));
 	nbk_node_map_set(root, "remote_read_timeout_secs", number(cfg->read_timeout_s));
 	nbk_node_map_set(root, "remote_max_retries", number((double)cfg->max_retries));

@@ -103,6 +103,7 @@ static int cmd_search(struct et_ctx *ctx)
 	struct nbk_error err = NBK_ERROR_INIT;
 	struct et_index idx = ET_INDEX_INIT;
 	struct nbk_strvec chans = NBK_STRVEC_INIT;
+	_cleanup_strvec_ struct nbk_strvec urls = NBK_STRVEC_INIT;
 	struct et_channel_sources src = { .cli = &ctx->opts.channels, .specs = &chans };
 	struct et_matchspec *ms = NULL;
 	const struct et_record **hits = NULL;
@@ -130,9 +131,17 @@ static int cmd_search(struct et_ctx *ctx)
 		goto out;
 	}
 	et_print_refused(idx.repos, idx.n_repos);
+	/* the spec's channel by URL, as the solver compares it ("defaults" is several) */
+	if (ms->channel && et_channel_spec_urls(&ctx->cfg, ms->channel, &urls, NULL) == 0) {
+		free(ms->channel);
+		ms->channel = NULL;
+	}
 	for (i = 0; i < idx.n_repos; i++) {
 		const struct et_repo *repo = &idx.repos[i];
 
+		if (urls.n && (repo->channel_index < 0 ||
+			       nbk_strvec_find(&urls, idx.channels[repo->channel_index].url) < 0))
+			continue;
 		for (j = 0; j < repo->n; j++) {
 			if (!et_matchspec_match_name(ms, repo->records[j].name) ||
 			    !et_matchspec_match(ms, &repo->records[j]))

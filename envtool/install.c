@@ -81,6 +81,9 @@ static int explicit_full_record(const struct et_record *rec, const char *pkg_dir
 
 		out->license = idx.license;
 		idx.license = l;
+		l = out->license_family;
+		out->license_family = idx.license_family;
+		idx.license_family = l;
 	}
 	et_record_release(&idx);
 	return 0;

@@ -24,6 +24,8 @@ void et_print_record_json(struct nbk_json *w, const struct et_record *r)
 	nbk_json_key_strvec(w, "depends", &r->depends);
 	nbk_json_key_string(w, "fn", r->fn);
 	nbk_json_key_string(w, "license", r->license);
+	if (*r->license_family)
+		nbk_json_key_string(w, "license_family", r->license_family);
 	nbk_json_key_string(w, "md5", r->md5);
 	nbk_json_key_string(w, "name", r->name);
 	nbk_json_key_string(w, "noarch", noarch[r->noarch]);

@@ -478,18 +478,11 @@ struct resolver {
 	const struct et_config *cfg;
 };
 
-static char *resolve_channel(const char *channel, void *data)
+static int resolve_channel(const char *channel, void *data, struct nbk_strvec *urls)
 {
 	const struct resolver *rs = data;
-	struct et_channel ch;
-	char *url = NULL;
 
-	if (!strcmp(channel, ET_CHANNEL_DEFAULTS))
-		return NULL;
-	if (et_channel_parse(rs->cfg, channel, rs->cfg->platform, &ch, NULL) == 0)
-		url = nbk_steal_pointer(&ch.url);
-	et_channel_release(&ch);
-	return url;
+	return et_channel_spec_urls(rs->cfg, channel, urls, NULL);
 }
 
 /* An installed record's channel ("https://conda.anaconda.org/conda-forge/") by its short name. */
@@ -731,6 +724,7 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	req.pins = (const char *const *)pins.v;
 	req.npins = pins.n;
 	req.priority = priority_of(cfg->channel_priority);
+	req.add_pip = cfg->add_pip_as_python_dependency;
 	req.mode = r->kind == ET_REQUEST_UPDATE
 			   ? (r->update_all ? ET_SOLVE_UPDATE_ALL : ET_SOLVE_UPDATE)
 			   : ET_SOLVE_INSTALL;

@@ -9,6 +9,9 @@
 #include "nbkit/path.h"
 #include "channel.h"
 
+/* The segment before Anaconda's channel names, "pkgs/main" (not the package cache's "pkgs"). */
+#define ANACONDA_NAMESPACE "/pkgs/"
+
 /* Longest channel spec accepted. */
 #define MAX_CHANNEL_SPEC 4096
 
@@ -69,6 +72,28 @@ static const char *after_prefix(const char *s, const char *prefix)
 	return s[n] ? NULL : s + n;
 }
 
+/*
+ * The name of one of default_channels, written as a URL (d, no trailing
+ * '/'): its path from the last "pkgs" segment ("https://mirror/pkgs/main",
+ * "file:///srv/mirror/pkgs/r": "pkgs/main", "pkgs/r"), else its last
+ * segment ("https://mirror/conda/conda-forge": "conda-forge").  conda
+ * names repo.anaconda.com's "pkgs/main" so; a mirror keeps that name
+ * wherever it lives, a path included, so that "pkgs/main::python" and
+ * the channel shown stay the same behind any mirror.  NULL: d is no
+ * URL with a path.
+ */
+static char *default_channel_name(const char *d)
+{
+	const char *scheme = strstr(d, "://"), *path, *p, *found = NULL;
+
+	if (!scheme || !(path = strchr(scheme + 3, '/')) || !path[1])
+		return NULL;
+	for (p = path; (p = strstr(p, ANACONDA_NAMESPACE)); p++)
+		if (p[sizeof(ANACONDA_NAMESPACE) - 1])
+			found = p + 1;
+	return nbk_xstrdup(found ? found : strrchr(path, '/') + 1);
+}
+
 static char *canonical_name(const struct et_config *cfg, const char *url)
 {
 	const char *rest;
@@ -76,16 +101,13 @@ static char *canonical_name(const struct et_config *cfg, const char *url)
 
 	for (i = 0; i < cfg->default_channels.n; i++) {
 		_cleanup_free_ char *d = nbk_xstrdup(cfg->default_channels.v[i]);
-		const char *scheme;
+		char *name;
 
 		strip_slashes(d);
 		if (strcmp(d, url) != 0)
 			continue;
-		/* conda names https://repo.anaconda.com/pkgs/main "pkgs/main" */
-		scheme = strstr(d, "://");
-		if (scheme && (rest = strchr(scheme + 3, '/')) && rest[1])
-			return nbk_xstrdup(rest + 1);
-		return nbk_xstrdup(url);
+		name = default_channel_name(d);
+		return name ? name : nbk_xstrdup(url);
 	}
 	for (i = 0; i < cfg->custom_names.n; i++) {
 		_cleanup_free_ char *base = nbk_xstrdup(cfg->custom_urls.v[i]);
@@ -201,6 +223,16 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 				break;
 			}
 		}
+		/* conda: default_channels are custom channels by their names ("pkgs/main") */
+		for (i = 0; !out->url && i < cfg->default_channels.n; i++) {
+			_cleanup_free_ char *d = nbk_xstrdup(cfg->default_channels.v[i]);
+			_cleanup_free_ char *name = NULL;
+
+			strip_slashes(d);
+			name = default_channel_name(d);
+			if (name && !strcmp(name, s))
+				out->url = nbk_steal_pointer(&d);
+		}
 		if (!out->url)
 			out->url = nbk_xasprintf("%s/%s",
 						 cfg->channel_alias ? cfg->channel_alias
@@ -220,6 +252,33 @@ int et_channel_parse(const struct et_config *cfg, const char *spec, const char *
 	nbk_strvec_push(&out->subdirs, subdir ? subdir : platform);
 	if (strcmp(out->subdirs.v[0], "noarch") != 0)
 		nbk_strvec_push(&out->subdirs, "noarch");
+	return 0;
+}
+
+int et_channel_spec_urls(const struct et_config *cfg, const char *channel, struct nbk_strvec *urls,
+			 struct nbk_error *err)
+{
+	struct et_channel ch;
+	size_t i;
+
+	if (!strcmp(channel, ET_CHANNEL_DEFAULTS)) {
+		for (i = 0; i < cfg->default_channels.n; i++) {
+			if (et_channel_parse(cfg, cfg->default_channels.v[i], cfg->platform, &ch,
+					     err) < 0) {
+				et_channel_release(&ch);
+				return -1;
+			}
+			nbk_strvec_push_owned(urls, nbk_steal_pointer(&ch.url));
+			et_channel_release(&ch);
+		}
+		return 0;
+	}
+	if (et_channel_parse(cfg, channel, cfg->platform, &ch, err) < 0) {
+		et_channel_release(&ch);
+		return -1;
+	}
+	nbk_strvec_push_owned(urls, nbk_steal_pointer(&ch.url));
+	et_channel_release(&ch);
 	return 0;
 }
 

@@ -2,11 +2,14 @@
 /*
  * Channels as conda names them (conda/models/channel.py):
  * - a name ("conda-forge", "pkgs/main") is channel_alias/NAME, unless
- *   custom_channels maps it (then CUSTOM_URL/NAME);
+ *   custom_channels maps it (then CUSTOM_URL/NAME) or it is the name of
+ *   one of default_channels (then that URL);
  * - "defaults" expands to default_channels;
  * - a URL (http://, https://, file://) is taken as is; when it starts with
  *   channel_alias or is one of default_channels, its canonical name is the
- *   short one ("conda-forge", "pkgs/main"), otherwise the URL itself;
+ *   short one ("conda-forge"; a default channel's from its last "pkgs/"
+ *   segment, "pkgs/main", even behind a mirror or on a path, else its
+ *   last segment), otherwise the URL itself;
  * - an absolute path ("/srv/chan"), or "./x", "~/x", is file:///abs/path;
  * - a trailing known subdir ("conda-forge/linux-64") restricts the channel
  *   to that subdir (and noarch).
@@ -37,6 +40,17 @@ struct et_channel {
 int et_channel_parse(const struct et_config *cfg, const char *spec, const char *platform,
 		     struct et_channel *out, struct nbk_error *err);
 void et_channel_release(struct et_channel *c);
+
+/*
+ * The base URLs that a spec's channel stands for ("conda-forge::numpy",
+ * "defaults::python", "numpy[channel=pkgs/main]"): for "defaults", those
+ * of default_channels; else et_channel_parse()'s one URL.  The one owner
+ * of that question, for the solver and `search` alike: a record matches
+ * when its channel's base URL is one of them.  Appends to urls; -1 with
+ * err when a channel does not parse.
+ */
+int et_channel_spec_urls(const struct et_config *cfg, const char *channel, struct nbk_strvec *urls,
+			 struct nbk_error *err);
 
 /* Where a request's channels come from; NULL: none from there. */
 struct et_channel_sources {

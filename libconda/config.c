@@ -191,6 +191,10 @@ static int apply_rc(struct et_config *cfg, const struct nbk_node *root, struct n
 			r = nbk_node_as_bool(v, k, &b, err);
 			if (r == 0)
 				cfg->offline = b;
+		} else if (!strcmp(k, "add_pip_as_python_dependency")) {
+			r = nbk_node_as_bool(v, k, &b, err);
+			if (r == 0)
+				cfg->add_pip_as_python_dependency = b;
 		}
 	}
 	return r;
@@ -387,7 +391,9 @@ static int read_env(struct et_config *cfg, struct nbk_error *err)
 	    env_long("CONDA_REMOTE_MAX_RETRIES", 0, 100, &cfg->max_retries, err) < 0 ||
 	    env_double("CONDA_REMOTE_BACKOFF_FACTOR", 0, 60, &cfg->backoff_factor, err) < 0 ||
 	    env_long("CONDA_LOCAL_REPODATA_TTL", 0, 1L << 40, &cfg->local_repodata_ttl, err) < 0 ||
-	    env_bool("CONDA_OFFLINE", &cfg->offline, err) < 0)
+	    env_bool("CONDA_OFFLINE", &cfg->offline, err) < 0 ||
+	    env_bool("CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY", &cfg->add_pip_as_python_dependency,
+		     err) < 0)
 		return -1;
 	/* the channel credentials' file (auth.h): an unreadable one is an error */
 	if ((s = getenv(NBK_ENV_AUTH_FILE)) && *s && et_auth_load(&cfg->auth, s, err) < 0)
@@ -414,6 +420,7 @@ static void config_init(struct et_config *cfg)
 	nbk_strvec_init(&cfg->pinned_packages);
 	nbk_strvec_init(&cfg->rc_files);
 	cfg->ssl_verify = ET_SSL_VERIFY_ON;
+	cfg->add_pip_as_python_dependency = true;
 	cfg->connect_timeout_s = ET_DEFAULT_CONNECT_TIMEOUT;
 	cfg->read_timeout_s = ET_DEFAULT_READ_TIMEOUT;
 	cfg->max_retries = ET_DEFAULT_MAX_RETRIES;

@@ -71,7 +71,8 @@ struct et_config {
 	long local_repodata_ttl; /* 1: honour Cache-Control; 0: always revalidate; N: seconds */
 	bool offline;
 	bool override_channels;
-	struct nbk_strvec rc_files; /* the .condarc files read, in order */
+	bool add_pip_as_python_dependency; /* conda's and mamba's key, default true */
+	struct nbk_strvec rc_files;        /* the .condarc files read, in order */
 };
 
 /* Which .condarc files to read. */

@@ -956,6 +956,7 @@ void et_matchspec_free(struct et_matchspec *ms)
 	strmatch_release(&ms->fn);
 	strmatch_release(&ms->url);
 	strmatch_release(&ms->license);
+	strmatch_release(&ms->license_family);
 	nbk_strvec_release(&ms->track_features);
 	nbk_strvec_release(&ms->features);
 	free(ms->text);
@@ -1041,6 +1042,91 @@ static size_t vb_split(const char *s, size_t n)
 	return n;
 }
 
+/*
+ * conda's _sanitize_version_str, the one clean-up of a version written
+ * outside brackets and inside them: without a build, "==1.7" is "1.7";
+ * "=1.7" is the prefix "1.7*" ("=1.7*" and "=*" lose only the '='); with
+ * a build, "=1.7" and "==1.7" are "1.7"; "=" and "==" alone, and text
+ * with '=', ',' or '|' after the leading '=', are kept for the parse to
+ * judge.  Returns a new string; *skip is how many bytes were dropped from
+ * the front (for the columns of errors).
+ */
+static char *sanitize_version(const char *v, bool has_build, size_t *skip)
+{
+	size_t eq = strspn(v, "="), rl;
+	const char *rest = v + eq;
+
+	*skip = 0;
+	if (!eq || !*rest)
+		return nbk_xstrdup(v);
+	if (eq >= 2 && !has_build) {
+		*skip = eq;
+		return nbk_xstrdup(rest);
+	}
+	if (strpbrk(rest, "=,|"))
+		return nbk_xstrdup(v);
+	*skip = eq;
+	rl = strlen(rest);
+	if (!has_build && rest[rl - 1] != '*')
+		return nbk_xasprintf("%s*", rest);
+	return nbk_xstrdup(rest);
+}
+
+static bool name_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool name_sep(char c)
+{
+	return c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * CEP 26, conda's _validate_package_name, on a lower-cased name of n
+ * bytes (globs are not checked): only a-z, 0-9, '.', '_' and '-'; the
+ * first byte a letter, a digit or a '_' not followed by another ("__"
+ * starts a virtual package, "__cuda": then a letter or digit); after
+ * that, at most one separator, then runs of letters and digits each
+ * followed by one separator or the end.  Returns -1 when the name is
+ * valid, else the offset of the first offending byte, with *chars true
+ * when it is a byte outside the alphabet.
+ */
+static long name_invalid_at(const char *s, size_t n, bool *chars)
+{
+	size_t i;
+
+	*chars = false;
+	for (i = 0; i < n; i++) {
+		if (!name_alnum(s[i]) && !name_sep(s[i])) {
+			*chars = true;
+			return (long)i;
+		}
+	}
+	if (!n)
+		return 0;
+	if (n >= 2 && s[0] == '_' && s[1] == '_') {
+		if (n < 3 || !name_alnum(s[2]))
+			return n < 3 ? 1 : 2;
+		i = 3;
+	} else if (name_alnum(s[0]) || s[0] == '_') {
+		i = 1;
+	} else {
+		return 0;
+	}
+	if (i < n && name_sep(s[i]))
+		i++;
+	while (i < n) {
+		if (!name_alnum(s[i]))
+			return (long)i;
+		while (i < n && name_alnum(s[i]))
+			i++;
+		if (i < n)
+			i++; /* one separator */
+	}
+	return -1;
+}
+
 /* Bracket keys that MatchSpec accepts. */
 static int set_field(struct et_matchspec *ms, struct mctx *c, const char *key, const char *val,
 		     size_t pos)
@@ -1048,26 +1134,28 @@ static int set_field(struct et_matchspec *ms, struct mctx *c, const char *key, c
 	struct perr *pe = &c->pe;
 
 	if (strcmp(key, "version") == 0) {
+		size_t skip;
+
 		et_vspec_free(ms->version);
 		ms->version = NULL;
 		free(ms->version_text);
-		ms->version_text = nbk_xstrdup(val);
-		return vspec_parse_at(val, strlen(val), pos, &ms->version, pe);
+		/* conda cleans it as outside brackets, always as if without a build */
+		ms->version_text = sanitize_version(val, false, &skip);
+		if (!ms->version_text[strspn(ms->version_text, "=<>!~")])
+			return perr_set(pe, pos, "missing version after '%s'", ms->version_text);
+		return vspec_parse_at(ms->version_text, strlen(ms->version_text), pos + skip,
+				      &ms->version, pe);
 	}
 	if (strcmp(key, "build") == 0 || strcmp(key, "build_string") == 0)
 		return strmatch_set(&ms->build, val, true, false, pos, pe);
 	if (strcmp(key, "build_number") == 0)
 		return bnmatch_set(&ms->build_number, val, pos, pe);
-	if (strcmp(key, "name") == 0) {
-		size_t i;
-
-		free(ms->name);
-		ms->name = nbk_xstrdup(val);
-		for (i = 0; ms->name[i]; i++)
-			ms->name[i] = (char)tolower((unsigned char)ms->name[i]);
-		ms->name_glob = strchr(ms->name, '*') != NULL;
+	/*
+	 * conda and mamba keep the name written outside the brackets:
+	 * "tensorflow[name=*,md5=...]" must not install another package.
+	 */
+	if (strcmp(key, "name") == 0)
 		return 0;
-	}
 	if (strcmp(key, "channel") == 0) {
 		set_channel(ms, val, strlen(val));
 		return 0;
@@ -1084,6 +1172,8 @@ static int set_field(struct et_matchspec *ms, struct mctx *c, const char *key, c
 		return strmatch_set(&ms->url, val, false, false, pos, pe);
 	if (strcmp(key, "license") == 0)
 		return strmatch_set(&ms->license, val, true, true, pos, pe);
+	if (strcmp(key, "license_family") == 0)
+		return strmatch_set(&ms->license_family, val, true, true, pos, pe);
 	if (strcmp(key, "track_features") == 0) {
 		ms->has_track_features = true;
 		feature_set(&ms->track_features, val);
@@ -1173,11 +1263,135 @@ static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size
 }
 
 /*
+ * conda's steps 4 to 7 on c->w[0..n), what is left once the comment and
+ * the brackets are cut out: a trailing "(optional)" or "(target=...)"
+ * section, channel::, the name (checked by name_invalid_at()), version and
+ * build.  Stores into ms; returns 0, or -1 with c->pe set at a column of
+ * c->w.
+ */
+static int parse_rest(struct et_matchspec *ms, struct mctx *c, size_t n)
+{
+	char *w = c->w;
+	size_t i, a, b, name_s, name_e, vstart = 0, vpos = 0;
+	_cleanup_free_ char *version = NULL;
+	_cleanup_free_ char *build = NULL;
+
+	/* Step 4: a trailing "(optional)" or "(target=...)" section */
+	{
+		const char *r = memrchr(w, ')', n);
+
+		if (r) {
+			const char *l = memrchr(w, '(', (size_t)(r - w));
+			bool optional = false;
+			struct perr saved = c->pe;
+			struct nbk_error e = NBK_ERROR_INIT;
+
+			c->pe.err = &e;
+			if (l && parse_keyvals(ms, c, (size_t)(l - w) + 1, (size_t)(r - w), false,
+					       &optional) == 0) {
+				size_t k;
+
+				for (k = (size_t)(r - w) + 1; k < n && is_space(w[k]); k++)
+					;
+				if (k == n) {
+					n = (size_t)(l - w);
+					ms->optional = optional;
+				}
+			}
+			c->pe = saved;
+		}
+	}
+
+	/* Step 5: channel::name (rsplit(':', 2)) */
+	{
+		char *last = memrchr(w, ':', n);
+
+		if (last) {
+			char *colon2 = memrchr(w, ':', (size_t)(last - w));
+
+			if (colon2) {
+				size_t cs = 0, ce = (size_t)(colon2 - w);
+
+				trim_range(w, &cs, &ce);
+				set_channel(ms, w + cs, ce - cs);
+				if (ms->channel && strcmp(ms->channel, "*") == 0) {
+					free(ms->channel);
+					ms->channel = NULL;
+				}
+			}
+			/* the namespace between the colons is reserved by conda: ignored */
+			vstart = (size_t)(last - w) + 1;
+		}
+	}
+
+	/* Step 6: name: ([^ =<>!~]+)?([><!=~ ].+)?, then CEP 26 */
+	name_s = vstart;
+	name_e = name_s;
+	while (name_e < n && !strchr(" =<>!~", w[name_e]))
+		name_e++;
+	if (name_e == name_s)
+		return perr_set(&c->pe, name_s, "no package name found");
+	ms->name = nbk_xstrndup(w + name_s, name_e - name_s);
+	for (i = 0; ms->name[i]; i++)
+		ms->name[i] = (char)tolower((unsigned char)ms->name[i]);
+	ms->name_glob = strchr(ms->name, '*') != NULL;
+	if (!ms->name_glob) {
+		bool chars;
+		long at = name_invalid_at(ms->name, name_e - name_s, &chars);
+
+		if (at >= 0 && chars)
+			return perr_set(
+				&c->pe, name_s + (size_t)at,
+				"package name '%s' has a character outside a-z 0-9 . _ -%s",
+				ms->name,
+				ms->name[at] == '/' ? " (a channel is written CHANNEL::NAME)" : "");
+		if (at >= 0)
+			return perr_set(&c->pe, name_s + (size_t)at, "invalid package name '%s'",
+					ms->name);
+	}
+
+	/* Step 7: version and build */
+	a = name_e;
+	b = n;
+	trim_range(w, &a, &b);
+	if (a < b) {
+		size_t l = vb_split(w + a, b - a), k, skip;
+		struct nbk_buf vbuf = NBK_BUF_INIT;
+		char *clean;
+
+		vpos = a;
+		for (k = 0; k < l; k++)
+			if (w[a + k] != ' ')
+				nbk_buf_addch(&vbuf, w[a + k]);
+		version = nbk_buf_detach(&vbuf, NULL);
+		if (l < b - a) {
+			size_t bs = a + l + 1, be = b;
+
+			trim_range(w, &bs, &be);
+			build = nbk_xstrndup(w + bs, be - bs);
+		}
+		clean = sanitize_version(version, build != NULL, &skip);
+		free(version);
+		version = clean;
+		vpos += skip;
+		if (!version[strspn(version, "=<>!~")])
+			return perr_set(&c->pe, vpos, "missing version after '%s'", version);
+		ms->version_text = nbk_xstrdup(version);
+		if (vspec_parse_at(version, strlen(version), vpos, &ms->version, &c->pe) < 0)
+			return -1;
+		if (build && strmatch_set(&ms->build, build, true, false, vpos, &c->pe) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Parse c->w, a writable copy of the spec c->orig (c->len bytes), into ms,
  * conda's MatchSpec grammar in conda's order of steps (numbered below):
  * "feature@", comment and " if ", a package file or URL, [key=value]
- * brackets (from the first '[' to the last ']'), "(optional)", channel::,
- * name, version and build; bracket keys win over the rest.  ms must be
+ * brackets (from the first '[' to the last ']', cut out of the spec), then
+ * parse_rest() on what is left, and the bracket keys last: they win over
+ * the rest, except the name.  ms must be
  * zeroed with its strvecs initialised (et_matchspec_parse() does it); what
  * is parsed is stored into ms as it goes, owned by ms, so on failure the
  * caller frees ms with et_matchspec_free().  c->w is trimmed and cut in
@@ -1188,14 +1402,8 @@ static int parse_keyvals(struct et_matchspec *ms, struct mctx *c, size_t a, size
 static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 {
 	char *w = c->w;
-	size_t n = c->len, i, lb = SIZE_MAX, rb = SIZE_MAX, a, b, name_s, name_e;
-	size_t vstart = 0;
-	char *colon2 = NULL;
-	const char *vb;
-	_cleanup_free_ char *version = NULL;
-	_cleanup_free_ char *build = NULL;
-	bool brackets = false;
-	size_t bpos = 0, vpos = 0;
+	size_t n = c->len, i, lb = SIZE_MAX, rb = SIZE_MAX, a, b, hole = 0;
+	_cleanup_free_ char *bracket_copy = NULL;
 
 	/* legacy "feature@": a track_features query */
 	if (n && w[n - 1] == '@') {
@@ -1218,7 +1426,7 @@ static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 	b = n;
 	trim_range(w, &a, &b);
 	if (a == b)
-		return perr_set(&c->pe, a, "empty spec");
+		return perr_set(&c->pe, 0, "empty spec"); /* trimmed: column 1 */
 	ms->text = nbk_xstrndup(w + a, b - a);
 	for (i = a; i < b; i++)
 		w[i - a] = w[i];
@@ -1277,9 +1485,11 @@ static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 	}
 
 	/*
-	 * Step 3: brackets.  conda takes the last '[' that has a ']' after it,
-	 * which breaks on a regex value with a class ("build='^py[23]$'");
-	 * here they run from the first '[' to the last ']'.
+	 * Step 3: brackets, cut out of the spec as conda does (what follows
+	 * them, such as "(optional)", is parsed with the rest).  conda takes
+	 * the last '[' that has a ']' after it, which breaks on a regex value
+	 * with a class ("build='^py[23]$'"); here they run from the first '['
+	 * to the last ']'.  The keys are applied last, from a copy.
 	 */
 	{
 		const char *l = memchr(w, '[', n), *r = memrchr(w, ']', n);
@@ -1294,129 +1504,27 @@ static int matchspec_parse(struct et_matchspec *ms, struct mctx *c)
 		}
 	}
 	if (lb != SIZE_MAX) {
-		for (i = rb + 1; i < n; i++)
-			if (!is_space(w[i]))
-				return perr_set(&c->pe, i, "text after ']'");
-		brackets = true;
-		bpos = lb + 1;
-		n = lb;
+		hole = rb - lb + 1;
+		bracket_copy = nbk_xstrdup(w);
+		memmove(w + lb, w + rb + 1, n - rb); /* with the NUL */
+		n -= hole;
+	}
+	if (parse_rest(ms, c, n) < 0) {
+		/* columns after the cut-out brackets move back to where they were */
+		if (hole && c->pe.pos >= lb)
+			c->pe.pos += hole;
+		return -1;
 	}
 
-	/* Step 4: a trailing "(optional)" or "(target=...)" section */
-	{
-		const char *r = memrchr(w, ')', n);
+	/* Step 8: bracket keys win (but not over the name) */
+	if (bracket_copy) {
+		char *saved = c->w;
+		int rc;
 
-		if (r) {
-			const char *l = memrchr(w, '(', (size_t)(r - w));
-			bool optional = false;
-			struct perr saved = c->pe;
-			struct nbk_error e = NBK_ERROR_INIT;
-
-			c->pe.err = &e;
-			if (l && parse_keyvals(ms, c, (size_t)(l - w) + 1, (size_t)(r - w), false,
-					       &optional) == 0) {
-				size_t k;
-
-				for (k = (size_t)(r - w) + 1; k < n && is_space(w[k]); k++)
-					;
-				if (k == n) {
-					n = (size_t)(l - w);
-					ms->optional = optional;
-				}
-			}
-			c->pe = saved;
-		}
-	}
-
-	/* Step 5: channel::name (rsplit(':', 2)) */
-	{
-		char *last = memrchr(w, ':', n);
-
-		if (last) {
-			colon2 = memrchr(w, ':', (size_t)(last - w));
-			if (colon2) {
-				size_t cs = 0, ce = (size_t)(colon2 - w);
-
-				trim_range(w, &cs, &ce);
-				set_channel(ms, w + cs, ce - cs);
-				if (ms->channel && strcmp(ms->channel, "*") == 0) {
-					free(ms->channel);
-					ms->channel = NULL;
-				}
-			}
-			/* the namespace between the colons is reserved by conda: ignored */
-			vstart = (size_t)(last - w) + 1;
-		}
-	}
-
-	/* Step 6: name: ([^ =<>!~]+)?([><!=~ ].+)? */
-	name_s = vstart;
-	name_e = name_s;
-	while (name_e < n && !strchr(" =<>!~", w[name_e]))
-		name_e++;
-	if (name_e == name_s)
-		return perr_set(&c->pe, name_s, "no package name found");
-	ms->name = nbk_xstrndup(w + name_s, name_e - name_s);
-	for (i = 0; ms->name[i]; i++)
-		ms->name[i] = (char)tolower((unsigned char)ms->name[i]);
-	ms->name_glob = strchr(ms->name, '*') != NULL;
-
-	/* Step 7: version and build */
-	a = name_e;
-	b = n;
-	trim_range(w, &a, &b);
-	if (a < b) {
-		size_t l = vb_split(w + a, b - a), k;
-		struct nbk_buf vbuf = NBK_BUF_INIT;
-
-		vb = w + a;
-		vpos = a;
-		for (k = 0; k < l; k++)
-			if (vb[k] != ' ')
-				nbk_buf_addch(&vbuf, vb[k]);
-		version = nbk_buf_detach(&vbuf, NULL);
-		if (l < b - a) {
-			size_t bs = a + l + 1, be = b;
-
-			trim_range(w, &bs, &be);
-			build = nbk_xstrndup(w + bs, be - bs);
-		}
-		if (version[0] == '=') {
-			char *test = version + 1;
-
-			if (version[1] == '=' && !build) {
-				memmove(version, version + 2, strlen(version + 2) + 1);
-				vpos += 2;
-			} else if (!strpbrk(test, "=,|")) {
-				size_t tl = strlen(test);
-
-				if (!tl)
-					return perr_set(&c->pe, vpos + 1,
-							"missing version after '='");
-				if (!build && test[tl - 1] != '*') {
-					char *nv = nbk_xasprintf("%s*", test);
-
-					free(version);
-					version = nv;
-				} else {
-					memmove(version, test, tl + 1);
-				}
-				vpos += 1;
-			}
-		}
-		if (!version[strspn(version, "=<>!~")])
-			return perr_set(&c->pe, vpos, "missing version after '%s'", version);
-		ms->version_text = nbk_xstrdup(version);
-		if (vspec_parse_at(version, strlen(version), vpos, &ms->version, &c->pe) < 0)
-			return -1;
-		if (build && strmatch_set(&ms->build, build, true, false, vpos, &c->pe) < 0)
-			return -1;
-	}
-
-	/* Step 8: bracket keys win */
-	if (brackets) {
-		if (parse_keyvals(ms, c, bpos, rb, true, NULL) < 0)
-			return -1;
+		c->w = bracket_copy;
+		rc = parse_keyvals(ms, c, lb + 1, rb, true, NULL);
+		c->w = saved;
+		return rc;
 	}
 	return 0;
 }
@@ -1497,7 +1605,8 @@ bool et_matchspec_match_v(const struct et_matchspec *ms, const struct et_record 
 		return false;
 	if (!strmatch_match(&ms->md5, rec->md5) || !strmatch_match(&ms->sha256, rec->sha256) ||
 	    !strmatch_match(&ms->fn, rec->fn) || !strmatch_match(&ms->url, rec->url) ||
-	    !strmatch_match(&ms->license, rec->license))
+	    !strmatch_match(&ms->license, rec->license) ||
+	    !strmatch_match(&ms->license_family, rec->license_family))
 		return false;
 	if (ms->has_track_features && !feature_match(&ms->track_features, &rec->track_features))
 		return false;

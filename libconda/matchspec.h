@@ -12,8 +12,14 @@
  * MatchSpec: "name", "name VERSION [BUILD]", "name=VERSION[=BUILD]",
  * "name==VERSION", "name>=1,<2", "channel::name", "channel/subdir::name",
  * bracket keys "name[version='>=1.2',build=py311*,build_number=2]" (they
- * win over the rest), "# comment", "feature@" (legacy track_features).  A
- * bare version ("numpy 1.7") is exact, "numpy=1.7" a prefix.
+ * win over the rest, except name=, which is ignored as conda does; a
+ * bracket version is cleaned as one outside: "[version='==3.9.*']" is
+ * "3.9.*"; license and license_family match case-insensitively), text
+ * after the brackets ("(target=...,optional)", ignored), "# comment",
+ * "feature@" (legacy track_features).  A bare version ("numpy 1.7") is
+ * exact, "numpy=1.7" a prefix.  Names follow CEP 26 (a-z 0-9 . _ -, no
+ * two separators in a row; "__" only before a virtual package's name):
+ * another is refused with its column, as conda refuses it.
  */
 #ifndef LIBCONDA_MATCHSPEC_H
 #define LIBCONDA_MATCHSPEC_H
@@ -114,7 +120,7 @@ struct et_matchspec {
 	struct et_vspec *version; /* NULL when absent */
 	struct et_strmatch build;
 	struct et_bnmatch build_number;
-	struct et_strmatch md5, sha256, fn, url, license;
+	struct et_strmatch md5, sha256, fn, url, license, license_family;
 	bool has_track_features, has_features;
 	struct nbk_strvec track_features; /* sorted, set equality */
 	struct nbk_strvec features;

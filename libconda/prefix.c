@@ -97,6 +97,7 @@ int et_record_from_node(const struct nbk_node *n, struct et_record *rec, struct 
 	STR(md5, "md5");
 	STR(sha256, "sha256");
 	STR(license, "license");
+	STR(license_family, "license_family");
 #undef STR
 	t.build_number = (long)number(scalar(n, "build_number"));
 	t.size = number(scalar(n, "size"));
@@ -428,6 +429,8 @@ void et_prefix_meta_json(struct nbk_json *w, const struct et_record *rec, const 
 	}
 	nbk_json_key_string(w, "fn", rec->fn);
 	nbk_json_key_string(w, "license", rec->license);
+	if (*rec->license_family)
+		nbk_json_key_string(w, "license_family", rec->license_family);
 	if (paths) {
 		nbk_json_key(w, "link");
 		nbk_json_object_begin(w);

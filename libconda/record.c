@@ -13,7 +13,7 @@ void et_record_init(struct et_record *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = r->version = r->build = r->subdir = r->fn = r->url = empty;
-	r->channel = r->md5 = r->sha256 = r->license = empty;
+	r->channel = r->md5 = r->sha256 = r->license = r->license_family = empty;
 	nbk_strvec_init(&r->depends);
 	nbk_strvec_init(&r->constrains);
 	nbk_strvec_init(&r->track_features);
@@ -39,6 +39,7 @@ void et_record_release(struct et_record *r)
 	free_str(&r->md5);
 	free_str(&r->sha256);
 	free_str(&r->license);
+	free_str(&r->license_family);
 	nbk_strvec_release(&r->depends);
 	nbk_strvec_release(&r->constrains);
 	nbk_strvec_release(&r->track_features);
@@ -73,6 +74,7 @@ void et_record_copy(struct et_record *dst, const struct et_record *src)
 	dst->md5 = dup_str(src->md5);
 	dst->sha256 = dup_str(src->sha256);
 	dst->license = dup_str(src->license);
+	dst->license_family = dup_str(src->license_family);
 	copy_vec(&dst->depends, &src->depends);
 	copy_vec(&dst->constrains, &src->constrains);
 	copy_vec(&dst->track_features, &src->track_features);

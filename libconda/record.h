@@ -39,7 +39,8 @@ struct et_record {
 	char *md5;     /* hex, "" when absent */
 	char *sha256;  /* hex, "" when absent */
 	char *license;
-	uint64_t size; /* bytes, 0 when absent */
+	char *license_family; /* "BSD", "GPL3": conda's license_family */
+	uint64_t size;        /* bytes, 0 when absent */
 	uint64_t timestamp_ms; /* normalised to milliseconds (conda's rule: values < 253402300799 are seconds) */
 	enum et_noarch noarch;
 	struct nbk_strvec depends;        /* MatchSpec strings */

@@ -28,7 +28,7 @@
 #include "repodata_internal.h"
 
 #define BLOB_MAGIC "NBKREPO"
-#define BLOB_VERSION 1u
+#define BLOB_VERSION 2u
 /* Largest repodata.json read from disk (conda-forge's is ~300 MB today). */
 #define MAX_JSON_SIZE ((size_t)3 << 30)
 /* conda: timestamps above this are milliseconds (records.py). */
@@ -54,7 +54,7 @@ struct blob_header {
 };
 
 struct crec {
-	uint32_t name, version, build, subdir, fn, url, md5, sha256, license;
+	uint32_t name, version, build, subdir, fn, url, md5, sha256, license, license_family;
 	uint32_t noarch;
 	uint32_t lists[L_COUNT][2]; /* start, count in the list table */
 	int64_t build_number;
@@ -940,6 +940,8 @@ static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_sub
 			ret = rec_string(sc, b, &rc, "sha256", false, &r->sha256);
 		} else if (KEY_IS(k, n, "license")) {
 			ret = rec_string(sc, b, &rc, "license", true, &r->license);
+		} else if (KEY_IS(k, n, "license_family")) {
+			ret = rec_string(sc, b, &rc, "license_family", true, &r->license_family);
 		} else if (KEY_IS(k, n, "url")) {
 			ret = rec_string(sc, b, &rc, "url", false, &r->url);
 		} else if (KEY_IS(k, n, "size")) {
@@ -1212,6 +1214,7 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 		r->md5 = pool + cr[i].md5;
 		r->sha256 = pool + cr[i].sha256;
 		r->license = pool + cr[i].license;
+		r->license_family = pool + cr[i].license_family;
 		r->size = cr[i].size;
 		r->timestamp_ms = cr[i].timestamp_ms;
 		r->noarch = (enum et_noarch)cr[i].noarch;
@@ -1488,9 +1491,10 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (list %zu)",
 					     path, i);
 	for (i = 0; i < h.n_records; i++) {
-		const uint32_t offs[] = { cr[i].name,   cr[i].version, cr[i].build,
-					  cr[i].subdir, cr[i].fn,      cr[i].url,
-					  cr[i].md5,    cr[i].sha256,  cr[i].license };
+		const uint32_t offs[] = { cr[i].name,          cr[i].version, cr[i].build,
+					  cr[i].subdir,        cr[i].fn,      cr[i].url,
+					  cr[i].md5,           cr[i].sha256,  cr[i].license,
+					  cr[i].license_family };
 
 		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
 			if (offs[k] >= h.pool_len)

@@ -53,9 +53,10 @@ struct sctx {
 	Id nnames;
 	/* parsed specs by string id */
 	struct et_matchspec **specs;
-	char **spec_url; /* a spec's channel as a base URL (resolve_channel) */
+	struct nbk_strvec **spec_urls; /* a spec's channel as base URLs (resolve_channel) */
 	Id nspecs;
 	struct nbk_strvec owned_urls; /* installed records' channel URLs */
+	bool pip_dep;                 /* add_pip, and a channel has pip */
 	/* the user's specs: dep ids of the jobs */
 	Id *job_deps;
 	size_t njob_deps;
@@ -76,12 +77,14 @@ static const struct et_version *sver(struct sctx *c, Id p)
 static struct et_matchspec *spec_of(struct sctx *c, Id sid)
 {
 	if (sid >= c->nspecs) {
-		Id n = c->pool->ss.nstrings + 64;
+		/* geometric: tie_break() and the solve keep adding strings */
+		Id n = c->pool->ss.nstrings + c->pool->ss.nstrings / 2 + 64;
 
 		c->specs = nbk_xrealloc(c->specs, (size_t)n * sizeof(*c->specs));
 		memset(c->specs + c->nspecs, 0, (size_t)(n - c->nspecs) * sizeof(*c->specs));
-		c->spec_url = nbk_xrealloc(c->spec_url, (size_t)n * sizeof(*c->spec_url));
-		memset(c->spec_url + c->nspecs, 0, (size_t)(n - c->nspecs) * sizeof(*c->spec_url));
+		c->spec_urls = nbk_xrealloc(c->spec_urls, (size_t)n * sizeof(*c->spec_urls));
+		memset(c->spec_urls + c->nspecs, 0,
+		       (size_t)(n - c->nspecs) * sizeof(*c->spec_urls));
 		c->nspecs = n;
 	}
 	if (!c->specs[sid]) {
@@ -91,16 +94,21 @@ static struct et_matchspec *spec_of(struct sctx *c, Id sid)
 			ms = BAD_SPEC;
 		/*
 		 * "conda-forge::numpy": the channel as the channel module
-		 * resolves it (alias, custom_channels, URLs), compared with the
-		 * URL of the record's channel, not by the tail of its name.
+		 * resolves it (alias, custom_channels, default_channels, URLs;
+		 * "defaults" is several), compared with the URL of the record's
+		 * channel, not by the tail of its name.
 		 */
 		if (ms != BAD_SPEC && ms->channel && c->req->resolve_channel) {
-			char *url = c->req->resolve_channel(ms->channel, c->req->resolve_data);
+			struct nbk_strvec *urls = nbk_xcalloc(1, sizeof(*urls));
 
-			if (url) {
-				c->spec_url[sid] = url;
+			nbk_strvec_init(urls);
+			if (c->req->resolve_channel(ms->channel, c->req->resolve_data, urls) == 0) {
+				c->spec_urls[sid] = urls;
 				free(ms->channel);
 				ms->channel = NULL;
+			} else {
+				nbk_strvec_release(urls);
+				free(urls);
 			}
 		}
 		c->specs[sid] = ms;
@@ -108,10 +116,10 @@ static struct et_matchspec *spec_of(struct sctx *c, Id sid)
 	return c->specs[sid] == BAD_SPEC ? NULL : c->specs[sid];
 }
 
-/* The channel URL of the spec with string id sid (spec_of() first). */
-static const char *spec_url(struct sctx *c, Id sid)
+/* The channel URLs of the spec with string id sid (spec_of() first), or NULL. */
+static const struct nbk_strvec *spec_url(struct sctx *c, Id sid)
 {
-	return sid > 0 && sid < c->nspecs ? c->spec_url[sid] : NULL;
+	return sid > 0 && sid < c->nspecs ? c->spec_urls[sid] : NULL;
 }
 
 static bool url_eq(const char *a, const char *b)
@@ -121,9 +129,20 @@ static bool url_eq(const char *a, const char *b)
 	return la == nbk_str_rtrim_len(b, '/') && memcmp(a, b, la) == 0;
 }
 
-static bool match_p(struct sctx *c, const struct et_matchspec *ms, const char *url, Id p)
+static bool url_in(const struct nbk_strvec *urls, const char *url)
 {
-	if (url && (!c->chan_url[p] || !url_eq(url, c->chan_url[p])))
+	size_t i;
+
+	for (i = 0; url && i < urls->n; i++)
+		if (url_eq(urls->v[i], url))
+			return true;
+	return false;
+}
+
+static bool match_p(struct sctx *c, const struct et_matchspec *ms, const struct nbk_strvec *urls,
+		    Id p)
+{
+	if (urls && !url_in(urls, c->chan_url[p]))
 		return false;
 	return et_matchspec_match_v(ms, c->recs[p], sver(c, p));
 }
@@ -131,7 +150,7 @@ static bool match_p(struct sctx *c, const struct et_matchspec *ms, const char *u
 /* The solvables whose record matches (want true) or, with the same name, does not. */
 static void candidates(struct sctx *c, Id sid, const struct et_matchspec *ms, bool want, Queue *q)
 {
-	const char *url = spec_url(c, sid);
+	const struct nbk_strvec *url = spec_url(c, sid);
 	Id p;
 
 	if (!ms->name_glob) {
@@ -184,16 +203,20 @@ struct rankent {
 	const char *url;   /* the channel's base URL, or NULL */
 	unsigned penalty;  /* track_features + legacy features nobody activated */
 	unsigned active;   /* legacy features that are activated */
+	bool requested;    /* its name is one that a user's spec names */
 	unsigned long dev; /* tie-break: how far its dependencies fall below the best */
 	unsigned rank;
 };
 
 /*
- * conda's preference, best last: fewer track_features (and legacy features
- * nothing activated), version, build number, more activated features
- * (conda's feature metric: `cpuonly` requested prefers the `features:
- * cpuonly` build among otherwise equal ones), timestamp, then the
- * tie-break (dev, filled by tie_break()).
+ * conda's preference, best last: channel priority (flexible), fewer
+ * track_features (and legacy features nothing activated: libmamba's
+ * first key), version, build number; conda's feature metric (more
+ * activated legacy features: `cpuonly` requested prefers the `features:
+ * cpuonly` build) comes after the build number for a requested package
+ * and before the version for a dependency, as in conda's objectives
+ * (requested versions, feature count, feature metric, requested builds,
+ * dependency versions).  Then pref_cmp()'s tie-break and timestamp.
  */
 static int pref_base(const struct rankent *a, const struct rankent *b)
 {
@@ -203,6 +226,8 @@ static int pref_base(const struct rankent *a, const struct rankent *b)
 		return a->prio > b->prio ? -1 : 1;
 	if (a->penalty != b->penalty)
 		return a->penalty > b->penalty ? -1 : 1;
+	if (!a->requested && a->active != b->active)
+		return a->active < b->active ? -1 : 1;
 	if (a->ver && b->ver) {
 		c = et_version_compare(a->ver, b->ver);
 		if (c)
@@ -212,13 +237,16 @@ static int pref_base(const struct rankent *a, const struct rankent *b)
 	}
 	if (a->rec->build_number != b->rec->build_number)
 		return a->rec->build_number < b->rec->build_number ? -1 : 1;
-	if (a->active != b->active)
+	if (a->requested && a->active != b->active)
 		return a->active < b->active ? -1 : 1;
-	if (a->rec->timestamp_ms != b->rec->timestamp_ms)
-		return a->rec->timestamp_ms < b->rec->timestamp_ms ? -1 : 1;
 	return 0;
 }
 
+/*
+ * pref_base(), then the tie-break (dev, filled by tie_break()) before the
+ * timestamp: conda's test_timestamps_and_deps, where the older build whose
+ * dependency can take libpng 1.5 beats the newer one held to libpng 1.2.
+ */
 static int pref_cmp(const struct rankent *a, const struct rankent *b)
 {
 	int c = pref_base(a, b);
@@ -227,6 +255,8 @@ static int pref_cmp(const struct rankent *a, const struct rankent *b)
 		return c;
 	if (a->dev != b->dev)
 		return a->dev > b->dev ? -1 : 1;
+	if (a->rec->timestamp_ms != b->rec->timestamp_ms)
+		return a->rec->timestamp_ms < b->rec->timestamp_ms ? -1 : 1;
 	return 0;
 }
 
@@ -253,6 +283,47 @@ static long *name_runs(struct rankent **v, size_t n, Id nnames)
 	return start;
 }
 
+static bool same_depends(const struct et_record *a, const struct et_record *b)
+{
+	size_t i;
+
+	if (a->depends.n != b->depends.n)
+		return false;
+	for (i = 0; i < a->depends.n; i++)
+		if (strcmp(a->depends.v[i], b->depends.v[i]) != 0)
+			return false;
+	return true;
+}
+
+/* How far below the best of its name the best record that spec sid allows lies (tie_break()). */
+static unsigned long dep_shortfall(struct sctx *c, Id sid, struct rankent **v, size_t n,
+				   const long *start, Id nstart)
+{
+	const struct et_matchspec *ms = spec_of(c, sid);
+	const struct nbk_strvec *urls = spec_url(c, sid);
+	unsigned best = 0, top = 0;
+	Id nid;
+	long s, e;
+
+	if (!ms || ms->name_glob)
+		return 0;
+	nid = pool_str2id(c->pool, ms->name, 0);
+	if (nid <= 0 || nid >= nstart || (s = start[nid]) < 0)
+		return 0;
+	/* the run is sorted worst first: its last rank is the top, the first match from the end the best */
+	for (e = s; (size_t)e < n && v[e]->name == nid; e++)
+		;
+	top = v[e - 1]->rank;
+	while (e-- > s) {
+		if ((!urls || url_in(urls, v[e]->url)) &&
+		    et_matchspec_match_v(ms, v[e]->rec, v[e]->ver)) {
+			best = v[e]->rank;
+			break;
+		}
+	}
+	return top - best;
+}
+
 /*
  * conda's tie-break: when builds tie on everything above (numpy 1.7.1
  * py27_0 and py33_0 on conda's test index), conda's optimiser prefers the
@@ -260,46 +331,46 @@ static long *name_runs(struct rankent **v, size_t n, Id nnames)
  * versions of every package in the solution.  For each record of a tie
  * group, dev sums, over its dependencies, how many ranks the best record
  * that dependency allows lies below the best of that name (a dependency
- * nothing satisfies counts the whole name).  v is sorted and ranked by
- * pref_base(); records with no tie keep dev 0.
+ * nothing satisfies counts the whole name).  Each dependency string is
+ * parsed once (spec_of(), shared with the solve) and measured once.  v is
+ * sorted and ranked; records with no tie keep dev 0.
  */
 static void tie_break(struct sctx *c, struct rankent **v, size_t n)
 {
-	long *start = name_runs(v, n, c->pool->ss.nstrings);
-	size_t i = 0, j, k, d;
+	/* names are ids below nstart: strings added from here on name no record */
+	Id nstart = c->pool->ss.nstrings;
+	long *start = name_runs(v, n, nstart);
+	unsigned long *memo = NULL;
+	size_t i = 0, j, k, d, nmemo = 0;
 
 	while (i < n) {
 		for (j = i + 1; j < n && v[j]->name == v[i]->name && pref_base(v[i], v[j]) == 0;
 		     j++)
 			;
-		for (k = i; j - i > 1 && k < j; k++) {
+		/* a group whose records all have the same depends stays tied */
+		for (k = i + 1; k < j && same_depends(v[i]->rec, v[k]->rec); k++)
+			;
+		for (k = k < j ? i : j; j - i > 1 && k < j; k++) {
 			const struct et_record *r = v[k]->rec;
 
 			for (d = 0; d < r->depends.n; d++) {
-				struct et_matchspec *ms;
-				Id nid;
-				long s, e;
-				unsigned best = 0, top = 0;
+				Id sid = pool_str2id(c->pool, r->depends.v[d], 1);
 
-				if (et_matchspec_parse(r->depends.v[d], &ms, NULL) < 0)
-					continue;
-				nid = ms->name_glob ? 0 : pool_str2id(c->pool, ms->name, 0);
-				if (nid > 0 && nid < c->pool->ss.nstrings &&
-				    (s = start[nid]) >= 0) {
-					for (e = s; (size_t)e < n && v[e]->name == nid; e++) {
-						if (v[e]->rank > top)
-							top = v[e]->rank;
-						if (v[e]->rank > best &&
-						    et_matchspec_match_v(ms, v[e]->rec, v[e]->ver))
-							best = v[e]->rank;
-					}
-					v[k]->dev += top - best;
+				if ((size_t)sid >= nmemo) {
+					size_t m = (size_t)sid + (size_t)sid / 2 + 1024;
+
+					memo = nbk_xrealloc(memo, m * sizeof(*memo));
+					memset(memo + nmemo, 0xff, (m - nmemo) * sizeof(*memo));
+					nmemo = m;
 				}
-				et_matchspec_free(ms);
+				if (memo[sid] == ULONG_MAX)
+					memo[sid] = dep_shortfall(c, sid, v, n, start, nstart);
+				v[k]->dev += memo[sid];
 			}
 		}
 		i = j;
 	}
+	free(memo);
 	free(start);
 }
 
@@ -325,6 +396,21 @@ static Id dep_id(struct sctx *c, Id ns, const char *spec)
 	return pool_rel2id(c->pool, ns, pool_str2id(c->pool, spec, 1), REL_NAMESPACE, 1);
 }
 
+/* conda's add_pip_as_python_dependency: "python" 2.x or 3.x of a channel, without pip in its depends. */
+static bool needs_pip(const struct et_record *r)
+{
+	size_t i;
+
+	if (strcmp(r->name, "python") != 0 ||
+	    (strncmp(r->version, "2.", 2) != 0 && strncmp(r->version, "3.", 2) != 0))
+		return false;
+	for (i = 0; i < r->depends.n; i++)
+		if (strncmp(r->depends.v[i], "pip", 3) == 0 &&
+		    strchr(" =<>!~[", r->depends.v[i][3]))
+			return false;
+	return true;
+}
+
 static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_virtual)
 {
 	Pool *pool = c->pool;
@@ -342,15 +428,15 @@ static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_
 	s->arch = ARCH_NOARCH;
 	s->provides =
 		repo_addid_dep(repo, s->provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
+	/*
+	 * A record's legacy features need no package: conda satisfies them
+	 * with its virtual "FEATURE@" record (never a whole `mkl`), and
+	 * libmamba ignores them; what they cost is the ranking's penalty.
+	 */
 	for (i = 0; i < r->depends.n; i++)
 	s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, r->depends.v[i]), 0);
-	/* conda: a record with legacy features needs one that tracks each */
-	for (i = 0; i < r->features.n; i++) {
-		_cleanup_free_ char *f = nbk_xasprintf("*[track_features=%s]", r->features.v[i]);
-
-		if (*r->features.v[i])
-		s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, f), 0);
-	}
+	if (c->pip_dep && repo != c->installed && !is_virtual && needs_pip(r))
+	s->requires = repo_addid_dep(repo, s->requires, dep_id(c, c->ns_match, "pip"), 0);
 	for (i = 0; i < r->constrains.n; i++)
 		s->conflicts = repo_addid_dep(repo, s->conflicts,
 					      dep_id(c, c->ns_nomatch, r->constrains.v[i]), 0);
@@ -402,11 +488,24 @@ static void index_names(struct sctx *c)
 }
 
 /*
- * Legacy features that the request activates: those tracked by every
- * candidate of one of the user's specs, and by installed records.  Then
- * each entry's penalty (track_features, and features nothing activates:
- * such a record needs a tracker that is itself penalised) and its count of
- * activated features.
+ * "mkl@" or "*[track_features=mkl]" and nothing else: a request to
+ * activate features, which conda satisfies with its virtual "mkl@"
+ * record; here it is no job, only the activation (activate_features()).
+ */
+static bool is_activation(const struct et_matchspec *ms)
+{
+	return ms->name_glob && strcmp(ms->name, "*") == 0 && ms->has_track_features &&
+	       !ms->version && ms->build.kind == ET_STR_NONE && !ms->build_number.set &&
+	       !ms->channel && ms->subdir.kind == ET_STR_NONE;
+}
+
+/*
+ * Legacy features that the request activates: those an activation spec
+ * names ("mkl@"), those tracked by every candidate of one of the user's
+ * specs, and by installed records.  Then each entry's penalty
+ * (track_features, and features nothing activates: conda counts the
+ * feature its virtual record brings in) and its count of activated
+ * features; and whether a user's spec names its package (pref_base()).
  */
 static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 {
@@ -421,6 +520,19 @@ static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 
 		if (et_matchspec_parse(req->specs[s], &ms, NULL) < 0)
 			continue;
+		if (is_activation(ms)) {
+			for (j = 0; j < ms->track_features.n; j++)
+				if (nbk_strvec_find(&active, ms->track_features.v[j]) < 0)
+					nbk_strvec_push(&active, ms->track_features.v[j]);
+			et_matchspec_free(ms);
+			continue;
+		}
+		if (!ms->name_glob) {
+			Id nm = pool_str2id(c->pool, ms->name, 0);
+
+			for (i = 0; nm && i < n; i++)
+				v[i]->requested |= v[i]->name == nm;
+		}
 		for (i = 0; i < n; i++) {
 			const struct et_record *r = v[i]->rec;
 
@@ -457,6 +569,16 @@ static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 				v[i]->penalty++;
 		}
 	}
+}
+
+static bool repo_has_name(const struct et_solve_repo *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->records[i].name, name))
+			return true;
+	return false;
 }
 
 /*
@@ -496,20 +618,24 @@ static void build_pool(struct sctx *c)
 	 */
 	for (i = 0; best_prio && i < req->nspecs; i++) {
 		struct et_matchspec *ms;
-		char *url;
+		_cleanup_strvec_ struct nbk_strvec urls = NBK_STRVEC_INIT;
 
 		if (et_matchspec_parse(req->specs[i], &ms, NULL) < 0)
 			continue;
 		if (ms->channel && !ms->name_glob && req->resolve_channel &&
-		    (url = req->resolve_channel(ms->channel, req->resolve_data))) {
+		    req->resolve_channel(ms->channel, req->resolve_data, &urls) == 0) {
 			Id nm = pool_str2id(c->pool, ms->name, 1);
+			int best = INT_MAX;
 
+			/* the best of the named channels ("defaults" is several) that has it */
 			for (j = 0; j < req->nrepos; j++)
-				if (req->repos[j].channel_url &&
-				    url_eq(url, req->repos[j].channel_url) &&
-				    (size_t)nm < (size_t)c->pool->ss.nstrings + total + 1)
-					best_prio[nm] = req->repos[j].priority;
-			free(url);
+				if (req->repos[j].priority < best &&
+				    url_in(&urls, req->repos[j].channel_url) &&
+				    repo_has_name(&req->repos[j], ms->name))
+					best = req->repos[j].priority;
+			if (best != INT_MAX &&
+			    (size_t)nm < (size_t)c->pool->ss.nstrings + total + 1)
+				best_prio[nm] = best;
 		}
 		et_matchspec_free(ms);
 	}
@@ -521,6 +647,7 @@ static void build_pool(struct sctx *c)
 			e->name = pool_str2id(c->pool, r->name, 1);
 			if (best_prio && req->repos[i].priority != best_prio[e->name])
 				continue;
+			c->pip_dep |= req->add_pip && strcmp(r->name, "pip") == 0;
 			e->rec = r;
 			e->url = req->repos[i].channel_url;
 			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority
@@ -540,9 +667,12 @@ static void build_pool(struct sctx *c)
 		e->name = pool_str2id(c->pool, r->name, 1);
 		/* an installed record's channel as written in its conda-meta */
 		if (i < req->ninstalled && req->resolve_channel && *r->channel) {
-			char *url = req->resolve_channel(r->channel, req->resolve_data);
+			_cleanup_strvec_ struct nbk_strvec urls = NBK_STRVEC_INIT;
 
-			if (url) {
+			if (req->resolve_channel(r->channel, req->resolve_data, &urls) == 0 &&
+			    urls.n == 1) {
+				char *url = nbk_steal_pointer(&urls.v[0]);
+
 				nbk_strvec_push_owned(&c->owned_urls, url);
 				e->url = url;
 			}
@@ -973,6 +1103,26 @@ static char *explain_empty(struct sctx *c, const char *spec, const struct et_mat
 
 /* ---- solving ----------------------------------------------------------- */
 
+/* The first feature of an activation spec that no record has, tracked or legacy; NULL: none. */
+static const char *unknown_feature(struct sctx *c, const struct et_matchspec *ms)
+{
+	size_t f;
+	Id p;
+
+	for (f = 0; f < ms->track_features.n; f++) {
+		const char *want = ms->track_features.v[f];
+		bool known = false;
+
+		for (p = 2; p < c->nsolv && !known; p++)
+			known = c->recs[p] &&
+				(nbk_strvec_find(&c->recs[p]->track_features, want) >= 0 ||
+				 nbk_strvec_find(&c->recs[p]->features, want) >= 0);
+		if (!known)
+			return want;
+	}
+	return NULL;
+}
+
 void et_solution_release(struct et_solution *sol)
 {
 	free(sol->link);
@@ -988,9 +1138,12 @@ static void sctx_release(struct sctx *c)
 	for (i = 0; i < c->nspecs; i++) {
 		if (c->specs[i] && c->specs[i] != BAD_SPEC)
 			et_matchspec_free(c->specs[i]);
-		free(c->spec_url[i]);
+		if (c->spec_urls[i]) {
+			nbk_strvec_release(c->spec_urls[i]);
+			free(c->spec_urls[i]);
+		}
 	}
-	free(c->spec_url);
+	free(c->spec_urls);
 	free(c->chan_url);
 	nbk_strvec_release(&c->owned_urls);
 	for (i = 0; i < c->nsolv; i++)
@@ -1075,6 +1228,16 @@ int et_solve(const struct et_solve_request *req, struct et_solution *sol, struct
 		Queue q;
 
 		c.job_deps[i] = dep;
+		if (is_activation(ms)) {
+			const char *unknown = unknown_feature(&c, ms);
+
+			if (unknown)
+				add_line(&lines,
+					 nbk_xasprintf("  - nothing provides '%s': no package "
+						       "has the feature '%s'",
+						       req->specs[i], unknown));
+			continue;
+		}
 		queue_init(&q);
 		candidates(&c, sid, ms, true, &q);
 		if (!q.count)

@@ -67,13 +67,19 @@ struct et_solve_request {
 	enum et_channel_priority priority;
 	enum et_solve_mode mode;
 	/*
-	 * How a spec's channel ("conda-forge", "https://.../conda-forge",
-	 * "file:///srv/chan") becomes a base URL: channel_alias and
-	 * custom_channels apply (channel.h).  Returns a new string, or NULL
-	 * when the channel is not one URL ("defaults"): then the record's
-	 * channel name is compared as matchspec.h does.  NULL: always that.
+	 * conda's add_pip_as_python_dependency: a channel's python 2.x and
+	 * 3.x need pip, when the channels have a pip (mamba's guard: else
+	 * python could not be installed at all).
 	 */
-	char *(*resolve_channel)(const char *channel, void *data);
+	bool add_pip;
+	/*
+	 * How a spec's channel ("conda-forge", "https://.../conda-forge",
+	 * "file:///srv/chan", "defaults") becomes base URLs, appended to urls:
+	 * et_channel_spec_urls() (channel.h).  Returns 0, or -1 when it
+	 * does not resolve: then the record's channel name is compared as
+	 * matchspec.h does.  NULL: always that.
+	 */
+	int (*resolve_channel)(const char *channel, void *data, struct nbk_strvec *urls);
 	void *resolve_data;
 };
 

@@ -22,7 +22,8 @@ assert a["PREFIX"] == sys.argv[2] and a["UNLINK"] == []
 names = {r["name"]: r for r in a["LINK"]}
 assert names["numpy"]["version"] == "1.26.4", names["numpy"]
 assert names["python"]["version"] == "3.12.1"
-assert "pip" not in names
+# conda's add_pip_as_python_dependency: python brings pip (and what pip needs)
+assert names["pip"]["version"] == "24.0", names.get("pip")
 for r in a["LINK"]:
     for k in ("name", "version", "build_string", "build_number", "channel", "subdir", "fn", "url", "sha256"):
         assert k in r, (k, r)
@@ -52,7 +53,14 @@ check "table: exit 0" [ $? -eq 0 ]
 check "table: prefix" grep -q "^Environment: $PWD/here$" table.txt
 check "table: header" grep -q '^ *Package  *Version  *Build  *Channel  *Size$' table.txt
 check "table: numpy row" grep -q '^+  *numpy  *1.26.4  *py312' table.txt
-check "table: summary" grep -q '^Summary: 30 to install, 0 to remove, 30 to download (62.1 MB)$' table.txt
+check "table: summary" grep -q '^Summary: 33 to install, 0 to remove, 33 to download (64.1 MB)$' table.txt
+# add_pip_as_python_dependency: false (conda's key) leaves pip out
+printf 'add_pip_as_python_dependency: false\n' > nopip.condarc
+envtool create -p ./here numpy -c "$URL/ok/chan" --override-channels --dry-run --rc-file nopip.condarc > nopip.txt
+check "no pip: summary" grep -q '^Summary: 30 to install, 0 to remove, 30 to download (62.1 MB)$' nopip.txt
+check "no pip: no pip row" eval '! grep -q "^+  *pip " nopip.txt'
+CONDA_ADD_PIP_AS_PYTHON_DEPENDENCY=false envtool create -p ./here numpy -c "$URL/ok/chan" --override-channels --dry-run > nopip2.txt
+check "no pip (variable): summary" grep -q '^Summary: 30 to install' nopip2.txt
 check "table: dry run said" grep -q '^Dry run: nothing was changed.$' table.txt
 
 # -f environment.yml: name, channels, dependencies; pip: noted (a dry run does not run it)

@@ -24,6 +24,7 @@ OTHER = {
     ("envtool/cmd_env.c", "envs"): "env list --json's key (conda's)",
     ("envtool/main.c", "envs"): "the --envs option of info (conda info --envs)",
     ("envtool/cmd_search.c", "pkgs"): "search --json's result key (micromamba's)",
+    ("libconda/channel.c", "pkgs"): "Anaconda's channel names, pkgs/main (a URL's path)",
 }
 # A name that is also a whole string of another kind: checked only as a path part.
 WORD_ELSEWHERE = {".conda": "the package archive suffix"}

@@ -3,7 +3,8 @@
  * libFuzzer target: MatchSpec and VersionSpec parsing and matching
  * (envtool/matchspec.c).  The input up to the first NUL is a spec; the
  * rest, when present, a version string for a record the spec is matched
- * against.  Every parse error must leave a message naming a column.
+ * against.  Every parse error must leave a message naming a column, and
+ * the column must lie in the spec.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +47,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (!strstr(err.msg, "column ") && !strstr(err.msg, "longer than")) {
 		abort();
+	} else if (!strncmp(err.msg, "invalid spec '", 14)) {
+		/*
+		 * The column points into the spec (or just past it), cut-out
+		 * brackets or not.  It follows the spec as shown: at most 160
+		 * bytes of it, then "..." (matchspec.c's SHOWN_MAX).
+		 */
+		size_t len = strlen(s), shown = len > 160 ? 163 : len;
+		const char *p = err.msg + 14 + shown;
+		unsigned long col;
+
+		if (strncmp(p, "': column ", 10) != 0)
+			abort();
+		col = strtoul(p + 10, NULL, 10);
+		if (col < 1 || col > len + 1)
+			abort();
 	}
 	et_matchspec_free(ms);
 	if (et_vspec_parse(s, &vs, &err) == 0) {

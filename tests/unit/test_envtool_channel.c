@@ -38,7 +38,9 @@ static const struct {
 } cases[] = {
 	{ "conda-forge", "conda-forge", "https://conda.anaconda.org/conda-forge",
 	  "linux-64 noarch" },
-	{ "pkgs/main", "pkgs/main", "https://conda.anaconda.org/pkgs/main", "linux-64 noarch" },
+	/* conda: a default channel's name is a custom channel ("pkgs/main" is repo.anaconda.com's) */
+	{ "pkgs/main", "pkgs/main", "https://repo.anaconda.com/pkgs/main", "linux-64 noarch" },
+	{ "pkgs/free", "pkgs/free", "https://conda.anaconda.org/pkgs/free", "linux-64 noarch" },
 	{ "https://conda.anaconda.org/conda-forge/", "conda-forge",
 	  "https://conda.anaconda.org/conda-forge", "linux-64 noarch" },
 	{ "https://repo.anaconda.com/pkgs/main", "pkgs/main", "https://repo.anaconda.com/pkgs/main",
@@ -116,6 +118,64 @@ static void test_resolve_defaults(void **state)
 	assert_string_equal(v[2].subdirs.v[0], "osx-64");
 	et_channels_free(v, n);
 	nbk_strvec_release(&specs);
+	et_config_release(&cfg);
+}
+
+/*
+ * Issue 13: default_channels on a bank's mirror (a URL with a path, a
+ * file:// path) keep their short names, "pkgs/main" reaches the mirror,
+ * and "defaults" as a spec's channel is every one of them.
+ */
+static void test_default_mirror(void **state)
+{
+	static const struct {
+		const char *url, *name;
+	} mirrors[] = {
+		{ "https://mirror.bank/conda/pkgs/main/", "pkgs/main" },
+		{ "file:///srv/mirror/pkgs/r", "pkgs/r" },
+		{ "https://mirror.bank/conda/conda-forge", "conda-forge" },
+	};
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_strvec urls = NBK_STRVEC_INIT;
+	struct et_config cfg;
+	struct et_channel c;
+	size_t i;
+
+	(void)state;
+	config_for_tests(&cfg);
+	nbk_strvec_release(&cfg.default_channels);
+	for (i = 0; i < 3; i++)
+		nbk_strvec_push(&cfg.default_channels, mirrors[i].url);
+	for (i = 0; i < 3; i++) {
+		char *bare = strdup(mirrors[i].url);
+
+		if (bare[strlen(bare) - 1] == '/')
+			bare[strlen(bare) - 1] = '\0';
+		/* the URL shows its short name; the short name reaches the URL */
+		assert_int_equal(et_channel_parse(&cfg, mirrors[i].url, "linux-64", &c, &err), 0);
+		assert_string_equal(c.name, mirrors[i].name);
+		et_channel_release(&c);
+		assert_int_equal(et_channel_parse(&cfg, mirrors[i].name, "linux-64", &c, &err), 0);
+		assert_string_equal(c.url, bare);
+		et_channel_release(&c);
+		free(bare);
+	}
+	/* custom_channels still win over a default channel's name */
+	assert_int_equal(et_channel_parse(&cfg, "internal", "linux-64", &c, &err), 0);
+	assert_string_equal(c.url, "https://mirror.example/conda/internal");
+	et_channel_release(&c);
+	/* a spec's "defaults" is all of them, a name one */
+	assert_int_equal(et_channel_spec_urls(&cfg, "defaults", &urls, &err), 0);
+	assert_int_equal(urls.n, 3);
+	assert_string_equal(urls.v[0], "https://mirror.bank/conda/pkgs/main");
+	assert_string_equal(urls.v[1], "file:///srv/mirror/pkgs/r");
+	nbk_strvec_release(&urls);
+	assert_int_equal(et_channel_spec_urls(&cfg, "pkgs/r", &urls, &err), 0);
+	assert_int_equal(urls.n, 1);
+	assert_string_equal(urls.v[0], "file:///srv/mirror/pkgs/r");
+	nbk_strvec_release(&urls);
+	assert_int_equal(et_channel_spec_urls(&cfg, "a b", &urls, &err), -1);
+	nbk_strvec_release(&urls);
 	et_config_release(&cfg);
 }
 
@@ -289,7 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),      cmocka_unit_test(test_resolve_defaults),
 		cmocka_unit_test(test_order),      cmocka_unit_test(test_condarc),
-		cmocka_unit_test(test_local_path),
+		cmocka_unit_test(test_local_path), cmocka_unit_test(test_default_mirror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,7 +217,7 @@ static const struct {
 	{ "numpy==1.7", "numpy", "1.7", NULL, NULL, NULL },
 	{ "numpy 1.7 py27_0", "numpy", "1.7", "py27_0", NULL, NULL },
 	{ "numpy=1.7=py27_0", "numpy", "1.7", "py27_0", NULL, NULL },
-	{ "numpy==1.7=py27_0", "numpy", "==1.7", "py27_0", NULL, NULL },
+	{ "numpy==1.7=py27_0", "numpy", "1.7", "py27_0", NULL, NULL },
 	{ "numpy >=1.0 , < 2.0 py34_0", "numpy", ">=1.0,<2.0", "py34_0", NULL, NULL },
 	{ "numpy >=1.0 , < 2.0 =py34_0", "numpy", ">=1.0,<2.0", "py34_0", NULL, NULL },
 	{ "numpy>1.8,<2|==1.7", "numpy", ">1.8,<2|==1.7", NULL, NULL, NULL },
@@ -245,6 +245,35 @@ static const struct {
 	{ "  numpy  ", "numpy", NULL, NULL, NULL, NULL },
 	{ "numpy (optional)", "numpy", NULL, NULL, NULL, NULL },
 	{ "numpy 1.2 (target=blarg,optional)", "numpy", "1.2", NULL, NULL, NULL },
+	/* issue 13: conda's answers */
+	/* 1. a version in brackets is cleaned as outside them (always as without a build) */
+	{ "python[version=\"==3.9.*\"]", "python", "3.9.*", NULL, NULL, NULL },
+	{ "python[version='=*']", "python", "*", NULL, NULL, NULL },
+	{ "python[version='==*']", "python", "*", NULL, NULL, NULL },
+	{ "python[version='=3.9']", "python", "3.9*", NULL, NULL, NULL },
+	{ "python[version='=3.9,<4']", "python", "=3.9,<4", NULL, NULL, NULL },
+	{ "python[version='>=3.9']", "python", ">=3.9", NULL, NULL, NULL },
+	/* 4. the name outside the brackets is kept */
+	{ "tensorflow[name=pytorch]", "tensorflow", NULL, NULL, NULL, NULL },
+	{ "tensorflow[name=* version=* md5=253b922ecdb5a30884875948b8904983]", "tensorflow", "*",
+	  NULL, NULL, NULL },
+	{ "defaults::numpy=1.8=py27_0 [name=\"pytorch\" channel='anaconda',version=\">=1.8,<2|1.9\", build='3']",
+	  "numpy", ">=1.8,<2|1.9", "3", "anaconda", NULL },
+	/* 5. a parenthesised section after the brackets, and text after them */
+	{ "conda-forge::foo[build=3](target=blarg,optional)", "foo", NULL, "3", "conda-forge",
+	  NULL },
+	{ "numpy[version='>=1'] (target=blarg,optional)", "numpy", ">=1", NULL, NULL, NULL },
+	{ "numpy[build=py*] >=1.2", "numpy", ">=1.2", "py*", NULL, NULL },
+	{ "numpy[version=1.2] 1.3", "numpy", "1.2", NULL, NULL, NULL },
+	/* 6. CEP 26 names that are valid */
+	{ "my.package", "my.package", NULL, NULL, NULL, NULL },
+	{ "python-dateutil", "python-dateutil", NULL, NULL, NULL, NULL },
+	{ "_openmp_mutex", "_openmp_mutex", NULL, NULL, NULL, NULL },
+	{ "_pkg", "_pkg", NULL, NULL, NULL, NULL },
+	{ "__unix", "__unix", NULL, NULL, NULL, NULL },
+	{ "r-base", "r-base", NULL, NULL, NULL, NULL },
+	{ "a", "a", NULL, NULL, NULL, NULL },
+	{ "7zip", "7zip", NULL, NULL, NULL, NULL },
 	{ "numpy >=1,(<2|>3)", "numpy", ">=1,(<2|>3)", NULL, NULL, NULL },
 	{ "foo=1.0=py27_0", "foo", "1.0", "py27_0", NULL, NULL },
 	{ "_libgcc_mutex 0.1 conda_forge", "_libgcc_mutex", "0.1", "conda_forge", NULL, NULL },
@@ -310,7 +339,22 @@ static const struct {
 	{ "numpy >=1.2,", "column 12: ',' needs an expression on each side" },
 	{ "numpy[version=1.2", "column 6: unbalanced '['" },
 	{ "numpy]", "column 6: unbalanced ']'" },
-	{ "numpy[version=1.2] 1.3", "column 20: text after ']'" },
+	/* 6. CEP 26: names conda refuses, with the column of the offending byte */
+	{ "'package'", "column 1: package name ''package'' has a character outside" },
+	{ "\"package\"", "column 1: package name '\"package\"' has a character outside" },
+	{ "pack@ge", "column 5: package name 'pack@ge' has a character outside" },
+	{ "pkg..name", "column 5: invalid package name 'pkg..name'" },
+	{ "pkg--name", "column 5: invalid package name 'pkg--name'" },
+	{ ".pkg", "column 1: invalid package name '.pkg'" },
+	{ "-pkg", "column 1: invalid package name '-pkg'" },
+	{ "__", "column 2: invalid package name '__'" },
+	{ "___x", "column 3: invalid package name '___x'" },
+	{ "num(py", "column 4: package name 'num(py' has a character outside" },
+	{ "numpy>=1 [version=2] ==", "invalid version" },
+	/* 7. the old "; if" syntax, and a '/' that is not CHANNEL/SUBDIR:: */
+	{ "numpy; if python >=3", "column 6: package name 'numpy;' has a character outside" },
+	{ "conda-forge/numpy", "column 12: package name 'conda-forge/numpy' has a character" },
+	{ "numpy[version='=']", "missing version after '='" },
 	{ "numpy[version=]", "column 15: key-value mismatch in brackets" },
 	{ "numpy[colour=red]", "column 14: cannot match on field 'colour'" },
 	{ "numpy[version='1.2]", "unterminated quote" },
@@ -366,7 +410,7 @@ static void test_parse_long(void **state)
 struct rec_fields {
 	const char *name, *version, *build;
 	long build_number;
-	const char *channel, *subdir, *track_features, *license, *md5;
+	const char *channel, *subdir, *track_features, *license, *md5, *license_family;
 };
 
 static void fill(struct et_record *r, const struct rec_fields *f)
@@ -380,6 +424,7 @@ static void fill(struct et_record *r, const struct rec_fields *f)
 	r->subdir = (char *)(f->subdir ? f->subdir : "linux-64");
 	r->license = (char *)(f->license ? f->license : "");
 	r->md5 = (char *)(f->md5 ? f->md5 : "");
+	r->license_family = (char *)(f->license_family ? f->license_family : "");
 	if (f->track_features) {
 		char *copy = strdup(f->track_features), *tok, *save = NULL;
 
@@ -446,6 +491,31 @@ static const struct {
 	{ "__glibc >=2.17", { "__glibc", "2.5", "0", 0 }, false },
 	{ "foo >=1", { "foo", "not a version!", "0", 0 }, false },
 	{ "foo", { "foo", "not a version!", "0", 0 }, true },
+	/* issue 13: conda's answers */
+	{ "python[version='==3.9.*']", { "python", "3.9.1", "0", 0 }, true },
+	{ "python[version='==3.9.*']", { "python", "3.9", "0", 0 }, true },
+	{ "python[version='==3.9.*']", { "python", "3.10", "0", 0 }, false },
+	{ "python[version='=*']", { "python", "3.10", "0", 0 }, true },
+	{ "python[version='==*']", { "python", "3.10", "0", 0 }, true },
+	{ "numpy[license_family=LGPL]",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, NULL, "LGPL" },
+	  true },
+	{ "numpy[license_family=lgpl]",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, NULL, "LGPL" },
+	  true },
+	{ "*[license_family='*gpl*']",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, NULL, "LGPL" },
+	  true },
+	{ "*[license_family='*GP*']",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, NULL, "LGPL" },
+	  true },
+	{ "*[license_family=BSD]",
+	  { "numpy", "1.0", "0", 0, NULL, NULL, NULL, NULL, NULL, "LGPL" },
+	  false },
+	{ "numpy[license_family=BSD]", { "numpy", "1.0", "0", 0 }, false },
+	{ "tensorflow[name=pytorch]", { "pytorch", "2.1", "0", 0 }, false },
+	{ "tensorflow[name=pytorch]", { "tensorflow", "2.1", "0", 0 }, true },
+	{ "tensorflow[name=*]", { "pytorch", "2.1", "0", 0 }, false },
 };
 
 static void test_match(void **state)

@@ -189,9 +189,17 @@ static void check_valid(const struct et_solve_request *req, const struct et_solu
 			et_matchspec_free(ms);
 		}
 	}
-	for (i = 0; i < req->nspecs; i++)
-		if (!matched_by(req->specs[i], set, n))
+	for (i = 0; i < req->nspecs; i++) {
+		struct et_matchspec *ms;
+		bool activation;
+
+		/* "mkl@": conda's virtual feature record satisfies it, never in a result */
+		assert_int_equal(et_matchspec_parse(req->specs[i], &ms, NULL), 0);
+		activation = !strcmp(ms->name, "*") && ms->has_track_features && !ms->version;
+		et_matchspec_free(ms);
+		if (!activation && !matched_by(req->specs[i], set, n))
 			fail_msg("requested '%s' not in the result", req->specs[i]);
+	}
 	free(set);
 }
 
@@ -423,12 +431,14 @@ static void test_channel_priority(void **state)
 }
 
 /* "chan::foo" through a resolver: the alias names one URL, not every "/chan" */
-static char *resolve_alias(const char *channel, void *data)
+static int resolve_alias(const char *channel, void *data, struct nbk_strvec *urls)
 {
 	(void)data;
 	if (strstr(channel, "://"))
-		return strdup(channel);
-	return nbk_xasprintf("https://alias.example/%s", channel);
+		nbk_strvec_push(urls, channel);
+	else
+		nbk_strvec_push_owned(urls, nbk_xasprintf("https://alias.example/%s", channel));
+	return 0;
 }
 
 static void test_channel_spec(void **state)
@@ -739,7 +749,9 @@ static void test_pytorch(void **state)
 	et_solution_release(&t);
 	specs[0] = "pytorch 1.9.1 *cpu*";
 	assert_int_equal(solve(&req, &t, "pytorch 1.9.1 *cpu* python 3.9.*"), 0);
-	assert_non_null(find(&t, "cpuonly")); /* pulled in by the feature */
+	/* conda's virtual "cpuonly@" carries the feature: no package is pulled in for it */
+	assert_non_null(strstr(find(&t, "pytorch")->build, "cpu"));
+	assert_null(find(&t, "cpuonly"));
 	et_solution_release(&t);
 	/* cpuonly requested activates the feature: the featured cpu build wins */
 	specs[0] = "pytorch 1.9.1";
@@ -835,20 +847,239 @@ static void test_conda_index(void **state)
 		"numpy 1.5* requires 'python 2.6*' or 'python 2.7*', but python 3.3* was requested");
 	et_solution_release(&t);
 
-	/* the mkl builds need a package that tracks mkl */
+	/*
+	 * An mkl build asked for by name: conda's virtual "mkl@" carries the
+	 * feature, so the answer is its mkl-rt dependency, not the whole
+	 * `mkl` package (scipy, scikit-learn, numexpr ...)
+	 */
 	specs[0] = "numpy 1.7.1 py27_p0";
 	req.nspecs = 1;
 	assert_int_equal(solve(&req, &t, "numpy 1.7.1 py27_p0"), 0);
-	{
-		size_t i;
-		bool tracked = false;
-
-		for (i = 0; i < t.nlink; i++)
-			tracked |= t.link[i]->track_features.n == 1 &&
-				   strcmp(t.link[i]->track_features.v[0], "mkl") == 0;
-		assert_true(tracked);
-	}
+	assert_non_null(find(&t, "mkl-rt"));
+	assert_null(find(&t, "mkl"));
+	assert_null(find(&t, "scipy"));
 	et_solution_release(&t);
+	et_repo_release(&idx);
+}
+
+/* ---- conda's answers on its test index (issue 13) -------------------- */
+
+/* t links exactly the records "name-version-build" of want (NULL-terminated). */
+static void expect_set(const struct et_solution *t, const char *const *want, const char *label)
+{
+	size_t i, n = 0;
+
+	for (n = 0; want[n]; n++) {
+		bool found = false;
+
+		for (i = 0; i < t->nlink && !found; i++) {
+			char *id = nbk_xasprintf("%s-%s-%s", t->link[i]->name, t->link[i]->version,
+						 t->link[i]->build);
+
+			found = strcmp(id, want[n]) == 0;
+			free(id);
+		}
+		if (!found)
+			fail_msg("%s: %s is not in the answer", label, want[n]);
+	}
+	if (t->nlink != n) {
+		for (i = 0; i < t->nlink; i++)
+			printf("    got %s-%s-%s\n", t->link[i]->name, t->link[i]->version,
+			       t->link[i]->build);
+		fail_msg("%s: %zu records, conda has %zu", label, t->nlink, n);
+	}
+}
+
+/* The sets of two solutions are the same. */
+static void expect_same(const struct et_solution *a, const struct et_solution *b)
+{
+	size_t i, j;
+
+	assert_int_equal(a->nlink, b->nlink);
+	for (i = 0; i < a->nlink; i++) {
+		bool found = false;
+
+		for (j = 0; j < b->nlink; j++)
+			found |= a->link[i] == b->link[j];
+		if (!found)
+			fail_msg("%s-%s-%s is in one answer only", a->link[i]->name,
+				 a->link[i]->version, a->link[i]->build);
+	}
+}
+
+#define IOPRO_BASE                                                                                 \
+	"openssl-1.0.1c-0", "python-2.7.5-0", "readline-6.2-0", "sqlite-3.7.13-0", "system-5.8-1", \
+		"tk-8.5.13-0", "unixodbc-2.3.1-0", "zlib-1.2.7-0", "distribute-0.6.36-py27_1",     \
+		"pip-1.3.1-py27_1"
+
+/*
+ * conda's solver tests (conda/testing/solver_helpers.py: test_iopro_mkl,
+ * test_iopro_nomkl, test_mkl, test_accelerate, test_scipy_mkl,
+ * test_pseudo_boolean, test_anaconda_nomkl), with conda's answers, on the
+ * index as conda ships it (legacy `features` on mkl builds, `mkl` and
+ * `accelerate` tracking the feature).  "mkl@" activates the feature: the
+ * featured builds win, and the feature brings no package of its own.
+ */
+static void test_conda_features(void **state)
+{
+	struct et_repo idx = ET_REPO_INIT;
+	struct et_solve_repo repos[1];
+	struct et_solve_request req = { 0 };
+	struct et_solution t = ET_SOLUTION_INIT, t2 = ET_SOLUTION_INIT;
+	const char *specs[4];
+	static const char *const iopro_mkl[] = { "iopro-1.4.3-np17py27_p0", "numpy-1.7.1-py27_0",
+						 IOPRO_BASE, NULL };
+	static const char *const iopro_nomkl[] = { "iopro-1.4.3-np17py27_p0", "mkl-rt-11.0-p0",
+						   "numpy-1.7.1-py27_p0", IOPRO_BASE, NULL };
+	static const char *const pseudo[] = { "iopro-1.4.3-np15py27_p0", "numpy-1.5.1-py27_4",
+					      IOPRO_BASE, NULL };
+	static const char *const pseudo_mkl[] = { "iopro-1.4.3-np15py27_p0", "mkl-rt-11.0-p0",
+						  "numpy-1.5.1-py27_p4", IOPRO_BASE, NULL };
+
+	(void)state;
+	load(&idx, "conda-test-index.json", "test", "linux-64", 0);
+	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "test/linux-64", NULL };
+	req.repos = repos;
+	req.nrepos = 1;
+	req.specs = specs;
+	req.add_pip = true; /* conda's default: python brings pip */
+
+	specs[0] = "iopro 1.4*";
+	specs[1] = "python 2.7*";
+	specs[2] = "numpy 1.7*";
+	req.nspecs = 3;
+	assert_int_equal(solve(&req, &t, "test_iopro_mkl"), 0);
+	expect_set(&t, iopro_mkl, "test_iopro_mkl");
+	et_solution_release(&t);
+	specs[3] = "mkl@";
+	req.nspecs = 4;
+	assert_int_equal(solve(&req, &t, "test_iopro_nomkl"), 0);
+	expect_set(&t, iopro_nomkl, "test_iopro_nomkl");
+	et_solution_release(&t);
+	specs[3] = "*[track_features=mkl]";
+	assert_int_equal(solve(&req, &t, "test_iopro_nomkl, bracket form"), 0);
+	expect_set(&t, iopro_nomkl, "test_iopro_nomkl, bracket form");
+	et_solution_release(&t);
+
+	specs[0] = "iopro";
+	specs[2] = "numpy 1.5*";
+	req.nspecs = 3;
+	assert_int_equal(solve(&req, &t, "test_pseudo_boolean"), 0);
+	expect_set(&t, pseudo, "test_pseudo_boolean");
+	et_solution_release(&t);
+	specs[3] = "mkl@";
+	req.nspecs = 4;
+	assert_int_equal(solve(&req, &t, "test_pseudo_boolean, mkl@"), 0);
+	expect_set(&t, pseudo_mkl, "test_pseudo_boolean, mkl@");
+	et_solution_release(&t);
+
+	specs[0] = "scipy";
+	specs[2] = "numpy 1.7*";
+	assert_int_equal(solve(&req, &t, "test_scipy_mkl"), 0);
+	assert_string_equal(find(&t, "numpy")->build, "py27_p0");
+	assert_string_equal(find(&t, "scipy")->version, "0.12.0");
+	assert_string_equal(find(&t, "scipy")->build, "np17py27_p0");
+	et_solution_release(&t);
+
+	/*
+	 * test_mkl: conda's classic solver maximises the requested version
+	 * first and gives mkl 11.0 (which tracks mkl); libmamba, conda's
+	 * default solver, ranks fewer track_features first and gives mkl
+	 * 10.3, as envtool does (docs/envtool.md, differences from conda).
+	 */
+	specs[0] = "mkl";
+	req.nspecs = 1;
+	assert_int_equal(solve(&req, &t, "test_mkl: mkl (libmamba's answer)"), 0);
+	assert_int_equal(t.nlink, 1);
+	assert_string_equal(find(&t, "mkl")->version, "10.3");
+	et_solution_release(&t);
+	specs[0] = "mkl 11*";
+	specs[1] = "mkl@";
+	req.nspecs = 2;
+	assert_int_equal(solve(&req, &t, "test_mkl: mkl 11* mkl@"), 0);
+	assert_string_equal(find(&t, "mkl")->version, "11.0");
+	assert_non_null(find(&t, "mkl-rt"));
+	et_solution_release(&t);
+	/* test_accelerate: asking for a tracker is asking for its feature */
+	specs[0] = "accelerate";
+	specs[1] = "mkl@";
+	req.nspecs = 1;
+	assert_int_equal(solve(&req, &t, "test_accelerate"), 0);
+	req.nspecs = 2;
+	assert_int_equal(solve(&req, &t2, "test_accelerate, mkl@"), 0);
+	expect_same(&t, &t2);
+	et_solution_release(&t);
+	et_solution_release(&t2);
+
+	specs[0] = "anaconda 1.5.0";
+	specs[1] = "python 2.7*";
+	specs[2] = "numpy 1.7*";
+	req.nspecs = 3;
+	assert_int_equal(solve(&req, &t, "test_anaconda_nomkl"), 0);
+	assert_int_equal(t.nlink, 107);
+	assert_string_equal(find(&t, "scipy")->build, "np17py27_0");
+	et_solution_release(&t);
+
+	/* a feature that no package has: unsolvable, and said so */
+	specs[0] = "nosuch@";
+	req.nspecs = 1;
+	assert_int_equal(solve(&req, &t, "nosuch@"), 1);
+	expect_problem(&t, "nothing provides 'nosuch@': no package has the feature 'nosuch'");
+	et_solution_release(&t);
+	et_repo_release(&idx);
+}
+
+/*
+ * conda's test_timestamps_and_deps: two builds of mypackage 1.0, same
+ * build number; the newer (timestamp 1) needs libpng 1.2.*, the older
+ * (timestamp 0) libpng 1.5.*.  conda looks at what the dependencies allow
+ * before the timestamps: alone, mypackage comes with libpng 1.5.
+ */
+static void test_timestamps_and_deps(void **state)
+{
+	struct et_repo idx = ET_REPO_INIT;
+	struct recs my = { 0 };
+	struct et_solve_repo repos[2];
+	struct et_solve_request req = { 0 };
+	struct et_solution t = ET_SOLUTION_INIT;
+	const char *specs[2];
+
+	(void)state;
+	load(&idx, "conda-test-index.json", "test", "linux-64", 0);
+	add(&my, "mypackage", "1.0", "hash12_0", "libpng 1.2.*", NULL, NULL);
+	my.v[0].timestamp_ms = 1000;
+	add(&my, "mypackage", "1.0", "hash15_0", "libpng 1.5.*", NULL, NULL);
+	my.v[1].timestamp_ms = 0;
+	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "test/linux-64", NULL };
+	repos[1] = (struct et_solve_repo){ my.v, my.n, 0, "test/linux-64", NULL };
+	req.repos = repos;
+	req.nrepos = 2;
+	req.specs = specs;
+
+	specs[0] = "libpng 1.2.*";
+	specs[1] = "mypackage";
+	req.nspecs = 2;
+	assert_int_equal(solve(&req, &t, "libpng 1.2.* mypackage"), 0);
+	assert_string_equal(find(&t, "libpng")->version, "1.2.50");
+	assert_string_equal(find(&t, "mypackage")->build, "hash12_0");
+	et_solution_release(&t);
+	specs[0] = "libpng 1.5.*";
+	assert_int_equal(solve(&req, &t, "libpng 1.5.* mypackage"), 0);
+	assert_string_equal(find(&t, "libpng")->version, "1.5.13");
+	assert_string_equal(find(&t, "mypackage")->build, "hash15_0");
+	et_solution_release(&t);
+	/* the regression of conda#6271: an exact libpng 1.2 keeps the newer build */
+	specs[0] = "libpng 1.2.50 0";
+	assert_int_equal(solve(&req, &t, "libpng 1.2.50 0, mypackage"), 0);
+	assert_string_equal(find(&t, "mypackage")->build, "hash12_0");
+	et_solution_release(&t);
+	specs[0] = "mypackage";
+	req.nspecs = 1;
+	assert_int_equal(solve(&req, &t, "mypackage"), 0);
+	assert_string_equal(find(&t, "mypackage")->build, "hash15_0");
+	assert_string_equal(find(&t, "libpng")->version, "1.5.13");
+	et_solution_release(&t);
+	recs_free(&my);
 	et_repo_release(&idx);
 }
 
@@ -978,6 +1209,8 @@ int main(void)
 		cmocka_unit_test(test_virtual_detect),
 		cmocka_unit_test(test_pytorch),
 		cmocka_unit_test(test_conda_index),
+		cmocka_unit_test(test_conda_features),
+		cmocka_unit_test(test_timestamps_and_deps),
 		cmocka_unit_test(test_sudoku),
 	};
 
