@@ -13,6 +13,7 @@
 #include "nbkit/yaml.h"
 #include "envs.h"
 #include "install.h"
+#include "matchspec.h"
 #include "print.h"
 #include "progress.h"
 #include "kernel.h"
@@ -22,14 +23,10 @@
 
 char *et_spec_name(const char *spec)
 {
-	const char *s = strstr(spec, "::"), *e;
+	const char *s;
+	size_t n = et_spec_name_span(spec, &s);
 
-	s = s ? s + 2 : spec;
-	while (*s == ' ')
-		s++;
-	for (e = s; *e && !strchr(" =<>!~[", *e); e++)
-		;
-	return nbk_xstrndup(s, (size_t)(e - s));
+	return nbk_xstrndup(s, n);
 }
 
 /*

@@ -1560,6 +1560,19 @@ int et_matchspec_parse(const char *s, struct et_matchspec **out, struct nbk_erro
 	return 0;
 }
 
+size_t et_spec_name_span(const char *spec, const char **start)
+{
+	const char *s = strrchr(spec, ':'), *e;
+
+	s = s ? s + 1 : spec;
+	while (is_space(*s))
+		s++;
+	for (e = s; *e && !is_space(*e) && !strchr("=<>!~[(#", *e); e++)
+		;
+	*start = s;
+	return (size_t)(e - s);
+}
+
 /* Channels: a name matches itself and any URL that ends with "/name". */
 static bool channel_match(const char *want, const char *have)
 {

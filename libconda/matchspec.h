@@ -145,6 +145,16 @@ bool et_matchspec_match_v(const struct et_matchspec *ms, const struct et_record 
 bool et_matchspec_match_name(const struct et_matchspec *ms, const char *name);
 
 /*
+ * The package name a spec is about, found without parsing the rest: after
+ * the last ':' ("conda-forge::numpy >=1.2"), up to a blank or one of
+ * "=<>!~[(" ("py*[version=3]": "py*").  Returns its length (0: none) and
+ * *start; the name is as written (not lower-cased, a glob or "mkl@" kept).
+ * Cheap enough for the solver's closure over every dependency of a
+ * channel; et_matchspec_parse() is the judge of whether the spec is valid.
+ */
+size_t et_spec_name_span(const char *spec, const char **start);
+
+/*
  * The '*'-glob matcher used for names, builds and version globs: every
  * other byte is literal.
  */

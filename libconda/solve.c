@@ -8,6 +8,7 @@
  * namespace has no provider without a word, so the user's specs are
  * checked for candidates before solving.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,26 @@ static bool needs_pip(const struct et_record *r)
 	return true;
 }
 
+/* The per-solvable arrays hold at least want entries (new ones zeroed). */
+static void grow_solv(struct sctx *c, Id want)
+{
+	Id n = want + 1024;
+
+	if (want <= c->nsolv)
+		return;
+	c->recs = nbk_xrealloc(c->recs, (size_t)n * sizeof(*c->recs));
+	c->vers = nbk_xrealloc(c->vers, (size_t)n * sizeof(*c->vers));
+	c->parsed = nbk_xrealloc(c->parsed, (size_t)n);
+	c->is_virtual = nbk_xrealloc(c->is_virtual, (size_t)n);
+	c->chan_url = nbk_xrealloc(c->chan_url, (size_t)n * sizeof(*c->chan_url));
+	memset(c->chan_url + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->chan_url));
+	memset(c->recs + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->recs));
+	memset(c->vers + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->vers));
+	memset(c->parsed + c->nsolv, 0, (size_t)(n - c->nsolv));
+	memset(c->is_virtual + c->nsolv, 0, (size_t)(n - c->nsolv));
+	c->nsolv = n;
+}
+
 static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_virtual)
 {
 	Pool *pool = c->pool;
@@ -440,21 +461,7 @@ static void add_solvable(struct sctx *c, Repo *repo, struct rankent *e, bool is_
 	for (i = 0; i < r->constrains.n; i++)
 		s->conflicts = repo_addid_dep(repo, s->conflicts,
 					      dep_id(c, c->ns_nomatch, r->constrains.v[i]), 0);
-	if (p >= c->nsolv) {
-		Id n = p + 1024;
-
-		c->recs = nbk_xrealloc(c->recs, (size_t)n * sizeof(*c->recs));
-		c->vers = nbk_xrealloc(c->vers, (size_t)n * sizeof(*c->vers));
-		c->parsed = nbk_xrealloc(c->parsed, (size_t)n);
-		c->is_virtual = nbk_xrealloc(c->is_virtual, (size_t)n);
-		c->chan_url = nbk_xrealloc(c->chan_url, (size_t)n * sizeof(*c->chan_url));
-		memset(c->chan_url + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->chan_url));
-		memset(c->recs + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->recs));
-		memset(c->vers + c->nsolv, 0, (size_t)(n - c->nsolv) * sizeof(*c->vers));
-		memset(c->parsed + c->nsolv, 0, (size_t)(n - c->nsolv));
-		memset(c->is_virtual + c->nsolv, 0, (size_t)(n - c->nsolv));
-		c->nsolv = n;
-	}
+	grow_solv(c, p + 1);
 	c->recs[p] = r;
 	/* the rank entry's parse moves to the solvable */
 	c->vers[p] = e->ver;
@@ -484,7 +491,7 @@ static void index_names(struct sctx *c)
 		c->byname[c->name_start[nm] + fill[nm]++] = p;
 	}
 	free(fill);
-	c->nsolv = c->pool->nsolvables < c->nsolv ? c->nsolv : c->pool->nsolvables;
+	grow_solv(c, c->pool->nsolvables); /* a closure may hold no record at all */
 }
 
 /*
@@ -582,34 +589,177 @@ static bool repo_has_name(const struct et_solve_repo *r, const char *name)
 }
 
 /*
+ * Every channel record in one flat list (repo order): its record, its
+ * channel's priority and its name id; head[name] and chain[] link the
+ * records of one name.  Names are ids below nnames.
+ */
+struct flat {
+	const struct et_record **rec;
+	int *prio;
+	Id *name;
+	long *head;
+	long *chain;
+	size_t n;
+	Id nnames;
+	size_t nused; /* names that have a record */
+};
+
+/* The closure's walk: the names reached, and those still to visit. */
+struct closure {
+	unsigned char *reached; /* by name id */
+	size_t nreached;
+	Queue todo;
+	bool all; /* a glob, a feature name, or most names: every record takes part */
+};
+
+/* Reach the name of len bytes at name; a glob or "feature@" reaches everything. */
+static void reach_name(struct sctx *c, const struct flat *f, struct closure *cl, const char *name,
+		       size_t len)
+{
+	char low[256];
+	size_t i;
+	Id nm;
+
+	if (!len || memchr(name, '*', len) || memchr(name, '@', len)) {
+		cl->all = true;
+		return;
+	}
+	if (len >= sizeof(low))
+		return; /* longer than any name a record can have */
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	nm = pool_strn2id(c->pool, low, (unsigned)len, 0);
+	if (nm > 0 && nm < f->nnames && !cl->reached[nm]) {
+		cl->reached[nm] = 1;
+		queue_push(&cl->todo, nm);
+		/* most of the channel: the rest of the walk would cost more than it saves */
+		if (++cl->nreached > f->nused / 2 + 16)
+			cl->all = true;
+	}
+}
+
+static void reach_spec(struct sctx *c, const struct flat *f, struct closure *cl, const char *spec)
+{
+	const char *s;
+	size_t n = et_spec_name_span(spec, &s);
+
+	reach_name(c, f, cl, s, n);
+}
+
+/*
+ * The names a request can reach (issue 14: the pool follows the answer,
+ * not the channel): the user's specs and pins, the installed records and
+ * their dependencies, the records that track a feature the request asks
+ * for (conda's reduced index does the same), then every dependency of
+ * every record of a reached name (those that strict priority drops
+ * excepted), and pip for python when add_pip applies.  constrains reach
+ * nothing: a constraint on a name outside the closure cannot bind.
+ * Returns the reached names (by id), or NULL when every record must take
+ * part: a spec or a dependency whose name is a glob, or a closure that
+ * grew past half the channel's names (then the walk costs more than the
+ * records it would leave out: the sudoku, where every name is reached).
+ */
+static unsigned char *closure_names(struct sctx *c, const struct flat *f, const int *best_prio)
+{
+	const struct et_solve_request *req = c->req;
+	struct closure cl = { NULL, 0, { 0 }, false };
+	Id python = pool_str2id(c->pool, "python", 0);
+	size_t i, d, r;
+
+	cl.reached = nbk_xcalloc((size_t)f->nnames + 1, 1);
+	queue_init(&cl.todo);
+	for (i = 0; i < req->nspecs + req->npins && !cl.all; i++) {
+		const char *s = i < req->nspecs ? req->specs[i] : req->pins[i - req->nspecs];
+		struct et_matchspec *ms;
+
+		if (et_matchspec_parse(s, &ms, NULL) < 0)
+			continue;
+		if (is_activation(ms)) {
+			for (d = 0; d < ms->track_features.n; d++)
+				for (r = 0; r < f->n; r++)
+					if (nbk_strvec_find(&f->rec[r]->track_features,
+							    ms->track_features.v[d]) >= 0)
+						reach_name(c, f, &cl, f->rec[r]->name,
+							   strlen(f->rec[r]->name));
+		} else {
+			reach_name(c, f, &cl, ms->name, strlen(ms->name));
+		}
+		et_matchspec_free(ms);
+	}
+	for (i = 0; i < req->ninstalled && !cl.all; i++) {
+		reach_name(c, f, &cl, req->installed[i].name, strlen(req->installed[i].name));
+		for (d = 0; d < req->installed[i].depends.n; d++)
+			reach_spec(c, f, &cl, req->installed[i].depends.v[d]);
+	}
+	while (cl.todo.count && !cl.all) {
+		Id nm = queue_shift(&cl.todo);
+		long k;
+
+		if (nm == python && req->add_pip)
+			reach_name(c, f, &cl, "pip", 3);
+		for (k = f->head[nm]; k >= 0 && !cl.all; k = f->chain[k]) {
+			if (best_prio && f->prio[k] != best_prio[nm])
+				continue;
+			for (d = 0; d < f->rec[k]->depends.n; d++)
+				reach_spec(c, f, &cl, f->rec[k]->depends.v[d]);
+		}
+	}
+	queue_free(&cl.todo);
+	if (cl.all) {
+		free(cl.reached);
+		return NULL;
+	}
+	return cl.reached;
+}
+
+/*
  * Every record that takes part, ranked.  Strict channel priority drops,
  * for each name, the records of channels below the best one that has it.
  */
 static void build_pool(struct sctx *c)
 {
 	const struct et_solve_request *req = c->req;
-	size_t total = req->ninstalled + req->nvirtual, i, j, k = 0;
+	size_t total = req->ninstalled + req->nvirtual, i, j, k = 0, fr;
 	struct rankent *ents, **order;
 	int *best_prio = NULL;
 	Repo **repos;
+	struct flat f = { 0 };
+	unsigned char *reached;
 
 	for (i = 0; i < req->nrepos; i++)
-		total += req->repos[i].n;
+		f.n += req->repos[i].n;
+	total += f.n;
 	ents = nbk_xcalloc(total ? total : 1, sizeof(*ents));
 	order = nbk_xcalloc(total ? total : 1, sizeof(*order));
+	f.rec = nbk_xcalloc(f.n + 1, sizeof(*f.rec));
+	f.prio = nbk_xcalloc(f.n + 1, sizeof(*f.prio));
+	f.name = nbk_xcalloc(f.n + 1, sizeof(*f.name));
+	f.chain = nbk_xcalloc(f.n + 1, sizeof(*f.chain));
 
 	if (req->priority == ET_PRIORITY_STRICT) {
 		best_prio = nbk_xmalloc(((size_t)c->pool->ss.nstrings + total + 1) * sizeof(int));
 		for (i = 0; i < (size_t)c->pool->ss.nstrings + total + 1; i++)
 			best_prio[i] = INT_MAX;
 	}
-	for (i = 0; i < req->nrepos; i++) {
-		for (j = 0; j < req->repos[i].n; j++) {
+	for (i = 0, fr = 0; i < req->nrepos; i++) {
+		for (j = 0; j < req->repos[i].n; j++, fr++) {
 			Id nm = pool_str2id(c->pool, req->repos[i].records[j].name, 1);
 
+			f.rec[fr] = &req->repos[i].records[j];
+			f.prio[fr] = req->repos[i].priority;
+			f.name[fr] = nm;
 			if (best_prio && req->repos[i].priority < best_prio[nm])
 				best_prio[nm] = req->repos[i].priority;
 		}
+	}
+	f.nnames = c->pool->ss.nstrings;
+	f.head = nbk_xmalloc(((size_t)f.nnames + 1) * sizeof(*f.head));
+	for (i = 0; i <= (size_t)f.nnames; i++)
+		f.head[i] = -1;
+	for (fr = f.n; fr-- > 0;) {
+		f.nused += f.head[f.name[fr]] < 0;
+		f.chain[fr] = f.head[f.name[fr]];
+		f.head[f.name[fr]] = (long)fr;
 	}
 	/*
 	 * "conda-forge::numpy" asks for that channel's numpy even when a
@@ -639,20 +789,23 @@ static void build_pool(struct sctx *c)
 		}
 		et_matchspec_free(ms);
 	}
-	for (i = 0; i < req->nrepos; i++) {
-		for (j = 0; j < req->repos[i].n; j++) {
-			const struct et_record *r = &req->repos[i].records[j];
+	reached = req->whole_pool ? NULL : closure_names(c, &f, best_prio);
+	for (i = 0, fr = 0; i < req->nrepos; i++) {
+		for (j = 0; j < req->repos[i].n; j++, fr++) {
+			const struct et_record *rec = &req->repos[i].records[j];
 			struct rankent *e = &ents[k];
 
-			e->name = pool_str2id(c->pool, r->name, 1);
+			e->name = f.name[fr];
+			if (reached && !reached[e->name])
+				continue;
 			if (best_prio && req->repos[i].priority != best_prio[e->name])
 				continue;
-			c->pip_dep |= req->add_pip && strcmp(r->name, "pip") == 0;
-			e->rec = r;
+			c->pip_dep |= req->add_pip && strcmp(rec->name, "pip") == 0;
+			e->rec = rec;
 			e->url = req->repos[i].channel_url;
 			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority
 									: 0;
-			(void)et_version_parse(r->version, strlen(r->version), &e->ver, NULL);
+			(void)et_version_parse(rec->version, strlen(rec->version), &e->ver, NULL);
 			order[k] = e;
 			k++;
 		}
@@ -684,6 +837,12 @@ static void build_pool(struct sctx *c)
 		k++;
 	}
 	free(best_prio);
+	free(reached);
+	free(f.rec);
+	free(f.prio);
+	free(f.name);
+	free(f.chain);
+	free(f.head);
 	activate_features(c, order, k);
 	/* rank over a copy of the order, then add in input order */
 	{

@@ -73,6 +73,12 @@ struct et_solve_request {
 	 */
 	bool add_pip;
 	/*
+	 * Every channel record takes part, not only the closure of the
+	 * request's names (solve.c, closure_names()): the answers are the
+	 * same; tests compare the two, benchmarks time them.
+	 */
+	bool whole_pool;
+	/*
 	 * How a spec's channel ("conda-forge", "https://.../conda-forge",
 	 * "file:///srv/chan", "defaults") becomes base URLs, appended to urls:
 	 * et_channel_spec_urls() (channel.h).  Returns 0, or -1 when it

@@ -203,11 +203,35 @@ static void check_valid(const struct et_solve_request *req, const struct et_solu
 	free(set);
 }
 
+/* a and b hold the same records (in any order). */
+static bool same_set(const struct et_record *const *a, size_t na, const struct et_record *const *b,
+		     size_t nb)
+{
+	size_t i, j;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && a[i] != b[j]; j++)
+			;
+		if (j == nb)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Solve, check the answer against conda's rules, and solve again with
+ * every channel record in the pool (req->whole_pool): issue 14's closure
+ * must give the same answer, and the same explanation, for every request
+ * of this file.
+ */
 static int solve(struct et_solve_request *req, struct et_solution *t, const char *label)
 {
 	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_solution whole = ET_SOLUTION_INIT;
 	double t0 = now_ms();
-	int rc = et_solve(req, t, &err);
+	int rc = et_solve(req, t, &err), rc2;
 
 	printf("  solve %-40s %7.1f ms (%s)\n", label, now_ms() - t0,
 	       rc == 0   ? "solved"
@@ -215,6 +239,18 @@ static int solve(struct et_solve_request *req, struct et_solution *t, const char
 			 : err.msg);
 	if (rc == 0)
 		check_valid(req, t);
+	req->whole_pool = true;
+	rc2 = et_solve(req, &whole, &err);
+	req->whole_pool = false;
+	if (rc2 != rc)
+		fail_msg("%s: %d with the closure, %d with the whole pool", label, rc, rc2);
+	if (rc == 0 && (!same_set(t->link, t->nlink, whole.link, whole.nlink) ||
+			!same_set(t->unlink, t->nunlink, whole.unlink, whole.nunlink)))
+		fail_msg("%s: the closure's answer differs from the whole pool's", label);
+	if (rc == 1 && strcmp(t->problem, whole.problem) != 0)
+		fail_msg("%s: explanations differ:\n%s\n--- whole pool:\n%s", label, t->problem,
+			 whole.problem);
+	et_solution_release(&whole);
 	return rc;
 }
 
