@@ -19,7 +19,8 @@ the shape of conda-forge's: python 3.8-3.12 and python_abi exist, the names
 lie in layers (a base of 200, then 8 layers), each name has a fixed set of
 dependency names (its records vary the versions, not the names) drawn from
 the layer below and from the base, so a request's closure holds tens to a
-few hundred names, as it does on conda-forge.
+few hundred names, as it does on conda-forge; no legacy `features`
+(conda-forge has none, libmamba ignores them).
 """
 import json
 import random
@@ -160,7 +161,9 @@ while count < n_records:
         if rng.random() < 0.17:
             rec["constrains"] = [dep(name if shape == "forge" else None)
                                  for _ in range(rng.randint(1, 3))]
-        if rng.random() < 0.05:
+        # legacy features: the random shape keeps them; conda-forge has none today,
+        # and libmamba ignores them (so the forge shape compares with libsolv's conda mode)
+        if shape == "random" and rng.random() < 0.05:
             rec["features"] = rng.choice(["mkl", "nomkl", "vc14", "cuda100"])
         if rng.random() < 0.02:
             rec["track_features"] = rng.choice(["mkl", "cpuonly", "vc14 vc15"])

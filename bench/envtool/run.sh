@@ -94,3 +94,7 @@ blob_mb=$($rb load "$big" "$cache" | field blob_mb)
 	done
 	printf '  %-9s %5s MB/s  peak %5s MB (records + blob)\n' envtool "$(printf '%s\n' "${parse[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)"
 } | tee "$out/envtool.txt"
+# issue 14's side by side with libsolv's own conda mode (built here from
+# Debian's source package): bench/out/anchor.txt
+echo "envtool against libsolv's conda mode, 500,000 records of conda-forge's shape:"
+BUILD="$BUILD" RUNS="$RUNS" bash bench/envtool/anchor/run.sh
