@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "nbkit/str.h"
@@ -65,6 +66,7 @@ struct crec {
 struct et_repo_blob {
 	unsigned char *data; /* header, records, lists, pool */
 	size_t size;
+	bool mapped; /* data is the cache file mapped (MAP_PRIVATE), not an allocation */
 	struct et_record *recs;
 	char **ptrs; /* NULL-terminated list vectors */
 	char *urls;  /* derived record URLs */
@@ -1135,7 +1137,10 @@ static void blob_free(struct et_repo_blob *blob)
 {
 	if (!blob)
 		return;
-	free(blob->data);
+	if (blob->mapped)
+		munmap(blob->data, blob->size);
+	else
+		free(blob->data);
 	free(blob->recs);
 	free(blob->ptrs);
 	free(blob->urls);
@@ -1511,9 +1516,10 @@ bad:
 	return nbk_error_set(err, 0, "binary cache '%s' is corrupt (record %zu)", path, i);
 }
 
-NBK_STATIC int et_repo_blob_load(struct et_repo *repo, const struct et_repo_id *id,
-				 unsigned char *data, size_t len, const struct et_repo_key *key,
-				 const char *name, struct nbk_error *err)
+/* et_repo_blob_load() of data that is mapped (munmap'ed, not freed) when mapped is true. */
+static int blob_load(struct et_repo *repo, const struct et_repo_id *id, unsigned char *data,
+		     size_t len, bool mapped, const struct et_repo_key *key, const char *name,
+		     struct nbk_error *err)
 {
 	struct et_repo_blob *blob;
 	int r;
@@ -1521,14 +1527,25 @@ NBK_STATIC int et_repo_blob_load(struct et_repo *repo, const struct et_repo_id *
 	*repo = (struct et_repo)ET_REPO_INIT;
 	r = blob_check(data, len, id, key, name, err);
 	if (r != 0) {
-		free(data);
+		if (mapped)
+			munmap(data, len);
+		else
+			free(data);
 		return r;
 	}
 	blob = nbk_xcalloc(1, sizeof(*blob));
 	blob->data = data;
 	blob->size = len;
+	blob->mapped = mapped;
 	repo_fill(repo, id, blob);
 	return 0;
+}
+
+NBK_STATIC int et_repo_blob_load(struct et_repo *repo, const struct et_repo_id *id,
+				 unsigned char *data, size_t len, const struct et_repo_key *key,
+				 const char *name, struct nbk_error *err)
+{
+	return blob_load(repo, id, data, len, false, key, name, err);
 }
 
 int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
@@ -1545,6 +1562,21 @@ int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const 
 		if (errno == ENOENT)
 			return 1;
 		return nbk_error_set(err, errno, "cannot open '%s'", path);
+	}
+	/*
+	 * Mapped, not copied (issue 14: half of a warm load was the copy and
+	 * its page faults), when nobody else can change the file under the
+	 * mapping: a regular file of ours, not writable by group or others
+	 * (the trusted cache folder of pkgcache.h holds it).  MAP_PRIVATE:
+	 * what we write (the header, at a rewrite) stays ours.  Else read.
+	 */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    !(st.st_mode & 022) && st.st_size > 0 && (uint64_t)st.st_size <= MAX_JSON_SIZE) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+
+		if (p != MAP_FAILED)
+			return blob_load(repo, id, p, (size_t)st.st_size, true, key, path, err);
 	}
 	if (read_fd(fd, path, MAX_JSON_SIZE, &data, &len, &st, err) < 0)
 		return -1;

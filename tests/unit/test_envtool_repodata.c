@@ -492,6 +492,19 @@ static void test_refused_many(void **state)
 	nbk_buf_release(&json);
 }
 
+/* Is path mapped into this process (/proc/self/maps)? */
+static bool mapped_now(const char *path)
+{
+	struct nbk_buf maps = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	bool yes;
+
+	assert_int_equal(nbk_read_file("/proc/self/maps", 1 << 24, &maps, &err), 0);
+	yes = maps.data && strstr(maps.data, path) != NULL;
+	nbk_buf_release(&maps);
+	return yes;
+}
+
 static void test_binary_cache(void **state)
 {
 	char dir[] = "/tmp/et-repocache-XXXXXX";
@@ -526,6 +539,25 @@ static void test_binary_cache(void **state)
 	assert_int_equal(et_repo_cache_load(&x, &ID, "/nonexistent/x.nbkrd", &key, &err), 1);
 	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
 	et_repo_release(&x);
+
+	/*
+	 * Issue 14: a cache of ours that nobody else can write is mapped, not
+	 * copied; one that group or others can write (another user could
+	 * change it after the checks) is read into memory, as before.  Both
+	 * give the same records.
+	 */
+	assert_int_equal(chmod(cache, 0644), 0);
+	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
+	assert_true(mapped_now(cache));
+	compare_repos(&cold, &x);
+	et_repo_release(&x);
+	assert_false(mapped_now(cache)); /* released: unmapped */
+	assert_int_equal(chmod(cache, 0664), 0);
+	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
+	assert_false(mapped_now(cache));
+	compare_repos(&cold, &x);
+	et_repo_release(&x);
+	assert_int_equal(chmod(cache, 0644), 0);
 
 	/* hostile: truncated at many lengths, bytes flipped, garbage */
 	assert_int_equal(nbk_read_file(cache, 1 << 30, &blob, &err), 0);

@@ -4,7 +4,8 @@
 # (micromamba 1.x's engine), on a 500,000-record channel of conda-forge's
 # shape (gen_repodata.py ... forge), warm caches on both sides.
 #
-# The anchor is built here, outside the project's build, from Debian's
+# The anchor is built here, outside the project's tree (ANCHOR_DIR,
+# default ~/.cache/nbkit-bench/libsolv-conda), from Debian's
 # libsolv source package (apt-get source with a private deb-src list, so
 # the machine's apt configuration is untouched), configured with
 # ENABLE_CONDA=ON; condasolve.c loads its .solv and solves.  envtool runs
@@ -19,8 +20,10 @@ SPECS=${SPECS:-python num-ml webzip}
 BUILD=${BUILD:-build}
 out=$PWD/bench/out/anchor
 mkdir -p "$out"
-src=$out/src
-if [ ! -x "$out/condasolve" ]; then
+# libsolv's source and build live outside the tree: the project's own
+# checks (headers_unique.sh, deps-no-fork.sh) read every .c and .h in it
+src=${ANCHOR_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nbkit-bench/libsolv-conda}
+if [ ! -x "$src/condasolve" ]; then
 	mkdir -p "$src/lists/partial" "$src/cache/archives/partial"
 	echo "deb-src http://deb.debian.org/debian bookworm main" > "$src/sources.list"
 	o=(-o "Dir::Etc::SourceList=$src/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -33,7 +36,7 @@ if [ ! -x "$out/condasolve" ]; then
 	(cd "$src/build" && cmake ../libsolv -DENABLE_CONDA=ON -DENABLE_STATIC=ON -DDISABLE_SHARED=ON \
 		-DCMAKE_BUILD_TYPE=Release -DENABLE_RPMMD=OFF -DENABLE_COMPLEX_DEPS=OFF >/dev/null &&
 		make -s -j2 libsolv libsolvext >/dev/null)
-	cc -O2 -I"$src/libsolv/src" -I"$src/libsolv/ext" -I"$src/build/src" -o "$out/condasolve" \
+	cc -O2 -I"$src/libsolv/src" -I"$src/libsolv/ext" -I"$src/build/src" -o "$src/condasolve" \
 		bench/envtool/anchor/condasolve.c "$src/build/ext/libsolvext.a" "$src/build/src/libsolv.a" -lz
 fi
 chan=$out/forgechan
@@ -43,7 +46,7 @@ if [ ! -s "$chan/linux-64/repodata.json" ]; then
 	echo '{"packages": {}}' > "$chan/noarch/repodata.json"
 	rm -f "$out/forge.solv"
 fi
-[ -s "$out/forge.solv" ] || "$out/condasolve" write "$chan/linux-64/repodata.json" "$out/forge.solv"
+[ -s "$out/forge.solv" ] || "$src/condasolve" write "$chan/linux-64/repodata.json" "$out/forge.solv"
 make -s BUILD="$BUILD" "$BUILD/bin/envtool" >/dev/null
 envtool=$PWD/$BUILD/bin/envtool
 export HOME=$out/home CONDA_PKGS_DIRS=$out/pkgs
@@ -64,7 +67,7 @@ for spec in $SPECS; do
 		t1=$(now)
 		et+=("$(( (t1 - t0) / 1000000 ))") etm+=("$(tail -1 "$out/rss")")
 		t0=$(now)
-		/usr/bin/time -f %M -o "$out/rss" "$out/condasolve" solve "$out/forge.solv" "$spec" \
+		/usr/bin/time -f %M -o "$out/rss" "$src/condasolve" solve "$out/forge.solv" "$spec" \
 			> "$out/anchor.txt" 2>/dev/null
 		t1=$(now)
 		an+=("$(( (t1 - t0) / 1000000 ))") anm+=("$(tail -1 "$out/rss")")
