@@ -1072,6 +1072,27 @@ static char *sanitize_version(const char *v, bool has_build, size_t *skip)
 	return nbk_xstrdup(rest);
 }
 
+/*
+ * The spec's version, written outside brackets (has_build: a build follows
+ * it) or in them, at column pos: sanitize_version(), refused when only an
+ * operator is left, parsed into ms->version; ms->version_text keeps the
+ * cleaned text.  The one way in for both places.
+ */
+static int set_version(struct et_matchspec *ms, struct perr *pe, const char *v, bool has_build,
+		       size_t pos)
+{
+	size_t skip;
+
+	et_vspec_free(ms->version);
+	ms->version = NULL;
+	free(ms->version_text);
+	ms->version_text = sanitize_version(v, has_build, &skip);
+	pos += skip;
+	if (!ms->version_text[strspn(ms->version_text, "=<>!~")])
+		return perr_set(pe, pos, "missing version after '%s'", ms->version_text);
+	return vspec_parse_at(ms->version_text, strlen(ms->version_text), pos, &ms->version, pe);
+}
+
 static bool name_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -1133,19 +1154,9 @@ static int set_field(struct et_matchspec *ms, struct mctx *c, const char *key, c
 {
 	struct perr *pe = &c->pe;
 
-	if (strcmp(key, "version") == 0) {
-		size_t skip;
-
-		et_vspec_free(ms->version);
-		ms->version = NULL;
-		free(ms->version_text);
-		/* conda cleans it as outside brackets, always as if without a build */
-		ms->version_text = sanitize_version(val, false, &skip);
-		if (!ms->version_text[strspn(ms->version_text, "=<>!~")])
-			return perr_set(pe, pos, "missing version after '%s'", ms->version_text);
-		return vspec_parse_at(ms->version_text, strlen(ms->version_text), pos + skip,
-				      &ms->version, pe);
-	}
+	/* conda cleans it as outside brackets, always as if without a build */
+	if (strcmp(key, "version") == 0)
+		return set_version(ms, pe, val, false, pos);
 	if (strcmp(key, "build") == 0 || strcmp(key, "build_string") == 0)
 		return strmatch_set(&ms->build, val, true, false, pos, pe);
 	if (strcmp(key, "build_number") == 0)
@@ -1355,9 +1366,8 @@ static int parse_rest(struct et_matchspec *ms, struct mctx *c, size_t n)
 	b = n;
 	trim_range(w, &a, &b);
 	if (a < b) {
-		size_t l = vb_split(w + a, b - a), k, skip;
+		size_t l = vb_split(w + a, b - a), k;
 		struct nbk_buf vbuf = NBK_BUF_INIT;
-		char *clean;
 
 		vpos = a;
 		for (k = 0; k < l; k++)
@@ -1370,14 +1380,7 @@ static int parse_rest(struct et_matchspec *ms, struct mctx *c, size_t n)
 			trim_range(w, &bs, &be);
 			build = nbk_xstrndup(w + bs, be - bs);
 		}
-		clean = sanitize_version(version, build != NULL, &skip);
-		free(version);
-		version = clean;
-		vpos += skip;
-		if (!version[strspn(version, "=<>!~")])
-			return perr_set(&c->pe, vpos, "missing version after '%s'", version);
-		ms->version_text = nbk_xstrdup(version);
-		if (vspec_parse_at(version, strlen(version), vpos, &ms->version, &c->pe) < 0)
+		if (set_version(ms, &c->pe, version, build != NULL, vpos) < 0)
 			return -1;
 		if (build && strmatch_set(&ms->build, build, true, false, vpos, &c->pe) < 0)
 			return -1;

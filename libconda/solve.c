@@ -284,18 +284,6 @@ static long *name_runs(struct rankent **v, size_t n, Id nnames)
 	return start;
 }
 
-static bool same_depends(const struct et_record *a, const struct et_record *b)
-{
-	size_t i;
-
-	if (a->depends.n != b->depends.n)
-		return false;
-	for (i = 0; i < a->depends.n; i++)
-		if (strcmp(a->depends.v[i], b->depends.v[i]) != 0)
-			return false;
-	return true;
-}
-
 /* How far below the best of its name the best record that spec sid allows lies (tie_break()). */
 static unsigned long dep_shortfall(struct sctx *c, Id sid, struct rankent **v, size_t n,
 				   const long *start, Id nstart)
@@ -348,10 +336,7 @@ static void tie_break(struct sctx *c, struct rankent **v, size_t n)
 		for (j = i + 1; j < n && v[j]->name == v[i]->name && pref_base(v[i], v[j]) == 0;
 		     j++)
 			;
-		/* a group whose records all have the same depends stays tied */
-		for (k = i + 1; k < j && same_depends(v[i]->rec, v[k]->rec); k++)
-			;
-		for (k = k < j ? i : j; j - i > 1 && k < j; k++) {
+		for (k = i; j - i > 1 && k < j; k++) {
 			const struct et_record *r = v[k]->rec;
 
 			for (d = 0; d < r->depends.n; d++) {
@@ -405,10 +390,12 @@ static bool needs_pip(const struct et_record *r)
 	if (strcmp(r->name, "python") != 0 ||
 	    (strncmp(r->version, "2.", 2) != 0 && strncmp(r->version, "3.", 2) != 0))
 		return false;
-	for (i = 0; i < r->depends.n; i++)
-		if (strncmp(r->depends.v[i], "pip", 3) == 0 &&
-		    strchr(" =<>!~[", r->depends.v[i][3]))
+	for (i = 0; i < r->depends.n; i++) {
+		const char *name;
+
+		if (et_spec_name_span(r->depends.v[i], &name) == 3 && !strncmp(name, "pip", 3))
 			return false;
+	}
 	return true;
 }
 
@@ -578,24 +565,14 @@ static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 	}
 }
 
-static bool repo_has_name(const struct et_solve_repo *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->records[i].name, name))
-			return true;
-	return false;
-}
-
 /*
  * Every channel record in one flat list (repo order): its record, its
- * channel's priority and its name id; head[name] and chain[] link the
- * records of one name.  Names are ids below nnames.
+ * repo (index in the request) and its name id; head[name] and chain[]
+ * link the records of one name.  Names are ids below nnames.
  */
 struct flat {
 	const struct et_record **rec;
-	int *prio;
+	size_t *repo;
 	Id *name;
 	long *head;
 	long *chain;
@@ -649,8 +626,8 @@ static void reach_spec(struct sctx *c, const struct flat *f, struct closure *cl,
 /*
  * The names a request can reach (issue 14: the pool follows the answer,
  * not the channel): the user's specs and pins, the installed records and
- * their dependencies, the records that track a feature the request asks
- * for (conda's reduced index does the same), then every dependency of
+ * their dependencies, the records that have a feature the request asks
+ * for (conda's reduced index takes its trackers), then every dependency of
  * every record of a reached name (those that strict priority drops
  * excepted), and pip for python when add_pip applies.  constrains reach
  * nothing: a constraint on a name outside the closure cannot bind.
@@ -675,9 +652,12 @@ static unsigned char *closure_names(struct sctx *c, const struct flat *f, const 
 		if (et_matchspec_parse(s, &ms, NULL) < 0)
 			continue;
 		if (is_activation(ms)) {
+			/* the records that have the feature, tracked or legacy (unknown_feature()) */
 			for (d = 0; d < ms->track_features.n; d++)
 				for (r = 0; r < f->n; r++)
 					if (nbk_strvec_find(&f->rec[r]->track_features,
+							    ms->track_features.v[d]) >= 0 ||
+					    nbk_strvec_find(&f->rec[r]->features,
 							    ms->track_features.v[d]) >= 0)
 						reach_name(c, f, &cl, f->rec[r]->name,
 							   strlen(f->rec[r]->name));
@@ -698,7 +678,7 @@ static unsigned char *closure_names(struct sctx *c, const struct flat *f, const 
 		if (nm == python && req->add_pip)
 			reach_name(c, f, &cl, "pip", 3);
 		for (k = f->head[nm]; k >= 0 && !cl.all; k = f->chain[k]) {
-			if (best_prio && f->prio[k] != best_prio[nm])
+			if (best_prio && req->repos[f->repo[k]].priority != best_prio[nm])
 				continue;
 			for (d = 0; d < f->rec[k]->depends.n; d++)
 				reach_spec(c, f, &cl, f->rec[k]->depends.v[d]);
@@ -732,7 +712,7 @@ static void build_pool(struct sctx *c)
 	ents = nbk_xcalloc(total ? total : 1, sizeof(*ents));
 	order = nbk_xcalloc(total ? total : 1, sizeof(*order));
 	f.rec = nbk_xcalloc(f.n + 1, sizeof(*f.rec));
-	f.prio = nbk_xcalloc(f.n + 1, sizeof(*f.prio));
+	f.repo = nbk_xcalloc(f.n + 1, sizeof(*f.repo));
 	f.name = nbk_xcalloc(f.n + 1, sizeof(*f.name));
 	f.chain = nbk_xcalloc(f.n + 1, sizeof(*f.chain));
 
@@ -746,7 +726,7 @@ static void build_pool(struct sctx *c)
 			Id nm = pool_str2id(c->pool, req->repos[i].records[j].name, 1);
 
 			f.rec[fr] = &req->repos[i].records[j];
-			f.prio[fr] = req->repos[i].priority;
+			f.repo[fr] = i;
 			f.name[fr] = nm;
 			if (best_prio && req->repos[i].priority < best_prio[nm])
 				best_prio[nm] = req->repos[i].priority;
@@ -774,17 +754,19 @@ static void build_pool(struct sctx *c)
 			continue;
 		if (ms->channel && !ms->name_glob && req->resolve_channel &&
 		    req->resolve_channel(ms->channel, req->resolve_data, &urls) == 0) {
-			Id nm = pool_str2id(c->pool, ms->name, 1);
+			Id nm = pool_str2id(c->pool, ms->name, 0);
 			int best = INT_MAX;
+			long r;
 
 			/* the best of the named channels ("defaults" is several) that has it */
-			for (j = 0; j < req->nrepos; j++)
-				if (req->repos[j].priority < best &&
-				    url_in(&urls, req->repos[j].channel_url) &&
-				    repo_has_name(&req->repos[j], ms->name))
-					best = req->repos[j].priority;
-			if (best != INT_MAX &&
-			    (size_t)nm < (size_t)c->pool->ss.nstrings + total + 1)
+			for (r = nm > 0 && nm < f.nnames ? f.head[nm] : -1; r >= 0;
+			     r = f.chain[r]) {
+				const struct et_solve_repo *rp = &req->repos[f.repo[r]];
+
+				if (rp->priority < best && url_in(&urls, rp->channel_url))
+					best = rp->priority;
+			}
+			if (best != INT_MAX)
 				best_prio[nm] = best;
 		}
 		et_matchspec_free(ms);
@@ -839,7 +821,7 @@ static void build_pool(struct sctx *c)
 	free(best_prio);
 	free(reached);
 	free(f.rec);
-	free(f.prio);
+	free(f.repo);
 	free(f.name);
 	free(f.chain);
 	free(f.head);

@@ -552,6 +552,16 @@ static void test_preferences(void **state)
 	assert_int_equal(solve(&req, &t, "foo[track_features=debug]"), 0);
 	assert_string_equal(find(&t, "foo")->version, "2.0");
 	et_solution_release(&t);
+	/*
+	 * A feature only a legacy `features` entry has is known: "legacy@"
+	 * activates it and installs nothing, with the closure as with the
+	 * whole pool (solve() compares the two).
+	 */
+	nbk_strvec_push(&rs.v[1].features, "legacy");
+	specs[0] = "legacy@";
+	assert_int_equal(solve(&req, &t, "legacy@: a legacy feature only"), 0);
+	assert_int_equal(t.nlink, 0);
+	et_solution_release(&t);
 	recs_free(&rs);
 }
 
