@@ -130,29 +130,39 @@ static int cmd_search(struct et_ctx *ctx)
 		ret = ET_EXIT_FAIL;
 		goto out;
 	}
-	et_print_refused(idx.repos, idx.n_repos);
 	/* the spec's channel by URL, as the solver compares it ("defaults" is several) */
 	if (ms->channel && et_channel_spec_urls(&ctx->cfg, ms->channel, &urls, NULL) == 0) {
 		free(ms->channel);
 		ms->channel = NULL;
 	}
 	for (i = 0; i < idx.n_repos; i++) {
-		const struct et_repo *repo = &idx.repos[i];
+		struct et_repo *repo = &idx.repos[i];
+		const struct et_record *recs;
+		size_t nrecs;
 
 		if (urls.n && (repo->channel_index < 0 ||
 			       nbk_strvec_find(&urls, idx.channels[repo->channel_index].url) < 0))
 			continue;
-		for (j = 0; j < repo->n; j++) {
-			if (!et_matchspec_match_name(ms, repo->records[j].name) ||
-			    !et_matchspec_match(ms, &repo->records[j]))
+		/* a name reads that name's records only (repodata.h); a glob reads them all */
+		if (ms->name_glob) {
+			et_repo_all(repo);
+			recs = repo->records;
+			nrecs = repo->n;
+		} else {
+			recs = et_repo_name(repo, ms->name, strlen(ms->name), &nrecs);
+		}
+		for (j = 0; j < nrecs; j++) {
+			if (!et_matchspec_match_name(ms, recs[j].name) ||
+			    !et_matchspec_match(ms, &recs[j]))
 				continue;
 			if (n == alloc) {
 				alloc = alloc ? alloc * 2 : 64;
 				hits = nbk_xrealloc(hits, alloc * sizeof(*hits));
 			}
-			hits[n++] = &repo->records[j];
+			hits[n++] = &recs[j];
 		}
 	}
+	et_print_refused(idx.repos, idx.n_repos);
 	if (n)
 		qsort(hits, n, sizeof(*hits), cmp_records);
 	if (ctx->opts.json) {

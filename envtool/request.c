@@ -675,25 +675,13 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 		nbk_error("%s", err.msg);
 		goto out;
 	}
-	et_print_refused(idx.repos, idx.n_repos);
 	vopts.platform = cfg->platform;
 	if (et_virtual_detect(&vopts, &virt, &nvirt, &err) < 0) {
 		nbk_error("%s", err.msg);
 		goto out;
 	}
 	repos = nbk_xcalloc(idx.n_repos ? idx.n_repos : 1, sizeof(*repos));
-	for (i = 0; i < idx.n_repos; i++) {
-		const struct et_repo *rp = &idx.repos[i];
-
-		repos[i].records = rp->records;
-		repos[i].n = rp->n;
-		repos[i].priority = rp->channel_index;
-		repos[i].name = rp->url;
-		repos[i].channel_url = rp->channel_index >= 0 &&
-						       (size_t)rp->channel_index < idx.n_channels
-					       ? idx.channels[rp->channel_index].url
-					       : NULL;
-	}
+	et_index_solve_repos(&idx, repos);
 	memset(&req, 0, sizeof(req));
 	req.repos = repos;
 	req.nrepos = idx.n_repos;
@@ -731,6 +719,8 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	req.resolve_channel = resolve_channel;
 	req.resolve_data = &rs;
 	rc = et_solve(&req, &t, &err);
+	/* the refused records of the names the solve read (repodata.h) */
+	et_print_refused(idx.repos, idx.n_repos);
 	if (rc < 0) {
 		nbk_error("%s", err.msg);
 		ret = ET_EXIT_USAGE;

@@ -75,11 +75,36 @@ void et_index_release(struct et_index *idx)
 	*idx = (struct et_index)ET_INDEX_INIT;
 }
 
-size_t et_index_count(const struct et_index *idx)
+static const struct et_record *repo_by_name(void *data, const char *name, size_t len, size_t *n)
 {
-	size_t i, n = 0;
+	return et_repo_name(data, name, len, n);
+}
 
-	for (i = 0; i < idx->n_repos; i++)
-		n += idx->repos[i].n;
-	return n;
+static const struct et_record *repo_every(void *data, size_t *n)
+{
+	struct et_repo *repo = data;
+
+	et_repo_all(repo);
+	*n = repo->n;
+	return repo->records;
+}
+
+void et_index_solve_repos(struct et_index *idx, struct et_solve_repo *repos)
+{
+	size_t i;
+
+	for (i = 0; i < idx->n_repos; i++) {
+		struct et_repo *rp = &idx->repos[i];
+
+		memset(&repos[i], 0, sizeof(repos[i]));
+		repos[i].priority = rp->channel_index;
+		repos[i].name = rp->url;
+		repos[i].channel_url = rp->channel_index >= 0 &&
+						       (size_t)rp->channel_index < idx->n_channels
+					       ? idx->channels[rp->channel_index].url
+					       : NULL;
+		repos[i].by_name = repo_by_name;
+		repos[i].all = repo_every;
+		repos[i].data = rp;
+	}
 }

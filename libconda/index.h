@@ -2,7 +2,8 @@
 /*
  * The records a request sees: its channels resolved (channel.h), every
  * CHANNEL/SUBDIR fetched at once (fetch.h) and loaded (repodata.h, through
- * the binary cache), in priority order.
+ * the binary cache), in priority order.  Records are made when asked for
+ * (repodata.h): by name for a solve, all of them for a listing.
  */
 #ifndef LIBCONDA_INDEX_H
 #define LIBCONDA_INDEX_H
@@ -14,6 +15,7 @@
 #include "channel.h"
 #include "config.h"
 #include "repodata.h"
+#include "solve.h"
 
 struct et_index {
 	struct et_channel *channels; /* priority order */
@@ -36,7 +38,11 @@ int et_index_load(const struct et_config *cfg, const struct et_channel_sources *
 		  struct et_index *idx, struct nbk_error *err);
 void et_index_release(struct et_index *idx);
 
-/* Total number of records. */
-size_t et_index_count(const struct et_index *idx);
+/*
+ * idx's repos as the solver takes them (solve.h), into repos (n_repos
+ * entries): read by name, so that a solve reads only the names its
+ * request reaches.  They borrow idx.
+ */
+void et_index_solve_repos(struct et_index *idx, struct et_solve_repo *repos);
 
 #endif

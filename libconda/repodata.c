@@ -29,7 +29,9 @@
 #include "repodata_internal.h"
 
 #define BLOB_MAGIC "NBKREPO"
-#define BLOB_VERSION 2u
+#define BLOB_VERSION 3u
+/* A paged cache is read by pages of this many bytes. */
+#define BLOB_PAGE ((size_t)4096)
 /* Largest repodata.json read from disk (conda-forge's is ~300 MB today). */
 #define MAX_JSON_SIZE ((size_t)3 << 30)
 /* conda: timestamps above this are milliseconds (records.py). */
@@ -37,7 +39,12 @@
 
 enum { L_DEPENDS, L_CONSTRAINS, L_TRACK_FEATURES, L_FEATURES, L_COUNT };
 
-/* On-disk and in-memory layout: header, records, list table, pool. */
+/*
+ * On-disk and in-memory layout: header, records (grouped by name, in
+ * document order within a name), the name table (one entry a name, in
+ * strcmp order: et_repo_name() finds a name by binary search), the list
+ * table, the string pool.
+ */
 struct blob_header {
 	char magic[8];
 	uint32_t version;
@@ -51,7 +58,7 @@ struct blob_header {
 	uint64_t pool_len;
 	uint32_t base_off; /* prefix of derived record URLs */
 	uint32_t pad;
-	uint64_t checksum; /* of every byte after the header */
+	uint64_t n_names;
 };
 
 struct crec {
@@ -63,13 +70,38 @@ struct crec {
 	uint64_t timestamp_ms;
 };
 
+/* A name's records: [first, first + count) of the record table. */
+struct bname {
+	uint32_t name, first, count;
+};
+
+/*
+ * A blob and what has been made of it.  Records become et_records only
+ * when asked for (issue 14: a request reads the few names it reaches, not
+ * the channel): one name's at a time (named[i], the name table's entry i),
+ * or every record at once (all).
+ */
 struct et_repo_blob {
-	unsigned char *data; /* header, records, lists, pool */
+	unsigned char *data; /* header, records, names, lists, pool */
 	size_t size;
-	bool mapped; /* data is the cache file mapped (MAP_PRIVATE), not an allocation */
-	struct et_record *recs;
-	char **ptrs; /* NULL-terminated list vectors */
-	char *urls;  /* derived record URLs */
+	/*
+	 * A cache read when used (fd >= 0): data is an anonymous reservation
+	 * of the file's size whose pages are read from fd when first needed
+	 * (blob_need()); loaded[page] says which.  Else (fd -1) data is an
+	 * allocation that holds every byte.
+	 */
+	int fd;
+	unsigned char *loaded;
+	const struct crec *cr;
+	const struct bname *names;
+	const uint32_t *lists;
+	const char *pool;
+	uint64_t n_records, n_names, n_lists, pool_len;
+	char *label;              /* "CHANNEL/SUBDIR" for messages */
+	const char *base;         /* prefix of derived record URLs, credentials restored */
+	struct et_record **named; /* by name entry: one allocation, NULL until made */
+	size_t *named_n;
+	struct et_record *all;
 };
 
 static size_t pad8(size_t n)
@@ -110,33 +142,6 @@ static uint64_t hash_bytes(const char *s, size_t n)
 		h = (h ^ w) * 0x100000001b3ULL;
 	}
 	return mix64(h);
-}
-
-/* Corruption check for the binary cache (not a MAC: the cache is ours). */
-static uint64_t checksum(const unsigned char *p, size_t n)
-{
-	uint64_t a = 0x243f6a8885a308d3ULL, b = 0x13198a2e03707344ULL;
-	uint64_t w;
-
-	while (n >= 16) {
-		a = (a ^ load64(p)) * 0x9e3779b97f4a7c15ULL;
-		b = (b ^ load64(p + 8)) * 0xc2b2ae3d27d4eb4fULL;
-		a ^= a >> 31;
-		b ^= b >> 29;
-		p += 16;
-		n -= 16;
-	}
-	while (n) {
-		size_t k = n < 8 ? n : 8;
-
-		w = 0;
-		memcpy(&w, p, k);
-		a = (a ^ w) * 0x9e3779b97f4a7c15ULL;
-		a ^= a >> 31;
-		p += k;
-		n -= k;
-	}
-	return mix64(a ^ mix64(b));
 }
 
 /* ---- building: pool with interning, records, lists ---- */
@@ -1135,108 +1140,241 @@ NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base)
 
 static void blob_free(struct et_repo_blob *blob)
 {
+	uint64_t i;
+
 	if (!blob)
 		return;
-	if (blob->mapped)
+	if (blob->fd >= 0) {
 		munmap(blob->data, blob->size);
-	else
+		close(blob->fd);
+		free(blob->loaded);
+	} else {
 		free(blob->data);
-	free(blob->recs);
-	free(blob->ptrs);
-	free(blob->urls);
+	}
+	for (i = 0; blob->named && i < blob->n_names; i++)
+		free(blob->named[i]);
+	free(blob->named);
+	free(blob->named_n);
+	free(blob->all);
+	free(blob->label);
 	free(blob);
 }
 
-static size_t blob_layout(uint64_t n_records, uint64_t n_lists, uint64_t pool_len, size_t *recs_at,
+/*
+ * Make bytes [off, off + len) of a blob present: a paged blob reads the
+ * pages it lacks (runs of them at once).  A page that cannot be read
+ * stays zeros (its strings empty, its records refused): the cache is only
+ * a cache.
+ */
+static void blob_need(struct et_repo_blob *blob, size_t off, size_t len)
+{
+	size_t pg, last, run;
+
+	if (blob->fd < 0 || !len || off >= blob->size)
+		return;
+	if (len > blob->size - off)
+		len = blob->size - off;
+	last = (off + len - 1) / BLOB_PAGE;
+	for (pg = off / BLOB_PAGE; pg <= last; pg++) {
+		size_t at, end;
+
+		if (blob->loaded[pg])
+			continue;
+		for (run = pg; run < last && !blob->loaded[run + 1]; run++)
+			;
+		at = pg * BLOB_PAGE;
+		end = (run + 1) * BLOB_PAGE < blob->size ? (run + 1) * BLOB_PAGE : blob->size;
+		while (at < end) {
+			ssize_t r = pread(blob->fd, blob->data + at, end - at, (off_t)at);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				nbk_debug("binary cache: cannot read %zu bytes at %zu", end - at,
+					  at);
+				break;
+			}
+			at += (size_t)r;
+		}
+		memset(blob->loaded + pg, 1, run - pg + 1);
+		pg = run;
+	}
+}
+
+/* The string at pool offset off (below pool_len: its NUL is there), made present. */
+static const char *blob_str(struct et_repo_blob *blob, uint32_t off)
+{
+	const char *p = blob->pool + off;
+	size_t at = (size_t)((const unsigned char *)p - blob->data);
+
+	while (blob->fd >= 0) {
+		size_t end = (at / BLOB_PAGE + 1) * BLOB_PAGE;
+
+		if (end > blob->size)
+			end = blob->size;
+		blob_need(blob, at, 1);
+		if (end <= at || memchr(blob->data + at, '\0', end - at))
+			break;
+		at = end;
+	}
+	return p;
+}
+
+/* The blob's size; the offsets of its parts. */
+static size_t blob_layout(const struct blob_header *h, size_t *recs_at, size_t *names_at,
 			  size_t *lists_at, size_t *pool_at)
 {
 	*recs_at = sizeof(struct blob_header);
-	*lists_at = *recs_at + (size_t)n_records * sizeof(struct crec);
-	*pool_at = *lists_at + pad8((size_t)n_lists * sizeof(uint32_t));
-	return *pool_at + (size_t)pool_len;
+	*names_at = *recs_at + (size_t)h->n_records * sizeof(struct crec);
+	*lists_at = *names_at + pad8((size_t)h->n_names * sizeof(struct bname));
+	*pool_at = *lists_at + pad8((size_t)h->n_lists * sizeof(uint32_t));
+	return *pool_at + (size_t)h->pool_len;
+}
+
+/* Point blob's views at its parts (a header already checked). */
+static void blob_views(struct et_repo_blob *blob)
+{
+	const struct blob_header *h = (const void *)blob->data;
+	size_t recs_at, names_at, lists_at, pool_at;
+
+	blob_layout(h, &recs_at, &names_at, &lists_at, &pool_at);
+	blob->cr = (const void *)(blob->data + recs_at);
+	blob->names = (const void *)(blob->data + names_at);
+	blob->lists = (const void *)(blob->data + lists_at);
+	blob->pool = (const char *)blob->data + pool_at;
+	blob->n_records = h->n_records;
+	blob->n_names = h->n_names;
+	blob->n_lists = h->n_lists;
+	blob->pool_len = h->pool_len;
 }
 
 /*
- * Borrowed et_records from a checked blob, without those whose names
- * et_record_check_names() refuses (counted and described in repo, whose
- * channel and channel_index are set).  Returns how many are kept.
+ * Whether a record's every offset and range lies in the blob; when they
+ * do, its lists and strings are made present (blob_need()).  Checked when
+ * the record is made, not at load: a load reads only the header and the
+ * name table, so that it costs nothing per record.
  */
-static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, const char *label)
+static bool crec_ok(struct et_repo_blob *blob, const struct crec *cr)
 {
-	const struct blob_header *h = (const void *)blob->data;
-	size_t recs_at, lists_at, pool_at, i, k, n_ptrs = 0, url_len = 0, base_len, kept = 0;
-	const struct crec *cr;
-	const uint32_t *lists;
-	char *pool, **pp, *up;
-	const char *base;
-	_cleanup_free_ char *bare_url = NULL;
+	const uint32_t offs[] = {
+		cr->name, cr->version, cr->build,  cr->subdir,  cr->fn,
+		cr->url,  cr->md5,     cr->sha256, cr->license, cr->license_family
+	};
+	size_t k, j;
 
-	blob_layout(h->n_records, h->n_lists, h->pool_len, &recs_at, &lists_at, &pool_at);
-	cr = (const void *)(blob->data + recs_at);
-	lists = (const void *)(blob->data + lists_at);
-	pool = (char *)blob->data + pool_at;
-	base = pool + h->base_off;
-	/* the repo's own URL comes back with its credentials, for the downloads */
-	bare_url = nbk_url_strip_credentials(repo->url);
-	if (!strcmp(base, bare_url))
-		base = repo->url;
-	base_len = strlen(base);
-	for (i = 0; i < h->n_records; i++) {
+	for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
+		if (offs[k] >= blob->pool_len)
+			return false;
+	if (cr->noarch > ET_NOARCH_PYTHON || cr->build_number < 0 || cr->build_number > INT32_MAX)
+		return false;
+	for (k = 0; k < L_COUNT; k++) {
+		if ((uint64_t)cr->lists[k][0] + cr->lists[k][1] > blob->n_lists)
+			return false;
+		blob_need(
+			blob,
+			(size_t)((const unsigned char *)&blob->lists[cr->lists[k][0]] - blob->data),
+			cr->lists[k][1] * sizeof(uint32_t));
+		for (j = 0; j < cr->lists[k][1]; j++)
+			if (blob->lists[cr->lists[k][0] + j] >= blob->pool_len)
+				return false;
+	}
+	for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
+		(void)blob_str(blob, offs[k]);
+	for (k = 0; k < L_COUNT; k++)
+		for (j = 0; j < cr->lists[k][1]; j++)
+			(void)blob_str(blob, blob->lists[cr->lists[k][0] + j]);
+	return true;
+}
+
+/* Count a refused record in repo, describing the first few. */
+static void refuse(struct et_repo *repo, const char *why)
+{
+	if (repo->n_refused++ < ET_REPO_REFUSED_SHOWN) {
+		_cleanup_free_ char *m =
+			nbk_xasprintf("repodata of '%s': %s", repo->blob->label, why);
+
+		nbk_strvec_push(&repo->refused, m);
+	}
+}
+
+/*
+ * The blob's records [first, first + count) as borrowed et_records, in one
+ * allocation with their list vectors and derived URLs (returned; free()
+ * it), without those whose names et_record_check_names() refuses or whose
+ * offsets are out of the blob (counted and described in repo).  *kept:
+ * how many are in it.
+ */
+static struct et_record *blob_materialize(struct et_repo *repo, size_t first, size_t count,
+					  size_t *kept)
+{
+	struct et_repo_blob *blob = repo->blob;
+	const struct crec *cr = blob->cr + first;
+	const char *pool = blob->pool;
+	size_t i, k, n_ptrs = 0, url_len = 0, base_len = strlen(blob->base);
+	struct et_record *recs;
+	char **pp, *up;
+
+	blob_need(blob, (size_t)((const unsigned char *)cr - blob->data), count * sizeof(*cr));
+	for (i = 0; i < count; i++) {
+		if (!crec_ok(blob, &cr[i]))
+			continue;
 		for (k = 0; k < L_COUNT; k++)
 			if (cr[i].lists[k][1])
 				n_ptrs += cr[i].lists[k][1] + 1;
 		if (!cr[i].url && base_len)
 			url_len += base_len + 1 + strlen(pool + cr[i].fn) + 1;
 	}
-	blob->recs = nbk_xcalloc(h->n_records ? h->n_records : 1, sizeof(*blob->recs));
-	blob->ptrs = nbk_xmalloc((n_ptrs ? n_ptrs : 1) * sizeof(*blob->ptrs));
-	blob->urls = nbk_xmalloc(url_len ? url_len : 1);
-	pp = blob->ptrs;
-	up = blob->urls;
-	for (i = 0; i < h->n_records; i++) {
-		struct et_record *r = &blob->recs[kept];
+	recs = nbk_xcalloc(1, count * sizeof(*recs) + n_ptrs * sizeof(*pp) + url_len + 1);
+	pp = (char **)(void *)(recs + count);
+	up = (char *)(pp + n_ptrs);
+	*kept = 0;
+	for (i = 0; i < count; i++) {
+		struct et_record *r = &recs[*kept];
 		struct nbk_strvec *vecs[L_COUNT] = { &r->depends, &r->constrains,
 						     &r->track_features, &r->features };
 		struct nbk_error err = NBK_ERROR_INIT;
 
-		r->name = pool + cr[i].name;
-		r->version = pool + cr[i].version;
-		r->build = pool + cr[i].build;
-		r->fn = pool + cr[i].fn;
-		if (et_record_check_names(r, &err) < 0) {
-			/* the next record takes this slot */
-			if (repo->n_refused++ < ET_REPO_REFUSED_SHOWN) {
-				_cleanup_free_ char *m =
-					nbk_xasprintf("repodata of '%s': %s", label, err.msg);
+		if (!crec_ok(blob, &cr[i])) {
+			_cleanup_free_ char *m = nbk_xasprintf(
+				"record %zu of the binary cache is corrupt", first + i);
 
-				nbk_strvec_push(&repo->refused, m);
-			}
+			refuse(repo, m);
 			continue;
 		}
-		kept++;
+		r->name = (char *)pool + cr[i].name;
+		r->version = (char *)pool + cr[i].version;
+		r->build = (char *)pool + cr[i].build;
+		r->fn = (char *)pool + cr[i].fn;
+		if (et_record_check_names(r, &err) < 0) {
+			/* the next record takes this slot */
+			refuse(repo, err.msg);
+			memset(r, 0, sizeof(*r));
+			continue;
+		}
+		(*kept)++;
 		r->build_number = (long)cr[i].build_number;
-		r->subdir = pool + cr[i].subdir;
-		r->md5 = pool + cr[i].md5;
-		r->sha256 = pool + cr[i].sha256;
-		r->license = pool + cr[i].license;
-		r->license_family = pool + cr[i].license_family;
+		r->subdir = (char *)pool + cr[i].subdir;
+		r->md5 = (char *)pool + cr[i].md5;
+		r->sha256 = (char *)pool + cr[i].sha256;
+		r->license = (char *)pool + cr[i].license;
+		r->license_family = (char *)pool + cr[i].license_family;
 		r->size = cr[i].size;
 		r->timestamp_ms = cr[i].timestamp_ms;
 		r->noarch = (enum et_noarch)cr[i].noarch;
 		r->channel = repo->channel;
 		r->channel_index = repo->channel_index;
 		if (cr[i].url) {
-			r->url = pool + cr[i].url;
+			r->url = (char *)pool + cr[i].url;
 		} else if (base_len) {
 			size_t fl = strlen(r->fn);
 
 			r->url = up;
-			memcpy(up, base, base_len);
+			memcpy(up, blob->base, base_len);
 			up[base_len] = '/';
 			memcpy(up + base_len + 1, r->fn, fl + 1);
 			up += base_len + 1 + fl + 1;
 		} else {
-			r->url = pool;
+			r->url = (char *)pool;
 		}
 		for (k = 0; k < L_COUNT; k++) {
 			uint32_t start = cr[i].lists[k][0], cnt = cr[i].lists[k][1], j;
@@ -1247,20 +1385,115 @@ static size_t blob_materialize(struct et_repo_blob *blob, struct et_repo *repo, 
 			vecs[k]->v = pp;
 			vecs[k]->n = cnt;
 			for (j = 0; j < cnt; j++)
-				*pp++ = pool + lists[start + j];
+				*pp++ = (char *)pool + blob->lists[start + j];
 			*pp++ = NULL;
 		}
 	}
-	return kept;
+	return recs;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_bname(const void *a, const void *b, void *pool)
+{
+	return strcmp((const char *)pool + ((const struct bname *)a)->name,
+		      (const char *)pool + ((const struct bname *)b)->name);
+}
+
+/*
+ * b's records grouped by name (the order a blob keeps them in): *order
+ * gets their indexes in b, by name in strcmp order and in document order
+ * within a name; the name table is returned (*n_names entries, first
+ * counting in that order).  Names are interned: one name, one offset.
+ */
+static struct bname *group_by_name(const struct builder *b, uint32_t **order, size_t *n_names)
+{
+	uint64_t *key = nbk_xmalloc((b->n ? b->n : 1) * sizeof(*key));
+	struct bname *names = nbk_xmalloc((b->n ? b->n : 1) * sizeof(*names));
+	size_t i, j, n = 0, at = 0;
+
+	for (i = 0; i < b->n; i++)
+		key[i] = (uint64_t)b->recs[i].name << 32 | i;
+	qsort(key, b->n, sizeof(*key), cmp_u64);
+	for (i = 0; i < b->n; i++) {
+		uint32_t name = (uint32_t)(key[i] >> 32);
+
+		if (!n || names[n - 1].name != name)
+			names[n++] = (struct bname){ name, (uint32_t)i, 0 };
+		names[n - 1].count++;
+	}
+	qsort_r(names, n, sizeof(*names), cmp_bname, b->pool.data);
+	*order = nbk_xmalloc((b->n ? b->n : 1) * sizeof(**order));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < names[i].count; j++)
+			(*order)[at + j] = (uint32_t)key[names[i].first + j];
+		names[i].first = (uint32_t)at;
+		at += names[i].count;
+	}
+	free(key);
+	*n_names = n;
+	return names;
+}
+
+/* s's string (an offset in from's pool) interned in to. */
+static uint32_t move_string(struct builder *to, const struct builder *from, uint32_t s)
+{
+	const char *p = from->pool.data + s;
+
+	return s ? intern(to, p, strlen(p)) : 0;
+}
+
+/*
+ * b's records, lists and strings laid out again in name order, into a
+ * fresh builder to: the names first, then for each name its records, their
+ * lists and the strings they bring in first, together, so that finding and
+ * reading one name touches a few pages of a mapped cache, not one page per
+ * string (and the kernel maps 16 pages around each one it faults in).
+ * names' offsets are moved to to's pool.  b is left as it was.
+ */
+static void regroup(const struct builder *b, const uint32_t *order, struct bname *names,
+		    size_t n_names, struct builder *to)
+{
+	size_t i, j, k;
+
+	builder_init(to);
+	/* the names first, together: a lookup's binary search reads them only */
+	for (i = 0; i < n_names; i++)
+		names[i].name = move_string(to, b, names[i].name);
+	for (i = 0; i < b->n; i++) {
+		const struct crec *from = &b->recs[order[i]];
+		struct crec *c = rec_new(to);
+		uint32_t *offs[] = { &c->name,    &c->version,       &c->build, &c->subdir,
+				     &c->fn,      &c->url,           &c->md5,   &c->sha256,
+				     &c->license, &c->license_family };
+
+		*c = *from;
+		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
+			*offs[k] = move_string(to, b, *offs[k]);
+		for (k = 0; k < L_COUNT; k++) {
+			c->lists[k][0] = (uint32_t)to->n_lists;
+			for (j = 0; j < from->lists[k][1]; j++)
+				list_push(to, move_string(to, b, b->lists[from->lists[k][0] + j]));
+		}
+	}
+	to->too_big |= b->too_big;
 }
 
 /* Move the builder's parts into one blob; the builder is released. */
 static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et_repo_id *id)
 {
 	struct et_repo_blob *blob = nbk_xcalloc(1, sizeof(*blob));
-	_cleanup_free_ char *bare = NULL;
-	size_t recs_at, lists_at, pool_at;
+	_cleanup_free_ char *bare = NULL, *bare_base = NULL;
+	_cleanup_free_ struct bname *names = NULL;
+	_cleanup_free_ uint32_t *order = NULL;
+	size_t recs_at, names_at, lists_at, pool_at, n_names;
 	struct blob_header h;
+	struct builder g;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, BLOB_MAGIC, sizeof(BLOB_MAGIC));
@@ -1269,31 +1502,37 @@ static struct et_repo_blob *blob_from_builder(struct builder *b, const struct et
 	h.rec_size = sizeof(struct crec);
 	/*
 	 * The file is kept in the home: URLs without credentials (auth.h);
-	 * blob_materialize() puts them back in the records' URLs.
+	 * repo_fill() puts them back in the records' URLs.
 	 */
 	bare = nbk_url_strip_credentials(id->url ? id->url : "");
-	h.url_off = pool_add(b, bare, strlen(bare));
-	if (!b->base_off) {
-		h.base_off = h.url_off;
-	} else {
+	if (b->base_off) {
 		_cleanup_free_ char *base =
 			et_repo_resolve_base(id->url, b->pool.data + b->base_off);
-		_cleanup_free_ char *bare_base = nbk_url_strip_credentials(base);
 
-		h.base_off = pool_add(b, bare_base, strlen(bare_base));
+		bare_base = nbk_url_strip_credentials(base);
 	}
-	h.n_records = b->n;
-	h.n_lists = b->n_lists;
-	h.pool_len = b->pool.len;
-	blob->size = blob_layout(h.n_records, h.n_lists, h.pool_len, &recs_at, &lists_at, &pool_at);
-	blob->data = nbk_xcalloc(1, blob->size);
-	if (b->n)
-		memcpy(blob->data + recs_at, b->recs, b->n * sizeof(struct crec));
-	if (b->n_lists)
-		memcpy(blob->data + lists_at, b->lists, b->n_lists * sizeof(uint32_t));
-	memcpy(blob->data + pool_at, b->pool.data, b->pool.len);
-	memcpy(blob->data, &h, sizeof(h));
+	free(b->slots); /* b interns nothing more: a lower peak while g is made */
+	b->slots = NULL;
+	names = group_by_name(b, &order, &n_names);
+	regroup(b, order, names, n_names, &g);
 	builder_release(b);
+	h.url_off = pool_add(&g, bare, strlen(bare));
+	h.base_off = bare_base ? pool_add(&g, bare_base, strlen(bare_base)) : h.url_off;
+	h.n_records = g.n;
+	h.n_names = n_names;
+	h.n_lists = g.n_lists;
+	h.pool_len = g.pool.len;
+	blob->size = blob_layout(&h, &recs_at, &names_at, &lists_at, &pool_at);
+	blob->data = nbk_xcalloc(1, blob->size);
+	blob->fd = -1;
+	memcpy(blob->data, &h, sizeof(h));
+	if (g.n)
+		memcpy(blob->data + recs_at, g.recs, g.n * sizeof(struct crec));
+	memcpy(blob->data + names_at, names, n_names * sizeof(*names));
+	if (g.n_lists)
+		memcpy(blob->data + lists_at, g.lists, g.n_lists * sizeof(uint32_t));
+	memcpy(blob->data + pool_at, g.pool.data, g.pool.len);
+	builder_release(&g);
 	return blob;
 }
 
@@ -1306,9 +1545,11 @@ static char *repo_label(const struct et_repo_id *id)
 	return nbk_xasprintf("%s/%s", shown, id->subdir ? id->subdir : "?");
 }
 
+/* repo holds blob (checked); no record is made yet (et_repo_name(), et_repo_all()). */
 static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct et_repo_blob *blob)
 {
-	_cleanup_free_ char *label = repo_label(id);
+	const struct blob_header *h = (const void *)blob->data;
+	_cleanup_free_ char *bare_url = NULL;
 
 	/* a channel's name is shown and recorded: never its credentials (auth.h) */
 	repo->channel = nbk_url_strip_credentials(id->channel ? id->channel : "");
@@ -1316,8 +1557,60 @@ static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct 
 	repo->subdir = nbk_xstrdup(id->subdir ? id->subdir : "");
 	repo->channel_index = id->channel_index;
 	repo->blob = blob;
-	repo->n = blob_materialize(blob, repo, label);
-	repo->records = blob->recs;
+	blob_views(blob);
+	blob->label = repo_label(id);
+	/* the repo's own URL comes back with its credentials, for the downloads */
+	blob->base = blob_str(blob, h->base_off);
+	bare_url = nbk_url_strip_credentials(repo->url);
+	if (!strcmp(blob->base, bare_url))
+		blob->base = repo->url;
+}
+
+const struct et_record *et_repo_name(struct et_repo *repo, const char *name, size_t len, size_t *n)
+{
+	struct et_repo_blob *blob = repo->blob;
+	size_t lo = 0, hi = blob ? blob->n_names : 0;
+
+	*n = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *s = blob_str(blob, blob->names[mid].name);
+		int c = strncmp(s, name, len);
+
+		if (c == 0 && s[len] != '\0')
+			c = 1;
+		if (c < 0) {
+			lo = mid + 1;
+		} else if (c > 0) {
+			hi = mid;
+		} else {
+			if (!blob->named) {
+				blob->named = nbk_xcalloc(blob->n_names, sizeof(*blob->named));
+				blob->named_n = nbk_xcalloc(blob->n_names, sizeof(*blob->named_n));
+			}
+			if (!blob->named[mid])
+				blob->named[mid] = blob_materialize(repo, blob->names[mid].first,
+								    blob->names[mid].count,
+								    &blob->named_n[mid]);
+			*n = blob->named_n[mid];
+			return *n ? blob->named[mid] : NULL;
+		}
+	}
+	return NULL;
+}
+
+void et_repo_all(struct et_repo *repo)
+{
+	struct et_repo_blob *blob = repo->blob;
+
+	if (!blob || blob->all)
+		return;
+	blob_need(blob, 0, blob->size);
+	/* every record is counted again: those of names made before too */
+	repo->n_refused = 0;
+	nbk_strvec_release(&repo->refused);
+	blob->all = blob_materialize(repo, 0, blob->n_records, &repo->n);
+	repo->records = blob->all;
 }
 
 /* Parse into b (initialised here; released by the caller on failure). */
@@ -1403,9 +1696,9 @@ NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
 {
 	struct blob_header *h = (void *)repo->blob->data;
 
+	blob_need(repo->blob, 0, repo->blob->size);
 	h->src_size = key->size;
 	h->src_mtime_ns = key->mtime_ns;
-	h->checksum = checksum(repo->blob->data + sizeof(*h), repo->blob->size - sizeof(*h));
 	*len = repo->blob->size;
 	return repo->blob->data;
 }
@@ -1452,19 +1745,23 @@ static int read_fd(int fd, const char *path, size_t max, unsigned char **out, si
 	return 0;
 }
 
-/* Check every offset of a blob read from disk; 1 = stale, -1 = corrupt. */
-static int blob_check(const unsigned char *data, size_t size, const struct et_repo_id *id,
+/*
+ * Check a blob read from disk (made present as needed): its header, its
+ * string pool's ends and its name table; each record is checked when it
+ * is made (crec_ok()).  0 = good, its views set; 1 = stale; -1 = corrupt.
+ */
+static int blob_check(struct et_repo_blob *blob, const struct et_repo_id *id,
 		      const struct et_repo_key *key, const char *path, struct nbk_error *err)
 {
 	struct blob_header h;
-	size_t recs_at, lists_at, pool_at, i, k;
-	const struct crec *cr;
-	const uint32_t *lists;
+	size_t recs_at, names_at, lists_at, pool_at, i, size = blob->size;
+	const struct bname *names;
 	const char *pool;
 
 	if (size < sizeof(h))
 		return nbk_error_set(err, 0, "binary cache '%s' is truncated", path);
-	memcpy(&h, data, sizeof(h));
+	blob_need(blob, 0, sizeof(h));
+	memcpy(&h, blob->data, sizeof(h));
 	if (memcmp(h.magic, BLOB_MAGIC, sizeof(BLOB_MAGIC)) != 0)
 		return nbk_error_set(err, 0, "'%s' is not a repodata binary cache", path);
 	if (h.version != BLOB_VERSION || h.header_size != sizeof(h) ||
@@ -1472,71 +1769,58 @@ static int blob_check(const unsigned char *data, size_t size, const struct et_re
 		return 1;
 	if (key && (h.src_size != key->size || h.src_mtime_ns != key->mtime_ns))
 		return 1;
-	if (h.n_records > size / sizeof(struct crec) || h.n_lists > size / sizeof(uint32_t) ||
-	    h.pool_len > size || h.pool_len == 0 || h.pool_len > UINT32_MAX ||
-	    blob_layout(h.n_records, h.n_lists, h.pool_len, &recs_at, &lists_at, &pool_at) != size)
+	if (h.n_records > size / sizeof(struct crec) || h.n_records > UINT32_MAX ||
+	    h.n_names > h.n_records || h.n_lists > size / sizeof(uint32_t) || h.pool_len > size ||
+	    h.pool_len == 0 || h.pool_len > UINT32_MAX ||
+	    blob_layout(&h, &recs_at, &names_at, &lists_at, &pool_at) != size)
 		return nbk_error_set(err, 0, "binary cache '%s' is truncated or has a bad header",
 				     path);
-	if (checksum(data + sizeof(h), size - sizeof(h)) != h.checksum)
-		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (checksum)", path);
-	pool = (const char *)data + pool_at;
+	blob_need(blob, pool_at, 1);
+	blob_need(blob, pool_at + h.pool_len - 1, 1);
+	pool = (const char *)blob->data + pool_at;
 	if (pool[0] != '\0' || pool[h.pool_len - 1] != '\0' || h.url_off >= h.pool_len ||
 	    h.base_off >= h.pool_len)
 		return nbk_error_set(err, 0, "binary cache '%s' is corrupt (pool)", path);
+	blob_views(blob);
 	{
 		_cleanup_free_ char *bare = nbk_url_strip_credentials(id->url ? id->url : "");
 
-		if (strcmp(pool + h.url_off, bare) != 0)
+		if (strcmp(blob_str(blob, h.url_off), bare) != 0)
 			return 1;
 	}
-	cr = (const void *)(data + recs_at);
-	lists = (const void *)(data + lists_at);
-	for (i = 0; i < h.n_lists; i++)
-		if (lists[i] >= h.pool_len)
-			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (list %zu)",
+	blob_need(blob, names_at, (size_t)h.n_names * sizeof(*names));
+	names = blob->names;
+	for (i = 0; i < h.n_names; i++)
+		if (names[i].name >= h.pool_len ||
+		    (uint64_t)names[i].first + names[i].count > h.n_records)
+			return nbk_error_set(err, 0, "binary cache '%s' is corrupt (name %zu)",
 					     path, i);
-	for (i = 0; i < h.n_records; i++) {
-		const uint32_t offs[] = { cr[i].name,          cr[i].version, cr[i].build,
-					  cr[i].subdir,        cr[i].fn,      cr[i].url,
-					  cr[i].md5,           cr[i].sha256,  cr[i].license,
-					  cr[i].license_family };
-
-		for (k = 0; k < sizeof(offs) / sizeof(offs[0]); k++)
-			if (offs[k] >= h.pool_len)
-				goto bad;
-		if (cr[i].noarch > ET_NOARCH_PYTHON || cr[i].build_number < 0 ||
-		    cr[i].build_number > INT32_MAX)
-			goto bad;
-		for (k = 0; k < L_COUNT; k++)
-			if ((uint64_t)cr[i].lists[k][0] + cr[i].lists[k][1] > h.n_lists)
-				goto bad;
-	}
 	return 0;
-bad:
-	return nbk_error_set(err, 0, "binary cache '%s' is corrupt (record %zu)", path, i);
 }
 
-/* et_repo_blob_load() of data that is mapped (munmap'ed, not freed) when mapped is true. */
+/*
+ * A blob of len bytes checked and loaded into repo (taken over: freed on
+ * failure): data holds them all (fd -1), or is a reservation of len bytes
+ * to read from fd when needed.
+ */
 static int blob_load(struct et_repo *repo, const struct et_repo_id *id, unsigned char *data,
-		     size_t len, bool mapped, const struct et_repo_key *key, const char *name,
+		     size_t len, int fd, const struct et_repo_key *key, const char *name,
 		     struct nbk_error *err)
 {
-	struct et_repo_blob *blob;
+	struct et_repo_blob *blob = nbk_xcalloc(1, sizeof(*blob));
 	int r;
 
 	*repo = (struct et_repo)ET_REPO_INIT;
-	r = blob_check(data, len, id, key, name, err);
-	if (r != 0) {
-		if (mapped)
-			munmap(data, len);
-		else
-			free(data);
-		return r;
-	}
-	blob = nbk_xcalloc(1, sizeof(*blob));
 	blob->data = data;
 	blob->size = len;
-	blob->mapped = mapped;
+	blob->fd = fd;
+	if (fd >= 0)
+		blob->loaded = nbk_xcalloc(len / BLOB_PAGE + 1, 1);
+	r = blob_check(blob, id, key, name, err);
+	if (r != 0) {
+		blob_free(blob);
+		return r;
+	}
 	repo_fill(repo, id, blob);
 	return 0;
 }
@@ -1545,7 +1829,7 @@ NBK_STATIC int et_repo_blob_load(struct et_repo *repo, const struct et_repo_id *
 				 unsigned char *data, size_t len, const struct et_repo_key *key,
 				 const char *name, struct nbk_error *err)
 {
-	return blob_load(repo, id, data, len, false, key, name, err);
+	return blob_load(repo, id, data, len, -1, key, name, err);
 }
 
 int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const char *path,
@@ -1564,19 +1848,27 @@ int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const 
 		return nbk_error_set(err, errno, "cannot open '%s'", path);
 	}
 	/*
-	 * Mapped, not copied (issue 14: half of a warm load was the copy and
-	 * its page faults), when nobody else can change the file under the
-	 * mapping: a regular file of ours, not writable by group or others
-	 * (the trusted cache folder of pkgcache.h holds it).  MAP_PRIVATE:
-	 * what we write (the header, at a rewrite) stays ours.  Else read.
+	 * Read when used, page by page (issue 14: a request reads the few
+	 * names it reaches; reading the whole cache was half of a warm
+	 * load), when nobody else can change the file between two reads: a
+	 * regular file of ours, not writable by group or others (the trusted
+	 * cache folder of pkgcache.h holds it).  Not mapped: the kernel maps
+	 * a file's pages in large blocks around each fault (2 MB where the
+	 * page cache holds large folios), which made a few names' reads cost
+	 * most of the file in resident memory.  The reservation is anonymous
+	 * memory: only the pages read are resident.  Else read whole.
 	 */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
 	    !(st.st_mode & 022) && st.st_size > 0 && (uint64_t)st.st_size <= MAX_JSON_SIZE) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-		if (p != MAP_FAILED)
-			return blob_load(repo, id, p, (size_t)st.st_size, true, key, path, err);
+		if (p != MAP_FAILED) {
+			int r = blob_load(repo, id, p, (size_t)st.st_size, fd, key, path, err);
+
+			fd = -1; /* the blob's now, or closed with it */
+			return r;
+		}
 	}
 	if (read_fd(fd, path, MAX_JSON_SIZE, &data, &len, &st, err) < 0)
 		return -1;

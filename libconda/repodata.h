@@ -22,9 +22,16 @@
  * Hostile input: every string kept is at most ET_REPO_MAX_STRING bytes,
  * nesting is bounded, numbers are range-checked, and every error names the
  * repo ("repodata of 'conda-forge/linux-64': line 3, column 7: ...").  A
- * binary cache is checked (magic, version, source key, checksum, every
- * offset and length) before anything in it is used: a bad one is reported,
- * never trusted.
+ * binary cache is checked (magic, version, source key, sizes, the string
+ * pool's ends, the name table) at load, and each record's offsets and
+ * lengths when the record is made: nothing in it is used unchecked, and a
+ * record that fails is refused like a bad name.  There is no checksum of
+ * the whole file: reading every byte of a 170 MB cache was a fifth of a
+ * warm `create` (issue 14); the cache is ours, written atomically.
+ *
+ * Records are made when asked for: et_repo_name() makes one name's (a
+ * solve reads the names its request reaches, docs/envtool.md), and
+ * et_repo_all() every record, into repo->records.
  */
 #ifndef LIBCONDA_REPODATA_H
 #define LIBCONDA_REPODATA_H
@@ -68,15 +75,21 @@ struct et_repo {
 	char *url;
 	char *subdir;
 	int channel_index;
-	const struct et_record *records; /* borrowed, in document order */
+	/*
+	 * Every record, borrowed, grouped by name in strcmp order and in
+	 * document order within a name: empty until et_repo_all().
+	 */
+	const struct et_record *records;
 	size_t n;
 	struct et_repo_blob *blob; /* private */
 	/*
 	 * Records left out because et_record_check_names() refused them
 	 * (a file name that is not a plain NAME-VERSION-BUILD.conda ...):
 	 * how many, and the first ET_REPO_REFUSED_SHOWN messages, each
-	 * "repodata of 'CHANNEL/SUBDIR': package 'FN': why".  Checked at
-	 * every load, from the JSON or the binary cache alike.
+	 * "repodata of 'CHANNEL/SUBDIR': package 'FN': why".  Checked when
+	 * the records are made (et_repo_name(), et_repo_all()), from the
+	 * JSON or the binary cache alike: so a request hears of the refused
+	 * records of the names it reached.
 	 */
 	size_t n_refused;
 	struct nbk_strvec refused;
@@ -89,7 +102,8 @@ struct et_repo {
 /*
  * Parse a repodata document of len bytes; json[len] must be readable and
  * NUL (an nbk_buf is).  On success repo (initialised with ET_REPO_INIT or
- * released) holds the records; on failure it stays empty and err says why,
+ * released) holds the records (made on demand: et_repo_name(),
+ * et_repo_all()); on failure it stays empty and err says why,
  * naming "CHANNEL/SUBDIR".
  */
 int et_repo_parse(struct et_repo *repo, const struct et_repo_id *id, const char *json, size_t len,
@@ -118,6 +132,19 @@ int et_repo_cache_load(struct et_repo *repo, const struct et_repo_id *id, const 
  */
 int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *json_path,
 		 const char *cache_path, struct nbk_error *err);
+
+/*
+ * The records named name (len bytes; exact, as repodata writes names),
+ * made on the first call and kept: *n of them, or NULL and 0 when the
+ * repo has none.  They live as long as repo.
+ */
+const struct et_record *et_repo_name(struct et_repo *repo, const char *name, size_t len, size_t *n);
+
+/*
+ * Make every record: repo->records and repo->n (a second call does
+ * nothing).  The refused records are counted anew.
+ */
+void et_repo_all(struct et_repo *repo);
 
 /* Free everything repo holds and make it empty. */
 void et_repo_release(struct et_repo *repo);

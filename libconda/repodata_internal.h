@@ -23,7 +23,7 @@ NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base);
 
 /*
  * repo's blob as et_repo_cache_write() writes it (its header stamped with
- * key and the checksum): the bytes, owned by repo, and *len.
+ * key): the bytes, owned by repo, and *len.
  */
 NBK_STATIC const unsigned char *et_repo_blob_bytes(const struct et_repo *repo,
 						   const struct et_repo_key *key, size_t *len);

@@ -25,6 +25,7 @@
 #include "matchspec.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
+#include "nbkit/log.h"
 #include "nbkit/str.h"
 #include "solve.h"
 #include "version.h"
@@ -202,6 +203,7 @@ struct rankent {
 	int prio; /* channel priority, flexible only */
 	Id name;
 	const char *url;   /* the channel's base URL, or NULL */
+	long repo;         /* its repo in the request; -1: installed or virtual */
 	unsigned penalty;  /* track_features + legacy features nobody activated */
 	unsigned active;   /* legacy features that are activated */
 	bool requested;    /* its name is one that a user's spec names */
@@ -566,35 +568,114 @@ static void activate_features(struct sctx *c, struct rankent **v, size_t n)
 }
 
 /*
- * Every channel record in one flat list (repo order): its record, its
+ * The channel records that take part, in one flat list: its record, its
  * repo (index in the request) and its name id; head[name] and chain[]
- * link the records of one name.  Names are ids below nnames.
+ * link the records of one name in list order.  By name id (cap_names
+ * entries): head, best (the best channel priority that has the name) and
+ * reached (the closure's names).  lazy: the repos are read by name
+ * (et_solve_repo.by_name): a name's records join the list when the walk
+ * reaches it, so the list holds the closure only.
  */
 struct flat {
 	const struct et_record **rec;
 	size_t *repo;
 	Id *name;
-	long *head;
 	long *chain;
-	size_t n;
-	Id nnames;
+	size_t n, cap;
+	long *head;
+	int *best;
+	unsigned char *reached;
+	Id cap_names;
 	size_t nused; /* names that have a record */
+	bool lazy;
 };
 
-/* The closure's walk: the names reached, and those still to visit. */
+static void flat_free(struct flat *f)
+{
+	free(f->rec);
+	free(f->repo);
+	free(f->name);
+	free(f->chain);
+	free(f->head);
+	free(f->best);
+	free(f->reached);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Room for name ids up to nm. */
+static void flat_names(struct flat *f, Id nm)
+{
+	Id cap = f->cap_names, i;
+
+	if (nm < cap)
+		return;
+	f->cap_names = nm + 1 > 2 * cap ? nm + 1 : 2 * cap;
+	f->head = nbk_xrealloc(f->head, (size_t)f->cap_names * sizeof(*f->head));
+	f->best = nbk_xrealloc(f->best, (size_t)f->cap_names * sizeof(*f->best));
+	f->reached = nbk_xrealloc(f->reached, (size_t)f->cap_names);
+	for (i = cap; i < f->cap_names; i++) {
+		f->head[i] = -1;
+		f->best[i] = INT_MAX;
+		f->reached[i] = 0;
+	}
+}
+
+static void flat_add(struct flat *f, const struct et_record *rec, size_t repo, Id nm, int prio)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 256;
+		f->rec = nbk_xrealloc(f->rec, f->cap * sizeof(*f->rec));
+		f->repo = nbk_xrealloc(f->repo, f->cap * sizeof(*f->repo));
+		f->name = nbk_xrealloc(f->name, f->cap * sizeof(*f->name));
+		f->chain = nbk_xrealloc(f->chain, f->cap * sizeof(*f->chain));
+	}
+	f->rec[f->n] = rec;
+	f->repo[f->n] = repo;
+	f->name[f->n] = nm;
+	f->n++;
+	flat_names(f, nm);
+	if (prio < f->best[nm])
+		f->best[nm] = prio;
+}
+
+/* Link the records added since from into their names' chains (list order kept). */
+static void flat_link(struct flat *f, size_t from)
+{
+	size_t fr;
+
+	for (fr = f->n; fr-- > from;) {
+		f->nused += f->head[f->name[fr]] < 0;
+		f->chain[fr] = f->head[f->name[fr]];
+		f->head[f->name[fr]] = (long)fr;
+	}
+}
+
+/* A repo's every record (a repo read by name makes them all). */
+static const struct et_record *repo_all(const struct et_solve_repo *rp, size_t *n)
+{
+	if (rp->records || !rp->all) {
+		*n = rp->n;
+		return rp->records;
+	}
+	return rp->all(rp->data, n);
+}
+
+/* The closure's walk: the names still to visit. */
 struct closure {
-	unsigned char *reached; /* by name id */
 	size_t nreached;
 	Queue todo;
 	bool all; /* a glob, a feature name, or most names: every record takes part */
 };
 
-/* Reach the name of len bytes at name; a glob or "feature@" reaches everything. */
-static void reach_name(struct sctx *c, const struct flat *f, struct closure *cl, const char *name,
+/*
+ * Reach the name of len bytes at name; a glob or "feature@" reaches
+ * everything.  Read by name, its records join the list now, every repo's.
+ */
+static void reach_name(struct sctx *c, struct flat *f, struct closure *cl, const char *name,
 		       size_t len)
 {
 	char low[256];
-	size_t i;
+	size_t i, j, n, from = f->n;
 	Id nm;
 
 	if (!len || memchr(name, '*', len) || memchr(name, '@', len)) {
@@ -605,17 +686,28 @@ static void reach_name(struct sctx *c, const struct flat *f, struct closure *cl,
 		return; /* longer than any name a record can have */
 	for (i = 0; i < len; i++)
 		low[i] = (char)tolower((unsigned char)name[i]);
-	nm = pool_strn2id(c->pool, low, (unsigned)len, 0);
-	if (nm > 0 && nm < f->nnames && !cl->reached[nm]) {
-		cl->reached[nm] = 1;
-		queue_push(&cl->todo, nm);
-		/* most of the channel: the rest of the walk would cost more than it saves */
-		if (++cl->nreached > f->nused / 2 + 16)
-			cl->all = true;
+	nm = pool_strn2id(c->pool, low, (unsigned)len, f->lazy);
+	if (nm <= 0 || (!f->lazy && nm >= f->cap_names))
+		return;
+	flat_names(f, nm);
+	if (f->reached[nm])
+		return;
+	f->reached[nm] = 1;
+	queue_push(&cl->todo, nm);
+	for (i = 0; f->lazy && i < c->req->nrepos; i++) {
+		const struct et_solve_repo *rp = &c->req->repos[i];
+		const struct et_record *recs = rp->by_name(rp->data, low, len, &n);
+
+		for (j = 0; j < n; j++)
+			flat_add(f, &recs[j], i, nm, rp->priority);
 	}
+	flat_link(f, from);
+	/* most of the channel: the rest of the walk would cost more than it saves */
+	if (!f->lazy && ++cl->nreached > f->nused / 2 + 16)
+		cl->all = true;
 }
 
-static void reach_spec(struct sctx *c, const struct flat *f, struct closure *cl, const char *spec)
+static void reach_spec(struct sctx *c, struct flat *f, struct closure *cl, const char *spec)
 {
 	const char *s;
 	size_t n = et_spec_name_span(spec, &s);
@@ -624,34 +716,24 @@ static void reach_spec(struct sctx *c, const struct flat *f, struct closure *cl,
 }
 
 /*
- * The names a request can reach (issue 14: the pool follows the answer,
- * not the channel): the user's specs and pins, the installed records and
- * their dependencies, the records that have a feature the request asks
- * for (conda's reduced index takes its trackers), then every dependency of
- * every record of a reached name (those that strict priority drops
- * excepted), and pip for python when add_pip applies.  constrains reach
- * nothing: a constraint on a name outside the closure cannot bind.
- * Returns the reached names (by id), or NULL when every record must take
- * part: a spec or a dependency whose name is a glob, or a closure that
- * grew past half the channel's names (then the walk costs more than the
- * records it would leave out: the sudoku, where every name is reached).
+ * The closure's first names: the user's specs and pins, the installed
+ * records and their dependencies, the records that have a feature the
+ * request asks for (conda's reduced index takes its trackers).
  */
-static unsigned char *closure_names(struct sctx *c, const struct flat *f, const int *best_prio)
+static void closure_seed(struct sctx *c, struct flat *f, struct closure *cl)
 {
 	const struct et_solve_request *req = c->req;
-	struct closure cl = { NULL, 0, { 0 }, false };
-	Id python = pool_str2id(c->pool, "python", 0);
 	size_t i, d, r;
 
-	cl.reached = nbk_xcalloc((size_t)f->nnames + 1, 1);
-	queue_init(&cl.todo);
-	for (i = 0; i < req->nspecs + req->npins && !cl.all; i++) {
+	for (i = 0; i < req->nspecs + req->npins && !cl->all; i++) {
 		const char *s = i < req->nspecs ? req->specs[i] : req->pins[i - req->nspecs];
 		struct et_matchspec *ms;
 
 		if (et_matchspec_parse(s, &ms, NULL) < 0)
 			continue;
-		if (is_activation(ms)) {
+		if (is_activation(ms) && f->lazy) {
+			cl->all = true; /* every record must be looked at */
+		} else if (is_activation(ms)) {
 			/* the records that have the feature, tracked or legacy (unknown_feature()) */
 			for (d = 0; d < ms->track_features.n; d++)
 				for (r = 0; r < f->n; r++)
@@ -659,94 +741,63 @@ static unsigned char *closure_names(struct sctx *c, const struct flat *f, const 
 							    ms->track_features.v[d]) >= 0 ||
 					    nbk_strvec_find(&f->rec[r]->features,
 							    ms->track_features.v[d]) >= 0)
-						reach_name(c, f, &cl, f->rec[r]->name,
+						reach_name(c, f, cl, f->rec[r]->name,
 							   strlen(f->rec[r]->name));
 		} else {
-			reach_name(c, f, &cl, ms->name, strlen(ms->name));
+			reach_name(c, f, cl, ms->name, strlen(ms->name));
 		}
 		et_matchspec_free(ms);
 	}
-	for (i = 0; i < req->ninstalled && !cl.all; i++) {
-		reach_name(c, f, &cl, req->installed[i].name, strlen(req->installed[i].name));
+	for (i = 0; i < req->ninstalled && !cl->all; i++) {
+		reach_name(c, f, cl, req->installed[i].name, strlen(req->installed[i].name));
 		for (d = 0; d < req->installed[i].depends.n; d++)
-			reach_spec(c, f, &cl, req->installed[i].depends.v[d]);
+			reach_spec(c, f, cl, req->installed[i].depends.v[d]);
 	}
-	while (cl.todo.count && !cl.all) {
-		Id nm = queue_shift(&cl.todo);
-		long k;
-
-		if (nm == python && req->add_pip)
-			reach_name(c, f, &cl, "pip", 3);
-		for (k = f->head[nm]; k >= 0 && !cl.all; k = f->chain[k]) {
-			if (best_prio && req->repos[f->repo[k]].priority != best_prio[nm])
-				continue;
-			for (d = 0; d < f->rec[k]->depends.n; d++)
-				reach_spec(c, f, &cl, f->rec[k]->depends.v[d]);
-		}
-	}
-	queue_free(&cl.todo);
-	if (cl.all) {
-		free(cl.reached);
-		return NULL;
-	}
-	return cl.reached;
 }
 
 /*
- * Every record that takes part, ranked.  Strict channel priority drops,
- * for each name, the records of channels below the best one that has it.
+ * The rest of the walk (issue 14: the pool follows the answer, not the
+ * channel): every dependency of every record of a reached name (those
+ * that strict priority drops excepted), and pip for python when add_pip
+ * applies.  constrains reach nothing: a constraint on a name outside the
+ * closure cannot bind.  Stops early (cl->all) at a name that is a glob,
+ * or, with every record in the list, when the closure grows past half the
+ * channel's names (then the walk costs more than the records it would
+ * leave out: the sudoku, where every name is reached).
  */
-static void build_pool(struct sctx *c)
+static void closure_walk(struct sctx *c, struct flat *f, struct closure *cl)
 {
 	const struct et_solve_request *req = c->req;
-	size_t total = req->ninstalled + req->nvirtual, i, j, k = 0, fr;
-	struct rankent *ents, **order;
-	int *best_prio = NULL;
-	Repo **repos;
-	struct flat f = { 0 };
-	unsigned char *reached;
+	Id python = pool_str2id(c->pool, "python", 1);
+	bool strict = req->priority == ET_PRIORITY_STRICT;
+	size_t d;
 
-	for (i = 0; i < req->nrepos; i++)
-		f.n += req->repos[i].n;
-	total += f.n;
-	ents = nbk_xcalloc(total ? total : 1, sizeof(*ents));
-	order = nbk_xcalloc(total ? total : 1, sizeof(*order));
-	f.rec = nbk_xcalloc(f.n + 1, sizeof(*f.rec));
-	f.repo = nbk_xcalloc(f.n + 1, sizeof(*f.repo));
-	f.name = nbk_xcalloc(f.n + 1, sizeof(*f.name));
-	f.chain = nbk_xcalloc(f.n + 1, sizeof(*f.chain));
+	while (cl->todo.count && !cl->all) {
+		Id nm = queue_shift(&cl->todo);
+		long k;
 
-	if (req->priority == ET_PRIORITY_STRICT) {
-		best_prio = nbk_xmalloc(((size_t)c->pool->ss.nstrings + total + 1) * sizeof(int));
-		for (i = 0; i < (size_t)c->pool->ss.nstrings + total + 1; i++)
-			best_prio[i] = INT_MAX;
-	}
-	for (i = 0, fr = 0; i < req->nrepos; i++) {
-		for (j = 0; j < req->repos[i].n; j++, fr++) {
-			Id nm = pool_str2id(c->pool, req->repos[i].records[j].name, 1);
-
-			f.rec[fr] = &req->repos[i].records[j];
-			f.repo[fr] = i;
-			f.name[fr] = nm;
-			if (best_prio && req->repos[i].priority < best_prio[nm])
-				best_prio[nm] = req->repos[i].priority;
+		if (nm == python && req->add_pip)
+			reach_name(c, f, cl, "pip", 3);
+		for (k = f->head[nm]; k >= 0 && !cl->all; k = f->chain[k]) {
+			if (strict && req->repos[f->repo[k]].priority != f->best[nm])
+				continue;
+			for (d = 0; d < f->rec[k]->depends.n; d++)
+				reach_spec(c, f, cl, f->rec[k]->depends.v[d]);
 		}
 	}
-	f.nnames = c->pool->ss.nstrings;
-	f.head = nbk_xmalloc(((size_t)f.nnames + 1) * sizeof(*f.head));
-	for (i = 0; i <= (size_t)f.nnames; i++)
-		f.head[i] = -1;
-	for (fr = f.n; fr-- > 0;) {
-		f.nused += f.head[f.name[fr]] < 0;
-		f.chain[fr] = f.head[f.name[fr]];
-		f.head[f.name[fr]] = (long)fr;
-	}
-	/*
-	 * "conda-forge::numpy" asks for that channel's numpy even when a
-	 * higher-priority channel has one: strict priority keeps the named
-	 * channel for that name (conda and mamba do the same).
-	 */
-	for (i = 0; best_prio && i < req->nspecs; i++) {
+}
+
+/*
+ * "conda-forge::numpy" asks for that channel's numpy even when a
+ * higher-priority channel has one: strict priority keeps the named
+ * channel for that name (conda and mamba do the same).
+ */
+static void named_channels(struct sctx *c, struct flat *f)
+{
+	const struct et_solve_request *req = c->req;
+	size_t i;
+
+	for (i = 0; i < req->nspecs; i++) {
 		struct et_matchspec *ms;
 		_cleanup_strvec_ struct nbk_strvec urls = NBK_STRVEC_INIT;
 
@@ -759,38 +810,139 @@ static void build_pool(struct sctx *c)
 			long r;
 
 			/* the best of the named channels ("defaults" is several) that has it */
-			for (r = nm > 0 && nm < f.nnames ? f.head[nm] : -1; r >= 0;
-			     r = f.chain[r]) {
-				const struct et_solve_repo *rp = &req->repos[f.repo[r]];
+			for (r = nm > 0 && nm < f->cap_names ? f->head[nm] : -1; r >= 0;
+			     r = f->chain[r]) {
+				const struct et_solve_repo *rp = &req->repos[f->repo[r]];
 
 				if (rp->priority < best && url_in(&urls, rp->channel_url))
 					best = rp->priority;
 			}
 			if (best != INT_MAX)
-				best_prio[nm] = best;
+				f->best[nm] = best;
 		}
 		et_matchspec_free(ms);
 	}
-	reached = req->whole_pool ? NULL : closure_names(c, &f, best_prio);
-	for (i = 0, fr = 0; i < req->nrepos; i++) {
-		for (j = 0; j < req->repos[i].n; j++, fr++) {
-			const struct et_record *rec = &req->repos[i].records[j];
-			struct rankent *e = &ents[k];
+}
 
-			e->name = f.name[fr];
-			if (reached && !reached[e->name])
-				continue;
-			if (best_prio && req->repos[i].priority != best_prio[e->name])
-				continue;
-			c->pip_dep |= req->add_pip && strcmp(rec->name, "pip") == 0;
-			e->rec = rec;
-			e->url = req->repos[i].channel_url;
-			e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[i].priority
-									: 0;
-			(void)et_version_parse(rec->version, strlen(rec->version), &e->ver, NULL);
-			order[k] = e;
-			k++;
-		}
+/* Repo order, then name, then list order: the order of a whole list (a blob groups by name). */
+static int cmp_flat(const void *a, const void *b, void *data)
+{
+	const struct flat *f = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r;
+
+	if (f->repo[x] != f->repo[y])
+		return f->repo[x] < f->repo[y] ? -1 : 1;
+	if (f->name[x] != f->name[y] && (r = strcmp(f->rec[x]->name, f->rec[y]->name)) != 0)
+		return r;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Fill f with the records that take part: the closure of the request's
+ * names, read by name when every repo can be (and the request names no
+ * glob or feature), else from every record (then *reached says which
+ * names the closure keeps, or is NULL: all of them).  The list ends in
+ * the order a whole list has, so that the pool is the same either way.
+ */
+static void flat_build(struct sctx *c, struct flat *f, bool lazy, unsigned char **reached)
+{
+	const struct et_solve_request *req = c->req;
+	struct closure cl = { 0, { 0 }, false };
+	size_t i, j, n;
+
+	memset(f, 0, sizeof(*f));
+	f->lazy = lazy;
+	*reached = NULL;
+	for (i = 0; !lazy && i < req->nrepos; i++) {
+		const struct et_record *recs = repo_all(&req->repos[i], &n);
+
+		for (j = 0; j < n; j++)
+			flat_add(f, &recs[j], i, pool_str2id(c->pool, recs[j].name, 1),
+				 req->repos[i].priority);
+	}
+	flat_names(f, c->pool->ss.nstrings);
+	flat_link(f, 0);
+	queue_init(&cl.todo);
+	if (!req->whole_pool)
+		closure_seed(c, f, &cl);
+	if (req->priority == ET_PRIORITY_STRICT)
+		named_channels(c, f);
+	if (!req->whole_pool && !cl.all)
+		closure_walk(c, f, &cl);
+	queue_free(&cl.todo);
+	if (lazy && cl.all) {
+		/* a glob or a feature: every record after all */
+		flat_free(f);
+		flat_build(c, f, false, reached);
+		return;
+	}
+	if (lazy) {
+		size_t *idx = nbk_xmalloc((f->n ? f->n : 1) * sizeof(*idx));
+		struct flat g;
+
+		for (i = 0; i < f->n; i++)
+			idx[i] = i;
+		qsort_r(idx, f->n, sizeof(*idx), cmp_flat, f);
+		memset(&g, 0, sizeof(g));
+		for (i = 0; i < f->n; i++)
+			flat_add(&g, f->rec[idx[i]], f->repo[idx[i]], f->name[idx[i]],
+				 req->repos[f->repo[idx[i]]].priority);
+		flat_names(&g, f->cap_names - 1);
+		for (i = 0; i < (size_t)f->cap_names; i++)
+			g.best[i] = f->best[i];
+		flat_link(&g, 0);
+		free(idx);
+		flat_free(f);
+		*f = g;
+	} else if (!req->whole_pool && !cl.all) {
+		*reached = f->reached;
+		f->reached = NULL;
+	}
+}
+
+/*
+ * Every record that takes part, ranked.  Strict channel priority drops,
+ * for each name, the records of channels below the best one that has it.
+ */
+static void build_pool(struct sctx *c)
+{
+	const struct et_solve_request *req = c->req;
+	size_t total, i, k = 0, fr;
+	struct rankent *ents, **order;
+	bool strict = req->priority == ET_PRIORITY_STRICT, lazy = req->nrepos > 0;
+	Repo **repos;
+	struct flat f;
+	unsigned char *reached;
+
+	for (i = 0; i < req->nrepos; i++)
+		lazy &= !req->repos[i].records && req->repos[i].by_name;
+	flat_build(c, &f, lazy && !req->whole_pool, &reached);
+	nbk_debug("solve: %zu channel records of %zu names%s", f.n, f.nused,
+		  f.lazy    ? ", read by name"
+		  : reached ? ", the closure's kept"
+			    : "");
+	total = f.n + req->ninstalled + req->nvirtual;
+	ents = nbk_xcalloc(total ? total : 1, sizeof(*ents));
+	order = nbk_xcalloc(total ? total : 1, sizeof(*order));
+	for (fr = 0; fr < f.n; fr++) {
+		const struct et_record *rec = f.rec[fr];
+		struct rankent *e = &ents[k];
+		size_t ri = f.repo[fr];
+
+		e->name = f.name[fr];
+		if (reached && !reached[e->name])
+			continue;
+		if (strict && req->repos[ri].priority != f.best[e->name])
+			continue;
+		c->pip_dep |= req->add_pip && strcmp(rec->name, "pip") == 0;
+		e->rec = rec;
+		e->repo = (long)ri;
+		e->url = req->repos[ri].channel_url;
+		e->prio = req->priority == ET_PRIORITY_FLEXIBLE ? req->repos[ri].priority : 0;
+		(void)et_version_parse(rec->version, strlen(rec->version), &e->ver, NULL);
+		order[k] = e;
+		k++;
 	}
 	for (i = 0; i < req->ninstalled + req->nvirtual; i++) {
 		const struct et_record *r = i < req->ninstalled
@@ -799,6 +951,7 @@ static void build_pool(struct sctx *c)
 		struct rankent *e = &ents[k];
 
 		e->rec = r;
+		e->repo = -1;
 		e->name = pool_str2id(c->pool, r->name, 1);
 		/* an installed record's channel as written in its conda-meta */
 		if (i < req->ninstalled && req->resolve_channel && *r->channel) {
@@ -818,13 +971,8 @@ static void build_pool(struct sctx *c)
 		order[k] = e;
 		k++;
 	}
-	free(best_prio);
 	free(reached);
-	free(f.rec);
-	free(f.repo);
-	free(f.name);
-	free(f.chain);
-	free(f.head);
+	flat_free(&f);
 	activate_features(c, order, k);
 	/* rank over a copy of the order, then add in input order */
 	{
@@ -857,11 +1005,8 @@ static void build_pool(struct sctx *c)
 		} else if (req->nvirtual && r >= req->virtual_pkgs &&
 			   r < req->virtual_pkgs + req->nvirtual) {
 			is_virtual = true;
-		} else {
-			for (j = 0; j < req->nrepos; j++)
-				if (r >= req->repos[j].records &&
-				    r < req->repos[j].records + req->repos[j].n)
-					repo = repos[j];
+		} else if (e->repo >= 0) {
+			repo = repos[e->repo];
 		}
 		add_solvable(c, repo, e, is_virtual);
 	}

@@ -39,12 +39,24 @@ enum et_channel_priority {
 
 /* One channel subdir's records, borrowed for the solve. */
 struct et_solve_repo {
-	const struct et_record *records;
+	const struct et_record *records; /* every record; NULL: read by name */
 	size_t n;
 	int priority;            /* 0 = highest (the first channel) */
 	const char *name;        /* "conda-forge/linux-64", for messages */
 	const char *channel_url; /* the channel's base URL (channel.h), for
 				 * "channel::name" specs; NULL: match by name */
+	/*
+	 * A repo read by name (records NULL; repodata.h's et_repo_name()):
+	 * by_name gives the records named name (len bytes, lower case), NULL
+	 * and *n = 0 when none; all gives every record, for a request that
+	 * needs them all (a glob, a feature to activate).  What they return
+	 * must last as long as the solution.  When every repo is read by
+	 * name, only the names the request reaches are read (the solve
+	 * costs what its answer does, not what the channels hold).
+	 */
+	const struct et_record *(*by_name)(void *data, const char *name, size_t len, size_t *n);
+	const struct et_record *(*all)(void *data, size_t *n);
+	void *data;
 };
 
 enum et_solve_mode {
@@ -74,7 +86,7 @@ struct et_solve_request {
 	bool add_pip;
 	/*
 	 * Every channel record takes part, not only the closure of the
-	 * request's names (solve.c, closure_names()): the answers are the
+	 * request's names (solve.c, closure_walk()): the answers are the
 	 * same; tests compare the two, benchmarks time them.
 	 */
 	bool whole_pool;

@@ -139,15 +139,25 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "pytorch")) {
 		load(&repo, argv[2], "pytorch-linux-64.json", "pytorch");
 		pytorch_stubs();
-		repos[0] =
-			(struct et_solve_repo){ repo.records, repo.n, 0, "pytorch/linux-64", NULL };
-		repos[1] = (struct et_solve_repo){ recs, nrecs, 1, "defaults/linux-64", NULL };
+		repos[0] = (struct et_solve_repo){ .records = repo.records,
+						   .n = repo.n,
+						   .priority = 0,
+						   .name = "pytorch/linux-64",
+						   .channel_url = NULL };
+		repos[1] = (struct et_solve_repo){ .records = recs,
+						   .n = nrecs,
+						   .priority = 1,
+						   .name = "defaults/linux-64",
+						   .channel_url = NULL };
 		req.nrepos = 2;
 		nbk_strvec_push(&specs, "pytorch");
 	} else if (!strcmp(argv[1], "numpy")) {
 		load(&repo, argv[2], "conda-forge-numpy-linux-64.json", "conda-forge");
-		repos[0] = (struct et_solve_repo){ repo.records, repo.n, 0, "conda-forge/linux-64",
-						   NULL };
+		repos[0] = (struct et_solve_repo){ .records = repo.records,
+						   .n = repo.n,
+						   .priority = 0,
+						   .name = "conda-forge/linux-64",
+						   .channel_url = NULL };
 		req.nrepos = 1;
 		nbk_strvec_push(&specs, "numpy");
 	} else {
@@ -170,7 +180,11 @@ int main(int argc, char **argv)
 					add(name, ver, "0", deps.data, NULL);
 					nbk_buf_release(&deps);
 				}
-		repos[0] = (struct et_solve_repo){ recs, nrecs, 0, "sudoku/noarch", NULL };
+		repos[0] = (struct et_solve_repo){ .records = recs,
+						   .n = nrecs,
+						   .priority = 0,
+						   .name = "sudoku/noarch",
+						   .channel_url = NULL };
 		req.nrepos = 1;
 		for (r = 0; r < 9; r++)
 			for (c = 0; c < 9; c++) {

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static void parse_ok(const char *json, struct et_repo *repo)
 
 	if (et_repo_parse(repo, &ID, json, strlen(json), &err) < 0)
 		fail_msg("parse failed: %s\n%s", err.msg, json);
+	et_repo_all(repo);
 }
 
 static const struct et_record *find(const struct et_repo *repo, const char *fn)
@@ -346,6 +348,7 @@ static void test_shared_data(void **state)
 
 		if (et_repo_load(&repo, &ID, path, NULL, &err) < 0)
 			fail_msg("%s: %s (set NBK_SHARED)", path, err.msg);
+		et_repo_all(&repo);
 		if (repo.n != files[i].n)
 			fail_msg("%s: %zu records, expected %zu", files[i].file, repo.n,
 				 files[i].n);
@@ -373,10 +376,30 @@ static void test_shared_data(void **state)
 	assert_int_equal(with_tf, 8);
 }
 
-static void compare_repos(const struct et_repo *a, const struct et_repo *b)
+/* Make each name's records, then all of them: nothing read out of bounds. */
+static void read_every_name(struct et_repo *repo)
+{
+	size_t i, j, n, sum = 0;
+
+	et_repo_all(repo);
+	for (i = 0; i < repo->n; i++) {
+		const struct et_record *v = et_repo_name(repo, repo->records[i].name,
+							 strlen(repo->records[i].name), &n);
+
+		assert_non_null(v);
+		for (j = 0; j < n; j++)
+			sum += strlen(v[j].url) + strlen(v[j].fn) + v[j].depends.n;
+	}
+	assert_true(sum > 0 || repo->n == 0);
+}
+
+/* a and b (every record made here) hold the same records in the same order. */
+static void compare_repos(struct et_repo *a, struct et_repo *b)
 {
 	size_t i;
 
+	et_repo_all(a);
+	et_repo_all(b);
 	assert_int_equal(a->n, b->n);
 	for (i = 0; i < a->n; i++) {
 		const struct et_record *x = &a->records[i], *y = &b->records[i];
@@ -459,6 +482,7 @@ static void test_refused_names(void **state)
 		/* the binary cache holds what was parsed: refused again at its load */
 		assert_int_equal(et_repo_cache_write(&repo, cache, &key, &err), 0);
 		assert_int_equal(et_repo_cache_load(&warm, &ID, cache, &key, &err), 0);
+		et_repo_all(&warm);
 		assert_int_equal(warm.n, 1);
 		assert_int_equal(warm.n_refused, 1);
 		assert_string_equal(warm.refused.v[0], repo.refused.v[0]);
@@ -492,16 +516,23 @@ static void test_refused_many(void **state)
 	nbk_buf_release(&json);
 }
 
-/* Is path mapped into this process (/proc/self/maps)? */
-static bool mapped_now(const char *path)
+/* Is path open in this process (/proc/self/fd): a cache read when used keeps it open. */
+static bool open_now(const char *path)
 {
-	struct nbk_buf maps = NBK_BUF_INIT;
-	struct nbk_error err = NBK_ERROR_INIT;
-	bool yes;
+	char link[64], target[4096];
+	bool yes = false;
+	int fd;
 
-	assert_int_equal(nbk_read_file("/proc/self/maps", 1 << 24, &maps, &err), 0);
-	yes = maps.data && strstr(maps.data, path) != NULL;
-	nbk_buf_release(&maps);
+	for (fd = 0; fd < 1024 && !yes; fd++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		yes = strcmp(target, path) == 0;
+	}
 	return yes;
 }
 
@@ -541,20 +572,20 @@ static void test_binary_cache(void **state)
 	et_repo_release(&x);
 
 	/*
-	 * Issue 14: a cache of ours that nobody else can write is mapped, not
-	 * copied; one that group or others can write (another user could
-	 * change it after the checks) is read into memory, as before.  Both
-	 * give the same records.
+	 * Issue 14: a cache of ours that nobody else can write is read when
+	 * used (its file stays open); one that group or others can write
+	 * (another user could change it between two reads) is read whole, at
+	 * once, as before.  Both give the same records.
 	 */
 	assert_int_equal(chmod(cache, 0644), 0);
 	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
-	assert_true(mapped_now(cache));
+	assert_true(open_now(cache));
 	compare_repos(&cold, &x);
 	et_repo_release(&x);
-	assert_false(mapped_now(cache)); /* released: unmapped */
+	assert_false(open_now(cache)); /* released: closed */
 	assert_int_equal(chmod(cache, 0664), 0);
 	assert_int_equal(et_repo_cache_load(&x, &ID, cache, &key, &err), 0);
-	assert_false(mapped_now(cache));
+	assert_false(open_now(cache));
 	compare_repos(&cold, &x);
 	et_repo_release(&x);
 	assert_int_equal(chmod(cache, 0644), 0);
@@ -570,11 +601,14 @@ static void test_binary_cache(void **state)
 		blob.data[i] ^= 0x41;
 		write_bytes(bad, blob.data, blob.len);
 		blob.data[i] ^= 0x41;
-		if (et_repo_cache_load(&x, &ID, bad, &key, &err) == 0)
-			et_repo_release(
-				&x); /* a flip in a stale-check field may read as stale (1) */
-		else
-			assert_non_null(strstr(err.msg, "bad.nbkrd"));
+		if (et_repo_cache_load(&x, &ID, bad, &key, &err) == 0) {
+			/* records are checked as they are made: a bad one is refused */
+			read_every_name(&x);
+			et_repo_release(&x);
+		} else if (strstr(err.msg, "bad.nbkrd") == NULL) {
+			/* a flip in a stale-check field may read as stale (1) */
+			fail_msg("flip at %zu: %s", i, err.msg);
+		}
 	}
 	write_bytes(bad, "NBKREPO\0garbage", 15);
 	assert_int_equal(et_repo_cache_load(&x, &ID, bad, &key, &err), -1);
@@ -603,6 +637,141 @@ static void test_binary_cache(void **state)
 	free(cache);
 	free(bad);
 	free(src);
+}
+
+/*
+ * Issue 14: records are made by name, when asked for.  A name's records
+ * come in document order; names match exactly (not as prefixes); a
+ * refused record is counted when its name is read, and once.
+ */
+static void test_by_name(void **state)
+{
+	static const char doc[] =
+		"{\"packages\": {"
+		"\"b-1-0.tar.bz2\": {\"name\": \"b\", \"version\": \"1\", \"depends\": [\"ab\"]},"
+		"\"ab-2-0.tar.bz2\": {\"name\": \"ab\", \"version\": \"2\"},"
+		"\"a-3-0.tar.bz2\": {\"name\": \"a\", \"version\": \"3\"},"
+		"\"b-0.5-0.tar.bz2\": {\"name\": \"b\", \"version\": \"0.5\"},"
+		"\"x-9-0.tar.bz2\": {\"name\": \"y\", \"version\": \"9\"},"
+		"\"a-1-0.tar.bz2\": {\"name\": \"a\", \"version\": \"1\"}}}";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_repo repo = ET_REPO_INIT;
+	const struct et_record *v;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(et_repo_parse(&repo, &ID, doc, strlen(doc), &err), 0);
+	/* nothing is made at load: no record, no refusal yet */
+	assert_int_equal(repo.n, 0);
+	assert_int_equal(repo.n_refused, 0);
+	v = et_repo_name(&repo, "a", 1, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].version, "3");
+	assert_string_equal(v[1].version, "1");
+	assert_string_equal(v[1].url, "https://example.org/chan/linux-64/a-1-0.tar.bz2");
+	v = et_repo_name(&repo, "abc", 2, &n); /* len bytes: "ab" */
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "ab");
+	v = et_repo_name(&repo, "b", 1, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].depends.v[0], "ab");
+	assert_string_equal(v[1].version, "0.5");
+	assert_true(et_repo_name(&repo, "b", 1, &n) == v); /* made once */
+	assert_null(et_repo_name(&repo, "c", 1, &n));
+	assert_int_equal(n, 0);
+	assert_null(et_repo_name(&repo, "", 0, &n));
+	assert_int_equal(repo.n_refused, 0);
+	/* y's record has x's file name: refused when y is read, once */
+	assert_null(et_repo_name(&repo, "y", 1, &n));
+	assert_int_equal(repo.n_refused, 1);
+	assert_null(et_repo_name(&repo, "y", 1, &n));
+	assert_int_equal(repo.n_refused, 1);
+	et_repo_all(&repo);
+	assert_int_equal(repo.n, 5);
+	assert_int_equal(repo.n_refused, 1);
+	/* grouped by name, names in strcmp order, document order within one */
+	assert_string_equal(repo.records[0].fn, "a-3-0.tar.bz2");
+	assert_string_equal(repo.records[1].fn, "a-1-0.tar.bz2");
+	assert_string_equal(repo.records[2].fn, "ab-2-0.tar.bz2");
+	assert_string_equal(repo.records[3].fn, "b-1-0.tar.bz2");
+	assert_string_equal(repo.records[4].fn, "b-0.5-0.tar.bz2");
+	et_repo_release(&repo);
+}
+
+/* This process's resident anonymous memory in kB (/proc/self/status). */
+static long rss_anon_kb(void)
+{
+	struct nbk_buf st = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	const char *at;
+	long kb;
+
+	assert_int_equal(nbk_read_file("/proc/self/status", 1 << 20, &st, &err), 0);
+	at = strstr(st.data, "\nRssAnon:");
+	assert_non_null(at);
+	kb = strtol(at + 9, NULL, 10);
+	nbk_buf_release(&st);
+	return kb;
+}
+
+/*
+ * A warm load reads the cache's header and name table only: reading one
+ * name leaves most of a big cache unread (resident memory grows by a few
+ * pages), where making every record reads it all.
+ */
+static void test_cache_read_by_name(void **state)
+{
+	char dir[] = "/tmp/et-byname-XXXXXX";
+	struct nbk_buf json = NBK_BUF_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct et_repo repo = ET_REPO_INIT, warm = ET_REPO_INIT;
+	struct et_repo_key key = { 1, 2 };
+	const struct et_record *v;
+	struct stat st;
+	long before, kb;
+	char *cache;
+	size_t n;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cache = nbk_xasprintf("%s/c.nbkrd", dir);
+	nbk_buf_addstr(&json, "{\"packages\": {");
+	for (i = 0; i < 40000; i++)
+		nbk_buf_addf(
+			&json,
+			"%s\"pkg%d-1.%d-h%08x_0.conda\": {\"name\": \"pkg%d\", \"version\": \"1.%d\", "
+			"\"build\": \"h%08x_0\", \"depends\": [\"pkg%d >=1.%d\", \"lib%d\"], "
+			"\"sha256\": \"%064x\", \"license\": \"L%d\"}",
+			i ? ", " : "", i % 4000, i / 4000, i, i % 4000, i / 4000, i, (i + 1) % 4000,
+			i % 7, i % 900, i, i);
+	nbk_buf_addstr(&json, "}}");
+	assert_int_equal(et_repo_parse(&repo, &ID, json.data, json.len, &err), 0);
+	assert_int_equal(et_repo_cache_write(&repo, cache, &key, &err), 0);
+	et_repo_release(&repo);
+	nbk_buf_release(&json);
+	assert_int_equal(stat(cache, &st), 0);
+	assert_true(st.st_size > 8 << 20);
+	before = rss_anon_kb();
+	assert_int_equal(et_repo_cache_load(&warm, &ID, cache, &key, &err), 0);
+	v = et_repo_name(&warm, "pkg1234", 7, &n);
+	assert_int_equal(n, 10);
+	assert_string_equal(v[9].version, "1.9");
+	assert_string_equal(v[9].depends.v[0], "pkg1235 >=1.1"); /* 37234 % 7 */
+	kb = rss_anon_kb() - before;
+	if (kb * 1024 > st.st_size / 8)
+		fail_msg("%ld kB more resident for one name of a %lld kB cache", kb,
+			 (long long)st.st_size / 1024);
+	et_repo_all(&warm);
+	assert_int_equal(warm.n, 40000);
+	kb = rss_anon_kb() - before;
+	if (kb * 1024 < st.st_size / 2)
+		fail_msg("%ld kB resident once every record of a %lld kB cache is made", kb,
+			 (long long)st.st_size / 1024);
+	et_repo_release(&warm);
+	unlink(cache);
+	rmdir(dir);
+	free(cache);
 }
 
 /* Borrowed records can be copied into owned ones. */
@@ -640,6 +809,8 @@ int main(void)
 		cmocka_unit_test(test_refused_names),
 		cmocka_unit_test(test_refused_many),
 		cmocka_unit_test(test_record_copy),
+		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_cache_read_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

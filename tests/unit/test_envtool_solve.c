@@ -59,6 +59,7 @@ static void load(struct et_repo *repo, const char *file, const char *channel, co
 	fclose(f);
 	if (et_repo_parse(repo, &id, b.data, b.len, &err) < 0)
 		fail_msg("%s: %s", file, err.msg);
+	et_repo_all(repo);
 	nbk_buf_release(&b);
 }
 
@@ -203,7 +204,11 @@ static void check_valid(const struct et_solve_request *req, const struct et_solu
 	free(set);
 }
 
-/* a and b hold the same records (in any order). */
+/*
+ * a and b hold the same records (in any order): the same file name
+ * string, as a record read by name (a copy, solve_by_name()) has its
+ * original's.
+ */
 static bool same_set(const struct et_record *const *a, size_t na, const struct et_record *const *b,
 		     size_t nb)
 {
@@ -212,7 +217,7 @@ static bool same_set(const struct et_record *const *a, size_t na, const struct e
 	if (na != nb)
 		return false;
 	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb && a[i] != b[j]; j++)
+		for (j = 0; j < nb && a[i]->fn != b[j]->fn; j++)
 			;
 		if (j == nb)
 			return false;
@@ -220,11 +225,103 @@ static bool same_set(const struct et_record *const *a, size_t na, const struct e
 	return true;
 }
 
+/* Solved another way (how), the request gave rc2 and t2: the same as rc and t. */
+static void same_answer(const char *label, const char *how, int rc, const struct et_solution *t,
+			int rc2, const struct et_solution *t2)
+{
+	if (rc2 != rc)
+		fail_msg("%s: %d, and %d %s", label, rc, rc2, how);
+	if (rc == 0 && (!same_set(t->link, t->nlink, t2->link, t2->nlink) ||
+			!same_set(t->unlink, t->nunlink, t2->unlink, t2->nunlink)))
+		fail_msg("%s: the answer %s differs", label, how);
+	if (rc == 1 && strcmp(t->problem, t2->problem) != 0)
+		fail_msg("%s: explanations differ:\n%s\n--- %s:\n%s", label, t->problem, how,
+			 t2->problem);
+}
+
+/*
+ * A repo of the request read by name (et_solve_repo.by_name), over its
+ * records: each call gives copies of the name's records (struct copies:
+ * their strings, fn included, are the originals', which is how same_set()
+ * knows them), kept in made until the solve's answer is checked.
+ */
+struct by_name {
+	const struct et_solve_repo *src;
+	struct et_record **made;
+	size_t nmade;
+};
+
+static const struct et_record *lazy_name(void *data, const char *name, size_t len, size_t *n)
+{
+	struct by_name *bn = data;
+	struct et_record *v = NULL;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < bn->src->n; i++) {
+		const struct et_record *r = &bn->src->records[i];
+
+		if (strlen(r->name) != len || memcmp(r->name, name, len) != 0)
+			continue;
+		v = nbk_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = *r;
+	}
+	bn->made = nbk_xrealloc(bn->made, (bn->nmade + 1) * sizeof(*bn->made));
+	bn->made[bn->nmade++] = v;
+	return v;
+}
+
+static const struct et_record *lazy_all(void *data, size_t *n)
+{
+	struct by_name *bn = data;
+
+	*n = bn->src->n;
+	return bn->src->records;
+}
+
+/*
+ * Solve again the same request with its repos read by name (what envtool
+ * does, index.h): rc and the answer (or the explanation) must be the same.
+ */
+static void solve_by_name(struct et_solve_request *req, int rc, const struct et_solution *t,
+			  const char *label)
+{
+	const struct et_solve_repo *eager = req->repos;
+	struct et_solve_repo *lazy = nbk_xcalloc(req->nrepos + 1, sizeof(*lazy));
+	struct by_name *bn = nbk_xcalloc(req->nrepos + 1, sizeof(*bn));
+	struct et_solution t2 = ET_SOLUTION_INIT;
+	struct nbk_error err = NBK_ERROR_INIT;
+	size_t i, j;
+	int rc2;
+
+	for (i = 0; i < req->nrepos; i++) {
+		lazy[i] = eager[i];
+		lazy[i].records = NULL;
+		lazy[i].n = 0;
+		lazy[i].by_name = lazy_name;
+		lazy[i].all = lazy_all;
+		lazy[i].data = &bn[i];
+		bn[i].src = &eager[i];
+	}
+	req->repos = lazy;
+	rc2 = et_solve(req, &t2, &err);
+	req->repos = eager;
+	same_answer(label, "read by name", rc, t, rc2, &t2);
+	et_solution_release(&t2);
+	for (i = 0; i < req->nrepos; i++) {
+		for (j = 0; j < bn[i].nmade; j++)
+			free(bn[i].made[j]);
+		free(bn[i].made);
+	}
+	free(bn);
+	free(lazy);
+}
+
 /*
  * Solve, check the answer against conda's rules, and solve again with
- * every channel record in the pool (req->whole_pool): issue 14's closure
- * must give the same answer, and the same explanation, for every request
- * of this file.
+ * every channel record in the pool (req->whole_pool), and with the repos
+ * read by name: issue 14's closure must give the same answer, and the
+ * same explanation, for every request of this file, each way.
  */
 static int solve(struct et_solve_request *req, struct et_solution *t, const char *label)
 {
@@ -242,15 +339,10 @@ static int solve(struct et_solve_request *req, struct et_solution *t, const char
 	req->whole_pool = true;
 	rc2 = et_solve(req, &whole, &err);
 	req->whole_pool = false;
-	if (rc2 != rc)
-		fail_msg("%s: %d with the closure, %d with the whole pool", label, rc, rc2);
-	if (rc == 0 && (!same_set(t->link, t->nlink, whole.link, whole.nlink) ||
-			!same_set(t->unlink, t->nunlink, whole.unlink, whole.nunlink)))
-		fail_msg("%s: the closure's answer differs from the whole pool's", label);
-	if (rc == 1 && strcmp(t->problem, whole.problem) != 0)
-		fail_msg("%s: explanations differ:\n%s\n--- whole pool:\n%s", label, t->problem,
-			 whole.problem);
+	same_answer(label, "with the whole pool", rc, t, rc2, &whole);
 	et_solution_release(&whole);
+	if (rc >= 0)
+		solve_by_name(req, rc, t, label);
 	return rc;
 }
 
@@ -276,7 +368,11 @@ static void test_numpy(void **state)
 
 	(void)state;
 	load(&cf, "conda-forge-numpy-linux-64.json", "conda-forge", "linux-64", 0);
-	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = cf.records,
+					   .n = cf.n,
+					   .priority = 0,
+					   .name = "conda-forge/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -310,7 +406,11 @@ static void test_numpy(void **state)
 	/* a python numpy was not built for */
 	add(&extra, "python", "3.11.8", "h0_cpython", NULL, NULL, NULL);
 	add(&extra, "numpy-base", "1.0", "0", NULL, NULL, NULL);
-	repos[1] = (struct et_solve_repo){ extra.v, extra.n, 0, "stub/linux-64", NULL };
+	repos[1] = (struct et_solve_repo){ .records = extra.v,
+					   .n = extra.n,
+					   .priority = 0,
+					   .name = "stub/linux-64",
+					   .channel_url = NULL };
 	req.nrepos = 2;
 	specs[1] = "python 3.11.*";
 	req.nspecs = 2;
@@ -378,7 +478,11 @@ static void test_installed(void **state)
 
 	(void)state;
 	load(&cf, "conda-forge-numpy-linux-64.json", "conda-forge", "linux-64", 0);
-	repos[0] = (struct et_solve_repo){ cf.records, cf.n, 0, "conda-forge/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = cf.records,
+					   .n = cf.n,
+					   .priority = 0,
+					   .name = "conda-forge/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -435,8 +539,16 @@ static void test_channel_priority(void **state)
 	add(&lo, "foo", "2.0", "0", NULL, NULL, NULL);
 	add(&lo, "foo", "3.0", "0", NULL, NULL, NULL);
 	add(&lo, "bar", "1.0", "0", "foo", NULL, NULL);
-	repos[0] = (struct et_solve_repo){ hi.v, hi.n, 0, "high/linux-64", NULL };
-	repos[1] = (struct et_solve_repo){ lo.v, lo.n, 1, "low/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = hi.v,
+					   .n = hi.n,
+					   .priority = 0,
+					   .name = "high/linux-64",
+					   .channel_url = NULL };
+	repos[1] = (struct et_solve_repo){ .records = lo.v,
+					   .n = lo.n,
+					   .priority = 1,
+					   .name = "low/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 2;
 	req.specs = specs;
@@ -489,10 +601,16 @@ static void test_channel_spec(void **state)
 	add(&a, "foo", "1.0", "0", NULL, NULL, NULL);
 	add(&b, "foo", "2.0", "0", NULL, NULL, NULL);
 	/* both channels' records say "chan": only the URLs tell them apart */
-	repos[0] =
-		(struct et_solve_repo){ a.v, a.n, 0, "a/linux-64", "https://alias.example/chan" };
-	repos[1] = (struct et_solve_repo){ b.v, b.n, 1, "b/linux-64",
-					   "https://mirror.example/x/chan" };
+	repos[0] = (struct et_solve_repo){ .records = a.v,
+					   .n = a.n,
+					   .priority = 0,
+					   .name = "a/linux-64",
+					   .channel_url = "https://alias.example/chan" };
+	repos[1] = (struct et_solve_repo){ .records = b.v,
+					   .n = b.n,
+					   .priority = 1,
+					   .name = "b/linux-64",
+					   .channel_url = "https://mirror.example/x/chan" };
 	free(a.v[0].channel);
 	a.v[0].channel = strdup("chan");
 	free(b.v[0].channel);
@@ -536,7 +654,9 @@ static void test_preferences(void **state)
 	rs.v[3].build_number = 3;
 	rs.v[3].timestamp_ms = 1700000000000ULL;
 	add(&rs, "foo", "1.10a1", "0", NULL, NULL, NULL); /* a pre-release of 1.10 > 1.9 */
-	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){
+		.records = rs.v, .n = rs.n, .priority = 0, .name = "c/linux-64", .channel_url = NULL
+	};
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -580,7 +700,9 @@ static void test_virtual(void **state)
 	add(&rs, "gpu-lib", "1.0", "cpu", "__glibc >=2.17", NULL, NULL);
 	add(&virt, "__glibc", "2.36", "0", NULL, NULL, NULL);
 	add(&virt, "__unix", "0", "0", NULL, NULL, NULL);
-	repos[0] = (struct et_solve_repo){ rs.v, rs.n, 0, "c/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){
+		.records = rs.v, .n = rs.n, .priority = 0, .name = "c/linux-64", .channel_url = NULL
+	};
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -740,8 +862,16 @@ static void test_pytorch(void **state)
 	load(&pt, "pytorch-linux-64.json", "pytorch", "linux-64", 0);
 	assert_int_equal(pt.n, 2181);
 	pytorch_stubs(&stubs);
-	repos[0] = (struct et_solve_repo){ pt.records, pt.n, 0, "pytorch/linux-64", NULL };
-	repos[1] = (struct et_solve_repo){ stubs.v, stubs.n, 1, "defaults/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = pt.records,
+					   .n = pt.n,
+					   .priority = 0,
+					   .name = "pytorch/linux-64",
+					   .channel_url = NULL };
+	repos[1] = (struct et_solve_repo){ .records = stubs.v,
+					   .n = stubs.n,
+					   .priority = 1,
+					   .name = "defaults/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 2;
 	req.specs = specs;
@@ -834,7 +964,11 @@ static void test_conda_index(void **state)
 	load(&idx, "conda-test-index.json", "defaults", "linux-64", 0);
 	/* 1149 records, 3 refused (a file name that is not NAME-VERSION-BUILD) */
 	assert_int_equal(idx.n, 1146);
-	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "defaults/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = idx.records,
+					   .n = idx.n,
+					   .priority = 0,
+					   .name = "defaults/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -984,7 +1118,11 @@ static void test_conda_features(void **state)
 
 	(void)state;
 	load(&idx, "conda-test-index.json", "test", "linux-64", 0);
-	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "test/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = idx.records,
+					   .n = idx.n,
+					   .priority = 0,
+					   .name = "test/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 1;
 	req.specs = specs;
@@ -1096,8 +1234,16 @@ static void test_timestamps_and_deps(void **state)
 	my.v[0].timestamp_ms = 1000;
 	add(&my, "mypackage", "1.0", "hash15_0", "libpng 1.5.*", NULL, NULL);
 	my.v[1].timestamp_ms = 0;
-	repos[0] = (struct et_solve_repo){ idx.records, idx.n, 0, "test/linux-64", NULL };
-	repos[1] = (struct et_solve_repo){ my.v, my.n, 0, "test/linux-64", NULL };
+	repos[0] = (struct et_solve_repo){ .records = idx.records,
+					   .n = idx.n,
+					   .priority = 0,
+					   .name = "test/linux-64",
+					   .channel_url = NULL };
+	repos[1] = (struct et_solve_repo){ .records = my.v,
+					   .n = my.n,
+					   .priority = 0,
+					   .name = "test/linux-64",
+					   .channel_url = NULL };
 	req.repos = repos;
 	req.nrepos = 2;
 	req.specs = specs;
@@ -1190,7 +1336,11 @@ static void test_sudoku(void **state)
 				add(&cells, name, ver, "0", deps.data, NULL, NULL);
 				nbk_buf_release(&deps);
 			}
-	repos[0] = (struct et_solve_repo){ cells.v, cells.n, 0, "sudoku/noarch", NULL };
+	repos[0] = (struct et_solve_repo){ .records = cells.v,
+					   .n = cells.n,
+					   .priority = 0,
+					   .name = "sudoku/noarch",
+					   .channel_url = NULL };
 	for (r = 0; r < 9; r++)
 		for (c = 0; c < 9; c++) {
 			if (puzzle[r][c] == '.')
