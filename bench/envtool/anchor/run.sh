@@ -12,11 +12,11 @@
 # `create -p P SPEC --dry-run --offline --json` from a file:// channel whose
 # binary cache is warm.  For each spec: medians of RUNS runs (alternating),
 # peak RSS, and the package sets compared (a difference fails the run).
-#   RUNS=5 SPECS="python num-ml webzip" bash bench/envtool/anchor/run.sh
+#   RUNS=5 SPECS="python num-ml webzip xmlimg-geo-base" bash bench/envtool/anchor/run.sh
 set -eu
 cd "$(dirname "$0")/../../.."
 RUNS=${RUNS:-5}
-SPECS=${SPECS:-python num-ml webzip}
+SPECS=${SPECS:-python num-ml webzip xmlimg-geo-base}
 BUILD=${BUILD:-build}
 out=$PWD/bench/out/anchor
 mkdir -p "$out"
