@@ -660,22 +660,64 @@ static const struct et_record *repo_all(const struct et_solve_repo *rp, size_t *
 	return rp->all(rp->data, n);
 }
 
-/* The closure's walk: the names still to visit. */
+/*
+ * The closure's walk: the names still to visit, and (read by name) those
+ * reached whose records are not read yet, read together (load_pending()).
+ */
 struct closure {
 	size_t nreached;
 	Queue todo;
+	Queue pending;
 	bool all; /* a glob, a feature name, or most names: every record takes part */
 };
 
 /*
+ * Read the records of the pending names, every repo's, into the list: the
+ * names of one step of the walk at once (a repo that fetches them, as
+ * sharded repodata does, is told them all first: et_solve_repo.prefetch).
+ */
+static void load_pending(struct sctx *c, struct flat *f, struct closure *cl)
+{
+	const struct et_solve_request *req = c->req;
+	const char **names;
+	size_t i, j, k, n;
+
+	if (!cl->pending.count)
+		return;
+	names = nbk_xmalloc((size_t)cl->pending.count * sizeof(*names));
+	for (k = 0; k < (size_t)cl->pending.count; k++)
+		names[k] = pool_id2str(c->pool, cl->pending.elements[k]);
+	for (i = 0; i < req->nrepos; i++)
+		if (req->repos[i].prefetch)
+			req->repos[i].prefetch(req->repos[i].data, names, k);
+	for (k = 0; k < (size_t)cl->pending.count; k++) {
+		Id nm = cl->pending.elements[k];
+		size_t from = f->n;
+
+		for (i = 0; i < req->nrepos; i++) {
+			const struct et_solve_repo *rp = &req->repos[i];
+			const struct et_record *recs =
+				rp->by_name(rp->data, names[k], strlen(names[k]), &n);
+
+			for (j = 0; j < n; j++)
+				flat_add(f, &recs[j], i, nm, rp->priority);
+		}
+		flat_link(f, from);
+	}
+	free(names);
+	queue_empty(&cl->pending);
+}
+
+/*
  * Reach the name of len bytes at name; a glob or "feature@" reaches
- * everything.  Read by name, its records join the list now, every repo's.
+ * everything.  Read by name, its records are read with the others of its
+ * step (load_pending()) before it is visited.
  */
 static void reach_name(struct sctx *c, struct flat *f, struct closure *cl, const char *name,
 		       size_t len)
 {
 	char low[256];
-	size_t i, j, n, from = f->n;
+	size_t i;
 	Id nm;
 
 	if (!len || memchr(name, '*', len) || memchr(name, '@', len)) {
@@ -694,14 +736,8 @@ static void reach_name(struct sctx *c, struct flat *f, struct closure *cl, const
 		return;
 	f->reached[nm] = 1;
 	queue_push(&cl->todo, nm);
-	for (i = 0; f->lazy && i < c->req->nrepos; i++) {
-		const struct et_solve_repo *rp = &c->req->repos[i];
-		const struct et_record *recs = rp->by_name(rp->data, low, len, &n);
-
-		for (j = 0; j < n; j++)
-			flat_add(f, &recs[j], i, nm, rp->priority);
-	}
-	flat_link(f, from);
+	if (f->lazy)
+		queue_push(&cl->pending, nm);
 	/* most of the channel: the rest of the walk would cost more than it saves */
 	if (!f->lazy && ++cl->nreached > f->nused / 2 + 16)
 		cl->all = true;
@@ -773,9 +809,11 @@ static void closure_walk(struct sctx *c, struct flat *f, struct closure *cl)
 	size_t d;
 
 	while (cl->todo.count && !cl->all) {
-		Id nm = queue_shift(&cl->todo);
+		Id nm;
 		long k;
 
+		load_pending(c, f, cl); /* the names the last step reached */
+		nm = queue_shift(&cl->todo);
 		if (nm == python && req->add_pip)
 			reach_name(c, f, cl, "pip", 3);
 		for (k = f->head[nm]; k >= 0 && !cl->all; k = f->chain[k]) {
@@ -848,7 +886,7 @@ static int cmp_flat(const void *a, const void *b, void *data)
 static void flat_build(struct sctx *c, struct flat *f, bool lazy, unsigned char **reached)
 {
 	const struct et_solve_request *req = c->req;
-	struct closure cl = { 0, { 0 }, false };
+	struct closure cl = { 0, { 0 }, { 0 }, false };
 	size_t i, j, n;
 
 	memset(f, 0, sizeof(*f));
@@ -864,13 +902,17 @@ static void flat_build(struct sctx *c, struct flat *f, bool lazy, unsigned char 
 	flat_names(f, c->pool->ss.nstrings);
 	flat_link(f, 0);
 	queue_init(&cl.todo);
+	queue_init(&cl.pending);
 	if (!req->whole_pool)
 		closure_seed(c, f, &cl);
+	if (!cl.all)
+		load_pending(c, f, &cl); /* the specs' own names, before named_channels() */
 	if (req->priority == ET_PRIORITY_STRICT)
 		named_channels(c, f);
 	if (!req->whole_pool && !cl.all)
 		closure_walk(c, f, &cl);
 	queue_free(&cl.todo);
+	queue_free(&cl.pending);
 	if (lazy && cl.all) {
 		/* a glob or a feature: every record after all */
 		flat_free(f);

@@ -56,6 +56,14 @@ struct et_solve_repo {
 	 */
 	const struct et_record *(*by_name)(void *data, const char *name, size_t len, size_t *n);
 	const struct et_record *(*all)(void *data, size_t *n);
+	/*
+	 * Optional, read by name: told the names of one step of the walk
+	 * (every name the last step reached) before by_name is asked for
+	 * each, so that a repo that fetches records (sharded repodata) can
+	 * fetch them all at once.  A failure is the repo's to keep and
+	 * report: by_name then gives what it has.
+	 */
+	void (*prefetch)(void *data, const char *const *names, size_t n);
 	void *data;
 };
 

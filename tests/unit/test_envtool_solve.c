@@ -26,6 +26,7 @@
 #include "../../libconda/solve.h"
 #include "../../libconda/virtual.h"
 #include "nbkit/buf.h"
+#include "nbkit/cleanup.h"
 #include "nbkit/strvec.h"
 
 static double now_ms(void)
@@ -249,7 +250,21 @@ struct by_name {
 	const struct et_solve_repo *src;
 	struct et_record **made;
 	size_t nmade;
+	struct nbk_strvec told; /* the names prefetch gave */
 };
+
+/* A step's names come first, each once (et_solve_repo.prefetch). */
+static void lazy_prefetch(void *data, const char *const *names, size_t n)
+{
+	struct by_name *bn = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (nbk_strvec_find(&bn->told, names[i]) >= 0)
+			fail_msg("'%s' prefetched twice", names[i]);
+		nbk_strvec_push(&bn->told, names[i]);
+	}
+}
 
 static const struct et_record *lazy_name(void *data, const char *name, size_t len, size_t *n)
 {
@@ -258,6 +273,12 @@ static const struct et_record *lazy_name(void *data, const char *name, size_t le
 	size_t i;
 
 	*n = 0;
+	{
+		_cleanup_free_ char *nm = nbk_xstrndup(name, len);
+
+		if (nbk_strvec_find(&bn->told, nm) < 0)
+			fail_msg("'%s' read before its step was told", nm);
+	}
 	for (i = 0; i < bn->src->n; i++) {
 		const struct et_record *r = &bn->src->records[i];
 
@@ -300,6 +321,7 @@ static void solve_by_name(struct et_solve_request *req, int rc, const struct et_
 		lazy[i].n = 0;
 		lazy[i].by_name = lazy_name;
 		lazy[i].all = lazy_all;
+		lazy[i].prefetch = lazy_prefetch;
 		lazy[i].data = &bn[i];
 		bn[i].src = &eager[i];
 	}
@@ -312,6 +334,7 @@ static void solve_by_name(struct et_solve_request *req, int rc, const struct et_
 		for (j = 0; j < bn[i].nmade; j++)
 			free(bn[i].made[j]);
 		free(bn[i].made);
+		nbk_strvec_release(&bn[i].told);
 	}
 	free(bn);
 	free(lazy);
