@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -762,63 +763,226 @@ static int array_next(struct scanner *sc, bool *first)
 	return 1;
 }
 
-/* ---- records ---- */
+/* ---- record fields: what each repodata key means, whatever the syntax ---- */
 
 #define KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
 
-struct rec_ctx {
-	const char *fn; /* for messages (a copy, NUL-terminated) */
+/*
+ * The keys of a record that are kept, and how: the one owner of what a
+ * repodata field means, for the JSON scanner (parse_record()) and CEP 16's
+ * msgpack shards (et_repo_from_shards()) alike.  A syntax reads a value and
+ * hands it to a fill_*() setter below; a key not in the table is skipped.
+ */
+enum field {
+	F_UNKNOWN,
+	F_NAME,
+	F_VERSION,
+	F_BUILD,
+	F_BUILD_NUMBER,
+	F_DEPENDS,
+	F_REQUIRES,
+	F_CONSTRAINS,
+	F_TRACK_FEATURES,
+	F_FEATURES,
+	F_SUBDIR,
+	F_MD5,
+	F_SHA256,
+	F_LICENSE,
+	F_LICENSE_FAMILY,
+	F_URL,
+	F_SIZE,
+	F_TIMESTAMP,
+	F_NOARCH,
+	F_COUNT
 };
 
-static int field_error(struct scanner *sc, const struct rec_ctx *rc, const char *field,
-		       const char *what)
+enum field_kind {
+	FK_STRING, /* a string; null is absent */
+	FK_INT,    /* an integer from 0 to max; null is 0 */
+	FK_LIST,   /* a list of strings; null is empty */
+	FK_WORDS, /* a list of strings or one string, split on spaces and commas (conda's legacy form) */
+	FK_NOARCH, /* "python"; another non-empty string or true (generic); false or null */
+};
+
+struct field_spec {
+	const char *key;
+	size_t key_len;
+	enum field_kind kind;
+	size_t member; /* offsetof() the crec field it fills */
+	bool intern; /* FK_STRING: shared in the pool (names ...), else kept once (hashes, URLs) */
+	uint8_t bin_len; /* FK_STRING: a binary syntax may give it as bytes, kept as hex (CEP 16) */
+	bool allow_float; /* FK_INT: a float in range is truncated (timestamps written by Python) */
+	int64_t max;      /* FK_INT */
+};
+
+#define FIELD(k, kind, m) k, sizeof(k) - 1, kind, offsetof(struct crec, m)
+
+static const struct field_spec fields[F_COUNT] = {
+	[F_NAME] = { FIELD("name", FK_STRING, name), .intern = true },
+	[F_VERSION] = { FIELD("version", FK_STRING, version), .intern = true },
+	[F_BUILD] = { FIELD("build", FK_STRING, build), .intern = true },
+	[F_BUILD_NUMBER] = { FIELD("build_number", FK_INT, build_number), .max = INT32_MAX },
+	[F_DEPENDS] = { FIELD("depends", FK_LIST, lists[L_DEPENDS]) },
+	/* the legacy list: depends when the record has none (fill_end()) */
+	[F_REQUIRES] = { "requires", 8, FK_LIST, 0 },
+	[F_CONSTRAINS] = { FIELD("constrains", FK_LIST, lists[L_CONSTRAINS]) },
+	[F_TRACK_FEATURES] = { FIELD("track_features", FK_WORDS, lists[L_TRACK_FEATURES]) },
+	[F_FEATURES] = { FIELD("features", FK_WORDS, lists[L_FEATURES]) },
+	[F_SUBDIR] = { FIELD("subdir", FK_STRING, subdir), .intern = true },
+	[F_MD5] = { FIELD("md5", FK_STRING, md5), .bin_len = 16 },
+	[F_SHA256] = { FIELD("sha256", FK_STRING, sha256), .bin_len = 32 },
+	[F_LICENSE] = { FIELD("license", FK_STRING, license), .intern = true },
+	[F_LICENSE_FAMILY] = { FIELD("license_family", FK_STRING, license_family), .intern = true },
+	[F_URL] = { FIELD("url", FK_STRING, url) },
+	[F_SIZE] = { FIELD("size", FK_INT, size), .max = INT64_MAX },
+	/* conda: above TIMESTAMP_MS_THRESHOLD milliseconds, below seconds */
+	[F_TIMESTAMP] = { FIELD("timestamp", FK_INT, timestamp_ms), .allow_float = true,
+			  .max = INT64_MAX / 2 },
+	[F_NOARCH] = { FIELD("noarch", FK_NOARCH, noarch) },
+};
+
+/*
+ * The field of key k (n bytes), or F_UNKNOWN.  Hot (every key of every
+ * record of a 300 MB repodata): the keys are tried by length, a few each,
+ * as the if-chain before the table was; a key added to fields[] is added
+ * to its length's case here (the repodata tests read every field).
+ */
+static enum field field_lookup(const char *k, size_t n)
 {
-	return scan_error(sc, sc->p, "package '%s': '%s' must be %s", rc->fn, field, what);
+#define TRY(f)                                    \
+	do {                                      \
+		if (!memcmp(k, fields[f].key, n)) \
+			return f;                 \
+	} while (0)
+	switch (n) {
+	case 3:
+		TRY(F_MD5);
+		TRY(F_URL);
+		break;
+	case 4:
+		TRY(F_NAME);
+		TRY(F_SIZE);
+		break;
+	case 5:
+		TRY(F_BUILD);
+		break;
+	case 6:
+		TRY(F_SUBDIR);
+		TRY(F_SHA256);
+		TRY(F_NOARCH);
+		break;
+	case 7:
+		TRY(F_VERSION);
+		TRY(F_DEPENDS);
+		TRY(F_LICENSE);
+		break;
+	case 8:
+		TRY(F_REQUIRES);
+		TRY(F_FEATURES);
+		break;
+	case 9:
+		TRY(F_TIMESTAMP);
+		break;
+	case 10:
+		TRY(F_CONSTRAINS);
+		break;
+	case 12:
+		TRY(F_BUILD_NUMBER);
+		break;
+	case 14:
+		TRY(F_TRACK_FEATURES);
+		TRY(F_LICENSE_FAMILY);
+		break;
+	}
+#undef TRY
+	return F_UNKNOWN;
 }
 
-static int rec_string(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
-		      const char *field, bool do_intern, uint32_t *out)
+/* What a field's value must be, for messages; binary: in a syntax that has bytes. */
+static const char *field_expects(enum field fld, bool binary)
 {
-	const char *s;
-	size_t n;
-
-	if (at_null(sc)) {
-		*out = 0;
-		return 0;
+	switch (fields[fld].kind) {
+	case FK_STRING:
+		return binary && fields[fld].bin_len ? "a string or bytes" : "a string";
+	case FK_INT:
+		return "a number";
+	case FK_LIST:
+		return "a list of strings";
+	case FK_WORDS:
+		return "a string or a list of strings";
+	case FK_NOARCH:
+		return "a string, a boolean or null";
 	}
-	if (*sc->p != '"')
-		return field_error(sc, rc, field, "a string");
-	if (parse_string(sc, &s, &n) < 0)
-		return -1;
-	*out = do_intern ? intern(b, s, n) : pool_add(b, s, n);
-	return 0;
+	return "?";
 }
 
-static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *field, int64_t min,
-		   int64_t max, bool allow_float, int64_t *out)
-{
-	bool is_int;
-	int64_t iv = 0;
-	double dv = 0;
+/* The record being filled, the last of b's. */
+struct rec_fill {
+	struct builder *b;
+	const char *fn;       /* NUL-terminated, for messages */
+	uint32_t requires[2]; /* the legacy list */
+	bool has_depends, has_requires;
+};
 
-	if (at_null(sc)) {
-		*out = 0;
-		return 0;
-	}
-	if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
-		return field_error(sc, rc, field, "a number");
-	if (parse_number(sc, &is_int, &iv, &dv) < 0)
-		return -1;
+static struct crec *fill_rec(const struct rec_fill *f)
+{
+	return &f->b->recs[f->b->n - 1];
+}
+
+/* The uint32_t (a pool offset, or a list's start and count) that fld fills. */
+static uint32_t *fill_slot(struct rec_fill *f, enum field fld)
+{
+	if (fld == F_REQUIRES)
+	return f->requires;
+	return (uint32_t *)(void *)((char *)fill_rec(f) + fields[fld].member);
+}
+
+/* Start a record in b for the archive named key (key_len bytes; fn is it, NUL-terminated). */
+static void fill_begin(struct rec_fill *f, struct builder *b, const char *fn, const char *key,
+		       size_t key_len)
+{
+	struct crec *r;
+
+	memset(f, 0, sizeof(*f));
+	f->b = b;
+	f->fn = fn;
+	r = rec_new(b);
+	r->fn = pool_add(b, key, key_len);
+}
+
+/* An FK_STRING field: s of n bytes (n == 0: absent, as null). */
+static void fill_string(struct rec_fill *f, enum field fld, const char *s, size_t n)
+{
+	uint32_t off = fields[fld].intern ? intern(f->b, s, n) : pool_add(f->b, s, n);
+
+	*fill_slot(f, fld) = off;
+}
+
+/*
+ * An FK_INT field: iv when is_int, else dv.  Returns NULL, or the end of
+ * the message that refuses it ("out of range" ...).
+ */
+static const char *fill_number(struct rec_fill *f, enum field fld, bool is_int, int64_t iv,
+			       double dv)
+{
+	const struct field_spec *fs = &fields[fld];
+	struct crec *r = fill_rec(f);
+
 	if (!is_int) {
-		if (!allow_float || !(dv >= (double)min && dv <= (double)max))
-			return field_error(sc, rc, field,
-					   allow_float ? "a number in range" : "an integer");
+		if (!fs->allow_float || !(dv >= 0 && dv <= (double)fs->max))
+			return fs->allow_float ? "must be a number in range" : "must be an integer";
 		iv = (int64_t)dv;
 	}
-	if (iv < min || iv > max)
-		return scan_error(sc, sc->p, "package '%s': '%s' out of range", rc->fn, field);
-	*out = iv;
-	return 0;
+	if (iv < 0 || iv > fs->max)
+		return "out of range";
+	if (fld == F_BUILD_NUMBER)
+		r->build_number = iv;
+	else if (fld == F_SIZE)
+		r->size = (uint64_t)iv;
+	else if (fld == F_TIMESTAMP)
+		r->timestamp_ms = (uint64_t)iv > TIMESTAMP_MS_THRESHOLD ? (uint64_t)iv
+									: (uint64_t)iv * 1000;
+	return NULL;
 }
 
 /* Split s on spaces and commas (conda's legacy string form of a list). */
@@ -838,164 +1002,236 @@ static void split_words(struct builder *b, const char *s, size_t n)
 	}
 }
 
-/* A list of strings (or, when words_ok, a string of words); null = empty. */
-static int rec_list(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
-		    const char *field, bool words_ok, uint32_t range[2])
+/* Start an FK_LIST or FK_WORDS field (null: empty, and nothing more to call). */
+static void fill_list_begin(struct rec_fill *f, enum field fld, bool null)
+{
+	uint32_t *range = fill_slot(f, fld);
+
+	range[0] = (uint32_t)f->b->n_lists;
+	range[1] = 0;
+	if (fld == F_DEPENDS)
+		f->has_depends = !null; /* "depends": null counts as none */
+	else if (fld == F_REQUIRES)
+		f->has_requires = true;
+}
+
+/* One string of the list (FK_WORDS: its words); an empty one adds nothing. */
+static void fill_list_add(struct rec_fill *f, enum field fld, const char *s, size_t n)
+{
+	if (fields[fld].kind == FK_WORDS)
+		split_words(f->b, s, n);
+	else if (n)
+		list_push(f->b, intern(f->b, s, n));
+}
+
+/* The list is whole: NULL, or why it is refused. */
+static const char *fill_list_end(struct rec_fill *f, enum field fld)
+{
+	uint32_t *range = fill_slot(f, fld);
+	size_t start = range[0];
+
+	if (f->b->n_lists - start > UINT32_MAX || f->b->n_lists > UINT32_MAX)
+		return "too many list entries";
+	range[1] = (uint32_t)(f->b->n_lists - start);
+	return NULL;
+}
+
+/* noarch: the string s (n bytes), or a boolean (s NULL; null is false). */
+static void fill_noarch(struct rec_fill *f, const char *s, size_t n, bool yes)
+{
+	struct crec *r = fill_rec(f);
+
+	if (s)
+		r->noarch = KEY_IS(s, n, "python") ? ET_NOARCH_PYTHON
+			    : n                    ? ET_NOARCH_GENERIC
+						   : ET_NOARCH_NONE;
+	else
+		r->noarch = yes ? ET_NOARCH_GENERIC : ET_NOARCH_NONE;
+}
+
+/*
+ * After the record's last field: requires stands for depends when there
+ * is none, the repo's subdir for a missing one.  Returns NULL, or why the
+ * record is refused ("has no 'name'" ...).
+ */
+static const char *fill_end(struct rec_fill *f, uint32_t repo_subdir)
+{
+	struct crec *r = fill_rec(f);
+
+	if (!r->name)
+		return "has no 'name'";
+	if (!r->version)
+		return "has no 'version'";
+	if (!f->has_depends && f->has_requires) {
+		r->lists[L_DEPENDS][0] = f->requires[0];
+		r->lists[L_DEPENDS][1] = f->requires[1];
+	}
+	if (!r->subdir)
+		r->subdir = repo_subdir;
+	return NULL;
+}
+
+/* ---- records in JSON ---- */
+
+static int field_error(struct scanner *sc, const struct rec_fill *f, enum field fld,
+		       const char *why)
+{
+	return scan_error(sc, sc->p, "package '%s': '%s' %s", f->fn, fields[fld].key, why);
+}
+
+static int field_type_error(struct scanner *sc, const struct rec_fill *f, enum field fld)
+{
+	return scan_error(sc, sc->p, "package '%s': '%s' must be %s", f->fn, fields[fld].key,
+			  field_expects(fld, false));
+}
+
+static int json_string(struct scanner *sc, struct rec_fill *f, enum field fld)
 {
 	const char *s;
-	size_t n, start = b->n_lists;
+	size_t n;
+
+	if (at_null(sc)) {
+		fill_string(f, fld, NULL, 0);
+		return 0;
+	}
+	if (*sc->p != '"')
+		return field_type_error(sc, f, fld);
+	if (parse_string(sc, &s, &n) < 0)
+		return -1;
+	fill_string(f, fld, s, n);
+	return 0;
+}
+
+static int json_number(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	const char *why;
+	bool is_int = true;
+	int64_t iv = 0;
+	double dv = 0;
+
+	if (!at_null(sc)) {
+		if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
+			return field_type_error(sc, f, fld);
+		if (parse_number(sc, &is_int, &iv, &dv) < 0)
+			return -1;
+	}
+	if ((why = fill_number(f, fld, is_int, iv, dv)))
+		return field_error(sc, f, fld, why);
+	return 0;
+}
+
+/* A list of strings (or, for FK_WORDS, a string of words); null = empty. */
+static int json_list(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	const char *s, *why;
+	size_t n;
 	bool first = true;
 	int r;
 
-	range[0] = (uint32_t)start;
-	range[1] = 0;
-	if (at_null(sc))
+	if (at_null(sc)) {
+		fill_list_begin(f, fld, true);
 		return 0;
-	if (*sc->p == '"' && words_ok) {
+	}
+	fill_list_begin(f, fld, false);
+	if (*sc->p == '"' && fields[fld].kind == FK_WORDS) {
 		if (parse_string(sc, &s, &n) < 0)
 			return -1;
-		split_words(b, s, n);
+		fill_list_add(f, fld, s, n);
 	} else if (*sc->p == '[') {
 		sc->p++;
 		while ((r = array_next(sc, &first)) > 0) {
 			if (*sc->p != '"')
-				return field_error(sc, rc, field, "a list of strings");
+				return field_type_error(sc, f, fld);
 			if (parse_string(sc, &s, &n) < 0)
 				return -1;
-			if (words_ok)
-				split_words(b, s, n);
-			else if (n)
-				list_push(b, intern(b, s, n));
+			fill_list_add(f, fld, s, n);
 		}
 		if (r < 0)
 			return -1;
 	} else {
-		return field_error(sc, rc, field,
-				   words_ok ? "a string or a list of strings"
-					    : "a list of strings");
+		return field_type_error(sc, f, fld);
 	}
-	if (b->n_lists - start > UINT32_MAX || b->n_lists > UINT32_MAX)
-		return scan_error(sc, sc->p, "too many list entries");
-	range[1] = (uint32_t)(b->n_lists - start);
+	if ((why = fill_list_end(f, fld)))
+		return scan_error(sc, sc->p, "%s", why);
 	return 0;
+}
+
+static int json_noarch(struct scanner *sc, struct rec_fill *f)
+{
+	const char *s;
+	size_t n;
+
+	skip_ws(sc);
+	if (*sc->p == '"') {
+		if (parse_string(sc, &s, &n) < 0)
+			return -1;
+		fill_noarch(f, s, n, false);
+	} else if (sc->p + 4 <= sc->end && memcmp(sc->p, "true", 4) == 0) {
+		sc->p += 4;
+		fill_noarch(f, NULL, 0, true);
+	} else if (*sc->p == 'f' || *sc->p == 'n') {
+		if (parse_literal(sc) < 0)
+			return -1;
+		fill_noarch(f, NULL, 0, false);
+	} else {
+		return field_type_error(sc, f, F_NOARCH);
+	}
+	return 0;
+}
+
+/* The JSON value at sc->p into the field fld of f's record. */
+static int json_field(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	switch (fields[fld].kind) {
+	case FK_STRING:
+		return json_string(sc, f, fld);
+	case FK_INT:
+		return json_number(sc, f, fld);
+	case FK_LIST:
+	case FK_WORDS:
+		return json_list(sc, f, fld);
+	case FK_NOARCH:
+		return json_noarch(sc, f);
+	}
+	return skip_value(sc);
 }
 
 /*
  * Parse one entry of "packages" or "packages.conda": key (key_len bytes,
  * the archive's file name) and, at sc->p, its object.  Appends one record
- * to b (its strings and lists interned in b's pool, owned by b), taking
- * repo_subdir when the entry has no subdir and "requires" when it has no
- * "depends"; unknown keys are skipped.  On return sc->p is past the object.
- * Returns 0, or -1 with sc's error set (line and column, the package
- * named): a value of the wrong type or out of range, no name or version,
- * strings over 4 GiB, malformed JSON.  After a failure b holds a partial
- * record: the caller drops the whole builder.
+ * to b (its strings and lists interned in b's pool, owned by b); what each
+ * key means is the fill_*() setters'; unknown keys are skipped.  On return
+ * sc->p is past the object.  Returns 0, or -1 with sc's error set (line
+ * and column, the package named): a value of the wrong type or out of
+ * range, no name or version, strings over 4 GiB, malformed JSON.  After a
+ * failure b holds a partial record: the caller drops the whole builder.
  */
 static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_subdir,
 			const char *key, size_t key_len)
 {
 	_cleanup_free_ char *fn = nbk_xstrndup(key, key_len);
-	struct rec_ctx rc = { fn };
-	uint32_t requires[2] = { 0, 0 };
-	bool has_depends = false, has_requires = false, first = true;
-	struct crec *r;
-	const char *k;
+	struct rec_fill f;
+	bool first = true;
+	const char *k, *why;
 	size_t n;
-	int64_t v;
 	int ret;
 
 	if (*sc->p != '{')
 		return scan_error(sc, sc->p, "package '%s' must be an object", fn);
 	sc->p++;
-	r = rec_new(b);
-	r->fn = pool_add(b, key, key_len);
+	fill_begin(&f, b, fn, key, key_len);
 	while ((ret = object_next(sc, &first, &k, &n)) > 0) {
-		if (KEY_IS(k, n, "name")) {
-			ret = rec_string(sc, b, &rc, "name", true, &r->name);
-		} else if (KEY_IS(k, n, "version")) {
-			ret = rec_string(sc, b, &rc, "version", true, &r->version);
-		} else if (KEY_IS(k, n, "build")) {
-			ret = rec_string(sc, b, &rc, "build", true, &r->build);
-		} else if (KEY_IS(k, n, "build_number")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "build_number", 0, INT32_MAX, false, &v);
-			r->build_number = v;
-		} else if (KEY_IS(k, n, "depends")) {
-			skip_ws(sc);
-			has_depends = *sc->p != 'n'; /* "depends": null counts as none */
-			ret = rec_list(sc, b, &rc, "depends", false, r->lists[L_DEPENDS]);
-		} else if (KEY_IS(k, n, "requires")) {
-			ret = rec_list(sc, b, &rc, "requires", false, requires);
-			has_requires = true;
-		} else if (KEY_IS(k, n, "constrains")) {
-			ret = rec_list(sc, b, &rc, "constrains", false, r->lists[L_CONSTRAINS]);
-		} else if (KEY_IS(k, n, "track_features")) {
-			ret = rec_list(sc, b, &rc, "track_features", true,
-				       r->lists[L_TRACK_FEATURES]);
-		} else if (KEY_IS(k, n, "features")) {
-			ret = rec_list(sc, b, &rc, "features", true, r->lists[L_FEATURES]);
-		} else if (KEY_IS(k, n, "subdir")) {
-			ret = rec_string(sc, b, &rc, "subdir", true, &r->subdir);
-		} else if (KEY_IS(k, n, "md5")) {
-			ret = rec_string(sc, b, &rc, "md5", false, &r->md5);
-		} else if (KEY_IS(k, n, "sha256")) {
-			ret = rec_string(sc, b, &rc, "sha256", false, &r->sha256);
-		} else if (KEY_IS(k, n, "license")) {
-			ret = rec_string(sc, b, &rc, "license", true, &r->license);
-		} else if (KEY_IS(k, n, "license_family")) {
-			ret = rec_string(sc, b, &rc, "license_family", true, &r->license_family);
-		} else if (KEY_IS(k, n, "url")) {
-			ret = rec_string(sc, b, &rc, "url", false, &r->url);
-		} else if (KEY_IS(k, n, "size")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "size", 0, INT64_MAX, false, &v);
-			r->size = (uint64_t)v;
-		} else if (KEY_IS(k, n, "timestamp")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "timestamp", 0, INT64_MAX / 2, true, &v);
-			r->timestamp_ms = (uint64_t)v > TIMESTAMP_MS_THRESHOLD ? (uint64_t)v
-									       : (uint64_t)v * 1000;
-		} else if (KEY_IS(k, n, "noarch")) {
-			const char *s;
-			size_t sn;
+		enum field fld = field_lookup(k, n);
 
-			skip_ws(sc);
-			if (*sc->p == '"') {
-				ret = parse_string(sc, &s, &sn);
-				if (ret == 0 && KEY_IS(s, sn, "python"))
-					r->noarch = ET_NOARCH_PYTHON;
-				else if (ret == 0 && sn)
-					r->noarch = ET_NOARCH_GENERIC;
-			} else if (sc->p + 4 <= sc->end && memcmp(sc->p, "true", 4) == 0) {
-				sc->p += 4;
-				r->noarch = ET_NOARCH_GENERIC;
-			} else if (*sc->p == 'f' || *sc->p == 'n') {
-				ret = parse_literal(sc);
-			} else {
-				ret = field_error(sc, &rc, "noarch", "a string, a boolean or null");
-			}
-		} else {
-			ret = skip_value(sc);
-		}
-		if (ret < 0)
+		if ((fld == F_UNKNOWN ? skip_value(sc) : json_field(sc, &f, fld)) < 0)
 			return -1;
-		/* The builder may have moved r. */
-		r = &b->recs[b->n - 1];
 	}
 	if (ret < 0)
 		return -1;
 	if (b->too_big)
 		return scan_error(sc, sc->p, "more than 4 GiB of strings");
-	if (!r->name)
-		return scan_error(sc, sc->p, "package '%s' has no 'name'", fn);
-	if (!r->version)
-		return scan_error(sc, sc->p, "package '%s' has no 'version'", fn);
-	if (!has_depends && has_requires) {
-		r->lists[L_DEPENDS][0] = requires[0];
-		r->lists[L_DEPENDS][1] = requires[1];
-	}
-	if (!r->subdir)
-		r->subdir = repo_subdir;
+	if ((why = fill_end(&f, repo_subdir)))
+		return scan_error(sc, sc->p, "package '%s' %s", fn, why);
 	return 0;
 }
 
