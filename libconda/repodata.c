@@ -28,6 +28,7 @@
 #include "nbkit/url.h"
 #include "repodata.h"
 #include "repodata_internal.h"
+#include "msgpack.h"
 
 #define BLOB_MAGIC "NBKREPO"
 #define BLOB_VERSION 2u
@@ -1329,16 +1330,26 @@ static void drop_tarbz2_twins(struct builder *b)
 }
 
 /*
- * Resolve a CEP 15 base_url against the repodata's own URL (url is
- * CHANNEL/SUBDIR): absolute URLs are kept, "../x" climbs from url.
+ * Resolve a base_url (CEP 15's, CEP 16's) against the repodata's own URL
+ * (url is CHANNEL/SUBDIR): absolute URLs are kept, "//host/x" takes url's
+ * scheme, "/x" is on url's host, "../x" climbs from url (never above its
+ * host).
  */
-NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base)
+char *et_repo_resolve_base(const char *url, const char *base)
 {
 	struct nbk_buf b = NBK_BUF_INIT;
-	const char *scheme_end;
+	const char *scheme_end = url ? strstr(url, "://") : NULL;
 	size_t keep;
 
-	if (strstr(base, "://") || base[0] == '/' || !url || !*url) {
+	if (strstr(base, "://") || !url || !*url || (base[0] == '/' && !scheme_end)) {
+		nbk_buf_addstr(&b, base);
+	} else if (base[0] == '/' && base[1] == '/') {
+		nbk_buf_add(&b, url, (size_t)(scheme_end - url) + 1); /* "//host/x": url's scheme */
+		nbk_buf_addstr(&b, base);
+	} else if (base[0] == '/') {
+		const char *host_end = strchr(scheme_end + 3, '/');
+
+		nbk_buf_add(&b, url, host_end ? (size_t)(host_end - url) : strlen(url));
 		nbk_buf_addstr(&b, base);
 	} else {
 		nbk_buf_addstr(&b, url);
@@ -1862,5 +1873,361 @@ int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *
 		if (et_repo_cache_write(repo, cache_path, &key, &werr) < 0)
 			nbk_debug("cannot write the binary cache: %s", werr.msg);
 	}
+	return 0;
+}
+
+/* ---- CEP 16 shards: records in msgpack ---- */
+
+/* Reading one shard: where, and what for messages. */
+struct shard_reader {
+	struct et_msgpack mp;
+	const char *label; /* "CHANNEL/SUBDIR" */
+	const char *name;  /* the package name of the shard */
+	struct nbk_error *err;
+};
+
+static int shard_error(struct shard_reader *sr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "repodata shard of 'NAME' in 'LABEL': offset N: MSG"; returns -1. */
+static int shard_error(struct shard_reader *sr, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return nbk_error_set(sr->err, 0, "repodata shard of '%s' in '%s': offset %zu: %s", sr->name,
+			     sr->label, et_msgpack_offset(&sr->mp), msg);
+}
+
+/* The next value head; a msgpack error gets the shard's name in front. */
+static int shard_next(struct shard_reader *sr, struct et_msgpack_value *v)
+{
+	if (et_msgpack_next(&sr->mp, v, sr->err) == 0)
+		return 0;
+	return nbk_error_prefix(sr->err, "repodata shard of '%s' in '%s'", sr->name, sr->label);
+}
+
+static int shard_skip(struct shard_reader *sr)
+{
+	if (et_msgpack_skip(&sr->mp, sr->err) == 0)
+		return 0;
+	return nbk_error_prefix(sr->err, "repodata shard of '%s' in '%s'", sr->name, sr->label);
+}
+
+/* A str to keep: no NUL byte (the pool's strings end at one), at most ET_REPO_MAX_STRING. */
+static int shard_str_ok(struct shard_reader *sr, const struct et_msgpack_value *v)
+{
+	if (v->len > ET_REPO_MAX_STRING)
+		return shard_error(sr, "string longer than %d bytes", ET_REPO_MAX_STRING);
+	if (memchr(v->s, '\0', v->len))
+		return shard_error(sr, "NUL byte in a string");
+	return 0;
+}
+
+static int shard_type_error(struct shard_reader *sr, const struct rec_fill *f, enum field fld,
+			    const struct et_msgpack_value *v)
+{
+	return shard_error(sr, "package '%s': '%s' must be %s, not %s", f->fn, fields[fld].key,
+			   field_expects(fld, true), et_msgpack_type_name(v->type));
+}
+
+/* The msgpack value at sr's position into the field fld of f's record (fill_*()). */
+static int shard_field(struct shard_reader *sr, struct rec_fill *f, enum field fld)
+{
+	const struct field_spec *fs = &fields[fld];
+	struct et_msgpack_value v, item;
+	char hex[2 * 255 + 1];
+	const char *why = NULL;
+	uint32_t i;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	switch (fs->kind) {
+	case FK_STRING:
+		if (v.type == ET_MSGPACK_NIL) {
+			fill_string(f, fld, NULL, 0);
+		} else if (v.type == ET_MSGPACK_STR) {
+			if (shard_str_ok(sr, &v) < 0)
+				return -1;
+			fill_string(f, fld, v.s, v.len);
+		} else if (v.type == ET_MSGPACK_BIN && fs->bin_len && v.len == fs->bin_len) {
+			nbk_hex_encode(v.s, v.len, hex);
+			fill_string(f, fld, hex, 2 * (size_t)v.len);
+		} else {
+			return shard_type_error(sr, f, fld, &v);
+		}
+		break;
+	case FK_INT:
+		if (v.type == ET_MSGPACK_NIL)
+			why = fill_number(f, fld, true, 0, 0);
+		else if (v.type == ET_MSGPACK_INT)
+			why = fill_number(f, fld, true, v.i, 0);
+		else if (v.type == ET_MSGPACK_UINT)
+			why = "out of range";
+		else if (v.type == ET_MSGPACK_FLOAT)
+			why = fill_number(f, fld, false, 0, v.f);
+		else
+			return shard_type_error(sr, f, fld, &v);
+		break;
+	case FK_LIST:
+	case FK_WORDS:
+		if (v.type == ET_MSGPACK_NIL) {
+			fill_list_begin(f, fld, true);
+			break;
+		}
+		fill_list_begin(f, fld, false);
+		if (v.type == ET_MSGPACK_STR && fs->kind == FK_WORDS) {
+			if (shard_str_ok(sr, &v) < 0)
+				return -1;
+			fill_list_add(f, fld, v.s, v.len);
+		} else if (v.type == ET_MSGPACK_ARRAY) {
+			for (i = 0; i < v.len; i++) {
+				if (shard_next(sr, &item) < 0)
+					return -1;
+				if (item.type != ET_MSGPACK_STR)
+					return shard_type_error(sr, f, fld, &item);
+				if (shard_str_ok(sr, &item) < 0)
+					return -1;
+				fill_list_add(f, fld, item.s, item.len);
+			}
+		} else {
+			return shard_type_error(sr, f, fld, &v);
+		}
+		why = fill_list_end(f, fld);
+		break;
+	case FK_NOARCH:
+		if (v.type == ET_MSGPACK_STR)
+			fill_noarch(f, v.s, v.len, false);
+		else if (v.type == ET_MSGPACK_BOOL || v.type == ET_MSGPACK_NIL)
+			fill_noarch(f, NULL, 0, v.b);
+		else
+			return shard_type_error(sr, f, fld, &v);
+		break;
+	}
+	if (why)
+		return shard_error(sr, "package '%s': '%s' %s", f->fn, fields[fld].key, why);
+	return 0;
+}
+
+/*
+ * One record of a shard: the file name in key, its map at sr's position.
+ * Appends it to b (fill_*(), as parse_record() does for JSON), or leaves
+ * it out when its name is not the shard's (*foreign counts it, and keeps
+ * the first messages).  Returns 0 or -1 with sr's error.
+ */
+static int shard_record(struct shard_reader *sr, struct builder *b, uint32_t repo_subdir,
+			const struct et_msgpack_value *key, struct et_repo *foreign)
+{
+	_cleanup_free_ char *fn = nbk_xstrndup(key->s, key->len);
+	struct et_msgpack_value v, k;
+	struct rec_fill f;
+	const char *why, *name;
+	uint32_t i;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	if (v.type != ET_MSGPACK_MAP)
+		return shard_error(sr, "package '%s' must be a map, not %s", fn,
+				   et_msgpack_type_name(v.type));
+	fill_begin(&f, b, fn, key->s, key->len);
+	for (i = 0; i < v.len; i++) {
+		enum field fld;
+
+		if (shard_next(sr, &k) < 0)
+			return -1;
+		if (k.type != ET_MSGPACK_STR)
+			return shard_error(sr, "package '%s': a key is %s, not a string", fn,
+					   et_msgpack_type_name(k.type));
+		fld = field_lookup(k.s, k.len);
+		if ((fld == F_UNKNOWN ? shard_skip(sr) : shard_field(sr, &f, fld)) < 0)
+			return -1;
+	}
+	if (b->too_big)
+		return shard_error(sr, "more than 4 GiB of strings");
+	if ((why = fill_end(&f, repo_subdir)))
+		return shard_error(sr, "package '%s' %s", fn, why);
+	name = b->pool.data + fill_rec(&f)->name;
+	if (strcmp(name, sr->name) != 0) {
+		if (foreign->n_refused++ < ET_REPO_REFUSED_SHOWN) {
+			_cleanup_free_ char *m = nbk_xasprintf(
+				"repodata of '%s': package '%s': its name is '%s', but it is in "
+				"the shard of '%s'",
+				sr->label, fn, name, sr->name);
+
+			nbk_strvec_push(&foreign->refused, m);
+		}
+		b->n--;
+	}
+	return 0;
+}
+
+/* The file names of a shard's "removed" list, as a hash set for the records to look up. */
+struct removed_set {
+	const struct et_msgpack_value *v; /* slots; s is NULL in an empty one */
+	size_t cap;
+};
+
+static bool removed_has(const struct removed_set *rs, const char *fn, size_t n)
+{
+	size_t i;
+
+	if (!rs->cap)
+		return false;
+	for (i = hash_bytes(fn, n) & (rs->cap - 1); rs->v[i].s; i = (i + 1) & (rs->cap - 1))
+		if (rs->v[i].len == n && memcmp(rs->v[i].s, fn, n) == 0)
+			return true;
+	return false;
+}
+
+/* Read "removed" (an array of file names) at sr's position into rs (freed by the caller). */
+static int shard_removed(struct shard_reader *sr, struct removed_set *rs)
+{
+	struct et_msgpack_value v, item;
+	struct et_msgpack_value *slots;
+	uint32_t i;
+	size_t j;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	if (v.type == ET_MSGPACK_NIL)
+		return 0;
+	if (v.type != ET_MSGPACK_ARRAY)
+		return shard_error(sr, "'removed' must be an array, not %s",
+				   et_msgpack_type_name(v.type));
+	free((void *)rs->v);
+	rs->v = NULL;
+	for (rs->cap = 16; rs->cap < (size_t)v.len * 2; rs->cap *= 2)
+		;
+	/* v.len is at most the bytes left (msgpack.h): the table is bounded by the input */
+	rs->v = slots = nbk_xcalloc(rs->cap, sizeof(*slots));
+	for (i = 0; i < v.len; i++) {
+		if (shard_next(sr, &item) < 0)
+			return -1;
+		if (item.type != ET_MSGPACK_STR)
+			return shard_error(sr, "'removed' must hold strings, not %s",
+					   et_msgpack_type_name(item.type));
+		if (!item.len || removed_has(rs, item.s, item.len))
+			continue;
+		for (j = hash_bytes(item.s, item.len) & (rs->cap - 1); slots[j].s;
+		     j = (j + 1) & (rs->cap - 1))
+			;
+		slots[j] = item;
+	}
+	return 0;
+}
+
+/*
+ * Parse one shard into b: the records of "packages" and "packages.conda"
+ * (shard_record()), then those listed in "removed" dropped; other keys
+ * are skipped, and nothing may follow the map.  Returns 0 or -1 with err.
+ */
+static int shard_parse(struct builder *b, uint32_t repo_subdir, const struct et_repo_shard *sh,
+		       const char *label, struct et_repo *foreign, struct nbk_error *err)
+{
+	struct shard_reader sr = { .label = label, .name = sh->name, .err = err };
+	struct removed_set rs = { NULL, 0 };
+	struct et_msgpack_value top, k, pkgs;
+	size_t first = b->n, i, out;
+	uint32_t j, p;
+	int ret = -1;
+
+	et_msgpack_init(&sr.mp, sh->data, sh->len);
+	if (shard_next(&sr, &top) < 0)
+		goto out;
+	if (top.type != ET_MSGPACK_MAP) {
+		shard_error(&sr, "the shard must be a map, not %s", et_msgpack_type_name(top.type));
+		goto out;
+	}
+	for (j = 0; j < top.len; j++) {
+		if (shard_next(&sr, &k) < 0)
+			goto out;
+		if (et_msgpack_str_is(&k, "packages") || et_msgpack_str_is(&k, "packages.conda")) {
+			if (shard_next(&sr, &pkgs) < 0)
+				goto out;
+			if (pkgs.type == ET_MSGPACK_NIL)
+				continue;
+			if (pkgs.type != ET_MSGPACK_MAP) {
+				shard_error(&sr, "'%.*s' must be a map, not %s", (int)k.len, k.s,
+					    et_msgpack_type_name(pkgs.type));
+				goto out;
+			}
+			for (p = 0; p < pkgs.len; p++) {
+				if (shard_next(&sr, &k) < 0)
+					goto out;
+				if (k.type != ET_MSGPACK_STR) {
+					shard_error(&sr, "a file name is %s, not a string",
+						    et_msgpack_type_name(k.type));
+					goto out;
+				}
+				if (shard_str_ok(&sr, &k) < 0 ||
+				    shard_record(&sr, b, repo_subdir, &k, foreign) < 0)
+					goto out;
+			}
+		} else if (et_msgpack_str_is(&k, "removed")) {
+			if (shard_removed(&sr, &rs) < 0)
+				goto out;
+		} else if (shard_skip(&sr) < 0) {
+			goto out;
+		}
+	}
+	if (et_msgpack_left(&sr.mp)) {
+		shard_error(&sr, "trailing data after the shard");
+		goto out;
+	}
+	for (i = first, out = first; i < b->n; i++) {
+		const char *fn = b->pool.data + b->recs[i].fn;
+
+		if (!removed_has(&rs, fn, strlen(fn)))
+			b->recs[out++] = b->recs[i];
+	}
+	b->n = out;
+	ret = 0;
+out:
+	free((void *)rs.v);
+	return ret;
+}
+
+/*
+ * et_repo_from_shards() (repodata.h): every shard parsed into one builder
+ * (shard_parse()), base_url kept for blob_from_builder() to resolve as
+ * CEP 15's, the .tar.bz2 twins dropped across them, and the repo filled as
+ * et_repo_parse() fills it; the records refused for their shard's name
+ * are then added to the repo's refused count and messages.
+ */
+int et_repo_from_shards(struct et_repo *repo, const struct et_repo_id *id, const char *base_url,
+			const struct et_repo_shard *shards, size_t n, struct nbk_error *err)
+{
+	_cleanup_free_ char *label = repo_label(id);
+	struct et_repo foreign = ET_REPO_INIT;
+	struct builder b;
+	uint32_t subdir;
+	size_t i;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	builder_init(&b);
+	subdir = intern(&b, id->subdir ? id->subdir : "", id->subdir ? strlen(id->subdir) : 0);
+	if (base_url && *base_url)
+		b.base_off = pool_add(&b, base_url, strlen(base_url));
+	for (i = 0; i < n; i++) {
+		if (shard_parse(&b, subdir, &shards[i], label, &foreign, err) < 0) {
+			builder_release(&b);
+			et_repo_release(&foreign);
+			return -1;
+		}
+	}
+	if (b.too_big) {
+		builder_release(&b);
+		et_repo_release(&foreign);
+		return nbk_error_set(err, 0, "repodata of '%s': more than 4 GiB of strings", label);
+	}
+	drop_tarbz2_twins(&b);
+	repo_fill(repo, id, blob_from_builder(&b, id));
+	for (i = 0; i < foreign.refused.n && repo->refused.n < ET_REPO_REFUSED_SHOWN; i++)
+		nbk_strvec_push(&repo->refused, foreign.refused.v[i]);
+	repo->n_refused += foreign.n_refused;
+	et_repo_release(&foreign);
 	return 0;
 }
