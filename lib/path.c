@@ -244,24 +244,87 @@ int nbk_write_file_new(const char *path, const void *data, size_t len, mode_t mo
 			     err);
 }
 
+void nbk_atomic_discard(struct nbk_atomic_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->dest);
+	*f = (struct nbk_atomic_file)NBK_ATOMIC_FILE_INIT;
+}
+
+int nbk_atomic_open(struct nbk_atomic_file *f, const char *dest, struct nbk_error *err)
+{
+	int e;
+
+	*f = (struct nbk_atomic_file)NBK_ATOMIC_FILE_INIT;
+	f->tmp = nbk_xasprintf("%s.tmp.XXXXXX", dest);
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		e = errno;
+		free(f->tmp);
+		f->tmp = NULL;
+		return nbk_error_set(err, e, "cannot create a temporary file for '%s'", dest);
+	}
+	f->dest = nbk_xstrdup(dest);
+	return 0;
+}
+
+int nbk_atomic_write(struct nbk_atomic_file *f, const void *data, size_t len, struct nbk_error *err)
+{
+	int e;
+
+	if (nbk_write_all(f->fd, data, len) == 0)
+		return 0;
+	e = errno;
+	nbk_error_set(err, e, "cannot write '%s'", f->dest);
+	nbk_atomic_discard(f);
+	return -1;
+}
+
+int nbk_atomic_commit(struct nbk_atomic_file *f, mode_t mode, uid_t uid, gid_t gid,
+		      struct nbk_error *err)
+{
+	const char *what = "cannot finish writing '%s'";
+	int fd = f->fd, e;
+
+	f->fd = -1;
+	if (fchmod(fd, mode) < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0) ||
+	    fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		what = "cannot write '%s'";
+		goto fail;
+	}
+	if (rename(f->tmp, f->dest) < 0) {
+		e = errno;
+		what = "cannot replace '%s'";
+		goto fail;
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+	nbk_atomic_discard(f);
+	return 0;
+fail:
+	nbk_error_set(err, e, what, f->dest);
+	nbk_atomic_discard(f);
+	return -1;
+}
+
 int nbk_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
 			  gid_t gid, struct nbk_error *err)
 {
-	_cleanup_free_ char *tmp = nbk_xasprintf("%s.tmp.XXXXXX", path);
-	int fd;
+	struct nbk_atomic_file f;
 
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return nbk_error_set(err, errno, "cannot create a temporary file for '%s'", path);
-	if (fill_new_file(fd, tmp, path, data, len, mode, uid, gid, true, err) < 0)
+	if (nbk_atomic_open(&f, path, err) < 0 || nbk_atomic_write(&f, data, len, err) < 0)
 		return -1;
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return nbk_error_set(err, e, "cannot replace '%s'", path);
-	}
-	return 0;
+	return nbk_atomic_commit(&f, mode, uid, gid, err);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

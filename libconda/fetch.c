@@ -36,6 +36,24 @@
 /* Ask again for .zst this long after a 404 for it (conda: 7 days). */
 #define ZST_RECHECK_NS (7ULL * 24 * 3600 * 1000000000ULL)
 
+/*
+ * What a job kind fetches (fetch.h): the file in CHANNEL/SUBDIR (its .zst
+ * too), where it goes in the cache, and whether it may be missing.
+ */
+struct fetch_kind {
+	const char *file;      /* "repodata.json"; the .zst is FILE.zst */
+	const char *cache_ext; /* CACHE/HASH + this: the document, decompressed */
+	const char *state_ext; /* CACHE/HASH + this: its state */
+	bool only_zst;         /* only FILE.zst exists */
+	bool optional;         /* 404 or 501: none, in any subdir (shards: fall back) */
+};
+
+static const struct fetch_kind kinds[] = {
+	[ET_FETCH_REPODATA] = { "repodata.json", ".json", ".info.json", false, false },
+	[ET_FETCH_SHARD_INDEX] = { "repodata_shards.msgpack", ".shards.msgpack",
+				   ".shards.info.json", true, true },
+};
+
 /* What HASH.info.json remembers about HASH.json. */
 struct state {
 	char *url;
@@ -51,15 +69,15 @@ struct state {
 
 struct xfer {
 	struct et_fetch_job *job;
+	const struct fetch_kind *kind;
 	struct et_transfer t; /* the request: its URL (shown_url for messages), cap, state */
 	uint64_t max_bytes;   /* cfg's repodata_max_bytes */
-	/* the sink: a 2xx body goes to tmp_path (decompressed when zst), never to memory */
-	int fd;             /* tmp_path, open; -1 when none */
-	char *tmp_path;     /* JSON_CACHE.tmp.XXXXXX */
-	ZSTD_DStream *zs;   /* decompressing a .zst body as it arrives */
-	char *zbuf;         /* ZBUF_SIZE, zs's output */
-	size_t zst_left;    /* ZSTD_decompressStream's last hint: 0 at a frame's end */
-	uint64_t plain_len; /* bytes written to tmp_path */
+	/* the sink: a 2xx body goes to out (decompressed when zst), never to memory */
+	struct nbk_atomic_file out; /* JSON_CACHE.tmp.XXXXXX; out.fd -1 when none */
+	ZSTD_DStream *zs;           /* decompressing a .zst body as it arrives */
+	char *zbuf;                 /* ZBUF_SIZE, zs's output */
+	size_t zst_left;            /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+	uint64_t plain_len;         /* bytes written to out */
 	char *etag, *mod, *cache_control;
 	bool zst;
 	bool done;        /* no request needed (prepare()), or failed */
@@ -250,15 +268,7 @@ static int job_error(struct xfer *x, int errnum, const char *fmt, ...)
  */
 static void sink_discard(struct xfer *x)
 {
-	if (x->fd >= 0) {
-		close(x->fd);
-		x->fd = -1;
-	}
-	if (x->tmp_path) {
-		unlink(x->tmp_path);
-		free(x->tmp_path);
-		x->tmp_path = NULL;
-	}
+	nbk_atomic_discard(&x->out);
 	if (x->zs) {
 		ZSTD_freeDStream(x->zs);
 		x->zs = NULL;
@@ -267,18 +277,18 @@ static void sink_discard(struct xfer *x)
 	x->plain_len = 0;
 }
 
+/* A job's error from a sink step's err (its message ends with strerror already). */
+static int sink_error(struct xfer *x, const struct nbk_error *err)
+{
+	return job_error(x, 0, "cannot store repodata: %s", err->msg);
+}
+
 static int sink_open(struct xfer *x)
 {
-	int e;
+	struct nbk_error err = NBK_ERROR_INIT;
 
-	x->tmp_path = nbk_xasprintf("%s.tmp.XXXXXX", x->json_cache);
-	x->fd = mkostemp(x->tmp_path, O_CLOEXEC);
-	if (x->fd < 0) {
-		e = errno;
-		free(x->tmp_path);
-		x->tmp_path = NULL;
-		return job_error(x, e, "cannot create a temporary file for '%s'", x->json_cache);
-	}
+	if (nbk_atomic_open(&x->out, x->json_cache, &err) < 0)
+		return sink_error(x, &err);
 	if (x->zst) {
 		if (!(x->zs = ZSTD_createDStream()))
 			return job_error(x, ENOMEM, "cannot decompress '%s'", x->t.shown_url);
@@ -296,17 +306,11 @@ static int sink_put(struct xfer *x, const char *p, size_t n)
 		return job_error(x, 0,
 				 "'%s' decompresses to more than %llu bytes (repodata_max_bytes)",
 				 x->t.shown_url, (unsigned long long)x->max_bytes);
-	x->plain_len += n;
-	while (n) {
-		ssize_t w = write(x->fd, p, n);
+	struct nbk_error err = NBK_ERROR_INIT;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return job_error(x, w < 0 ? errno : EIO, "cannot write '%s'", x->tmp_path);
-		p += w;
-		n -= (size_t)w;
-	}
+	x->plain_len += n;
+	if (nbk_atomic_write(&x->out, p, n, &err) < 0)
+		return sink_error(x, &err);
 	return 0;
 }
 
@@ -314,7 +318,7 @@ static int sink_write(struct xfer *x, const char *data, size_t n)
 {
 	ZSTD_inBuffer ib = { data, n, 0 };
 
-	if (x->fd < 0 && sink_open(x) < 0)
+	if (x->out.fd < 0 && sink_open(x) < 0)
 		return -1;
 	if (!x->zs)
 		return sink_put(x, data, n);
@@ -338,24 +342,14 @@ static int sink_write(struct xfer *x, const char *data, size_t n)
 /* The body is whole: put the file in place as json_cache. */
 static int sink_commit(struct xfer *x)
 {
-	int e;
+	struct nbk_error err = NBK_ERROR_INIT;
 
-	if (x->fd < 0 && sink_open(x) < 0)
+	if (x->out.fd < 0 && sink_open(x) < 0)
 		return -1;
 	if (x->zs && x->zst_left != 0)
 		return job_error(x, 0, "'%s' is truncated zstd data", x->t.shown_url);
-	if (fchmod(x->fd, 0644) < 0 || fsync(x->fd) < 0) {
-		e = errno;
-		return job_error(x, e, "cannot store repodata: cannot finish writing '%s'",
-				 x->tmp_path);
-	}
-	e = close(x->fd) < 0 ? errno : 0;
-	x->fd = -1;
-	if (e || rename(x->tmp_path, x->json_cache) < 0)
-		return job_error(x, e ? e : errno, "cannot store repodata: cannot replace '%s'",
-				 x->json_cache);
-	free(x->tmp_path);
-	x->tmp_path = NULL;
+	if (nbk_atomic_commit(&x->out, 0644, (uid_t)-1, (gid_t)-1, &err) < 0)
+		return sink_error(x, &err);
 	sink_discard(x);
 	return 0;
 }
@@ -425,7 +419,7 @@ static int on_start(struct et_transfer *t)
 {
 	struct xfer *x = t->user;
 	_cleanup_free_ char *url =
-		nbk_xasprintf("%s/repodata.json%s", x->job->url, x->zst ? ".zst" : "");
+		nbk_xasprintf("%s/%s%s", x->job->url, x->kind->file, x->zst ? ".zst" : "");
 
 	_cleanup_free_ char *bare = nbk_url_strip_credentials(url);
 
@@ -503,7 +497,18 @@ static enum et_transfer_next on_answer(struct et_transfer *t, long status)
 		store(x);
 		return ET_TRANSFER_DONE;
 	}
-	if (status == 404 && x->zst) {
+	if ((status == 404 || status == 501) && x->kind->optional) {
+		/* none here (a shard index: fall back); remember, and forget an old copy */
+		struct nbk_error err = NBK_ERROR_INIT;
+
+		x->st.has_zst = 0;
+		x->st.zst_checked_ns = now_ns();
+		if (state_save(x->state_path, &x->st, &err) < 0)
+			nbk_debug("%s", err.msg);
+		unlink(x->json_cache);
+		return ET_TRANSFER_DONE;
+	}
+	if (status == 404 && x->zst && !x->kind->only_zst) {
 		/* no .zst on this server: ask for the .json now, and remember */
 		struct nbk_error err = NBK_ERROR_INIT;
 
@@ -557,7 +562,7 @@ static int local_zst(const char *cache_dir, const char *hex, const char *zst, st
 		return job_error(x, 0, "no writable package cache to decompress '%s'", zst);
 	if (stat(zst, &zs) < 0)
 		return job_error(x, errno, "cannot read '%s'", zst);
-	out = nbk_xasprintf("%s/%s.json", cache_dir, hex);
+	out = nbk_xasprintf("%s/%s%s", cache_dir, hex, x->kind->cache_ext);
 	if (stat(out, &js) == 0 && js.st_mtim.tv_sec == zs.st_mtim.tv_sec &&
 	    js.st_mtim.tv_nsec == zs.st_mtim.tv_nsec) {
 		x->job->json_path = nbk_steal_pointer(&out);
@@ -602,31 +607,35 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 	keyurl = nbk_xasprintf("%s/", job->url);
 	nbk_md5_hex(keyurl, strlen(keyurl), hex);
 	hex[8] = '\0';
-	if (cache_dir)
+	if (cache_dir && job->kind == ET_FETCH_REPODATA)
 		job->cache_path = nbk_xasprintf("%s/%s.nbkrd", cache_dir, hex);
 	local = et_url_local_path(job->url);
 	if (local) {
 		/* a file:// channel is read in place */
-		_cleanup_free_ char *json = nbk_xasprintf("%s/repodata.json", local);
+		_cleanup_free_ char *json = nbk_xasprintf("%s/%s", local, x->kind->file);
 
-		_cleanup_free_ char *zst = nbk_xasprintf("%s/repodata.json.zst", local);
+		_cleanup_free_ char *zst = nbk_xasprintf("%s/%s.zst", local, x->kind->file);
 
 		x->done = true;
-		if (access(json, R_OK) == 0) {
+		if (!x->kind->only_zst && access(json, R_OK) == 0) {
 			job->json_path = nbk_steal_pointer(&json);
 		} else if (access(zst, R_OK) == 0) {
 			return local_zst(cache_dir, hex, zst, x);
-		} else if (!strcmp(job->subdir, "noarch")) {
+		} else if (!strcmp(job->subdir, "noarch") && !x->kind->optional) {
 			return job_error(x, errno, "channel not found: cannot read '%s'", json);
 		}
 		return 0;
 	}
 	et_transfer_set_url(&x->t, job->url);
-	if (!cache_dir)
+	if (!cache_dir) {
+		x->done = true;
+		if (x->kind->optional)
+			return 0; /* none: the fallback says what is wrong */
 		return job_error(x, 0, "no writable package cache for the repodata of '%s'",
 				 x->t.shown_url);
-	x->json_cache = nbk_xasprintf("%s/%s.json", cache_dir, hex);
-	x->state_path = nbk_xasprintf("%s/%s.info.json", cache_dir, hex);
+	}
+	x->json_cache = nbk_xasprintf("%s/%s%s", cache_dir, hex, x->kind->cache_ext);
+	x->state_path = nbk_xasprintf("%s/%s%s", cache_dir, hex, x->kind->state_ext);
 	state_load(x->state_path, &x->st);
 	x->have_cache = file_matches(x->json_cache, &x->st);
 	if (cfg->offline) {
@@ -635,6 +644,8 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 			job->json_path = nbk_xstrdup(x->json_cache);
 			return 0;
 		}
+		if (x->kind->optional)
+			return 0;
 		return job_error(x, 0, "'%s' is not in the cache and --offline was given",
 				 x->t.shown_url);
 	}
@@ -644,6 +655,8 @@ static int prepare(const struct et_config *cfg, const char *cache_dir, struct xf
 		return 0;
 	}
 	x->zst = !(x->st.has_zst == 0 && now_ns() - x->st.zst_checked_ns < ZST_RECHECK_NS);
+	if (!x->zst && x->kind->only_zst)
+		x->done = true; /* a recent 404: none, without asking */
 	return 0;
 }
 
@@ -685,12 +698,14 @@ int et_fetch_all(const struct et_config *cfg, struct et_fetch_job *jobs, size_t 
 		struct xfer *x = &xs[i];
 
 		x->job = &jobs[i];
+		x->kind = &kinds[jobs[i].kind == ET_FETCH_SHARD_INDEX ? ET_FETCH_SHARD_INDEX
+								      : ET_FETCH_REPODATA];
 		x->t.ops = &fetch_ops;
 		x->t.user = x;
 		x->max_bytes = (uint64_t)cfg->repodata_max_bytes;
 		jobs[i].url = jobs[i].json_path = jobs[i].cache_path = NULL;
 		jobs[i].downloaded = false;
-		x->fd = -1;
+		x->out = (struct nbk_atomic_file)NBK_ATOMIC_FILE_INIT;
 		state_release(&x->st);
 		prepare(cfg, cache_dir, x);
 		if (x->done)

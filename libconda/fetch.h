@@ -25,6 +25,14 @@
  * error, an error answer's body is dropped (an endless one is cut after
  * ET_ERROR_BODY_MAX bytes and its status stands), and a stalled transfer
  * is a timeout, retried, then an error.
+ *
+ * A CEP 16 shard index (kind ET_FETCH_SHARD_INDEX; shards.h) is fetched the
+ * same way, from SUBDIR/repodata_shards.msgpack.zst into HASH.shards.msgpack
+ * (decompressed) and HASH.shards.info.json, with these differences: only
+ * the .zst exists; 404 or 501 means "no shards" for every subdir (the caller
+ * falls back to repodata.json), is remembered in the state and asked again
+ * after 7 days, as a missing repodata.json.zst is; --offline without a
+ * cached index, or no writable cache, also means "no shards", not an error.
  */
 #ifndef LIBCONDA_FETCH_H
 #define LIBCONDA_FETCH_H
@@ -36,13 +44,25 @@
 #include "channel.h"
 #include "config.h"
 
+/* What a job fetches. */
+enum et_fetch_kind {
+	ET_FETCH_REPODATA,    /* SUBDIR/repodata.json, .zst preferred */
+	ET_FETCH_SHARD_INDEX, /* SUBDIR/repodata_shards.msgpack.zst (CEP 16; shards.h reads it) */
+};
+
 struct et_fetch_job {
 	const struct et_channel *channel; /* set by the caller */
 	const char *subdir;               /* set by the caller */
+	enum et_fetch_kind kind;          /* set by the caller (0: repodata) */
 	/* results */
-	char *url;        /* CHANNEL_URL/SUBDIR */
-	char *json_path;  /* the repodata.json to read; NULL: the subdir does not exist */
-	char *cache_path; /* where its binary cache goes; NULL: none */
+	char *url; /* CHANNEL_URL/SUBDIR */
+	/*
+	 * The document to read: the repodata.json, or the shard index's msgpack
+	 * (decompressed).  NULL: the subdir does not exist, or has no shard
+	 * index (fall back to repodata.json).
+	 */
+	char *json_path;
+	char *cache_path; /* where its binary cache goes; NULL: none (always for a shard index) */
 	bool downloaded;  /* false: fresh cache, 304, offline or a local channel */
 };
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "nbkit/url.h"
 #include "repodata.h"
 #include "repodata_internal.h"
+#include "msgpack.h"
 
 #define BLOB_MAGIC "NBKREPO"
 #define BLOB_VERSION 3u
@@ -767,63 +769,226 @@ static int array_next(struct scanner *sc, bool *first)
 	return 1;
 }
 
-/* ---- records ---- */
+/* ---- record fields: what each repodata key means, whatever the syntax ---- */
 
 #define KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
 
-struct rec_ctx {
-	const char *fn; /* for messages (a copy, NUL-terminated) */
+/*
+ * The keys of a record that are kept, and how: the one owner of what a
+ * repodata field means, for the JSON scanner (parse_record()) and CEP 16's
+ * msgpack shards (et_repo_from_shards()) alike.  A syntax reads a value and
+ * hands it to a fill_*() setter below; a key not in the table is skipped.
+ */
+enum field {
+	F_UNKNOWN,
+	F_NAME,
+	F_VERSION,
+	F_BUILD,
+	F_BUILD_NUMBER,
+	F_DEPENDS,
+	F_REQUIRES,
+	F_CONSTRAINS,
+	F_TRACK_FEATURES,
+	F_FEATURES,
+	F_SUBDIR,
+	F_MD5,
+	F_SHA256,
+	F_LICENSE,
+	F_LICENSE_FAMILY,
+	F_URL,
+	F_SIZE,
+	F_TIMESTAMP,
+	F_NOARCH,
+	F_COUNT
 };
 
-static int field_error(struct scanner *sc, const struct rec_ctx *rc, const char *field,
-		       const char *what)
+enum field_kind {
+	FK_STRING, /* a string; null is absent */
+	FK_INT,    /* an integer from 0 to max; null is 0 */
+	FK_LIST,   /* a list of strings; null is empty */
+	FK_WORDS, /* a list of strings or one string, split on spaces and commas (conda's legacy form) */
+	FK_NOARCH, /* "python"; another non-empty string or true (generic); false or null */
+};
+
+struct field_spec {
+	const char *key;
+	size_t key_len;
+	enum field_kind kind;
+	size_t member; /* offsetof() the crec field it fills */
+	bool intern; /* FK_STRING: shared in the pool (names ...), else kept once (hashes, URLs) */
+	uint8_t bin_len; /* FK_STRING: a binary syntax may give it as bytes, kept as hex (CEP 16) */
+	bool allow_float; /* FK_INT: a float in range is truncated (timestamps written by Python) */
+	int64_t max;      /* FK_INT */
+};
+
+#define FIELD(k, kind, m) k, sizeof(k) - 1, kind, offsetof(struct crec, m)
+
+static const struct field_spec fields[F_COUNT] = {
+	[F_NAME] = { FIELD("name", FK_STRING, name), .intern = true },
+	[F_VERSION] = { FIELD("version", FK_STRING, version), .intern = true },
+	[F_BUILD] = { FIELD("build", FK_STRING, build), .intern = true },
+	[F_BUILD_NUMBER] = { FIELD("build_number", FK_INT, build_number), .max = INT32_MAX },
+	[F_DEPENDS] = { FIELD("depends", FK_LIST, lists[L_DEPENDS]) },
+	/* the legacy list: depends when the record has none (fill_end()) */
+	[F_REQUIRES] = { "requires", 8, FK_LIST, 0 },
+	[F_CONSTRAINS] = { FIELD("constrains", FK_LIST, lists[L_CONSTRAINS]) },
+	[F_TRACK_FEATURES] = { FIELD("track_features", FK_WORDS, lists[L_TRACK_FEATURES]) },
+	[F_FEATURES] = { FIELD("features", FK_WORDS, lists[L_FEATURES]) },
+	[F_SUBDIR] = { FIELD("subdir", FK_STRING, subdir), .intern = true },
+	[F_MD5] = { FIELD("md5", FK_STRING, md5), .bin_len = 16 },
+	[F_SHA256] = { FIELD("sha256", FK_STRING, sha256), .bin_len = 32 },
+	[F_LICENSE] = { FIELD("license", FK_STRING, license), .intern = true },
+	[F_LICENSE_FAMILY] = { FIELD("license_family", FK_STRING, license_family), .intern = true },
+	[F_URL] = { FIELD("url", FK_STRING, url) },
+	[F_SIZE] = { FIELD("size", FK_INT, size), .max = INT64_MAX },
+	/* conda: above TIMESTAMP_MS_THRESHOLD milliseconds, below seconds */
+	[F_TIMESTAMP] = { FIELD("timestamp", FK_INT, timestamp_ms), .allow_float = true,
+			  .max = INT64_MAX / 2 },
+	[F_NOARCH] = { FIELD("noarch", FK_NOARCH, noarch) },
+};
+
+/*
+ * The field of key k (n bytes), or F_UNKNOWN.  Hot (every key of every
+ * record of a 300 MB repodata): the keys are tried by length, a few each,
+ * as the if-chain before the table was; a key added to fields[] is added
+ * to its length's case here (the repodata tests read every field).
+ */
+static enum field field_lookup(const char *k, size_t n)
 {
-	return scan_error(sc, sc->p, "package '%s': '%s' must be %s", rc->fn, field, what);
+#define TRY(f)                                    \
+	do {                                      \
+		if (!memcmp(k, fields[f].key, n)) \
+			return f;                 \
+	} while (0)
+	switch (n) {
+	case 3:
+		TRY(F_MD5);
+		TRY(F_URL);
+		break;
+	case 4:
+		TRY(F_NAME);
+		TRY(F_SIZE);
+		break;
+	case 5:
+		TRY(F_BUILD);
+		break;
+	case 6:
+		TRY(F_SUBDIR);
+		TRY(F_SHA256);
+		TRY(F_NOARCH);
+		break;
+	case 7:
+		TRY(F_VERSION);
+		TRY(F_DEPENDS);
+		TRY(F_LICENSE);
+		break;
+	case 8:
+		TRY(F_REQUIRES);
+		TRY(F_FEATURES);
+		break;
+	case 9:
+		TRY(F_TIMESTAMP);
+		break;
+	case 10:
+		TRY(F_CONSTRAINS);
+		break;
+	case 12:
+		TRY(F_BUILD_NUMBER);
+		break;
+	case 14:
+		TRY(F_TRACK_FEATURES);
+		TRY(F_LICENSE_FAMILY);
+		break;
+	}
+#undef TRY
+	return F_UNKNOWN;
 }
 
-static int rec_string(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
-		      const char *field, bool do_intern, uint32_t *out)
+/* What a field's value must be, for messages; binary: in a syntax that has bytes. */
+static const char *field_expects(enum field fld, bool binary)
 {
-	const char *s;
-	size_t n;
-
-	if (at_null(sc)) {
-		*out = 0;
-		return 0;
+	switch (fields[fld].kind) {
+	case FK_STRING:
+		return binary && fields[fld].bin_len ? "a string or bytes" : "a string";
+	case FK_INT:
+		return "a number";
+	case FK_LIST:
+		return "a list of strings";
+	case FK_WORDS:
+		return "a string or a list of strings";
+	case FK_NOARCH:
+		return "a string, a boolean or null";
 	}
-	if (*sc->p != '"')
-		return field_error(sc, rc, field, "a string");
-	if (parse_string(sc, &s, &n) < 0)
-		return -1;
-	*out = do_intern ? intern(b, s, n) : pool_add(b, s, n);
-	return 0;
+	return "?";
 }
 
-static int rec_int(struct scanner *sc, const struct rec_ctx *rc, const char *field, int64_t min,
-		   int64_t max, bool allow_float, int64_t *out)
-{
-	bool is_int;
-	int64_t iv = 0;
-	double dv = 0;
+/* The record being filled, the last of b's. */
+struct rec_fill {
+	struct builder *b;
+	const char *fn;       /* NUL-terminated, for messages */
+	uint32_t requires[2]; /* the legacy list */
+	bool has_depends, has_requires;
+};
 
-	if (at_null(sc)) {
-		*out = 0;
-		return 0;
-	}
-	if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
-		return field_error(sc, rc, field, "a number");
-	if (parse_number(sc, &is_int, &iv, &dv) < 0)
-		return -1;
+static struct crec *fill_rec(const struct rec_fill *f)
+{
+	return &f->b->recs[f->b->n - 1];
+}
+
+/* The uint32_t (a pool offset, or a list's start and count) that fld fills. */
+static uint32_t *fill_slot(struct rec_fill *f, enum field fld)
+{
+	if (fld == F_REQUIRES)
+	return f->requires;
+	return (uint32_t *)(void *)((char *)fill_rec(f) + fields[fld].member);
+}
+
+/* Start a record in b for the archive named key (key_len bytes; fn is it, NUL-terminated). */
+static void fill_begin(struct rec_fill *f, struct builder *b, const char *fn, const char *key,
+		       size_t key_len)
+{
+	struct crec *r;
+
+	memset(f, 0, sizeof(*f));
+	f->b = b;
+	f->fn = fn;
+	r = rec_new(b);
+	r->fn = pool_add(b, key, key_len);
+}
+
+/* An FK_STRING field: s of n bytes (n == 0: absent, as null). */
+static void fill_string(struct rec_fill *f, enum field fld, const char *s, size_t n)
+{
+	uint32_t off = fields[fld].intern ? intern(f->b, s, n) : pool_add(f->b, s, n);
+
+	*fill_slot(f, fld) = off;
+}
+
+/*
+ * An FK_INT field: iv when is_int, else dv.  Returns NULL, or the end of
+ * the message that refuses it ("out of range" ...).
+ */
+static const char *fill_number(struct rec_fill *f, enum field fld, bool is_int, int64_t iv,
+			       double dv)
+{
+	const struct field_spec *fs = &fields[fld];
+	struct crec *r = fill_rec(f);
+
 	if (!is_int) {
-		if (!allow_float || !(dv >= (double)min && dv <= (double)max))
-			return field_error(sc, rc, field,
-					   allow_float ? "a number in range" : "an integer");
+		if (!fs->allow_float || !(dv >= 0 && dv <= (double)fs->max))
+			return fs->allow_float ? "must be a number in range" : "must be an integer";
 		iv = (int64_t)dv;
 	}
-	if (iv < min || iv > max)
-		return scan_error(sc, sc->p, "package '%s': '%s' out of range", rc->fn, field);
-	*out = iv;
-	return 0;
+	if (iv < 0 || iv > fs->max)
+		return "out of range";
+	if (fld == F_BUILD_NUMBER)
+		r->build_number = iv;
+	else if (fld == F_SIZE)
+		r->size = (uint64_t)iv;
+	else if (fld == F_TIMESTAMP)
+		r->timestamp_ms = (uint64_t)iv > TIMESTAMP_MS_THRESHOLD ? (uint64_t)iv
+									: (uint64_t)iv * 1000;
+	return NULL;
 }
 
 /* Split s on spaces and commas (conda's legacy string form of a list). */
@@ -843,164 +1008,236 @@ static void split_words(struct builder *b, const char *s, size_t n)
 	}
 }
 
-/* A list of strings (or, when words_ok, a string of words); null = empty. */
-static int rec_list(struct scanner *sc, struct builder *b, const struct rec_ctx *rc,
-		    const char *field, bool words_ok, uint32_t range[2])
+/* Start an FK_LIST or FK_WORDS field (null: empty, and nothing more to call). */
+static void fill_list_begin(struct rec_fill *f, enum field fld, bool null)
+{
+	uint32_t *range = fill_slot(f, fld);
+
+	range[0] = (uint32_t)f->b->n_lists;
+	range[1] = 0;
+	if (fld == F_DEPENDS)
+		f->has_depends = !null; /* "depends": null counts as none */
+	else if (fld == F_REQUIRES)
+		f->has_requires = true;
+}
+
+/* One string of the list (FK_WORDS: its words); an empty one adds nothing. */
+static void fill_list_add(struct rec_fill *f, enum field fld, const char *s, size_t n)
+{
+	if (fields[fld].kind == FK_WORDS)
+		split_words(f->b, s, n);
+	else if (n)
+		list_push(f->b, intern(f->b, s, n));
+}
+
+/* The list is whole: NULL, or why it is refused. */
+static const char *fill_list_end(struct rec_fill *f, enum field fld)
+{
+	uint32_t *range = fill_slot(f, fld);
+	size_t start = range[0];
+
+	if (f->b->n_lists - start > UINT32_MAX || f->b->n_lists > UINT32_MAX)
+		return "too many list entries";
+	range[1] = (uint32_t)(f->b->n_lists - start);
+	return NULL;
+}
+
+/* noarch: the string s (n bytes), or a boolean (s NULL; null is false). */
+static void fill_noarch(struct rec_fill *f, const char *s, size_t n, bool yes)
+{
+	struct crec *r = fill_rec(f);
+
+	if (s)
+		r->noarch = KEY_IS(s, n, "python") ? ET_NOARCH_PYTHON
+			    : n                    ? ET_NOARCH_GENERIC
+						   : ET_NOARCH_NONE;
+	else
+		r->noarch = yes ? ET_NOARCH_GENERIC : ET_NOARCH_NONE;
+}
+
+/*
+ * After the record's last field: requires stands for depends when there
+ * is none, the repo's subdir for a missing one.  Returns NULL, or why the
+ * record is refused ("has no 'name'" ...).
+ */
+static const char *fill_end(struct rec_fill *f, uint32_t repo_subdir)
+{
+	struct crec *r = fill_rec(f);
+
+	if (!r->name)
+		return "has no 'name'";
+	if (!r->version)
+		return "has no 'version'";
+	if (!f->has_depends && f->has_requires) {
+		r->lists[L_DEPENDS][0] = f->requires[0];
+		r->lists[L_DEPENDS][1] = f->requires[1];
+	}
+	if (!r->subdir)
+		r->subdir = repo_subdir;
+	return NULL;
+}
+
+/* ---- records in JSON ---- */
+
+static int field_error(struct scanner *sc, const struct rec_fill *f, enum field fld,
+		       const char *why)
+{
+	return scan_error(sc, sc->p, "package '%s': '%s' %s", f->fn, fields[fld].key, why);
+}
+
+static int field_type_error(struct scanner *sc, const struct rec_fill *f, enum field fld)
+{
+	return scan_error(sc, sc->p, "package '%s': '%s' must be %s", f->fn, fields[fld].key,
+			  field_expects(fld, false));
+}
+
+static int json_string(struct scanner *sc, struct rec_fill *f, enum field fld)
 {
 	const char *s;
-	size_t n, start = b->n_lists;
+	size_t n;
+
+	if (at_null(sc)) {
+		fill_string(f, fld, NULL, 0);
+		return 0;
+	}
+	if (*sc->p != '"')
+		return field_type_error(sc, f, fld);
+	if (parse_string(sc, &s, &n) < 0)
+		return -1;
+	fill_string(f, fld, s, n);
+	return 0;
+}
+
+static int json_number(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	const char *why;
+	bool is_int = true;
+	int64_t iv = 0;
+	double dv = 0;
+
+	if (!at_null(sc)) {
+		if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
+			return field_type_error(sc, f, fld);
+		if (parse_number(sc, &is_int, &iv, &dv) < 0)
+			return -1;
+	}
+	if ((why = fill_number(f, fld, is_int, iv, dv)))
+		return field_error(sc, f, fld, why);
+	return 0;
+}
+
+/* A list of strings (or, for FK_WORDS, a string of words); null = empty. */
+static int json_list(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	const char *s, *why;
+	size_t n;
 	bool first = true;
 	int r;
 
-	range[0] = (uint32_t)start;
-	range[1] = 0;
-	if (at_null(sc))
+	if (at_null(sc)) {
+		fill_list_begin(f, fld, true);
 		return 0;
-	if (*sc->p == '"' && words_ok) {
+	}
+	fill_list_begin(f, fld, false);
+	if (*sc->p == '"' && fields[fld].kind == FK_WORDS) {
 		if (parse_string(sc, &s, &n) < 0)
 			return -1;
-		split_words(b, s, n);
+		fill_list_add(f, fld, s, n);
 	} else if (*sc->p == '[') {
 		sc->p++;
 		while ((r = array_next(sc, &first)) > 0) {
 			if (*sc->p != '"')
-				return field_error(sc, rc, field, "a list of strings");
+				return field_type_error(sc, f, fld);
 			if (parse_string(sc, &s, &n) < 0)
 				return -1;
-			if (words_ok)
-				split_words(b, s, n);
-			else if (n)
-				list_push(b, intern(b, s, n));
+			fill_list_add(f, fld, s, n);
 		}
 		if (r < 0)
 			return -1;
 	} else {
-		return field_error(sc, rc, field,
-				   words_ok ? "a string or a list of strings"
-					    : "a list of strings");
+		return field_type_error(sc, f, fld);
 	}
-	if (b->n_lists - start > UINT32_MAX || b->n_lists > UINT32_MAX)
-		return scan_error(sc, sc->p, "too many list entries");
-	range[1] = (uint32_t)(b->n_lists - start);
+	if ((why = fill_list_end(f, fld)))
+		return scan_error(sc, sc->p, "%s", why);
 	return 0;
+}
+
+static int json_noarch(struct scanner *sc, struct rec_fill *f)
+{
+	const char *s;
+	size_t n;
+
+	skip_ws(sc);
+	if (*sc->p == '"') {
+		if (parse_string(sc, &s, &n) < 0)
+			return -1;
+		fill_noarch(f, s, n, false);
+	} else if (sc->p + 4 <= sc->end && memcmp(sc->p, "true", 4) == 0) {
+		sc->p += 4;
+		fill_noarch(f, NULL, 0, true);
+	} else if (*sc->p == 'f' || *sc->p == 'n') {
+		if (parse_literal(sc) < 0)
+			return -1;
+		fill_noarch(f, NULL, 0, false);
+	} else {
+		return field_type_error(sc, f, F_NOARCH);
+	}
+	return 0;
+}
+
+/* The JSON value at sc->p into the field fld of f's record. */
+static int json_field(struct scanner *sc, struct rec_fill *f, enum field fld)
+{
+	switch (fields[fld].kind) {
+	case FK_STRING:
+		return json_string(sc, f, fld);
+	case FK_INT:
+		return json_number(sc, f, fld);
+	case FK_LIST:
+	case FK_WORDS:
+		return json_list(sc, f, fld);
+	case FK_NOARCH:
+		return json_noarch(sc, f);
+	}
+	return skip_value(sc);
 }
 
 /*
  * Parse one entry of "packages" or "packages.conda": key (key_len bytes,
  * the archive's file name) and, at sc->p, its object.  Appends one record
- * to b (its strings and lists interned in b's pool, owned by b), taking
- * repo_subdir when the entry has no subdir and "requires" when it has no
- * "depends"; unknown keys are skipped.  On return sc->p is past the object.
- * Returns 0, or -1 with sc's error set (line and column, the package
- * named): a value of the wrong type or out of range, no name or version,
- * strings over 4 GiB, malformed JSON.  After a failure b holds a partial
- * record: the caller drops the whole builder.
+ * to b (its strings and lists interned in b's pool, owned by b); what each
+ * key means is the fill_*() setters'; unknown keys are skipped.  On return
+ * sc->p is past the object.  Returns 0, or -1 with sc's error set (line
+ * and column, the package named): a value of the wrong type or out of
+ * range, no name or version, strings over 4 GiB, malformed JSON.  After a
+ * failure b holds a partial record: the caller drops the whole builder.
  */
 static int parse_record(struct scanner *sc, struct builder *b, uint32_t repo_subdir,
 			const char *key, size_t key_len)
 {
 	_cleanup_free_ char *fn = nbk_xstrndup(key, key_len);
-	struct rec_ctx rc = { fn };
-	uint32_t requires[2] = { 0, 0 };
-	bool has_depends = false, has_requires = false, first = true;
-	struct crec *r;
-	const char *k;
+	struct rec_fill f;
+	bool first = true;
+	const char *k, *why;
 	size_t n;
-	int64_t v;
 	int ret;
 
 	if (*sc->p != '{')
 		return scan_error(sc, sc->p, "package '%s' must be an object", fn);
 	sc->p++;
-	r = rec_new(b);
-	r->fn = pool_add(b, key, key_len);
+	fill_begin(&f, b, fn, key, key_len);
 	while ((ret = object_next(sc, &first, &k, &n)) > 0) {
-		if (KEY_IS(k, n, "name")) {
-			ret = rec_string(sc, b, &rc, "name", true, &r->name);
-		} else if (KEY_IS(k, n, "version")) {
-			ret = rec_string(sc, b, &rc, "version", true, &r->version);
-		} else if (KEY_IS(k, n, "build")) {
-			ret = rec_string(sc, b, &rc, "build", true, &r->build);
-		} else if (KEY_IS(k, n, "build_number")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "build_number", 0, INT32_MAX, false, &v);
-			r->build_number = v;
-		} else if (KEY_IS(k, n, "depends")) {
-			skip_ws(sc);
-			has_depends = *sc->p != 'n'; /* "depends": null counts as none */
-			ret = rec_list(sc, b, &rc, "depends", false, r->lists[L_DEPENDS]);
-		} else if (KEY_IS(k, n, "requires")) {
-			ret = rec_list(sc, b, &rc, "requires", false, requires);
-			has_requires = true;
-		} else if (KEY_IS(k, n, "constrains")) {
-			ret = rec_list(sc, b, &rc, "constrains", false, r->lists[L_CONSTRAINS]);
-		} else if (KEY_IS(k, n, "track_features")) {
-			ret = rec_list(sc, b, &rc, "track_features", true,
-				       r->lists[L_TRACK_FEATURES]);
-		} else if (KEY_IS(k, n, "features")) {
-			ret = rec_list(sc, b, &rc, "features", true, r->lists[L_FEATURES]);
-		} else if (KEY_IS(k, n, "subdir")) {
-			ret = rec_string(sc, b, &rc, "subdir", true, &r->subdir);
-		} else if (KEY_IS(k, n, "md5")) {
-			ret = rec_string(sc, b, &rc, "md5", false, &r->md5);
-		} else if (KEY_IS(k, n, "sha256")) {
-			ret = rec_string(sc, b, &rc, "sha256", false, &r->sha256);
-		} else if (KEY_IS(k, n, "license")) {
-			ret = rec_string(sc, b, &rc, "license", true, &r->license);
-		} else if (KEY_IS(k, n, "license_family")) {
-			ret = rec_string(sc, b, &rc, "license_family", true, &r->license_family);
-		} else if (KEY_IS(k, n, "url")) {
-			ret = rec_string(sc, b, &rc, "url", false, &r->url);
-		} else if (KEY_IS(k, n, "size")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "size", 0, INT64_MAX, false, &v);
-			r->size = (uint64_t)v;
-		} else if (KEY_IS(k, n, "timestamp")) {
-			v = 0; /* rec_int leaves it unset for null and on errors */
-			ret = rec_int(sc, &rc, "timestamp", 0, INT64_MAX / 2, true, &v);
-			r->timestamp_ms = (uint64_t)v > TIMESTAMP_MS_THRESHOLD ? (uint64_t)v
-									       : (uint64_t)v * 1000;
-		} else if (KEY_IS(k, n, "noarch")) {
-			const char *s;
-			size_t sn;
+		enum field fld = field_lookup(k, n);
 
-			skip_ws(sc);
-			if (*sc->p == '"') {
-				ret = parse_string(sc, &s, &sn);
-				if (ret == 0 && KEY_IS(s, sn, "python"))
-					r->noarch = ET_NOARCH_PYTHON;
-				else if (ret == 0 && sn)
-					r->noarch = ET_NOARCH_GENERIC;
-			} else if (sc->p + 4 <= sc->end && memcmp(sc->p, "true", 4) == 0) {
-				sc->p += 4;
-				r->noarch = ET_NOARCH_GENERIC;
-			} else if (*sc->p == 'f' || *sc->p == 'n') {
-				ret = parse_literal(sc);
-			} else {
-				ret = field_error(sc, &rc, "noarch", "a string, a boolean or null");
-			}
-		} else {
-			ret = skip_value(sc);
-		}
-		if (ret < 0)
+		if ((fld == F_UNKNOWN ? skip_value(sc) : json_field(sc, &f, fld)) < 0)
 			return -1;
-		/* The builder may have moved r. */
-		r = &b->recs[b->n - 1];
 	}
 	if (ret < 0)
 		return -1;
 	if (b->too_big)
 		return scan_error(sc, sc->p, "more than 4 GiB of strings");
-	if (!r->name)
-		return scan_error(sc, sc->p, "package '%s' has no 'name'", fn);
-	if (!r->version)
-		return scan_error(sc, sc->p, "package '%s' has no 'version'", fn);
-	if (!has_depends && has_requires) {
-		r->lists[L_DEPENDS][0] = requires[0];
-		r->lists[L_DEPENDS][1] = requires[1];
-	}
-	if (!r->subdir)
-		r->subdir = repo_subdir;
+	if ((why = fill_end(&f, repo_subdir)))
+		return scan_error(sc, sc->p, "package '%s' %s", fn, why);
 	return 0;
 }
 
@@ -1098,16 +1335,26 @@ static void drop_tarbz2_twins(struct builder *b)
 }
 
 /*
- * Resolve a CEP 15 base_url against the repodata's own URL (url is
- * CHANNEL/SUBDIR): absolute URLs are kept, "../x" climbs from url.
+ * Resolve a base_url (CEP 15's, CEP 16's) against the repodata's own URL
+ * (url is CHANNEL/SUBDIR): absolute URLs are kept, "//host/x" takes url's
+ * scheme, "/x" is on url's host, "../x" climbs from url (never above its
+ * host).
  */
-NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base)
+char *et_repo_resolve_base(const char *url, const char *base)
 {
 	struct nbk_buf b = NBK_BUF_INIT;
-	const char *scheme_end;
+	const char *scheme_end = url ? strstr(url, "://") : NULL;
 	size_t keep;
 
-	if (strstr(base, "://") || base[0] == '/' || !url || !*url) {
+	if (strstr(base, "://") || !url || !*url || (base[0] == '/' && !scheme_end)) {
+		nbk_buf_addstr(&b, base);
+	} else if (base[0] == '/' && base[1] == '/') {
+		nbk_buf_add(&b, url, (size_t)(scheme_end - url) + 1); /* "//host/x": url's scheme */
+		nbk_buf_addstr(&b, base);
+	} else if (base[0] == '/') {
+		const char *host_end = strchr(scheme_end + 3, '/');
+
+		nbk_buf_add(&b, url, host_end ? (size_t)(host_end - url) : strlen(url));
 		nbk_buf_addstr(&b, base);
 	} else {
 		nbk_buf_addstr(&b, url);
@@ -1566,6 +1813,23 @@ static void repo_fill(struct et_repo *repo, const struct et_repo_id *id, struct 
 		blob->base = repo->url;
 }
 
+/* The records of the name table's entry i, made on the first call (et_repo_name()). */
+static const struct et_record *et_repo_name_at(struct et_repo *repo, size_t i, size_t *n)
+{
+	struct et_repo_blob *blob = repo->blob;
+
+	if (!blob->named) {
+		blob->named = nbk_xcalloc(blob->n_names ? blob->n_names : 1, sizeof(*blob->named));
+		blob->named_n =
+			nbk_xcalloc(blob->n_names ? blob->n_names : 1, sizeof(*blob->named_n));
+	}
+	if (!blob->named[i])
+		blob->named[i] = blob_materialize(repo, blob->names[i].first, blob->names[i].count,
+						  &blob->named_n[i]);
+	*n = blob->named_n[i];
+	return *n ? blob->named[i] : NULL;
+}
+
 const struct et_record *et_repo_name(struct et_repo *repo, const char *name, size_t len, size_t *n)
 {
 	struct et_repo_blob *blob = repo->blob;
@@ -1584,16 +1848,7 @@ const struct et_record *et_repo_name(struct et_repo *repo, const char *name, siz
 		} else if (c > 0) {
 			hi = mid;
 		} else {
-			if (!blob->named) {
-				blob->named = nbk_xcalloc(blob->n_names, sizeof(*blob->named));
-				blob->named_n = nbk_xcalloc(blob->n_names, sizeof(*blob->named_n));
-			}
-			if (!blob->named[mid])
-				blob->named[mid] = blob_materialize(repo, blob->names[mid].first,
-								    blob->names[mid].count,
-								    &blob->named_n[mid]);
-			*n = blob->named_n[mid];
-			return *n ? blob->named[mid] : NULL;
+			return et_repo_name_at(repo, mid, n);
 		}
 	}
 	return NULL;
@@ -1602,15 +1857,27 @@ const struct et_record *et_repo_name(struct et_repo *repo, const char *name, siz
 void et_repo_all(struct et_repo *repo)
 {
 	struct et_repo_blob *blob = repo->blob;
+	size_t i, n, at = 0;
 
 	if (!blob || blob->all)
 		return;
 	blob_need(blob, 0, blob->size);
-	/* every record is counted again: those of names made before too */
-	repo->n_refused = 0;
-	nbk_strvec_release(&repo->refused);
-	blob->all = blob_materialize(repo, 0, blob->n_records, &repo->n);
+	/*
+	 * Name by name, each made once (its refused records counted once,
+	 * whether it was read before or not), then copied in table order:
+	 * the copies share the names' strings and vectors.
+	 */
+	for (i = 0; i < blob->n_names; i++)
+		(void)et_repo_name_at(repo, i, &n);
+	for (i = 0, n = 0; i < blob->n_names; i++)
+		n += blob->named_n[i];
+	blob->all = nbk_xcalloc(n ? n : 1, sizeof(*blob->all));
+	for (i = 0; i < blob->n_names; i++) {
+		memcpy(blob->all + at, blob->named[i], blob->named_n[i] * sizeof(*blob->all));
+		at += blob->named_n[i];
+	}
 	repo->records = blob->all;
+	repo->n = n;
 }
 
 /* Parse into b (initialised here; released by the caller on failure). */
@@ -1918,5 +2185,361 @@ int et_repo_load(struct et_repo *repo, const struct et_repo_id *id, const char *
 		if (et_repo_cache_write(repo, cache_path, &key, &werr) < 0)
 			nbk_debug("cannot write the binary cache: %s", werr.msg);
 	}
+	return 0;
+}
+
+/* ---- CEP 16 shards: records in msgpack ---- */
+
+/* Reading one shard: where, and what for messages. */
+struct shard_reader {
+	struct et_msgpack mp;
+	const char *label; /* "CHANNEL/SUBDIR" */
+	const char *name;  /* the package name of the shard */
+	struct nbk_error *err;
+};
+
+static int shard_error(struct shard_reader *sr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "repodata shard of 'NAME' in 'LABEL': offset N: MSG"; returns -1. */
+static int shard_error(struct shard_reader *sr, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return nbk_error_set(sr->err, 0, "repodata shard of '%s' in '%s': offset %zu: %s", sr->name,
+			     sr->label, et_msgpack_offset(&sr->mp), msg);
+}
+
+/* The next value head; a msgpack error gets the shard's name in front. */
+static int shard_next(struct shard_reader *sr, struct et_msgpack_value *v)
+{
+	if (et_msgpack_next(&sr->mp, v, sr->err) == 0)
+		return 0;
+	return nbk_error_prefix(sr->err, "repodata shard of '%s' in '%s'", sr->name, sr->label);
+}
+
+static int shard_skip(struct shard_reader *sr)
+{
+	if (et_msgpack_skip(&sr->mp, sr->err) == 0)
+		return 0;
+	return nbk_error_prefix(sr->err, "repodata shard of '%s' in '%s'", sr->name, sr->label);
+}
+
+/* A str to keep: no NUL byte (the pool's strings end at one), at most ET_REPO_MAX_STRING. */
+static int shard_str_ok(struct shard_reader *sr, const struct et_msgpack_value *v)
+{
+	if (v->len > ET_REPO_MAX_STRING)
+		return shard_error(sr, "string longer than %d bytes", ET_REPO_MAX_STRING);
+	if (memchr(v->s, '\0', v->len))
+		return shard_error(sr, "NUL byte in a string");
+	return 0;
+}
+
+static int shard_type_error(struct shard_reader *sr, const struct rec_fill *f, enum field fld,
+			    const struct et_msgpack_value *v)
+{
+	return shard_error(sr, "package '%s': '%s' must be %s, not %s", f->fn, fields[fld].key,
+			   field_expects(fld, true), et_msgpack_type_name(v->type));
+}
+
+/* The msgpack value at sr's position into the field fld of f's record (fill_*()). */
+static int shard_field(struct shard_reader *sr, struct rec_fill *f, enum field fld)
+{
+	const struct field_spec *fs = &fields[fld];
+	struct et_msgpack_value v, item;
+	char hex[2 * 255 + 1];
+	const char *why = NULL;
+	uint32_t i;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	switch (fs->kind) {
+	case FK_STRING:
+		if (v.type == ET_MSGPACK_NIL) {
+			fill_string(f, fld, NULL, 0);
+		} else if (v.type == ET_MSGPACK_STR) {
+			if (shard_str_ok(sr, &v) < 0)
+				return -1;
+			fill_string(f, fld, v.s, v.len);
+		} else if (v.type == ET_MSGPACK_BIN && fs->bin_len && v.len == fs->bin_len) {
+			nbk_hex_encode(v.s, v.len, hex);
+			fill_string(f, fld, hex, 2 * (size_t)v.len);
+		} else {
+			return shard_type_error(sr, f, fld, &v);
+		}
+		break;
+	case FK_INT:
+		if (v.type == ET_MSGPACK_NIL)
+			why = fill_number(f, fld, true, 0, 0);
+		else if (v.type == ET_MSGPACK_INT)
+			why = fill_number(f, fld, true, v.i, 0);
+		else if (v.type == ET_MSGPACK_UINT)
+			why = "out of range";
+		else if (v.type == ET_MSGPACK_FLOAT)
+			why = fill_number(f, fld, false, 0, v.f);
+		else
+			return shard_type_error(sr, f, fld, &v);
+		break;
+	case FK_LIST:
+	case FK_WORDS:
+		if (v.type == ET_MSGPACK_NIL) {
+			fill_list_begin(f, fld, true);
+			break;
+		}
+		fill_list_begin(f, fld, false);
+		if (v.type == ET_MSGPACK_STR && fs->kind == FK_WORDS) {
+			if (shard_str_ok(sr, &v) < 0)
+				return -1;
+			fill_list_add(f, fld, v.s, v.len);
+		} else if (v.type == ET_MSGPACK_ARRAY) {
+			for (i = 0; i < v.len; i++) {
+				if (shard_next(sr, &item) < 0)
+					return -1;
+				if (item.type != ET_MSGPACK_STR)
+					return shard_type_error(sr, f, fld, &item);
+				if (shard_str_ok(sr, &item) < 0)
+					return -1;
+				fill_list_add(f, fld, item.s, item.len);
+			}
+		} else {
+			return shard_type_error(sr, f, fld, &v);
+		}
+		why = fill_list_end(f, fld);
+		break;
+	case FK_NOARCH:
+		if (v.type == ET_MSGPACK_STR)
+			fill_noarch(f, v.s, v.len, false);
+		else if (v.type == ET_MSGPACK_BOOL || v.type == ET_MSGPACK_NIL)
+			fill_noarch(f, NULL, 0, v.b);
+		else
+			return shard_type_error(sr, f, fld, &v);
+		break;
+	}
+	if (why)
+		return shard_error(sr, "package '%s': '%s' %s", f->fn, fields[fld].key, why);
+	return 0;
+}
+
+/*
+ * One record of a shard: the file name in key, its map at sr's position.
+ * Appends it to b (fill_*(), as parse_record() does for JSON), or leaves
+ * it out when its name is not the shard's (*foreign counts it, and keeps
+ * the first messages).  Returns 0 or -1 with sr's error.
+ */
+static int shard_record(struct shard_reader *sr, struct builder *b, uint32_t repo_subdir,
+			const struct et_msgpack_value *key, struct et_repo *foreign)
+{
+	_cleanup_free_ char *fn = nbk_xstrndup(key->s, key->len);
+	struct et_msgpack_value v, k;
+	struct rec_fill f;
+	const char *why, *name;
+	uint32_t i;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	if (v.type != ET_MSGPACK_MAP)
+		return shard_error(sr, "package '%s' must be a map, not %s", fn,
+				   et_msgpack_type_name(v.type));
+	fill_begin(&f, b, fn, key->s, key->len);
+	for (i = 0; i < v.len; i++) {
+		enum field fld;
+
+		if (shard_next(sr, &k) < 0)
+			return -1;
+		if (k.type != ET_MSGPACK_STR)
+			return shard_error(sr, "package '%s': a key is %s, not a string", fn,
+					   et_msgpack_type_name(k.type));
+		fld = field_lookup(k.s, k.len);
+		if ((fld == F_UNKNOWN ? shard_skip(sr) : shard_field(sr, &f, fld)) < 0)
+			return -1;
+	}
+	if (b->too_big)
+		return shard_error(sr, "more than 4 GiB of strings");
+	if ((why = fill_end(&f, repo_subdir)))
+		return shard_error(sr, "package '%s' %s", fn, why);
+	name = b->pool.data + fill_rec(&f)->name;
+	if (strcmp(name, sr->name) != 0) {
+		if (foreign->n_refused++ < ET_REPO_REFUSED_SHOWN) {
+			_cleanup_free_ char *m = nbk_xasprintf(
+				"repodata of '%s': package '%s': its name is '%s', but it is in "
+				"the shard of '%s'",
+				sr->label, fn, name, sr->name);
+
+			nbk_strvec_push(&foreign->refused, m);
+		}
+		b->n--;
+	}
+	return 0;
+}
+
+/* The file names of a shard's "removed" list, as a hash set for the records to look up. */
+struct removed_set {
+	const struct et_msgpack_value *v; /* slots; s is NULL in an empty one */
+	size_t cap;
+};
+
+static bool removed_has(const struct removed_set *rs, const char *fn, size_t n)
+{
+	size_t i;
+
+	if (!rs->cap)
+		return false;
+	for (i = hash_bytes(fn, n) & (rs->cap - 1); rs->v[i].s; i = (i + 1) & (rs->cap - 1))
+		if (rs->v[i].len == n && memcmp(rs->v[i].s, fn, n) == 0)
+			return true;
+	return false;
+}
+
+/* Read "removed" (an array of file names) at sr's position into rs (freed by the caller). */
+static int shard_removed(struct shard_reader *sr, struct removed_set *rs)
+{
+	struct et_msgpack_value v, item;
+	struct et_msgpack_value *slots;
+	uint32_t i;
+	size_t j;
+
+	if (shard_next(sr, &v) < 0)
+		return -1;
+	if (v.type == ET_MSGPACK_NIL)
+		return 0;
+	if (v.type != ET_MSGPACK_ARRAY)
+		return shard_error(sr, "'removed' must be an array, not %s",
+				   et_msgpack_type_name(v.type));
+	free((void *)rs->v);
+	rs->v = NULL;
+	for (rs->cap = 16; rs->cap < (size_t)v.len * 2; rs->cap *= 2)
+		;
+	/* v.len is at most the bytes left (msgpack.h): the table is bounded by the input */
+	rs->v = slots = nbk_xcalloc(rs->cap, sizeof(*slots));
+	for (i = 0; i < v.len; i++) {
+		if (shard_next(sr, &item) < 0)
+			return -1;
+		if (item.type != ET_MSGPACK_STR)
+			return shard_error(sr, "'removed' must hold strings, not %s",
+					   et_msgpack_type_name(item.type));
+		if (!item.len || removed_has(rs, item.s, item.len))
+			continue;
+		for (j = hash_bytes(item.s, item.len) & (rs->cap - 1); slots[j].s;
+		     j = (j + 1) & (rs->cap - 1))
+			;
+		slots[j] = item;
+	}
+	return 0;
+}
+
+/*
+ * Parse one shard into b: the records of "packages" and "packages.conda"
+ * (shard_record()), then those listed in "removed" dropped; other keys
+ * are skipped, and nothing may follow the map.  Returns 0 or -1 with err.
+ */
+static int shard_parse(struct builder *b, uint32_t repo_subdir, const struct et_repo_shard *sh,
+		       const char *label, struct et_repo *foreign, struct nbk_error *err)
+{
+	struct shard_reader sr = { .label = label, .name = sh->name, .err = err };
+	struct removed_set rs = { NULL, 0 };
+	struct et_msgpack_value top, k, pkgs;
+	size_t first = b->n, i, out;
+	uint32_t j, p;
+	int ret = -1;
+
+	et_msgpack_init(&sr.mp, sh->data, sh->len);
+	if (shard_next(&sr, &top) < 0)
+		goto out;
+	if (top.type != ET_MSGPACK_MAP) {
+		shard_error(&sr, "the shard must be a map, not %s", et_msgpack_type_name(top.type));
+		goto out;
+	}
+	for (j = 0; j < top.len; j++) {
+		if (shard_next(&sr, &k) < 0)
+			goto out;
+		if (et_msgpack_str_is(&k, "packages") || et_msgpack_str_is(&k, "packages.conda")) {
+			if (shard_next(&sr, &pkgs) < 0)
+				goto out;
+			if (pkgs.type == ET_MSGPACK_NIL)
+				continue;
+			if (pkgs.type != ET_MSGPACK_MAP) {
+				shard_error(&sr, "'%.*s' must be a map, not %s", (int)k.len, k.s,
+					    et_msgpack_type_name(pkgs.type));
+				goto out;
+			}
+			for (p = 0; p < pkgs.len; p++) {
+				if (shard_next(&sr, &k) < 0)
+					goto out;
+				if (k.type != ET_MSGPACK_STR) {
+					shard_error(&sr, "a file name is %s, not a string",
+						    et_msgpack_type_name(k.type));
+					goto out;
+				}
+				if (shard_str_ok(&sr, &k) < 0 ||
+				    shard_record(&sr, b, repo_subdir, &k, foreign) < 0)
+					goto out;
+			}
+		} else if (et_msgpack_str_is(&k, "removed")) {
+			if (shard_removed(&sr, &rs) < 0)
+				goto out;
+		} else if (shard_skip(&sr) < 0) {
+			goto out;
+		}
+	}
+	if (et_msgpack_left(&sr.mp)) {
+		shard_error(&sr, "trailing data after the shard");
+		goto out;
+	}
+	for (i = first, out = first; i < b->n; i++) {
+		const char *fn = b->pool.data + b->recs[i].fn;
+
+		if (!removed_has(&rs, fn, strlen(fn)))
+			b->recs[out++] = b->recs[i];
+	}
+	b->n = out;
+	ret = 0;
+out:
+	free((void *)rs.v);
+	return ret;
+}
+
+/*
+ * et_repo_from_shards() (repodata.h): every shard parsed into one builder
+ * (shard_parse()), base_url kept for blob_from_builder() to resolve as
+ * CEP 15's, the .tar.bz2 twins dropped across them, and the repo filled as
+ * et_repo_parse() fills it; the records refused for their shard's name
+ * are then added to the repo's refused count and messages.
+ */
+int et_repo_from_shards(struct et_repo *repo, const struct et_repo_id *id, const char *base_url,
+			const struct et_repo_shard *shards, size_t n, struct nbk_error *err)
+{
+	_cleanup_free_ char *label = repo_label(id);
+	struct et_repo foreign = ET_REPO_INIT;
+	struct builder b;
+	uint32_t subdir;
+	size_t i;
+
+	*repo = (struct et_repo)ET_REPO_INIT;
+	builder_init(&b);
+	subdir = intern(&b, id->subdir ? id->subdir : "", id->subdir ? strlen(id->subdir) : 0);
+	if (base_url && *base_url)
+		b.base_off = pool_add(&b, base_url, strlen(base_url));
+	for (i = 0; i < n; i++) {
+		if (shard_parse(&b, subdir, &shards[i], label, &foreign, err) < 0) {
+			builder_release(&b);
+			et_repo_release(&foreign);
+			return -1;
+		}
+	}
+	if (b.too_big) {
+		builder_release(&b);
+		et_repo_release(&foreign);
+		return nbk_error_set(err, 0, "repodata of '%s': more than 4 GiB of strings", label);
+	}
+	drop_tarbz2_twins(&b);
+	repo_fill(repo, id, blob_from_builder(&b, id));
+	for (i = 0; i < foreign.refused.n && repo->refused.n < ET_REPO_REFUSED_SHOWN; i++)
+		nbk_strvec_push(&repo->refused, foreign.refused.v[i]);
+	repo->n_refused += foreign.n_refused;
+	et_repo_release(&foreign);
 	return 0;
 }

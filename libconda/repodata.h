@@ -142,9 +142,51 @@ const struct et_record *et_repo_name(struct et_repo *repo, const char *name, siz
 
 /*
  * Make every record: repo->records and repo->n (a second call does
- * nothing).  The refused records are counted anew.
+ * nothing).  A record is refused (and counted) once, whether its name was
+ * read before or not.
  */
 void et_repo_all(struct et_repo *repo);
+
+/*
+ * One CEP 16 shard (shards.h fetches them): the records of one package
+ * name as a msgpack map {"packages": {FN: record}, "packages.conda": {FN:
+ * record}, "removed": [FN ...]}, its records' fields as in repodata.json
+ * except md5 and sha256, which may be bytes (kept as hex).
+ */
+struct et_repo_shard {
+	const char *name;          /* the package name the shard is for */
+	const unsigned char *data; /* the msgpack document (decompressed), borrowed */
+	size_t len;
+};
+
+/*
+ * Records from shards[0..n) into repo (initialised with ET_REPO_INIT or
+ * released), as et_repo_parse() makes them from repodata.json: the same
+ * fields with the same meanings (one owner), the same .tar.bz2 twins
+ * dropped, the same names check (refused records counted in repo), and
+ * url = BASE/fn where BASE is base_url (the shard index's info.base_url,
+ * resolved against id->url as CEP 15's is; NULL or "": id->url).  Left
+ * out: a record listed in its shard's "removed", and one whose name is not
+ * the shard's (counted in repo->n_refused, like a refused name, so that a
+ * shard cannot add records to another package's name).  The shards are
+ * only read: the repo copies what it keeps.  Returns 0, or -1 with err
+ * ("repodata shard of 'NAME' in 'CHANNEL/SUBDIR': offset N: ...") for a
+ * shard that is not a shard: malformed or truncated msgpack, a value of
+ * the wrong type, a record with no name or version, a string with a NUL
+ * byte or longer than ET_REPO_MAX_STRING; repo is then empty.
+ */
+int et_repo_from_shards(struct et_repo *repo, const struct et_repo_id *id, const char *base_url,
+			const struct et_repo_shard *shards, size_t n, struct nbk_error *err);
+
+/*
+ * A base_url (CEP 15's in repodata.json, CEP 16's in a shard index)
+ * resolved against the repodata's own URL (url: CHANNEL/SUBDIR, the folder
+ * both files are in): an absolute URL is kept, "//host/x" takes url's
+ * scheme, "/x" is on url's host, "x" and "./x" are below url, "../x"
+ * climbs from it (never above its host).  No trailing slash.  A new
+ * string.
+ */
+char *et_repo_resolve_base(const char *url, const char *base);
 
 /* Free everything repo holds and make it empty. */
 void et_repo_release(struct et_repo *repo);

@@ -15,13 +15,6 @@
 #include "repodata.h"
 
 /*
- * A CEP 15 base_url resolved against the repodata's own URL (url is
- * CHANNEL/SUBDIR): absolute URLs are kept, "../x" climbs from url.  A new
- * string.
- */
-NBK_STATIC char *et_repo_resolve_base(const char *url, const char *base);
-
-/*
  * repo's blob as et_repo_cache_write() writes it (its header stamped with
  * key): the bytes, owned by repo, and *len.
  */

@@ -61,6 +61,33 @@ int nbk_write_file_atomic(const char *path, const void *data, size_t len, mode_t
 			  gid_t gid, struct nbk_error *err);
 
 /*
+ * A file written piece by piece and put in place only once whole (what
+ * nbk_write_file_atomic() does with one buffer; a download's body as it
+ * arrives): nbk_atomic_open() creates DEST.tmp.XXXXXX beside dest,
+ * nbk_atomic_write() appends to it, nbk_atomic_commit() sets its mode (and
+ * owner unless uid is (uid_t)-1), fsyncs it and renames it over dest.
+ * nbk_atomic_discard() removes what is left: after a failure, or to give
+ * up; it may be called any number of times.  A failed write or commit
+ * discards the file itself.  Messages name dest ("cannot write 'DEST'").
+ */
+struct nbk_atomic_file {
+	int fd;     /* the temporary file, open; -1 when none */
+	char *tmp;  /* its path; NULL when none */
+	char *dest; /* where it goes */
+};
+
+/* clang-format off */
+#define NBK_ATOMIC_FILE_INIT { -1, NULL, NULL }
+/* clang-format on */
+
+int nbk_atomic_open(struct nbk_atomic_file *f, const char *dest, struct nbk_error *err);
+int nbk_atomic_write(struct nbk_atomic_file *f, const void *data, size_t len,
+		     struct nbk_error *err);
+int nbk_atomic_commit(struct nbk_atomic_file *f, mode_t mode, uid_t uid, gid_t gid,
+		      struct nbk_error *err);
+void nbk_atomic_discard(struct nbk_atomic_file *f);
+
+/*
  * Create path, which must not exist (O_EXCL), with data and mode, without
  * the temporary file and fsync of nbk_write_file_atomic(): for files that
  * a journal or a rename makes safe (a package's files in a prefix).  Nothing

@@ -200,6 +200,22 @@ static void test_flat_index_and_base_url(void **state)
 	s = et_repo_resolve_base("https://h/c/linux-64", "../../../../up");
 	assert_string_equal(s, "https://h/up"); /* never above the host */
 	free(s);
+	/* on the URL's host, and with its scheme (CEP 16's URLs are URLs) */
+	s = et_repo_resolve_base("https://u:p@h:8443/c/linux-64", "/mirror/x/");
+	assert_string_equal(s, "https://u:p@h:8443/mirror/x");
+	free(s);
+	s = et_repo_resolve_base("file:///srv/c/linux-64", "/other/x");
+	assert_string_equal(s, "file:///other/x");
+	free(s);
+	s = et_repo_resolve_base("https://h/c/linux-64", "//cdn.example/s/");
+	assert_string_equal(s, "https://cdn.example/s");
+	free(s);
+	s = et_repo_resolve_base("https://h/c/linux-64", "");
+	assert_string_equal(s, "https://h/c/linux-64");
+	free(s);
+	s = et_repo_resolve_base("https://h/c/linux-64", "./shards/");
+	assert_string_equal(s, "https://h/c/linux-64/shards");
+	free(s);
 }
 
 static void test_strings(void **state)

@@ -196,6 +196,74 @@ static void test_files(void **state)
 	nbk_buf_release(&b);
 }
 
+/* nbk_atomic_*(): written in pieces, in place only when committed, nothing left otherwise */
+static void test_atomic_file(void **state)
+{
+	char dir[] = "/tmp/nbk-test-XXXXXX";
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_buf b = NBK_BUF_INIT;
+	struct nbk_atomic_file f;
+	struct nbk_strvec names = NBK_STRVEC_INIT;
+	char *path, *sub;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = nbk_xasprintf("%s/file", dir);
+	assert_int_equal(nbk_write_file_atomic(path, "old", 3, 0644, (uid_t)-1, (gid_t)-1, &err),
+			 0);
+	assert_int_equal(nbk_atomic_open(&f, path, &err), 0);
+	assert_int_equal(nbk_atomic_write(&f, "new ", 4, &err), 0);
+	assert_int_equal(nbk_atomic_write(&f, "body", 4, &err), 0);
+	/* not yet: the old file stands, the new one is beside it */
+	assert_int_equal(nbk_read_file(path, 100, &b, &err), 0);
+	assert_string_equal(b.data, "old");
+	assert_int_equal(nbk_dir_names(dir, NULL, &names, &err), 0);
+	assert_int_equal(names.n, 2);
+	nbk_strvec_release(&names);
+	assert_int_equal(nbk_atomic_commit(&f, 0640, (uid_t)-1, (gid_t)-1, &err), 0);
+	assert_int_equal(f.fd, -1);
+	assert_null(f.tmp);
+	nbk_buf_reset(&b);
+	assert_int_equal(nbk_read_file(path, 100, &b, &err), 0);
+	assert_string_equal(b.data, "new body");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* given up: nothing left, the old file stands; discarding again is harmless */
+	assert_int_equal(nbk_atomic_open(&f, path, &err), 0);
+	assert_int_equal(nbk_atomic_write(&f, "x", 1, &err), 0);
+	nbk_atomic_discard(&f);
+	nbk_atomic_discard(&f);
+	assert_int_equal(nbk_dir_names(dir, NULL, &names, &err), 0);
+	assert_int_equal(names.n, 1);
+	nbk_strvec_release(&names);
+	/* a commit that cannot rename (a folder in the way): an error naming dest, nothing left */
+	sub = nbk_xasprintf("%s/sub", dir);
+	assert_int_equal(nbk_mkdir_p(sub, 0755, (uid_t)-1, (gid_t)-1, NULL, &err), 0);
+	free(sub);
+	sub = nbk_xasprintf("%s/sub/in", dir);
+	assert_int_equal(nbk_mkdir_p(sub, 0755, (uid_t)-1, (gid_t)-1, NULL, &err), 0);
+	free(sub);
+	sub = nbk_xasprintf("%s/sub", dir);
+	assert_int_equal(nbk_atomic_open(&f, sub, &err), 0);
+	assert_int_equal(nbk_atomic_commit(&f, 0644, (uid_t)-1, (gid_t)-1, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot replace '"));
+	assert_int_equal(nbk_dir_names(dir, NULL, &names, &err), 0);
+	assert_int_equal(names.n, 2);
+	nbk_strvec_release(&names);
+	/* no folder to put it in */
+	free(sub);
+	sub = nbk_xasprintf("%s/none/x", dir);
+	assert_int_equal(nbk_atomic_open(&f, sub, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot create a temporary file for '"));
+	assert_int_equal(f.fd, -1);
+	nbk_atomic_discard(&f);
+	assert_int_equal(nbk_remove_tree(dir, &err), 0);
+	free(sub);
+	free(path);
+	nbk_buf_release(&b);
+}
+
 /* nbk_write_file_new() (O_EXCL, mode) and nbk_remove_tree() (rm -rf, no link followed). */
 /* the drop-in lister: suffixes, hidden names, order, a missing folder */
 static void test_dir_names(void **state)
@@ -533,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_within),
 		cmocka_unit_test(test_join_safe),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_atomic_file),
 		cmocka_unit_test(test_read_file_not_regular),
 		cmocka_unit_test(test_new_file_and_remove_tree),
 		cmocka_unit_test(test_dir_names),
