@@ -255,6 +255,51 @@ int bs_threads_apply(struct bs_ctx *ctx, struct nbk_error *err);
 /* hooks.c: run the hooks of dirs (sourced *.sh, executables) */
 int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *phase,
 		 struct nbk_error *err);
+/* Between SIGTERM and SIGKILL to the group of a hook that ran past its time. */
+#define BS_HOOK_GRACE_MS 2000
+/*
+ * hookshell.c: the shell that sources the hooks of a phase one after
+ * another (its header comment says how, what stays as with a shell per
+ * hook, and the limits).  Start from BS_HOOK_SHELL_INIT; the shell starts
+ * with the first hook; bs_hook_shell_end() ends it (SIGKILL to the shell
+ * alone, reaped) and frees the rest.
+ */
+struct bs_hook_shell {
+	const char *shell;  /* bash, else /bin/sh; found with the first hook */
+	pid_t pid;          /* the shell, waiting for our next hook; 0: none */
+	bool batch;         /* it takes a line per hook; else one hook ("$0") */
+	int script;         /* batch: the memory file of its script */
+	int ctl;            /* our end of the pipe of its go lines */
+	int rec;            /* where its records come from (O_NONBLOCK) */
+	int dump;           /* the memory file of its dumps */
+	int names;          /* its scratch memory file */
+	int ack;            /* the memory file where it writes a byte per hook it takes */
+	uint64_t handed;    /* hooks handed to it (go lines written) */
+	struct nbk_buf env; /* its last dump, `env -0`'s shape: where the next hook starts */
+};
+/* clang-format off */
+#define BS_HOOK_SHELL_INIT { NULL, 0, false, -1, -1, -1, -1, -1, -1, 0, NBK_BUF_INIT }
+/* clang-format on */
+/* What became of a sourced hook's environment. */
+enum bs_hook_env {
+	BS_HOOK_ENV_APPLIED,     /* its changes are in ctx->env */
+	BS_HOOK_ENV_NOT_SOURCED, /* the shell could not dump its environment: the hook did not run */
+	BS_HOOK_ENV_LOST,        /* no dump came back after it (exec, its own EXIT trap, killed) */
+};
+struct nbk_proc_result;
+/*
+ * Source the hook at path in sh's shell, started first (with ctx->env) when
+ * none runs.  Fills res as nbk_proc_run() would for a shell of the hook's
+ * own (status: the hook's, as a wait status; timed_out, stopped;
+ * elapsed_ms from our go line to its record), *env, and when the changes
+ * were applied to ctx->env, set and unset (the names).  Afterwards sh has a
+ * shell waiting for the next hook, or none.  Returns -1 with err when no
+ * shell could be started (no pipe, no fork).
+ */
+int bs_hook_shell_source(struct bs_ctx *ctx, const char *phase, struct bs_hook_shell *sh,
+			 const char *path, struct nbk_proc_result *res, enum bs_hook_env *env,
+			 struct nbk_strvec *set, struct nbk_strvec *unset, struct nbk_error *err);
+void bs_hook_shell_end(struct bs_hook_shell *sh);
 /* privileges.c: setgroups/setgid/setuid to cfg.uid/gid, umask, HOME/USER */
 int bs_privileges_drop(struct bs_ctx *ctx, struct nbk_error *err);
 /* A user in more groups than this is cut to the first ones (NGROUPS_MAX is

@@ -10,41 +10,21 @@
  *   - another executable file is run; its environment changes stay its own;
  *   - anything else is skipped with a log line.
  *
- * Sourcing happens in a shell of its own per hook (bash, or /bin/sh when the
- * image has no bash), so that a hook can be timed and killed with its whole
- * process group.  The shell dumps its exported environment (`env -0`) into
- * one memory file before the hook and into another on exit (an EXIT trap, so
- * a hook that calls `exit` or runs under `set -e` still hands its exports
- * over); the difference of the two dumps is applied to ctx->env.  Diffing
- * two dumps of the same shell, rather than diffing against ctx->env, keeps
- * out what the shell itself adds or rewrites (SHLVL, PWD, _) and whatever
- * the shell refuses to import (names that are not valid identifiers).
- *
- * Memory files, not pipes, carry the dumps: a daemon that a hook starts in
- * the background inherits the descriptors, and a pipe would then never see
- * its end.  We wait for the shell's pid, not for EOF.
- *
- * Hooks run with stdin from /dev/null (each leads its own process group, so
- * a hook reading the terminal would only be stopped by SIGTTIN) and with
- * stdout sent to our stderr: stdout belongs to the command.
+ * The sourced hooks of a phase share one shell (hookshell.c, which says
+ * what stays as it was with a shell per hook, and the limits); an
+ * executable hook runs as its own process, in its own process group, with
+ * the environment so far.  Every hook runs with stdin from /dev/null and
+ * its stdout sent to our stderr: stdout belongs to the command.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
-#include "nbkit/fd.h"
 #include "nbkit/log.h"
 #include "nbkit/path.h"
 #include "nbkit/proc.h"
@@ -53,75 +33,6 @@
 
 #include "bootstrap.h"
 #include "hooks.h"
-
-/* Between SIGTERM and SIGKILL to a hook's group that ran past its time. */
-#define HOOK_GRACE_MS 2000
-/* An environment dump larger than this is refused (a runaway hook). */
-#define HOOK_ENV_MAX ((size_t)16 << 20)
-/* The dump descriptors the shell sees: high single digits, which dash can
- * name and hooks seldom use. */
-#define FD_BEFORE 8
-#define FD_AFTER 9
-#define FD_NAMES 7
-
-/*
- * The shell programs for a sourced hook; "$0" is the hook's path, so inside
- * the hook $0 names the hook as `bash hook.sh` would, and there are no
- * positional parameters.  The exit status is the hook's: an EXIT trap does
- * not change it.
- *
- * bash (4.4 or newer, with compgen) dumps its exported variables with
- * builtins only: `compgen -e` writes the names into a third memory file
- * (fd 7), mapfile reads them back through /proc/self/fd (a fresh open, at
- * offset 0), ${!v@a} leaves out arrays (never exported), printf writes
- * "NAME=VALUE\0".  `env -0` would cost two fork+exec per hook, more than
- * bash's own start; walking "${!A@}" ... "${!z@}" costs about as much.
- * Other shells, and older bash, use `command -p env -0`, which finds env
- * with the default PATH even when the hook changed PATH.  `>|` because a
- * hook may set noclobber.
- */
-#define BASH_DUMP                                                                  \
-	"{ compgen -e >|/proc/self/fd/7 && mapfile -t __bs_n </proc/self/fd/7 && " \
-	"for __bs_v in \"${__bs_n[@]}\"; do "                                      \
-	"[[ -v $__bs_v && ${!__bs_v@a} != *[aA]* ]] && "                           \
-	"printf \"%s=%s\\0\" \"$__bs_v\" \"${!__bs_v}\"; done; true; }"
-#define ENV_DUMP "command -p env -0"
-
-static const char bash_script[] =
-	"if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) &&\n"
-	"   type compgen mapfile >/dev/null 2>&1 && [ -e /proc/self/fd/7 ]; then\n"
-	"  " BASH_DUMP
-	" >&8 || exit 125\n"
-	"  trap '" BASH_DUMP
-	" >&9' EXIT\n"
-	"else\n"
-	"  " ENV_DUMP
-	" >&8 || exit 125\n"
-	"  trap '" ENV_DUMP
-	" >&9' EXIT\n"
-	"fi\n"
-	"exec 8>&-\n"
-	". \"$0\"\n";
-
-static const char sh_script[] = ENV_DUMP
-	" >&8 || exit 125\n"
-	"exec 8>&-\n"
-	"trap '" ENV_DUMP
-	" >&9' EXIT\n"
-	". \"$0\"\n";
-
-/* Variables the shell owns: never taken from a dump. */
-static const char *const shell_owned[] = { "_", "PWD", "OLDPWD", "SHLVL", NULL };
-
-static bool is_shell_owned(const char *entry, size_t klen)
-{
-	size_t i;
-
-	for (i = 0; shell_owned[i]; i++)
-		if (strlen(shell_owned[i]) == klen && !strncmp(entry, shell_owned[i], klen))
-			return true;
-	return false;
-}
 
 /*
  * List the entries of dir worth looking at (hidden names are left out, as
@@ -153,208 +64,30 @@ NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path)
 	return BS_HOOK_NOT_EXEC;
 }
 
-/* Length of the key of "KEY=VALUE", or 0 when entry is not a valid one. */
-static size_t entry_key_len(const char *entry)
-{
-	const char *eq = strchr(entry, '=');
-
-	if (!eq || !nbk_env_name_valid(entry, (size_t)(eq - entry)))
-		return 0;
-	return (size_t)(eq - entry);
-}
-
-/* Compare two "KEY=VALUE" entries by key only. */
-static int cmp_key(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a;
-	const char *y = *(char *const *)b;
-	size_t xl = strcspn(x, "=");
-	size_t yl = strcspn(y, "=");
-	int c = strncmp(x, y, xl < yl ? xl : yl);
-
-	if (c)
-		return c;
-	return xl < yl ? -1 : xl > yl;
-}
-
-/*
- * Split a dump of NUL-terminated "KEY=VALUE" entries into out, keeping the
- * valid entries that the shell does not own, sorted by key, one per key
- * (a shell never exports a name twice; a hostile dump that does gets one of
- * its values).
- */
-static void split_dump(const char *data, size_t len, struct nbk_strvec *out)
-{
-	size_t off = 0;
-	size_t i, j;
-
-	while (off < len) {
-		const char *entry = data + off;
-		size_t elen = strnlen(entry, len - off);
-		size_t klen;
-		char *copy;
-
-		/* an unterminated last entry ends at len: strnlen keeps it bounded */
-		off += elen + 1;
-		if (!elen)
-			continue;
-		copy = nbk_xstrndup(entry, elen);
-		klen = entry_key_len(copy);
-		if (!klen || is_shell_owned(copy, klen)) {
-			free(copy);
-			continue;
-		}
-		nbk_strvec_push_owned(out, copy);
-	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
-	for (i = 0, j = 0; i < out->n; i++) {
-		if (j > 0 && !cmp_key(&out->v[j - 1], &out->v[i])) {
-			free(out->v[j - 1]);
-			out->v[j - 1] = out->v[i];
-			continue;
-		}
-		out->v[j++] = out->v[i];
-	}
-	out->n = j;
-	if (out->alloc)
-		out->v[j] = NULL;
-}
-
-/*
- * Apply to env what changed between the dumps `before` and `after` (each a
- * sequence of NUL-terminated "KEY=VALUE" entries, as `env -0` writes):
- * a key new in after, or with another value, is set; a key of before missing
- * from after is unset.  The shell's own variables (_, PWD, OLDPWD, SHLVL)
- * and invalid names are ignored.  The keys set are appended to `set` and the
- * keys removed to `unset` (each may be NULL).  Returns the number of changes.
- */
-NBK_STATIC size_t bs_env_apply_diff(struct nbk_strvec *env, const char *before, size_t blen,
-				    const char *after, size_t alen, struct nbk_strvec *set,
-				    struct nbk_strvec *unset)
-{
-	_cleanup_strvec_ struct nbk_strvec b = NBK_STRVEC_INIT;
-	_cleanup_strvec_ struct nbk_strvec a = NBK_STRVEC_INIT;
-	size_t i = 0, j = 0, changes = 0;
-
-	split_dump(before, blen, &b);
-	split_dump(after, alen, &a);
-	while (i < b.n || j < a.n) {
-		int c;
-
-		if (i == b.n)
-			c = 1;
-		else if (j == a.n)
-			c = -1;
-		else
-			c = cmp_key(&b.v[i], &a.v[j]);
-		if (c < 0) {
-			/* in before only: unset */
-			size_t klen = strcspn(b.v[i], "=");
-			char *key = nbk_xstrndup(b.v[i], klen);
-
-			nbk_env_unset(env, key);
-			if (unset)
-				nbk_strvec_push_owned(unset, key);
-			else
-				free(key);
-			changes++;
-			i++;
-		} else if (c > 0 || strcmp(b.v[i], a.v[j])) {
-			/* new in after, or another value: set */
-			size_t klen = strcspn(a.v[j], "=");
-			char *key = nbk_xstrndup(a.v[j], klen);
-
-			nbk_env_set(env, key, a.v[j] + klen + 1);
-			if (set)
-				nbk_strvec_push_owned(set, key);
-			else
-				free(key);
-			changes++;
-			if (c == 0)
-				i++;
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
-	return changes;
-}
-
-/* A memory file for a dump, at a descriptor >= 10 so that dup2() onto 8 and
- * 9 in the child never meets itself.  Returns -1 with err on failure. */
-static int dump_file(const char *name, struct nbk_error *err)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-	int high;
-
-	if (fd < 0)
-		return nbk_error_set(err, errno, "cannot create a memory file");
-	high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-	close(fd);
-	if (high < 0)
-		return nbk_error_set(err, errno, "cannot duplicate a descriptor");
-	return high;
-}
-
-/*
- * Read the whole memory file fd (at most HOOK_ENV_MAX) into out, from its
- * start, whatever offset the child's writes left on the descriptor.
- */
-static int read_dump(int fd, struct nbk_buf *out)
-{
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -1;
-	return nbk_read_fd(fd, HOOK_ENV_MAX, out);
-}
-
 /*
  * Run argv (a path: hooks are never searched in PATH) and wait for it with
  * nbk_proc_run(): its own process group, stdin from /dev/null, stdout to our
- * stderr, the dump files (when dump_fds) on FD_BEFORE, FD_AFTER, FD_NAMES.
- * Past timeout_s seconds (0: no limit) its whole group gets SIGTERM, then
- * SIGKILL after HOOK_GRACE_MS; a stop signal that reaches bootstrap meanwhile
- * goes to the group the same way.  Returns 0 (res filled) or -1 with err
- * when the hook could not be started.
+ * stderr.  Past timeout_s seconds (0: no limit) its whole group gets
+ * SIGTERM, then SIGKILL after BS_HOOK_GRACE_MS; a stop signal that reaches
+ * bootstrap meanwhile goes to the group the same way.  Returns 0 (res
+ * filled) or -1 with err when the hook could not be started.
  */
-static int hook_run(char *const argv[], char *const envp[], const int *dump_fds, unsigned timeout_s,
+static int hook_run(char *const argv[], char *const envp[], unsigned timeout_s,
 		    struct nbk_proc_result *res, struct nbk_error *err)
 {
-	struct nbk_proc_fd fds[3];
 	sigset_t stop_signals;
 	struct nbk_proc_opts o = {
 		.argv = argv,
 		.envp = envp,
 		.flags = NBK_PROC_NEW_PGRP | NBK_PROC_STDIN_NULL | NBK_PROC_STDOUT_TO_STDERR,
 		.timeout_ms = (uint64_t)timeout_s * 1000,
-		.grace_ms = HOOK_GRACE_MS,
+		.grace_ms = BS_HOOK_GRACE_MS,
 		.stop = &bs_stop_signal,
 		.stop_signals = &stop_signals,
 	};
 
 	bs_stop_sigset(&stop_signals);
-	if (dump_fds) {
-		fds[0] = (struct nbk_proc_fd){ dump_fds[0], FD_BEFORE };
-		fds[1] = (struct nbk_proc_fd){ dump_fds[1], FD_AFTER };
-		fds[2] = (struct nbk_proc_fd){ dump_fds[2], FD_NAMES };
-		o.fds = fds;
-		o.n_fds = 3;
-	}
 	return nbk_proc_run(&o, NULL, res, err);
-}
-
-/* Where bash is, else /bin/sh (docker-stacks images have bash; slim ones
- * may not). */
-static const char *find_shell(void)
-{
-	static const char *const shells[] = { "/bin/bash", "/usr/bin/bash", "/bin/sh" };
-	size_t i;
-
-	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
-		if (access(shells[i], X_OK) == 0)
-			return shells[i];
-	return "/bin/sh";
 }
 
 struct phase_stats {
@@ -375,47 +108,28 @@ static void mark_secrets(struct bs_ctx *ctx, const struct nbk_strvec *set)
 }
 
 /*
- * Run one hook.  Returns 0 when it ran (ok or not: *failed says which),
- * -1 with err when it could not be started at all.
+ * Run one hook (sourced in r's shell, or executed).  Returns 0 when it ran
+ * (ok or not: *failed says which), -1 with err when it could not be started
+ * at all.
  */
 static int run_one(struct bs_ctx *ctx, const char *phase, const char *path, enum bs_hook_kind kind,
-		   const char *shell, bool *failed, struct nbk_error *err)
+		   struct bs_hook_shell *sh, bool *failed, struct nbk_error *err)
 {
 	_cleanup_strvec_ struct nbk_strvec set = NBK_STRVEC_INIT;
 	_cleanup_strvec_ struct nbk_strvec unset = NBK_STRVEC_INIT;
-	_cleanup_buf_ struct nbk_buf before = NBK_BUF_INIT;
-	_cleanup_buf_ struct nbk_buf after = NBK_BUF_INIT;
-	_cleanup_close_ int fd_before = -1;
-	_cleanup_close_ int fd_after = -1;
-	_cleanup_close_ int fd_names = -1;
+	enum bs_hook_env env = BS_HOOK_ENV_APPLIED;
 	struct nbk_proc_result res;
 	char how[128];
 	bool ok;
 
 	*failed = false;
 	if (kind == BS_HOOK_SOURCE) {
-		const char *script = strstr(shell, "bash") ? bash_script : sh_script;
-		char *argv[] = { (char *)shell, (char *)"-c", (char *)script, (char *)path, NULL };
-		int fds[3];
-
-		fd_before = dump_file("bootstrap-env-before", err);
-		if (fd_before < 0)
-			return -1;
-		fd_after = dump_file("bootstrap-env-after", err);
-		if (fd_after < 0)
-			return -1;
-		fd_names = dump_file("bootstrap-env-names", err);
-		if (fd_names < 0)
-			return -1;
-		fds[0] = fd_before;
-		fds[1] = fd_after;
-		fds[2] = fd_names;
-		if (hook_run(argv, ctx->env.v, fds, ctx->cfg.hook_timeout_s, &res, err) < 0)
+		if (bs_hook_shell_source(ctx, phase, sh, path, &res, &env, &set, &unset, err) < 0)
 			return -1;
 	} else {
 		char *argv[] = { (char *)path, NULL };
 
-		if (hook_run(argv, ctx->env.v, NULL, ctx->cfg.hook_timeout_s, &res, err) < 0)
+		if (hook_run(argv, ctx->env.v, ctx->cfg.hook_timeout_s, &res, err) < 0)
 			return -1;
 	}
 
@@ -428,28 +142,17 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path, enum
 		*failed = true;
 		return 0;
 	}
-	if (kind == BS_HOOK_SOURCE) {
-		/* A failed sourced hook's exports still count: in run-hooks.sh they
-		 * already happened in the one shell that sources them all. */
-		if (read_dump(fd_before, &before) < 0 || read_dump(fd_after, &after) < 0) {
-			nbk_log(NBK_LOG_WARN, phase,
-				"cannot read the environment of '%s': its changes are lost", path);
-		} else if (!before.len) {
-			nbk_log(NBK_LOG_WARN, phase,
-				"'%s' was not sourced: '%s' could not dump the environment "
-				"with 'env -0'",
-				path, shell);
-		} else if (!after.len) {
-			nbk_log(NBK_LOG_WARN, phase,
-				"no environment came back from '%s' (it replaced the EXIT trap, "
-				"exec'd or was killed): its changes are lost",
-				path);
-		} else {
-			bs_env_apply_diff(&ctx->env, before.data, before.len, after.data, after.len,
-					  &set, &unset);
-			mark_secrets(ctx, &set);
-		}
-	}
+	if (env == BS_HOOK_ENV_NOT_SOURCED)
+		nbk_log(NBK_LOG_WARN, phase,
+			"'%s' was not sourced: '%s' could not dump the environment", path,
+			sh->shell);
+	else if (env == BS_HOOK_ENV_LOST)
+		nbk_log(NBK_LOG_WARN, phase,
+			"no environment came back from '%s' (it replaced the EXIT trap, "
+			"exec'd or was killed): its changes are lost",
+			path);
+	else if (set.n)
+		mark_secrets(ctx, &set);
 	if (ok) {
 		nbk_log(NBK_LOG_INFO, phase, "%s '%s' in %llu ms",
 			kind == BS_HOOK_SOURCE ? "sourced" : "ran", path,
@@ -476,24 +179,24 @@ static int run_one(struct bs_ctx *ctx, const char *phase, const char *path, enum
 }
 
 /*
- * Run the hooks of one folder.  Returns 0, or -1 with err when a hook
- * failed and on_error is abort (or a hook could not be started at all and
- * on_error is abort).
+ * Run the hooks of one folder, the sourced ones in r's shell.  Returns 0,
+ * or -1 with err when a hook failed and on_error is abort (or a hook could
+ * not be started at all and on_error is abort).
  */
-static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const char *shell,
+static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, struct bs_hook_shell *sh,
 		   struct phase_stats *st, struct nbk_error *err)
 {
 	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
 	bool abort_on_error = ctx->cfg.on_error == BS_ON_ERROR_ABORT;
 	size_t i;
-	int r;
+	int rr;
 
-	r = bs_hooks_list(dir, &names, err);
-	if (r == 1) {
+	rr = bs_hooks_list(dir, &names, err);
+	if (rr == 1) {
 		nbk_log(NBK_LOG_INFO, phase, "no hooks folder '%s'", dir);
 		return 0;
 	}
-	if (r < 0) {
+	if (rr < 0) {
 		if (abort_on_error)
 			return -1;
 		nbk_log(NBK_LOG_WARN, phase, "%s: skipped", err->msg);
@@ -517,7 +220,7 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 					     "received %s: '%s' and the hooks after it were "
 					     "not run",
 					     strsignal(bs_stop_signal), path);
-		if (run_one(ctx, phase, path, kind, shell, &failed, err) < 0) {
+		if (run_one(ctx, phase, path, kind, sh, &failed, err) < 0) {
 			if (abort_on_error)
 				return nbk_error_prefix(err, "hook '%s'", path);
 			nbk_log(NBK_LOG_WARN, phase, "hook '%s': %s", path, err->msg);
@@ -536,21 +239,51 @@ static int run_dir(struct bs_ctx *ctx, const char *dir, const char *phase, const
 	return 0;
 }
 
+/*
+ * The process-wide state a phase borrows: SIGCHLD not ignored (the shell
+ * must be waited for between hooks), SIGPIPE ignored (a write to a shell
+ * that died is an EPIPE, not our end).  Children get the defaults back.
+ */
+struct phase_signals {
+	struct sigaction chld, pipe;
+	bool restore_chld;
+};
+
+static void phase_signals_take(struct phase_signals *ps)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	ps->restore_chld = nbk_sigchld_default(&ps->chld);
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &ps->pipe);
+}
+
+static void phase_signals_give_back(const struct phase_signals *ps)
+{
+	if (ps->restore_chld)
+		sigaction(SIGCHLD, &ps->chld, NULL);
+	sigaction(SIGPIPE, &ps->pipe, NULL);
+}
+
 int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *phase,
 		 struct nbk_error *err)
 {
 	const char *home = ctx->home ? ctx->home : ctx->cfg.home;
 	struct phase_stats st = { 0, 0, 0 };
-	const char *shell = NULL;
+	struct bs_hook_shell sh = BS_HOOK_SHELL_INIT;
+	struct phase_signals ps;
 	size_t i;
-	int r = 0;
+	int rr = 0;
 
-	for (i = 0; i < dirs->n && r == 0; i++) {
+	phase_signals_take(&ps);
+	for (i = 0; i < dirs->n && rr == 0; i++) {
 		_cleanup_free_ char *dir = NULL;
 
 		if (nbk_path_expand_user(dirs->v[i], home, &dir, err) < 0) {
-			if (ctx->cfg.on_error == BS_ON_ERROR_ABORT)
-				return nbk_error_prefix(err, "%s hooks", phase);
+			if (ctx->cfg.on_error == BS_ON_ERROR_ABORT) {
+				rr = nbk_error_prefix(err, "%s hooks", phase);
+				break;
+			}
 			nbk_log(NBK_LOG_WARN, phase, "%s: skipped", err->msg);
 			nbk_error_clear(err);
 			continue;
@@ -565,11 +298,13 @@ int bs_hooks_run(struct bs_ctx *ctx, const struct nbk_strvec *dirs, const char *
 				dir);
 			continue;
 		}
-		if (!shell)
-			shell = find_shell();
-		r = run_dir(ctx, dir, phase, shell, &st, err);
+		rr = run_dir(ctx, dir, phase, &sh, &st, err);
 	}
+	/* Nothing of this phase's shell outlives it: the root phase's is gone
+	 * before the privilege drop. */
+	bs_hook_shell_end(&sh);
+	phase_signals_give_back(&ps);
 	bs_step_log(ctx, phase, "%u hook%s ran (%u failed), %u skipped", st.ran,
 		    st.ran == 1 ? "" : "s", st.failed, st.skipped);
-	return r;
+	return rr;
 }

@@ -31,15 +31,4 @@ NBK_STATIC int bs_hooks_list(const char *dir, struct nbk_strvec *names, struct n
 /* What to do with the entry at path (links followed). */
 NBK_STATIC enum bs_hook_kind bs_hook_classify(const char *path);
 
-/*
- * Apply to env the difference between two `env -0` dumps: keys new or
- * changed in after are set, keys of before missing from after are unset;
- * the shell's own variables (_, PWD, OLDPWD, SHLVL) and invalid names are
- * ignored.  The names set and unset are appended to set and unset (each may
- * be NULL; the vectors own copies).  Returns the number of changes.
- */
-NBK_STATIC size_t bs_env_apply_diff(struct nbk_strvec *env, const char *before, size_t blen,
-				    const char *after, size_t alen, struct nbk_strvec *set,
-				    struct nbk_strvec *unset);
-
 #endif

@@ -387,64 +387,56 @@ static int open_pidfd(pid_t pid)
 /* The wait loop's escalation: what was sent so far. */
 enum { SENT_NOTHING, SENT_TERM, SENT_KILL };
 
-/*
- * Run opts' child to its end (the caller's view is in nbkit/proc.h).  Takes
- * opts (copied; a timeout implies NBK_PROC_NEW_PGRP), out (may be NULL; the
- * caller's buffer, appended to, at most opts->max_out bytes kept) and res,
- * filled: pid, status and reaped, timed_out, stopped, elapsed_ms, and
- * exec_errno/exec_index when exec failed (then pid is 0).  Returns 0 when the
- * child was started, whatever became of it; -1 with err when it could not be
- * forked or waited for.  Process-wide state is borrowed and given back before
- * returning: an ignored SIGCHLD is set to SIG_DFL (waitpid() must see the
- * child) and opts->stop_signals are blocked except inside ppoll(), so the
- * caller must be single-threaded, or block those signals in its other threads.
- * A child asleep in the kernel after SIGKILL is left behind (reaped false)
- * once reap_ms has passed.
- */
-int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct nbk_proc_result *res,
-		 struct nbk_error *err)
+bool nbk_sigchld_default(struct sigaction *old)
 {
-	struct nbk_proc_opts o = *opts;
-	struct sigaction old_chld, dfl = { .sa_handler = SIG_DFL };
-	bool restore_chld = false;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	if (sigaction(SIGCHLD, NULL, old) < 0 ||
+	    (old->sa_handler != SIG_IGN && !(old->sa_flags & SA_NOCLDWAIT)))
+		return false;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, NULL);
+	return true;
+}
+
+/*
+ * Wait for res->pid: the loop of nbk_proc_run() and nbk_proc_wait() (the
+ * caller's view is in nbkit/proc.h).  o gives the deadline (timeout_ms from
+ * start, a nbk_now_ms() time), the stop request and the escalation; group
+ * says whether signals go to the child's process group.  out_r (-1: none)
+ * is the capture pipe, read into out (may be NULL) as output arrives, and
+ * closed before returning; ready_fd (-1: none; never with out_r) ends the
+ * wait, the child untouched, as soon as it is readable.  Fills res: status
+ * and reaped, timed_out, stopped, elapsed_ms.  Returns 1 when ready_fd is
+ * readable, 0 when the child ended (or was left behind asleep in the kernel
+ * after SIGKILL: reaped false), -1 with err when it could not be waited for.
+ * o->stop_signals are blocked except inside ppoll() and given back before
+ * returning.
+ */
+static int wait_child(const struct nbk_proc_opts *o, bool group, uint64_t start, int out_r,
+		      struct nbk_buf *out, int ready_fd, struct nbk_proc_result *res,
+		      struct nbk_error *err)
+{
 	sigset_t old_mask;
-	uint64_t start = nbk_now_ms();
-	uint64_t deadline = 0;
+	uint64_t deadline = o->timeout_ms ? start + o->timeout_ms : 0;
 	int sent = SENT_NOTHING;
 	int step_ms = 1;
-	int pidfd, out_r;
-	bool group;
+	int pidfd;
 	int r = 0;
 
-	if (o.timeout_ms)
-		o.flags |= NBK_PROC_NEW_PGRP;
-	group = o.flags & (NBK_PROC_NEW_PGRP | NBK_PROC_FOREGROUND);
-	/* An inherited SIG_IGN (or SA_NOCLDWAIT) for SIGCHLD makes the kernel
-	 * reap the child for us, and waitpid() would never see it. */
-	if (sigaction(SIGCHLD, NULL, &old_chld) == 0 &&
-	    (old_chld.sa_handler == SIG_IGN || (old_chld.sa_flags & SA_NOCLDWAIT))) {
-		sigemptyset(&dfl.sa_mask);
-		sigaction(SIGCHLD, &dfl, NULL);
-		restore_chld = true;
-	}
-	if (proc_spawn(&o, (o.flags & NBK_PROC_CAPTURE_STDOUT) != 0, &out_r, res, err) < 0) {
-		r = -1;
-		goto out_chld;
-	}
-	if (!res->pid)
-		goto out_chld; /* exec failed: reaped already */
-	if (o.stop_signals)
-		sigprocmask(SIG_BLOCK, o.stop_signals, &old_mask);
+	res->status = 0;
+	res->reaped = res->timed_out = res->stopped = false;
+	if (o->stop_signals)
+		sigprocmask(SIG_BLOCK, o->stop_signals, &old_mask);
 	pidfd = open_pidfd(res->pid);
 	if (out_r >= 0)
 		fcntl(out_r, F_SETFL, O_NONBLOCK);
-	if (o.timeout_ms)
-		deadline = start + o.timeout_ms;
 
 	for (;;) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		struct timespec ts, *tsp = NULL;
-		nfds_t nfd = 0;
+		nfds_t nfd = 0, out_at = 0;
+		int ready_at = -1;
 		uint64_t now;
 		int status;
 		pid_t w = nbk_waitpid(res->pid, &status, WNOHANG);
@@ -456,17 +448,17 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct n
 		}
 		if (w < 0) {
 			r = nbk_error_set(err, errno, "cannot wait for '%s'",
-					  o.fn ? "a child" : o.argv[0]);
+					  o->fn || !o->argv ? "a child" : o->argv[0]);
 			break;
 		}
 		now = nbk_now_ms();
-		if (o.stop && *o.stop && sent == SENT_NOTHING) {
+		if (o->stop && *o->stop && sent == SENT_NOTHING) {
 			/* bootstrap is asked to stop: so is the child's group */
 			res->stopped = true;
-			signal_child(res->pid, group, o.grace_ms ? *o.stop : SIGKILL);
-			sent = o.grace_ms ? SENT_TERM : SENT_KILL;
-			deadline = sent == SENT_TERM ? now + o.grace_ms
-				   : o.reap_ms       ? now + o.reap_ms
+			signal_child(res->pid, group, o->grace_ms ? *o->stop : SIGKILL);
+			sent = o->grace_ms ? SENT_TERM : SENT_KILL;
+			deadline = sent == SENT_TERM ? now + o->grace_ms
+				   : o->reap_ms      ? now + o->reap_ms
 						     : 0;
 			continue;
 		}
@@ -475,21 +467,28 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct n
 				break; /* asleep in the kernel: left behind */
 			if (sent == SENT_NOTHING)
 				res->timed_out = true;
-			if (sent == SENT_NOTHING && o.grace_ms) {
+			if (sent == SENT_NOTHING && o->grace_ms) {
 				signal_child(res->pid, group, SIGTERM);
 				sent = SENT_TERM;
-				deadline = now + o.grace_ms;
+				deadline = now + o->grace_ms;
 			} else {
 				signal_child(res->pid, group, SIGKILL);
 				sent = SENT_KILL;
-				deadline = o.reap_ms ? now + o.reap_ms : 0;
+				deadline = o->reap_ms ? now + o->reap_ms : 0;
 			}
 			continue;
 		}
 		if (pidfd >= 0)
 			pfd[nfd++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		if (out_r >= 0)
+		if (out_r >= 0) {
+			out_at = nfd;
 			pfd[nfd++] = (struct pollfd){ .fd = out_r, .events = POLLIN };
+		}
+		/* once the child was signalled, only its end matters */
+		if (ready_fd >= 0 && sent == SENT_NOTHING) {
+			ready_at = (int)nfd;
+			pfd[nfd++] = (struct pollfd){ .fd = ready_fd, .events = POLLIN };
+		}
 		if (deadline || pidfd < 0) {
 			uint64_t left = deadline ? deadline - now : UINT64_MAX;
 
@@ -504,38 +503,84 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct n
 			ts.tv_nsec = (long)(left % 1000) * 1000000L;
 			tsp = &ts;
 		}
-		if (ppoll(pfd, nfd, tsp, o.stop_signals ? &old_mask : NULL) > 0 && out_r >= 0 &&
-		    (pfd[nfd - 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    !take_output(out_r, out, o.max_out)) {
+		/* < 0 (EINTR: a stop signal, SIGCHLD) or 0: look again */
+		if (ppoll(pfd, nfd, tsp, o->stop_signals ? &old_mask : NULL) <= 0)
+			continue;
+		if (ready_at >= 0 && (pfd[ready_at].revents & (POLLIN | POLLHUP | POLLERR))) {
+			r = 1;
+			break;
+		}
+		if (out_r >= 0 && (pfd[out_at].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !take_output(out_r, out, o->max_out)) {
 			close(out_r);
 			out_r = -1;
 		}
-		/* < 0 (EINTR: a stop signal, SIGCHLD) or 0: look again */
 	}
-	/* What is left of a killed child's group (a grandchild that ignored
-	 * SIGTERM while its parent died) goes too. */
-	if (res->timed_out || res->stopped)
-		signal_child(res->pid, group, SIGKILL);
-	/* What is readable now (a pipe's worth and a little more: a daemon
-	 * that keeps writing is not followed); a daemon that keeps the pipe
-	 * open is not waited for. */
-	for (int reads = 0; out_r >= 0 && reads < DRAIN_READS_MAX; reads++) {
-		struct pollfd p = { .fd = out_r, .events = POLLIN };
+	if (r != 1) {
+		/* What is left of a killed child's group (a grandchild that
+		 * ignored SIGTERM while its parent died) goes too. */
+		if (res->timed_out || res->stopped)
+			signal_child(res->pid, group, SIGKILL);
+		/* What is readable now (a pipe's worth and a little more: a
+		 * daemon that keeps writing is not followed); a daemon that keeps
+		 * the pipe open is not waited for. */
+		for (int reads = 0; out_r >= 0 && reads < DRAIN_READS_MAX; reads++) {
+			struct pollfd p = { .fd = out_r, .events = POLLIN };
 
-		if (!take_output(out_r, out, o.max_out) || poll(&p, 1, 0) <= 0)
-			break;
+			if (!take_output(out_r, out, o->max_out) || poll(&p, 1, 0) <= 0)
+				break;
+		}
+		if (out_r >= 0)
+			close(out_r);
 	}
-	if (out_r >= 0)
-		close(out_r);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (o.stop_signals)
+	if (o->stop_signals)
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	res->elapsed_ms = nbk_now_ms() - start;
-out_chld:
+	return r;
+}
+
+/*
+ * Run opts' child to its end (the caller's view is in nbkit/proc.h).  Takes
+ * opts (copied; a timeout implies NBK_PROC_NEW_PGRP), out (may be NULL; the
+ * caller's buffer, appended to, at most opts->max_out bytes kept) and res,
+ * filled: pid, status and reaped, timed_out, stopped, elapsed_ms, and
+ * exec_errno/exec_index when exec failed (then pid is 0).  Returns 0 when the
+ * child was started, whatever became of it; -1 with err when it could not be
+ * forked or waited for.  Process-wide state is borrowed and given back before
+ * returning: an ignored SIGCHLD is set to SIG_DFL (waitpid() must see the
+ * child) and opts->stop_signals are blocked except inside ppoll(), so the
+ * caller must be single-threaded, or block those signals in its other threads.
+ */
+int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct nbk_proc_result *res,
+		 struct nbk_error *err)
+{
+	struct nbk_proc_opts o = *opts;
+	struct sigaction old_chld;
+	bool restore_chld = nbk_sigchld_default(&old_chld);
+	uint64_t start = nbk_now_ms();
+	int out_r;
+	int r = 0;
+
+	if (o.timeout_ms)
+		o.flags |= NBK_PROC_NEW_PGRP;
+	if (proc_spawn(&o, (o.flags & NBK_PROC_CAPTURE_STDOUT) != 0, &out_r, res, err) < 0)
+		r = -1;
+	else if (res->pid && /* else exec failed: reaped already */
+		 wait_child(&o, o.flags & (NBK_PROC_NEW_PGRP | NBK_PROC_FOREGROUND), start, out_r,
+			    out, -1, res, err) < 0)
+		r = -1;
 	if (restore_chld)
 		sigaction(SIGCHLD, &old_chld, NULL);
 	return r;
+}
+
+int nbk_proc_wait(const struct nbk_proc_opts *opts, int ready_fd, struct nbk_proc_result *res,
+		  struct nbk_error *err)
+{
+	return wait_child(opts, opts->flags & (NBK_PROC_NEW_PGRP | NBK_PROC_FOREGROUND),
+			  nbk_now_ms(), -1, NULL, ready_fd, res, err);
 }
 
 int nbk_spawn_wait(char *const argv[], char *const envp[], unsigned flags, uint64_t timeout_ms,

@@ -9,6 +9,9 @@
  *                     the CUDA probe, request.c's helpers);
  *   nbk_proc_start()  start a child and hand its pid over (the supervisor,
  *                     which waits with sigwaitinfo() for days);
+ *   nbk_proc_wait()   wait for a started child with nbk_proc_run()'s deadline
+ *                     and stop request, or until a descriptor of ours is
+ *                     readable (bootstrap's shell that sources the hooks);
  *   nbk_spawn_wait()  the short form of nbk_proc_run() for argv + flags.
  *
  * The child either execs argv (argv[0] without a '/' is searched in the
@@ -145,6 +148,31 @@ int nbk_proc_run(const struct nbk_proc_opts *opts, struct nbk_buf *out, struct n
  */
 int nbk_proc_start(const struct nbk_proc_opts *opts, struct nbk_proc_result *res,
 		   struct nbk_error *err);
+
+/*
+ * Wait for res->pid, a child of nbk_proc_start() that keeps running between
+ * calls (bootstrap's shell for the sourced hooks), the way nbk_proc_run()
+ * waits: opts->timeout_ms from now (0: no deadline), opts->stop and
+ * stop_signals, grace_ms and reap_ms; signals reach the child's group when
+ * opts->flags has NBK_PROC_NEW_PGRP (as it had at the start), else the child
+ * alone.  argv, envp, fds and capture are not used.  Returns 1 as soon as
+ * ready_fd (-1: none) is readable (or at its end) while the child still runs,
+ * which is left untouched (res->reaped false); 0 when the child ended or was
+ * killed (res filled as nbk_proc_run() fills it; no final SIGKILL to the
+ * group unless it timed out or was stopped); -1 with err when it could not
+ * be waited for.  SIGCHLD must not be ignored meanwhile (see
+ * nbk_sigchld_default()).
+ */
+int nbk_proc_wait(const struct nbk_proc_opts *opts, int ready_fd, struct nbk_proc_result *res,
+		  struct nbk_error *err);
+
+/*
+ * An inherited SIG_IGN (or SA_NOCLDWAIT) for SIGCHLD makes the kernel reap
+ * our children, and waitpid() would never see them: set it to SIG_DFL.
+ * Returns true when it did; *old then holds what to give back with
+ * sigaction(SIGCHLD, old, NULL).
+ */
+bool nbk_sigchld_default(struct sigaction *old);
 
 /*
  * The paths that exec tries for argv0, in order: argv0 itself when it has

@@ -22,6 +22,7 @@
 #include "unit_tmpdir.h"
 #include "../../bootstrap/bootstrap.h"
 #include "../../bootstrap/hooks.h"
+#include "../../bootstrap/hookshell.h"
 #include "../../bootstrap/supervise.h"
 #include "nbkit/buf.h"
 #include "nbkit/cleanup.h"
@@ -239,6 +240,203 @@ static void test_env_diff_unterminated(void **state)
 					   NULL),
 			 1);
 	assert_string_equal(nbk_env_get(&env, "B"), "2");
+}
+
+/* ---- the shell's records ---- */
+
+static void test_record_parse(void **state)
+{
+	static const struct {
+		const char *line;
+		enum bs_rec_kind kind;
+		int status;
+		bool background;
+	} cases[] = {
+		{ "s batch\n", BS_REC_BATCH, 0, false },
+		{ "s single\n", BS_REC_SINGLE, 0, false },
+		{ "s unable\n", BS_REC_UNABLE, 0, false },
+		{ "r 0 0\n", BS_REC_READY, 0, false },
+		{ "r 3 1\n", BS_REC_READY, 3, true },
+		{ "r 255 0\n", BS_REC_READY, 255, false },
+		{ "x 0\n", BS_REC_EXIT, 0, false },
+		{ "x 143\n", BS_REC_EXIT, 143, false },
+		/* anything else: a hook wrote to the shell's descriptor */
+		{ "r 256 0\n", BS_REC_BAD, 0, false },
+		{ "r 1000 0\n", BS_REC_BAD, 0, false },
+		{ "r -1 0\n", BS_REC_BAD, 0, false },
+		{ "r 0 2\n", BS_REC_BAD, 0, false },
+		{ "r 0\n", BS_REC_BAD, 0, false },
+		{ "r 0 0", BS_REC_BAD, 0, false },
+		{ "r 0 0 \n", BS_REC_BAD, 0, false },
+		{ "x 0 0\n", BS_REC_BAD, 0, false },
+		{ "x  1\n", BS_REC_BAD, 0, false },
+		{ "r 0 0\nr 0 0\n", BS_REC_BAD, 0, false },
+		{ "garbage\n", BS_REC_BAD, 0, false },
+		{ "s batch", BS_REC_BAD, 0, false },
+		{ "\n", BS_REC_BAD, 0, false },
+		{ "", BS_REC_BAD, 0, false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_hook_record rec;
+
+		print_message("record %zu\n", i);
+		assert_int_equal(bs_hook_record_parse(cases[i].line, strlen(cases[i].line), &rec),
+				 cases[i].kind);
+		assert_int_equal(rec.kind, cases[i].kind);
+		if (cases[i].kind == BS_REC_READY || cases[i].kind == BS_REC_EXIT) {
+			assert_int_equal(rec.status, cases[i].status);
+			assert_int_equal(rec.background, cases[i].background);
+		}
+	}
+	{
+		/* a NUL inside is no record */
+		static const char nul[] = { 'x', ' ', '0', '\0', '\n' };
+		struct bs_hook_record rec;
+
+		assert_int_equal(bs_hook_record_parse(nul, sizeof(nul), &rec), BS_REC_BAD);
+	}
+}
+
+/* ---- bash's `declare -px`, read back ---- */
+
+static void test_declare_to_env0(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *in;
+		int r;
+		const char *want; /* entries separated by '|' */
+	} cases[] = {
+		{ "plain", "declare -x A=\"1\"\ndeclare -x B=\"two words\"\n", 0,
+		  "A=1|B=two words" },
+		{ "double-quote escapes", "declare -x A=\"q\\\"d\\$v\\`b\\\\e\\x\"\n", 0,
+		  "A=q\"d$v`b\\e\\x" },
+		{ "ansi-c", "declare -x A=$'l1\\nl2\\tt\\001\\E\\\\\\'\\303\\251\\177'\n", 0,
+		  "A=l1\nl2\tt\001\033\\'\303\251\177" },
+		{ "ansi-c hex, control, unknown escape", "declare -x A=$'\\x41\\cA\\z'\n", 0,
+		  "A=A\001\\z" },
+		{ "posix-mode raw newline in double quotes", "declare -x A=\"l1\nl2\"\n", 0,
+		  "A=l1\nl2" },
+		{ "single quotes and a bare escape", "declare -x A='it'\\''s'\n", 0, "A=it's" },
+		{ "single quotes", "declare -x A='a b'\"c\"\n", 0, "A=a bc" },
+		{ "empty value", "declare -x E=\"\"\n", 0, "E=" },
+		{ "exported without a value: not in the environment",
+		  "declare -x N\ndeclare -x A=\"1\"\n", 0, "A=1" },
+		{ "attributes", "declare -rx R=\"1\"\ndeclare -ix I=\"7\"\ndeclare -xl L=\"abc\"\n",
+		  0, "R=1|I=7|L=abc" },
+		{ "nameref: its value, as bash exports it", "declare -nx R=\"X\"\n", 0, "R=X" },
+		{ "arrays are left out",
+		  "declare -ax A=([0]=\"a\" [1]=\"b )\")\ndeclare -Ax S=([k]=\"v\" )\ndeclare -x B=\"1\"\n",
+		  0, "B=1" },
+		{ "= in a value", "declare -x A=\"x=y\"\n", 0, "A=x=y" },
+		{ "nothing", "", 0, "" },
+		/* not what declare -px writes: refused whole */
+		{ "not exported", "declare -- A=\"1\"\n", -1, "" },
+		{ "no newline at the end", "declare -x A=\"1\"", -1, "" },
+		{ "unterminated quote", "declare -x A=\"1\n", -1, "" },
+		{ "unterminated ansi-c", "declare -x A=$'1\n", -1, "" },
+		{ "bad name", "declare -x 1A=\"1\"\n", -1, "" },
+		{ "something else", "export A=1\n", -1, "" },
+		{ "a NUL by octal", "declare -x A=$'a\\000b'\n", -1, "" },
+		{ "unicode escape", "declare -x A=$'\\u00e9'\n", -1, "" },
+		{ "flags only", "declare -x\n", -1, "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_buf_ struct nbk_buf out = NBK_BUF_INIT;
+		size_t j;
+
+		print_message("declare: %s\n", cases[i].name);
+		assert_int_equal(bs_declare_to_env0(cases[i].in, strlen(cases[i].in), &out),
+				 cases[i].r);
+		if (cases[i].r < 0)
+			continue;
+		for (j = 0; j < out.len; j++)
+			if (!out.data[j])
+				out.data[j] = '|';
+		if (out.len)
+			out.data[--out.len] = '\0';
+		assert_string_equal(out.data, cases[i].want);
+	}
+}
+
+/* Run argv with envp, stdout captured into out (exits 0). */
+static void capture(char **argv, char **envp, struct nbk_buf *out)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_proc_opts o = {
+		.argv = argv, .envp = envp, .flags = NBK_PROC_CAPTURE_STDOUT, .max_out = 1 << 20
+	};
+	struct nbk_proc_result res;
+
+	assert_int_equal(nbk_proc_run(&o, out, &res, &err), 0);
+	assert_int_equal(nbk_exit_code_from_status(res.status), 0);
+}
+
+/*
+ * What bash's own `declare -px` writes, read back, is what `env -0` sees in
+ * bash's children, for values that need every kind of quoting, in a UTF-8
+ * and in the C locale (where é is written as octal escapes).
+ */
+static void test_declare_roundtrip(void **state)
+{
+	static const char *const values[] = {
+		"V0=plain",
+		"V1=line 1\nline 2",
+		"V2=q\"uo$te`b\\ack",
+		"V3=tab\there",
+		"V4=\001\002\033[31m\177",
+		"V5=caf\303\251",
+		"V6=\377\376 not UTF-8",
+		"V7=",
+		"V8=a=b==c",
+		"V9=it's $'x' ${y} $(z)",
+		"V10=trailing\\",
+		"V11=  spaces  ",
+		"V12=\n",
+	};
+	static const char *const locales[] = { "LC_ALL=C.UTF-8", "LC_ALL=C" };
+	size_t l, i;
+
+	(void)state;
+	if (access("/bin/bash", X_OK) != 0)
+		skip();
+	for (l = 0; l < sizeof(locales) / sizeof(locales[0]); l++) {
+		char *argv_declare[] = { (char *)"/bin/bash", (char *)"-c",
+					 (char *)"declare -ax ARR=(1 2); declare -px", NULL };
+		char *argv_env[] = { (char *)"/bin/bash", (char *)"-c",
+				     (char *)"declare -ax ARR=(1 2); env -0", NULL };
+		char *envp[sizeof(values) / sizeof(values[0]) + 3];
+		_cleanup_buf_ struct nbk_buf declared = NBK_BUF_INIT;
+		_cleanup_buf_ struct nbk_buf converted = NBK_BUF_INIT;
+		_cleanup_buf_ struct nbk_buf env0 = NBK_BUF_INIT;
+		_cleanup_strvec_ struct nbk_strvec from_declare = NBK_STRVEC_INIT;
+		_cleanup_strvec_ struct nbk_strvec from_env = NBK_STRVEC_INIT;
+
+		print_message("locale: %s\n", locales[l]);
+		for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+			envp[i] = (char *)values[i];
+		envp[i++] = (char *)locales[l];
+		envp[i++] = (char *)"PATH=/usr/bin:/bin";
+		envp[i] = NULL;
+		capture(argv_declare, envp, &declared);
+		capture(argv_env, envp, &env0);
+		assert_int_equal(bs_declare_to_env0(declared.data, declared.len, &converted), 0);
+		/* the same variables, the same values, but what the shell owns */
+		bs_env_apply_diff(&from_declare, "", 0, converted.data, converted.len, NULL, NULL);
+		bs_env_apply_diff(&from_env, "", 0, env0.data, env0.len, NULL, NULL);
+		nbk_strvec_sort(&from_declare);
+		nbk_strvec_sort(&from_env);
+		assert_int_equal(from_declare.n, from_env.n);
+		for (i = 0; i < from_env.n; i++)
+			assert_string_equal(from_declare.v[i], from_env.v[i]);
+		assert_int_equal(from_env.n, sizeof(values) / sizeof(values[0]) + 2);
+	}
 }
 
 /* ---- a real run of a folder ---- */
@@ -542,6 +740,9 @@ int main(void)
 						unit_tmpdir_teardown),
 		cmocka_unit_test(test_env_diff),
 		cmocka_unit_test(test_env_diff_unterminated),
+		cmocka_unit_test(test_record_parse),
+		cmocka_unit_test(test_declare_to_env0),
+		cmocka_unit_test(test_declare_roundtrip),
 		cmocka_unit_test_setup_teardown(test_run_folder, unit_tmpdir_setup,
 						unit_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_root_skips_home, unit_tmpdir_setup,

@@ -594,6 +594,58 @@ static void test_proc_run(void **state)
 	nbk_buf_release(&out);
 }
 
+/* nbk_proc_wait(): a started child that goes on between waits */
+static void test_proc_wait(void **state)
+{
+	struct nbk_error err = NBK_ERROR_INIT;
+	struct nbk_proc_result res;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	{
+		/* it says something on a descriptor of ours: the wait ends there,
+		 * the child untouched; then its deadline kills its group (a lower
+		 * bound only: it would sleep 30 s) */
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c",
+				 (char *)"echo ready >&8; exec sleep 30", NULL };
+		struct nbk_proc_fd fds[] = { { fcntl(p[1], F_DUPFD_CLOEXEC, 10), 8 } };
+		struct nbk_proc_opts o = {
+			.argv = argv, .flags = NBK_PROC_NEW_PGRP, .fds = fds, .n_fds = 1
+		};
+		char buf[16];
+
+		assert_int_equal(nbk_proc_start(&o, &res, &err), 0);
+		close(fds[0].from);
+		assert_true(res.pid > 0);
+		o.timeout_ms = 20000;
+		assert_int_equal(nbk_proc_wait(&o, p[0], &res, &err), 1);
+		assert_false(res.reaped);
+		assert_int_equal(read(p[0], buf, sizeof(buf)), 6);
+		assert_int_equal(kill(res.pid, 0), 0);
+		o.timeout_ms = 50;
+		assert_int_equal(nbk_proc_wait(&o, -1, &res, &err), 0);
+		assert_true(res.timed_out);
+		assert_true(res.reaped);
+		assert_true(res.elapsed_ms >= 50);
+		assert_true(WIFSIGNALED(res.status));
+		assert_int_equal(WTERMSIG(res.status), SIGKILL);
+	}
+	{
+		/* it ends before saying anything: its status, no deadline */
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)"exit 4", NULL };
+		struct nbk_proc_opts o = { .argv = argv, .flags = NBK_PROC_NEW_PGRP };
+
+		assert_int_equal(nbk_proc_start(&o, &res, &err), 0);
+		assert_int_equal(nbk_proc_wait(&o, p[0], &res, &err), 0);
+		assert_true(res.reaped);
+		assert_false(res.timed_out);
+		assert_int_equal(nbk_exit_code_from_status(res.status), 4);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_proc_run),
+		cmocka_unit_test(test_proc_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
