@@ -107,6 +107,7 @@ static int cmd_search(struct et_ctx *ctx)
 	struct et_channel_sources src = { .cli = &ctx->opts.channels, .specs = &chans };
 	struct et_matchspec *ms = NULL;
 	const struct et_record **hits = NULL;
+	struct et_solve_repo *repos = NULL;
 	size_t i, j, n = 0, alloc = 0;
 	const char *spec;
 	int ret = ET_EXIT_OK;
@@ -135,22 +136,21 @@ static int cmd_search(struct et_ctx *ctx)
 		free(ms->channel);
 		ms->channel = NULL;
 	}
+	repos = nbk_xcalloc(idx.n_repos ? idx.n_repos : 1, sizeof(*repos));
+	et_index_solve_repos(&idx, repos);
 	for (i = 0; i < idx.n_repos; i++) {
-		struct et_repo *repo = &idx.repos[i];
+		const struct et_repo *repo = &idx.repos[i];
 		const struct et_record *recs;
 		size_t nrecs;
 
 		if (urls.n && (repo->channel_index < 0 ||
 			       nbk_strvec_find(&urls, idx.channels[repo->channel_index].url) < 0))
 			continue;
-		/* a name reads that name's records only (repodata.h); a glob reads them all */
-		if (ms->name_glob) {
-			et_repo_all(repo);
-			recs = repo->records;
-			nrecs = repo->n;
-		} else {
-			recs = et_repo_name(repo, ms->name, strlen(ms->name), &nrecs);
-		}
+		/* a name reads that name's records only (index.h); a glob reads them all */
+		if (ms->name_glob)
+			recs = repos[i].all(repos[i].data, &nrecs);
+		else
+			recs = repos[i].by_name(repos[i].data, ms->name, strlen(ms->name), &nrecs);
 		for (j = 0; j < nrecs; j++) {
 			if (!et_matchspec_match_name(ms, recs[j].name) ||
 			    !et_matchspec_match(ms, &recs[j]))
@@ -162,7 +162,13 @@ static int cmd_search(struct et_ctx *ctx)
 			hits[n++] = &recs[j];
 		}
 	}
+	et_index_refused(&idx);
 	et_print_refused(idx.repos, idx.n_repos);
+	if (et_index_error(&idx, &err) < 0) {
+		nbk_error("%s", err.msg);
+		ret = ET_EXIT_FAIL;
+		goto out;
+	}
 	if (n)
 		qsort(hits, n, sizeof(*hits), cmp_records);
 	if (ctx->opts.json) {
@@ -178,6 +184,7 @@ static int cmd_search(struct et_ctx *ctx)
 	}
 out:
 	free(hits);
+	free(repos);
 	et_index_release(&idx);
 	et_matchspec_free(ms);
 	nbk_strvec_release(&chans);

@@ -720,7 +720,13 @@ int et_request_run(struct et_ctx *ctx, struct et_request *r)
 	req.resolve_data = &rs;
 	rc = et_solve(&req, &t, &err);
 	/* the refused records of the names the solve read (repodata.h) */
+	et_index_refused(&idx);
 	et_print_refused(idx.repos, idx.n_repos);
+	if (rc >= 0 && et_index_error(&idx, &err) < 0) {
+		/* a shard the solve needed did not come: its answer lacks records */
+		nbk_error("%s", err.msg);
+		goto out;
+	}
 	if (rc < 0) {
 		nbk_error("%s", err.msg);
 		ret = ET_EXIT_USAGE;

@@ -3,7 +3,10 @@
  * The records a request sees: its channels resolved (channel.h), every
  * CHANNEL/SUBDIR fetched at once (fetch.h) and loaded (repodata.h, through
  * the binary cache), in priority order.  Records are made when asked for
- * (repodata.h): by name for a solve, all of them for a listing.
+ * (repodata.h): by name for a solve, all of them for a listing.  A subdir
+ * that offers a CEP 16 shard index (shards.h) is read shard by shard: only
+ * the shards of the names a solve reaches are fetched, a step of the walk
+ * at a time, every subdir's at once.
  */
 #ifndef LIBCONDA_INDEX_H
 #define LIBCONDA_INDEX_H
@@ -17,15 +20,23 @@
 #include "repodata.h"
 #include "solve.h"
 
+struct et_shard_set;
+
 struct et_index {
 	struct et_channel *channels; /* priority order */
 	size_t n_channels;
-	struct et_repo *repos; /* one per channel and subdir, priority order */
+	/*
+	 * One per channel and subdir, priority order.  A sharded subdir's
+	 * (shards.h) is empty: its records are fetched as a solve reaches
+	 * their names (et_index_solve_repos()).
+	 */
+	struct et_repo *repos;
 	size_t n_repos;
+	struct et_shard_set *shards; /* private */
 };
 
 /* clang-format off */
-#define ET_INDEX_INIT { NULL, 0, NULL, 0 }
+#define ET_INDEX_INIT { NULL, 0, NULL, 0, NULL }
 /* clang-format on */
 
 /*
@@ -41,8 +52,23 @@ void et_index_release(struct et_index *idx);
 /*
  * idx's repos as the solver takes them (solve.h), into repos (n_repos
  * entries): read by name, so that a solve reads only the names its
- * request reaches.  They borrow idx.
+ * request reaches (a sharded subdir fetches their shards then).  They
+ * borrow idx.
  */
 void et_index_solve_repos(struct et_index *idx, struct et_solve_repo *repos);
+
+/*
+ * After a solve or a search: -1 with err when fetching a shard failed
+ * on the way (a transfer, a hash that does not match, --offline without
+ * it in the cache: shards.h's messages), else 0.  The answer is then not
+ * to be trusted: records are missing.
+ */
+int et_index_error(const struct et_index *idx, struct nbk_error *err);
+
+/*
+ * Gather the refused records of what sharded subdirs fetched into their
+ * repos' n_refused and refused (repodata.h), for the caller to show.
+ */
+void et_index_refused(struct et_index *idx);
 
 #endif

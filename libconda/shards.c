@@ -282,7 +282,16 @@ int et_shard_index_fetch_all(const struct et_config *cfg, struct et_shard_index_
 		fj[i].subdir = jobs[i].subdir;
 		fj[i].kind = ET_FETCH_SHARD_INDEX;
 	}
-	ret = et_fetch_all(cfg, fj, n, err);
+	/*
+	 * The index is optional: a subdir whose index did not come (a
+	 * transfer that failed: a server error, a dropped connection) is
+	 * read from its repodata.json, as one without an index is, and that
+	 * fetch says what is wrong with the server; -v says why here.  An
+	 * index that came but does not decode is an error.
+	 */
+	if (et_fetch_all(cfg, fj, n, err) < 0)
+		nbk_info("no shard index: %s; reading repodata.json", err->msg);
+	ret = 0;
 	for (i = 0; i < n && ret == 0; i++) {
 		struct nbk_buf b = NBK_BUF_INIT;
 		size_t len;

@@ -100,9 +100,12 @@ struct et_shard_index_job {
  * results are reset, then filled: sharded and index, or sharded false
  * when the subdir has none (404 or 501, a file:// channel without the
  * file, --offline or no writable cache without a cached index, an index
- * of another version than 1).  Returns 0, or -1 with err for the first
- * job that failed: a transfer, a cache write, an index that does not
- * decode ("channel 'C', subdir 'S': shard index: offset N: ...").  Release
+ * of another version than 1, and an index that did not come: a transfer
+ * that failed, after retries, is logged (-v) and that subdir reads its
+ * repodata.json, whose fetch reports what is wrong with the server).
+ * Returns 0, or -1 with err for the first index that came but cannot be
+ * read or does not decode ("channel 'C', subdir 'S': shard index: offset
+ * N: ...").  Release
  * each job with et_shard_index_job_release(), on success and failure
  * alike.
  */

@@ -93,7 +93,11 @@ make_channel srv/chan "$REPODATA/dummy-linux-64.json"
 start_server
 envtool search '*' -c "$URL/ok/chan" --override-channels --json > http.json 2> /dev/null
 valid "search over HTTP" http.json
-for f in $(find home -name '*.info.json' | sort); do
+for f in $(find home -name '*.info.json' ! -name '*.shards.info.json' | sort); do
 	valid "repodata cache state" "$f" 'value["url"].endswith("/repodata.json") and value["has_zst"] in (True, False, None)'
+done
+# a shard index's state (shards.h): here the server has none, and that is remembered
+for f in $(find home -name '*.shards.info.json' | sort); do
+	valid "shard index state" "$f" 'value["url"] is None and value["zst_checked_ns"] > 0'
 done
 exit $failed
