@@ -1547,12 +1547,13 @@ static void refuse(struct et_repo *repo, const char *why)
 /*
  * The blob's records [first, first + count) as borrowed et_records, in one
  * allocation with their list vectors and derived URLs (returned; free()
- * it), without those whose names et_record_check_names() refuses or whose
- * offsets are out of the blob (counted and described in repo).  *kept:
- * how many are in it.
+ * it), without those whose names et_record_check_names() refuses, whose
+ * offsets are out of the blob, or whose name is not name (the name table's
+ * for them: a record filed under another name's) (counted and described
+ * in repo).  *kept: how many are in it.
  */
 static struct et_record *blob_materialize(struct et_repo *repo, size_t first, size_t count,
-					  size_t *kept)
+					  uint32_t name, size_t *kept)
 {
 	struct et_repo_blob *blob = repo->blob;
 	const struct crec *cr = blob->cr + first;
@@ -1581,7 +1582,7 @@ static struct et_record *blob_materialize(struct et_repo *repo, size_t first, si
 						     &r->track_features, &r->features };
 		struct nbk_error err = NBK_ERROR_INIT;
 
-		if (!crec_ok(blob, &cr[i])) {
+		if (!crec_ok(blob, &cr[i]) || cr[i].name != name) {
 			_cleanup_free_ char *m = nbk_xasprintf(
 				"record %zu of the binary cache is corrupt", first + i);
 
@@ -1825,7 +1826,7 @@ static const struct et_record *et_repo_name_at(struct et_repo *repo, size_t i, s
 	}
 	if (!blob->named[i])
 		blob->named[i] = blob_materialize(repo, blob->names[i].first, blob->names[i].count,
-						  &blob->named_n[i]);
+						  blob->names[i].name, &blob->named_n[i]);
 	*n = blob->named_n[i];
 	return *n ? blob->named[i] : NULL;
 }

@@ -6,6 +6,7 @@
  * (the same records must come back), then reloaded again with one byte
  * flipped (it must be refused or load, never crash).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,12 @@ static size_t touch(const struct et_record *r)
 
 /*
  * Make and read every record, each name's (et_repo_name(): what a solve
- * reads, checked record by record in a blob) and then all of them.
+ * reads, checked record by record in a blob) and then all of them.  made:
+ * the blob is one we made (parsed), so every kept record's name finds it;
+ * a blob from outside may have a name table out of order (a byte flipped
+ * in a name), which only loses records.
  */
-static void touch_records(struct et_repo *repo)
+static void touch_records(struct et_repo *repo, bool made)
 {
 	volatile size_t sum = 0;
 	size_t i, j, n;
@@ -52,7 +56,7 @@ static void touch_records(struct et_repo *repo)
 		const struct et_record *named = et_repo_name(repo, repo->records[i].name,
 							     strlen(repo->records[i].name), &n);
 
-		if (!named)
+		if (!named && made)
 			abort(); /* a kept record's name finds it */
 		for (j = 0; j < n; j++)
 			sum += touch(&named[j]);
@@ -76,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size && data[0] == 'B') {
 		if (load_copy(&repo, &id, data + 1, size - 1, NULL, &err) == 0) {
-			touch_records(&repo);
+			touch_records(&repo, false);
 			et_repo_release(&repo);
 		}
 		return 0;
@@ -87,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(json, data, size);
 	json[size] = '\0';
 	if (et_repo_parse(&repo, &id, json, size, &err) == 0) {
-		touch_records(&repo);
+		touch_records(&repo, true);
 		blob = et_repo_blob_bytes(&repo, &key, &len);
 		if (load_copy(&again, &id, blob, len, &key, &err) != 0)
 			abort();
@@ -105,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(copy, blob, len);
 			copy[(size * 7919) % len] ^= 0x5a;
 			if (load_copy(&again, &id, copy, len, &key, &err) == 0) {
-				touch_records(&again);
+				touch_records(&again, false);
 				et_repo_release(&again);
 			}
 		}
