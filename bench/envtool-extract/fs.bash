@@ -26,7 +26,7 @@ bench_channel() {
 	local gen=bench/envtool-extract/gen_channel.py
 	local want
 	CHAN=$out/envtool-channel
-	want="$(sha256sum "$gen" tests/envtool/lib/make_channel.py | cut -c1-64 | tr -d '\n') level=${ZSTD_LEVEL:-10}"
+	want="$(sha256sum "$gen" tests/envtool/lib/make_channel.py tests/envtool/lib/make_pkg.py | cut -c1-64 | tr -d '\n') level=${ZSTD_LEVEL:-10}"
 	if [ "$(cat "$CHAN/stamp" 2>/dev/null)" != "$want" ]; then
 		echo "generating the channel in $CHAN (once; ~20 s) ..."
 		rm -rf "$CHAN" "$CHAN.tmp"
