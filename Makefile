@@ -239,7 +239,7 @@ channel: deps
 # make demo: the notebook image on 127.0.0.1:8888 (scripts/demo-image.sh);
 # make demo-bootstrap: bootstrap alone on a sample configuration (scripts/demo.sh)
 demo: deps
-	scripts/demo-image.sh
+	DEMO_CHANNEL=$(CHANNEL) scripts/demo-image.sh
 
 demo-bootstrap: deps all
 	BUILD=$(BUILD) scripts/demo.sh

@@ -108,33 +108,7 @@ assert lines[0] == '@EXPLICIT', lines[:2]
 assert len(lines) > 40 and all(re.fullmatch(r'http://127\.0\.0\.1:\d+/ok/chan/(linux-64|noarch)/\S+\.conda#[0-9a-f]{64}', l) for l in lines[1:]), lines[:3]"
 envtool create -p "$PWD/again" -f lock.txt -q -y > again.out 2>&1
 check "create -f the lock: exit 0" [ $? -eq 0 ]
-cat > same.py <<'PY'
-import glob, hashlib, json, os, sys
-a, b = sys.argv[1:3]
-diffs, n = [], 0
-def meta(p):
-    return {os.path.basename(f): json.load(open(f)) for f in glob.glob(p + "/conda-meta/*.json")}
-ma, mb = meta(a), meta(b)
-if sorted(ma) != sorted(mb):
-    diffs.append(f"conda-meta differs: {sorted(set(ma) ^ set(mb))}")
-for k in sorted(set(ma) & set(mb)):
-    if ma[k]["files"] != mb[k]["files"] or ma[k]["sha256"] != mb[k]["sha256"]:
-        diffs.append(f"{k}: files or sha256 differ")
-    for f in ma[k]["files"]:
-        n += 1
-        pa, pb = os.path.join(a, f), os.path.join(b, f)
-        if os.path.islink(pa) or os.path.islink(pb):
-            same = os.path.islink(pb) and os.readlink(pa) == os.readlink(pb)
-        else:
-            da, db = open(pa, "rb").read(), open(pb, "rb").read()
-            same = da.replace(a.encode(), b"PREFIX") == db.replace(b.encode(), b"PREFIX")
-        if not same:
-            diffs.append(f"{f} differs")
-print(f"{n} files compared" if n > 5000 else f"only {n} files", file=sys.stderr)
-print("\n".join(diffs[:10]), file=sys.stderr)
-sys.exit(1 if diffs or n <= 5000 else 0)
-PY
-check "the environment again, file for file (the prefix aside)" /usr/bin/python3 same.py "$A" "$PWD/again" 2> same.err
+check "the environment again, file for file (the prefix aside)" /usr/bin/python3 "$LIB/same_env.py" "$A" "$PWD/again" 5000 2> same.err
 [ "$failed" = 0 ] || cat same.err
 stop_server
 exit $failed
