@@ -22,7 +22,7 @@
 
 ARG BASE_IMAGE=debian:bookworm-slim
 
-# ---- build: the C tools (and the demo channel) --------------------------------
+# ---- build: the C tools --------------------------------------------------------
 FROM ${BASE_IMAGE} AS build
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -48,9 +48,6 @@ RUN libs="-lsolv -lcurl -Wl,-Bstatic -larchive -Wl,-Bdynamic -lnettle -lacl -llz
  && make install VERSION="$NBK_VERSION" ENVTOOL_LIBS="$libs" PREFIX=/usr/local DESTDIR=/out \
  && strip /out/usr/local/bin/* \
  && ! readelf -d /out/usr/local/bin/envtool | grep -E 'libarchive|libxml2'
-COPY tests/envtool/lib/make_pkg.py tests/envtool/lib/make_channel.py tests/envtool/lib/
-COPY images/notebook/demo-channel.sh images/notebook/
-RUN images/notebook/demo-channel.sh /out/opt/nbkit/demo-channel
 
 # ---- runtime ---------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
@@ -102,7 +99,6 @@ RUN if [ "$WITH_JAVA" = 1 ]; then \
 ARG JUPYTER_SOURCE=conda
 ARG CONDA_CHANNEL=https://conda.anaconda.org/conda-forge
 ARG CONDA_SPECS="python=3.11 jupyterlab jupyterhub-singleuser ipykernel"
-COPY --from=build /out/opt/nbkit/ /opt/nbkit/
 RUN case "$JUPYTER_SOURCE" in \
     debian) \
       # Two dependencies the single-user server never uses get placeholder \
@@ -125,12 +121,11 @@ RUN case "$JUPYTER_SOURCE" in \
       && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log \
       && cp /usr/share/nbkit/conf.d-available/10-jupyter-debian.yaml /usr/share/nbkit/conf.d/ ;; \
     conda) \
-      rm -rf /opt/nbkit/demo-channel \
-      && CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q --no-kernel -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \
+      CONDA_PKGS_DIRS=/tmp/pkgs envtool create -y -q --no-kernel -p /opt/conda --override-channels -c "$CONDA_CHANNEL" $CONDA_SPECS \
       && rm -rf /tmp/pkgs /root/.conda /root/.cache /root/.local \
       && /opt/conda/bin/jupyter --version >/dev/null \
       && cp /usr/share/nbkit/conf.d-available/10-jupyter-conda.yaml /usr/share/nbkit/conf.d/ ;; \
-    none) rm -rf /opt/nbkit/demo-channel ;; \
+    none) ;; \
     *) echo "JUPYTER_SOURCE must be conda, debian or none, not '$JUPYTER_SOURCE'" >&2; exit 1 ;; \
     esac
 

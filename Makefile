@@ -12,6 +12,8 @@
 #   make format               clang-format every C file
 #   make format-check         fail naming each C file that clang-format would change
 #                             (the suite runs it: tests/envtool/format_check.sh)
+#   make channel              a real conda channel from Debian 12's binaries in $(BUILD)/channel
+#                             (scripts/mkchannel: python 3.11, numpy, pandas, scipy, ipykernel, pip ...)
 #   make demo                 the main job: the notebook image on 127.0.0.1:8888 (README.md)
 #   make demo-bootstrap       bootstrap alone on a sample configuration
 #   make fuzz                 libFuzzer targets for a bounded time (FUZZ_SECONDS)
@@ -99,7 +101,7 @@ HELPER_BINS := $(HELPER_PROG_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%) \
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all test check valgrind bench install format format-check demo fuzz clean deps tests-build FORCE
+.PHONY: all test check valgrind bench install format format-check demo fuzz clean deps tests-build channel FORCE
 # Keep the test builds' objects (intermediates of the test rules) between runs.
 .SECONDARY:
 all: $(PROGRAMS)
@@ -227,10 +229,17 @@ bench: $(PROGRAMS) $(HELPER_BINS) $(LIBCONDA)
 fuzz:
 	BUILD=$(BUILD) tests/fuzz/run.sh
 
+# make channel: the real offline channel (issue 15; scripts/mkchannel), made
+# from Debian packages that apt-get downloads into $(CHANNEL).debs; rebuilt
+# only when those packages or the script change (CHANNEL/.key)
+CHANNEL ?= $(BUILD)/channel
+channel: deps
+	scripts/mkchannel $(CHANNEL)
+
 # make demo: the notebook image on 127.0.0.1:8888 (scripts/demo-image.sh);
 # make demo-bootstrap: bootstrap alone on a sample configuration (scripts/demo.sh)
 demo: deps
-	scripts/demo-image.sh
+	DEMO_CHANNEL=$(CHANNEL) scripts/demo-image.sh
 
 demo-bootstrap: deps all
 	BUILD=$(BUILD) scripts/demo.sh

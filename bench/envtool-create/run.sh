@@ -12,8 +12,8 @@
 #          (target < 1 s for the ~23,500 files)
 #   cp -al the physical floor of the warm create, measured in the same
 #          round: every extracted folder of the cache hard-linked into a
-#          new folder (cp -al PKGS/DIST/. FS/cpal-N, one after the other;
-#          no conda-meta, no prefix rewrites)
+#          new folder by one cp (cp -al PKGS/DIST/. ... FS/cpal-N/;
+#          no conda-meta, no prefix rewrites: fs.bash's bench_cpal)
 # peak memory: envtool's max RSS from /usr/bin/time (target < 200 MB).
 # The package cache (CONDA_PKGS_DIRS), HOME and the prefixes are on one
 # fresh filesystem (fs.bash: a journaled ext4 on a loop device as root,
@@ -32,56 +32,26 @@ if ! [ -x "$BUILD/bin/envtool" ] || ! grep -q 'et_install_apply' envtool/apply*.
 fi
 bench_channel
 bench_fs envtool-create
-case $BUILD in /*) envtool=$BUILD/bin/envtool ;; *) envtool=$PWD/$BUILD/bin/envtool ;; esac
+case $BUILD in /*) ENVTOOL=$BUILD/bin/envtool ;; *) ENVTOOL=$PWD/$BUILD/bin/envtool ;; esac
 
 unset CONDARC CONDA_PREFIX CONDA_CHANNELS CONDA_PKGS_DIRS CONDA_ENVS_DIRS XDG_CONFIG_HOME \
 	http_proxy https_proxy HTTPS_PROXY HTTP_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy
-server_pid=
-stop() {
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	server_pid=
-	_fs_cleanup
-}
-trap stop EXIT
-rm -f "$work/port.fifo"
 : > "$work/server.log"
-mkfifo "$work/port.fifo"
-# the server prints its port on stdout once it listens
-/usr/bin/python3 tests/envtool/lib/pkg_server.py "$PWD/$CHAN" "$PWD/$work/server.log" > "$work/port.fifo" &
-server_pid=$!
-read -r port < "$work/port.fifo" || { echo "pkg_server.py did not start" >&2; exit 1; }
-rm -f "$work/port.fifo"
-url=http://127.0.0.1:$port/ok/channel
-
-# create KIND N: one timed create; prints "seconds maxrss_mb"
-create() {
-	local prefix=$FS/$1-$2 res=$work/time.$1
-	sync
-	HOME=$FS/home CONDA_PKGS_DIRS=$FS/pkgs /usr/bin/time -f '%e %M' -o "$res" \
-		"$envtool" create -p "$prefix" --json -y $SPECS -c "$url" --override-channels \
-		> "$work/$1.json" 2> "$work/$1.err" ||
-		{ echo "envtool create failed:" >&2; cat "$work/$1.err" >&2; exit 1; }
-	/usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); assert d['success'] and len(d['actions']['LINK']) == $(stat_of packages), d" "$work/$1.json"
-	awk '{printf "%s %.1f\n", $1, $2 / 1024}' "$res"
-}
+bench_server "$PWD/$CHAN" "$PWD/$work/server.log"
+URL=http://127.0.0.1:$PORT/ok/channel
 
 cold=() warm=() rcold=() rwarm=() cpal=()
 for r in $(seq "$RUNS"); do
 	rm -rf "$FS/home" "$FS/pkgs" "$FS"/cold-* "$FS"/warm-* "$FS"/cpal-*
 	mkdir -p "$FS/home"
-	set -- $(create cold "$r")
+	# shellcheck disable=SC2086
+	set -- $(bench_create "$work" cold "$r" $SPECS)
+	[ "$3" = "$(stat_of packages)" ] || { echo "cold create linked $3 packages" >&2; exit 1; }
 	cold+=("$1") rcold+=("$2")
-	set -- $(create warm "$r")
+	# shellcheck disable=SC2086
+	set -- $(bench_create "$work" warm "$r" $SPECS)
 	warm+=("$1") rwarm+=("$2")
-	sync
-	t0=$(now)
-	for d in "$FS"/pkgs/*/info/repodata_record.json; do
-		cp -al "${d%/info/repodata_record.json}/." "$FS/cpal-$r/"
-	done
-	cpal+=("$(elapsed "$t0")")
+	cpal+=("$(bench_cpal "$FS/cpal-$r")")
 	if [ "$r" = 1 ]; then
 		files=$(find "$FS/warm-1" -path "$FS/warm-1/conda-meta" -prune -o \( -type f -o -type l \) -print | wc -l)
 		linked=$(find "$FS/warm-1" -path "$FS/warm-1/conda-meta" -prune -o -type f -links +1 -print | wc -l)
@@ -92,7 +62,7 @@ med() { printf '%s\n' "$@" | median; }
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}')
 {
 	echo "envtool create benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), medians of $RUNS runs"
-	echo "channel: $(stat_of packages) .conda packages ($(stat_of archive_bytes | awk '{printf "%.0f", $1 / 1e6}') MB of archives) over HTTP from $url (pkg_server.py)"
+	echo "channel: $(stat_of packages) .conda packages ($(stat_of archive_bytes | awk '{printf "%.0f", $1 / 1e6}') MB of archives) over HTTP from $URL (pkg_server.py)"
 	echo "environment: $files files and links, $mb MB; $linked files hard-linked from the cache (the rest: prefix rewrites, symlinks)"
 	echo "filesystem (cache, HOME, prefixes): $FS_KIND"
 	printf 'cold cache (download, verify, extract, link): %6.2f s   peak RSS %5.1f MB   (runs: %s)\n' "$(med "${cold[@]}")" "$(med "${rcold[@]}")" "${cold[*]}"
@@ -100,6 +70,6 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}')
 	printf 'cp -al of the cache into a new folder:      %6.2f s                      (runs: %s)   warm / cp -al = %.2f\n' "$(med "${cpal[@]}")" "${cpal[*]}" \
 		"$(awk -v a="$(med "${warm[@]}")" -v b="$(med "${cpal[@]}")" 'BEGIN {print a / b}')"
 	echo "peak memory: $(printf '%s\n' "${rcold[@]}" "${rwarm[@]}" | sort -n | tail -1) MB at most   (target < 200)"
-	echo "command: HOME=FS/home CONDA_PKGS_DIRS=FS/pkgs /usr/bin/time -f '%e %M' $BUILD/bin/envtool create -p FS/KIND-N --json -y \$(cat $CHAN/specs) -c $url --override-channels"
+	echo "command: HOME=FS/home CONDA_PKGS_DIRS=FS/pkgs /usr/bin/time -f '%e %M' $BUILD/bin/envtool create -p FS/KIND-N --json -y --no-kernel \$(cat $CHAN/specs) -c $URL --override-channels"
 	echo "script: BUILD=$BUILD RUNS=$RUNS bash bench/envtool-create/run.sh"
 } | tee "$out/envtool-create.txt"

@@ -24,12 +24,11 @@ data-science environment:
   12 "data" packages    300 files of random bytes (incompressible, like
                          compressed images or .npz), a few CSV files, one
                          blob of 2-6 MB of random bytes
-Archives are .conda (stored zip of info-*.tar.zst and pkg-*.tar.zst) at
-zstd level ZSTD_LEVEL (default 10; conda-build uses 19, which decompresses
-at the same speed but takes minutes to write).
+Archives are .conda (stored zip of info-*.tar.zst and pkg-*.tar.zst,
+written by tests/envtool/lib/make_pkg.py) at zstd level ZSTD_LEVEL
+(default 10; conda-build uses 19, which decompresses at the same speed but
+takes minutes to write).
 """
-import hashlib
-import io
 import json
 import math
 import multiprocessing
@@ -37,10 +36,11 @@ import os
 import random
 import subprocess
 import sys
-import tarfile
-import zipfile
 
-TEXT_PH = "/opt/anaconda1anaconda2anaconda3"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "envtool", "lib"))
+import make_pkg  # noqa: E402  (the package writer: .conda, reproducible)
+
+TEXT_PH = make_pkg.TEXT_PH
 BIN_PH = "/home/conda/feedstock_root/build_artifacts/bench_1700000000000/_h_env_placehold" + \
     "_placehold" * 17
 LEVEL = os.environ.get("ZSTD_LEVEL", "10")
@@ -140,65 +140,26 @@ def files_of(kind, i, rng):
     return name, out
 
 
-def tar_bytes(members):
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
-        for path, data, extra in members:
-            ti = tarfile.TarInfo(path)
-            ti.mtime = 1700000000
-            ti.uname = ti.gname = ""
-            if extra and "symlink" in extra:
-                ti.type = tarfile.SYMTYPE
-                ti.linkname = extra["symlink"]
-                t.addfile(ti)
-                continue
-            ti.size = len(data)
-            ti.mode = 0o755 if extra and extra.get("exe") else 0o644
-            t.addfile(ti, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def zst(data):
-    return subprocess.run(["zstd", "-q", f"-{LEVEL}", "-c"], input=data, stdout=subprocess.PIPE,
-                          check=True).stdout
-
-
 def make_package(args):
     out, kind, i, seed = args
     rng = random.Random(seed)
     name, members = files_of(kind, i, rng)
-    version, build = f"1.{i}.0", "h0bench_0"
-    paths = []
+    entries = []
     for path, data, extra in members:
-        e = {"_path": path}
         if extra and "symlink" in extra:
-            e.update(path_type="softlink", sha256=hashlib.sha256(b"").hexdigest(), size_in_bytes=0)
+            entries.append(make_pkg.symlink_entry(path, extra["symlink"]))
         else:
-            e.update(path_type="hardlink", sha256=hashlib.sha256(data).hexdigest(),
-                     size_in_bytes=len(data))
-            if extra and "placeholder" in extra:
-                e.update(prefix_placeholder=extra["placeholder"], file_mode=extra["mode"])
-        paths.append(e)
-    index = {"name": name, "version": version, "build": build, "build_number": 0, "depends": [],
+            entries.append(make_pkg.file_entry(path, data, mode=0o755 if extra and extra.get("exe") else 0o644,
+                                               placeholder=extra.get("placeholder") if extra else None,
+                                               file_mode=extra.get("mode", "text") if extra else "text"))
+    index = {"name": name, "version": f"1.{i}.0", "build": "h0bench_0", "build_number": 0, "depends": [],
              "subdir": "linux-64", "arch": "x86_64", "platform": "linux", "license": "BSD-3-Clause",
              "timestamp": 1700000000000}
-    info = [("info/index.json", json.dumps(index, indent=2).encode(), None),
-            ("info/paths.json", json.dumps({"paths": paths, "paths_version": 1}, indent=2).encode(), None),
-            ("info/files", "".join(p["_path"] + "\n" for p in paths).encode(), None),
-            ("info/about.json", json.dumps({"summary": f"benchmark package {name}"}).encode(), None)]
-    has_prefix = "".join(f"{p['prefix_placeholder']} {p['file_mode']} {p['_path']}\n"
-                         for p in paths if "prefix_placeholder" in p)
-    if has_prefix:
-        info.append(("info/has_prefix", has_prefix.encode(), None))
-    dist = f"{name}-{version}-{build}"
-    dest = os.path.join(out, dist + ".conda")
-    with zipfile.ZipFile(dest + ".tmp", "w", zipfile.ZIP_STORED) as z:
-        z.writestr("metadata.json", json.dumps({"conda_pkg_format_version": 2}))
-        z.writestr(f"info-{dist}.tar.zst", zst(tar_bytes(info)))
-        z.writestr(f"pkg-{dist}.tar.zst", zst(tar_bytes(members)))
-    os.rename(dest + ".tmp", dest)
+    about = {"info/about.json": json.dumps({"summary": f"benchmark package {name}"})}
+    dest = make_pkg.write_package(out, index, entries, "conda", extra_info=about, level=LEVEL)
+    info = make_pkg.info_files(index, entries, extra=about)
     nbytes = sum(len(d) for _, d, _ in members if d is not None)
-    return name, dest, len(members) + len(info), nbytes + sum(len(d) for _, d, _ in info)
+    return name, dest, len(members) + len(info), nbytes + sum(len(d) for d in info.values())
 
 
 def main():

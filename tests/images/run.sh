@@ -13,6 +13,13 @@
 # hub command, the home volume across `docker rm` (files, an envtool
 # environment and its kernel), bad configurations and unwritable homes, the
 # conda path against a local channel, the Java and runtime-only variants.
+# The demo channel is the real one (issue 15; scripts/mkchannel, kept in
+# $BUILD/channel), mounted read-only at /opt/nbkit/demo-channel as `make
+# demo` does: the notebook user creates python, numpy, pandas and ipykernel
+# from it over HTTP (a server inside the container), a notebook runs in
+# that kernel through the running Jupyter server (scripts/notebook-run.py:
+# its REST and websocket API), pip installs a local wheel into it, and
+# `env export --explicit` creates it again, file for file.
 # When no engine can be had, every check is counted as skipped, never passed.
 #
 # Kept between runs, as the build cache: nbkit/base:bookworm and
@@ -34,10 +41,11 @@ passed=0 failed=0 skipped=0
 started_dockerd=
 server_pid=
 
-ALL_CHECKS="engine build/base-image build/image build/labels build/labels-version-created-source build/manifest size/notebook-under-450MB
+ALL_CHECKS="engine build/channel build/base-image build/image build/labels build/labels-version-created-source build/manifest size/notebook-under-450MB
 build/runtime-only size/runtime-under-120MB build/java java/java-home run/confd-mount-keeps-image-layer run/pid1-is-bootstrap run/api-with-token
 run/port-on-127.0.0.1-only run/threads-cpus-1 run/hook-before-notebook.d run/secrets-in-server-env
-run/secrets-not-in-logs home/file-saved home/envtool-create-kernel stop/docker-stop run/hub-command
+run/secrets-not-in-logs home/file-saved home/envtool-create-kernel home/notebook-through-server
+home/pip-local-wheel home/explicit-again-file-for-file stop/docker-stop run/hub-command
 run/nb-uid-gid-owner run/nb-uid-seeded-volume run/chown-home run/chown-extra run/fsgroup-home run/non-root-user home/file-after-rm home/env-after-rm
 home/kernel-starts bad/config-baked-in bad/config-mounted bad/home-other-uid bad/home-read-only
 conda/build-local-channel conda/opt-conda perimeter/create-over-tls-with-credentials
@@ -157,6 +165,17 @@ server_env() {
 has_line() { grep -qxF -- "$2" <<<"$1"; }
 tok=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
+# ---- the demo channel: the real one (issue 15), made once, then kept --------------
+CHANNEL=$BUILD/channel
+if timeout 900 scripts/mkchannel "$CHANNEL" >"$LOGDIR/mkchannel.log" 2>&1; then
+	pass build/channel
+	echo "images: $(tail -n 1 "$LOGDIR/mkchannel.log")"
+else
+	fail build/channel "scripts/mkchannel failed (log $LOGDIR/mkchannel.log): $(tail -n 3 "$LOGDIR/mkchannel.log")"
+fi
+# mounted where the image's demo channel is, as `make demo` does
+chan=(-v "$CHANNEL:/opt/nbkit/demo-channel:ro")
+
 # ---- build -----------------------------------------------------------------
 t0=$SECONDS
 if $DOCKER image inspect nbkit/base:bookworm >/dev/null 2>&1; then
@@ -245,7 +264,7 @@ cat >"$tmp/hooks/50-test.sh" <<'HOOK'
 export NBK_TEST_HOOK="ran-as-$(id -u)"
 HOOK
 home=$(newvol home)
-start main --cpus 1 -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" \
+start main --cpus 1 -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" "${chan[@]}" \
 	-v "$tmp/confd:/etc/bootstrap/conf.d:ro" \
 	-v "$tmp/secrets/mlflow:/run/secrets/mlflow:ro" -v "$tmp/secrets/minio:/run/secrets/minio:ro" \
 	-v "$tmp/hooks/50-test.sh:/usr/local/bin/before-notebook.d/50-test.sh:ro" "$IMG"
@@ -275,15 +294,56 @@ if [ $main_up = 1 ]; then
 	# a file saved through Jupyter, an environment made with envtool in a terminal
 	api main "$tok" PUT /api/contents/nbk-test.txt '{"type": "file", "format": "text", "content": "kept across docker rm"}' >/dev/null
 	ok home/file-saved "not on the volume" $DOCKER exec "$ID-main" test -f /home/jovyan/nbk-test.txt
-	if dk 120 exec -u 1000:100 -e HOME=/home/jovyan -w /home/jovyan "$ID-main" envtool create -y -n demo \
-		--override-channels -c file:///opt/nbkit/demo-channel python ipykernel nbkit-hello >"$tmp/create.log" 2>&1; then
+	# the notebook user, in a terminal: python, numpy, pandas, ipykernel and
+	# pip from the demo channel over HTTP (repo_server.py run by the image's
+	# python3 inside the container, on its own 127.0.0.1; it prints its
+	# port once it listens: read from that pipe)
+	exec {cfd}< <(exec $DOCKER exec -i -u 1000:100 "$ID-main" python3 - /opt/nbkit /tmp/channel-server.log \
+		<"$SRC/tests/envtool/lib/repo_server.py")
+	read -r cport <&"$cfd"
+	chan_url=http://127.0.0.1:${cport:-0}/ok/demo-channel
+	as_user=(exec -u 1000:100 -e HOME=/home/jovyan -w /home/jovyan "$ID-main")
+	kname=
+	if [ -n "$cport" ] && dk 300 "${as_user[@]}" envtool create -y -n demo --override-channels \
+		-c "$chan_url" python=3.11 numpy pandas ipykernel pip >"$tmp/create.log" 2>&1; then
 		specs=$(api main "$tok" GET /api/kernelspecs)
-		kname=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["kernelspecs"]; print(next((k for k,v in d.items() if "demo" in v["spec"]["display_name"]), ""))' <<<"$specs" 2>/dev/null)
-		ok home/envtool-create-kernel "no demo kernel in /api/kernelspecs: $specs" [ -n "$kname" ]
+		kname=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["kernelspecs"]; print(next((k for k,v in d.items() if v["spec"]["display_name"] == "Python (demo)"), ""))' <<<"$specs" 2>/dev/null)
+		got=$($DOCKER exec "$ID-main" grep -c "^GET /ok/demo-channel/.*\.conda 200 " /tmp/channel-server.log)
+		ok home/envtool-create-kernel "kernel '$kname', $got packages over HTTP: $(tail -n 3 "$tmp/create.log")" \
+			[ -n "$kname" ] && [ "${got:-0}" -gt 40 ]
 	else
-		fail home/envtool-create-kernel "envtool create failed: $(tail -n 3 "$tmp/create.log")"
-		kname=
+		fail home/envtool-create-kernel "envtool create over HTTP (server port '$cport') failed: $(tail -n 3 "$tmp/create.log")"
 	fi
+	# a notebook in that kernel, through the running server, as a browser runs it
+	out=$(JUPYTER_TOKEN=$tok timeout 300 /usr/bin/python3 scripts/notebook-run.py "http://127.0.0.1:$(port main)" \
+		"${kname:-demo}" nbk-test.ipynb "import sys, pandas as pd
+print(sys.prefix)
+df = pd.DataFrame({'team': ['a', 'b', 'a', 'c'], 'score': [1.0, 2.0, 3.0, 4.0]})
+print(df.groupby('team')['score'].agg(['count', 'mean']).to_string())" 2>&1)
+	# (pandas pads its header lines with spaces: compared without them)
+	ok home/notebook-through-server "got: $out" [ "$(sed 's/ *$//' <<<"$out")" = "/home/jovyan/.conda/envs/demo
+      count  mean
+team
+a         2   2.0
+b         1   2.0
+c         1   4.0" ]
+	# pip: a local wheel into the environment
+	/usr/bin/python3 "$SRC/tests/envtool/lib/make_pip_index.py" "$tmp/idx" >/dev/null
+	$DOCKER cp "$tmp/idx/packages/nbkitprobe-1.0-py3-none-any.whl" "$ID-main:/tmp/" >/dev/null 2>&1
+	out=$(dk 120 "${as_user[@]}" sh -c 'E=$HOME/.conda/envs/demo
+		$E/bin/python -m pip install -q --no-index --disable-pip-version-check /tmp/nbkitprobe-1.0-py3-none-any.whl &&
+		$E/bin/python -c "import nbkitprobe; print(nbkitprobe.__file__)"' 2>&1)
+	ok home/pip-local-wheel "got: $(tail -n 3 <<<"$out")" \
+		[ "$(tail -n 1 <<<"$out")" = /home/jovyan/.conda/envs/demo/lib/python3.11/site-packages/nbkitprobe/__init__.py ]
+	# env export --explicit, create from it, the same files
+	out=$(dk 300 exec -i -u 1000:100 -e HOME=/home/jovyan -w /home/jovyan "$ID-main" sh -c 'envtool env export -n demo --explicit >/tmp/lock.txt &&
+		envtool create -q -y --no-kernel -p "$HOME/again" -f /tmp/lock.txt && python3 - "$HOME/.conda/envs/demo" "$HOME/again" 5000' \
+		<"$SRC/tests/envtool/lib/same_env.py" 2>&1)
+	rc=$?
+	ok home/explicit-again-file-for-file "exit $rc: $(tail -n 3 <<<"$out")" bash -c '[ "$1" = 0 ] && grep -Eq "^[0-9]{4,} files compared$" <<<"$2"' _ "$rc" "$out"
+	echo "images: export --explicit, created again: $(grep 'files compared' <<<"$out")"
+	dk 60 "${as_user[@]}" rm -rf /home/jovyan/again
+	exec {cfd}<&-
 	t1=$(date +%s%N)
 	dk 60 stop -t 20 "$ID-main" >/dev/null
 	ms=$((($(date +%s%N) - t1) / 1000000))
@@ -299,7 +359,8 @@ if [ $main_up = 1 ]; then
 else
 	for c in run/pid1-is-bootstrap run/api-with-token run/port-on-127.0.0.1-only run/threads-cpus-1 \
 		run/hook-before-notebook.d run/secrets-in-server-env run/secrets-not-in-logs home/file-saved \
-		home/envtool-create-kernel stop/docker-stop; do
+		home/envtool-create-kernel home/notebook-through-server home/pip-local-wheel \
+		home/explicit-again-file-for-file stop/docker-stop; do
 		fail "$c" "the server did not start"
 	done
 	kname=
@@ -311,7 +372,9 @@ start again -e JUPYTER_TOKEN="$tok" -v "$home:/home/jovyan" "$IMG"
 if wait_api again "$tok"; then
 	got=$(api again "$tok" GET /api/contents/nbk-test.txt | python3 -c 'import json,sys; print(json.load(sys.stdin).get("content"))' 2>/dev/null)
 	ok home/file-after-rm "got '$got'" [ "$got" = "kept across docker rm" ]
-	out=$($DOCKER exec -u 1000:100 -e HOME=/home/jovyan "$ID-again" /home/jovyan/.conda/envs/demo/bin/nbkit-hello 2>&1)
+	# an entry point of the environment (ipython, noarch: python) runs its python
+	out=$($DOCKER exec -u 1000:100 -e HOME=/home/jovyan "$ID-again" /home/jovyan/.conda/envs/demo/bin/ipython \
+		-c 'import sys, numpy; print("hello from", sys.prefix)' 2>&1)
 	ok home/env-after-rm "got '$out'" [ "$out" = "hello from /home/jovyan/.conda/envs/demo" ]
 	if [ -n "$kname" ]; then
 		# the kernel of the environment, started from its kernelspec as Jupyter does, runs code
@@ -320,7 +383,7 @@ import sys
 from jupyter_client.manager import start_new_kernel
 km, kc = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=50)
 try:
-    kc.execute_interactive("import sys, nbkit_hello; print(\"kernel prefix\", sys.prefix)", timeout=30)
+    kc.execute_interactive("import sys, pandas; print(\"kernel prefix\", sys.prefix)", timeout=30)
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)
@@ -352,8 +415,8 @@ ok run/nb-uid-gid-owner "got: $(echo $out) $(tail -n 2 "$tmp/uid.err")" [ "$(ech
 v=$(newvol seeded)
 dk 60 run --rm --network none --entrypoint sh -v "$v:/home/jovyan" "$IMG" \
 	-c 'ln -s /etc/shadow /home/jovyan/evil && chown -h 1000:100 /home/jovyan/evil' >/dev/null 2>&1
-out=$(dk 120 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 -v "$v:/home/jovyan" "$IMG" \
-	sh -c 'stat -c %u:%g "$HOME" "$HOME/.bashrc" "$HOME/.condarc" && stat -c %u /etc/shadow &&
+out=$(dk 120 run --rm --network none --label "nbkit-test=$ID" -e NB_UID=1234 -e NB_GID=1234 -v "$v:/home/jovyan" \
+	"${chan[@]}" "$IMG" sh -c 'stat -c %u:%g "$HOME" "$HOME/.bashrc" "$HOME/.condarc" && stat -c %u /etc/shadow &&
 		envtool create -q -y -n seeded --override-channels -c file:///opt/nbkit/demo-channel python >/dev/null &&
 		stat -c %u:%g "$HOME/.conda/envs/seeded/conda-meta/history"' 2>"$tmp/seeded.err")
 ok run/nb-uid-seeded-volume "got: $(echo $out) $(tail -n 2 "$tmp/seeded.err")" \
@@ -485,7 +548,7 @@ server_pid=
 
 # ---- the perimeter (issue 11): a mirror over TLS signed by the bank's own CA --------
 # The test's CA signs a server certificate for 127.0.0.1; repo_server.py serves
-# the image's demo channel and a pip simple index (make_pip_index.py) there
+# the demo channel and a pip simple index (make_pip_index.py) there
 # over HTTPS, wanting a user and password (/basic/).  The container gets what
 # a deployment mounts: the CA and the credentials as secrets (tls.ca_files,
 # envs.auth_file, envs.pip_index_url with pip_username_file and
@@ -496,7 +559,7 @@ server_pid=
 # log or file of the home.  Without the CA: the TLS line; with a wrong
 # password: the 401 line naming the source tried.
 pdir=$tmp/perimeter
-mkdir -p "$pdir/srv/mirror" "$pdir/secrets" "$pdir/pip" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
+mkdir -p "$pdir/srv" "$pdir/secrets" "$pdir/pip" "$pdir/confd" "$pdir/noca-confd" "$pdir/condarc.d"
 /usr/bin/python3 "$SRC/tests/envtool/lib/make_pip_index.py" "$pdir/srv" >/dev/null
 pipwhl=$(ls /usr/share/python-wheels/pip-*.whl | head -n 1)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=nbkit test bank CA" \
@@ -505,7 +568,7 @@ openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$pdir/srv.key" 
 printf 'subjectAltName=IP:127.0.0.1\n' >"$pdir/ext"
 openssl x509 -req -in "$pdir/srv.csr" -CA "$pdir/secrets/ca.crt" -CAkey "$pdir/ca.key" -CAcreateserial \
 	-days 2 -extfile "$pdir/ext" -out "$pdir/srv.crt" 2>/dev/null
-dk 60 run --rm --network none --entrypoint tar "$IMG" -C /opt/nbkit/demo-channel -c . | tar -x -C "$pdir/srv/mirror"
+ln -s "$CHANNEL" "$pdir/srv/mirror"
 ppw="bank-pw-$tok"
 exec {pfd}< <(NBK_TEST_USER=ann NBK_TEST_PASSWORD="$ppw" exec /usr/bin/python3 "$SRC/tests/envtool/lib/repo_server.py" \
 	"$pdir/srv" "$pdir/server.log" "$pdir/srv.crt" "$pdir/srv.key")
@@ -541,7 +604,7 @@ perimeter_run() {
 }
 out=$(perimeter_run confd)
 ok perimeter/create-over-tls-with-credentials "got: $(tail -n 8 <<<"$out")" \
-	bash -c 'grep -q "^create exit 0$" <<<"$1" && grep -q "ipykernel" <<<"$1" && grep -Eq "^GET /basic/mirror/linux-64/repodata.json (200|304) " "$2"' _ "$out" "$pdir/server.log"
+	bash -c 'grep -q "^create exit 0$" <<<"$1" && grep -q "ipykernel" <<<"$1" && grep -Eq "^GET /basic/mirror/linux-64/repodata.json(.zst)? (200|304) " "$2"' _ "$out" "$pdir/server.log"
 ok perimeter/pip-install-over-tls-with-credentials "got: $(sed -n '/^pip exit/,$p' <<<"$out" | tail -n 8)" \
 	bash -c 'grep -q "^pip exit 0$" <<<"$1" && grep -q "^imported nbkitprobe 1.0$" <<<"$1" &&
 		grep -q "^GET /basic/packages/nbkitprobe-1.0-py3-none-any.whl 200 " "$2"' _ "$out" "$pdir/server.log"
@@ -581,7 +644,7 @@ env -0 | sort -z >/tmp/after
 cmp -s /tmp/before /tmp/after && echo "restored byte for byte" ||
 	{ echo "environment differs:"; diff <(tr '\0' '\n' </tmp/before) <(tr '\0' '\n' </tmp/after) | head -n 5; }
 EOS
-out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shell):/home/jovyan" \
+out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shell):/home/jovyan" "${chan[@]}" \
 	-v "$tmp/shell-session.sh:/tmp/session.sh:ro" "$IMG" bash -c '
 		mamba create -y -q -n m --override-channels -c file:///opt/nbkit/demo-channel python >/tmp/create.out 2>&1
 		echo "mamba create: $?"
@@ -615,10 +678,10 @@ ok shell/unknown-subcommand-exit-2 "got: $(grep "^unknown" <<<"$out")" grep -q "
 # there, an install into it is refused with the line that says how to get a
 # copy, and create --clone makes one.
 mkdir -p "$tmp/teams"
-dk 120 run --rm --network none --label "nbkit-test=$ID" -u 0 --entrypoint envtool -v "$tmp/teams:/mnt/teams" "$IMG" \
+dk 120 run --rm --network none --label "nbkit-test=$ID" -u 0 --entrypoint envtool -v "$tmp/teams:/mnt/teams" "${chan[@]}" "$IMG" \
 	create -y -q --no-kernel -p /mnt/teams/risk/envs/ml --override-channels -c file:///opt/nbkit/demo-channel python ipykernel \
 	>"$tmp/team-create.log" 2>&1
-out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shared):/home/jovyan" \
+out=$(dk 180 run --rm --network none --label "nbkit-test=$ID" -v "$(newvol shared):/home/jovyan" "${chan[@]}" \
 	-v "$tmp/teams:/mnt/teams:ro" "$IMG" bash -c '
 		echo "CONDA_ENVS_DIRS=$CONDA_ENVS_DIRS"
 		echo "JUPYTER_PATH=$JUPYTER_PATH"

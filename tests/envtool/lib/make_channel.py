@@ -2,18 +2,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """Make a conda channel from package files, for envtool's tests and benches.
 
-usage: make_channel.py CHANNEL_DIR PACKAGE...
+usage: make_channel.py [--zst] CHANNEL_DIR PACKAGE...
 
 Each package (.conda or .tar.bz2) is copied (hard-linked when it can be)
 into CHANNEL_DIR/SUBDIR (its info/index.json's subdir) and listed in that
 subdir's repodata.json with md5, sha256 and size, as conda index would;
 every subdir of linux-64 and noarch gets a repodata.json, even empty.
+--zst also writes repodata.json.zst beside each (envtool prefers it).
+As a module: index_channel(CHANNEL_DIR, PACKAGES, zst).
 """
 import hashlib
 import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 import zipfile
@@ -26,7 +29,6 @@ def index_json(path):
     with zipfile.ZipFile(path) as z:
         name = next(n for n in z.namelist() if os.path.basename(n).startswith("info-") and n.endswith(".tar.zst"))
         data = z.read(name)
-    import subprocess
     raw = subprocess.run(["zstd", "-dc"], input=data, stdout=subprocess.PIPE, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(raw)) as t:
         for m in t.getmembers():
@@ -35,8 +37,7 @@ def index_json(path):
     raise SystemExit(f"{path}: no info/index.json")
 
 
-def main():
-    chan, pkgs = sys.argv[1], sys.argv[2:]
+def index_channel(chan, pkgs, zst=False):
     repos = {"linux-64": {"packages": {}, "packages.conda": {}},
              "noarch": {"packages": {}, "packages.conda": {}}}
     for p in pkgs:
@@ -61,8 +62,13 @@ def main():
     for subdir, r in repos.items():
         os.makedirs(os.path.join(chan, subdir), exist_ok=True)
         r["info"] = {"subdir": subdir}
-        with open(os.path.join(chan, subdir, "repodata.json"), "w") as f:
+        out = os.path.join(chan, subdir, "repodata.json")
+        with open(out, "w") as f:
             json.dump(r, f, indent=1, sort_keys=True)
+        if zst:
+            subprocess.run(["zstd", "-q", "-f", "-19", out, "-o", out + ".zst"], check=True)
 
 
-main()
+if __name__ == "__main__":
+    zst = sys.argv[1] == "--zst"
+    index_channel(sys.argv[1 + zst], sys.argv[2 + zst:], zst)

@@ -50,3 +50,17 @@ if bad:
     sys.exit(1)
 PY
 }
+
+# debian_channel: the real channel of scripts/mkchannel (issue 15): python
+# 3.11, numpy, pandas, scipy, ipykernel, pip and the libraries they load,
+# made from Debian's binaries.  Built once in $NBK_BUILD/channel and kept
+# there between runs (rebuilt only when its Debian packages or the scripts
+# change: mkchannel's .key); DCHAN is its folder.  The build's own lines go
+# to mkchannel.log, so that a case's output stays its own.
+debian_channel() {
+	DCHAN=$NBK_BUILD/channel
+	if ! "$NBK_SRC/scripts/mkchannel" "$DCHAN" > mkchannel.log 2>&1; then
+		echo "FAIL: scripts/mkchannel: $(tail -n 3 mkchannel.log)"
+		exit 1
+	fi
+}
