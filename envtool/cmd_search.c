@@ -148,7 +148,7 @@ static int cmd_search(struct et_ctx *ctx)
 			continue;
 		/* a name reads that name's records only (index.h); a glob reads them all */
 		if (ms->name_glob)
-			recs = repos[i].all(repos[i].data, &nrecs);
+			recs = et_index_match(&idx, i, ms, &nrecs);
 		else
 			recs = repos[i].by_name(repos[i].data, ms->name, strlen(ms->name), &nrecs);
 		for (j = 0; j < nrecs; j++) {

@@ -7,6 +7,7 @@
 #include "nbkit/log.h"
 #include "fetch.h"
 #include "index.h"
+#include "matchspec.h"
 #include "shards.h"
 
 /* A sharded subdir (shards.h): its index, and its records fetched step by step. */
@@ -20,6 +21,8 @@ struct et_sharded {
 	struct nbk_strvec asked; /* the names asked of it, sorted */
 	struct et_record *every; /* all(): copies of every record, made once */
 	size_t n_every;
+	struct et_record **matched; /* et_index_match()'s answers, kept until release */
+	size_t n_matched;
 };
 
 /* The sharded subdirs of an index: fetched together, a step's names at a time. */
@@ -151,6 +154,9 @@ static void shard_set_free(struct et_shard_set *set)
 			et_repo_release(&set->s[i].rounds[r]);
 		free(set->s[i].rounds);
 		free(set->s[i].every);
+		for (r = 0; r < set->s[i].n_matched; r++)
+			free(set->s[i].matched[r]);
+		free(set->s[i].matched);
 		nbk_strvec_release(&set->s[i].asked);
 		et_shard_index_release(&set->s[i].index);
 	}
@@ -263,6 +269,46 @@ out:
 	free(jobs);
 	free(rof);
 	return ret;
+}
+
+const struct et_record *et_index_match(struct et_index *idx, size_t i,
+				       const struct et_matchspec *ms, size_t *n)
+{
+	_cleanup_strvec_ struct nbk_strvec names = NBK_STRVEC_INIT;
+	struct et_sharded *s = NULL;
+	struct et_record *v = NULL;
+	size_t k, j, nr;
+
+	for (k = 0; idx->shards && k < idx->shards->n; k++)
+		if (idx->shards->s[k].repo == i)
+			s = &idx->shards->s[k];
+	if (!s) {
+		et_repo_all(&idx->repos[i]);
+		*n = idx->repos[i].n;
+		return idx->repos[i].records;
+	}
+	/* a sharded subdir: the shards of the index's names that match, only */
+	for (k = 0; k < s->index.n; k++) {
+		char *name = et_shard_index_name(&s->index, k);
+
+		if (et_matchspec_match_name(ms, name))
+			nbk_strvec_push_owned(&names, name);
+		else
+			free(name);
+	}
+	fetch_names(s->set, (const char *const *)names.v, names.n);
+	*n = 0;
+	for (k = 0; k < names.n; k++) {
+		const struct et_record *recs =
+			sharded_by_name(s, names.v[k], strlen(names.v[k]), &nr);
+
+		v = nbk_xrealloc(v, (*n + nr + 1) * sizeof(*v));
+		for (j = 0; j < nr; j++)
+			v[(*n)++] = recs[j];
+	}
+	s->matched = nbk_xrealloc(s->matched, (s->n_matched + 1) * sizeof(*s->matched));
+	s->matched[s->n_matched++] = v;
+	return v;
 }
 
 int et_index_error(const struct et_index *idx, struct nbk_error *err)

@@ -21,6 +21,7 @@
 #include "solve.h"
 
 struct et_shard_set;
+struct et_matchspec;
 
 struct et_index {
 	struct et_channel *channels; /* priority order */
@@ -56,6 +57,16 @@ void et_index_release(struct et_index *idx);
  * borrow idx.
  */
 void et_index_solve_repos(struct et_index *idx, struct et_solve_repo *repos);
+
+/*
+ * The records of idx->repos[i] that a search for ms (a name that is a
+ * glob) looks at: every record of a subdir read from repodata.json; for a
+ * sharded subdir, the records of those of its index's names that the glob
+ * matches (only their shards are fetched, not every shard).  *n of them,
+ * borrowed from idx.  Check et_index_error() after.
+ */
+const struct et_record *et_index_match(struct et_index *idx, size_t i,
+				       const struct et_matchspec *ms, size_t *n);
 
 /*
  * After a solve or a search: -1 with err when fetching a shard failed

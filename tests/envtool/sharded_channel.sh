@@ -3,8 +3,9 @@
 # index, then only the shards of the names the request reaches (a step of
 # the walk at a time), never repodata.json; shards are cached by hash (a
 # second run fetches none); a shard whose bytes do not match the index's
-# hash is refused; search reads the one shard it needs; the packages
-# install for real from the shards' records.
+# hash is refused; search reads the one shard it needs (a glob: those of
+# the names it matches); the packages install for real from the shards'
+# records.
 . "$NBK_SRC/tests/envtool/lib/server.bash"
 LIB=$NBK_SRC/tests/envtool/lib
 mkpkg() { /usr/bin/python3 "$LIB/make_pkg.py" built "$1" > /dev/null; }
@@ -53,6 +54,12 @@ before=$(count '/shards/')
 envtool search 'lib<2' $C > search.out
 check "search finds lib 1.0" grep -q '^lib  *1.0 ' search.out
 check "search fetched no shard" [ "$(count '/shards/')" -eq "$before" ]
+
+# a glob: the shards of the index's names it matches, only
+envtool search 'unr*' $C > glob.out
+check "a glob search finds unrelated" grep -q '^unrelated  *1 ' glob.out
+check "its shard fetched" [ "$(count "$(hash_of unrelated)")" -eq 1 ]
+check "no shard of a name the glob does not match" [ "$(count "$(hash_of other)")" -eq 0 ]
 
 # A shard whose bytes are not what the index says: refused, named.
 rm -rf home/.conda/pkgs/cache/shards
