@@ -26,7 +26,7 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE} AS build
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      gcc libc6-dev make pkg-config python3 \
+      gcc libc6-dev make pkg-config \
       libyaml-dev libsolv-dev libsolvext-dev libcurl4-openssl-dev libarchive-dev libzstd-dev \
       libacl1-dev liblz4-dev nettle-dev liblzma-dev libbz2-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
